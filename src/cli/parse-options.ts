@@ -1,0 +1,86 @@
+// A small flag parser. util.parseArgs cannot stop at the first positional, which
+// `supervise run -d 5 sleep 10 -x` needs: `-x` belongs to sleep, not to us.
+
+import { UsageError } from "../errors.ts";
+
+export interface FlagSpec {
+  short?: string;
+  /** The flag takes a value (`--deadline 5m`, `--deadline=5m`, `-d 5m`, `-d5m`). */
+  value?: boolean;
+}
+
+export type OptionSpec = Record<string, FlagSpec>;
+export type OptionValues = Record<string, string | true | undefined>;
+
+export interface ParsedOptions {
+  options: OptionValues;
+  /** Positional words; with stopAtPositional, the first one and everything after it. */
+  positionals: string[];
+  /** True when an explicit `--` ended the options. */
+  terminated: boolean;
+}
+
+export interface ParseSettings {
+  /** Options end at the first word that is not an option (the command of `run`). */
+  stopAtPositional?: boolean;
+  exitCode?: number;
+}
+
+export function parseOptions(args: readonly string[], spec: OptionSpec, settings: ParseSettings = {}): ParsedOptions {
+  const exitCode = settings.exitCode ?? 2;
+  const byShort = new Map<string, string>();
+  for (const [long, flag] of Object.entries(spec)) if (flag.short) byShort.set(flag.short, long);
+
+  const options: OptionValues = {};
+  const positionals: string[] = [];
+  let terminated = false;
+
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === "--") {
+      terminated = true;
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!word.startsWith("-") || word === "-") {
+      if (settings.stopAtPositional) {
+        positionals.push(...args.slice(i));
+        break;
+      }
+      positionals.push(word);
+      continue;
+    }
+
+    let long: string | undefined;
+    let inline: string | undefined;
+    if (word.startsWith("--")) {
+      const eq = word.indexOf("=");
+      long = eq === -1 ? word.slice(2) : word.slice(2, eq);
+      inline = eq === -1 ? undefined : word.slice(eq + 1);
+      if (!Object.hasOwn(spec, long)) throw new UsageError(`unknown option '--${long}'`, exitCode);
+    } else {
+      long = byShort.get(word[1]!);
+      if (!long) throw new UsageError(`unknown option '-${word[1]}'`, exitCode);
+      if (word.length > 2) inline = word.slice(2);
+    }
+
+    const flag = spec[long]!;
+    const label = word.startsWith("--") ? `--${long}` : `-${flag.short}`;
+    if (!flag.value) {
+      if (inline !== undefined) throw new UsageError(`option '${label}' takes no value`, exitCode);
+      options[long] = true;
+      continue;
+    }
+    if (inline === undefined) {
+      if (i + 1 >= args.length) throw new UsageError(`option '${label}' needs a value`, exitCode);
+      inline = args[++i]!;
+    }
+    options[long] = inline;
+  }
+  return { options, positionals, terminated };
+}
+
+export function stringOption(options: OptionValues, name: string): string | undefined {
+  const value = options[name];
+  return typeof value === "string" ? value : undefined;
+}

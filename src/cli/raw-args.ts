@@ -1,0 +1,33 @@
+// Bun drops a `--` that directly follows the script path (`supervise -- ls` arrives
+// as ["ls"]), so `supervise -- ls` (run the program ls) would look like `supervise ls`
+// (list entries). The kernel's copy of our command line still has every word.
+
+import { readFileSync } from "node:fs";
+
+export function userArgs(argv: readonly string[] = process.argv, cmdline: () => string | null = readOwnCmdline): string[] {
+  const args = argv.slice(2);
+  const raw = cmdline();
+  if (raw === null) return args;
+  const words = raw.split("\0");
+  if (words.at(-1) === "") words.pop();
+  const at = words.length - args.length - 1;
+  if (at < 1 || words[at] !== "--") return args;
+  for (let i = 0; i < args.length; i++) if (words[at + 1 + i] !== args[i]) return args;
+  // Only a `--` right after the script is dropped; any other `--` is still in args.
+  if (!isScriptWord(words[at - 1]!, argv[1] ?? "")) return args;
+  return ["--", ...args];
+}
+
+function isScriptWord(word: string, scriptPath: string): boolean {
+  if (word === scriptPath) return true;
+  const base = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+  return base(word) === base(scriptPath) || base(word) === "supervise";
+}
+
+function readOwnCmdline(): string | null {
+  try {
+    return readFileSync("/proc/self/cmdline", "utf8");
+  } catch {
+    return null;
+  }
+}

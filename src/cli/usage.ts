@@ -1,0 +1,23 @@
+export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
+       supervise [OPTIONS] COMMAND [ARG...]
+       supervise ls [--all] [--session ID] [--json]
+       supervise config [--schema]
+
+Run COMMAND in its own session and process group, recorded in a ledger, and end it
+with its whole process tree at its deadline or when its parent dies.
+
+run options:
+  -d, --deadline DUR   wall-clock limit (default run.deadline, 1h); 0 or none: no limit
+  -g, --grace DUR      time between the first signal and SIGKILL (default 3s)
+  -s, --signal SIG     first signal (default TERM)
+      --session ID     owning agent session (default $CLAUDE_CODE_SESSION_ID, $SUPERVISE_SESSION)
+  -n, --name LABEL     a label shown by ls
+      --keep-orphaned  leave the command running when supervise's parent dies, and
+                       leave what it started in the background when it exits
+      --preserve-status  on deadline, exit with the command's status instead of 124
+      --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)
+
+DUR: 90 (seconds), 500ms, 90s, 5m, 2h, 1d, 2.5m; 0 or none means no limit.
+Exit status: the command's; 124 deadline; 125 supervise's own error; 126 not
+executable; 127 not found; 128+N when ended by signal N.
+`;

@@ -1,0 +1,31 @@
+// `supervise run`: the hot path of every wrapped command. It loads neither zod (unless a
+// config file changed) nor pino; see README "Performance".
+
+import { loadConfig } from "../config/load.ts";
+import { withExitCode } from "../errors.ts";
+import { newEntryId } from "../ledger/id.ts";
+import { openLog } from "../log.ts";
+import { parseRunArgs, resolveRunRequest, RUN_USAGE_EXIT } from "../run/options.ts";
+import { ledgerRecorder } from "../run/recorder.ts";
+import { runWrapped } from "../run/wrapper.ts";
+import { stateDir } from "../state-dir.ts";
+
+export default async function run(args: string[]): Promise<number> {
+  try {
+    const parsed = parseRunArgs(args);
+    const env = process.env;
+    const cwd = process.cwd();
+    const dir = stateDir(env);
+    const configPath = typeof parsed.flags.config === "string" ? parsed.flags.config : undefined;
+    const { config } = await loadConfig({ configPath, env, cwd, stateDir: dir, exitCode: RUN_USAGE_EXIT });
+    const request = resolveRunRequest(parsed, config, env);
+
+    const log = openLog(dir);
+    const say = (message: string) => process.stderr.write(`supervise: ${message}\n`);
+    const recorder = ledgerRecorder(dir, log, (message) => say(`warning: ${message}`));
+    return await runWrapped({ id: newEntryId(), request, cwd, env, recorder, log, say });
+  } catch (error) {
+    // Anything before the launch is supervise's own failure: 125, like GNU timeout.
+    throw withExitCode(error, RUN_USAGE_EXIT);
+  }
+}

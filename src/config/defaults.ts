@@ -1,0 +1,36 @@
+// The effective configuration when no file sets anything. Plain data, so the hot path
+// (`run`, the hooks) never has to load zod when there is no config file.
+
+export type Duration = string | number;
+
+export interface Config {
+  run: { deadline: Duration; grace: Duration; signal: string; onOrphan: "kill" | "keep" };
+  reap: {
+    timeoutMs: number;
+    gracefulDegradation: boolean;
+    grace: Duration;
+    historySize: number;
+    notifyAbove: number;
+    thresholds: { rg: Duration; rgTag: Duration; agentShell: Duration };
+    targets: { rg: string[]; shells: string[] };
+    tagPattern: string;
+    protect: string[];
+  };
+  hooks: { sessionEndKillOn: string[]; preToolUseDecision: "none" | "ask" | "allow" };
+}
+
+export const DEFAULT_CONFIG: Config = {
+  run: { deadline: "1h", grace: "3s", signal: "TERM", onOrphan: "kill" },
+  reap: {
+    timeoutMs: 5000,
+    gracefulDegradation: true,
+    grace: "3s",
+    historySize: 30,
+    notifyAbove: 10,
+    thresholds: { rg: "5m", rgTag: "3m", agentShell: "10m" },
+    targets: { rg: ["rg", "ripgrep"], shells: ["bash", "sh", "zsh"] },
+    tagPattern: "@(TAG|SPEC|CODE|TEST)\\b",
+    protect: ["pytest", "alembic", "docker-compose", "docker compose"],
+  },
+  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other"], preToolUseDecision: "none" },
+};

@@ -1,0 +1,184 @@
+// Finding, validating and merging config files.
+//
+// Order: `--config FILE`, else $SUPERVISE_CONFIG, else the nearest .supervise.json from
+// the cwd upward merged over the user file. A legacy .moai/config.json supplies
+// reap.timeoutMs / reap.gracefulDegradation when nothing newer sets them.
+//
+// Validation needs zod (~11 ms to import). `run` is on the hot path, so a validated result
+// is cached in the state dir, keyed by each source's path, inode, size, mtime and ctime:
+// only a changed file pays for zod again.
+
+import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { SuperviseError } from "../errors.ts";
+import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
+
+export interface ConfigSource {
+  path: string;
+  kind: "explicit" | "user" | "project" | "legacy";
+}
+
+export interface LoadOptions {
+  /** `--config FILE`. */
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Where the validated-config cache lives; no caching without it. */
+  stateDir?: string;
+  /** Exit code for a bad config (125 for `run`, 2 elsewhere). */
+  exitCode?: number;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  sources: ConfigSource[];
+}
+
+const CACHE_FILE = "config-cache.json";
+const CACHE_SLOTS = 8;
+
+export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const sources: ConfigSource[] = [];
+  const explicit = options.configPath ?? (env.SUPERVISE_CONFIG || undefined);
+  if (explicit !== undefined) {
+    sources.push({ path: resolve(cwd, explicit), kind: "explicit" });
+  } else {
+    const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+    const user = join(configHome, "supervise", "config.json");
+    if (existsSync(user)) sources.push({ path: user, kind: "user" });
+    const project = findUpward(cwd, ".supervise.json");
+    if (project) sources.push({ path: project, kind: "project" });
+  }
+  const legacy = findUpward(cwd, join(".moai", "config.json"));
+  if (legacy) sources.push({ path: legacy, kind: "legacy" });
+  return sources;
+}
+
+function findUpward(start: string, name: string): string | null {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const sources = findConfigSources(options);
+  if (sources.length === 0) return { config: DEFAULT_CONFIG, sources };
+
+  const key = cacheKey(sources);
+  const cached = key && options.stateDir ? readCache(options.stateDir, key) : null;
+  if (cached) return { config: cached, sources };
+
+  const config = await validateAndMerge(sources, options.exitCode ?? 2);
+  if (key && options.stateDir) writeCache(options.stateDir, key, config);
+  return { config, sources };
+}
+
+async function validateAndMerge(sources: ConfigSource[], exitCode: number): Promise<Config> {
+  const { validateConfigFile } = await import("./schema.ts");
+  let merged: unknown = structuredClone(DEFAULT_CONFIG);
+  let legacy: Partial<Config["reap"]> = {};
+  const setByFiles = new Set<string>();
+  for (const source of sources) {
+    const data = readJson(source, exitCode);
+    if (source.kind === "legacy") {
+      legacy = legacyReapKeys(data);
+      continue;
+    }
+    const checked = validateConfigFile(data);
+    if (!checked.ok) throw new SuperviseError(`config ${source.path}: ${checked.message}`, { exitCode, code: "supervise.config" });
+    const { $schema: _ignored, ...settings } = checked.value;
+    for (const key of ["timeoutMs", "gracefulDegradation"] as const) if (settings.reap?.[key] !== undefined) setByFiles.add(key);
+    merged = deepMerge(merged, settings);
+  }
+  const config = merged as Config;
+  for (const [key, value] of Object.entries(legacy)) {
+    if (!setByFiles.has(key)) (config.reap as Record<string, unknown>)[key] = value;
+  }
+  return config;
+}
+
+function readJson(source: ConfigSource, exitCode: number): unknown {
+  let text: string;
+  try {
+    text = readFileSync(source.path, "utf8");
+  } catch (error) {
+    throw new SuperviseError(`config ${source.path}: cannot read: ${(error as Error).message}`, { exitCode, cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SuperviseError(`config ${source.path}: not valid JSON: ${(error as Error).message}`, { exitCode, cause: error });
+  }
+}
+
+/** moai-adk's hooks.timeout_ms / hooks.graceful_degradation; values of the wrong type are ignored (not our file). */
+export function legacyReapKeys(data: unknown): Partial<Config["reap"]> {
+  const hooks = (data as { hooks?: Record<string, unknown> } | null)?.hooks;
+  const out: Partial<Config["reap"]> = {};
+  if (!hooks || typeof hooks !== "object") return out;
+  const timeout = hooks.timeout_ms;
+  if (typeof timeout === "number" && Number.isInteger(timeout) && timeout > 0) out.timeoutMs = timeout;
+  if (typeof hooks.graceful_degradation === "boolean") out.gracefulDegradation = hooks.graceful_degradation;
+  return out;
+}
+
+/** Objects merge key by key; arrays and scalars from `over` replace. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = deepMerge(base[key], value);
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function cacheKey(sources: ConfigSource[]): string | null {
+  const parts: unknown[] = [];
+  for (const source of sources) {
+    try {
+      const s = statSync(source.path);
+      parts.push([source.kind, source.path, s.ino, s.size, s.mtimeMs, s.ctimeMs]);
+    } catch {
+      return null; // A missing explicit file: validate, which reports it.
+    }
+  }
+  return JSON.stringify(parts);
+}
+
+interface CacheSlot {
+  key: string;
+  config: Config;
+}
+
+function readCacheSlots(stateDir: string): CacheSlot[] {
+  try {
+    const data = JSON.parse(readFileSync(join(stateDir, CACHE_FILE), "utf8"));
+    return Array.isArray(data?.slots) ? data.slots : [];
+  } catch {
+    return [];
+  }
+}
+
+function readCache(stateDir: string, key: string): Config | null {
+  return readCacheSlots(stateDir).find((slot) => slot.key === key)?.config ?? null;
+}
+
+function writeCache(stateDir: string, key: string, config: Config): void {
+  const slots = [{ key, config }, ...readCacheSlots(stateDir).filter((slot) => slot.key !== key)].slice(0, CACHE_SLOTS);
+  const path = join(stateDir, CACHE_FILE);
+  try {
+    // Write then rename, so a concurrent reader never sees half a file.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ slots }), { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch {
+    // Caching is an optimisation only.
+  }
+}

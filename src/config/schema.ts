@@ -1,0 +1,86 @@
+// The config file's schema. Every key is optional; unknown keys are errors.
+// Loaded lazily: importing zod costs ~11 ms, so only a changed config file pays it.
+
+import { z } from "zod";
+import { DURATION_PATTERN, tryParseDuration } from "../time/duration.ts";
+import { tryParseSignal } from "../proc/signals.ts";
+
+const duration = z
+  .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.number().nonnegative()])
+  .refine((value) => tryParseDuration(value) !== null, { message: "not a duration (examples: 90, 500ms, 5m, 2h, 1d, none)" })
+  .describe("a duration: seconds as a number, or a string like 500ms, 90s, 5m, 2h, 1d; 0 or none for no limit");
+
+const signal = z
+  .string()
+  .refine((value) => tryParseSignal(value) !== null, { message: "not a signal name or number" })
+  .describe("a signal: TERM, INT, HUP, KILL, ... (with or without SIG) or its number");
+
+const regex = z.string().refine(
+  (value) => {
+    try {
+      new RegExp(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "not a valid regular expression" },
+);
+
+const names = z.array(z.string().min(1));
+
+export const ConfigFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  run: z
+    .strictObject({
+      deadline: duration.optional(),
+      grace: duration.optional(),
+      signal: signal.optional(),
+      onOrphan: z.enum(["kill", "keep"]).optional(),
+    })
+    .optional(),
+  reap: z
+    .strictObject({
+      timeoutMs: z.number().int().positive().optional(),
+      gracefulDegradation: z.boolean().optional(),
+      grace: duration.optional(),
+      historySize: z.number().int().min(1).max(10_000).optional(),
+      notifyAbove: z.number().int().nonnegative().optional(),
+      thresholds: z
+        .strictObject({ rg: duration.optional(), rgTag: duration.optional(), agentShell: duration.optional() })
+        .optional(),
+      targets: z.strictObject({ rg: names.optional(), shells: names.optional() }).optional(),
+      tagPattern: regex.optional(),
+      protect: names.optional(),
+    })
+    .optional(),
+  hooks: z
+    .strictObject({
+      sessionEndKillOn: z.array(z.enum(["clear", "resume", "logout", "prompt_input_exit", "other"])).optional(),
+      preToolUseDecision: z.enum(["none", "ask", "allow"]).optional(),
+    })
+    .optional(),
+});
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** The first problem, as one line naming the key: `run.deadline: not a duration ...`. */
+export function describeIssues(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid";
+  const path = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((key) => (path ? `${path}.${key}` : key));
+    return `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")}`;
+  }
+  return `${path ? `'${path}'` : "config"}: ${issue.message}`;
+}
+
+export function validateConfigFile(data: unknown): { ok: true; value: ConfigFile } | { ok: false; message: string } {
+  const result = ConfigFileSchema.safeParse(data);
+  return result.success ? { ok: true, value: result.data } : { ok: false, message: describeIssues(result.error) };
+}
+
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(ConfigFileSchema);
+}

@@ -1,0 +1,104 @@
+// Opening the ledger: WAL, a busy timeout set before anything else, migrations, and a
+// corrupt file moved aside (never deleted) and recreated.
+
+import { constants, Database } from "bun:sqlite";
+import { closeSync, existsSync, openSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { SuperviseError } from "../errors.ts";
+import { MIGRATIONS } from "./schema.ts";
+
+export interface OpenedLedger {
+  db: Database;
+  /** Where a corrupt ledger was moved, when that happened during this open. */
+  movedAside?: string;
+}
+
+export interface OpenOptions {
+  /** How long a write waits for another writer. */
+  busyTimeoutMs?: number;
+}
+
+export function ledgerPath(stateDir: string): string {
+  return join(stateDir, "ledger.db");
+}
+
+export function openLedger(stateDir: string, options: OpenOptions = {}): OpenedLedger {
+  const path = ledgerPath(stateDir);
+  try {
+    return { db: openAndPrepare(path, options) };
+  } catch (error) {
+    if (!isCorruption(error)) throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
+    const movedAside = moveAside(path);
+    try {
+      return { db: openAndPrepare(path, options), movedAside };
+    } catch (again) {
+      throw new SuperviseError(`ledger unavailable after moving a corrupt one aside: ${describe(again)}`, { cause: again });
+    }
+  }
+}
+
+function openAndPrepare(path: string, options: OpenOptions): Database {
+  // Create the file ourselves so it is 0600 from the first byte; SQLite gives -wal/-shm the same mode.
+  closeSync(openSync(path, "a", 0o600));
+  const db = new Database(path, { strict: true });
+  try {
+    // Busy timeout first: under concurrent first opens, switching to WAL needs a lock (pitfall 1).
+    db.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+    db.run("PRAGMA synchronous = NORMAL");
+    // Keep -wal/-shm between runs: every short-lived wrapper would otherwise delete and recreate them.
+    db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
+    // WAL is a property of the file, set once when the schema is first created.
+    if (schemaVersion(db) !== MIGRATIONS.length) {
+      db.run("PRAGMA journal_mode = WAL");
+      migrate(db);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function schemaVersion(db: Database): number {
+  return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
+
+function migrate(db: Database): void {
+  const known = schemaVersion(db);
+  if (known === MIGRATIONS.length) return;
+  if (known > MIGRATIONS.length) {
+    throw new SuperviseError(`ledger schema v${known} is newer than this supervise understands (v${MIGRATIONS.length})`);
+  }
+  db.transaction(() => {
+    // Another process may have migrated while we waited for the write lock.
+    for (let version = schemaVersion(db); version < MIGRATIONS.length; version++) {
+      db.run(MIGRATIONS[version]!);
+      db.run(`PRAGMA user_version = ${version + 1}`);
+    }
+  }).immediate();
+}
+
+/** Only these mean a damaged file; "locked" or "busy" must never move a live ledger aside (pitfall 1). */
+export function isCorruption(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT"));
+}
+
+function moveAside(path: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const target = `${path}.corrupt-${stamp}`;
+  renameSync(path, target);
+  // A stale WAL belongs to the damaged file; left in place it would be replayed into the new one.
+  for (const suffix of ["-wal", "-shm"]) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+  }
+  return target;
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string" && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}

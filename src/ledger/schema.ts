@@ -1,0 +1,31 @@
+// The ledger's schema, as numbered migrations. PRAGMA user_version holds how many ran.
+// Append only: a released migration is never edited, a change is a new one.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: supervised commands.
+  `CREATE TABLE entries (
+     id TEXT PRIMARY KEY,
+     boot_id TEXT NOT NULL,
+     pid INTEGER,
+     pgid INTEGER,
+     start_ticks INTEGER,
+     wrapper_pid INTEGER NOT NULL,
+     wrapper_start_ticks INTEGER,
+     command TEXT NOT NULL,
+     cwd TEXT NOT NULL,
+     session TEXT,
+     name TEXT,
+     started_at INTEGER NOT NULL,
+     deadline_at INTEGER,
+     grace_ms INTEGER,
+     first_signal TEXT NOT NULL,
+     keep_orphaned INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL,
+     ended_at INTEGER,
+     exit_code INTEGER,
+     end_signal TEXT,
+     reason TEXT
+   ) STRICT;
+   CREATE INDEX entries_by_state ON entries(state);
+   CREATE INDEX entries_by_session ON entries(session);`,
+];

@@ -1,0 +1,74 @@
+// Entries as users and scripts see them: live states and the JSON shape of the contract.
+
+import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
+import { countAlive, findEntryProcesses, scanProcesses, type EntryRef } from "../proc/scan.ts";
+import type { ProcStat } from "../proc/stat.ts";
+import type { EntryRow, EntryState } from "./entries.ts";
+
+export interface EntryJson {
+  id: string;
+  pid: number | null;
+  pgid: number | null;
+  wrapperPid: number;
+  state: EntryState;
+  exitCode: number | null;
+  signal: string | null;
+  reason: string | null;
+  command: string[];
+  cwd: string;
+  session: string | null;
+  name: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  deadlineAt: string | null;
+}
+
+export function wrapperIdentity(row: EntryRow): ProcessIdentity | null {
+  return row.wrapper_start_ticks === null ? null : { bootId: row.boot_id, pid: row.wrapper_pid, startTicks: row.wrapper_start_ticks };
+}
+
+export function entryRef(row: EntryRow): EntryRef {
+  return {
+    id: row.id,
+    pgid: row.pgid,
+    leader: row.pid !== null && row.start_ticks !== null ? { bootId: row.boot_id, pid: row.pid, startTicks: row.start_ticks } : null,
+    sinceTicks: row.wrapper_start_ticks ?? row.start_ticks ?? 0,
+  };
+}
+
+/**
+ * A stored `running` row is checked against /proc: wrapper gone but processes alive is
+ * `orphaned`; wrapper and processes gone with no end recorded is `lost`.
+ */
+export function liveStates(rows: readonly EntryRow[]): EntryState[] {
+  let stats: ProcStat[] | null = null;
+  return rows.map((row) => {
+    if (row.state !== "running") return row.state;
+    const wrapper = wrapperIdentity(row);
+    if (wrapper && currentIfSame(wrapper)) return "running";
+    stats ??= scanProcesses();
+    return countAlive(findEntryProcesses(entryRef(row), stats)) > 0 ? "orphaned" : "lost";
+  });
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function toJson(row: EntryRow, state: EntryState = row.state): EntryJson {
+  return {
+    id: row.id,
+    pid: row.pid,
+    pgid: row.pgid,
+    wrapperPid: row.wrapper_pid,
+    state,
+    exitCode: row.exit_code,
+    signal: row.end_signal,
+    reason: row.reason,
+    command: JSON.parse(row.command) as string[],
+    cwd: row.cwd,
+    session: row.session,
+    name: row.name,
+    startedAt: iso(row.started_at)!,
+    endedAt: iso(row.ended_at),
+    deadlineAt: iso(row.deadline_at),
+  };
+}

@@ -1,0 +1,26 @@
+// A process is ours only when boot id, pid and start time all match what was recorded.
+// pid_max is 32768 on many machines, so a bare pid is reused within minutes.
+
+import { bootId, isGone, readStat, type ProcStat } from "./stat.ts";
+
+export interface ProcessIdentity {
+  bootId: string;
+  pid: number;
+  startTicks: number;
+}
+
+export function identityOf(stat: ProcStat): ProcessIdentity {
+  return { bootId: bootId(), pid: stat.pid, startTicks: stat.startTicks };
+}
+
+/** Re-read the process now; its stat only if it is still the recorded, live (non-zombie) process. */
+export function currentIfSame(identity: ProcessIdentity): ProcStat | null {
+  if (identity.bootId !== bootId()) return null;
+  const stat = readStat(identity.pid);
+  if (isGone(stat) || stat!.startTicks !== identity.startTicks) return null;
+  return stat;
+}
+
+export function isSameAlive(identity: ProcessIdentity | null): boolean {
+  return identity !== null && currentIfSame(identity) !== null;
+}

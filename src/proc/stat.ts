@@ -1,0 +1,179 @@
+// Reading /proc. Every read can fail (the process exited, EACCES, a kernel thread):
+// a failed read is "unknown" (null), never a match and never a crash.
+
+import { readdirSync, readFileSync, statSync } from "node:fs";
+
+/** PF_KTHREAD in the flags field of /proc/PID/stat. */
+const PF_KTHREAD = 0x00200000;
+
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  /** R, S, D, Z (zombie), X (dead), T, t, I, ... */
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  ttyNr: number;
+  flags: number;
+  utimeTicks: number;
+  stimeTicks: number;
+  /** Start time in clock ticks after boot: with the boot id and the pid, the process's identity. */
+  startTicks: number;
+  rssPages: number;
+}
+
+/** Parse /proc/PID/stat text; fields are counted after the last ')' because comm may hold spaces and parens. */
+export function parseStat(text: string): ProcStat | null {
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open <= 0 || close < open) return null;
+  const pid = Number(text.slice(0, open));
+  const f = text.slice(close + 2).split(" ");
+  if (!Number.isInteger(pid) || f.length < 22) return null;
+  const num = (i: number) => Number(f[i]);
+  const stat: ProcStat = {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: f[0]!,
+    ppid: num(1),
+    pgrp: num(2),
+    session: num(3),
+    ttyNr: num(4),
+    flags: num(6),
+    utimeTicks: num(11),
+    stimeTicks: num(12),
+    startTicks: num(19),
+    rssPages: num(21),
+  };
+  for (const key of ["ppid", "pgrp", "session", "startTicks"] as const) if (!Number.isFinite(stat[key])) return null;
+  return stat;
+}
+
+export function readStat(pid: number): ProcStat | null {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** Zombies and dead tasks cannot be signalled away: treat them as gone. kill(pid, 0) would say alive. */
+export function isGone(stat: ProcStat | null): boolean {
+  return stat === null || stat.state === "Z" || stat.state === "X" || stat.state === "x";
+}
+
+export function isKernelThread(stat: ProcStat): boolean {
+  return (stat.flags & PF_KTHREAD) !== 0 || stat.pid === 2 || stat.ppid === 2;
+}
+
+/**
+ * Pids allocated after `sincePid`, when that is cheaper than listing /proc. The kernel
+ * hands out pids in increasing order until it wraps at pid_max; /proc/stat's fork counter
+ * proves no wrap can hide in the range (fewer forks than the distance to a full lap).
+ * null means "list /proc": too many forks since, a wrap, or unreadable files.
+ */
+export function pidsAllocatedSince(sincePid: number, forksAtStart: number, maxSpan = 2048): number[] | null {
+  const forks = forkCount();
+  const last = readNumber("/proc/sys/kernel/ns_last_pid");
+  if (forks === null || last === null || forks - forksAtStart > maxSpan || last < sincePid) return null;
+  // Thread ids share the pid space; our own threads are in the range but are not processes.
+  const ownThreads = new Set(readdirSync("/proc/self/task").map(Number));
+  const pids: number[] = [];
+  for (let pid = sincePid + 1; pid <= last; pid++) if (!ownThreads.has(pid)) pids.push(pid);
+  return pids;
+}
+
+/** Forks since boot, system-wide (the `processes` line of /proc/stat). */
+export function forkCount(): number | null {
+  try {
+    const match = /^processes (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function readNumber(path: string): number | null {
+  try {
+    const value = Number(readFileSync(path, "utf8").trim());
+    return Number.isInteger(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function listPids(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    const c = name.charCodeAt(0);
+    if (c >= 48 && c <= 57) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** The variables a process was started with; null when unreadable. */
+export function readEnviron(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** Whether NAME=VALUE is one of the NUL-separated entries (exactly, not as a prefix). */
+export function environHas(environ: string, name: string, value: string): boolean {
+  const entry = `${name}=${value}`;
+  let at = environ.indexOf(entry);
+  while (at !== -1) {
+    const end = at + entry.length;
+    if ((at === 0 || environ[at - 1] === "\0") && (end === environ.length || environ[end] === "\0")) return true;
+    at = environ.indexOf(entry, at + 1);
+  }
+  return false;
+}
+
+export function readCmdline(pid: number): string[] | null {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    const words = raw.split("\0");
+    if (words.at(-1) === "") words.pop();
+    return words;
+  } catch {
+    return null;
+  }
+}
+
+/** Owner uid of a process (of its /proc directory); null when it is gone. */
+export function readUid(pid: number): number | null {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return null;
+  }
+}
+
+let cachedBootId: string | undefined;
+
+export function bootId(): string {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    } catch {
+      cachedBootId = "unknown";
+    }
+  }
+  return cachedBootId;
+}
+
+/** USER_HZ, the unit of /proc start times: fixed at 100 by the kernel ABI on x86 and arm. */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Boot time in ms since the epoch, from /proc/stat btime. */
+export function bootTimeMs(): number {
+  try {
+    const match = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
+    if (match) return Number(match[1]) * 1000;
+  } catch {}
+  return 0;
+}

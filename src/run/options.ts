@@ -1,0 +1,64 @@
+// `supervise run [OPTIONS] -- COMMAND [ARG...]`: flags, then the command, resolved against config.
+
+import { parseOptions, stringOption, type OptionSpec } from "../cli/parse-options.ts";
+import type { Config } from "../config/defaults.ts";
+import { UsageError } from "../errors.ts";
+import { parseSignal, type Signal } from "../proc/signals.ts";
+import { parseDuration } from "../time/duration.ts";
+
+/** Usage errors of `run` exit 125, like GNU timeout's own failures. */
+export const RUN_USAGE_EXIT = 125;
+
+export const RUN_FLAGS: OptionSpec = {
+  deadline: { short: "d", value: true },
+  grace: { short: "g", value: true },
+  signal: { short: "s", value: true },
+  session: { value: true },
+  name: { short: "n", value: true },
+  "keep-orphaned": {},
+  "preserve-status": {},
+  config: { value: true },
+};
+
+export interface RunArgs {
+  flags: Record<string, string | true | undefined>;
+  command: string[];
+}
+
+export function parseRunArgs(args: readonly string[]): RunArgs {
+  const { options, positionals } = parseOptions(args, RUN_FLAGS, { stopAtPositional: true, exitCode: RUN_USAGE_EXIT });
+  if (positionals.length === 0) throw new UsageError("missing command (usage: supervise run [OPTIONS] -- COMMAND [ARG...])", RUN_USAGE_EXIT);
+  if (positionals[0] === "") throw new UsageError("empty command name", RUN_USAGE_EXIT);
+  return { flags: options, command: positionals };
+}
+
+export interface RunRequest {
+  command: string[];
+  /** Infinity: no deadline. */
+  deadlineMs: number;
+  /** Infinity: never SIGKILL. */
+  graceMs: number;
+  signal: Signal;
+  session: string | null;
+  name: string | null;
+  keepOrphaned: boolean;
+  preserveStatus: boolean;
+}
+
+export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.ProcessEnv): RunRequest {
+  const { flags } = args;
+  const fromFlag = (name: string) => stringOption(flags, name);
+  const deadline = fromFlag("deadline");
+  const grace = fromFlag("grace");
+  const signal = fromFlag("signal");
+  return {
+    command: args.command,
+    deadlineMs: deadline !== undefined ? parseDuration(deadline, "--deadline", RUN_USAGE_EXIT) : parseDuration(config.run.deadline, "run.deadline", RUN_USAGE_EXIT),
+    graceMs: grace !== undefined ? parseDuration(grace, "--grace", RUN_USAGE_EXIT) : parseDuration(config.run.grace, "run.grace", RUN_USAGE_EXIT),
+    signal: signal !== undefined ? parseSignal(signal, "--signal", RUN_USAGE_EXIT) : parseSignal(config.run.signal, "run.signal", RUN_USAGE_EXIT),
+    session: fromFlag("session") ?? (env.CLAUDE_CODE_SESSION_ID || env.SUPERVISE_SESSION || null),
+    name: fromFlag("name") ?? null,
+    keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep",
+    preserveStatus: flags["preserve-status"] === true,
+  };
+}

@@ -1,0 +1,187 @@
+// The wrapper: start the command in its own session and process group, then stay with it
+// until it and everything it left behind are gone, whatever ends it first: its own exit,
+// the deadline, a signal to us, or the death of our parent.
+
+import { constants } from "node:os";
+import type { EntryEnd, EndReason } from "../ledger/entries.ts";
+import type { Logger } from "../log.ts";
+import { identityOf } from "../proc/identity.ts";
+import { COOKIE, findEntryProcesses, type EntryRef } from "../proc/scan.ts";
+import { signalName } from "../proc/signals.ts";
+import { bootId, forkCount, readStat } from "../proc/stat.ts";
+import { terminateEntry, signalAll, type TerminateOutcome } from "../proc/terminate.ts";
+import { setLongTimeout } from "../time/long-timeout.ts";
+import type { RunRequest } from "./options.ts";
+import type { Recorder } from "./recorder.ts";
+
+const S = constants.signals;
+
+/** Ending requests that stop the command; the wrapper forwards them, then escalates. */
+const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+/** Passed on to the command, which decides what they mean. */
+const FORWARDED_ONLY = ["SIGUSR1", "SIGUSR2"] as const;
+
+/** How often the wrapper checks whether its parent died (it is then reparented). */
+export const PARENT_POLL_MS = 100;
+
+export const EXIT_DEADLINE = 124;
+export const EXIT_CANNOT_EXECUTE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+export interface WrapperContext {
+  id: string;
+  request: RunRequest;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  recorder: Recorder;
+  log: Logger;
+  /** Prints one line to stderr, prefixed "supervise: ". */
+  say: (message: string) => void;
+}
+
+interface Ending {
+  reason: EndReason;
+  /** The signal that asked us to stop, for the 128+N exit status. */
+  received?: number;
+  done: Promise<TerminateOutcome>;
+}
+
+export async function runWrapped(ctx: WrapperContext): Promise<number> {
+  const { id, request, recorder, log } = ctx;
+  const self = readStat(process.pid);
+  const forksAtStart = forkCount();
+  const startedAt = Date.now();
+  const deadlineAt = Number.isFinite(request.deadlineMs) ? startedAt + request.deadlineMs : null;
+
+  recorder.started({
+    id,
+    boot_id: bootId(),
+    wrapper_pid: process.pid,
+    wrapper_start_ticks: self?.startTicks ?? null,
+    command: JSON.stringify(request.command),
+    cwd: ctx.cwd,
+    session: request.session,
+    name: request.name,
+    started_at: startedAt,
+    deadline_at: deadlineAt,
+    grace_ms: Number.isFinite(request.graceMs) ? request.graceMs : null,
+    first_signal: request.signal.name,
+    keep_orphaned: request.keepOrphaned ? 1 : 0,
+  });
+
+  let child: Bun.Subprocess;
+  try {
+    child = Bun.spawn(request.command, {
+      cwd: ctx.cwd,
+      env: { ...ctx.env, [COOKIE]: id },
+      stdio: ["inherit", "inherit", "inherit"],
+      detached: true,
+    });
+  } catch (error) {
+    return failedToStart(ctx, error);
+  }
+
+  const leader = readStat(child.pid);
+  recorder.spawned(child.pid, child.pid, leader?.startTicks ?? null);
+  log.info({ id, pid: child.pid, command: request.command, deadlineAt, session: request.session }, "started");
+
+  const ref: EntryRef = {
+    id,
+    pgid: child.pid,
+    leader: leader ? identityOf(leader) : null,
+    // Everything of the command starts after the wrapper did.
+    sinceTicks: self?.startTicks ?? leader?.startTicks ?? 0,
+    since: forksAtStart === null ? undefined : { pid: process.pid, forks: forksAtStart },
+  };
+
+  let ending: Ending | null = null;
+  const hurry = { now: false };
+  const endWith = (reason: EndReason, signal: number, received?: number): void => {
+    if (ending) {
+      // A second stop request while the first is in its grace period: kill now.
+      if (received !== undefined) hurry.now = true;
+      return;
+    }
+    log.info({ id, reason, signal: signalName(signal) }, "stopping");
+    ending = {
+      reason,
+      received,
+      done: terminateEntry(ref, { signal, graceMs: request.graceMs, hurry, onEscalate: () => log.warn({ id, reason }, "grace period over, sending KILL") }),
+    };
+  };
+
+  const cancelDeadline = deadlineAt === null ? () => {} : setLongTimeout(deadlineAt, () => endWith("deadline", request.signal.number));
+
+  const handlers: Array<[string, () => void]> = [];
+  for (const name of TERMINATING) handlers.push([name, () => endWith("signal", S[name], S[name])]);
+  for (const name of FORWARDED_ONLY) handlers.push([name, () => void signalAll(ref, findEntryProcesses(ref), S[name])]);
+  for (const [name, handler] of handlers) process.on(name, handler);
+
+  const parentAtStart = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid === parentAtStart) return;
+    clearInterval(parentWatch);
+    log.warn({ id, parentAtStart, parentNow: process.ppid }, "parent died");
+    if (!request.keepOrphaned) endWith("parent-died", request.signal.number);
+  }, PARENT_POLL_MS);
+
+  const status = await child.exited;
+  cancelDeadline();
+  clearInterval(parentWatch);
+
+  let leftovers: TerminateOutcome = "gone";
+  if (ending === null && !request.keepOrphaned) {
+    // The command exited by itself; end what it left running (`cmd &`, setsid'd children).
+    const done = terminateEntry(ref, { signal: request.signal.number, graceMs: request.graceMs, hurry });
+    ending = { reason: "leftovers", done };
+  }
+  if (ending) {
+    const outcome = await (ending as Ending).done;
+    if ((ending as Ending).reason === "leftovers") leftovers = outcome;
+  }
+
+  const end = describeEnd(ending as Ending | null, leftovers, child, status, request.preserveStatus);
+  recorder.ended(end.record);
+  log.info({ id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - startedAt }, "ended");
+  for (const [name, handler] of handlers) process.off(name, handler);
+  return end.exitStatus;
+}
+
+function describeEnd(
+  ending: Ending | null,
+  leftovers: TerminateOutcome,
+  child: Bun.Subprocess,
+  status: number,
+  preserveStatus: boolean,
+): { record: EntryEnd; exitStatus: number } {
+  const base = {
+    ended_at: Date.now(),
+    exit_code: child.exitCode,
+    end_signal: child.signalCode ? String(child.signalCode).replace(/^SIG/, "") : null,
+  };
+  if (ending === null || ending.reason === "leftovers") {
+    const reason = leftovers === "gone" ? null : "leftovers";
+    return { record: { ...base, state: "exited", reason }, exitStatus: status };
+  }
+  const record: EntryEnd = { ...base, state: "killed", reason: ending.reason };
+  if (ending.reason === "deadline") return { record, exitStatus: preserveStatus ? status : EXIT_DEADLINE };
+  if (ending.received !== undefined) return { record, exitStatus: 128 + ending.received };
+  return { record, exitStatus: status };
+}
+
+function failedToStart(ctx: WrapperContext, error: unknown): number {
+  const code = (error as NodeJS.ErrnoException).code;
+  const name = ctx.request.command[0]!;
+  const exitStatus = code === "ENOENT" ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+  ctx.say(exitStatus === EXIT_NOT_FOUND ? `command not found: ${name}` : `cannot run ${name}: ${reasonText(code, error)}`);
+  const record: EntryEnd = { state: "exited", ended_at: Date.now(), exit_code: exitStatus, end_signal: null, reason: null };
+  ctx.recorder.ended(record);
+  ctx.log.info({ id: ctx.id, ...record, error: String((error as Error).message) }, "failed to start");
+  return exitStatus;
+}
+
+function reasonText(code: string | undefined, error: unknown): string {
+  if (code === "EACCES") return "permission denied";
+  if (code === "ENOEXEC") return "exec format error";
+  return (error as Error).message;
+}
