@@ -27,10 +27,9 @@ export function openLedger(stateDir: string, options: OpenOptions = {}): OpenedL
   try {
     return { db: openAndPrepare(path, options) };
   } catch (error) {
-    if (!isCorruption(error)) throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
-    const movedAside = moveAside(path);
+    if (!(error instanceof MovedAside)) throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
     try {
-      return { db: openAndPrepare(path, options), movedAside };
+      return { db: openAndPrepare(path, options), movedAside: error.target };
     } catch (again) {
       throw new SuperviseError(`ledger unavailable after moving a corrupt one aside: ${describe(again)}`, { cause: again });
     }
@@ -54,8 +53,19 @@ function openAndPrepare(path: string, options: OpenOptions): Database {
     }
     return db;
   } catch (error) {
+    // Move a damaged file aside before close(), which may rewrite or delete its -wal.
+    const target = isCorruption(error) ? moveAside(path) : null;
     db.close();
-    throw error;
+    throw target ? new MovedAside(target, error) : error;
+  }
+}
+
+class MovedAside extends Error {
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    super(`corrupt ledger moved to ${target}`, { cause });
   }
 }
 

@@ -1,0 +1,49 @@
+import { describe, expect, test } from "bun:test";
+import { parseOptions } from "../../src/cli/parse-options.ts";
+import { RUN_FLAGS } from "../../src/run/options.ts";
+
+const run = (args: string[]) => parseOptions(args, RUN_FLAGS, { stopAtPositional: true, exitCode: 125 });
+
+describe("parseOptions for run", () => {
+  test.each([
+    [["-d", "5m", "sleep", "10"], { deadline: "5m" }, ["sleep", "10"]],
+    [["--deadline=5m", "sleep"], { deadline: "5m" }, ["sleep"]],
+    [["-d5m", "sleep"], { deadline: "5m" }, ["sleep"]],
+    [["--deadline", "5m", "--", "sleep", "-d", "1"], { deadline: "5m" }, ["sleep", "-d", "1"]],
+    [["sleep", "-d", "1"], {}, ["sleep", "-d", "1"]],
+    [["--keep-orphaned", "--preserve-status", "x"], { "keep-orphaned": true, "preserve-status": true }, ["x"]],
+    [["-n", "my job", "x"], { name: "my job" }, ["x"]],
+    [["--", "--", "x"], {}, ["--", "x"]],
+    [["-d", "--", "x"], { deadline: "--" }, ["x"]],
+    [["-", "x"], {}, ["-", "x"]],
+  ] as const)("%p", (args, options, positionals) => {
+    const parsed = run([...args]);
+    expect(parsed.options).toEqual(options as any);
+    expect(parsed.positionals).toEqual([...positionals]);
+  });
+
+  test.each([
+    [["--bogus", "x"], "unknown option '--bogus'"],
+    [["-z", "x"], "unknown option '-z'"],
+    [["--deadline"], "option '--deadline' needs a value"],
+    [["-d"], "option '-d' needs a value"],
+    [["--keep-orphaned=yes", "x"], "option '--keep-orphaned' takes no value"],
+    [["--__proto__", "x"], "unknown option '--__proto__'"],
+    [["--constructor", "x"], "unknown option '--constructor'"],
+  ] as const)("%p fails with %p and exit 125", (args, message) => {
+    expect(() => run([...args])).toThrow(message);
+    try {
+      run([...args]);
+    } catch (error) {
+      expect((error as any).exitCode).toBe(125);
+    }
+  });
+});
+
+describe("parseOptions for other commands", () => {
+  test("collects positionals around flags", () => {
+    const parsed = parseOptions(["a", "--json", "b"], { json: {} });
+    expect(parsed.options).toEqual({ json: true });
+    expect(parsed.positionals).toEqual(["a", "b"]);
+  });
+});

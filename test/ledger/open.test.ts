@@ -1,0 +1,70 @@
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isCorruption, ledgerPath, openLedger } from "../../src/ledger/open.ts";
+import { MIGRATIONS } from "../../src/ledger/schema.ts";
+import { getEntry, insertEntry, recordEnd, recordSpawned } from "../../src/ledger/entries.ts";
+
+let dir: string;
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const fresh = () => (dir = mkdtempSync(join(tmpdir(), "supervise-ledger-")));
+
+describe("openLedger", () => {
+  test("creates a WAL ledger at the current schema version, idempotently", () => {
+    fresh();
+    openLedger(dir).db.close();
+    const { db } = openLedger(dir);
+    expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    db.close();
+  });
+
+  test("refuses a ledger from a newer schema instead of guessing", () => {
+    fresh();
+    const db = new Database(ledgerPath(dir));
+    db.run(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => openLedger(dir)).toThrow(/newer than this supervise understands/);
+  });
+
+  test("moves a corrupt file aside with its WAL", () => {
+    fresh();
+    writeFileSync(ledgerPath(dir), "x".repeat(4096));
+    writeFileSync(`${ledgerPath(dir)}-wal`, "stale");
+    const { db, movedAside } = openLedger(dir);
+    expect(movedAside).toMatch(/ledger\.db\.corrupt-/);
+    expect(Bun.file(`${movedAside}-wal`).size).toBe(5);
+    db.close();
+  });
+
+  test.each([
+    [{ code: "SQLITE_NOTADB" }, true],
+    [{ code: "SQLITE_CORRUPT" }, true],
+    [{ code: "SQLITE_CORRUPT_INDEX" }, true],
+    [{ code: "SQLITE_BUSY" }, false],
+    [{ code: "SQLITE_LOCKED" }, false],
+    [{ code: "SQLITE_CANTOPEN" }, false],
+    [new Error("x"), false],
+    [null, false],
+  ])("isCorruption(%p) = %p", (error, expected) => {
+    expect(isCorruption(error)).toBe(expected);
+  });
+});
+
+describe("entries", () => {
+  test("the first recorded end wins", () => {
+    fresh();
+    const { db } = openLedger(dir);
+    insertEntry(db, {
+      id: "e1", boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
+      started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0,
+    });
+    recordSpawned(db, "e1", 11, 11, 6);
+    expect(recordEnd(db, "e1", { state: "killed", ended_at: 2, exit_code: null, end_signal: "TERM", reason: "deadline" })).toBe(true);
+    expect(recordEnd(db, "e1", { state: "exited", ended_at: 3, exit_code: 0, end_signal: null, reason: null })).toBe(false);
+    expect(getEntry(db, "e1")).toMatchObject({ pid: 11, start_ticks: 6, state: "killed", reason: "deadline", ended_at: 2 });
+    db.close();
+  });
+});

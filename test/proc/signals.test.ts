@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { parseSignal, signalName, tryParseSignal } from "../../src/proc/signals.ts";
+
+describe("tryParseSignal", () => {
+  test.each([
+    ["TERM", "TERM", 15],
+    ["SIGTERM", "TERM", 15],
+    ["term", "TERM", 15],
+    ["sigkill", "KILL", 9],
+    ["9", "KILL", 9],
+    ["INT", "INT", 2],
+    ["HUP", "HUP", 1],
+    ["USR1", "USR1", 10],
+    ["2", "INT", 2],
+  ] as const)("%p -> %p (%p)", (text, name, number) => {
+    expect(tryParseSignal(text)).toEqual({ name, number });
+  });
+
+  test.each(["", "0", "SIG", "SIGFOO", "KILLX", "-9", "9.0", " 9", "999", "TERM ", "toString", "__proto__", "constructor"])(
+    "rejects %p",
+    (text) => {
+      expect(tryParseSignal(text)).toBeNull();
+    },
+  );
+
+  test("a usage error names the flag", () => {
+    expect(() => parseSignal("BOGUS", "--signal", 125)).toThrow(/--signal.*"BOGUS"/);
+  });
+
+  test("names round-trip", () => {
+    expect(signalName(15)).toBe("TERM");
+    expect(signalName(9)).toBe("KILL");
+  });
+});

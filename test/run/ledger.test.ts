@@ -1,0 +1,119 @@
+// What the wrapper records, and what it does when the ledger cannot be written.
+
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { runCli, startCli } from "../helpers/cli.ts";
+import { lsAll, rawRows } from "../helpers/ledger.ts";
+import { makeSandbox, startTicks, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(60_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+
+describe("ledger rows", () => {
+  test("a running entry carries identity, owner and deadline; its end is recorded", async () => {
+    sb = makeSandbox();
+    const run = startCli(sb, ["run", "-d", "1h", "-g", "2s", "-n", "probe", "--session", "s-1", "--", "sh", "-c", "echo $$; exec sleep 100"]);
+    const pid = Number(await run.nextLine());
+    sb.track(pid);
+    const [entry] = await lsAll(sb);
+    expect(entry).toMatchObject({ state: "running", pid, pgid: pid, wrapperPid: run.proc.pid, name: "probe", session: "s-1", cwd: sb.dir, endedAt: null });
+    expect(Date.parse(entry.deadlineAt) - Date.parse(entry.startedAt)).toBe(3_600_000);
+    const [row] = rawRows(sb);
+    expect(row).toMatchObject({ boot_id: bootId, start_ticks: startTicks(pid), wrapper_start_ticks: startTicks(run.proc.pid), grace_ms: 2000, first_signal: "TERM" });
+
+    run.proc.kill("SIGTERM");
+    expect((await run.finish()).exitCode).toBe(143);
+    const [ended] = await lsAll(sb);
+    expect(ended).toMatchObject({ state: "killed", reason: "signal" });
+    expect(Date.parse(ended.endedAt)).toBeGreaterThanOrEqual(Date.parse(ended.startedAt));
+  });
+
+  test("session defaults to CLAUDE_CODE_SESSION_ID, then SUPERVISE_SESSION; --deadline none stores no deadline", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"], { env: { CLAUDE_CODE_SESSION_ID: "claude-1", SUPERVISE_SESSION: "sup-1" } });
+    await runCli(sb, ["run", "-d", "none", "--", "true"], { env: { SUPERVISE_SESSION: "sup-2" } });
+    const entries = await lsAll(sb);
+    expect(entries.map((e) => e.session)).toEqual(["claude-1", "sup-2"]);
+    expect(entries[1].deadlineAt).toBeNull();
+  });
+
+  test("100 concurrent wrappers on a new ledger: every row recorded, no busy error", async () => {
+    sb = makeSandbox();
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => runCli(sb, ["run", "-n", `job-${i}`, "--", "true"])));
+    expect(results.filter((r) => r.exitCode !== 0 || r.stderr !== "")).toEqual([]);
+    const entries = await lsAll(sb);
+    expect(entries).toHaveLength(100);
+    expect(new Set(entries.map((e) => e.name)).size).toBe(100);
+    expect(entries.every((e) => e.state === "exited" && e.exitCode === 0)).toBe(true);
+    expect(readdirSync(sb.home).filter((f) => f.includes("corrupt"))).toEqual([]);
+  });
+
+  test("state dir and ledger are private (0700, 0600)", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"]);
+    const { statSync } = await import("node:fs");
+    expect(statSync(sb.home).mode & 0o777).toBe(0o700);
+    expect(statSync(join(sb.home, "ledger.db")).mode & 0o777).toBe(0o600);
+  });
+
+  test("one log line per start and end, in pino's NDJSON shape", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"]);
+    const lines = readFileSync(join(sb.home, "supervise.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msg)).toEqual(["started", "ended"]);
+    for (const line of lines) {
+      expect(line).toMatchObject({ level: 30, pid: expect.any(Number), hostname: expect.any(String), time: expect.any(Number), id: expect.any(String) });
+    }
+  });
+});
+
+describe("when the ledger cannot be written, the command still runs", () => {
+  test("corrupt ledger: moved aside, recreated, one warning", async () => {
+    sb = makeSandbox();
+    mkdirSync(sb.home, { recursive: true });
+    const garbage = "this is not a sqlite database, not at all ".repeat(200);
+    writeFileSync(join(sb.home, "ledger.db"), garbage);
+    const r = await runCli(sb, ["run", "--", "echo", "ran"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe("ran\n");
+    expect(r.stderr).toMatch(/^supervise: warning: the ledger was corrupt; moved it to .*ledger\.db\.corrupt-.* and started a new one\n$/);
+    const aside = readdirSync(sb.home).find((f) => /^ledger\.db\.corrupt-[^-]/.test(f) && !f.endsWith("-wal") && !f.endsWith("-shm"))!;
+    expect(readFileSync(join(sb.home, aside), "utf8")).toBe(garbage);
+    expect(await lsAll(sb)).toHaveLength(1);
+  });
+
+  test("locked ledger: the command runs after the busy timeout, one warning, nothing moved", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"]);
+    const db = new Database(join(sb.home, "ledger.db"));
+    db.run("PRAGMA busy_timeout = 0");
+    db.run("BEGIN EXCLUSIVE");
+    try {
+      const r = await runCli(sb, ["run", "--", "echo", "ran"]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toBe("ran\n");
+      expect(r.stderr).toMatch(/^supervise: warning: ledger not written \(.*locked.*\); the command runs unrecorded\n$/);
+    } finally {
+      db.run("ROLLBACK");
+      db.close();
+    }
+    expect(readdirSync(sb.home).filter((f) => f.includes("corrupt"))).toEqual([]);
+    expect(await lsAll(sb)).toHaveLength(1);
+  });
+
+  test("unusable state dir: the command runs and its deadline still holds", async () => {
+    sb = makeSandbox();
+    const file = join(sb.dir, "a-file");
+    writeFileSync(file, "");
+    const r = await runCli(sb, ["run", "-d", "300ms", "--", "sh", "-c", "echo ran; sleep 30"], { env: { SUPERVISE_HOME: join(file, "state") } });
+    expect(r.exitCode).toBe(124);
+    expect(r.stdout).toBe("ran\n");
+    expect(r.stderr).toMatch(/^supervise: warning: ledger not written \(.*\); the command runs unrecorded\n$/);
+    expect(existsSync(join(file, "state"))).toBe(false);
+  });
+});

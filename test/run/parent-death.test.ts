@@ -1,0 +1,53 @@
+// "Stop" in an agent kills only the shell: the wrapper must notice it was orphaned and end
+// its command (unless --keep-orphaned).
+
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { linesOf } from "../helpers/cli.ts";
+import { lsAll } from "../helpers/ledger.ts";
+import { BUN, CLI, isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(20_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+/** bash starts the wrapper in the background; both report their pids, tagged. */
+async function startUnderShell(extra: string[]) {
+  const inner = `${BUN} ${CLI} run ${extra.join(" ")} -- sh -c 'echo C $$; exec sleep 100' & echo W $!; wait`;
+  const shell = Bun.spawn(["bash", "-c", inner], { env: sb.env, cwd: sb.dir, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  sb.track(shell.pid);
+  const lines = linesOf(shell);
+  const pids: Record<string, number> = {};
+  for (let i = 0; i < 2; i++) {
+    const [tag, pid] = (await lines.nextLine()).split(" ");
+    pids[tag!] = Number(pid);
+    sb.track(Number(pid));
+  }
+  return { shell, wrapper: pids.W!, command: pids.C! };
+}
+
+describe("parent death", () => {
+  test("SIGKILL to the wrapper's parent shell ends the command, reason parent-died", async () => {
+    sb = makeSandbox();
+    const { shell, wrapper, command } = await startUnderShell([]);
+    expect(isAlive(command)).toBe(true);
+    shell.kill("SIGKILL");
+    await waitFor(() => !isAlive(command), 5_000, "the command to die");
+    await waitFor(() => !isAlive(wrapper), 5_000, "the wrapper to exit");
+    const [entry] = await lsAll(sb);
+    expect(entry).toMatchObject({ state: "killed", reason: "parent-died", signal: "TERM", pid: command, wrapperPid: wrapper });
+  });
+
+  test("--keep-orphaned leaves the command running under its wrapper", async () => {
+    sb = makeSandbox();
+    const { shell, wrapper, command } = await startUnderShell(["--keep-orphaned"]);
+    shell.kill("SIGKILL");
+    await waitFor(() => !isAlive(shell.pid), 5_000, "the shell to die");
+    // Give the wrapper several of its parent checks: the command must still be there.
+    const until = Date.now() + 500;
+    await waitFor(() => Date.now() > until || !isAlive(command), 2_000);
+    expect(isAlive(command)).toBe(true);
+    expect(isAlive(wrapper)).toBe(true);
+    const [entry] = await lsAll(sb);
+    expect(entry).toMatchObject({ state: "running", pid: command });
+  });
+});
