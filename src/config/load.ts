@@ -13,6 +13,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SuperviseError } from "../errors.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
+import { ensureStateDir } from "../state-dir.ts";
 
 export interface ConfigSource {
   path: string;
@@ -174,6 +175,8 @@ function writeCache(stateDir: string, key: string, config: Config): void {
   const slots = [{ key, config }, ...readCacheSlots(stateDir).filter((slot) => slot.key !== key)].slice(0, CACHE_SLOTS);
   const path = join(stateDir, CACHE_FILE);
   try {
+    // The first run of all may come before anything else created the state dir.
+    ensureStateDir(stateDir);
     // Write then rename, so a concurrent reader never sees half a file.
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ slots }), { mode: 0o600 });

@@ -151,3 +151,13 @@ describe("merging helpers", () => {
     expect(legacyReapKeys(data)).toEqual(expected);
   });
 });
+
+describe("validated-config cache", () => {
+  test("the very first run writes it, so later runs skip zod", async () => {
+    sb = makeSandbox({ run: { grace: "2s" } });
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    const cache = JSON.parse(await Bun.file(join(sb.home, "config-cache.json")).text());
+    expect(cache.slots).toHaveLength(1);
+    expect(cache.slots[0].config.run.grace).toBe("2s");
+  });
+});
