@@ -48,6 +48,45 @@ interface Ending {
 
 export async function runWrapped(ctx: WrapperContext): Promise<number> {
   const { id, request, recorder, log } = ctx;
+  const state: { ending: Ending | null; ref: EntryRef | null; early: number | null } = { ending: null, ref: null, early: null };
+  const hurry = { now: false };
+
+  const endWith = (reason: EndReason, signal: number, received?: number): void => {
+    if (state.ending) {
+      // A second stop request while the first is in its grace period: kill now.
+      if (received !== undefined) hurry.now = true;
+      return;
+    }
+    if (!state.ref) return;
+    log.info({ id, reason, signal: signalName(signal) }, "stopping");
+    const onEscalate = () => log.warn({ id, reason }, "grace period over, sending KILL");
+    state.ending = { reason, received, done: terminateEntry(state.ref, { signal, graceMs: request.graceMs, hurry, onEscalate }) };
+  };
+
+  // Handlers go in before anything slow (the ledger may wait on a lock): a signal that
+  // arrived before the launch means "do not launch", one right after it ends the command.
+  const handlers: Array<[string, () => void]> = [];
+  for (const name of TERMINATING) {
+    handlers.push([name, () => (state.ref ? endWith("signal", S[name], S[name]) : (state.early ??= S[name]))]);
+  }
+  for (const name of FORWARDED_ONLY) {
+    handlers.push([name, () => void (state.ref && signalAll(state.ref, findEntryProcesses(state.ref), S[name]))]);
+  }
+  for (const [name, handler] of handlers) process.on(name, handler);
+  try {
+    return await superviseCommand(ctx, state, endWith, hurry);
+  } finally {
+    for (const [name, handler] of handlers) process.off(name, handler);
+  }
+}
+
+async function superviseCommand(
+  ctx: WrapperContext,
+  state: { ending: Ending | null; ref: EntryRef | null; early: number | null },
+  endWith: (reason: EndReason, signal: number, received?: number) => void,
+  hurry: { now: boolean },
+): Promise<number> {
+  const { id, request, recorder, log } = ctx;
   const self = readStat(process.pid);
   const forksAtStart = forkCount();
   const startedAt = Date.now();
@@ -68,6 +107,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     first_signal: request.signal.name,
     keep_orphaned: request.keepOrphaned ? 1 : 0,
   });
+  if (state.early !== null) return notStarted(ctx, state.early);
 
   let child: Bun.Subprocess;
   try {
@@ -82,10 +122,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   }
 
   const leader = readStat(child.pid);
-  recorder.spawned(child.pid, child.pid, leader?.startTicks ?? null);
-  log.info({ id, pid: child.pid, command: request.command, deadlineAt, session: request.session }, "started");
-
-  const ref: EntryRef = {
+  state.ref = {
     id,
     pgid: child.pid,
     leader: leader ? identityOf(leader) : null,
@@ -93,30 +130,11 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     sinceTicks: self?.startTicks ?? leader?.startTicks ?? 0,
     since: forksAtStart === null ? undefined : { pid: process.pid, forks: forksAtStart },
   };
-
-  let ending: Ending | null = null;
-  const hurry = { now: false };
-  const endWith = (reason: EndReason, signal: number, received?: number): void => {
-    if (ending) {
-      // A second stop request while the first is in its grace period: kill now.
-      if (received !== undefined) hurry.now = true;
-      return;
-    }
-    log.info({ id, reason, signal: signalName(signal) }, "stopping");
-    ending = {
-      reason,
-      received,
-      done: terminateEntry(ref, { signal, graceMs: request.graceMs, hurry, onEscalate: () => log.warn({ id, reason }, "grace period over, sending KILL") }),
-    };
-  };
+  if (state.early !== null) endWith("signal", state.early, state.early);
+  recorder.spawned(child.pid, child.pid, leader?.startTicks ?? null);
+  log.info({ id, pid: child.pid, command: request.command, deadlineAt, session: request.session }, "started");
 
   const cancelDeadline = deadlineAt === null ? () => {} : setLongTimeout(deadlineAt, () => endWith("deadline", request.signal.number));
-
-  const handlers: Array<[string, () => void]> = [];
-  for (const name of TERMINATING) handlers.push([name, () => endWith("signal", S[name], S[name])]);
-  for (const name of FORWARDED_ONLY) handlers.push([name, () => void signalAll(ref, findEntryProcesses(ref), S[name])]);
-  for (const [name, handler] of handlers) process.on(name, handler);
-
   const parentAtStart = process.ppid;
   const parentWatch = setInterval(() => {
     if (process.ppid === parentAtStart) return;
@@ -129,27 +147,28 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   cancelDeadline();
   clearInterval(parentWatch);
 
-  let leftovers: TerminateOutcome = "gone";
-  if (ending === null && !request.keepOrphaned) {
+  if (state.ending === null && !request.keepOrphaned) {
     // The command exited by itself; end what it left running (`cmd &`, setsid'd children).
-    const done = terminateEntry(ref, { signal: request.signal.number, graceMs: request.graceMs, hurry });
-    ending = { reason: "leftovers", done };
+    state.ending = { reason: "leftovers", done: terminateEntry(state.ref, { signal: request.signal.number, graceMs: request.graceMs, hurry }) };
   }
-  if (ending) {
-    const outcome = await (ending as Ending).done;
-    if ((ending as Ending).reason === "leftovers") leftovers = outcome;
-  }
-
-  const end = describeEnd(ending as Ending | null, leftovers, child, status, request.preserveStatus);
+  const outcome = state.ending ? await state.ending.done : "gone";
+  const end = describeEnd(state.ending, outcome, child, status, request.preserveStatus);
   recorder.ended(end.record);
   log.info({ id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - startedAt }, "ended");
-  for (const [name, handler] of handlers) process.off(name, handler);
   return end.exitStatus;
+}
+
+/** A terminating signal arrived before the launch: nothing was started. */
+function notStarted(ctx: WrapperContext, signal: number): number {
+  const record: EntryEnd = { state: "killed", ended_at: Date.now(), exit_code: null, end_signal: null, reason: "signal" };
+  ctx.recorder.ended(record);
+  ctx.log.info({ id: ctx.id, ...record }, "not started: signalled before launch");
+  return 128 + signal;
 }
 
 function describeEnd(
   ending: Ending | null,
-  leftovers: TerminateOutcome,
+  outcome: TerminateOutcome,
   child: Bun.Subprocess,
   status: number,
   preserveStatus: boolean,
@@ -160,7 +179,7 @@ function describeEnd(
     end_signal: child.signalCode ? String(child.signalCode).replace(/^SIG/, "") : null,
   };
   if (ending === null || ending.reason === "leftovers") {
-    const reason = leftovers === "gone" ? null : "leftovers";
+    const reason = ending === null || outcome === "gone" ? null : "leftovers";
     return { record: { ...base, state: "exited", reason }, exitStatus: status };
   }
   const record: EntryEnd = { ...base, state: "killed", reason: ending.reason };

@@ -2,11 +2,11 @@
 
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
 import { lsAll, rawRows } from "../helpers/ledger.ts";
-import { makeSandbox, startTicks, type Sandbox } from "../helpers/sandbox.ts";
+import { makeSandbox, startTicks, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(60_000);
 let sb: Sandbox;
@@ -104,6 +104,31 @@ describe("when the ledger cannot be written, the command still runs", () => {
     }
     expect(readdirSync(sb.home).filter((f) => f.includes("corrupt"))).toEqual([]);
     expect(await lsAll(sb)).toHaveLength(1);
+  });
+
+  test("a signal while the wrapper waits on the ledger lock: the command is never started", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"]);
+    const db = new Database(join(sb.home, "ledger.db"));
+    db.run("PRAGMA busy_timeout = 0");
+    db.run("BEGIN EXCLUSIVE");
+    try {
+      const marker = join(sb.dir, "started");
+      const run = startCli(sb, ["run", "--", "sh", "-c", `touch ${marker}`]);
+      // The wrapper has the ledger open: it is in its busy wait, before the launch.
+      await waitFor(() => readdirSync(`/proc/${run.proc.pid}/fd`).some((fd) => {
+        try { return readlinkSync(`/proc/${run.proc.pid}/fd/${fd}`).endsWith("ledger.db"); } catch { return false; }
+      }), 5_000, "the wrapper to open the ledger");
+      run.proc.kill("SIGTERM");
+      const r = await run.finish();
+      expect(r.exitCode).toBe(143);
+      expect(existsSync(marker)).toBe(false);
+      // It handled the signal itself (a default-action death would print nothing).
+      expect(r.stderr).toMatch(/^supervise: warning: ledger not written .*\n$/);
+    } finally {
+      db.run("ROLLBACK");
+      db.close();
+    }
   });
 
   test("unusable state dir: the command runs and its deadline still holds", async () => {
