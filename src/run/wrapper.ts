@@ -107,6 +107,9 @@ async function superviseCommand(
     first_signal: request.signal.name,
     keep_orphaned: request.keepOrphaned ? 1 : 0,
   });
+  // Signal handlers run on an event-loop turn, never inside the synchronous ledger wait:
+  // give them one before deciding to launch.
+  await new Promise((resolve) => setImmediate(resolve));
   if (state.early !== null) return notStarted(ctx, state.early);
 
   let child: Bun.Subprocess;
