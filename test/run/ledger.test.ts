@@ -12,6 +12,20 @@ setDefaultTimeout(60_000);
 let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
 
+/** Creates the ledger, then holds its write lock while `body` runs. */
+async function whileLedgerLocked(body: () => Promise<void>): Promise<void> {
+  await runCli(sb, ["run", "--", "true"]);
+  const db = new Database(join(sb.home, "ledger.db"));
+  db.run("PRAGMA busy_timeout = 0");
+  db.run("BEGIN EXCLUSIVE");
+  try {
+    await body();
+  } finally {
+    db.run("ROLLBACK");
+    db.close();
+  }
+}
+
 const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
 
 describe("ledger rows", () => {
@@ -89,30 +103,19 @@ describe("when the ledger cannot be written, the command still runs", () => {
 
   test("locked ledger: the command runs after the busy timeout, one warning, nothing moved", async () => {
     sb = makeSandbox();
-    await runCli(sb, ["run", "--", "true"]);
-    const db = new Database(join(sb.home, "ledger.db"));
-    db.run("PRAGMA busy_timeout = 0");
-    db.run("BEGIN EXCLUSIVE");
-    try {
+    await whileLedgerLocked(async () => {
       const r = await runCli(sb, ["run", "--", "echo", "ran"]);
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toBe("ran\n");
       expect(r.stderr).toMatch(/^supervise: warning: ledger not written \(.*locked.*\); the command runs unrecorded\n$/);
-    } finally {
-      db.run("ROLLBACK");
-      db.close();
-    }
+    });
     expect(readdirSync(sb.home).filter((f) => f.includes("corrupt"))).toEqual([]);
     expect(await lsAll(sb)).toHaveLength(1);
   });
 
   test("a signal while the wrapper waits on the ledger lock: the command is never started", async () => {
     sb = makeSandbox();
-    await runCli(sb, ["run", "--", "true"]);
-    const db = new Database(join(sb.home, "ledger.db"));
-    db.run("PRAGMA busy_timeout = 0");
-    db.run("BEGIN EXCLUSIVE");
-    try {
+    await whileLedgerLocked(async () => {
       const marker = join(sb.dir, "started");
       const run = startCli(sb, ["run", "--", "sh", "-c", `touch ${marker}`]);
       // The wrapper has the ledger open: it is in its busy wait, before the launch.
@@ -125,10 +128,7 @@ describe("when the ledger cannot be written, the command still runs", () => {
       expect(existsSync(marker)).toBe(false);
       // It handled the signal itself (a default-action death would print nothing).
       expect(r.stderr).toMatch(/^supervise: warning: ledger not written .*\n$/);
-    } finally {
-      db.run("ROLLBACK");
-      db.close();
-    }
+    });
   });
 
   test("unusable state dir: the command runs and its deadline still holds", async () => {
