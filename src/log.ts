@@ -48,5 +48,3 @@ export function rotateIfLarge(path: string, maxBytes: number): void {
     // Missing file: nothing to rotate.
   }
 }
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

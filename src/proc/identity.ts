@@ -20,7 +20,3 @@ export function currentIfSame(identity: ProcessIdentity): ProcStat | null {
   if (isGone(stat) || stat!.startTicks !== identity.startTicks) return null;
   return stat;
 }
-
-export function isSameAlive(identity: ProcessIdentity | null): boolean {
-  return identity !== null && currentIfSame(identity) !== null;
-}

@@ -168,12 +168,3 @@ export function bootId(): string {
 
 /** USER_HZ, the unit of /proc start times: fixed at 100 by the kernel ABI on x86 and arm. */
 export const CLOCK_TICKS_PER_SECOND = 100;
-
-/** Boot time in ms since the epoch, from /proc/stat btime. */
-export function bootTimeMs(): number {
-  try {
-    const match = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
-    if (match) return Number(match[1]) * 1000;
-  } catch {}
-  return 0;
-}
