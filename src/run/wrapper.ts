@@ -46,12 +46,24 @@ interface Ending {
   done: Promise<TerminateOutcome>;
 }
 
-export async function runWrapped(ctx: WrapperContext): Promise<number> {
-  const { id, request, recorder, log } = ctx;
-  const state: { ending: Ending | null; ref: EntryRef | null; early: number | null } = { ending: null, ref: null, early: null };
-  const hurry = { now: false };
+/** What the signal handlers and the supervision loop share. */
+interface WrapperState {
+  ending: Ending | null;
+  /** Set once the command is spawned. */
+  ref: EntryRef | null;
+  /** A terminating signal that arrived before the launch. */
+  early: number | null;
+  hurry: { now: boolean };
+}
 
-  const endWith = (reason: EndReason, signal: number, received?: number): void => {
+type EndWith = (reason: EndReason, signal: number, received?: number) => void;
+
+export async function runWrapped(ctx: WrapperContext): Promise<number> {
+  const { id, request, log } = ctx;
+  const state: WrapperState = { ending: null, ref: null, early: null, hurry: { now: false } };
+  const { hurry } = state;
+
+  const endWith: EndWith = (reason, signal, received) => {
     if (state.ending) {
       // A second stop request while the first is in its grace period: kill now.
       if (received !== undefined) hurry.now = true;
@@ -74,18 +86,13 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   }
   for (const [name, handler] of handlers) process.on(name, handler);
   try {
-    return await superviseCommand(ctx, state, endWith, hurry);
+    return await superviseCommand(ctx, state, endWith);
   } finally {
     for (const [name, handler] of handlers) process.off(name, handler);
   }
 }
 
-async function superviseCommand(
-  ctx: WrapperContext,
-  state: { ending: Ending | null; ref: EntryRef | null; early: number | null },
-  endWith: (reason: EndReason, signal: number, received?: number) => void,
-  hurry: { now: boolean },
-): Promise<number> {
+async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWith: EndWith): Promise<number> {
   const { id, request, recorder, log } = ctx;
   const self = readStat(process.pid);
   const forksAtStart = forkCount();
@@ -152,7 +159,7 @@ async function superviseCommand(
 
   if (state.ending === null && !request.keepOrphaned) {
     // The command exited by itself; end what it left running (`cmd &`, setsid'd children).
-    state.ending = { reason: "leftovers", done: terminateEntry(state.ref, { signal: request.signal.number, graceMs: request.graceMs, hurry }) };
+    state.ending = { reason: "leftovers", done: terminateEntry(state.ref, { signal: request.signal.number, graceMs: request.graceMs, hurry: state.hurry }) };
   }
   const outcome = state.ending ? await state.ending.done : "gone";
   const end = describeEnd(state.ending, outcome, child, status, request.preserveStatus);
