@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import("./commands/run.ts"),
   ls: () => import("./commands/ls.ts"),
   config: () => import("./commands/config.ts"),
+  reap: () => import("./commands/reap.ts"),
+  hook: () => import("./commands/hook.ts"),
 };
 
 async function main(args: string[]): Promise<number> {

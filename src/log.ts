@@ -48,3 +48,16 @@ export function rotateIfLarge(path: string, maxBytes: number): void {
     // Missing file: nothing to rotate.
   }
 }
+
+/**
+ * The same file through pino itself (sync destination, appended, 0600), for callers off the
+ * hot path: importing pino costs ~14 ms, so the reaper loads it only when it has kills to log.
+ */
+export async function openPinoLog(stateDir: string, maxBytes = MAX_LOG_BYTES): Promise<Logger> {
+  const { default: pino } = await import("pino");
+  const path = logPath(stateDir);
+  rotateIfLarge(path, maxBytes);
+  const logger = pino(pino.destination({ dest: path, sync: true, append: true, mode: 0o600 }));
+  const write = (level: Level) => (fields: LogFields, msg: string) => logger[level](fields, msg);
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}

@@ -28,4 +28,21 @@ export const MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX entries_by_state ON entries(state);
    CREATE INDEX entries_by_session ON entries(session);`,
+  // 2: reap history, one row per sweep; targets and errors are JSON arrays.
+  `CREATE TABLE reap_runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     trigger TEXT NOT NULL,
+     session TEXT,
+     dry_run INTEGER NOT NULL,
+     scanned INTEGER NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     terminated INTEGER NOT NULL,
+     killed INTEGER NOT NULL,
+     gone INTEGER NOT NULL,
+     failed INTEGER NOT NULL,
+     zombies INTEGER NOT NULL,
+     targets TEXT NOT NULL,
+     errors TEXT
+   ) STRICT;`,
 ];

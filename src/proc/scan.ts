@@ -17,13 +17,13 @@ export interface EntryRef {
   since?: { pid: number; forks: number };
 }
 
-export interface EntryProcesses {
+export interface EntryProcesses<T = ProcStat> {
   /** Live members of the command's process group (empty unless the group is proven). */
-  members: ProcStat[];
+  members: T[];
   /** The group is provably the command's, so the whole group may be signalled. */
   groupProven: boolean;
   /** Live cookie carriers outside the group. */
-  carriers: ProcStat[];
+  carriers: T[];
 }
 
 /** One pass over /proc (or over the given pids): every live, non-kernel process. */
@@ -47,28 +47,43 @@ export function scanForEntry(ref: EntryRef): ProcStat[] {
   return scanProcesses(recent ?? listPids());
 }
 
-export function findEntryProcesses(ref: EntryRef, stats: readonly ProcStat[] = scanForEntry(ref)): EntryProcesses {
-  const members: ProcStat[] = [];
-  const carriers: ProcStat[] = [];
+/** What findEntryProcesses needs to know beyond stat: live /proc reads, or a reaper's snapshot. */
+export interface EntryProbe {
+  carriesCookie(pid: number, id: string): boolean;
+  /** The leader's current stat if it is still the recorded process. */
+  currentLeader(identity: ProcessIdentity): Pick<ProcStat, "pgrp"> | null;
+}
+
+const liveProbe: EntryProbe = { carriesCookie, currentLeader: currentIfSame };
+
+type Member = Pick<ProcStat, "pid" | "pgrp" | "startTicks">;
+
+export function findEntryProcesses<T extends Member = ProcStat>(
+  ref: EntryRef,
+  stats: readonly T[] = scanForEntry(ref) as unknown as T[],
+  probe: EntryProbe = liveProbe,
+): EntryProcesses<T> {
+  const members: T[] = [];
+  const carriers: T[] = [];
   for (const stat of stats) {
     if (ref.pgid !== null && stat.pgrp === ref.pgid) members.push(stat);
     // environ is read only for processes young enough to be descendants.
-    else if (stat.startTicks >= ref.sinceTicks && stat.pid !== process.pid && carriesCookie(stat.pid, ref.id)) carriers.push(stat);
+    else if (stat.startTicks >= ref.sinceTicks && stat.pid !== process.pid && probe.carriesCookie(stat.pid, ref.id)) carriers.push(stat);
   }
   // Members of a group we cannot prove are not ours: they are neither counted nor signalled.
-  const groupProven = isGroupProven(ref, members);
+  const groupProven = isGroupProven(ref, members, probe);
   return { members: groupProven ? members : [], groupProven, carriers };
 }
 
 // The group id cannot be reused while any member exists, so one member that is provably
 // ours proves the whole group. A member older than the command means the id was reused.
-function isGroupProven(ref: EntryRef, members: readonly ProcStat[]): boolean {
+function isGroupProven(ref: EntryRef, members: readonly Member[], probe: EntryProbe): boolean {
   if (members.length === 0 || ref.pgid === null) return false;
   if (members.some((m) => m.startTicks < ref.sinceTicks)) return false;
-  if (ref.leader && currentIfSame(ref.leader)?.pgrp === ref.pgid) return true;
-  return members.some((m) => carriesCookie(m.pid, ref.id));
+  if (ref.leader && probe.currentLeader(ref.leader)?.pgrp === ref.pgid) return true;
+  return members.some((m) => probe.carriesCookie(m.pid, ref.id));
 }
 
-export function countAlive(found: EntryProcesses): number {
+export function countAlive(found: EntryProcesses<unknown>): number {
   return found.members.length + found.carriers.length;
 }

@@ -23,16 +23,20 @@ export function ownLineage(): { pids: Set<number>; groups: Set<number> } {
   return { pids, groups };
 }
 
-function isForbidden(stat: ProcStat, lineage: ReturnType<typeof ownLineage>): boolean {
-  return stat.pid <= 1 || isKernelThread(stat) || lineage.pids.has(stat.pid) || readUid(stat.pid) !== ownUid;
+/** Why a live process may not be signalled: "gone" when it vanished while we looked. */
+function forbidden(stat: ProcStat, lineage: ReturnType<typeof ownLineage>): "refused" | "gone" | null {
+  if (stat.pid <= 1 || isKernelThread(stat) || lineage.pids.has(stat.pid)) return "refused";
+  const uid = readUid(stat.pid);
+  // The process exited between reading its stat and its owner: nothing left to signal.
+  if (uid === null) return "gone";
+  return uid === ownUid ? null : "refused";
 }
 
 /** Signal one process, only if it is still the identified one. */
 export function signalProcess(identity: ProcessIdentity, signal: number, lineage = ownLineage()): SendResult {
   const stat = currentIfSame(identity);
   if (!stat) return "gone";
-  if (isForbidden(stat, lineage)) return "refused";
-  return send(stat.pid, signal);
+  return forbidden(stat, lineage) ?? send(stat.pid, signal);
 }
 
 /**
@@ -42,7 +46,7 @@ export function signalProcess(identity: ProcessIdentity, signal: number, lineage
 export function signalGroup(pgid: number, members: readonly ProcStat[], signal: number, lineage = ownLineage()): SendResult {
   if (pgid <= 1 || lineage.groups.has(pgid)) return "refused";
   // A group holding someone else's process is signalled member by member, skipping theirs.
-  if (members.some((m) => isForbidden(m, lineage))) {
+  if (members.some((m) => forbidden(m, lineage) !== null)) {
     let result: SendResult = "gone";
     for (const member of members) {
       const r = signalProcess(identityOf(member), signal, lineage);

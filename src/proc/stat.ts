@@ -63,8 +63,9 @@ export function isGone(stat: ProcStat | null): boolean {
   return stat === null || stat.state === "Z" || stat.state === "X" || stat.state === "x";
 }
 
-export function isKernelThread(stat: ProcStat): boolean {
-  return (stat.flags & PF_KTHREAD) !== 0 || stat.pid === 2 || stat.ppid === 2;
+/** By the PF_KTHREAD flag only: inside a PID namespace pid 2 and its children are ordinary processes. */
+export function isKernelThread(stat: Pick<ProcStat, "flags">): boolean {
+  return (stat.flags & PF_KTHREAD) !== 0;
 }
 
 /**

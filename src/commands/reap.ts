@@ -1,0 +1,24 @@
+// `supervise reap [--dry-run] [--json] [--session ID]`: one sweep, reported.
+// Exit 0 unless the sweep itself failed and reap.gracefulDegradation is off (then 1).
+
+import { parseOptions, stringOption } from "../cli/parse-options.ts";
+import { loadConfig } from "../config/load.ts";
+import { UsageError } from "../errors.ts";
+import { summarize } from "../reap/report.ts";
+import { sweep } from "../reap/sweep.ts";
+import { stateDir } from "../state-dir.ts";
+
+export default async function reap(args: string[]): Promise<number> {
+  const { options, positionals } = parseOptions(args, { "dry-run": {}, json: {}, session: { value: true }, config: { value: true } });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const dir = stateDir();
+  const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
+  const session = stringOption(options, "session") ?? null;
+  const { report } = await sweep({ config, stateDir: dir, dryRun: options["dry-run"] === true, session, trigger: "manual", triggerSession: session });
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : summarize(report));
+  if (report.errors.length) {
+    process.stderr.write(`supervise: reap: ${report.errors.join("; ")}\n`);
+    if (!config.reap.gracefulDegradation) return 1;
+  }
+  return 0;
+}

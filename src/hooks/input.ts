@@ -1,0 +1,30 @@
+// Reading a Claude Code hook's JSON from stdin. Hooks never fail the agent: malformed or
+// empty input becomes an empty object and one note for stderr.
+
+export interface HookInput {
+  data: Record<string, unknown>;
+  /** Why the input could not be used as given; null when it was fine. */
+  problem: string | null;
+}
+
+export async function readHookInput(read: () => Promise<string> = () => Bun.stdin.text()): Promise<HookInput> {
+  let text: string;
+  try {
+    text = await read();
+  } catch (error) {
+    return { data: {}, problem: `cannot read hook input: ${(error as Error).message}` };
+  }
+  if (text.trim() === "") return { data: {}, problem: "empty hook input" };
+  try {
+    const data: unknown = JSON.parse(text);
+    if (typeof data === "object" && data !== null && !Array.isArray(data)) return { data: data as Record<string, unknown>, problem: null };
+    return { data: {}, problem: "hook input is not a JSON object" };
+  } catch {
+    return { data: {}, problem: "hook input is not valid JSON" };
+  }
+}
+
+export function stringField(data: Record<string, unknown>, key: string): string | null {
+  const value = data[key];
+  return typeof value === "string" && value !== "" ? value : null;
+}

@@ -1,0 +1,57 @@
+// SessionStart: sweep what earlier sessions leaked, and tell the agent what was found.
+// Always answers with valid hook JSON and exit 0; a problem costs one stderr line.
+
+import type { Config } from "../config/defaults.ts";
+import type { EntryRow } from "../ledger/entries.ts";
+import { cleanedCount, type ReapReport } from "../reap/report.ts";
+import { formatDuration } from "../time/duration.ts";
+
+export interface SessionStartOutput {
+  hookSpecificOutput: { hookEventName: "SessionStart"; additionalContext?: string };
+  systemMessage?: string;
+}
+
+/** At most this many still-running commands are listed by name in the context. */
+const LISTED = 10;
+
+export function sessionStartOutput(report: ReapReport, running: readonly EntryRow[], config: Config, now: number): SessionStartOutput {
+  const output: SessionStartOutput = { hookSpecificOutput: { hookEventName: "SessionStart" } };
+  const context = describeFindings(report, running, now);
+  if (context) output.hookSpecificOutput.additionalContext = context;
+  const cleaned = cleanedCount(report.counts);
+  if (cleaned > config.reap.notifyAbove) {
+    output.systemMessage = `supervise reaped ${cleaned} leaked processes at session start (more than reap.notifyAbove = ${config.reap.notifyAbove}); see \`supervise stats\`.`;
+  }
+  return output;
+}
+
+/** One paragraph, or null when there is nothing to say. */
+export function describeFindings(report: ReapReport, running: readonly EntryRow[], now: number): string | null {
+  const sentences: string[] = [];
+  const acted = report.targets.filter((t) => t.action !== "zombie");
+  if (acted.length) {
+    const byReason = new Map<string, number>();
+    for (const t of acted) byReason.set(t.reason, (byReason.get(t.reason) ?? 0) + 1);
+    const reasons = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(", ");
+    const cleaned = cleanedCount(report.counts);
+    sentences.push(`supervise ended ${cleaned} process${cleaned === 1 ? "" : "es"} leaked by earlier sessions (${reasons}).`);
+    if (report.counts.failed) sentences.push(`${report.counts.failed} could not be ended; \`supervise reap --dry-run\` lists them.`);
+  }
+  if (report.counts.zombies) sentences.push(`${report.counts.zombies} zombie process${report.counts.zombies === 1 ? " is" : "es are"} left for their parent to collect.`);
+  if (running.length) {
+    const listed = running.slice(0, LISTED).map((row) => `${row.id} (${row.name ?? commandText(row)}, running ${formatDuration(now - row.started_at)})`);
+    const more = running.length > LISTED ? ` and ${running.length - LISTED} more` : "";
+    sentences.push(`Still running under supervise for this user: ${listed.join("; ")}${more}. \`supervise ls\` shows them; \`supervise kill ID\` stops one.`);
+  }
+  return sentences.length ? sentences.join(" ") : null;
+}
+
+function commandText(row: EntryRow): string {
+  try {
+    const words = JSON.parse(row.command) as string[];
+    const text = words.join(" ");
+    return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  } catch {
+    return row.command;
+  }
+}

@@ -1,0 +1,165 @@
+// From a snapshot and the ledger to a list of targets, without touching anything: the
+// sweep executes the plan, `--dry-run` prints it. Pure, so PID reuse, escapes and every
+// exclusion are table-tested.
+
+import type { EntryRow } from "../ledger/entries.ts";
+import { entryRef } from "../ledger/view.ts";
+import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
+import {
+  classifyEntry,
+  classifyUnledgered,
+  commandLine,
+  environValue,
+  isProtected,
+  isZombie,
+  untouchable,
+  type EntryVerdict,
+  type ProcInfo,
+  type RuleSettings,
+  type Surroundings,
+} from "./rules.ts";
+
+export type TargetReason = "owner-dead" | "overdue" | "escaped" | "rg" | "rg-tag" | "agent-shell";
+
+export interface PlannedTarget {
+  proc: ProcInfo;
+  reason: TargetReason;
+  ledgerId: string | null;
+  /** Reported only: a zombie cannot be signalled away. */
+  zombie: boolean;
+}
+
+export interface EntryDecision {
+  row: EntryRow;
+  verdict: EntryVerdict;
+  /** A proven process group to signal as a whole (catches members forked after the scan). */
+  group: { pgid: number; members: ProcInfo[] } | null;
+}
+
+export interface PlanInput {
+  procs: readonly ProcInfo[];
+  /** Ledger rows still marked running. */
+  running: readonly EntryRow[];
+  /** Rows of ended entries whose cookie some process still carries, by id. */
+  ended: ReadonlyMap<string, EntryRow>;
+  bootId: string;
+  now: number;
+  settings: RuleSettings;
+  around: Surroundings;
+}
+
+export interface Plan {
+  targets: PlannedTarget[];
+  entries: EntryDecision[];
+}
+
+export function cookieOf(proc: Pick<ProcInfo, "environ">): string | null {
+  return environValue(proc.environ, COOKIE);
+}
+
+/** The ids of ended entries a live process still carries: the rows the plan needs beyond the running ones. */
+export function carriedCookies(procs: readonly ProcInfo[]): Set<string> {
+  const ids = new Set<string>();
+  for (const proc of procs) {
+    const id = isZombie(proc) ? null : cookieOf(proc);
+    if (id) ids.add(id);
+  }
+  return ids;
+}
+
+export function planSweep(input: PlanInput): Plan {
+  const { settings, around } = input;
+  const live = input.procs.filter((p) => !isZombie(p));
+  const byPid = new Map(input.procs.map((p) => [p.pid, p]));
+  const probe = snapshotProbe(byPid, input.bootId);
+  const claimed = new Set<number>();
+  const targets: PlannedTarget[] = [];
+  const entries: EntryDecision[] = [];
+
+  // May this process be signalled at all, as part of a ledger entry?
+  const signallable = (proc: ProcInfo) => untouchable(proc, around) === null && !isProtected(commandLine(proc) ?? "", settings.protect);
+
+  for (const row of input.running) {
+    const bootMatches = row.boot_id === input.bootId;
+    const found = bootMatches ? findEntryProcesses(entryRef(row), live, probe) : { members: [], carriers: [], groupProven: false };
+    const mine = [...found.members, ...found.carriers];
+    for (const p of mine) claimed.add(p.pid);
+    const wrapper = bootMatches ? liveWrapper(row, byPid) : null;
+    if (wrapper) claimed.add(wrapper.pid);
+    if (around.session !== null && row.session !== around.session) continue;
+
+    const verdict = classifyEntry(
+      {
+        bootMatches,
+        wrapperAlive: row.wrapper_start_ticks === null ? null : wrapper !== null,
+        alive: mine.length,
+        deadlineAt: row.deadline_at,
+        graceMs: row.grace_ms,
+      },
+      input.now,
+    );
+    let group: EntryDecision["group"] = null;
+    if (verdict === "owner-dead" || verdict === "overdue") {
+      const allowed = mine.filter(signallable);
+      for (const proc of allowed) targets.push({ proc, reason: verdict, ledgerId: row.id, zombie: false });
+      // The group as a whole only when every member may be signalled.
+      if (found.groupProven && row.pgid !== null && found.members.every(signallable)) group = { pgid: row.pgid, members: found.members };
+      if (verdict === "overdue" && wrapper && signallable(wrapper)) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
+    }
+    entries.push({ row, verdict, group });
+  }
+
+  for (const proc of live) {
+    if (claimed.has(proc.pid)) continue;
+    const id = cookieOf(proc);
+    const ended = id === null ? undefined : input.ended.get(id);
+    if (ended && escapedFrom(proc, ended, input.bootId)) {
+      claimed.add(proc.pid);
+      if (around.session !== null && ended.session !== around.session) continue;
+      if (signallable(proc)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
+    }
+  }
+
+  for (const proc of input.procs) {
+    if (claimed.has(proc.pid)) continue;
+    const verdict = classifyUnledgered(proc, settings, around);
+    if (verdict.kind !== "skip") targets.push({ proc, reason: verdict.reason, ledgerId: null, zombie: verdict.kind === "zombie" });
+  }
+
+  // A zombie whose parent is about to be ended is cleared by that: report it with its parent.
+  const parents = new Map(targets.filter((t) => !t.zombie).map((t) => [t.proc.pid, t]));
+  const listed = new Set(targets.map((t) => t.proc.pid));
+  for (const proc of input.procs) {
+    const parent = parents.get(proc.ppid);
+    if (parent && isZombie(proc) && !listed.has(proc.pid)) targets.push({ proc, reason: parent.reason, ledgerId: parent.ledgerId, zombie: true });
+  }
+  return { targets, entries };
+}
+
+/** The recorded wrapper, if that very process is still alive. */
+function liveWrapper(row: EntryRow, byPid: ReadonlyMap<number, ProcInfo>): ProcInfo | null {
+  const proc = byPid.get(row.wrapper_pid);
+  if (!proc || row.wrapper_start_ticks === null || proc.startTicks !== row.wrapper_start_ticks || isZombie(proc)) return null;
+  return proc;
+}
+
+/** A process carrying an ended entry's cookie: it must have started after that entry's wrapper, in this boot. */
+function escapedFrom(proc: ProcInfo, row: EntryRow, bootId: string): boolean {
+  const since = row.wrapper_start_ticks ?? row.start_ticks;
+  return row.ended_at !== null && row.boot_id === bootId && since !== null && proc.startTicks >= since;
+}
+
+/** Answers findEntryProcesses from the snapshot instead of re-reading /proc. */
+function snapshotProbe(byPid: ReadonlyMap<number, ProcInfo>, bootId: string): EntryProbe {
+  return {
+    carriesCookie: (pid, id) => {
+      const proc = byPid.get(pid);
+      return proc !== undefined && cookieOf(proc) === id;
+    },
+    currentLeader: (identity) => {
+      const proc = byPid.get(identity.pid);
+      if (!proc || identity.bootId !== bootId || proc.startTicks !== identity.startTicks || isZombie(proc)) return null;
+      return proc;
+    },
+  };
+}

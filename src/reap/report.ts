@@ -1,0 +1,81 @@
+// The sweep's report: the JSON object of the contract, and a short summary for people.
+
+import type { TargetReason } from "./plan.ts";
+
+export type ReportAction = "would-kill" | "terminated" | "killed" | "gone" | "failed" | "zombie";
+
+export interface ReportTarget {
+  pid: number;
+  pgid: number;
+  name: string;
+  command: string;
+  reason: TargetReason;
+  ageSeconds: number;
+  ledgerId: string | null;
+  action: ReportAction;
+  signal: string | null;
+  /** From the first signal until it was seen gone. */
+  durationMs: number | null;
+  /** Present and true when it was still alive as the time budget ran out. */
+  pending?: true;
+}
+
+export interface ReapCounts {
+  terminated: number;
+  killed: number;
+  gone: number;
+  failed: number;
+  zombies: number;
+}
+
+export interface ReapReport {
+  scanned: number;
+  durationMs: number;
+  dryRun: boolean;
+  targets: ReportTarget[];
+  counts: ReapCounts;
+  /** What went wrong inside the sweep; with gracefulDegradation the exit status stays 0. */
+  errors: string[];
+}
+
+export function countActions(targets: readonly ReportTarget[]): ReapCounts {
+  const counts: ReapCounts = { terminated: 0, killed: 0, gone: 0, failed: 0, zombies: 0 };
+  for (const t of targets) {
+    if (t.action === "zombie") counts.zombies++;
+    else if (t.action !== "would-kill") counts[t.action]++;
+  }
+  return counts;
+}
+
+/** Processes the sweep ended (zombies and dry runs never count). */
+export function cleanedCount(counts: ReapCounts): number {
+  return counts.terminated + counts.killed;
+}
+
+export function summarize(report: ReapReport): string {
+  const lines: string[] = [];
+  const { counts } = report;
+  const found = report.targets.length;
+  const head = report.dryRun ? `dry run: ${found} target${found === 1 ? "" : "s"} would be ended` : `reaped ${cleanedCount(counts)} of ${found} target${found === 1 ? "" : "s"}`;
+  lines.push(`${head} (${report.scanned} processes scanned in ${report.durationMs} ms)`);
+  for (const t of report.targets) {
+    const signal = t.signal ? ` ${t.signal}` : "";
+    const pending = t.pending ? " (still alive when the time budget ran out)" : "";
+    lines.push(`  ${String(t.pid).padStart(7)}  ${t.action}${signal}  ${t.reason}  ${formatAge(t.ageSeconds)}  ${truncate(t.command || t.name, 80)}${pending}`);
+  }
+  if (!report.dryRun && found) {
+    lines.push(`terminated ${counts.terminated}, killed ${counts.killed}, already gone ${counts.gone}, failed ${counts.failed}, zombies ${counts.zombies}`);
+  }
+  for (const error of report.errors) lines.push(`error: ${error}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  return `${Math.floor(seconds / 3600)}h`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,162 @@
+// What the reaper may end, as pure functions over a snapshot of the process table and
+// the ledger. Nothing here reads /proc or sends a signal: every rule and every exclusion
+// is table-tested (test/reap/rules.test.ts).
+
+import { CLOCK_TICKS_PER_SECOND, environHas, type ProcStat } from "../proc/stat.ts";
+
+/** One process as the reaper sees it. `argv` and `environ` are read only for candidates; null is "unknown". */
+export interface ProcInfo extends ProcStat {
+  kernel: boolean;
+  uid: number | null;
+  argv: string[] | null;
+  environ: string | null;
+}
+
+export interface RuleSettings {
+  thresholdsMs: { rg: number; rgTag: number; agentShell: number };
+  rgNames: readonly string[];
+  shellNames: readonly string[];
+  tagPattern: RegExp;
+  protect: readonly string[];
+}
+
+/** Facts about the moment and the reaper itself. */
+export interface Surroundings {
+  /** Now, in clock ticks since boot (the unit of start times). */
+  nowTicks: number;
+  ownUid: number;
+  /** The reaper's own pid and its ancestors' pids. */
+  lineage: ReadonlySet<number>;
+  /** `systemd --user` instances: orphans are reparented to them, not to pid 1. */
+  subreapers: ReadonlySet<number>;
+  /** Only what provably belongs to this agent session (`reap --session`). */
+  session: string | null;
+}
+
+export type OrphanReason = "rg" | "rg-tag" | "agent-shell";
+export type SkipWhy =
+  | "init"
+  | "kernel-thread"
+  | "other-user"
+  | "ancestor"
+  | "not-a-target"
+  | "has-parent"
+  | "protected"
+  | "unreadable"
+  | "no-signature"
+  | "other-session"
+  | "too-young";
+
+export type Verdict = { kind: "target"; reason: OrphanReason } | { kind: "zombie"; reason: OrphanReason } | { kind: "skip"; why: SkipWhy };
+
+export const AGENT_SESSION_VAR = "CLAUDE_CODE_SESSION_ID";
+const SNAPSHOT_DIR = ".claude/shell-snapshots/";
+
+export function ageMs(proc: Pick<ProcInfo, "startTicks">, nowTicks: number): number {
+  return Math.max(0, ((nowTicks - proc.startTicks) * 1000) / CLOCK_TICKS_PER_SECOND);
+}
+
+export function isZombie(proc: Pick<ProcInfo, "state">): boolean {
+  return proc.state === "Z" || proc.state === "X" || proc.state === "x";
+}
+
+/** Orphaned: reparented to pid 1 or to a `systemd --user` subreaper. */
+export function isOrphaned(proc: Pick<ProcInfo, "ppid">, subreapers: ReadonlySet<number>): boolean {
+  return proc.ppid === 1 || subreapers.has(proc.ppid);
+}
+
+/** Never signalled, whatever else is true: pid 1, kernel threads, other users, ourselves and our ancestors. */
+export function untouchable(proc: ProcInfo, around: Surroundings): SkipWhy | null {
+  if (proc.pid <= 1) return "init";
+  if (proc.kernel) return "kernel-thread";
+  if (proc.uid === null || proc.uid !== around.ownUid) return "other-user";
+  if (around.lineage.has(proc.pid)) return "ancestor";
+  return null;
+}
+
+export function commandLine(proc: Pick<ProcInfo, "argv">): string | null {
+  return proc.argv === null ? null : proc.argv.join(" ");
+}
+
+/** A protected pattern anywhere in the command line (plain substring, so "docker compose" works). */
+export function isProtected(line: string, protect: readonly string[]): boolean {
+  return protect.some((pattern) => pattern !== "" && line.includes(pattern));
+}
+
+/** The value of NAME in a NUL-separated environment; null when it is not set. */
+export function environValue(environ: string | null, name: string): string | null {
+  if (environ === null) return null;
+  for (const entry of environ.split("\0")) if (entry.startsWith(`${name}=`)) return entry.slice(name.length + 1);
+  return null;
+}
+
+/** A shell an agent started: CLAUDECODE=1 or a session id in its environment, or Claude Code's snapshot in its arguments. */
+export function hasAgentSignature(proc: Pick<ProcInfo, "argv" | "environ">): boolean {
+  if (proc.environ !== null && (environHas(proc.environ, "CLAUDECODE", "1") || environValue(proc.environ, AGENT_SESSION_VAR) !== null)) return true;
+  return proc.argv !== null && proc.argv.some((word) => word.includes(SNAPSHOT_DIR));
+}
+
+/** Which rule family a process name belongs to, from comm or argv[0]'s base name. */
+export function targetKind(proc: Pick<ProcInfo, "comm" | "argv">, settings: RuleSettings): "rg" | "shell" | null {
+  const names = [proc.comm];
+  const argv0 = proc.argv?.[0];
+  if (argv0) names.push(argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, ""));
+  if (names.some((n) => settings.rgNames.includes(n))) return "rg";
+  if (names.some((n) => settings.shellNames.includes(n))) return "shell";
+  return null;
+}
+
+/** The rules for processes no ledger entry accounts for. */
+export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, around: Surroundings): Verdict {
+  const forbidden = untouchable(proc, around);
+  if (forbidden) return { kind: "skip", why: forbidden };
+  const kind = targetKind(proc, settings);
+  if (kind === null) return { kind: "skip", why: "not-a-target" };
+  if (!isOrphaned(proc, around.subreapers)) return { kind: "skip", why: "has-parent" };
+  const age = ageMs(proc, around.nowTicks);
+  // A zombie has no command line or environment left: report it by name and age, never signal it.
+  if (isZombie(proc)) {
+    const threshold = kind === "rg" ? settings.thresholdsMs.rg : settings.thresholdsMs.agentShell;
+    return age >= threshold ? { kind: "zombie", reason: kind === "rg" ? "rg" : "agent-shell" } : { kind: "skip", why: "too-young" };
+  }
+  const line = commandLine(proc);
+  if (line === null) return { kind: "skip", why: "unreadable" };
+  if (isProtected(line, settings.protect)) return { kind: "skip", why: "protected" };
+  if (around.session !== null && environValue(proc.environ, AGENT_SESSION_VAR) !== around.session) {
+    return { kind: "skip", why: "other-session" };
+  }
+  if (kind === "rg") {
+    // Arguments only, so a tag in the binary's path does not count.
+    const args = proc.argv!.slice(1).join(" ");
+    if (settings.tagPattern.test(args) && age >= settings.thresholdsMs.rgTag) return { kind: "target", reason: "rg-tag" };
+    return age >= settings.thresholdsMs.rg ? { kind: "target", reason: "rg" } : { kind: "skip", why: "too-young" };
+  }
+  if (!hasAgentSignature(proc)) return { kind: "skip", why: "no-signature" };
+  return age >= settings.thresholdsMs.agentShell ? { kind: "target", reason: "agent-shell" } : { kind: "skip", why: "too-young" };
+}
+
+export type EntryVerdict = "running" | "owner-dead" | "overdue" | "lost" | "unknown";
+
+export interface EntryFacts {
+  bootMatches: boolean;
+  /** null: the wrapper's identity was never recorded, so it can be proven neither alive nor dead. */
+  wrapperAlive: boolean | null;
+  /** Processes of the entry still alive (proven group members and cookie carriers). */
+  alive: number;
+  deadlineAt: number | null;
+  /** null: the entry never escalates to SIGKILL, so it is never overdue. */
+  graceMs: number | null;
+}
+
+/** How long after deadline + grace a live wrapper is considered not to be enforcing it. */
+export const OVERDUE_SLACK_MS = 10_000;
+
+/** A `running` ledger entry, judged against what is alive now. */
+export function classifyEntry(facts: EntryFacts, now: number): EntryVerdict {
+  // After a reboot nothing of the entry can be alive; its pids now name other processes.
+  if (!facts.bootMatches) return "lost";
+  if (facts.wrapperAlive === null) return "unknown";
+  if (!facts.wrapperAlive) return facts.alive > 0 ? "owner-dead" : "lost";
+  if (facts.deadlineAt !== null && facts.graceMs !== null && now > facts.deadlineAt + facts.graceMs + OVERDUE_SLACK_MS) return "overdue";
+  return "running";
+}

@@ -1,0 +1,47 @@
+// One pass over /proc for the reaper. Cheap facts (stat, owner) for every process; the
+// command line and environment only for the few that can matter (pitfall 8: reading
+// them for everything costs tens of milliseconds on a busy machine).
+
+import { readFileSync } from "node:fs";
+import { CLOCK_TICKS_PER_SECOND, isGone, isKernelThread, listPids, readCmdline, readEnviron, readStat, readUid } from "../proc/stat.ts";
+import type { ProcInfo } from "./rules.ts";
+
+export interface Snapshot {
+  procs: ProcInfo[];
+  nowTicks: number;
+  subreapers: Set<number>;
+}
+
+export interface SnapshotNeeds {
+  ownUid: number;
+  /** Process names whose command line and environment the rules need. */
+  names: ReadonlySet<string>;
+  /** Environments of same-user processes started at or after this tick are read for cookies; null: none. */
+  cookiesSinceTicks: number | null;
+}
+
+export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = listPids()): Snapshot {
+  const procs: ProcInfo[] = [];
+  const subreapers = new Set<number>();
+  for (const pid of pids) {
+    const stat = readStat(pid);
+    if (!stat) continue;
+    const kernel = isKernelThread(stat);
+    const uid = kernel ? null : readUid(pid);
+    const named = needs.names.has(stat.comm);
+    const live = !isGone(stat);
+    const mine = uid === needs.ownUid;
+    const cookieAge = needs.cookiesSinceTicks !== null && stat.startTicks >= needs.cookiesSinceTicks;
+    const argv = !kernel && live && (named || stat.comm === "systemd") ? readCmdline(pid) : null;
+    const environ = mine && live && (named || cookieAge) ? readEnviron(pid) : null;
+    if (stat.comm === "systemd" && argv?.includes("--user")) subreapers.add(pid);
+    procs.push({ ...stat, kernel, uid, argv, environ });
+  }
+  return { procs, nowTicks: uptimeTicks(), subreapers };
+}
+
+/** Now, in the clock ticks /proc start times are counted in. */
+export function uptimeTicks(): number {
+  const seconds = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  return Math.floor(seconds * CLOCK_TICKS_PER_SECOND);
+}

@@ -1,0 +1,210 @@
+// One sweep: snapshot /proc, read the ledger, plan, end the targets together, record.
+// The whole sweep obeys reap.timeoutMs; an internal failure is reported, not thrown
+// (the caller decides the exit status from reap.gracefulDegradation).
+
+import type { Database } from "bun:sqlite";
+import type { Config } from "../config/defaults.ts";
+import { listEntries, recordEnd, type EntryRow } from "../ledger/entries.ts";
+import { describe, openLedger } from "../ledger/open.ts";
+import { ownLineage } from "../proc/signal.ts";
+import { signalNumber } from "../proc/signals.ts";
+import { bootId } from "../proc/stat.ts";
+import { ensureStateDir } from "../state-dir.ts";
+import { parseDuration } from "../time/duration.ts";
+import { appendRun, type ReapTrigger } from "./history.ts";
+import { killAll, type KillResult } from "./kill.ts";
+import { carriedCookies, planSweep, type Plan, type PlannedTarget } from "./plan.ts";
+import { countActions, type ReapReport, type ReportTarget } from "./report.ts";
+import { ageMs, commandLine, type RuleSettings } from "./rules.ts";
+import { takeSnapshot } from "./snapshot.ts";
+
+export interface SweepOptions {
+  config: Config;
+  stateDir: string;
+  dryRun: boolean;
+  /** Only what provably belongs to this session (`reap --session`). */
+  session: string | null;
+  trigger: ReapTrigger;
+  /** The session that asked for the sweep (the hook's session_id), for the history. */
+  triggerSession: string | null;
+}
+
+export interface SweepResult {
+  report: ReapReport;
+  /** Ledger entries judged running (wrapper alive, within its deadline). */
+  running: EntryRow[];
+}
+
+/** Kept back from the budget for recording the results and printing them. */
+const RECORD_RESERVE_MS = 250;
+
+export async function sweep(options: SweepOptions): Promise<SweepResult> {
+  const started = Date.now();
+  const reap = options.config.reap;
+  const budgetEnd = started + Math.max(0, reap.timeoutMs - RECORD_RESERVE_MS);
+  const errors: string[] = [];
+  const fail = (what: string, error: unknown) => errors.push(`${what}: ${describe(error)}`);
+
+  const db = openForSweep(options.stateDir, reap.timeoutMs, fail);
+  const boot = bootId();
+  let plan: Plan = { targets: [], entries: [] };
+  let scanned = 0;
+  let nowTicks = 0;
+  try {
+    const running = db ? listEntries(db) : [];
+    const snapshot = takeSnapshot({
+      ownUid: process.getuid!(),
+      names: new Set([...reap.targets.rg, ...reap.targets.shells]),
+      cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,
+    });
+    scanned = snapshot.procs.length;
+    nowTicks = snapshot.nowTicks;
+    plan = planSweep({
+      procs: snapshot.procs,
+      running,
+      ended: db ? endedEntries(db, carriedCookies(snapshot.procs)) : new Map(),
+      bootId: boot,
+      now: Date.now(),
+      settings: ruleSettings(options.config),
+      around: {
+        nowTicks: snapshot.nowTicks,
+        ownUid: process.getuid!(),
+        lineage: ownLineage().pids,
+        subreapers: snapshot.subreapers,
+        session: options.session,
+      },
+    });
+  } catch (error) {
+    fail("scan", error);
+  }
+
+  const signalled = plan.targets.filter((t) => !t.zombie);
+  let results: KillResult[] = [];
+  if (!options.dryRun && signalled.length) {
+    try {
+      results = await killAll(
+        signalled.map((t) => ({ stat: t.proc })),
+        plan.entries.flatMap((e) => (e.group ? [e.group] : [])),
+        { signal: signalNumber("TERM"), graceMs: parseDuration(reap.grace, "reap.grace"), budgetEnd },
+      );
+    } catch (error) {
+      fail("kill", error);
+    }
+  }
+
+  const targets = plan.targets.map((t) => reportTarget(t, t.zombie ? null : results[signalled.indexOf(t)] ?? null, options.dryRun, nowTicks));
+  const report: ReapReport = { scanned, durationMs: 0, dryRun: options.dryRun, targets, counts: countActions(targets), errors };
+
+  if (db && !options.dryRun) recordEntryEnds(db, plan, targets, fail);
+  report.durationMs = Date.now() - started;
+  if (db) {
+    try {
+      appendRun(db, started, options.trigger, options.triggerSession, report, reap.historySize);
+    } catch (error) {
+      fail("history", error);
+    }
+  }
+  if (!options.dryRun && targets.some((t) => t.action !== "zombie")) await logKills(options.stateDir, report);
+  const running = plan.entries.filter((e) => e.verdict === "running").map((e) => e.row);
+  db?.close();
+  return { report, running };
+}
+
+function openForSweep(dir: string, timeoutMs: number, fail: (what: string, error: unknown) => void): Database | null {
+  try {
+    ensureStateDir(dir);
+    // Never wait for the ledger lock longer than a fraction of the whole budget.
+    return openLedger(dir, { busyTimeoutMs: Math.min(2_000, Math.floor(timeoutMs / 3)) }).db;
+  } catch (error) {
+    fail("ledger", error);
+    return null;
+  }
+}
+
+export function ruleSettings(config: Config): RuleSettings {
+  const { reap } = config;
+  return {
+    thresholdsMs: {
+      rg: parseDuration(reap.thresholds.rg, "reap.thresholds.rg"),
+      rgTag: parseDuration(reap.thresholds.rgTag, "reap.thresholds.rgTag"),
+      agentShell: parseDuration(reap.thresholds.agentShell, "reap.thresholds.agentShell"),
+    },
+    rgNames: reap.targets.rg,
+    shellNames: reap.targets.shells,
+    tagPattern: new RegExp(reap.tagPattern),
+    protect: reap.protect,
+  };
+}
+
+/** Cookie carriers start after their wrapper: older processes need not have their environment read. */
+function oldestWrapperTicks(db: Database, boot: string): number | null {
+  const row = db.query("SELECT MIN(wrapper_start_ticks) AS ticks FROM entries WHERE boot_id = :boot").get({ boot }) as { ticks: number | null };
+  return row.ticks;
+}
+
+function endedEntries(db: Database, ids: ReadonlySet<string>): Map<string, EntryRow> {
+  const out = new Map<string, EntryRow>();
+  const query = db.query("SELECT * FROM entries WHERE id = :id AND ended_at IS NOT NULL");
+  for (const id of ids) {
+    const row = query.get({ id }) as EntryRow | null;
+    if (row) out.set(id, row);
+  }
+  return out;
+}
+
+/**
+ * Ledger entries the sweep ended are recorded as killed (first writer wins: a wrapper that
+ * woke up and recorded its own end keeps it). An entry with a survivor stays running, so
+ * the next sweep tries again. Lost entries are recorded without any signal sent.
+ */
+function recordEntryEnds(db: Database, plan: Plan, targets: readonly ReportTarget[], fail: (what: string, error: unknown) => void): void {
+  const now = Date.now();
+  for (const { row, verdict } of plan.entries) {
+    try {
+      if (verdict === "lost") {
+        recordEnd(db, row.id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null });
+        continue;
+      }
+      if (verdict !== "owner-dead" && verdict !== "overdue") continue;
+      const mine = targets.filter((t) => t.ledgerId === row.id && t.action !== "zombie");
+      if (mine.some((t) => t.action === "failed")) continue;
+      const signal = mine.some((t) => t.signal === "KILL") ? "KILL" : mine.find((t) => t.signal)?.signal ?? null;
+      recordEnd(db, row.id, { state: "killed", ended_at: now, exit_code: null, end_signal: signal, reason: verdict });
+    } catch (error) {
+      fail(`ledger entry ${row.id}`, error);
+    }
+  }
+}
+
+/** pino, loaded only when a sweep ended something: the common empty sweep never pays its import. */
+async function logKills(stateDir: string, report: ReapReport): Promise<void> {
+  try {
+    const { openPinoLog } = await import("../log.ts");
+    const log = await openPinoLog(stateDir);
+    for (const t of report.targets) {
+      if (t.action === "zombie") continue;
+      log.info({ pid: t.pid, name: t.name, command: t.command, reason: t.reason, ledgerId: t.ledgerId, action: t.action, signal: t.signal, ageSeconds: t.ageSeconds, durationMs: t.durationMs }, "reaped");
+    }
+    log.info({ scanned: report.scanned, durationMs: report.durationMs, counts: report.counts }, "reap finished");
+  } catch {
+    // The log is a convenience; the report and the history carry the same facts.
+  }
+}
+
+function reportTarget(t: PlannedTarget, result: KillResult | null, dryRun: boolean, nowTicks: number): ReportTarget {
+  const action = t.zombie ? "zombie" : dryRun ? "would-kill" : result?.action ?? "failed";
+  const target: ReportTarget = {
+    pid: t.proc.pid,
+    pgid: t.proc.pgrp,
+    name: t.proc.comm,
+    command: commandLine(t.proc) ?? "",
+    reason: t.reason,
+    ageSeconds: Math.floor(ageMs(t.proc, nowTicks) / 1000),
+    ledgerId: t.ledgerId,
+    action,
+    signal: result?.signal ?? null,
+    durationMs: result?.durationMs ?? null,
+  };
+  if (result?.pending) target.pending = true;
+  return target;
+}

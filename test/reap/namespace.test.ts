@@ -1,0 +1,181 @@
+// supervise reap end to end, inside a PID namespace: real orphans, real ledger entries,
+// real signals. Thresholds are shortened by config; ages are waited for, not slept.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const nsTest = namespaceUnavailable ? test.skip : test;
+
+const SHORT = { reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1s" }, grace: "1s", timeoutMs: 5000 } };
+
+function targetsOf(reportJson: string | undefined): any[] {
+  expect(reportJson).toBeDefined();
+  return JSON.parse(reportJson!).targets;
+}
+
+describe("reap inside a PID namespace", () => {
+  nsTest(
+    "orphan rules: what is reaped, what survives, and why",
+    async () => {
+      sb = makeSandbox(SHORT);
+      writeFileSync(join(sb.dir, "config-rg.json"), JSON.stringify({ reap: { ...SHORT.reap, thresholds: { ...SHORT.reap.thresholds, rg: "1s" } } }));
+      const r = await inNamespace(
+        sb,
+        String.raw`
+PUB=$(mktemp -d /tmp/supervise-ns-XXXXXX); chmod 755 "$PUB"; ln -s /bin/bash "$PUB/rg"; trap 'rm -rf "$PUB"' EXIT
+TAGGED=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG TODO)
+PLAIN=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg TODO)
+IGNORES_TERM=$(orphan "$D/b/rg" -c 'trap "" TERM; sleep 1000 & wait' rg @SPEC)
+AGENT=$(orphan env CLAUDECODE=1 bash -c 'sleep 1000 & wait')
+SNAPSHOT=$(orphan bash -c 'sleep 1000 & wait' "$HOME/.claude/shell-snapshots/snapshot-bash-1.sh")
+PLAIN_SHELL=$(orphan bash -c 'sleep 1000 & wait')
+PROTECTED=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg pytest @TAG)
+OTHER_USER=$(orphan setpriv --reuid=65534 --regid=65534 --clear-groups "$PUB/rg" -c 'sleep 1000 & wait' rg @TAG)
+"$D/b/rg" -c 'sleep 1000 & wait' rg @TAG & NOT_ORPHAN=$!
+# The child outlives the exec, so nothing but the (non-reaping) sleep is left to collect it.
+ZOMBIE_PARENT=$(orphan bash -c '(sleep 0.2) & exec "$D/s/rg" 1000')
+wait_until "grep -qs ') Z $ZOMBIE_PARENT ' /proc/[0-9]*/stat"
+for p in $TAGGED $PLAIN $IGNORES_TERM $AGENT $SNAPSHOT $PLAIN_SHELL $PROTECTED $OTHER_USER $NOT_ORPHAN $ZOMBIE_PARENT; do wait_age $p 1100; done
+echo "PIDS {\"tagged\":$TAGGED,\"plain\":$PLAIN,\"ignoresTerm\":$IGNORES_TERM,\"agent\":$AGENT,\"snapshot\":$SNAPSHOT,\"zombieParent\":$ZOMBIE_PARENT}"
+echo "DRY $(sv reap --dry-run --json | tr -d '\n')"
+echo "AFTER_DRY $(alive $TAGGED)$(alive $AGENT)"
+echo "REPORT1 $(sv reap --json | tr -d '\n')"
+for v in TAGGED PLAIN IGNORES_TERM AGENT SNAPSHOT PLAIN_SHELL PROTECTED OTHER_USER NOT_ORPHAN ZOMBIE_PARENT; do echo "ALIVE1_$v $(alive ${"$"}{!v})"; done
+echo "REPORT2 $(sv reap --json --config "$D/config-rg.json" | tr -d '\n')"
+for v in PLAIN ZOMBIE_PARENT PLAIN_SHELL PROTECTED OTHER_USER NOT_ORPHAN; do echo "ALIVE2_$v $(alive ${"$"}{!v})"; done
+echo "HUMAN $(sv reap --dry-run | head -1)"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      const pids = JSON.parse(v.get("PIDS")!);
+
+      // A dry run classifies and sends nothing.
+      const dry = targetsOf(v.get("DRY"));
+      expect(dry.every((t) => t.action === "would-kill")).toBe(true);
+      expect(v.get("AFTER_DRY")).toBe("yesyes");
+
+      const first = targetsOf(v.get("REPORT1"));
+      const byPid = new Map(first.map((t) => [t.pid, t]));
+      expect(byPid.get(pids.tagged)).toMatchObject({ reason: "rg-tag", action: "terminated", signal: "TERM", name: "rg", ledgerId: null });
+      expect(byPid.get(pids.ignoresTerm)).toMatchObject({ reason: "rg-tag", action: "killed", signal: "KILL" });
+      expect(byPid.get(pids.agent)).toMatchObject({ reason: "agent-shell", action: "terminated" });
+      expect(byPid.get(pids.snapshot)).toMatchObject({ reason: "agent-shell", action: "terminated" });
+      expect(byPid.get(pids.tagged).ageSeconds).toBeGreaterThanOrEqual(1);
+      // Exactly these four: the untagged rg is younger than its 1h threshold, the rest are excluded.
+      expect(first.map((t) => t.pid).sort()).toEqual([pids.tagged, pids.ignoresTerm, pids.agent, pids.snapshot].sort());
+      expect(JSON.parse(v.get("REPORT1")!).counts).toEqual({ terminated: 3, killed: 1, gone: 0, failed: 0, zombies: 0 });
+      for (const name of ["TAGGED", "IGNORES_TERM", "AGENT", "SNAPSHOT"]) expect(v.get(`ALIVE1_${name}`)).toBe("no");
+      for (const name of ["PLAIN", "PLAIN_SHELL", "PROTECTED", "OTHER_USER", "NOT_ORPHAN", "ZOMBIE_PARENT"]) expect(v.get(`ALIVE1_${name}`)).toBe("yes");
+
+      // With rg's threshold at 1s the plain rg goes too; the zombie under one is reported, not claimed.
+      const second = JSON.parse(v.get("REPORT2")!);
+      const plain = second.targets.find((t: any) => t.pid === pids.plain);
+      expect(plain).toMatchObject({ reason: "rg", action: "terminated" });
+      expect(second.targets.find((t: any) => t.pid === pids.zombieParent)).toMatchObject({ reason: "rg", action: "terminated" });
+      const zombie = second.targets.find((t: any) => t.action === "zombie");
+      expect(zombie).toMatchObject({ reason: "rg", signal: null });
+      expect(second.counts).toEqual({ terminated: 2, killed: 0, gone: 0, failed: 0, zombies: 1 });
+      expect(v.get("ALIVE2_PLAIN")).toBe("no");
+      expect(v.get("ALIVE2_ZOMBIE_PARENT")).toBe("no");
+      for (const name of ["PLAIN_SHELL", "PROTECTED", "OTHER_USER", "NOT_ORPHAN"]) expect(v.get(`ALIVE2_${name}`)).toBe("yes");
+      expect(v.get("HUMAN")).toMatch(/^dry run: 0 targets would be ended \(\d+ processes scanned in \d+ ms\)$/);
+    },
+    90_000,
+  );
+
+  nsTest(
+    "ledger entries: a SIGKILLed wrapper's command is owner-dead, a reused pid survives and its entry is lost, an escape is found by its cookie",
+    async () => {
+      sb = makeSandbox(SHORT);
+      const r = await inNamespace(
+        sb,
+        String.raw`
+entry_pid() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-1)); console.log(e?.pid ?? "")' "$1"; }
+# Not through the sv function: $! must be the wrapper itself, not a subshell around it.
+"$BUN" "$CLI" run -d 0 -n owner -- sleep 1000 & OWNER_WRAPPER=$!
+"$BUN" "$CLI" run -d 0 -n reuse -- sleep 1000 & REUSE_WRAPPER=$!
+wait_until '[ -n "$(entry_pid owner)" ] && [ -n "$(entry_pid reuse)" ]'
+OWNER=$(entry_pid owner); REUSE=$(entry_pid reuse)
+# bash reports killed jobs on its stderr; keep that out of the test's stderr check.
+exec 3>&2 2>/dev/null
+kill -9 $OWNER_WRAPPER $REUSE_WRAPPER
+wait $OWNER_WRAPPER $REUSE_WRAPPER
+kill -9 $REUSE
+wait_until '[ "$(alive $REUSE)" = no ]'
+exec 2>&3
+# The next process gets the reused pid: same number, another start time, its own group.
+echo $((REUSE - 1)) > /proc/sys/kernel/ns_last_pid
+setsid sleep 1000 & IMPOSTOR=$!
+sv run --keep-orphaned -n escape -- bash -c 'setsid sleep 1000 & exit 0'
+ESCAPED=$(grep -l "SUPERVISE_ID=" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | while read p; do [ "$(cat /proc/$p/comm)" = sleep ] && [ "$(stat_field $p 2)" = 1 ] && [ $p != $OWNER ] && echo $p; done | head -1)
+echo "PIDS {\"owner\":$OWNER,\"reuse\":$REUSE,\"impostor\":$IMPOSTOR,\"escaped\":$ESCAPED}"
+echo "REPORT $(sv reap --json | tr -d '\n')"
+echo "ALIVE_OWNER $(alive $OWNER)"
+echo "ALIVE_IMPOSTOR $(alive $IMPOSTOR)"
+echo "ALIVE_ESCAPED $(alive $ESCAPED)"
+echo "LS $(sv ls --all --json | tr -d '\n')"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      const pids = JSON.parse(v.get("PIDS")!);
+      expect(pids.impostor).toBe(pids.reuse);
+
+      const report = JSON.parse(v.get("REPORT")!);
+      const entries = JSON.parse(v.get("LS")!);
+      const byName = new Map(entries.map((e: any) => [e.name, e]));
+      const owner = byName.get("owner") as any;
+      expect(report.targets.find((t: any) => t.pid === pids.owner)).toMatchObject({ reason: "owner-dead", action: "terminated", ledgerId: owner.id });
+      expect(report.targets.find((t: any) => t.pid === pids.escaped)).toMatchObject({ reason: "escaped", action: "terminated", ledgerId: (byName.get("escape") as any).id });
+      expect(report.targets.some((t: any) => t.pid === pids.impostor)).toBe(false);
+      expect(v.get("ALIVE_OWNER")).toBe("no");
+      expect(v.get("ALIVE_ESCAPED")).toBe("no");
+      expect(v.get("ALIVE_IMPOSTOR")).toBe("yes");
+      expect(owner).toMatchObject({ state: "killed", reason: "owner-dead", signal: "TERM" });
+      expect(byName.get("reuse")).toMatchObject({ state: "lost", reason: null });
+      expect(byName.get("escape")).toMatchObject({ state: "exited", exitCode: 0 });
+    },
+    90_000,
+  );
+
+  nsTest(
+    "ten TERM-ignoring targets cost one grace period, and the time budget cuts a grace that would overrun it",
+    async () => {
+      sb = makeSandbox(SHORT);
+      writeFileSync(join(sb.dir, "tight.json"), JSON.stringify({ reap: { ...SHORT.reap, grace: "30s", timeoutMs: 2000 } }));
+      const r = await inNamespace(
+        sb,
+        String.raw`
+plant() { P=""; for i in 1 2 3 4 5 6 7 8 9 10; do P="$P $(orphan "$D/b/rg" -c 'trap "" TERM; sleep 1000 & wait' rg @TEST)"; done; for p in $P; do wait_age $p 1100; done; }
+plant; S=$(date +%s%N); echo "SHARED $(sv reap --json | tr -d '\n')"; echo "SHARED_WALL $(( ($(date +%s%N) - S) / 1000000 ))"
+plant; S=$(date +%s%N); echo "TIGHT $(sv reap --json --config "$D/tight.json" | tr -d '\n')"; echo "TIGHT_WALL $(( ($(date +%s%N) - S) / 1000000 ))"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const shared = JSON.parse(r.values.get("SHARED")!);
+      expect(shared.counts).toEqual({ terminated: 0, killed: 10, gone: 0, failed: 0, zombies: 0 });
+      // One 1 s grace for all ten (ten in turn would be 10 s).
+      expect(shared.durationMs).toBeGreaterThanOrEqual(1000);
+      expect(shared.durationMs).toBeLessThan(3000);
+      const tight = JSON.parse(r.values.get("TIGHT")!);
+      expect(tight.counts).toEqual({ terminated: 0, killed: 10, gone: 0, failed: 0, zombies: 0 });
+      // A 30 s grace inside a 2 s budget: the sweep still ends inside the budget.
+      expect(tight.durationMs).toBeLessThan(2000);
+      expect(Number(r.values.get("TIGHT_WALL"))).toBeLessThan(2000 + 1000);
+    },
+    90_000,
+  );
+});
