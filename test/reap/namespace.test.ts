@@ -2,7 +2,7 @@
 // real signals. Thresholds are shortened by config; ages are waited for, not slept.
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
@@ -146,6 +146,15 @@ echo "LS $(sv ls --all --json | tr -d '\n')"
       expect(owner).toMatchObject({ state: "killed", reason: "owner-dead", signal: "TERM" });
       expect(byName.get("reuse")).toMatchObject({ state: "lost", reason: null });
       expect(byName.get("escape")).toMatchObject({ state: "exited", exitCode: 0 });
+
+      // pino lines for each kill, in the same log as the wrapper's.
+      const log = readFileSync(join(sb.home, "supervise.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const reaped = log.filter((l) => l.msg === "reaped");
+      expect(reaped.map((l) => [l.pid, l.reason, l.action]).sort()).toEqual([
+        [pids.escaped, "escaped", "terminated"],
+        [pids.owner, "owner-dead", "terminated"],
+      ].sort());
+      expect(reaped[0]).toMatchObject({ level: 30, hostname: expect.any(String), time: expect.any(Number) });
     },
     90_000,
   );
@@ -177,5 +186,41 @@ plant; S=$(date +%s%N); echo "TIGHT $(sv reap --json --config "$D/tight.json" | 
       expect(Number(r.values.get("TIGHT_WALL"))).toBeLessThan(2000 + 1000);
     },
     90_000,
+  );
+
+  nsTest(
+    "overdue: a stopped wrapper past deadline + grace + slack is ended with its command",
+    async () => {
+      sb = makeSandbox(SHORT);
+      const r = await inNamespace(
+        sb,
+        String.raw`
+"$BUN" "$CLI" run -d 1s -g 100ms -n stuck -- sleep 1000 & W=$!
+wait_until '[ -n "$(sv ls --json | grep -o "\"pid\": [0-9]*")" ]'
+CMD=$(sv ls --json | grep -o '"pid": [0-9]*' | head -1 | cut -d' ' -f2)
+# A stopped wrapper cannot enforce its deadline.
+kill -STOP $W
+wait_until 'sv reap --dry-run --json | grep -q overdue'
+echo "REPORT $(sv reap --json | tr -d '\n')"
+echo "PIDS {\"wrapper\":$W,\"command\":$CMD}"
+echo "ALIVE $(alive $W)$(alive $CMD)"
+echo "STATE $(sv ls --all --json | tr -d '\n ')"
+wait $W 2>/dev/null; true
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const pids = JSON.parse(r.values.get("PIDS")!);
+      const report = JSON.parse(r.values.get("REPORT")!);
+      expect(report.targets.map((t: any) => [t.pid, t.reason]).sort()).toEqual([
+        [pids.command, "overdue"],
+        [pids.wrapper, "overdue"],
+      ].sort());
+      expect(report.counts.failed).toBe(0);
+      expect(r.values.get("ALIVE")).toBe("nono");
+      // Ended: by the reaper (overdue) or by the wrapper itself once continued; never left running.
+      expect(r.values.get("STATE")).toMatch(/"state":"killed"/);
+    },
+    60_000,
   );
 });

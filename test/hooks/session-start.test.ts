@@ -1,0 +1,138 @@
+// `supervise hook session-start`: Claude Code's hook JSON in, hook JSON out, exit 0 always.
+// The hook sweeps for real, so every case runs inside a PID namespace.
+
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const nsTest = namespaceUnavailable ? test.skip : test;
+
+const SessionStartOutput = z.strictObject({
+  hookSpecificOutput: z.strictObject({ hookEventName: z.literal("SessionStart"), additionalContext: z.string().min(1).optional() }),
+  systemMessage: z.string().min(1).optional(),
+});
+
+const SHORT = { reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1s" }, grace: "1s", notifyAbove: 0 } };
+
+/** Each case: `hook_case NAME [STDIN]` prints NAME_OUT, NAME_ERR (stderr line count) and NAME_CODE. */
+const HOOK_CASE = String.raw`
+hook_case() {
+  local name=$1 input=$2 out err code
+  out=$(printf '%s' "$input" | sv hook session-start 2>"$D/$name.err"); code=$?
+  echo "${"$"}{name}_OUT $out"; echo "${"$"}{name}_ERRLINES $(wc -l < "$D/$name.err")"; echo "${"$"}{name}_ERR $(head -1 "$D/$name.err")"; echo "${"$"}{name}_CODE $code"
+}
+`;
+
+function parsed(v: Map<string, string>, name: string) {
+  expect(v.get(`${name}_CODE`)).toBe("0");
+  return SessionStartOutput.parse(JSON.parse(v.get(`${name}_OUT`)!));
+}
+
+describe("hook session-start", () => {
+  nsTest(
+    "reaps a leaked orphan, tells the agent what it did and what still runs, records the run in the history",
+    async () => {
+      sb = makeSandbox(SHORT);
+      const r = await inNamespace(
+        sb,
+        HOOK_CASE +
+          String.raw`
+hook_case QUIET '{"session_id":"s-quiet","source":"startup","cwd":"'"$D"'","hook_event_name":"SessionStart"}'
+LEAK=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG)
+"$BUN" "$CLI" run -d 0 -n dev-server -- sleep 1000 & W=$!
+wait_age $LEAK 1100
+wait_until '[ -n "$(sv ls --json | grep dev-server)" ]'
+hook_case FOUND '{"session_id":"s-found","source":"startup","cwd":"'"$D"'","hook_event_name":"SessionStart"}'
+echo "LEAK_ALIVE $(alive $LEAK)"
+echo "WRAPPER_ALIVE $(alive $W)"
+kill $W; wait $W; echo "WRAPPER_EXIT $?"
+`,
+      );
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      const quiet = parsed(v, "QUIET");
+      expect(quiet).toEqual({ hookSpecificOutput: { hookEventName: "SessionStart" } });
+      expect(v.get("QUIET_ERRLINES")).toBe("0");
+
+      const found = parsed(v, "FOUND");
+      expect(v.get("FOUND_ERRLINES")).toBe("0");
+      expect(found.hookSpecificOutput.additionalContext).toMatch(/^supervise ended 1 process leaked by earlier sessions \(1 rg-tag\)\. Still running under supervise for this user: \w{10} \(dev-server, running \d+(ms|s)\)\./);
+      expect(found.systemMessage).toMatch(/reaped 1 leaked processes/);
+      expect(v.get("LEAK_ALIVE")).toBe("no");
+      expect(v.get("WRAPPER_ALIVE")).toBe("yes");
+      expect(v.get("WRAPPER_EXIT")).toBe("143");
+
+      const db = new Database(join(sb.home, "ledger.db"), { readonly: true });
+      try {
+        const runs = db.query("SELECT trigger, session, dry_run, terminated, killed FROM reap_runs ORDER BY id").all();
+        expect(runs).toEqual([
+          { trigger: "session-start", session: "s-quiet", dry_run: 0, terminated: 0, killed: 0 },
+          { trigger: "session-start", session: "s-found", dry_run: 0, terminated: 1, killed: 0 },
+        ]);
+      } finally {
+        db.close();
+      }
+    },
+    60_000,
+  );
+
+  nsTest(
+    "malformed or empty stdin, a bad config, a broken state dir: exit 0, valid hook JSON, one stderr line",
+    async () => {
+      sb = makeSandbox(SHORT);
+      writeFileSync(join(sb.dir, "bad.json"), JSON.stringify({ reap: { grace: "3s", surprise: true } }));
+      writeFileSync(join(sb.dir, "not-a-dir"), "");
+      const r = await inNamespace(
+        sb,
+        HOOK_CASE +
+          String.raw`
+LEAK=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG); wait_age $LEAK 1100
+hook_case GARBAGE 'this is not json {'
+hook_case EMPTY ''
+hook_case ARRAY '[1,2]'
+LEAK2=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG); wait_age $LEAK2 1100
+SUPERVISE_CONFIG="$D/bad.json" hook_case BADCONFIG '{"session_id":"s"}'
+echo "LEAK2_ALIVE $(alive $LEAK2)"
+SUPERVISE_HOME="$D/not-a-dir/state" hook_case BROKEN '{"session_id":"s"}'
+echo "LEAK2_AFTER_BROKEN $(alive $LEAK2)"
+`,
+      );
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      for (const name of ["GARBAGE", "EMPTY", "ARRAY", "BADCONFIG", "BROKEN"]) {
+        parsed(v, name);
+        expect(v.get(`${name}_ERRLINES`)).toBe("1");
+      }
+      expect(v.get("GARBAGE_ERR")).toBe("supervise: hook: hook input is not valid JSON; sweeping anyway");
+      expect(v.get("EMPTY_ERR")).toBe("supervise: hook: empty hook input; sweeping anyway");
+      expect(v.get("ARRAY_ERR")).toBe("supervise: hook: hook input is not a JSON object; sweeping anyway");
+      // The garbage-input sweep still reaped the leak.
+      expect(parsed(v, "GARBAGE").hookSpecificOutput.additionalContext).toMatch(/ended 1 process/);
+      // A bad config is not guessed around: no sweep, and the user is told.
+      expect(v.get("BADCONFIG_ERR")).toMatch(/^supervise: hook: config .*bad\.json: .*surprise.*; not reaping$/);
+      expect(parsed(v, "BADCONFIG").systemMessage).toMatch(/surprise/);
+      expect(v.get("LEAK2_ALIVE")).toBe("yes");
+      // Without a ledger the unledgered rules still run; the problem is one stderr line.
+      expect(v.get("BROKEN_ERR")).toMatch(/^supervise: hook: ledger: /);
+      expect(v.get("LEAK2_AFTER_BROKEN")).toBe("no");
+    },
+    60_000,
+  );
+
+  test("an unknown hook event is a usage error", async () => {
+    sb = makeSandbox();
+    const { runCli } = await import("../helpers/cli.ts");
+    const r = await runCli(sb, ["hook", "bogus"]);
+    expect(r).toEqual({ stdout: "", stderr: "supervise: unknown hook event 'bogus' (known: session-start)\n", exitCode: 2 });
+  });
+});

@@ -1,0 +1,242 @@
+// The reaper's rules as pure functions over hand-made process snapshots: every rule and
+// every exclusion, zombies, PID reuse, unreadable /proc fields.
+
+import { describe, expect, test } from "bun:test";
+import type { EntryRow } from "../../src/ledger/entries.ts";
+import { planSweep, type PlanInput } from "../../src/reap/plan.ts";
+import { classifyEntry, classifyUnledgered, OVERDUE_SLACK_MS, type ProcInfo, type RuleSettings, type Surroundings } from "../../src/reap/rules.ts";
+
+const HZ = 100;
+const NOW_TICKS = 1_000_000;
+const ME = 1000;
+const minutes = (m: number) => m * 60 * HZ;
+
+function proc(over: Partial<ProcInfo> & { pid: number }): ProcInfo {
+  return {
+    comm: "rg",
+    state: "S",
+    ppid: 1,
+    pgrp: over.pid,
+    session: over.pid,
+    ttyNr: 0,
+    flags: 0,
+    utimeTicks: 0,
+    stimeTicks: 0,
+    startTicks: NOW_TICKS - minutes(6),
+    rssPages: 0,
+    kernel: false,
+    uid: ME,
+    argv: ["rg", "TODO", "."],
+    environ: "HOME=/home/me\0PATH=/usr/bin",
+    ...over,
+  };
+}
+
+const SETTINGS: RuleSettings = {
+  thresholdsMs: { rg: 5 * 60_000, rgTag: 3 * 60_000, agentShell: 10 * 60_000 },
+  rgNames: ["rg", "ripgrep"],
+  shellNames: ["bash", "sh", "zsh"],
+  tagPattern: /@(TAG|SPEC|CODE|TEST)\b/,
+  protect: ["pytest", "alembic", "docker-compose", "docker compose"],
+};
+
+const AROUND: Surroundings = { nowTicks: NOW_TICKS, ownUid: ME, lineage: new Set([4000, 3999]), subreapers: new Set([700]), session: null };
+
+describe("classifyUnledgered", () => {
+  const cases: Array<[string, Partial<ProcInfo>, Partial<Surroundings>, unknown]> = [
+    ["orphaned rg past 5m", {}, {}, { kind: "target", reason: "rg" }],
+    ["ripgrep by name", { comm: "ripgrep", argv: ["ripgrep", "x"] }, {}, { kind: "target", reason: "rg" }],
+    ["rg under 5m", { startTicks: NOW_TICKS - minutes(4) }, {}, { kind: "skip", why: "too-young" }],
+    ["rg exactly at 5m", { startTicks: NOW_TICKS - minutes(5) }, {}, { kind: "target", reason: "rg" }],
+    ["tagged rg past 3m", { startTicks: NOW_TICKS - minutes(4), argv: ["rg", "@SPEC-12", "src"] }, {}, { kind: "target", reason: "rg-tag" }],
+    ["tagged rg under 3m", { startTicks: NOW_TICKS - minutes(2), argv: ["rg", "@TAG", "src"] }, {}, { kind: "skip", why: "too-young" }],
+    ["tag word must end: @TAGS is no tag", { startTicks: NOW_TICKS - minutes(4), argv: ["rg", "@TAGS"] }, {}, { kind: "skip", why: "too-young" }],
+    ["a tag in the binary path does not count", { startTicks: NOW_TICKS - minutes(4), argv: ["/opt/@TAG/rg", "x"] }, {}, { kind: "skip", why: "too-young" }],
+    ["rg whose parent lives", { ppid: 4242 }, {}, { kind: "skip", why: "has-parent" }],
+    ["rg under a systemd --user subreaper", { ppid: 700 }, {}, { kind: "target", reason: "rg" }],
+    ["another user's rg", { uid: 0 }, {}, { kind: "skip", why: "other-user" }],
+    ["owner unreadable", { uid: null }, {}, { kind: "skip", why: "other-user" }],
+    ["pid 1", { pid: 1 }, {}, { kind: "skip", why: "init" }],
+    ["kernel thread", { kernel: true }, {}, { kind: "skip", why: "kernel-thread" }],
+    ["our own ancestor", { pid: 3999 }, {}, { kind: "skip", why: "ancestor" }],
+    ["protected (pytest in args)", { argv: ["rg", "pytest", "tests/"] }, {}, { kind: "skip", why: "protected" }],
+    ["protected (two-word pattern)", { argv: ["rg", "docker", "compose"] }, {}, { kind: "skip", why: "protected" }],
+    ["command line unreadable", { argv: null }, {}, { kind: "skip", why: "unreadable" }],
+    ["not a target name", { comm: "node", argv: ["node", "server.js"] }, {}, { kind: "skip", why: "not-a-target" }],
+    ["renamed comm, rg by argv[0]", { comm: "worker", argv: ["/usr/bin/rg", "x"] }, {}, { kind: "target", reason: "rg" }],
+    ["zombie rg past 5m: reported", { state: "Z", argv: null, environ: null }, {}, { kind: "zombie", reason: "rg" }],
+    ["zombie rg, young", { state: "Z", startTicks: NOW_TICKS - 10, argv: null }, {}, { kind: "skip", why: "too-young" }],
+    ["zombie with a live parent", { state: "Z", ppid: 4242 }, {}, { kind: "skip", why: "has-parent" }],
+    [
+      "agent shell (CLAUDECODE=1) past 10m",
+      { comm: "bash", argv: ["bash", "-c", "sleep 9"], environ: "CLAUDECODE=1\0HOME=/h", startTicks: NOW_TICKS - minutes(11) },
+      {},
+      { kind: "target", reason: "agent-shell" },
+    ],
+    [
+      "agent shell (session id)",
+      { comm: "zsh", argv: ["zsh", "-c", "x"], environ: "CLAUDE_CODE_SESSION_ID=s1", startTicks: NOW_TICKS - minutes(11) },
+      {},
+      { kind: "target", reason: "agent-shell" },
+    ],
+    [
+      "agent shell (snapshot in args)",
+      { comm: "bash", argv: ["/bin/bash", "-c", "source /home/me/.claude/shell-snapshots/snapshot-bash-1.sh && x"], environ: "", startTicks: NOW_TICKS - minutes(11) },
+      {},
+      { kind: "target", reason: "agent-shell" },
+    ],
+    ["CLAUDECODE=0 is no signature", { comm: "bash", argv: ["bash"], environ: "CLAUDECODE=0", startTicks: NOW_TICKS - minutes(11) }, {}, { kind: "skip", why: "no-signature" }],
+    ["XCLAUDECODE=1 is no signature", { comm: "bash", argv: ["bash"], environ: "XCLAUDECODE=1", startTicks: NOW_TICKS - minutes(11) }, {}, { kind: "skip", why: "no-signature" }],
+    ["shell, environment unreadable", { comm: "sh", argv: ["sh", "-c", "x"], environ: null, startTicks: NOW_TICKS - minutes(11) }, {}, { kind: "skip", why: "no-signature" }],
+    ["agent shell under 10m", { comm: "bash", argv: ["bash"], environ: "CLAUDECODE=1", startTicks: NOW_TICKS - minutes(9) }, {}, { kind: "skip", why: "too-young" }],
+    ["login shell name (-bash)", { comm: "worker", argv: ["-bash"], environ: "CLAUDECODE=1", startTicks: NOW_TICKS - minutes(11) }, {}, { kind: "target", reason: "agent-shell" }],
+    ["--session: same session", { environ: "CLAUDE_CODE_SESSION_ID=s1" }, { session: "s1" }, { kind: "target", reason: "rg" }],
+    ["--session: other session", { environ: "CLAUDE_CODE_SESSION_ID=s2" }, { session: "s1" }, { kind: "skip", why: "other-session" }],
+    ["--session: no session known", { environ: null }, { session: "s1" }, { kind: "skip", why: "other-session" }],
+    ["start time in the future (clock oddity) is age 0", { startTicks: NOW_TICKS + 50 }, {}, { kind: "skip", why: "too-young" }],
+  ];
+  for (const [name, over, around, expected] of cases) {
+    test(name, () => {
+      expect(classifyUnledgered(proc({ pid: 5000, ...over }), SETTINGS, { ...AROUND, ...around })).toEqual(expected as never);
+    });
+  }
+});
+
+describe("classifyEntry", () => {
+  const base = { bootMatches: true, wrapperAlive: true, alive: 1, deadlineAt: 10_000, graceMs: 3_000 };
+  const cases: Array<[string, Partial<typeof base> & { wrapperAlive?: boolean | null }, number, string]> = [
+    ["wrapper alive, within its deadline", {}, 5_000, "running"],
+    ["wrapper alive, just past deadline + grace + slack", {}, 10_000 + 3_000 + OVERDUE_SLACK_MS + 1, "overdue"],
+    ["wrapper alive, past deadline but within the slack", {}, 10_000 + 3_000 + OVERDUE_SLACK_MS, "running"],
+    ["no deadline is never overdue", { deadlineAt: null as never }, 1e12, "running"],
+    ["infinite grace is never overdue", { graceMs: null as never }, 1e12, "running"],
+    ["wrapper dead, processes alive", { wrapperAlive: false }, 5_000, "owner-dead"],
+    ["wrapper dead, nothing alive", { wrapperAlive: false, alive: 0 }, 5_000, "lost"],
+    ["another boot", { bootMatches: false }, 5_000, "lost"],
+    ["wrapper identity never recorded", { wrapperAlive: null }, 5_000, "unknown"],
+  ];
+  for (const [name, over, now, expected] of cases) {
+    test(name, () => expect(classifyEntry({ ...base, ...over }, now)).toBe(expected as never));
+  }
+});
+
+describe("planSweep", () => {
+  const BOOT = "boot-1";
+  const WRAPPER_TICKS = NOW_TICKS - minutes(1);
+
+  function row(over: Partial<EntryRow>): EntryRow {
+    return {
+      id: "e1",
+      boot_id: BOOT,
+      pid: 6000,
+      pgid: 6000,
+      start_ticks: WRAPPER_TICKS + 1,
+      wrapper_pid: 5999,
+      wrapper_start_ticks: WRAPPER_TICKS,
+      command: '["sleep","1000"]',
+      cwd: "/",
+      session: null,
+      name: null,
+      started_at: 0,
+      deadline_at: null,
+      grace_ms: 3000,
+      first_signal: "TERM",
+      keep_orphaned: 0,
+      state: "running",
+      ended_at: null,
+      exit_code: null,
+      end_signal: null,
+      reason: null,
+      ...over,
+    };
+  }
+
+  function plan(procs: ProcInfo[], running: EntryRow[], ended: EntryRow[] = [], around: Partial<Surroundings> = {}) {
+    const input: PlanInput = {
+      procs,
+      running,
+      ended: new Map(ended.map((r) => [r.id, r])),
+      bootId: BOOT,
+      now: 5_000,
+      settings: SETTINGS,
+      around: { ...AROUND, ...around },
+    };
+    return planSweep(input);
+  }
+  const leader = (over: Partial<ProcInfo> = {}) =>
+    proc({ pid: 6000, comm: "sleep", argv: ["sleep", "1000"], ppid: 1, startTicks: WRAPPER_TICKS + 1, environ: "SUPERVISE_ID=e1", ...over });
+
+  test("wrapper gone, command alive: owner-dead, the proven group is signalled as a whole", () => {
+    const p = plan([leader()], [row({})]);
+    expect(p.targets.map((t) => [t.proc.pid, t.reason, t.ledgerId])).toEqual([[6000, "owner-dead", "e1"]]);
+    expect(p.entries[0]).toMatchObject({ verdict: "owner-dead", group: { pgid: 6000 } });
+  });
+
+  test("PID reuse: same pid, another start time, no cookie: not ours, the entry is lost", () => {
+    const impostor = leader({ startTicks: WRAPPER_TICKS + 500, environ: "HOME=/h" });
+    const p = plan([impostor], [row({})]);
+    expect(p.targets).toEqual([]);
+    expect(p.entries[0]).toMatchObject({ verdict: "lost", group: null });
+  });
+
+  test("a group member older than the wrapper means the group id was reused: not signalled", () => {
+    const old = leader({ startTicks: WRAPPER_TICKS - 100 });
+    const p = plan([old], [row({})]);
+    expect(p.targets).toEqual([]);
+  });
+
+  test("wrapper alive and within its deadline: nothing, and its orphaned rg child is left to it", () => {
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242 });
+    const child = proc({ pid: 6001, pgrp: 6001, argv: ["rg", "x"], startTicks: WRAPPER_TICKS + 2, environ: "SUPERVISE_ID=e1" });
+    const p = plan([wrapper, leader(), child], [row({})]);
+    expect(p.targets).toEqual([]);
+    expect(p.entries[0]!.verdict).toBe("running");
+  });
+
+  test("overdue: the group and the wrapper", () => {
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242, state: "T" });
+    const p = plan([wrapper, leader()], [row({ deadline_at: 1_000, grace_ms: 100 })], [], {});
+    const q = planSweep({ procs: [wrapper, leader()], running: [row({ deadline_at: 1_000, grace_ms: 100 })], ended: new Map(), bootId: BOOT, now: 1_000 + 100 + OVERDUE_SLACK_MS + 1, settings: SETTINGS, around: AROUND });
+    expect(p.entries[0]!.verdict).toBe("running");
+    expect(q.targets.map((t) => [t.proc.pid, t.reason]).sort()).toEqual([
+      [5999, "overdue"],
+      [6000, "overdue"],
+    ]);
+  });
+
+  test("a wrapper that is our own ancestor is never a target", () => {
+    const wrapper = proc({ pid: 3999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242 });
+    const q = planSweep({ procs: [wrapper, leader()], running: [row({ wrapper_pid: 3999, deadline_at: 1_000, grace_ms: 100 })], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND });
+    expect(q.targets.map((t) => t.proc.pid)).toEqual([6000]);
+  });
+
+  test("escaped: carries an ended entry's cookie; only when it started after that entry's wrapper", () => {
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000 });
+    const escaped = proc({ pid: 7000, comm: "node", argv: ["node", "x"], startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    const forged = proc({ pid: 7001, comm: "node", argv: ["node", "x"], startTicks: WRAPPER_TICKS - 5, environ: "SUPERVISE_ID=e9" });
+    const p = plan([escaped, forged], [], [ended]);
+    expect(p.targets.map((t) => [t.proc.pid, t.reason, t.ledgerId])).toEqual([[7000, "escaped", "e9"]]);
+  });
+
+  test("escaped but protected or another user's: never signalled", () => {
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000 });
+    const protectedOne = proc({ pid: 7000, comm: "python", argv: ["python", "-m", "pytest"], startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    const theirs = proc({ pid: 7001, comm: "node", argv: ["node"], uid: 0, startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    expect(plan([protectedOne, theirs], [], [ended]).targets).toEqual([]);
+  });
+
+  test("--session limits ledger entries to that session", () => {
+    expect(plan([leader()], [row({ session: "other" })], [], { session: "mine" }).targets).toEqual([]);
+    expect(plan([leader()], [row({ session: "mine" })], [], { session: "mine" }).targets).toHaveLength(1);
+  });
+
+  test("a zombie child of a target is reported with it, not signalled", () => {
+    const parent = proc({ pid: 8000 });
+    const zombie = proc({ pid: 8001, ppid: 8000, comm: "sh", state: "Z", argv: null, environ: null });
+    const p = plan([parent, zombie], []);
+    expect(p.targets.map((t) => [t.proc.pid, t.reason, t.zombie])).toEqual([
+      [8000, "rg", false],
+      [8001, "rg", true],
+    ]);
+  });
+});
