@@ -27,12 +27,13 @@ export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = lis
     const stat = readStat(pid);
     if (!stat) continue;
     const kernel = isKernelThread(stat);
-    const uid = kernel ? null : readUid(pid);
-    const named = needs.names.has(stat.comm);
+    const named = needs.names.has(stat.comm) || stat.comm === "systemd";
+    const cookieAge = needs.cookiesSinceTicks !== null && stat.startTicks >= needs.cookiesSinceTicks;
+    // The owner only for processes a rule can reach; the rest stay "unknown", never targets.
+    const uid = kernel || !(named || cookieAge) ? null : readUid(pid);
     const live = !isGone(stat);
     const mine = uid === needs.ownUid;
-    const cookieAge = needs.cookiesSinceTicks !== null && stat.startTicks >= needs.cookiesSinceTicks;
-    const argv = !kernel && live && (named || stat.comm === "systemd") ? readCmdline(pid) : null;
+    const argv = !kernel && live && named ? readCmdline(pid) : null;
     const environ = mine && live && (named || cookieAge) ? readEnviron(pid) : null;
     if (stat.comm === "systemd" && argv?.includes("--user")) subreapers.add(pid);
     procs.push({ ...stat, kernel, uid, argv, environ });

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import type { EntryRow } from "../../src/ledger/entries.ts";
 import { planSweep, type PlanInput } from "../../src/reap/plan.ts";
-import { classifyEntry, classifyUnledgered, OVERDUE_SLACK_MS, type ProcInfo, type RuleSettings, type Surroundings } from "../../src/reap/rules.ts";
+import { classifyEntry, classifyUnledgered, OVERDUE_SLACK_MS, type EntryFacts, type ProcInfo, type RuleSettings, type Surroundings } from "../../src/reap/rules.ts";
 
 const HZ = 100;
 const NOW_TICKS = 1_000_000;
@@ -103,13 +103,13 @@ describe("classifyUnledgered", () => {
 });
 
 describe("classifyEntry", () => {
-  const base = { bootMatches: true, wrapperAlive: true, alive: 1, deadlineAt: 10_000, graceMs: 3_000 };
-  const cases: Array<[string, Partial<typeof base> & { wrapperAlive?: boolean | null }, number, string]> = [
+  const base: EntryFacts = { bootMatches: true, wrapperAlive: true, alive: 1, deadlineAt: 10_000, graceMs: 3_000 };
+  const cases: Array<[string, Partial<EntryFacts>, number, string]> = [
     ["wrapper alive, within its deadline", {}, 5_000, "running"],
     ["wrapper alive, just past deadline + grace + slack", {}, 10_000 + 3_000 + OVERDUE_SLACK_MS + 1, "overdue"],
     ["wrapper alive, past deadline but within the slack", {}, 10_000 + 3_000 + OVERDUE_SLACK_MS, "running"],
-    ["no deadline is never overdue", { deadlineAt: null as never }, 1e12, "running"],
-    ["infinite grace is never overdue", { graceMs: null as never }, 1e12, "running"],
+    ["no deadline is never overdue", { deadlineAt: null }, 1e12, "running"],
+    ["infinite grace is never overdue", { graceMs: null }, 1e12, "running"],
     ["wrapper dead, processes alive", { wrapperAlive: false }, 5_000, "owner-dead"],
     ["wrapper dead, nothing alive", { wrapperAlive: false, alive: 0 }, 5_000, "lost"],
     ["another boot", { bootMatches: false }, 5_000, "lost"],
