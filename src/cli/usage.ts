@@ -1,6 +1,8 @@
 export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
        supervise [OPTIONS] COMMAND [ARG...]
        supervise ls [--all] [--session ID] [--json]
+       supervise reap [--dry-run] [--json] [--session ID]
+       supervise hook session-start
        supervise config [--schema]
 
 Run COMMAND in its own session and process group, recorded in a ledger, and end it
