@@ -24,6 +24,8 @@ export interface KillOptions {
   graceMs: number;
   /** Wall-clock time (ms) by which the whole kill must be finished. */
   budgetEnd: number;
+  /** The caller's own lineage, when it already read it (never signalled). */
+  lineage?: ReturnType<typeof ownLineage>;
 }
 
 export interface KillResult {
@@ -42,7 +44,7 @@ const SIGKILL = signalNumber("KILL");
 const SIGCONT = signalNumber("CONT");
 
 export async function killAll(targets: readonly KillTarget[], groups: readonly KillGroup[], options: KillOptions): Promise<KillResult[]> {
-  const lineage = ownLineage();
+  const lineage = options.lineage ?? ownLineage();
   const ids: ProcessIdentity[] = targets.map((t) => identityOf(t.stat));
   const results: KillResult[] = targets.map(() => ({ action: "gone", signal: null, pending: false, durationMs: null }));
   const goneAt: Array<number | null> = targets.map(() => null);

@@ -47,6 +47,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
 
   const db = openForSweep(options.stateDir, reap.timeoutMs, fail);
   const boot = bootId();
+  const lineage = ownLineage();
   let plan: Plan = { targets: [], entries: [] };
   let scanned = 0;
   let nowTicks = 0;
@@ -69,7 +70,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       around: {
         nowTicks: snapshot.nowTicks,
         ownUid: process.getuid!(),
-        lineage: ownLineage().pids,
+        lineage: lineage.pids,
         subreapers: snapshot.subreapers,
         session: options.session,
       },
@@ -85,7 +86,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       results = await killAll(
         signalled.map((t) => ({ stat: t.proc })),
         plan.entries.flatMap((e) => (e.group ? [e.group] : [])),
-        { signal: signalNumber("TERM"), graceMs: parseDuration(reap.grace, "reap.grace"), budgetEnd },
+        { signal: signalNumber("TERM"), graceMs: parseDuration(reap.grace, "reap.grace"), budgetEnd, lineage },
       );
     } catch (error) {
       fail("kill", error);
