@@ -4,6 +4,7 @@ import { constants } from "node:os";
 import { countAlive, findEntryProcesses, type EntryProcesses, type EntryRef } from "./scan.ts";
 import { ownLineage, signalGroup, signalProcess } from "./signal.ts";
 import { identityOf } from "./identity.ts";
+import { waitWhile } from "../time/poll.ts";
 
 const { SIGKILL, SIGCONT } = constants.signals;
 
@@ -55,13 +56,12 @@ export function signalAll(ref: EntryRef, found: EntryProcesses, signal: number):
   return sent;
 }
 
-/** Poll (10 ms, backing off to 50 ms) until nothing of the entry is alive or `stop()` says so. */
+/** Poll until nothing of the entry is alive or `stop()` says so; what was last found. */
 export async function waitUntilGone(ref: EntryRef, stop: () => boolean): Promise<EntryProcesses> {
-  let delay = 10;
-  for (;;) {
-    const found = findEntryProcesses(ref);
-    if (countAlive(found) === 0 || stop()) return found;
-    await Bun.sleep(delay);
-    delay = Math.min(delay * 2, 50);
-  }
+  let found!: EntryProcesses;
+  await waitWhile(() => {
+    found = findEntryProcesses(ref);
+    return countAlive(found) > 0 && !stop();
+  });
+  return found;
 }

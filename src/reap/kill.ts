@@ -6,6 +6,7 @@
 import { identityOf, currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { ownLineage, signalGroup, signalProcess } from "../proc/signal.ts";
 import { signalName, signalNumber } from "../proc/signals.ts";
+import { waitWhile } from "../time/poll.ts";
 import type { ProcStat } from "../proc/stat.ts";
 
 export type KillAction = "terminated" | "killed" | "gone" | "failed";
@@ -90,13 +91,4 @@ export async function killAll(targets: readonly KillTarget[], groups: readonly K
     results[i] = { action, signal: results[i]!.signal, pending: at === null, durationMs: at === null ? null : at - started };
   });
   return results;
-}
-
-/** Poll (10 ms, backing off to 50 ms) while `busy()` holds and the time allows. */
-async function waitWhile(busy: () => boolean, until: number): Promise<void> {
-  let delay = 10;
-  while (busy() && Date.now() < until) {
-    await Bun.sleep(Math.min(delay, Math.max(1, until - Date.now())));
-    delay = Math.min(delay * 2, 50);
-  }
 }

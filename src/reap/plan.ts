@@ -5,13 +5,13 @@
 import type { EntryRow } from "../ledger/entries.ts";
 import { entryRef } from "../ledger/view.ts";
 import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
+import { isGone } from "../proc/stat.ts";
 import {
   classifyEntry,
   classifyUnledgered,
   commandLine,
   environValue,
   isProtected,
-  isZombie,
   untouchable,
   type EntryVerdict,
   type ProcInfo,
@@ -61,7 +61,7 @@ export function cookieOf(proc: Pick<ProcInfo, "environ">): string | null {
 export function carriedCookies(procs: readonly ProcInfo[]): Set<string> {
   const ids = new Set<string>();
   for (const proc of procs) {
-    const id = isZombie(proc) ? null : cookieOf(proc);
+    const id = isGone(proc) ? null : cookieOf(proc);
     if (id) ids.add(id);
   }
   return ids;
@@ -69,7 +69,7 @@ export function carriedCookies(procs: readonly ProcInfo[]): Set<string> {
 
 export function planSweep(input: PlanInput): Plan {
   const { settings, around } = input;
-  const live = input.procs.filter((p) => !isZombie(p));
+  const live = input.procs.filter((p) => !isGone(p));
   const byPid = new Map(input.procs.map((p) => [p.pid, p]));
   const probe = snapshotProbe(byPid, input.bootId);
   const claimed = new Set<number>();
@@ -131,7 +131,7 @@ export function planSweep(input: PlanInput): Plan {
   const listed = new Set(targets.map((t) => t.proc.pid));
   for (const proc of input.procs) {
     const parent = parents.get(proc.ppid);
-    if (parent && isZombie(proc) && !listed.has(proc.pid)) targets.push({ proc, reason: parent.reason, ledgerId: parent.ledgerId, zombie: true });
+    if (parent && isGone(proc) && !listed.has(proc.pid)) targets.push({ proc, reason: parent.reason, ledgerId: parent.ledgerId, zombie: true });
   }
   return { targets, entries };
 }
@@ -139,7 +139,7 @@ export function planSweep(input: PlanInput): Plan {
 /** The recorded wrapper, if that very process is still alive. */
 function liveWrapper(row: EntryRow, byPid: ReadonlyMap<number, ProcInfo>): ProcInfo | null {
   const proc = byPid.get(row.wrapper_pid);
-  if (!proc || row.wrapper_start_ticks === null || proc.startTicks !== row.wrapper_start_ticks || isZombie(proc)) return null;
+  if (!proc || row.wrapper_start_ticks === null || proc.startTicks !== row.wrapper_start_ticks || isGone(proc)) return null;
   return proc;
 }
 
@@ -158,7 +158,7 @@ function snapshotProbe(byPid: ReadonlyMap<number, ProcInfo>, bootId: string): En
     },
     currentLeader: (identity) => {
       const proc = byPid.get(identity.pid);
-      if (!proc || identity.bootId !== bootId || proc.startTicks !== identity.startTicks || isZombie(proc)) return null;
+      if (!proc || identity.bootId !== bootId || proc.startTicks !== identity.startTicks || isGone(proc)) return null;
       return proc;
     },
   };

@@ -2,7 +2,7 @@
 // the ledger. Nothing here reads /proc or sends a signal: every rule and every exclusion
 // is table-tested (test/reap/rules.test.ts).
 
-import { CLOCK_TICKS_PER_SECOND, environHas, type ProcStat } from "../proc/stat.ts";
+import { CLOCK_TICKS_PER_SECOND, environHas, isGone, type ProcStat } from "../proc/stat.ts";
 
 /** One process as the reaper sees it. `argv` and `environ` are read only for candidates; null is "unknown". */
 export interface ProcInfo extends ProcStat {
@@ -54,10 +54,6 @@ const SNAPSHOT_DIR = ".claude/shell-snapshots/";
 
 export function ageMs(proc: Pick<ProcInfo, "startTicks">, nowTicks: number): number {
   return Math.max(0, ((nowTicks - proc.startTicks) * 1000) / CLOCK_TICKS_PER_SECOND);
-}
-
-export function isZombie(proc: Pick<ProcInfo, "state">): boolean {
-  return proc.state === "Z" || proc.state === "X" || proc.state === "x";
 }
 
 /** Orphaned: reparented to pid 1 or to a `systemd --user` subreaper. */
@@ -115,7 +111,7 @@ export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, aroun
   if (!isOrphaned(proc, around.subreapers)) return { kind: "skip", why: "has-parent" };
   const age = ageMs(proc, around.nowTicks);
   // A zombie has no command line or environment left: report it by name and age, never signal it.
-  if (isZombie(proc)) {
+  if (isGone(proc)) {
     const threshold = kind === "rg" ? settings.thresholdsMs.rg : settings.thresholdsMs.agentShell;
     return age >= threshold ? { kind: "zombie", reason: kind === "rg" ? "rg" : "agent-shell" } : { kind: "skip", why: "too-young" };
   }

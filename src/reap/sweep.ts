@@ -48,13 +48,14 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const db = openForSweep(options.stateDir, reap.timeoutMs, fail);
   const boot = bootId();
   const lineage = ownLineage();
+  const uid = process.getuid!();
   let plan: Plan = { targets: [], entries: [] };
   let scanned = 0;
   let nowTicks = 0;
   try {
     const running = db ? listEntries(db) : [];
     const snapshot = takeSnapshot({
-      ownUid: process.getuid!(),
+      ownUid: uid,
       names: new Set([...reap.targets.rg, ...reap.targets.shells]),
       cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,
     });
@@ -69,7 +70,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       settings: ruleSettings(options.config),
       around: {
         nowTicks: snapshot.nowTicks,
-        ownUid: process.getuid!(),
+        ownUid: uid,
         lineage: lineage.pids,
         subreapers: snapshot.subreapers,
         session: options.session,
@@ -93,7 +94,8 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
     }
   }
 
-  const targets = plan.targets.map((t) => reportTarget(t, t.zombie ? null : results[signalled.indexOf(t)] ?? null, options.dryRun, nowTicks));
+  const resultOf = new Map(signalled.map((t, i) => [t, results[i]]));
+  const targets = plan.targets.map((t) => reportTarget(t, resultOf.get(t) ?? null, options.dryRun, nowTicks));
   const report: ReapReport = { scanned, durationMs: 0, dryRun: options.dryRun, targets, counts: countActions(targets), errors };
 
   if (db && !options.dryRun) recordEntryEnds(db, plan, targets, fail);
