@@ -11,6 +11,9 @@ import { runWrapped } from "../run/wrapper.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function run(args: string[]): Promise<number> {
+  // Read first: if the parent dies while we load config and open the ledger, we are
+  // reparented, and a later read would take the new parent for the one to watch.
+  const parentPid = process.ppid;
   try {
     const parsed = parseRunArgs(args);
     const env = process.env;
@@ -23,7 +26,7 @@ export default async function run(args: string[]): Promise<number> {
     const log = openLog(dir);
     const say = (message: string) => process.stderr.write(`supervise: ${message}\n`);
     const recorder = ledgerRecorder(dir, log, (message) => say(`warning: ${message}`));
-    return await runWrapped({ id: newEntryId(), request, cwd, env, recorder, log, say });
+    return await runWrapped({ id: newEntryId(), request, cwd, env, parentPid, recorder, log, say });
   } catch (error) {
     // Anything before the launch is supervise's own failure: 125, like GNU timeout.
     throw withExitCode(error, RUN_USAGE_EXIT);

@@ -33,6 +33,8 @@ export interface WrapperContext {
   request: RunRequest;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Our parent when the process began; a different ppid later means it died. */
+  parentPid: number;
   recorder: Recorder;
   log: Logger;
   /** Prints one line to stderr, prefixed "supervise: ". */
@@ -117,7 +119,10 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   // Signal handlers run on an event-loop turn, never inside the synchronous ledger wait:
   // give them one before deciding to launch.
   await new Promise((resolve) => setImmediate(resolve));
-  if (state.early !== null) return notStarted(ctx, state.early);
+  if (state.early !== null) return notStarted(ctx, "signal", state.early);
+  // Orphaned before the launch: starting the command would leave it with no owner.
+  const orphaned = () => process.ppid !== ctx.parentPid;
+  if (orphaned() && !request.keepOrphaned) return notStarted(ctx, "parent-died", request.signal.number);
 
   let child: Bun.Subprocess;
   try {
@@ -145,11 +150,10 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   log.info({ id, pid: child.pid, command: request.command, deadlineAt, session: request.session }, "started");
 
   const cancelDeadline = deadlineAt === null ? () => {} : setLongTimeout(deadlineAt, () => endWith("deadline", request.signal.number));
-  const parentAtStart = process.ppid;
   const parentWatch = setInterval(() => {
-    if (process.ppid === parentAtStart) return;
+    if (!orphaned()) return;
     clearInterval(parentWatch);
-    log.warn({ id, parentAtStart, parentNow: process.ppid }, "parent died");
+    log.warn({ id, parentAtStart: ctx.parentPid, parentNow: process.ppid }, "parent died");
     if (!request.keepOrphaned) endWith("parent-died", request.signal.number);
   }, PARENT_POLL_MS);
 
@@ -168,11 +172,11 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   return end.exitStatus;
 }
 
-/** A terminating signal arrived before the launch: nothing was started. */
-function notStarted(ctx: WrapperContext, signal: number): number {
-  const record: EntryEnd = { state: "killed", ended_at: Date.now(), exit_code: null, end_signal: null, reason: "signal" };
+/** A terminating signal, or our parent's death, came before the launch: nothing was started. */
+function notStarted(ctx: WrapperContext, reason: "signal" | "parent-died", signal: number): number {
+  const record: EntryEnd = { state: "killed", ended_at: Date.now(), exit_code: null, end_signal: null, reason };
   ctx.recorder.ended(record);
-  ctx.log.info({ id: ctx.id, ...record }, "not started: signalled before launch");
+  ctx.log.info({ id: ctx.id, ...record }, `not started: ${reason === "signal" ? "signalled" : "parent died"} before launch`);
   return 128 + signal;
 }
 

@@ -2,29 +2,15 @@
 
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
-import { lsAll, rawRows } from "../helpers/ledger.ts";
+import { hasLedgerOpen, lsAll, rawRows, whileLedgerLocked } from "../helpers/ledger.ts";
 import { makeSandbox, startTicks, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(60_000);
 let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
-
-/** Creates the ledger, then holds its write lock while `body` runs. */
-async function whileLedgerLocked(body: () => Promise<void>): Promise<void> {
-  await runCli(sb, ["run", "--", "true"]);
-  const db = new Database(join(sb.home, "ledger.db"));
-  db.run("PRAGMA busy_timeout = 0");
-  db.run("BEGIN EXCLUSIVE");
-  try {
-    await body();
-  } finally {
-    db.run("ROLLBACK");
-    db.close();
-  }
-}
 
 const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
 
@@ -103,7 +89,7 @@ describe("when the ledger cannot be written, the command still runs", () => {
 
   test("locked ledger: the command runs after the busy timeout, one warning, nothing moved", async () => {
     sb = makeSandbox();
-    await whileLedgerLocked(async () => {
+    await whileLedgerLocked(sb, async () => {
       const r = await runCli(sb, ["run", "--", "echo", "ran"]);
       expect(r.exitCode).toBe(0);
       expect(r.stdout).toBe("ran\n");
@@ -115,13 +101,11 @@ describe("when the ledger cannot be written, the command still runs", () => {
 
   test("a signal while the wrapper waits on the ledger lock: the command is never started", async () => {
     sb = makeSandbox();
-    await whileLedgerLocked(async () => {
+    await whileLedgerLocked(sb, async () => {
       const marker = join(sb.dir, "started");
       const run = startCli(sb, ["run", "--", "sh", "-c", `touch ${marker}`]);
       // The wrapper has the ledger open: it is in its busy wait, before the launch.
-      await waitFor(() => readdirSync(`/proc/${run.proc.pid}/fd`).some((fd) => {
-        try { return readlinkSync(`/proc/${run.proc.pid}/fd/${fd}`).endsWith("ledger.db"); } catch { return false; }
-      }), 5_000, "the wrapper to open the ledger");
+      await waitFor(() => hasLedgerOpen(run.proc.pid), 5_000, "the wrapper to open the ledger");
       run.proc.kill("SIGTERM");
       const r = await run.finish();
       expect(r.exitCode).toBe(143);
