@@ -3,6 +3,7 @@
 // This is the one place that calls process.exit.
 
 import { userArgs } from "./cli/raw-args.ts";
+import { writeErr, writeOut } from "./cli/output.ts";
 import { SuperviseError } from "./errors.ts";
 
 type Command = (args: string[]) => Promise<number>;
@@ -10,6 +11,12 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import("./commands/run.ts"),
   ls: () => import("./commands/ls.ts"),
+  show: () => import("./commands/show.ts"),
+  kill: () => import("./commands/kill.ts"),
+  wait: () => import("./commands/wait.ts"),
+  logs: () => import("./commands/logs.ts"),
+  stats: () => import("./commands/stats.ts"),
+  gc: () => import("./commands/gc.ts"),
   config: () => import("./commands/config.ts"),
   reap: () => import("./commands/reap.ts"),
   hook: () => import("./commands/hook.ts"),
@@ -19,12 +26,12 @@ async function main(args: string[]): Promise<number> {
   const [first, ...rest] = args;
   if (first === "--help" || first === "-h" || first === "help") {
     const { USAGE } = await import("./cli/usage.ts");
-    process.stdout.write(USAGE);
+    await writeOut(USAGE);
     return 0;
   }
   if (first === "--version" || first === "-V") {
     const { version } = await import("../package.json");
-    process.stdout.write(`supervise ${version}\n`);
+    await writeOut(`supervise ${version}\n`);
     return 0;
   }
   const load = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first]! : null;
@@ -34,12 +41,12 @@ async function main(args: string[]): Promise<number> {
 }
 
 /** An unexpected failure: 125 for `run` (supervise's own error, like GNU timeout), 1 elsewhere. */
-function report(error: unknown, isRun: boolean): number {
+async function report(error: unknown, isRun: boolean): Promise<number> {
   if (error instanceof SuperviseError) {
-    process.stderr.write(`supervise: ${error.message}\n`);
+    await writeErr(`supervise: ${error.message}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`supervise: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  await writeErr(`supervise: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
   return isRun ? 125 : 1;
 }
 

@@ -1,6 +1,12 @@
 export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
        supervise [OPTIONS] COMMAND [ARG...]
        supervise ls [--all] [--session ID] [--json]
+       supervise show ID [--json]
+       supervise kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]
+       supervise wait ID... [--timeout DUR] [--json]
+       supervise logs ID [--follow]
+       supervise stats [--json]
+       supervise gc [--older-than DUR] [--json]
        supervise reap [--dry-run] [--json] [--session ID]
        supervise hook session-start
        supervise config [--schema]
@@ -17,9 +23,12 @@ run options:
       --keep-orphaned  leave the command running when supervise's parent dies, and
                        leave what it started in the background when it exits
       --preserve-status  on deadline, exit with the command's status instead of 124
+      --capture        also copy stdout/stderr to <state>/output/<id>.log (supervise logs)
       --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)
 
 DUR: 90 (seconds), 500ms, 90s, 5m, 2h, 1d, 2.5m; 0 or none means no limit.
-Exit status: the command's; 124 deadline; 125 supervise's own error; 126 not
+IDs may be shortened to any unique prefix.
+
+run's exit status: the command's; 124 deadline; 125 supervise's own error; 126 not
 executable; 127 not found; 128+N when ended by signal N.
 `;

@@ -2,6 +2,7 @@
 // exit 0 always: a hook problem is reported in the output and one stderr line, never by
 // blocking the agent.
 
+import { writeErr, writeOut } from "../cli/output.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
 import { readHookInput, stringField } from "../hooks/input.ts";
@@ -21,25 +22,25 @@ export default async function hook(args: string[]): Promise<number> {
   return 0;
 }
 
-function note(message: string): void {
-  process.stderr.write(`supervise: hook: ${message}\n`);
+function note(message: string): Promise<number> {
+  return writeErr(`supervise: hook: ${message}\n`);
 }
 
-function answer(output: unknown): void {
-  process.stdout.write(`${JSON.stringify(output)}\n`);
+function answer(output: unknown): Promise<number> {
+  return writeOut(`${JSON.stringify(output)}\n`);
 }
 
 async function sessionStart(): Promise<void> {
   const input = await readHookInput();
-  if (input.problem) note(`${input.problem}; sweeping anyway`);
+  if (input.problem) await note(`${input.problem}; sweeping anyway`);
   const dir = stateDir();
   let config;
   try {
     ({ config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() }));
   } catch (error) {
     // Reaping with defaults could end what the user's config protects: skip the sweep.
-    note(`${(error as Error).message}; not reaping`);
-    answer({ hookSpecificOutput: { hookEventName: "SessionStart" }, systemMessage: `supervise: ${(error as Error).message}` });
+    await note(`${(error as Error).message}; not reaping`);
+    await answer({ hookSpecificOutput: { hookEventName: "SessionStart" }, systemMessage: `supervise: ${(error as Error).message}` });
     return;
   }
   try {
@@ -47,10 +48,10 @@ async function sessionStart(): Promise<void> {
     const { sessionStartOutput } = await import("../hooks/session-start.ts");
     const session = stringField(input.data, "session_id");
     const { report, running } = await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "session-start", triggerSession: session });
-    if (report.errors.length) note(report.errors.join("; "));
-    answer(sessionStartOutput(report, running, config, Date.now()));
+    if (report.errors.length) await note(report.errors.join("; "));
+    await answer(sessionStartOutput(report, running, config, Date.now()));
   } catch (error) {
-    note(`reap failed: ${(error as Error).message}`);
-    answer({ hookSpecificOutput: { hookEventName: "SessionStart" } });
+    await note(`reap failed: ${(error as Error).message}`);
+    await answer({ hookSpecificOutput: { hookEventName: "SessionStart" } });
   }
 }

@@ -26,7 +26,7 @@ export default async function run(args: string[]): Promise<number> {
     const log = openLog(dir);
     const say = (message: string) => process.stderr.write(`supervise: ${message}\n`);
     const recorder = ledgerRecorder(dir, log, (message) => say(`warning: ${message}`));
-    return await runWrapped({ id: newEntryId(), request, cwd, env, parentPid, recorder, log, say });
+    return await runWrapped({ id: newEntryId(), request, cwd, env, parentPid, stateDir: dir, recorder, log, say });
   } catch (error) {
     // Anything before the launch is supervise's own failure: 125, like GNU timeout.
     throw withExitCode(error, RUN_USAGE_EXIT);

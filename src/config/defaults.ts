@@ -4,7 +4,14 @@
 export type Duration = string | number;
 
 export interface Config {
-  run: { deadline: Duration; grace: Duration; signal: string; onOrphan: "kill" | "keep" };
+  run: {
+    deadline: Duration;
+    grace: Duration;
+    signal: string;
+    onOrphan: "kill" | "keep";
+    /** `--capture`: bytes kept per entry, the newest (two files of half this each). */
+    captureMaxBytes: number;
+  };
   reap: {
     timeoutMs: number;
     gracefulDegradation: boolean;
@@ -17,10 +24,12 @@ export interface Config {
     protect: string[];
   };
   hooks: { sessionEndKillOn: string[]; preToolUseDecision: "none" | "ask" | "allow" };
+  /** Finished entries are removed after `after`, and beyond the newest `keepFinished`. */
+  gc: { after: Duration; keepFinished: number };
 }
 
 export const DEFAULT_CONFIG: Config = {
-  run: { deadline: "1h", grace: "3s", signal: "TERM", onOrphan: "kill" },
+  run: { deadline: "1h", grace: "3s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024 },
   reap: {
     timeoutMs: 5000,
     gracefulDegradation: true,
@@ -33,4 +42,5 @@ export const DEFAULT_CONFIG: Config = {
     protect: ["pytest", "alembic", "docker-compose", "docker compose"],
   },
   hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other"], preToolUseDecision: "none" },
+  gc: { after: "7d", keepFinished: 5000 },
 };

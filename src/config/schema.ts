@@ -37,6 +37,7 @@ export const ConfigFileSchema = z.strictObject({
       grace: duration.optional(),
       signal: signal.optional(),
       onOrphan: z.enum(["kill", "keep"]).optional(),
+      captureMaxBytes: z.number().int().min(1024).describe("--capture keeps at most this many bytes per entry, the newest").optional(),
     })
     .optional(),
   reap: z
@@ -58,6 +59,12 @@ export const ConfigFileSchema = z.strictObject({
     .strictObject({
       sessionEndKillOn: z.array(z.enum(["clear", "resume", "logout", "prompt_input_exit", "other"])).optional(),
       preToolUseDecision: z.enum(["none", "ask", "allow"]).optional(),
+    })
+    .optional(),
+  gc: z
+    .strictObject({
+      after: duration.describe("finished entries older than this are removed (0 or none: never by age)").optional(),
+      keepFinished: z.number().int().nonnegative().describe("at most this many finished entries are kept, the newest").optional(),
     })
     .optional(),
 });

@@ -38,6 +38,8 @@ export interface EntryRow {
   exit_code: number | null;
   end_signal: string | null;
   reason: EndReason | null;
+  /** Set by `supervise kill` before it signals: the reason the wrapper then records. */
+  stop_reason: EndReason | null;
 }
 
 export type NewEntry = Pick<
@@ -88,16 +90,30 @@ export function recordSpawned(db: Database, id: string, pid: number, pgid: numbe
   }).immediate();
 }
 
-/** Records how an entry ended, unless something else already did (first writer wins). */
+/**
+ * Records how an entry ended, unless something else already did (first writer wins). A
+ * command that "exited" after someone asked for a stop (its death by our signal looks like
+ * any other exit to the wrapper) is recorded as killed, for the reason asked.
+ */
 export function recordEnd(db: Database, id: string, end: EntryEnd): boolean {
   return db.transaction(() => {
     const result = db
       .query(
-        `UPDATE entries SET state = :state, ended_at = :ended_at, exit_code = :exit_code,
-                            end_signal = :end_signal, reason = :reason
+        `UPDATE entries SET
+           state = CASE WHEN :state = 'exited' AND stop_reason IS NOT NULL THEN 'killed' ELSE :state END,
+           reason = CASE WHEN :state = 'exited' AND stop_reason IS NOT NULL THEN stop_reason ELSE :reason END,
+           ended_at = :ended_at, exit_code = :exit_code, end_signal = :end_signal
          WHERE id = :id AND ended_at IS NULL`,
       )
       .run({ id, ...end });
+    return result.changes > 0;
+  }).immediate();
+}
+
+/** Marks a running entry as being stopped for `reason` (null withdraws it); false when it has already ended. */
+export function requestStop(db: Database, id: string, reason: EndReason | null): boolean {
+  return db.transaction(() => {
+    const result = db.query("UPDATE entries SET stop_reason = :reason WHERE id = :id AND ended_at IS NULL").run({ id, reason });
     return result.changes > 0;
   }).immediate();
 }
@@ -121,4 +137,31 @@ export function listEntries(db: Database, filter: ListFilter = {}): EntryRow[] {
 
 export function getEntry(db: Database, id: string): EntryRow | null {
   return (db.query("SELECT * FROM entries WHERE id = :id").get({ id }) as EntryRow | null) ?? null;
+}
+
+/** Entries whose id starts with `prefix` (at most `limit`), through the primary key's index. */
+export function entriesByPrefix(db: Database, prefix: string, limit = 2): EntryRow[] {
+  // Ids are [0-9a-z]: every id with this prefix sorts between it and it followed by '~'.
+  return db.query("SELECT * FROM entries WHERE id >= :lo AND id < :hi ORDER BY id LIMIT :limit").all({ lo: prefix, hi: `${prefix}~`, limit }) as EntryRow[];
+}
+
+export interface GcRule {
+  /** Finished entries that ended before this time are removed. */
+  endedBefore: number;
+  /** At most this many finished entries are kept, the newest. */
+  keepFinished: number;
+}
+
+/** Deletes finished entries (never a running one) by the rule; the ids deleted. */
+export function deleteFinished(db: Database, rule: GcRule): string[] {
+  return db.transaction(() => {
+    const rows = db
+      .query(
+        `DELETE FROM entries WHERE ended_at IS NOT NULL AND (ended_at < :before OR id IN (
+           SELECT id FROM entries WHERE ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT -1 OFFSET :keep))
+         RETURNING id`,
+      )
+      .all({ before: rule.endedBefore, keep: Math.max(0, rule.keepFinished) }) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }).immediate();
 }

@@ -45,4 +45,8 @@ export const MIGRATIONS: readonly string[] = [
      targets TEXT NOT NULL,
      errors TEXT
    ) STRICT;`,
+  // 3: a stop someone asked for (`supervise kill`), so the wrapper records why its command
+  // died; and an index for gc, which deletes by end time.
+  `ALTER TABLE entries ADD COLUMN stop_reason TEXT;
+   CREATE INDEX entries_by_end ON entries(ended_at);`,
 ];

@@ -46,9 +46,17 @@ export function liveStates(rows: readonly EntryRow[]): EntryState[] {
     if (row.state !== "running") return row.state;
     const wrapper = wrapperIdentity(row);
     if (wrapper && currentIfSame(wrapper)) return "running";
+    const ref = entryRef(row);
+    // The command's first process still alive settles it without a scan of /proc.
+    if (ref.leader && currentIfSame(ref.leader)) return "orphaned";
     stats ??= scanProcesses();
-    return countAlive(findEntryProcesses(entryRef(row), stats)) > 0 ? "orphaned" : "lost";
+    return countAlive(findEntryProcesses(ref, stats)) > 0 ? "orphaned" : "lost";
   });
+}
+
+/** Whether an entry is over: recorded as ended, or found lost. */
+export function isFinished(state: EntryState): boolean {
+  return state !== "running" && state !== "orphaned";
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -169,3 +169,9 @@ export function bootId(): string {
 
 /** USER_HZ, the unit of /proc start times: fixed at 100 by the kernel ABI on x86 and arm. */
 export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Now, in the clock ticks /proc start times are counted in. */
+export function uptimeTicks(): number {
+  const seconds = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  return Math.floor(seconds * CLOCK_TICKS_PER_SECOND);
+}

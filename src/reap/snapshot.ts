@@ -2,8 +2,7 @@
 // command line and environment only for the few that can matter (pitfall 8: reading
 // them for everything costs tens of milliseconds on a busy machine).
 
-import { readFileSync } from "node:fs";
-import { CLOCK_TICKS_PER_SECOND, isGone, isKernelThread, listPids, readCmdline, readEnviron, readStat, readUid } from "../proc/stat.ts";
+import { isGone, isKernelThread, listPids, readCmdline, readEnviron, readStat, readUid, uptimeTicks } from "../proc/stat.ts";
 import type { ProcInfo } from "./rules.ts";
 
 export interface Snapshot {
@@ -41,8 +40,3 @@ export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = lis
   return { procs, nowTicks: uptimeTicks(), subreapers };
 }
 
-/** Now, in the clock ticks /proc start times are counted in. */
-export function uptimeTicks(): number {
-  const seconds = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
-  return Math.floor(seconds * CLOCK_TICKS_PER_SECOND);
-}

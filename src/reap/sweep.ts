@@ -5,6 +5,7 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { listEntries, recordEnd, type EntryRow } from "../ledger/entries.ts";
+import { removeFinished } from "../ledger/gc.ts";
 import { describe, openLedger } from "../ledger/open.ts";
 import { ownLineage } from "../proc/signal.ts";
 import { signalNumber } from "../proc/signals.ts";
@@ -98,7 +99,10 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const targets = plan.targets.map((t) => reportTarget(t, resultOf.get(t) ?? null, options.dryRun, nowTicks));
   const report: ReapReport = { scanned, durationMs: 0, dryRun: options.dryRun, targets, counts: countActions(targets), errors };
 
-  if (db && !options.dryRun) recordEntryEnds(db, plan, targets, fail);
+  if (db && !options.dryRun) {
+    recordEntryEnds(db, plan, targets, fail);
+    autoGc(db, options, fail);
+  }
   report.durationMs = Date.now() - started;
   if (db) {
     try {
@@ -121,6 +125,17 @@ function openForSweep(dir: string, timeoutMs: number, fail: (what: string, error
   } catch (error) {
     fail("ledger", error);
     return null;
+  }
+}
+
+/** Keeps the ledger bounded without anyone running `supervise gc`: config gc.after / gc.keepFinished. */
+function autoGc(db: Database, options: SweepOptions, fail: (what: string, error: unknown) => void): void {
+  try {
+    const afterMs = parseDuration(options.config.gc.after, "gc.after");
+    const endedBefore = Number.isFinite(afterMs) ? Date.now() - afterMs : Number.NEGATIVE_INFINITY;
+    removeFinished(db, options.stateDir, { endedBefore, keepFinished: options.config.gc.keepFinished });
+  } catch (error) {
+    fail("gc", error);
   }
 }
 

@@ -17,6 +17,7 @@ export const RUN_FLAGS: OptionSpec = {
   name: { short: "n", value: true },
   "keep-orphaned": {},
   "preserve-status": {},
+  capture: {},
   config: { value: true },
 };
 
@@ -43,6 +44,8 @@ export interface RunRequest {
   name: string | null;
   keepOrphaned: boolean;
   preserveStatus: boolean;
+  /** Copy stdout/stderr to the entry's output file, at most this many bytes kept; null: no copy. */
+  captureMaxBytes: number | null;
 }
 
 export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.ProcessEnv): RunRequest {
@@ -60,5 +63,6 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
     name: fromFlag("name") ?? null,
     keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep",
     preserveStatus: flags["preserve-status"] === true,
+    captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
   };
 }

@@ -10,6 +10,7 @@ import { COOKIE, findEntryProcesses, type EntryRef } from "../proc/scan.ts";
 import { signalName } from "../proc/signals.ts";
 import { bootId, forkCount, readStat } from "../proc/stat.ts";
 import { terminateEntry, signalAll, type TerminateOutcome } from "../proc/terminate.ts";
+import { ensureStateDir } from "../state-dir.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import type { RunRequest } from "./options.ts";
 import type { Recorder } from "./recorder.ts";
@@ -35,6 +36,7 @@ export interface WrapperContext {
   env: NodeJS.ProcessEnv;
   /** Our parent when the process began; a different ppid later means it died. */
   parentPid: number;
+  stateDir: string;
   recorder: Recorder;
   log: Logger;
   /** Prints one line to stderr, prefixed "supervise: ". */
@@ -100,6 +102,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   const forksAtStart = forkCount();
   const startedAt = Date.now();
   const deadlineAt = Number.isFinite(request.deadlineMs) ? startedAt + request.deadlineMs : null;
+  const capture = request.captureMaxBytes === null ? null : await openCapture(ctx, request.captureMaxBytes);
 
   recorder.started({
     id,
@@ -129,12 +132,14 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     child = Bun.spawn(request.command, {
       cwd: ctx.cwd,
       env: { ...ctx.env, [COOKIE]: id },
-      stdio: ["inherit", "inherit", "inherit"],
+      stdio: capture ? ["inherit", "pipe", "pipe"] : ["inherit", "inherit", "inherit"],
       detached: true,
     });
   } catch (error) {
+    capture?.file.close();
     return failedToStart(ctx, error);
   }
+  const pumping = capture?.start(child);
 
   const leader = readStat(child.pid);
   state.ref = {
@@ -166,10 +171,39 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     state.ending = { reason: "leftovers", done: terminateEntry(state.ref, { signal: request.signal.number, graceMs: request.graceMs, hurry: state.hurry }) };
   }
   const outcome = state.ending ? await state.ending.done : "gone";
+  // Once everything of the command is gone its pipes close and the copy drains; with
+  // something still alive (--keep-orphaned, a failed kill) they may never close.
+  if (pumping) await (outcome === "failed" || request.keepOrphaned ? Promise.race([pumping, Bun.sleep(1_000)]) : pumping);
   const end = describeEnd(state.ending, outcome, child, status, request.preserveStatus);
   recorder.ended(end.record);
   log.info({ id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - startedAt }, "ended");
   return end.exitStatus;
+}
+
+interface Capture {
+  file: import("../capture/sink.ts").OutputFile;
+  start(child: Bun.Subprocess): Promise<void>;
+}
+
+/** The output file, or null (one warning) when it cannot be created: the command still runs. */
+async function openCapture(ctx: WrapperContext, maxBytes: number): Promise<Capture | null> {
+  // Loaded only with --capture: the plain wrapper keeps its start-up lean.
+  const { openOutputFile, pump } = await import("../capture/sink.ts");
+  let file: Capture["file"];
+  try {
+    ensureStateDir(ctx.stateDir);
+    file = openOutputFile(ctx.stateDir, ctx.id, maxBytes);
+  } catch (error) {
+    ctx.say(`warning: output not captured (${(error as Error).message})`);
+    return null;
+  }
+  return {
+    file,
+    start: async (child) => {
+      await Promise.all([pump(child.stdout as ReadableStream<Uint8Array>, Bun.stdout, file), pump(child.stderr as ReadableStream<Uint8Array>, Bun.stderr, file)]);
+      file.close();
+    },
+  };
 }
 
 /** A terminating signal, or our parent's death, came before the launch: nothing was started. */

@@ -42,7 +42,7 @@ describe("config", () => {
     writeFileSync(user, JSON.stringify({ run: { deadline: "2h", grace: "9s" }, reap: { protect: ["x"] } }));
     writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { deadline: "5m" } }));
     const config = await effective([], deep);
-    expect(config.run).toEqual({ deadline: "5m", grace: "9s", signal: "TERM", onOrphan: "kill" });
+    expect(config.run).toEqual({ deadline: "5m", grace: "9s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024 });
     expect(config.reap.protect).toEqual(["x"]);
   });
 
@@ -125,8 +125,8 @@ describe("config", () => {
     const schema = await effective(["--schema"]);
     expect(schema.type).toBe("object");
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["run", "reap", "hooks"]));
-    expect(Object.keys(schema.properties.run.properties)).toEqual(["deadline", "grace", "signal", "onOrphan"]);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["run", "reap", "hooks", "gc"]));
+    expect(Object.keys(schema.properties.run.properties)).toEqual(["deadline", "grace", "signal", "onOrphan", "captureMaxBytes"]);
   });
 });
 

@@ -147,6 +147,7 @@ describe("planSweep", () => {
       exit_code: null,
       end_signal: null,
       reason: null,
+      stop_reason: null,
       ...over,
     };
   }

@@ -1,0 +1,30 @@
+// `supervise gc [--older-than DUR] [--json]`: drop finished entries (all of them, or those
+// that ended more than DUR ago) and their captured output. Running entries are never touched.
+
+import { writeOut } from "../cli/output.ts";
+import { parseOptions, stringOption } from "../cli/parse-options.ts";
+import { UsageError } from "../errors.ts";
+import { collectGarbage, type GcResult } from "../ledger/gc.ts";
+import { withLedger } from "../ledger/read.ts";
+import { stateDir } from "../state-dir.ts";
+import { parseDuration } from "../time/duration.ts";
+
+export default async function gc(args: string[]): Promise<number> {
+  const { options, positionals } = parseOptions(args, { "older-than": { value: true }, json: {} });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const olderThan = stringOption(options, "older-than");
+  const ageMs = olderThan === undefined ? 0 : parseDuration(olderThan, "--older-than");
+  const now = Date.now();
+  // `--older-than none`: nothing is old enough.
+  const endedBefore = Number.isFinite(ageMs) ? now - ageMs : Number.NEGATIVE_INFINITY;
+  const empty: GcResult = { markedLost: [], removed: [], strayOutputs: 0 };
+  const result = withLedger(stateDir(), empty, (db) => collectGarbage(db, stateDir(), { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now));
+  if (options.json) {
+    await writeOut(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const lost = result.markedLost.length ? ` (${result.markedLost.length} found lost first)` : "";
+  const stray = result.strayOutputs ? `, ${result.strayOutputs} stray output file${result.strayOutputs === 1 ? "" : "s"}` : "";
+  await writeOut(`removed ${result.removed.length} finished entr${result.removed.length === 1 ? "y" : "ies"}${lost}${stray}\n`);
+  return 0;
+}

@@ -1,0 +1,58 @@
+// `supervise kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]`:
+// stop entries the way their wrapper would (first signal, grace, SIGKILL, identity-checked),
+// all at once, reason `manual`. Exit 0 when everything asked for is dead, 1 otherwise.
+
+import { writeOut } from "../cli/output.ts";
+import { parseOptions, stringOption } from "../cli/parse-options.ts";
+import { UsageError } from "../errors.ts";
+import { listEntries, type EntryRow } from "../ledger/entries.ts";
+import { withLedgerAsync } from "../ledger/read.ts";
+import { resolveEntries } from "../ledger/resolve.ts";
+import { parseSignal } from "../proc/signals.ts";
+import { stateDir } from "../state-dir.ts";
+import { stopEntry, type StopResult } from "../stop/stop-entry.ts";
+import { parseDuration } from "../time/duration.ts";
+
+const FLAGS = { session: { value: true }, all: { short: "a" }, signal: { short: "s", value: true }, grace: { short: "g", value: true }, json: {} };
+
+export default async function kill(args: string[]): Promise<number> {
+  const { options, positionals } = parseOptions(args, FLAGS);
+  const session = stringOption(options, "session");
+  const selectors = [positionals.length > 0, session !== undefined, options.all === true].filter(Boolean).length;
+  if (selectors !== 1) throw new UsageError("name what to kill: entry ids, --session ID or --all (exactly one of them)");
+  const signalText = stringOption(options, "signal");
+  const graceText = stringOption(options, "grace");
+  // Parsed before anything is touched: a bad value changes nothing.
+  const signal = signalText === undefined ? undefined : parseSignal(signalText, "--signal").number;
+  const graceMs = graceText === undefined ? undefined : parseDuration(graceText, "--grace");
+
+  const results = await withLedgerAsync<KillReport[] | null>(stateDir(), null, async (db) => {
+    const rows: EntryRow[] = positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
+    const stopped = await Promise.all(rows.map((row) => stopEntry(db, row, { reason: "manual", signal, graceMs })));
+    return stopped.map((result, i) => ({ ...result, command: JSON.parse(rows[i]!.command) as string[] }));
+  });
+  if (results === null) {
+    if (positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
+    await writeOut(options.json ? "[]\n" : "nothing to kill\n");
+    return 0;
+  }
+  await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
+  return results.every((r) => r.outcome !== "failed") ? 0 : 1;
+}
+
+interface KillReport extends StopResult {
+  command: string[];
+}
+
+const SAID: Record<StopResult["outcome"], string> = {
+  terminated: "terminated",
+  killed: "killed (needed SIGKILL)",
+  gone: "already gone",
+  "already-ended": "already ended",
+  failed: "FAILED: still alive",
+};
+
+function describeResults(results: readonly KillReport[]): string {
+  if (results.length === 0) return "nothing to kill\n";
+  return results.map((r) => `${r.id}  ${SAID[r.outcome]}${r.signal && r.outcome !== "killed" ? ` (${r.signal})` : ""}  ${r.command.join(" ")}\n`).join("");
+}

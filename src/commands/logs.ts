@@ -1,0 +1,87 @@
+// `supervise logs ID [--follow]`: an entry's captured output (`run --capture`); --follow
+// keeps printing what the command writes until the entry ends.
+
+import type { Database } from "bun:sqlite";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { writeOut } from "../cli/output.ts";
+import { parseOptions } from "../cli/parse-options.ts";
+import { outputPath, previousOutputPath } from "../capture/files.ts";
+import { SuperviseError, UsageError } from "../errors.ts";
+import { getEntry } from "../ledger/entries.ts";
+import { withLedgerAsync } from "../ledger/read.ts";
+import { resolveEntry } from "../ledger/resolve.ts";
+import { isFinished, liveStates } from "../ledger/view.ts";
+import { stateDir } from "../state-dir.ts";
+
+const FOLLOW_MIN_MS = 20;
+const FOLLOW_MAX_MS = 200;
+
+export default async function logs(args: string[]): Promise<number> {
+  const { options, positionals } = parseOptions(args, { follow: { short: "f" } });
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise logs ID [--follow])");
+  const dir = stateDir();
+  const found = await withLedgerAsync(dir, false, async (db) => {
+    const row = resolveEntry(db, positionals[0]!);
+    const path = outputPath(dir, row.id);
+    if (!existsSync(path)) throw new SuperviseError(`entry ${row.id} has no captured output (run it with --capture)`, { exitCode: 1 });
+    const reader = openTail(path);
+    try {
+      if (existsSync(previousOutputPath(dir, row.id))) await writeOut(readFileSync(previousOutputPath(dir, row.id)));
+      await reader.drain();
+      if (options.follow) await follow(db, row.id, reader);
+    } finally {
+      reader.close();
+    }
+    return true;
+  });
+  if (!found) throw new UsageError(`no entry '${positionals[0]}'`);
+  return 0;
+}
+
+/** Until the entry ends: print what was appended, backing off while nothing comes. */
+async function follow(db: Database, id: string, reader: Tail): Promise<void> {
+  let delay = FOLLOW_MIN_MS;
+  for (;;) {
+    const row = getEntry(db, id);
+    const over = row === null || isFinished(row.ended_at !== null ? row.state : liveStates([row])[0]!);
+    // After the end is seen, one more drain: the last bytes were written before it.
+    const printed = await reader.drain();
+    if (over) return;
+    delay = printed ? FOLLOW_MIN_MS : Math.min(delay * 2, FOLLOW_MAX_MS);
+    await Bun.sleep(delay);
+  }
+}
+
+interface Tail {
+  /** Prints what was appended since the last call, across a rotation; bytes printed. */
+  drain(): Promise<number>;
+  close(): void;
+}
+
+function openTail(path: string): Tail {
+  let fd = openSync(path, "r");
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  const readAll = async () => {
+    let total = 0;
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      await writeOut(buffer.subarray(0, n));
+      total += n;
+    }
+    return total;
+  };
+  return {
+    async drain() {
+      let total = await readAll();
+      // Rotated: our fd still reads the old file (now .1) to its end; then the new one from 0.
+      const current = statSync(path, { throwIfNoEntry: false });
+      if (current && current.ino !== fstatSync(fd).ino) {
+        total += await readAll();
+        closeSync(fd);
+        fd = openSync(path, "r");
+        total += await readAll();
+      }
+      return total;
+    },
+    close: () => closeSync(fd),
+  };
+}

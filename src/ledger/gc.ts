@@ -1,0 +1,58 @@
+// Removing finished entries and their captured output: by hand (`supervise gc`) and at
+// every sweep, so the ledger and output/ stay bounded. A running entry is never removed.
+
+import type { Database } from "bun:sqlite";
+import { readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { outputDir, removeOutput } from "../capture/files.ts";
+import { deleteFinished, listEntries, recordEnd, type GcRule } from "./entries.ts";
+import { liveStates } from "./view.ts";
+
+export interface GcResult {
+  /** Entries recorded `lost` first: wrapper and processes gone, no end recorded. */
+  markedLost: string[];
+  removed: string[];
+  /** Output files removed whose entry was not in the ledger (its row was never written). */
+  strayOutputs: number;
+}
+
+export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now = Date.now()): GcResult {
+  const running = listEntries(db);
+  const states = liveStates(running);
+  const markedLost: string[] = [];
+  running.forEach((row, i) => {
+    if (states[i] === "lost" && recordEnd(db, row.id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null })) markedLost.push(row.id);
+  });
+  return { markedLost, removed: removeFinished(db, stateDir, rule), strayOutputs: removeStrayOutputs(db, stateDir, rule.endedBefore) };
+}
+
+/** The cheap part, run at every sweep: finished rows by the rule, and their output files. */
+export function removeFinished(db: Database, stateDir: string, rule: GcRule): string[] {
+  const removed = deleteFinished(db, rule);
+  for (const id of removed) removeOutput(stateDir, id);
+  return removed;
+}
+
+/** Output files of ids the ledger does not know, untouched since `before`. */
+function removeStrayOutputs(db: Database, stateDir: string, before: number): number {
+  const dir = outputDir(stateDir);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const known = db.query("SELECT 1 FROM entries WHERE id = :id");
+  let count = 0;
+  for (const name of names) {
+    const id = name.replace(/\.log(\.1)?$/, "");
+    if (id === name || known.get({ id })) continue;
+    const path = join(dir, name);
+    const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtime !== undefined && mtime < before) {
+      rmSync(path, { force: true });
+      count++;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,70 @@
+// A supervised command's live processes as a person inspects them: a tree by parent pid,
+// with state, age, CPU time, memory and command line.
+
+import { readFileSync } from "node:fs";
+import { CLOCK_TICKS_PER_SECOND, readCmdline, type ProcStat } from "./stat.ts";
+
+export interface ProcessView {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** Depth in the tree: 0 for a process whose parent is not part of the command. */
+  depth: number;
+  state: string;
+  ageSeconds: number;
+  cpuSeconds: number;
+  rssBytes: number | null;
+  command: string;
+  /** "group": in the command's process group; "cookie": left it but carries the entry's cookie. */
+  via: "group" | "cookie";
+}
+
+export interface Found {
+  stat: ProcStat;
+  via: "group" | "cookie";
+}
+
+/** Parents before children, siblings by pid. */
+export function orderAsTree<T extends { pid: number; ppid: number }>(procs: readonly T[]): Array<{ proc: T; depth: number }> {
+  const pids = new Set(procs.map((p) => p.pid));
+  const children = new Map<number, T[]>();
+  for (const p of procs) {
+    const parent = pids.has(p.ppid) && p.ppid !== p.pid ? p.ppid : 0;
+    children.set(parent, [...(children.get(parent) ?? []), p]);
+  }
+  const out: Array<{ proc: T; depth: number }> = [];
+  const visit = (parent: number, depth: number) => {
+    for (const p of (children.get(parent) ?? []).sort((a, b) => a.pid - b.pid)) {
+      out.push({ proc: p, depth });
+      visit(p.pid, depth + 1);
+    }
+  };
+  visit(0, 0);
+  return out;
+}
+
+export function describeTree(found: readonly Found[], nowTicks: number): ProcessView[] {
+  const tree = orderAsTree(found.map((f) => ({ ...f, pid: f.stat.pid, ppid: f.stat.ppid })));
+  return tree.map(({ proc: { stat, via }, depth }) => ({
+    pid: stat.pid,
+    ppid: stat.ppid,
+    pgid: stat.pgrp,
+    depth,
+    state: stat.state,
+    ageSeconds: Math.max(0, Math.floor((nowTicks - stat.startTicks) / CLOCK_TICKS_PER_SECOND)),
+    cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+    rssBytes: readRssBytes(stat.pid),
+    command: readCmdline(stat.pid)?.join(" ") || `[${stat.comm}]`,
+    via,
+  }));
+}
+
+/** VmRSS from /proc/PID/status (in kB there): the page size is not always 4 KiB. */
+export function readRssBytes(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}

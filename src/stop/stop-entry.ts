@@ -1,0 +1,67 @@
+// Stopping a ledger entry on request (`supervise kill`, later the SessionEnd hook): mark
+// why in the ledger first, so a live wrapper records that reason when its command dies;
+// then the wrapper's own escalation (first signal, grace, SIGKILL) with identity checks.
+
+import type { Database } from "bun:sqlite";
+import { constants } from "node:os";
+import { recordEnd, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
+import { entryRef, wrapperIdentity } from "../ledger/view.ts";
+import { currentIfSame } from "../proc/identity.ts";
+import { signalProcess } from "../proc/signal.ts";
+import { signalName } from "../proc/signals.ts";
+import { terminateEntry, type TerminateOutcome } from "../proc/terminate.ts";
+import { waitWhile } from "../time/poll.ts";
+
+export type StopOutcome = TerminateOutcome | "already-ended";
+
+export interface StopResult {
+  id: string;
+  outcome: StopOutcome;
+  /** The last signal sent to the command, if any. */
+  signal: string | null;
+  durationMs: number;
+}
+
+export interface StopOptions {
+  reason: EndReason;
+  /** Defaults to the entry's own first signal and grace period. */
+  signal?: number;
+  graceMs?: number;
+}
+
+export async function stopEntry(db: Database, row: EntryRow, options: StopOptions): Promise<StopResult> {
+  const started = Date.now();
+  const done = (outcome: StopOutcome, signal: string | null): StopResult => ({ id: row.id, outcome, signal, durationMs: Date.now() - started });
+  if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done("already-ended", null);
+
+  const signal = options.signal ?? constants.signals[`SIG${row.first_signal}` as keyof typeof constants.signals] ?? constants.signals.SIGTERM;
+  const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
+
+  // Recorded but not yet launched: the wrapper takes a terminating signal before the launch
+  // as "do not launch", and records that itself.
+  if (row.pid === null) return done(await stopBeforeLaunch(row, signal, graceMs), signalName(signal));
+
+  let escalated = false;
+  const outcome = await terminateEntry(entryRef(row), { signal, graceMs, onEscalate: () => (escalated = true) });
+  const sent = outcome === "gone" ? null : signalName(escalated ? constants.signals.SIGKILL : signal);
+  const end = { ended_at: Date.now(), exit_code: null, end_signal: sent };
+  if (outcome === "terminated" || outcome === "killed") {
+    // The wrapper, if alive, records the same end; whichever writes first stands. A dead or
+    // stopped wrapper never will, so this must not wait for it.
+    recordEnd(db, row.id, { ...end, state: "killed", reason: options.reason });
+  } else if (outcome === "gone") {
+    // Nothing was left to stop: a live wrapper records its command's own exit (not our
+    // stop, which sent nothing); without one the entry was lost.
+    requestStop(db, row.id, null);
+    const wrapper = wrapperIdentity(row);
+    if (!wrapper || !currentIfSame(wrapper)) recordEnd(db, row.id, { ...end, state: "lost", reason: null });
+  }
+  return done(outcome, sent);
+}
+
+async function stopBeforeLaunch(row: EntryRow, signal: number, graceMs: number): Promise<TerminateOutcome> {
+  const wrapper = wrapperIdentity(row);
+  if (!wrapper || signalProcess(wrapper, signal) !== "sent") return "gone";
+  await waitWhile(() => currentIfSame(wrapper) !== null, Date.now() + Math.min(graceMs, 10_000));
+  return currentIfSame(wrapper) === null ? "terminated" : "failed";
+}
