@@ -15,7 +15,8 @@ export interface Column {
 /** Below this a flexible column is not worth keeping wide: drop optional columns instead. */
 const MIN_FLEX = 12;
 
-export function renderTable(columns: readonly Column[], rows: readonly string[][], width: number | null): string {
+export function renderTable(columns: readonly Column[], cellRows: readonly string[][], width: number | null): string {
+  const rows = cellRows.map((cells) => cells.map(printable));
   let keep = columns.map((_, i) => i);
   const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i]!.length)));
   const flex = columns.findIndex((c) => c.flex);
@@ -74,4 +75,12 @@ function cutVisible(text: string, max: number): string {
     }
   }
   return text.includes("\x1b[") ? `${out}\x1b[0m` : out;
+}
+
+/**
+ * Control characters shown escaped: a command line is the user's (or an attacker's) text,
+ * and a raw newline or escape sequence would break the table or drive the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }

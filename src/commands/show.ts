@@ -2,7 +2,7 @@
 
 import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
-import { renderTable, type Column } from "../cli/table.ts";
+import { printable, renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
 import { entryDetail, type EntryDetail } from "../ledger/detail.ts";
 import { withLedger } from "../ledger/read.ts";
@@ -47,7 +47,7 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
     ["boot id", d.bootId],
   ];
   const label = Math.max(...fields.map(([k]) => k.length)) + 1;
-  const lines = fields.map(([k, v]) => `${bold(`${k}:`.padEnd(label))} ${v}`);
+  const lines = fields.map(([k, v]) => `${bold(`${k}:`.padEnd(label))} ${printable(v)}`);
   lines.push("");
   if (d.processes.length === 0) {
     lines.push(d.state === "running" || d.state === "orphaned" ? "processes: none found" : "processes: none (ended)");

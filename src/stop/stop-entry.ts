@@ -6,7 +6,7 @@ import type { Database } from "bun:sqlite";
 import { constants } from "node:os";
 import { recordEnd, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
 import { entryRef, wrapperIdentity } from "../ledger/view.ts";
-import { currentIfSame } from "../proc/identity.ts";
+import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { signalProcess } from "../proc/signal.ts";
 import { signalName } from "../proc/signals.ts";
 import { terminateEntry, type TerminateOutcome } from "../proc/terminate.ts";
@@ -38,8 +38,13 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
 
   // Recorded but not yet launched: the wrapper takes a terminating signal before the launch
-  // as "do not launch", and records that itself.
-  if (row.pid === null) return done(await stopBeforeLaunch(row, signal, graceMs), signalName(signal));
+  // as "do not launch", and records that itself. (A dead wrapper's command, if any, is found
+  // below by its cookie.)
+  const wrapper = wrapperIdentity(row);
+  if (row.pid === null && wrapper && currentIfSame(wrapper)) {
+    const outcome = await stopBeforeLaunch(wrapper, signal, graceMs);
+    return done(outcome, outcome === "gone" ? null : signalName(signal));
+  }
 
   let escalated = false;
   const outcome = await terminateEntry(entryRef(row), { signal, graceMs, onEscalate: () => (escalated = true) });
@@ -53,15 +58,13 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
     // Nothing was left to stop: a live wrapper records its command's own exit (not our
     // stop, which sent nothing); without one the entry was lost.
     requestStop(db, row.id, null);
-    const wrapper = wrapperIdentity(row);
     if (!wrapper || !currentIfSame(wrapper)) recordEnd(db, row.id, { ...end, state: "lost", reason: null });
   }
   return done(outcome, sent);
 }
 
-async function stopBeforeLaunch(row: EntryRow, signal: number, graceMs: number): Promise<TerminateOutcome> {
-  const wrapper = wrapperIdentity(row);
-  if (!wrapper || signalProcess(wrapper, signal) !== "sent") return "gone";
+async function stopBeforeLaunch(wrapper: ProcessIdentity, signal: number, graceMs: number): Promise<TerminateOutcome> {
+  if (signalProcess(wrapper, signal) !== "sent") return "gone";
   await waitWhile(() => currentIfSame(wrapper) !== null, Date.now() + Math.min(graceMs, 10_000));
   return currentIfSame(wrapper) === null ? "terminated" : "failed";
 }

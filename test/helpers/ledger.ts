@@ -4,8 +4,8 @@
 import { Database } from "bun:sqlite";
 import { readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "./cli.ts";
-import type { Sandbox } from "./sandbox.ts";
+import { runCli, startCli } from "./cli.ts";
+import { waitFor, type Sandbox } from "./sandbox.ts";
 
 export async function lsAll(sb: Sandbox): Promise<any[]> {
   const result = await runCli(sb, ["ls", "--all", "--json"]);
@@ -49,4 +49,17 @@ export function hasLedgerOpen(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Starts a supervised command that prints "<SUPERVISE_ID> <pid>" first (the handshake),
+ * then runs `script`; its pid is tracked for cleanup.
+ */
+export async function startSupervised(sb: Sandbox, runArgs: string[], script = "exec sleep 100") {
+  const run = startCli(sb, ["run", ...runArgs, "--", "sh", "-c", `echo "$SUPERVISE_ID $$"; ${script}`]);
+  const [id, pid] = (await run.nextLine()).split(" ");
+  sb.track(Number(pid));
+  // The wrapper records the pid right after the launch; tests that kill it need the record.
+  await waitFor(() => rawRows(sb).some((row) => row.id === id && row.pid !== null), 5_000, "the pid to be recorded");
+  return { run, id: id!, pid: Number(pid) };
 }

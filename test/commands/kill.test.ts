@@ -1,0 +1,108 @@
+// `supervise kill`: the wrapper's escalation and identity rules, reason `manual`, all
+// targets at once, per-entry report, exit 0 only when everything asked for is dead.
+
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { runCli } from "../helpers/cli.ts";
+import { KillResultSchema, parseJson } from "../helpers/contract.ts";
+import { lsAll, startSupervised } from "../helpers/ledger.ts";
+import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(20_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+const byId = async () => new Map((await lsAll(sb)).map((e) => [e.id, e]));
+
+describe("supervise kill", () => {
+  test("by id: TERM, and SIGKILL after --grace for one that ignores TERM; both in one grace period", async () => {
+    sb = makeSandbox();
+    const plain = await startSupervised(sb, []);
+    const stubborn = await startSupervised(sb, [], "trap '' TERM; echo trapped; while :; do sleep 1; done");
+    expect(await stubborn.run.nextLine()).toBe("trapped");
+
+    const started = Date.now();
+    const r = await runCli(sb, ["kill", plain.id, stubborn.id.slice(0, 6), "--grace", "300ms", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    const results = parseJson(KillResultSchema, r.stdout);
+    expect(results.map((x) => [x.id, x.outcome, x.signal])).toEqual([
+      [plain.id, "terminated", "TERM"],
+      [stubborn.id, "killed", "KILL"],
+    ]);
+    // One shared grace period, not one per entry (generous bound: this is not a benchmark).
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(isAlive(plain.pid) || isAlive(stubborn.pid)).toBe(false);
+
+    // The wrappers saw their commands die and exit as a shell would report it.
+    expect(await plain.run.proc.exited).toBe(143);
+    expect(await stubborn.run.proc.exited).toBe(137);
+    const entries = await byId();
+    expect(entries.get(plain.id)).toMatchObject({ state: "killed", reason: "manual", signal: "TERM" });
+    expect(entries.get(stubborn.id)).toMatchObject({ state: "killed", reason: "manual", signal: "KILL" });
+  });
+
+  test("--session kills that session's entries only; --all the rest; an ended entry is reported, not signalled", async () => {
+    sb = makeSandbox();
+    const mine = await startSupervised(sb, ["--session", "s-1"]);
+    const other = await startSupervised(sb, ["--session", "s-2"]);
+    const r = await runCli(sb, ["kill", "--session", "s-1"]);
+    expect(r).toEqual({ exitCode: 0, stderr: "", stdout: `${mine.id}  terminated (TERM)  sh -c echo "$SUPERVISE_ID $$"; exec sleep 100\n` });
+    expect(isAlive(mine.pid)).toBe(false);
+    expect(isAlive(other.pid)).toBe(true);
+
+    const again = await runCli(sb, ["kill", mine.id]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toStartWith(`${mine.id}  already ended  `);
+
+    expect((await runCli(sb, ["kill", "--all"])).exitCode).toBe(0);
+    await waitFor(() => !isAlive(other.pid), 5_000, "the other session's command to die");
+    expect((await runCli(sb, ["kill", "--all"])).stdout).toBe("nothing to kill\n");
+  });
+
+  test("an orphaned entry (wrapper SIGKILLed): its command is ended and the end recorded by kill", async () => {
+    sb = makeSandbox();
+    const orphan = await startSupervised(sb, [], "sleep 100 & echo $!; wait");
+    const child = Number(await orphan.run.nextLine());
+    sb.track(child);
+    orphan.run.proc.kill("SIGKILL");
+    await orphan.run.proc.exited;
+    const r = await runCli(sb, ["kill", orphan.id]);
+    expect(r.exitCode).toBe(0);
+    expect(isAlive(orphan.pid) || isAlive(child)).toBe(false);
+    expect((await byId()).get(orphan.id)).toMatchObject({ state: "killed", reason: "manual", signal: "TERM" });
+  });
+
+  test("wrapper and command already dead: nothing is signalled, the entry is recorded lost", async () => {
+    sb = makeSandbox();
+    const { run, id, pid } = await startSupervised(sb, []);
+    run.proc.kill("SIGKILL");
+    await run.proc.exited;
+    process.kill(pid, "SIGKILL");
+    await waitFor(() => !isAlive(pid), 5_000, "the command to die");
+    const r = await runCli(sb, ["kill", id, "--json"]);
+    expect(r.exitCode).toBe(0);
+    expect(parseJson(KillResultSchema, r.stdout)[0]).toMatchObject({ outcome: "gone", signal: null });
+    expect((await byId()).get(id)).toMatchObject({ state: "lost", reason: null });
+  });
+
+  test("bad input changes nothing: unknown id among good ones, no selector, two selectors, bad signal or grace", async () => {
+    sb = makeSandbox();
+    const live = await startSupervised(sb, []);
+    const cases: Array<[string[], string]> = [
+      [["kill", live.id, "nosuch"], "supervise: no entry 'nosuch'\n"],
+      [["kill"], "supervise: name what to kill: entry ids, --session ID or --all (exactly one of them)\n"],
+      [["kill", live.id, "--all"], "supervise: name what to kill: entry ids, --session ID or --all (exactly one of them)\n"],
+      [["kill", live.id, "--signal", "NOPE"], 'supervise: invalid signal for --signal: "NOPE"'],
+      [["kill", live.id, "--grace", "5x"], "supervise: invalid duration for --grace"],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = await runCli(sb, args);
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toStartWith(stderr);
+      expect(r.stderr.split("\n")).toHaveLength(2);
+    }
+    expect(isAlive(live.pid)).toBe(true);
+    expect((await byId()).get(live.id)).toMatchObject({ state: "running" });
+  });
+});

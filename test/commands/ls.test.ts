@@ -1,0 +1,76 @@
+// `supervise ls` against real supervised processes: live states, filters, --json as the
+// contract says, and the table in a narrow terminal.
+
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { runCli } from "../helpers/cli.ts";
+import { EntryListSchema, parseJson } from "../helpers/contract.ts";
+import { startSupervised } from "../helpers/ledger.ts";
+import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(20_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+async function ls(args: string[] = [], env: Record<string, string> = {}) {
+  const r = await runCli(sb, ["ls", ...args], { env });
+  expect(r.stderr).toBe("");
+  expect(r.exitCode).toBe(0);
+  return r.stdout;
+}
+
+describe("supervise ls", () => {
+  test("no ledger yet: an empty list, and nothing is created", async () => {
+    sb = makeSandbox();
+    expect(await ls(["--json"])).toBe("[]\n");
+    expect(await ls()).toBe("nothing running (supervise ls --all lists finished entries)\n");
+    expect(await ls(["--all"])).toBe("no entries\n");
+    expect(await Bun.file(`${sb.home}/ledger.db`).exists()).toBe(false);
+  });
+
+  test("running, finished, orphaned and lost entries; --session; --json validates against the contract", async () => {
+    sb = makeSandbox();
+    expect((await runCli(sb, ["run", "-n", "done", "--", "sh", "-c", "exit 3"])).exitCode).toBe(3);
+    const a = await startSupervised(sb, ["--session", "s-a", "-d", "1h"]);
+    const b = await startSupervised(sb, ["--session", "s-b", "-d", "none"]);
+    const orphan = await startSupervised(sb, ["--session", "s-b"]);
+    const lost = await startSupervised(sb, ["--session", "s-b"]);
+    // The wrapper dies with SIGKILL (no chance to act): its command lives on, orphaned.
+    orphan.run.proc.kill("SIGKILL");
+    await orphan.run.proc.exited;
+    lost.run.proc.kill("SIGKILL");
+    await lost.run.proc.exited;
+    process.kill(lost.pid, "SIGKILL");
+    await waitFor(() => !isAlive(lost.pid), 5_000, "the lost command to die");
+
+    const running = parseJson(EntryListSchema, await ls(["--json"]));
+    const byId = new Map(running.map((e) => [e.id, e]));
+    expect(running).toHaveLength(4);
+    expect(byId.get(a.id)).toMatchObject({ state: "running", pid: a.pid, pgid: a.pid, session: "s-a", endedAt: null });
+    expect(byId.get(b.id)!.deadlineAt).toBeNull();
+    expect(byId.get(orphan.id)!.state).toBe("orphaned");
+    expect(byId.get(lost.id)!.state).toBe("lost");
+
+    const all = parseJson(EntryListSchema, await ls(["--all", "--json"]));
+    expect(all).toHaveLength(5);
+    expect(all[0]).toMatchObject({ state: "exited", exitCode: 3, name: "done", command: ["sh", "-c", "exit 3"] });
+
+    const sessionB = parseJson(EntryListSchema, await ls(["--session", "s-b", "--json"]));
+    expect(sessionB.map((e) => e.id).sort()).toEqual([b.id, orphan.id, lost.id].sort());
+    expect(await ls(["--session", "nobody", "--json"])).toBe("[]\n");
+
+    const table = await ls([], { COLUMNS: "60" });
+    const lines = table.trimEnd().split("\n");
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    expect(table).toContain(orphan.id);
+    expect(table).not.toContain("\x1b[");
+  });
+
+  test("bad flags: exit 2, one line", async () => {
+    sb = makeSandbox();
+    const r = await runCli(sb, ["ls", "--bogus"]);
+    expect(r).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: unknown option '--bogus'\n" });
+    const extra = await runCli(sb, ["ls", "abc"]);
+    expect(extra).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: unexpected argument 'abc'\n" });
+  });
+});

@@ -1,0 +1,88 @@
+// `supervise wait`: blocks until the entries end, however they end, and exits as the last
+// one's wrapper did; --timeout exits 124.
+
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { runCli, startCli } from "../helpers/cli.ts";
+import { EntryListSchema, parseJson } from "../helpers/contract.ts";
+import { hasLedgerOpen, startSupervised } from "../helpers/ledger.ts";
+import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(20_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+/** A command that waits for a file, so the test decides when it ends. */
+function gated(name: string, then: string) {
+  return `while [ ! -e ${sb.dir}/${name} ]; do sleep 0.02; done; ${then}`;
+}
+
+describe("supervise wait", () => {
+  test("exits with the command's status once it exits; --json lists the ends", async () => {
+    sb = makeSandbox();
+    const { id } = await startSupervised(sb, [], gated("go", "exit 7"));
+    const waiting = startCli(sb, ["wait", id, "--json"]);
+    // In its polling loop (the ledger is open) and still waiting while the command runs.
+    await waitFor(() => hasLedgerOpen(waiting.proc.pid), 5_000, "wait to open the ledger");
+    expect(isAlive(waiting.proc.pid)).toBe(true);
+    await Bun.write(`${sb.dir}/go`, "");
+    const r = await waiting.finish();
+    expect(r.exitCode).toBe(7);
+    expect(parseJson(EntryListSchema, r.stdout)[0]).toMatchObject({ id, state: "exited", exitCode: 7 });
+  });
+
+  test("deadline: 124; kill: 128+15; several ids: the last one's status", async () => {
+    sb = makeSandbox();
+    const deadline = await startSupervised(sb, ["-d", "300ms"]);
+    const killed = await startSupervised(sb, []);
+    const exited = await startSupervised(sb, [], gated("go", "exit 4"));
+    const waitDeadline = startCli(sb, ["wait", deadline.id]);
+    const waitKilled = startCli(sb, ["wait", killed.id]);
+    const waitAll = startCli(sb, ["wait", exited.id, deadline.id, killed.id]);
+    expect((await waitDeadline.finish()).exitCode).toBe(124);
+    expect((await runCli(sb, ["kill", killed.id])).exitCode).toBe(0);
+    expect((await waitKilled.finish()).exitCode).toBe(143);
+    // The last id given has ended, the first has not: still waiting.
+    expect(isAlive(waitAll.proc.pid)).toBe(true);
+    await Bun.write(`${sb.dir}/go`, "");
+    expect((await waitAll.finish()).exitCode).toBe(143);
+    expect((await runCli(sb, ["wait", exited.id])).exitCode).toBe(4);
+  });
+
+  test("an orphan (wrapper SIGKILLed) is waited for until something finishes it; a lost entry ends the wait with 1", async () => {
+    sb = makeSandbox();
+    const orphan = await startSupervised(sb, []);
+    const lost = await startSupervised(sb, []);
+    for (const x of [orphan, lost]) {
+      x.run.proc.kill("SIGKILL");
+      await x.run.proc.exited;
+    }
+    const waitOrphan = startCli(sb, ["wait", orphan.id]);
+    const waitLost = startCli(sb, ["wait", lost.id]);
+    process.kill(lost.pid, "SIGKILL");
+    const lostResult = await waitLost.finish();
+    expect(lostResult.exitCode).toBe(1);
+    await waitFor(() => hasLedgerOpen(waitOrphan.proc.pid), 5_000, "wait to open the ledger");
+    expect(isAlive(waitOrphan.proc.pid)).toBe(true);
+    // Finished by someone else (here kill; the reaper records the same way).
+    expect((await runCli(sb, ["kill", orphan.id])).exitCode).toBe(0);
+    expect((await waitOrphan.finish()).exitCode).toBe(143);
+  });
+
+  test("--timeout: 124 and the ids still running; the command is left alone", async () => {
+    sb = makeSandbox();
+    const { id, pid } = await startSupervised(sb, []);
+    const r = await runCli(sb, ["wait", id, "--timeout", "200ms"]);
+    expect(r).toEqual({ exitCode: 124, stdout: "", stderr: `supervise: wait: timed out after 200ms; still running: ${id}\n` });
+    expect(isAlive(pid)).toBe(true);
+  });
+
+  test("an already finished entry returns at once; bad ids and flags exit 2", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "sh", "-c", "exit 5"]);
+    const [{ id }] = JSON.parse((await runCli(sb, ["ls", "--all", "--json"])).stdout);
+    expect((await runCli(sb, ["wait", id])).exitCode).toBe(5);
+    expect(await runCli(sb, ["wait", "nosuch"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no entry 'nosuch'\n" });
+    expect((await runCli(sb, ["wait"])).exitCode).toBe(2);
+    expect((await runCli(sb, ["wait", id, "--timeout", "soon"])).exitCode).toBe(2);
+  });
+});

@@ -1,0 +1,97 @@
+// The contract's JSON shapes as zod schemas: command output is validated against these,
+// so a renamed or retyped field fails a test rather than a user's script.
+
+import { z } from "zod";
+
+const iso = z.iso.datetime();
+
+export const EntrySchema = z.strictObject({
+  id: z.string().regex(/^[0-9a-z]{10}$/),
+  pid: z.number().int().positive().nullable(),
+  pgid: z.number().int().positive().nullable(),
+  wrapperPid: z.number().int().positive(),
+  state: z.enum(["running", "exited", "killed", "orphaned", "lost"]),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  reason: z.enum(["deadline", "signal", "parent-died", "owner-dead", "overdue", "session-end", "manual", "leftovers"]).nullable(),
+  command: z.array(z.string()).min(1),
+  cwd: z.string(),
+  session: z.string().nullable(),
+  name: z.string().nullable(),
+  startedAt: iso,
+  endedAt: iso.nullable(),
+  deadlineAt: iso.nullable(),
+});
+
+export const EntryListSchema = z.array(EntrySchema);
+
+export const ProcessSchema = z.strictObject({
+  pid: z.number().int().positive(),
+  ppid: z.number().int().nonnegative(),
+  pgid: z.number().int().positive(),
+  depth: z.number().int().nonnegative(),
+  state: z.string().length(1),
+  ageSeconds: z.number().nonnegative(),
+  cpuSeconds: z.number().nonnegative(),
+  rssBytes: z.number().int().nonnegative().nullable(),
+  command: z.string(),
+  via: z.enum(["group", "cookie"]),
+});
+
+export const DetailSchema = EntrySchema.extend({
+  durationMs: z.number().int().nonnegative(),
+  graceMs: z.number().int().nonnegative().nullable(),
+  firstSignal: z.string(),
+  keepOrphaned: z.boolean(),
+  bootId: z.string(),
+  startTicks: z.number().int().nullable(),
+  wrapperStartTicks: z.number().int().nullable(),
+  output: z.string().nullable(),
+  processes: z.array(ProcessSchema),
+});
+
+export const KillResultSchema = z.array(
+  z.strictObject({
+    id: z.string(),
+    outcome: z.enum(["terminated", "killed", "gone", "failed", "already-ended"]),
+    signal: z.string().nullable(),
+    durationMs: z.number().int().nonnegative(),
+    command: z.array(z.string()),
+  }),
+);
+
+const counts = z.strictObject({ terminated: z.number(), killed: z.number(), gone: z.number(), failed: z.number(), zombies: z.number() });
+
+export const StatsSchema = z.strictObject({
+  runs: z.number().int().nonnegative(),
+  dryRuns: z.number().int().nonnegative(),
+  totalCleaned: z.number().int().nonnegative(),
+  averagePerRun: z.number().nonnegative(),
+  mostCommonReason: z.string().nullable(),
+  reasons: z.record(z.string(), z.number().int().positive()),
+  perRun: z.array(
+    z.strictObject({
+      id: z.number().int(),
+      at: iso,
+      trigger: z.enum(["manual", "session-start", "pre-tool-use", "session-end"]),
+      session: z.string().nullable(),
+      dryRun: z.boolean(),
+      scanned: z.number().int().nonnegative(),
+      durationMs: z.number().int().nonnegative(),
+      cleaned: z.number().int().nonnegative(),
+      counts,
+      errors: z.number().int().nonnegative(),
+    }),
+  ),
+});
+
+export const GcSchema = z.strictObject({
+  markedLost: z.array(z.string()),
+  removed: z.array(z.string()),
+  strayOutputs: z.number().int().nonnegative(),
+});
+
+/** Parses CLI stdout as JSON and validates it; the zod error names the field on a mismatch. */
+export function parseJson<T>(schema: z.ZodType<T>, stdout: string): T {
+  return schema.parse(JSON.parse(stdout));
+}
