@@ -2,7 +2,7 @@
 // chunk as they arrive (nothing is held back for a newline), and are appended to
 // <state>/output/<id>.log, bounded by rotation (see files.ts).
 
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { outputDir, outputPath, previousOutputPath } from "./files.ts";
 
 export interface OutputFile {
@@ -22,11 +22,19 @@ export function openOutputFile(stateDir: string, id: string, maxBytes: number): 
     append(chunk) {
       if (broken) return;
       try {
-        // A chunk bigger than a whole file keeps only its newest bytes.
-        const data = chunk.length > half ? chunk.subarray(chunk.length - half) : chunk;
+        let data = chunk;
         if (size + data.length > half) {
           closeSync(fd);
-          renameSync(path, previousOutputPath(stateDir, id));
+          if (data.length > half) {
+            // Bigger than a file: its newest bytes fill both files, and what was kept before
+            // goes, since it no longer joins up with them.
+            const tail = data.subarray(Math.max(0, data.length - 2 * half));
+            writeFileSync(previousOutputPath(stateDir, id), tail.subarray(0, tail.length - half), { mode: 0o600 });
+            rmSync(path, { force: true });
+            data = tail.subarray(tail.length - half);
+          } else {
+            renameSync(path, previousOutputPath(stateDir, id));
+          }
           fd = openSync(path, "a", 0o600);
           size = 0;
         }

@@ -43,7 +43,7 @@ export function renderTable(columns: readonly Column[], cellRows: readonly strin
       .join("  ");
   const out = [line(columns.map((c) => c.title), false), ...rows.map((r) => line(r, true))];
   // Still too wide (a terminal narrower than the fixed columns): cut whole lines.
-  return out.map((l) => (width !== null && visibleLength(l) > width ? cutVisible(l, width) : l)).join("\n") + "\n";
+  return out.map((l) => (width !== null && visibleLength(l) > width ? cutVisible(l, width) : l).trimEnd()).join("\n") + "\n";
 }
 
 export function cut(text: string, max: number): string {

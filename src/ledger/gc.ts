@@ -8,6 +8,8 @@ import { outputDir, removeOutput } from "../capture/files.ts";
 import { deleteFinished, listEntries, recordEnd, type GcRule } from "./entries.ts";
 import { liveStates } from "./view.ts";
 
+const STRAY_QUIET_MS = 3_600_000;
+
 export interface GcResult {
   /** Entries recorded `lost` first: wrapper and processes gone, no end recorded. */
   markedLost: string[];
@@ -23,7 +25,10 @@ export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now
   running.forEach((row, i) => {
     if (states[i] === "lost" && recordEnd(db, row.id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null })) markedLost.push(row.id);
   });
-  return { markedLost, removed: removeFinished(db, stateDir, rule), strayOutputs: removeStrayOutputs(db, stateDir, rule.endedBefore) };
+  // A stray file may belong to a command whose ledger row could not be written and that is
+  // still running: only an hour without a write makes it stray.
+  const strayBefore = Math.min(rule.endedBefore, now - STRAY_QUIET_MS);
+  return { markedLost, removed: removeFinished(db, stateDir, rule), strayOutputs: removeStrayOutputs(db, stateDir, strayBefore) };
 }
 
 /** The cheap part, run at every sweep: finished rows by the rule, and their output files. */

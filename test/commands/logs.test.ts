@@ -1,0 +1,130 @@
+// `run --capture` and `supervise logs`: output still reaches the caller unchanged and
+// unbuffered, a copy is kept (bounded), and --follow streams until the entry ends.
+
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { runCli, startCli } from "../helpers/cli.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(20_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+const gate = (name: string) => `while [ ! -e ${sb.dir}/${name} ]; do sleep 0.02; done`;
+const open = (name: string) => Bun.write(`${sb.dir}/${name}`, "");
+
+/** Reads a stream's chunks until `text` has arrived (no line splitting: partial lines count). */
+async function readUntil(reader: { read(): Promise<{ value?: Uint8Array; done: boolean }> }, seen: { text: string }, text: string): Promise<void> {
+  const decoder = new TextDecoder();
+  const deadline = Date.now() + 10_000;
+  while (!seen.text.includes(text)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)}; had ${JSON.stringify(seen.text)}`);
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stream ended before ${JSON.stringify(text)}; had ${JSON.stringify(seen.text)}`);
+    seen.text += decoder.decode(value, { stream: true });
+  }
+}
+
+async function onlyId(): Promise<string> {
+  const entries = JSON.parse((await runCli(sb, ["ls", "--all", "--json"])).stdout);
+  expect(entries).toHaveLength(1);
+  return entries[0].id;
+}
+
+describe("run --capture", () => {
+  test("stdout and stderr pass through unchanged, a partial line is not held back, and both are kept", async () => {
+    sb = makeSandbox();
+    const script = `echo o1; echo e1 >&2; printf 'prompt> '; ${gate("go")}; echo o2; printf 'e2' >&2`;
+    const proc = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/cli.ts"), "run", "--capture", "--", "sh", "-c", script], {
+      env: sb.env,
+      cwd: sb.dir,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    sb.track(proc.pid);
+    const out = { text: "" };
+    const reader = proc.stdout.getReader();
+    // "prompt> " has no newline and the command is blocked: it must arrive anyway.
+    await readUntil(reader, out, "prompt> ");
+    await open("go");
+    const [stderr, code] = await Promise.all([proc.stderr.text(), proc.exited]);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) out.text += new TextDecoder().decode(chunk.value);
+    expect(code).toBe(0);
+    expect(out.text).toBe("o1\nprompt> o2\n");
+    expect(stderr).toBe("e1\ne2");
+
+    const id = await onlyId();
+    const kept = readFileSync(join(sb.home, "output", `${id}.log`), "utf8");
+    // One file for both streams: each stream's own order is kept.
+    expect(kept.length).toBe("o1\nprompt> o2\n".length + "e1\ne2".length);
+    expect(kept.replace("e1\n", "").replace("e2", "")).toBe("o1\nprompt> o2\n");
+    expect(statSync(join(sb.home, "output", `${id}.log`)).mode & 0o777).toBe(0o600);
+
+    const logs = await runCli(sb, ["logs", id.slice(0, 4)]);
+    expect(logs).toEqual({ exitCode: 0, stdout: kept, stderr: "" });
+  });
+
+  test("bytes are copied as they are (no decoding)", async () => {
+    sb = makeSandbox();
+    const r = await runCli(sb, ["run", "--capture", "--", "printf", "\\000\\377\\303(\\n"]);
+    expect(r.exitCode).toBe(0);
+    const id = await onlyId();
+    expect([...readFileSync(join(sb.home, "output", `${id}.log`))]).toEqual([0, 0xff, 0xc3, 0x28, 0x0a]);
+  });
+
+  test("a chatty command cannot fill the disk: run.captureMaxBytes bounds the copy, the newest output is kept", async () => {
+    sb = makeSandbox({ run: { captureMaxBytes: 4096 } });
+    const r = await runCli(sb, ["run", "--capture", "--", "sh", "-c", "i=0; while [ $i -lt 500 ]; do printf 'line %03d %s\\n' $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split("\n")).toHaveLength(501);
+    const id = await onlyId();
+    const files = readdirSync(join(sb.home, "output"));
+    expect(files.sort()).toEqual([`${id}.log`, `${id}.log.1`]);
+    const total = files.reduce((sum, f) => sum + statSync(join(sb.home, "output", f)).size, 0);
+    expect(total).toBeLessThanOrEqual(4096);
+    const logs = (await runCli(sb, ["logs", id])).stdout;
+    expect(r.stdout.endsWith(logs)).toBe(true);
+    expect(logs).toMatch(/\nline 499 x+\n$/);
+    expect(logs.length).toBeGreaterThan(2048);
+  });
+});
+
+describe("supervise logs", () => {
+  test("--follow prints what is written after it started, and ends when the entry ends", async () => {
+    sb = makeSandbox();
+    const run = startCli(sb, ["run", "--capture", "--", "sh", "-c", `echo "$SUPERVISE_ID"; echo first; ${gate("a")}; echo second; ${gate("b")}; printf third`]);
+    const id = await run.nextLine();
+    const follow = startCli(sb, ["logs", "--follow", id]);
+    expect(await follow.nextLine()).toBe(id);
+    expect(await follow.nextLine()).toBe("first");
+    await open("a");
+    expect(await follow.nextLine()).toBe("second");
+    await open("b");
+    const r = await follow.finish();
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${id}\nfirst\nsecond\nthird`);
+    expect((await run.finish()).exitCode).toBe(0);
+  });
+
+  test("--follow ends when the entry is killed", async () => {
+    sb = makeSandbox();
+    const run = startCli(sb, ["run", "--capture", "--", "sh", "-c", `echo "$SUPERVISE_ID"; exec sleep 100`]);
+    const id = await run.nextLine();
+    const follow = startCli(sb, ["logs", "-f", id]);
+    expect(await follow.nextLine()).toBe(id);
+    expect((await runCli(sb, ["kill", id])).exitCode).toBe(0);
+    expect((await follow.finish()).exitCode).toBe(0);
+  });
+
+  test("an entry without --capture: exit 1 with the reason; unknown id: exit 2", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"]);
+    const id = await onlyId();
+    expect(await runCli(sb, ["logs", id])).toEqual({ exitCode: 1, stdout: "", stderr: `supervise: entry ${id} has no captured output (run it with --capture)\n` });
+    expect(await runCli(sb, ["logs", "nosuch"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no entry 'nosuch'\n" });
+    expect((await runCli(sb, ["logs"])).exitCode).toBe(2);
+  });
+});
+
