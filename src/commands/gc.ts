@@ -5,7 +5,7 @@ import { writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { collectGarbage, type GcResult } from "../ledger/gc.ts";
-import { withLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/read.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
@@ -18,7 +18,8 @@ export default async function gc(args: string[]): Promise<number> {
   // `--older-than none`: nothing is old enough.
   const endedBefore = Number.isFinite(ageMs) ? now - ageMs : Number.NEGATIVE_INFINITY;
   const empty: GcResult = { markedLost: [], removed: [], strayOutputs: 0 };
-  const result = withLedger(stateDir(), empty, (db) => collectGarbage(db, stateDir(), { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now));
+  const db = existingLedger(stateDir());
+  const result = db ? collectGarbage(db, stateDir(), { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now) : empty;
   if (options.json) {
     await writeOut(`${JSON.stringify(result, null, 2)}\n`);
     return 0;

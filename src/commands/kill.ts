@@ -6,7 +6,7 @@ import { writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
-import { withLedgerAsync } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/read.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { parseSignal } from "../proc/signals.ts";
 import { stateDir } from "../state-dir.ts";
@@ -26,16 +26,11 @@ export default async function kill(args: string[]): Promise<number> {
   const signal = signalText === undefined ? undefined : parseSignal(signalText, "--signal").number;
   const graceMs = graceText === undefined ? undefined : parseDuration(graceText, "--grace");
 
-  const results = await withLedgerAsync<KillReport[] | null>(stateDir(), null, async (db) => {
-    const rows: EntryRow[] = positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
-    const stopped = await Promise.all(rows.map((row) => stopEntry(db, row, { reason: "manual", signal, graceMs })));
-    return stopped.map((result, i) => ({ ...result, command: JSON.parse(rows[i]!.command) as string[] }));
-  });
-  if (results === null) {
-    if (positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
-    await writeOut(options.json ? "[]\n" : "nothing to kill\n");
-    return 0;
-  }
+  const db = existingLedger(stateDir());
+  if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
+  const rows: EntryRow[] = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
+  const stopped = await Promise.all(rows.map((row) => stopEntry(db!, row, { reason: "manual", signal, graceMs })));
+  const results: KillReport[] = stopped.map((result, i) => ({ ...result, command: JSON.parse(rows[i]!.command) as string[] }));
   await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
   return results.every((r) => r.outcome !== "failed") ? 0 : 1;
 }

@@ -8,7 +8,7 @@ import { parseOptions } from "../cli/parse-options.ts";
 import { outputPath, previousOutputPath } from "../capture/files.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { getEntry } from "../ledger/entries.ts";
-import { withLedgerAsync } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/read.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { isFinished, liveStates } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
@@ -20,21 +20,19 @@ export default async function logs(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { follow: { short: "f" } });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise logs ID [--follow])");
   const dir = stateDir();
-  const found = await withLedgerAsync(dir, false, async (db) => {
-    const row = resolveEntry(db, positionals[0]!);
-    const path = outputPath(dir, row.id);
-    if (!existsSync(path)) throw new SuperviseError(`entry ${row.id} has no captured output (run it with --capture)`, { exitCode: 1 });
-    const reader = openTail(path);
-    try {
-      if (existsSync(previousOutputPath(dir, row.id))) await writeOut(readFileSync(previousOutputPath(dir, row.id)));
-      await reader.drain();
-      if (options.follow) await follow(db, row.id, reader);
-    } finally {
-      reader.close();
-    }
-    return true;
-  });
-  if (!found) throw new UsageError(`no entry '${positionals[0]}'`);
+  const db = existingLedger(dir);
+  if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
+  const row = resolveEntry(db, positionals[0]!);
+  const path = outputPath(dir, row.id);
+  if (!existsSync(path)) throw new SuperviseError(`entry ${row.id} has no captured output (run it with --capture)`, { exitCode: 1 });
+  const reader = openTail(path);
+  try {
+    if (existsSync(previousOutputPath(dir, row.id))) await writeOut(readFileSync(previousOutputPath(dir, row.id)));
+    await reader.drain();
+    if (options.follow) await follow(db, row.id, reader);
+  } finally {
+    reader.close();
+  }
   return 0;
 }
 

@@ -5,7 +5,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
-import { withLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/read.ts";
 import { liveStates, toJson, type EntryJson } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
@@ -24,11 +24,11 @@ export default async function ls(args: string[]): Promise<number> {
 }
 
 function readEntries(dir: string, all: boolean, session: string | undefined): EntryJson[] {
-  return withLedger(dir, [], (db) => {
-    const rows = listEntries(db, { all, session });
-    const states = liveStates(rows);
-    return rows.map((row, i) => toJson(row, states[i]));
-  });
+  const db = existingLedger(dir);
+  if (!db) return [];
+  const rows = listEntries(db, { all, session });
+  const states = liveStates(rows);
+  return rows.map((row, i) => toJson(row, states[i]));
 }
 
 const STATE_COLOURS: Record<string, string> = { running: "32", orphaned: "33", lost: "33", killed: "31", exited: "2" };

@@ -5,7 +5,7 @@ import { parseOptions } from "../cli/parse-options.ts";
 import { printable, renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
 import { entryDetail, type EntryDetail } from "../ledger/detail.ts";
-import { withLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/read.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { liveStates } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
@@ -15,11 +15,10 @@ export default async function show(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise show ID [--json])");
   const dir = stateDir();
-  const detail = withLedger(dir, null, (db) => {
-    const row = resolveEntry(db, positionals[0]!);
-    return entryDetail(row, liveStates([row])[0]!, dir);
-  });
-  if (!detail) throw new UsageError(`no entry '${positionals[0]}'`);
+  const db = existingLedger(dir);
+  if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
+  const row = resolveEntry(db, positionals[0]!);
+  const detail = entryDetail(row, liveStates([row])[0]!, dir);
   await writeOut(options.json ? `${JSON.stringify(detail, null, 2)}\n` : renderDetail(detail, terminalWidth(1), colorEnabled(1)));
   return 0;
 }

@@ -5,7 +5,7 @@ import { terminalWidth, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
-import { withLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/read.ts";
 import { listRuns } from "../reap/history.ts";
 import { bar, historyStats, type HistoryStats } from "../reap/stats.ts";
 import { stateDir } from "../state-dir.ts";
@@ -13,7 +13,8 @@ import { stateDir } from "../state-dir.ts";
 export default async function stats(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const result = historyStats(withLedger(stateDir(), [], listRuns));
+  const db = existingLedger(stateDir());
+  const result = historyStats(db ? listRuns(db) : []);
   await writeOut(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result, terminalWidth(1)));
   return 0;
 }

@@ -7,7 +7,7 @@ import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { getEntry, type EntryRow } from "../ledger/entries.ts";
-import { withLedgerAsync } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/read.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../ledger/status.ts";
 import { isFinished, liveStates, toJson } from "../ledger/view.ts";
@@ -25,13 +25,10 @@ export default async function wait(args: string[]): Promise<number> {
   const timeoutMs = timeoutText === undefined ? Number.POSITIVE_INFINITY : parseDuration(timeoutText, "--timeout");
   const until = Date.now() + timeoutMs;
 
-  const outcome = await withLedgerAsync(stateDir(), null, async (db) => {
-    const ids = resolveEntries(db, positionals).map((row) => row.id);
-    return { ids, ended: await waitForEnds(db, ids, until) };
-  });
-  if (outcome === null) throw new UsageError(`no entry '${positionals[0]}'`);
-
-  const { ids, ended } = outcome;
+  const db = existingLedger(stateDir());
+  if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
+  const ids = resolveEntries(db, positionals).map((row) => row.id);
+  const ended = await waitForEnds(db, ids, until);
   const pending = ids.filter((id) => !ended.has(id));
   if (options.json) await writeOut(`${JSON.stringify(ids.map((id) => ended.get(id)?.json ?? { id, state: "running" }), null, 2)}\n`);
   if (pending.length) {

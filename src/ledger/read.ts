@@ -1,27 +1,15 @@
-// Opening the ledger to read: a missing ledger is an empty one, and reading never creates state.
+// Opening the ledger for a command that reads (or briefly writes) and then exits.
 
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { ledgerPath, openLedger } from "./open.ts";
 
-/** Runs `use` on the open ledger, or returns `empty` when there is none yet. */
-export function withLedger<T>(stateDir: string, empty: T, use: (db: Database) => T): T {
-  if (!existsSync(ledgerPath(stateDir))) return empty;
-  const { db } = openLedger(stateDir);
-  try {
-    return use(db);
-  } finally {
-    db.close();
-  }
-}
-
-/** withLedger for work that awaits: the ledger stays open until it settles. */
-export async function withLedgerAsync<T>(stateDir: string, empty: T, use: (db: Database) => Promise<T>): Promise<T> {
-  if (!existsSync(ledgerPath(stateDir))) return empty;
-  const { db } = openLedger(stateDir);
-  try {
-    return await use(db);
-  } finally {
-    db.close();
-  }
+/**
+ * The ledger, or null when there is none yet: reading never creates state. Callers do not
+ * close it. The process exits right after, and close() on the last connection checkpoints
+ * the WAL on the way out (measured 2-4 ms of a 12 ms `ls`); the next writer's
+ * autocheckpoint does that work instead.
+ */
+export function existingLedger(stateDir: string): Database | null {
+  return existsSync(ledgerPath(stateDir)) ? openLedger(stateDir).db : null;
 }
