@@ -6,7 +6,8 @@ import type { Database } from "bun:sqlite";
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
-import { getEntry, type EntryRow } from "../ledger/entries.ts";
+import { entriesById, type EntryRow } from "../ledger/entries.ts";
+import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger } from "../ledger/read.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../ledger/status.ts";
@@ -14,9 +15,19 @@ import { isFinished, liveStates, toJson } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
-/** Polling starts here and backs off to POLL_MAX_MS: a quick command returns quickly, a long wait costs ~2 reads a second. */
+/**
+ * Checks start 25 ms apart and back off: to 2 s between checks while ledger writes wake us
+ * (ledger/changes.ts), to 500 ms when no events can arrive.
+ */
 const POLL_MIN_MS = 25;
-export const POLL_MAX_MS = 500;
+const POLL_MAX_WATCHED_MS = 2_000;
+const POLL_MAX_UNWATCHED_MS = 500;
+/**
+ * An entry found lost (wrapper and processes gone, no end recorded) counts as ended only
+ * when it stays so this long: whoever just ended it (`kill`, the reaper) records the real
+ * end a moment after the last process died.
+ */
+const LOST_SETTLE_MS = 1_000;
 
 export default async function wait(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { timeout: { short: "t", value: true }, json: {} });
@@ -28,7 +39,7 @@ export default async function wait(args: string[]): Promise<number> {
   const db = existingLedger(stateDir());
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const ids = resolveEntries(db, positionals).map((row) => row.id);
-  const ended = await waitForEnds(db, ids, until);
+  const ended = await waitForEnds(db, stateDir(), ids, until);
   const pending = ids.filter((id) => !ended.has(id));
   if (options.json) await writeOut(`${JSON.stringify(ids.map((id) => ended.get(id)?.json ?? { id, state: "running" }), null, 2)}\n`);
   if (pending.length) {
@@ -43,25 +54,49 @@ interface Ended {
   json: ReturnType<typeof toJson> | { id: string; state: "removed" };
 }
 
-async function waitForEnds(db: Database, ids: readonly string[], until: number): Promise<Map<string, Ended>> {
+async function waitForEnds(db: Database, dir: string, ids: readonly string[], until: number): Promise<Map<string, Ended>> {
   const ended = new Map<string, Ended>();
+  const lostSince = new Map<string, number>();
+  const changes = ledgerChanges(dir);
+  const maxDelay = changes.watching ? POLL_MAX_WATCHED_MS : POLL_MAX_UNWATCHED_MS;
   let delay = POLL_MIN_MS;
-  for (;;) {
-    for (const id of ids) {
-      if (ended.has(id)) continue;
-      const row = getEntry(db, id);
-      if (row === null) ended.set(id, { status: STATUS_UNKNOWN, json: { id, state: "removed" } });
-      else checkEnded(row, ended);
+  try {
+    for (;;) {
+      const now = Date.now();
+      const pending = ids.filter((id) => !ended.has(id));
+      const rows = new Map(entriesById(db, pending).map((row) => [row.id, row]));
+      for (const id of pending) {
+        const row = rows.get(id);
+        // Removed (gc) while we waited: ended, status unknown.
+        if (!row) ended.set(id, { status: STATUS_UNKNOWN, json: { id, state: "removed" } });
+        else checkEnded(row, ended, lostSince, now);
+      }
+      if (ended.size === ids.length || now >= until) return ended;
+      const settling = lostSince.size ? LOST_SETTLE_MS : Number.POSITIVE_INFINITY;
+      await changes.next(Math.min(delay, settling, Math.max(1, until - Date.now())));
+      delay = Math.min(delay * 2, maxDelay);
     }
-    if (ended.size === ids.length || Date.now() >= until) return ended;
-    await Bun.sleep(Math.min(delay, Math.max(1, until - Date.now())));
-    delay = Math.min(delay * 2, POLL_MAX_MS);
+  } finally {
+    changes.close();
   }
 }
 
-/** Ended when recorded so, or when wrapper and processes are all gone (lost). */
-function checkEnded(row: EntryRow, ended: Map<string, Ended>): void {
+/** Ended when recorded so, or when wrapper and processes have stayed gone (lost). */
+function checkEnded(row: EntryRow, ended: Map<string, Ended>, lostSince: Map<string, number>, now: number): void {
   // A stored end needs no look at /proc; a `running` row is checked live.
-  const state = row.ended_at !== null ? row.state : liveStates([row])[0]!;
-  if (isFinished(state)) ended.set(row.id, { status: exitStatusOf(row, state), json: toJson(row, state) });
+  if (row.ended_at !== null) {
+    lostSince.delete(row.id);
+    ended.set(row.id, { status: exitStatusOf(row, row.state), json: toJson(row) });
+    return;
+  }
+  const state = liveStates([row])[0]!;
+  if (!isFinished(state)) {
+    lostSince.delete(row.id);
+    return;
+  }
+  const since = lostSince.get(row.id) ?? now;
+  lostSince.set(row.id, since);
+  if (now - since < LOST_SETTLE_MS) return;
+  lostSince.delete(row.id);
+  ended.set(row.id, { status: exitStatusOf(row, state), json: toJson(row, state) });
 }

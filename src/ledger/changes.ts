@@ -1,0 +1,51 @@
+// Waking up when the ledger may have changed, instead of polling it fast: every write to
+// the ledger (a commit appends to ledger.db-wal) or the log shows up as an inotify event
+// on the state dir. A slow timer stays as the fallback, for what writes nothing (a wrapper
+// that was SIGKILLed) and for file systems without inotify.
+
+import { watch, type FSWatcher } from "node:fs";
+
+export interface LedgerChanges {
+  /** Whether events arrive; without them callers must poll faster. */
+  readonly watching: boolean;
+  /** Resolves at the next change, or after `ms` at the latest. */
+  next(ms: number): Promise<void>;
+  close(): void;
+}
+
+export function ledgerChanges(stateDir: string): LedgerChanges {
+  let changed = false;
+  let wake: (() => void) | null = null;
+  let watcher: FSWatcher | null = null;
+  try {
+    watcher = watch(stateDir, { persistent: true }, () => {
+      changed = true;
+      wake?.();
+    });
+    watcher.on("error", () => {});
+  } catch {
+    watcher = null;
+  }
+  return {
+    watching: watcher !== null,
+    next(ms) {
+      if (changed) {
+        changed = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wake = null;
+          changed = false;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wake = done;
+      });
+    },
+    close() {
+      watcher?.close();
+    },
+  };
+}
