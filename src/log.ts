@@ -4,8 +4,7 @@
 // The wrapper and the hooks use this writer rather than pino itself: importing pino costs
 // +13 ms of start-up and +7 MiB of resident memory (README, "Why not pino on the hot path").
 
-import { appendFileSync, renameSync, statSync } from "node:fs";
-import { hostname } from "node:os";
+import { appendFileSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const MAX_LOG_BYTES = 5 * 1024 * 1024;
@@ -29,7 +28,7 @@ export function logPath(stateDir: string): string {
 export function openLog(stateDir: string, maxBytes = MAX_LOG_BYTES): Logger {
   const path = logPath(stateDir);
   rotateIfLarge(path, maxBytes);
-  const base = { pid: process.pid, hostname: hostname() };
+  const base = { pid: process.pid, hostname: hostName() };
   const write = (level: Level) => (fields: LogFields, msg: string) => {
     const line = JSON.stringify({ level: LEVELS[level], time: Date.now(), ...base, ...fields, msg });
     try {
@@ -39,6 +38,15 @@ export function openLog(stateDir: string, maxBytes = MAX_LOG_BYTES): Logger {
     }
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}
+
+/** The kernel's hostname, as os.hostname() gives it, without importing node:os (~0.4 ms). */
+function hostName(): string {
+  try {
+    return readFileSync("/proc/sys/kernel/hostname", "utf8").trim();
+  } catch {
+    return (require("node:os") as typeof import("node:os")).hostname();
+  }
 }
 
 export function rotateIfLarge(path: string, maxBytes: number): void {

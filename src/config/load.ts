@@ -9,11 +9,10 @@
 // only a changed file pays for zod again.
 
 import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { SuperviseError } from "../errors.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
-import { ensureStateDir } from "../state-dir.ts";
+import { ensureStateDir, homeDirectory } from "../state-dir.ts";
 
 export interface ConfigSource {
   path: string;
@@ -47,7 +46,7 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
   if (explicit !== undefined) {
     sources.push({ path: resolve(cwd, explicit), kind: "explicit" });
   } else {
-    const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+    const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homeDirectory(), ".config");
     const user = join(configHome, "supervise", "config.json");
     if (existsSync(user)) sources.push({ path: user, kind: "user" });
     const project = findUpward(cwd, ".supervise.json");

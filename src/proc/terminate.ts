@@ -1,12 +1,12 @@
 // First signal, one grace period, then SIGKILL to whatever of the command is left.
 
-import { constants } from "node:os";
 import { countAlive, findEntryProcesses, type EntryProcesses, type EntryRef } from "./scan.ts";
 import { ownLineage, signalGroup, signalProcess } from "./signal.ts";
 import { identityOf } from "./identity.ts";
+import { SIGNALS } from "./signals.ts";
 import { waitWhile } from "../time/poll.ts";
 
-const { SIGKILL, SIGCONT } = constants.signals;
+const { SIGKILL, SIGCONT } = SIGNALS;
 
 /** gone: nothing was alive; terminated: the first signal sufficed; killed: SIGKILL was needed; failed: still alive. */
 export type TerminateOutcome = "gone" | "terminated" | "killed" | "failed";

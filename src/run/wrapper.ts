@@ -2,12 +2,11 @@
 // until it and everything it left behind are gone, whatever ends it first: its own exit,
 // the deadline, a signal to us, or the death of our parent.
 
-import { constants } from "node:os";
 import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
 import { identityOf } from "../proc/identity.ts";
 import { COOKIE, findEntryProcesses, type EntryRef } from "../proc/scan.ts";
-import { signalName } from "../proc/signals.ts";
+import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId, forkCount, readStat } from "../proc/stat.ts";
 import { terminateEntry, signalAll, type TerminateOutcome } from "../proc/terminate.ts";
 import { ensureStateDir } from "../state-dir.ts";
@@ -15,7 +14,7 @@ import { setLongTimeout } from "../time/long-timeout.ts";
 import type { RunRequest } from "./options.ts";
 import type { Recorder } from "./recorder.ts";
 
-const S = constants.signals;
+const S = SIGNALS;
 
 /** Ending requests that stop the command; the wrapper forwards them, then escalates. */
 const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;

@@ -3,12 +3,11 @@
 // then the wrapper's own escalation (first signal, grace, SIGKILL) with identity checks.
 
 import type { Database } from "bun:sqlite";
-import { constants } from "node:os";
 import { recordEnd, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
 import { entryRef, wrapperIdentity } from "../ledger/view.ts";
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { signalProcess } from "../proc/signal.ts";
-import { signalName } from "../proc/signals.ts";
+import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
 import { terminateEntry, type TerminateOutcome } from "../proc/terminate.ts";
 import { waitWhile } from "../time/poll.ts";
 
@@ -34,7 +33,7 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
   const done = (outcome: StopOutcome, signal: string | null): StopResult => ({ id: row.id, outcome, signal, durationMs: Date.now() - started });
   if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done("already-ended", null);
 
-  const signal = options.signal ?? constants.signals[`SIG${row.first_signal}` as keyof typeof constants.signals] ?? constants.signals.SIGTERM;
+  const signal = options.signal ?? (signalNumber(row.first_signal) || SIGNALS.SIGTERM);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
 
   // Recorded but not yet launched: the wrapper takes a terminating signal before the launch
@@ -48,7 +47,7 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
 
   let escalated = false;
   const outcome = await terminateEntry(entryRef(row), { signal, graceMs, onEscalate: () => (escalated = true) });
-  const sent = outcome === "gone" ? null : signalName(escalated ? constants.signals.SIGKILL : signal);
+  const sent = outcome === "gone" ? null : signalName(escalated ? SIGNALS.SIGKILL : signal);
   const end = { ended_at: Date.now(), exit_code: null, end_signal: sent };
   if (outcome === "terminated" || outcome === "killed") {
     // The wrapper, if alive, records the same end; whichever writes first stands. A dead or

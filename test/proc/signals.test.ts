@@ -32,3 +32,14 @@ describe("tryParseSignal", () => {
     expect(signalName(9)).toBe("KILL");
   });
 });
+
+describe("the signal table", () => {
+  test("agrees with node:os on this platform, name for name", async () => {
+    const { constants } = await import("node:os");
+    const { SIGNALS } = await import("../../src/proc/signals.ts");
+    for (const [name, number] of Object.entries(SIGNALS)) {
+      if (name in constants.signals) expect([name, number as number]).toEqual([name, (constants.signals as Record<string, number>)[name]!]);
+    }
+    for (const name of ["SIGHUP", "SIGINT", "SIGQUIT", "SIGKILL", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGCONT", "SIGSTOP"]) expect(SIGNALS).toHaveProperty(name);
+  });
+});
