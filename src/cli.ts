@@ -2,7 +2,7 @@
 // Parse the first word and dispatch; each command's module is loaded only when used.
 // This is the one place that calls process.exit.
 
-import { userArgs } from "./cli/raw-args.ts";
+import { readOwnCmdline, userArgs } from "./cli/raw-args.ts";
 import { writeErr, writeOut } from "./cli/output.ts";
 import { SuperviseError } from "./errors.ts";
 
@@ -50,7 +50,7 @@ async function report(error: unknown, isRun: boolean): Promise<number> {
   return isRun ? 125 : 1;
 }
 
-const args = userArgs();
+const args = userArgs(process.argv, await readOwnCmdline());
 const isRun = args[0] === undefined || args[0] === "run" || !Object.hasOwn(COMMANDS, args[0]);
 const code = await main(args).catch((error) => report(error, isRun));
 process.exit(code);

@@ -1,6 +1,5 @@
 // Where the ledger, the log and captured output live.
 
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -11,6 +10,8 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Creates the directory (mode 0700) if needed; throws when it cannot exist. */
 export function ensureStateDir(dir: string): string {
+  // Required here, not imported: the hooks read stateDir() on paths that never touch node:fs.
+  const { mkdirSync } = require("node:fs") as typeof import("node:fs");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }

@@ -2,8 +2,6 @@
 // (~5 ms measured on Bun 1.4.5, more than the rest of `ls`), and so does importing
 // node:tty (~6 ms); Bun.write to the fd and a readlink of /proc/self/fd do not.
 
-import { readlinkSync } from "node:fs";
-
 export function writeOut(text: string | Uint8Array): Promise<number> {
   return Bun.write(Bun.stdout, text);
 }
@@ -15,6 +13,8 @@ export function writeErr(text: string): Promise<number> {
 /** Whether fd is a terminal, by what it points to (Linux names every tty under /dev/pts or /dev/tty*). */
 export function isTerminal(fd: 1 | 2): boolean {
   try {
+    // node:fs is required here, not imported: cli.ts loads this module on every path.
+    const { readlinkSync } = require("node:fs") as typeof import("node:fs");
     return /^\/dev\/(pts\/|tty|console$)/.test(readlinkSync(`/proc/self/fd/${fd}`));
   } catch {
     return false;

@@ -3,13 +3,14 @@
 // blocking the agent.
 
 import { writeErr, writeOut } from "../cli/output.ts";
-import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
-import { readHookInput, stringField } from "../hooks/input.ts";
-import { stateDir } from "../state-dir.ts";
+import { isBackgroundBash, readHookInput, stringField } from "../hooks/input.ts";
 
+// Config, the ledger and the reaper are imported inside each event: PreToolUse runs before
+// every Bash call, and its usual answer ("nothing to do") must not pay for them.
 const EVENTS: Record<string, () => Promise<void>> = {
   "session-start": sessionStart,
+  "pre-tool-use": preToolUse,
 };
 
 export default async function hook(args: string[]): Promise<number> {
@@ -32,10 +33,12 @@ function answer(output: unknown): Promise<number> {
 
 async function sessionStart(): Promise<void> {
   const input = await readHookInput();
+  const { stateDir } = await import("../state-dir.ts");
   if (input.problem) await note(`${input.problem}; sweeping anyway`);
   const dir = stateDir();
   let config;
   try {
+    const { loadConfig } = await import("../config/load.ts");
     ({ config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() }));
   } catch (error) {
     // Reaping with defaults could end what the user's config protects: skip the sweep.
@@ -53,5 +56,31 @@ async function sessionStart(): Promise<void> {
   } catch (error) {
     await note(`reap failed: ${(error as Error).message}`);
     await answer({ hookSpecificOutput: { hookEventName: "SessionStart" } });
+  }
+}
+
+async function preToolUse(): Promise<void> {
+  const input = await readHookInput();
+  // Never block a tool call over our own trouble: no output lets it run as asked.
+  if (input.problem) return void (await note(`${input.problem}; leaving the tool call as it is`));
+  const { data } = input;
+  if (!isBackgroundBash(data)) return;
+  try {
+    const { preToolUseOutput } = await import("../hooks/pre-tool-use.ts");
+    const { loadConfig } = await import("../config/load.ts");
+    const { selfCommand } = await import("../hooks/self.ts");
+    const { stateDir } = await import("../state-dir.ts");
+    const dir = stateDir();
+    const { config } = await loadConfig({ stateDir: dir, cwd: stringField(data, "cwd") ?? process.cwd() });
+    const output = preToolUseOutput(data, {
+      ...selfCommand(),
+      stateDir: dir,
+      // A project's .supervise.json is found again from the same cwd; an explicit file is not.
+      configPath: process.env.SUPERVISE_CONFIG || null,
+      decision: config.hooks.preToolUseDecision,
+    });
+    if (output) await answer(output);
+  } catch (error) {
+    await note(`not wrapping the background command: ${(error as Error).message}`);
   }
 }

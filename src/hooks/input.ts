@@ -28,3 +28,9 @@ export function stringField(data: Record<string, unknown>, key: string): string 
   const value = data[key];
   return typeof value === "string" && value !== "" ? value : null;
 }
+
+/** A Bash tool call meant to run in the background: the only kind PreToolUse touches. */
+export function isBackgroundBash(data: Record<string, unknown>): boolean {
+  const input = data.tool_input;
+  return data.tool_name === "Bash" && typeof input === "object" && input !== null && (input as Record<string, unknown>).run_in_background === true;
+}

@@ -1,0 +1,84 @@
+// PreToolUse: a Bash command Claude Code is about to start in the background is rewritten to
+// run under `supervise run --session <session_id>`, so it gets a ledger entry, a deadline and
+// its whole tree ended with it. Everything else passes untouched (no output at all).
+
+import { isBackgroundBash, stringField } from "./input.ts";
+
+export type PreToolUseDecision = "none" | "ask" | "allow";
+
+export interface WrapSettings {
+  /** Absolute paths: the rewritten command must not depend on PATH. */
+  bun: string;
+  cli: string;
+  /** The hook's own state dir and config, passed on: the command runs in the Bash tool's environment, not the hook's. */
+  stateDir: string;
+  configPath: string | null;
+  decision: PreToolUseDecision;
+}
+
+export interface PreToolUseOutput {
+  hookSpecificOutput: {
+    hookEventName: "PreToolUse";
+    updatedInput: Record<string, unknown>;
+    permissionDecision?: "ask" | "allow";
+    permissionDecisionReason?: string;
+  };
+}
+
+/** A label for `ls` from the tool call's description, kept short. */
+const NAME_MAX = 60;
+
+/** The hook's answer, or null for "nothing to do" (print nothing, exit 0). */
+export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSettings): PreToolUseOutput | null {
+  if (!isBackgroundBash(data) || Array.isArray(data.tool_input)) return null;
+  const toolInput = data.tool_input as Record<string, unknown>;
+  const command = toolInput.command;
+  if (typeof command !== "string" || command.trim() === "") return null;
+  // A NUL cannot pass through an argument vector; such a command is left as it is.
+  if (command.includes("\0") || isSupervised(command, settings)) return null;
+  const description = typeof toolInput.description === "string" ? toolInput.description.trim() : "";
+  const wrapped = wrapCommand(command, {
+    ...settings,
+    session: stringField(data, "session_id"),
+    name: description ? description.slice(0, NAME_MAX) : null,
+  });
+  // updatedInput replaces the whole input: every other field goes back unchanged.
+  const output: PreToolUseOutput = { hookSpecificOutput: { hookEventName: "PreToolUse", updatedInput: { ...toolInput, command: wrapped } } };
+  if (settings.decision !== "none") {
+    output.hookSpecificOutput.permissionDecision = settings.decision;
+    output.hookSpecificOutput.permissionDecisionReason = "supervise: background command wrapped in supervise run";
+  }
+  return output;
+}
+
+export interface WrapOptions extends Omit<WrapSettings, "decision"> {
+  session: string | null;
+  name: string | null;
+}
+
+/**
+ * `SUPERVISE_HOME=… BUN CLI run [--session S] [--name N] -- bash -c 'COMMAND'`: the original
+ * text reaches bash as one argument, byte for byte, whatever quotes, `$()`, here-docs or
+ * newlines it holds.
+ */
+export function wrapCommand(command: string, options: WrapOptions): string {
+  const env = [`SUPERVISE_HOME=${shellQuote(options.stateDir)}`];
+  if (options.configPath) env.push(`SUPERVISE_CONFIG=${shellQuote(options.configPath)}`);
+  const argv = [options.bun, options.cli, "run"];
+  if (options.session) argv.push("--session", options.session);
+  if (options.name) argv.push("--name", options.name);
+  argv.push("--", "bash", "-c", command);
+  return [...env, ...argv.map(shellQuote)].join(" ");
+}
+
+/** A word for a POSIX shell: bare when it is plainly safe, else in single quotes ('\'' for a quote). */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Already under supervise: ours (any state dir), or a command that starts with `supervise`. */
+export function isSupervised(command: string, settings: Pick<WrapSettings, "cli">): boolean {
+  if (command.includes(`${shellQuote(settings.cli)} run `)) return true;
+  return /^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:\S*\/)?supervise(?:\s|$)/.test(command);
+}
