@@ -52,10 +52,16 @@ export async function killAll(targets: readonly KillTarget[], groups: readonly K
   const started = Date.now();
 
   const sendRound = (signal: number, which: (i: number) => boolean) => {
-    for (const group of groups) signalGroup(group.pgid, group.members, signal, lineage);
+    // A target in a group that was just signalled as a whole got the signal that way: sending
+    // it again would race its death and report a TERMed target as "gone".
+    const reached = new Set<string>();
+    for (const group of groups) {
+      if (signalGroup(group.pgid, group.members, signal, lineage) !== "sent") continue;
+      for (const member of group.members) reached.add(`${member.pid}:${member.startTicks}`);
+    }
     ids.forEach((id, i) => {
       if (!which(i)) return;
-      const sent = signalProcess(id, signal, lineage);
+      const sent = reached.has(`${id.pid}:${id.startTicks}`) ? "sent" : signalProcess(id, signal, lineage);
       // Refused on the first round: never ours to signal. (A later round's refusal leaves the
       // result alone; the target is then judged by whether it is gone.)
       if (sent === "refused" && results[i]!.signal === null) results[i] = { action: "failed", signal: null, pending: false, durationMs: null };
