@@ -11,10 +11,20 @@ import { isBackgroundBash, readHookInput, stringField } from "../hooks/input.ts"
 const EVENTS: Record<string, () => Promise<void>> = {
   "session-start": sessionStart,
   "pre-tool-use": preToolUse,
+  "session-end": sessionEnd,
+};
+
+/** Internal: the detached second half of session-end (grace, SIGKILL, records). */
+const INTERNAL: Record<string, (args: string[]) => Promise<void>> = {
+  "session-end-follow-up": sessionEndFollowUp,
 };
 
 export default async function hook(args: string[]): Promise<number> {
   const [event, ...rest] = args;
+  if (event !== undefined && Object.hasOwn(INTERNAL, event)) {
+    await INTERNAL[event]!(rest);
+    return 0;
+  }
   if (event === undefined || !Object.hasOwn(EVENTS, event)) {
     throw new UsageError(`unknown hook event '${event ?? ""}' (known: ${Object.keys(EVENTS).join(", ")})`);
   }
@@ -83,4 +93,43 @@ async function preToolUse(): Promise<void> {
   } catch (error) {
     await note(`not wrapping the background command: ${(error as Error).message}`);
   }
+}
+
+async function sessionEnd(): Promise<void> {
+  const input = await readHookInput();
+  if (input.problem) return void (await note(`${input.problem}; nothing ended`));
+  const session = stringField(input.data, "session_id");
+  const reason = stringField(input.data, "reason") ?? "other";
+  if (!session) return void (await note("no session_id in the SessionEnd input; nothing ended"));
+  try {
+    const { loadConfig } = await import("../config/load.ts");
+    const { stateDir } = await import("../state-dir.ts");
+    const dir = stateDir();
+    const { config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() });
+    // clear and resume end a session but not the process: commands may live on.
+    if (!config.hooks.sessionEndKillOn.includes(reason)) return;
+    const { existingLedger } = await import("../ledger/read.ts");
+    const db = existingLedger(dir);
+    if (!db) return;
+    const { signalSessionEntries } = await import("../hooks/session-end.ts");
+    if (signalSessionEntries(db, session).length === 0) return;
+    const { selfCommand } = await import("../hooks/self.ts");
+    const { bun, cli } = selfCommand();
+    // Detached: a new session, no stdio, so Claude Code neither waits for it nor kills it.
+    Bun.spawn([bun, cli, "hook", "session-end-follow-up", session], { stdio: ["ignore", "ignore", "ignore"], detached: true, env: process.env }).unref();
+  } catch (error) {
+    await note(`session-end: ${(error as Error).message}`);
+  }
+}
+
+async function sessionEndFollowUp(args: string[]): Promise<void> {
+  const [session] = args;
+  if (!session) throw new UsageError("session-end-follow-up needs a session id");
+  const { stateDir } = await import("../state-dir.ts");
+  const { existingLedger } = await import("../ledger/read.ts");
+  const db = existingLedger(stateDir());
+  if (!db) return;
+  const { listEntries } = await import("../ledger/entries.ts");
+  const { stopEntry } = await import("../stop/stop-entry.ts");
+  await Promise.all(listEntries(db, { session }).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })));
 }

@@ -26,6 +26,8 @@ export interface StopOptions {
   /** Defaults to the entry's own first signal and grace period. */
   signal?: number;
   graceMs?: number;
+  /** The first signal was already sent (SessionEnd's fast path): "nothing left" then means it worked. */
+  signalledBefore?: boolean;
 }
 
 export async function stopEntry(db: Database, row: EntryRow, options: StopOptions): Promise<StopResult> {
@@ -53,6 +55,10 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
     // The wrapper, if alive, records the same end; whichever writes first stands. A dead or
     // stopped wrapper never will, so this must not wait for it.
     recordEnd(db, row.id, { ...end, state: "killed", reason: options.reason });
+  } else if (outcome === "gone" && options.signalledBefore) {
+    // Ended by the first signal sent before this call; a live wrapper records it (with the
+    // stop reason), a dead one cannot.
+    if (!wrapper || !currentIfSame(wrapper)) recordEnd(db, row.id, { ...end, end_signal: signalName(signal), state: "killed", reason: options.reason });
   } else if (outcome === "gone") {
     // Nothing was left to stop: a live wrapper records its command's own exit (not our
     // stop, which sent nothing); without one the entry was lost.

@@ -133,6 +133,6 @@ echo "LEAK2_AFTER_BROKEN $(alive $LEAK2)"
     sb = makeSandbox();
     const { runCli } = await import("../helpers/cli.ts");
     const r = await runCli(sb, ["hook", "bogus"]);
-    expect(r).toEqual({ stdout: "", stderr: "supervise: unknown hook event 'bogus' (known: session-start, pre-tool-use)\n", exitCode: 2 });
+    expect(r).toEqual({ stdout: "", stderr: "supervise: unknown hook event 'bogus' (known: session-start, pre-tool-use, session-end)\n", exitCode: 2 });
   });
 });

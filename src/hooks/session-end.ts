@@ -1,0 +1,31 @@
+// SessionEnd: end the session's supervised commands, inside Claude Code's 1.5 s budget for
+// all SessionEnd hooks. The hook sends the first signal itself and hands the grace period
+// and SIGKILL to a fully detached follow-up (own session, stdio closed), so it returns in
+// milliseconds. SessionEnd is not always fired (see README): the reaper stays the safety net.
+
+import type { Database } from "bun:sqlite";
+import { listEntries, requestStop, type EntryRow } from "../ledger/entries.ts";
+import { entryRef } from "../ledger/view.ts";
+import { findEntryProcesses } from "../proc/scan.ts";
+import { signalNumber, SIGNALS } from "../proc/signals.ts";
+import { signalAll } from "../proc/terminate.ts";
+
+/** Marks each running entry of the session as stopping and sends it its first signal; the ids. */
+export function signalSessionEntries(db: Database, session: string): string[] {
+  const stopping: string[] = [];
+  for (const row of listEntries(db, { session })) {
+    if (!requestStop(db, row.id, "session-end")) continue;
+    stopping.push(row.id);
+    if (row.pid === null) continue;
+    const ref = entryRef(row);
+    const found = findEntryProcesses(ref);
+    const signal = firstSignal(row);
+    signalAll(ref, found, signal);
+    if (signal !== SIGNALS.SIGKILL) signalAll(ref, found, SIGNALS.SIGCONT);
+  }
+  return stopping;
+}
+
+export function firstSignal(row: Pick<EntryRow, "first_signal">): number {
+  return signalNumber(row.first_signal) || SIGNALS.SIGTERM;
+}
