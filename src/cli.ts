@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   config: () => import("./commands/config.ts"),
   reap: () => import("./commands/reap.ts"),
   hook: () => import("./commands/hook.ts"),
+  install: () => import("./commands/install.ts"),
 };
 
 async function main(args: string[]): Promise<number> {

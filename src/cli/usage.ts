@@ -9,6 +9,7 @@ export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
        supervise gc [--older-than DUR] [--json]
        supervise reap [--dry-run] [--json] [--session ID]
        supervise hook session-start | pre-tool-use | session-end   (Claude Code hooks)
+       supervise install [--user | --project] [--uninstall] [--dry-run]
        supervise config [--schema]
 
 Run COMMAND in its own session and process group, recorded in a ledger, and end it

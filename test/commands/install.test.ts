@@ -1,0 +1,105 @@
+// `supervise install` through the real CLI, on settings files in a temporary HOME and project.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+function homeEnv() {
+  const home = join(sb.dir, "home");
+  mkdirSync(home, { recursive: true });
+  return { home, env: { HOME: home, CLAUDE_CONFIG_DIR: "" }, settings: join(home, ".claude", "settings.json") };
+}
+
+const read = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+const backups = (dir: string) => readdirSync(dir).filter((f) => f.includes("supervise-backup"));
+
+describe("supervise install", () => {
+  test("--user into a missing file: creates it with the three hooks, absolute paths, the state dir and config written in", async () => {
+    sb = makeSandbox();
+    const { env, settings } = homeEnv();
+    const r = await runCli(sb, ["install"], { env });
+    expect(r).toEqual({ exitCode: 0, stderr: "", stdout: `installed supervise's hooks in ${settings}\n` });
+    const hooks = read(settings).hooks;
+    expect(Object.keys(hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse"]);
+    const command: string = hooks.PreToolUse[0].hooks[0].command;
+    expect(command).toStartWith(`SUPERVISE_HOME=${sb.home} SUPERVISE_CONFIG=${sb.configPath} ${process.execPath} `);
+    expect(command).toEndWith("/src/cli.ts hook pre-tool-use");
+    expect(hooks.PreToolUse[0].matcher).toBe("Bash");
+    expect(backups(join(sb.dir, "home", ".claude"))).toEqual([]);
+  });
+
+  test("keeps other keys and hooks, backs the old file up, is idempotent, and --uninstall restores it", async () => {
+    sb = makeSandbox();
+    const { env, settings } = homeEnv();
+    mkdirSync(join(sb.dir, "home", ".claude"));
+    const original = { model: "x", hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "audit" }] }] }, permissions: { deny: ["Bash(rm *)"] } };
+    writeFileSync(settings, JSON.stringify(original, null, 2));
+
+    const first = await runCli(sb, ["install", "--user"], { env });
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toMatch(/\(previous file: .*settings\.json\.supervise-backup-.*\)\n$/);
+    expect(backups(join(sb.dir, "home", ".claude"))).toHaveLength(1);
+    const installed = read(settings);
+    expect(installed.model).toBe("x");
+    expect(installed.permissions).toEqual(original.permissions);
+    expect(installed.hooks.PreToolUse[0]).toEqual(original.hooks.PreToolUse[0]);
+
+    const again = await runCli(sb, ["install"], { env });
+    expect(again).toEqual({ exitCode: 0, stderr: "", stdout: `${settings}: nothing to change\n` });
+    expect(backups(join(sb.dir, "home", ".claude"))).toHaveLength(1);
+
+    const dry = await runCli(sb, ["install", "--uninstall", "--dry-run"], { env });
+    expect(JSON.parse(dry.stdout)).toEqual(original);
+    expect(dry.stderr).toBe(`supervise: dry run: would have removed supervise's hooks from ${settings}\n`);
+    expect(read(settings)).toEqual(installed);
+
+    expect((await runCli(sb, ["install", "--uninstall"], { env })).exitCode).toBe(0);
+    expect(read(settings)).toEqual(original);
+  });
+
+  test("--project writes .claude/settings.json under the current directory", async () => {
+    sb = makeSandbox();
+    const { env } = homeEnv();
+    const project = join(sb.dir, "proj");
+    mkdirSync(project);
+    const r = await runCli(sb, ["install", "--project"], { env, cwd: project });
+    expect(r.exitCode).toBe(0);
+    expect(read(join(project, ".claude", "settings.json")).hooks.SessionEnd[0].hooks[0].command).toEndWith("hook session-end");
+    expect(existsSync(join(sb.dir, "home", ".claude"))).toBe(false);
+  });
+
+  test("an empty file is treated as {}; --dry-run writes nothing", async () => {
+    sb = makeSandbox();
+    const { env, settings } = homeEnv();
+    mkdirSync(join(sb.dir, "home", ".claude"));
+    writeFileSync(settings, "");
+    const dry = await runCli(sb, ["install", "--dry-run"], { env });
+    expect(Object.keys(JSON.parse(dry.stdout).hooks)).toHaveLength(3);
+    expect(readFileSync(settings, "utf8")).toBe("");
+    expect((await runCli(sb, ["install"], { env })).exitCode).toBe(0);
+    expect(Object.keys(read(settings).hooks)).toHaveLength(3);
+  });
+
+  test("invalid JSON or a wrong shape: exit 2, one line, the file untouched; bad flags exit 2", async () => {
+    sb = makeSandbox();
+    const { env, settings } = homeEnv();
+    mkdirSync(join(sb.dir, "home", ".claude"));
+    for (const content of ["{ not json", "[1, 2]", '{"hooks": []}']) {
+      writeFileSync(settings, content);
+      const r = await runCli(sb, ["install"], { env });
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toStartWith(`supervise: ${settings}`);
+      expect(r.stderr).toEndWith("; not changed\n");
+      expect(readFileSync(settings, "utf8")).toBe(content);
+    }
+    expect(backups(join(sb.dir, "home", ".claude"))).toEqual([]);
+    expect((await runCli(sb, ["install", "--user", "--project"], { env })).exitCode).toBe(2);
+    expect((await runCli(sb, ["install", "--bogus"], { env })).exitCode).toBe(2);
+  });
+});
