@@ -112,7 +112,11 @@ async function sessionEnd(): Promise<void> {
     const db = existingLedger(dir);
     if (!db) return;
     const { signalSessionEntries } = await import("../hooks/session-end.ts");
-    if (signalSessionEntries(db, session).length === 0) return;
+    const stopping = signalSessionEntries(db, session);
+    // One line even when nothing runs: the log is how a user checks that SessionEnd fired.
+    const { openLog } = await import("../log.ts");
+    openLog(dir).info({ session, reason, stopping }, "session end");
+    if (stopping.length === 0) return;
     const { selfCommand } = await import("../hooks/self.ts");
     const { bun, cli } = selfCommand();
     // Detached: a new session, no stdio, so Claude Code neither waits for it nor kills it.
