@@ -68,7 +68,7 @@ wait_until '[ "$(alive $SHELL_PID)" = no ] && [ "$(alive $SLEEP_PID)" = no ]'
 echo "TREE_GONE yes"
 echo "LEDGER $(sv ls --all --json | tr -d '\n')"
 echo "STATS $(sv stats --json | tr -d '\n')"
-`.replace(/\$HOME_DIR/g, env.HOME).replace(/\$API/g, api.url),
+`.replace(/\$HOME_DIR/g, env.HOME!).replace(/\$API/g, api.url),
       90_000,
     );
     expect(r.stderr).toBe("");
@@ -121,7 +121,7 @@ wait_until 'grep -q "\"msg\":\"session end\"" "$SUPERVISE_HOME/supervise.log"'
 echo "SESSION $SESSION"
 echo "ENTRY $(sv show $ID --json | tr -d '\n')"
 echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1)"
-`.replace(/\$HOME_DIR/g, env.HOME).replace(/\$API/g, api.url),
+`.replace(/\$HOME_DIR/g, env.HOME!).replace(/\$API/g, api.url),
       90_000,
     );
     expect(r.stderr).toBe("");
