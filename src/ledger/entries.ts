@@ -40,6 +40,9 @@ export interface EntryRow {
   reason: EndReason | null;
   /** Set by `supervise kill` before it signals: the reason the wrapper then records. */
   stop_reason: EndReason | null;
+  /** The agent that owned the command ($CLAUDE_PID) and its start time, when known. */
+  owner_pid: number | null;
+  owner_start_ticks: number | null;
 }
 
 export type NewEntry = Pick<
@@ -57,6 +60,8 @@ export type NewEntry = Pick<
   | "grace_ms"
   | "first_signal"
   | "keep_orphaned"
+  | "owner_pid"
+  | "owner_start_ticks"
 >;
 
 export interface EntryEnd {
@@ -72,9 +77,9 @@ export function insertEntry(db: Database, entry: NewEntry): void {
   db.transaction(() => {
     db.query(
       `INSERT INTO entries (id, boot_id, wrapper_pid, wrapper_start_ticks, command, cwd, session, name,
-                            started_at, deadline_at, grace_ms, first_signal, keep_orphaned, state)
+                            started_at, deadline_at, grace_ms, first_signal, keep_orphaned, owner_pid, owner_start_ticks, state)
        VALUES (:id, :boot_id, :wrapper_pid, :wrapper_start_ticks, :command, :cwd, :session, :name,
-               :started_at, :deadline_at, :grace_ms, :first_signal, :keep_orphaned, 'running')`,
+               :started_at, :deadline_at, :grace_ms, :first_signal, :keep_orphaned, :owner_pid, :owner_start_ticks, 'running')`,
     ).run(entry);
   }).immediate();
 }

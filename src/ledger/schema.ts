@@ -49,4 +49,8 @@ export const MIGRATIONS: readonly string[] = [
   // died; and an index for gc, which deletes by end time.
   `ALTER TABLE entries ADD COLUMN stop_reason TEXT;
    CREATE INDEX entries_by_end ON entries(ended_at);`,
+  // 4: the agent process that owned the command (Claude Code's CLAUDE_PID and its start
+  // time), so a wrapper that outlived its agent can be judged owner-dead.
+  `ALTER TABLE entries ADD COLUMN owner_pid INTEGER;
+   ALTER TABLE entries ADD COLUMN owner_start_ticks INTEGER;`,
 ];

@@ -95,6 +95,7 @@ export function planSweep(input: PlanInput): Plan {
         alive: mine.length,
         deadlineAt: row.deadline_at,
         graceMs: row.grace_ms,
+        ownerAlive: row.owner_pid === null || row.owner_start_ticks === null || row.keep_orphaned ? null : liveProcess(row.owner_pid, row.owner_start_ticks, byPid) !== null,
       },
       input.now,
     );
@@ -138,9 +139,13 @@ export function planSweep(input: PlanInput): Plan {
 
 /** The recorded wrapper, if that very process is still alive. */
 function liveWrapper(row: EntryRow, byPid: ReadonlyMap<number, ProcInfo>): ProcInfo | null {
-  const proc = byPid.get(row.wrapper_pid);
-  if (!proc || row.wrapper_start_ticks === null || proc.startTicks !== row.wrapper_start_ticks || isGone(proc)) return null;
-  return proc;
+  return row.wrapper_start_ticks === null ? null : liveProcess(row.wrapper_pid, row.wrapper_start_ticks, byPid);
+}
+
+/** The snapshot's process with this pid and start time, if it is alive. */
+function liveProcess(pid: number, startTicks: number, byPid: ReadonlyMap<number, ProcInfo>): ProcInfo | null {
+  const proc = byPid.get(pid);
+  return proc && proc.startTicks === startTicks && !isGone(proc) ? proc : null;
 }
 
 /** A process carrying an ended entry's cookie: it must have started after that entry's wrapper, in this boot. */

@@ -142,6 +142,8 @@ export interface EntryFacts {
   deadlineAt: number | null;
   /** null: the entry never escalates to SIGKILL, so it is never overdue. */
   graceMs: number | null;
+  /** The agent that owned it: null when none was recorded (or the entry keeps orphans). */
+  ownerAlive?: boolean | null;
 }
 
 /** How long after deadline + grace a live wrapper is considered not to be enforcing it. */
@@ -153,6 +155,9 @@ export function classifyEntry(facts: EntryFacts, now: number): EntryVerdict {
   if (!facts.bootMatches) return "lost";
   if (facts.wrapperAlive === null) return "unknown";
   if (!facts.wrapperAlive) return facts.alive > 0 ? "owner-dead" : "lost";
+  // The wrapper outlived the agent that started it (its own parent, the agent's shell, lives
+  // on): what it supervises has no owner any more.
+  if (facts.ownerAlive === false && facts.alive > 0) return "owner-dead";
   if (facts.deadlineAt !== null && facts.graceMs !== null && now > facts.deadlineAt + facts.graceMs + OVERDUE_SLACK_MS) return "overdue";
   return "running";
 }

@@ -4,7 +4,7 @@
 
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
-import { listEntries, recordEnd, type EntryRow } from "../ledger/entries.ts";
+import { listEntries, recordEnd, requestStop, type EntryRow } from "../ledger/entries.ts";
 import { removeFinished } from "../ledger/gc.ts";
 import { describe, openLedger } from "../ledger/open.ts";
 import { ownLineage } from "../proc/signal.ts";
@@ -82,6 +82,9 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   }
 
   const signalled = plan.targets.filter((t) => !t.zombie);
+  // A wrapper that is still alive (an agent that died under it, a stopped one) records the
+  // end when its command dies: tell it why first.
+  if (db && !options.dryRun) markStops(db, plan, fail);
   let results: KillResult[] = [];
   if (!options.dryRun && signalled.length) {
     try {
@@ -125,6 +128,17 @@ function openForSweep(dir: string, timeoutMs: number, fail: (what: string, error
   } catch (error) {
     fail("ledger", error);
     return null;
+  }
+}
+
+function markStops(db: Database, plan: Plan, fail: (what: string, error: unknown) => void): void {
+  for (const { row, verdict } of plan.entries) {
+    if (verdict !== "owner-dead" && verdict !== "overdue") continue;
+    try {
+      requestStop(db, row.id, verdict);
+    } catch (error) {
+      fail("ledger", error);
+    }
   }
 }
 

@@ -117,6 +117,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     grace_ms: Number.isFinite(request.graceMs) ? request.graceMs : null,
     first_signal: request.signal.name,
     keep_orphaned: request.keepOrphaned ? 1 : 0,
+    ...agentOwner(ctx.env),
   });
   // Signal handlers run on an event-loop turn, never inside the synchronous ledger wait:
   // give them one before deciding to launch.
@@ -177,6 +178,13 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   recorder.ended(end.record);
   log.info({ id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - startedAt }, "ended");
   return end.exitStatus;
+}
+
+/** Claude Code's own pid ($CLAUDE_PID) with its start time: the owner the reaper checks. */
+function agentOwner(env: NodeJS.ProcessEnv): { owner_pid: number | null; owner_start_ticks: number | null } {
+  const pid = Number(env.CLAUDE_PID);
+  const stat = Number.isInteger(pid) && pid > 1 ? readStat(pid) : null;
+  return stat ? { owner_pid: stat.pid, owner_start_ticks: stat.startTicks } : { owner_pid: null, owner_start_ticks: null };
 }
 
 interface Capture {

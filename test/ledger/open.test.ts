@@ -59,7 +59,7 @@ describe("entries", () => {
     const { db } = openLedger(dir);
     insertEntry(db, {
       id: "e1", boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
-      started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0,
+      started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null,
     });
     recordSpawned(db, "e1", 11, 11, 6);
     expect(recordEnd(db, "e1", { state: "killed", ended_at: 2, exit_code: null, end_signal: "TERM", reason: "deadline" })).toBe(true);

@@ -223,4 +223,43 @@ wait $W 2>/dev/null; true
     },
     60_000,
   );
+
+  nsTest(
+    "a wrapper that outlived its agent ($CLAUDE_PID gone) is owner-dead: its command is ended and the wrapper records why",
+    async () => {
+      sb = makeSandbox(SHORT);
+      const r = await inNamespace(
+        sb,
+        String.raw`
+sleep 1000 & AGENT=$!
+CLAUDE_PID=$AGENT "$BUN" "$CLI" run -n owned -- sleep 1000 & W=$!
+"$BUN" "$CLI" run -n unowned -- sleep 1000 & W2=$!
+has_pids() { [ "$(sv ls --json | grep -c '"pid": [0-9]')" = 2 ]; }
+wait_until has_pids
+echo "BEFORE $(sv reap --dry-run --json | tr -d '
+')"
+kill -9 $AGENT; wait $AGENT 2>/dev/null
+echo "REPORT $(sv reap --json | tr -d '
+')"
+wait $W; echo "WRAPPER_EXIT $?"
+echo "ALIVE_W2 $(alive $W2)"
+echo "LS $(sv ls --all --json | tr -d '
+')"
+kill $W2; wait $W2 2>/dev/null; true
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.values.get("BEFORE")!).targets).toEqual([]);
+      const report = JSON.parse(r.values.get("REPORT")!);
+      const entries = JSON.parse(r.values.get("LS")!);
+      const owned = entries.find((e: any) => e.name === "owned");
+      expect(report.targets.map((t: any) => [t.pid, t.reason, t.action])).toEqual([[owned.pid, "owner-dead", "terminated"]]);
+      expect(owned).toMatchObject({ state: "killed", reason: "owner-dead", signal: "TERM" });
+      expect(r.values.get("WRAPPER_EXIT")).toBe("143");
+      expect(r.values.get("ALIVE_W2")).toBe("yes");
+      expect(entries.find((e: any) => e.name === "unowned").state).toBe("running");
+    },
+    60_000,
+  );
 });

@@ -114,6 +114,10 @@ describe("classifyEntry", () => {
     ["wrapper dead, nothing alive", { wrapperAlive: false, alive: 0 }, 5_000, "lost"],
     ["another boot", { bootMatches: false }, 5_000, "lost"],
     ["wrapper identity never recorded", { wrapperAlive: null }, 5_000, "unknown"],
+    ["wrapper alive, its agent (CLAUDE_PID) gone", { ownerAlive: false }, 5_000, "owner-dead"],
+    ["wrapper alive, its agent gone, nothing of the command left", { ownerAlive: false, alive: 0 }, 5_000, "running"],
+    ["wrapper alive, agent alive", { ownerAlive: true }, 5_000, "running"],
+    ["no agent recorded", { ownerAlive: null }, 5_000, "running"],
   ];
   for (const [name, over, now, expected] of cases) {
     test(name, () => expect(classifyEntry({ ...base, ...over }, now)).toBe(expected as never));
@@ -148,6 +152,8 @@ describe("planSweep", () => {
       end_signal: null,
       reason: null,
       stop_reason: null,
+      owner_pid: null,
+      owner_start_ticks: null,
       ...over,
     };
   }
@@ -192,6 +198,20 @@ describe("planSweep", () => {
     const p = plan([wrapper, leader(), child], [row({})]);
     expect(p.targets).toEqual([]);
     expect(p.entries[0]!.verdict).toBe("running");
+  });
+
+  test("a wrapper that outlived its agent (CLAUDE_PID gone): owner-dead, the group ended, the wrapper left to record it", () => {
+    const agent = proc({ pid: 900, comm: "claude", ppid: 1, startTicks: WRAPPER_TICKS - 100 });
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242 });
+    const owned = row({ owner_pid: 900, owner_start_ticks: WRAPPER_TICKS - 100 });
+    const alone = plan([wrapper, leader()], [owned]);
+    expect(alone.entries[0]!.verdict).toBe("owner-dead");
+    expect(alone.targets.map((t) => [t.proc.pid, t.reason])).toEqual([[6000, "owner-dead"]]);
+    // The agent alive: running. Its pid reused by another process: not ours, so the owner is gone.
+    expect(plan([agent, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("running");
+    expect(plan([{ ...agent, startTicks: WRAPPER_TICKS + 50 }, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("owner-dead");
+    // --keep-orphaned entries outlive their owners on purpose.
+    expect(plan([wrapper, leader()], [{ ...owned, keep_orphaned: 1 }]).entries[0]!.verdict).toBe("running");
   });
 
   test("overdue: the group and the wrapper", () => {
