@@ -20,6 +20,8 @@ function wallWithStdin(cmd: string[], stdinPath: string): number {
 }
 
 try {
+  // The periodic sweep must not run against this machine: off in the bench's config.
+  writeFileSync(b.env.SUPERVISE_CONFIG!, JSON.stringify({ hooks: { reapInterval: "none" } }));
   const foreground = join(b.dir, "foreground.json");
   const background = join(b.dir, "background.json");
   const base = { session_id: "bench-session", transcript_path: "/tmp/t.jsonl", cwd: b.dir, permission_mode: "default", hook_event_name: "PreToolUse", tool_name: "Bash", tool_use_id: "toolu_1" };

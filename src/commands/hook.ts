@@ -17,6 +17,7 @@ const EVENTS: Record<string, () => Promise<void>> = {
 /** Internal: the detached second half of session-end (grace, SIGKILL, records). */
 const INTERNAL: Record<string, (args: string[]) => Promise<void>> = {
   "session-end-follow-up": sessionEndFollowUp,
+  "periodic-reap": periodicReap,
 };
 
 export default async function hook(args: string[]): Promise<number> {
@@ -74,6 +75,7 @@ async function preToolUse(): Promise<void> {
   // Never block a tool call over our own trouble: no output lets it run as asked.
   if (input.problem) return void (await note(`${input.problem}; leaving the tool call as it is`));
   const { data } = input;
+  await startPeriodicReapIfDue(stringField(data, "session_id"));
   if (!isBackgroundBash(data)) return;
   try {
     const { preToolUseOutput } = await import("../hooks/pre-tool-use.ts");
@@ -136,4 +138,34 @@ async function sessionEndFollowUp(args: string[]): Promise<void> {
   const { listEntries } = await import("../ledger/entries.ts");
   const { stopEntry } = await import("../stop/stop-entry.ts");
   await Promise.all(listEntries(db, { session }).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })));
+}
+
+/** The throttled background sweep; never delays or changes the tool call's answer. */
+async function startPeriodicReapIfDue(session: string | null): Promise<void> {
+  try {
+    const { isReapDue, claimReap } = await import("../hooks/periodic-reap.ts");
+    const { stateDir } = await import("../state-dir.ts");
+    const dir = stateDir();
+    if (!(await isReapDue(dir)) || !(await claimReap(dir))) return;
+    const { selfCommand } = await import("../hooks/self.ts");
+    const { bun, cli } = selfCommand();
+    Bun.spawn([bun, cli, "hook", "periodic-reap", ...(session ? [session] : [])], { stdio: ["ignore", "ignore", "ignore"], detached: true, env: process.env }).unref();
+  } catch (error) {
+    await note(`periodic reap not started: ${(error as Error).message}`);
+  }
+}
+
+async function periodicReap(args: string[]): Promise<void> {
+  const { stateDir } = await import("../state-dir.ts");
+  const { loadConfig } = await import("../config/load.ts");
+  const { scheduleNext } = await import("../hooks/periodic-reap.ts");
+  const { parseDuration } = await import("../time/duration.ts");
+  const dir = stateDir();
+  const { config } = await loadConfig({ stateDir: dir });
+  const intervalMs = parseDuration(config.hooks.reapInterval, "hooks.reapInterval");
+  if (Number.isFinite(intervalMs)) {
+    const { sweep } = await import("../reap/sweep.ts");
+    await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "pre-tool-use", triggerSession: args[0] ?? null });
+  }
+  await scheduleNext(dir, intervalMs);
 }

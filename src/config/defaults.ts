@@ -23,7 +23,12 @@ export interface Config {
     tagPattern: string;
     protect: string[];
   };
-  hooks: { sessionEndKillOn: string[]; preToolUseDecision: "none" | "ask" | "allow" };
+  hooks: {
+    sessionEndKillOn: string[];
+    preToolUseDecision: "none" | "ask" | "allow";
+    /** PreToolUse starts a background sweep at most this often; 0 or none: never. */
+    reapInterval: Duration;
+  };
   /** Finished entries are removed after `after`, and beyond the newest `keepFinished`. */
   gc: { after: Duration; keepFinished: number };
 }
@@ -41,6 +46,6 @@ export const DEFAULT_CONFIG: Config = {
     tagPattern: "@(TAG|SPEC|CODE|TEST)\\b",
     protect: ["pytest", "alembic", "docker-compose", "docker compose"],
   },
-  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other"], preToolUseDecision: "none" },
+  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other"], preToolUseDecision: "none", reapInterval: "5m" },
   gc: { after: "7d", keepFinished: 5000 },
 };

@@ -59,6 +59,7 @@ export const ConfigFileSchema = z.strictObject({
     .strictObject({
       sessionEndKillOn: z.array(z.enum(["clear", "resume", "logout", "prompt_input_exit", "other"])).optional(),
       preToolUseDecision: z.enum(["none", "ask", "allow"]).optional(),
+      reapInterval: duration.describe("the PreToolUse hook starts a background sweep at most this often (0 or none: never)").optional(),
     })
     .optional(),
   gc: z

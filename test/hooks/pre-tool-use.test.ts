@@ -111,15 +111,18 @@ describe("isSupervised", () => {
   for (const [command, expected] of cases) test(command, () => expect(isSupervised(command, settings)).toBe(expected));
 });
 
+// Outside a PID namespace the periodic sweep must never start: every sandbox here turns it off.
+const NO_PERIODIC = { hooks: { reapInterval: "none" } };
+
 describe("supervise hook pre-tool-use (real CLI)", () => {
   test("a foreground command: no output, exit 0, nothing on stderr", async () => {
-    sb = makeSandbox();
+    sb = makeSandbox(NO_PERIODIC);
     const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin: JSON.stringify(call({ command: "npm test", run_in_background: false })) });
     expect(r).toEqual({ exitCode: 0, stdout: "", stderr: "" });
   });
 
   test("a background command: the rewrite, pointing at this Bun, this CLI, the hook's state dir and explicit config", async () => {
-    sb = makeSandbox();
+    sb = makeSandbox(NO_PERIODIC);
     const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin: JSON.stringify(call({ command: "sleep 1 && echo done", run_in_background: true })) });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe("");
@@ -130,13 +133,13 @@ describe("supervise hook pre-tool-use (real CLI)", () => {
   });
 
   test("the config's decision is used", async () => {
-    sb = makeSandbox({ hooks: { preToolUseDecision: "ask" } });
+    sb = makeSandbox({ hooks: { preToolUseDecision: "ask", reapInterval: "none" } });
     const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin: JSON.stringify(call({ command: "x", run_in_background: true })) });
     expect(OutputSchema.parse(JSON.parse(r.stdout)).hookSpecificOutput.permissionDecision).toBe("ask");
   });
 
   test("its own trouble never blocks the call: bad input or a bad config give exit 0, no output, one stderr line", async () => {
-    sb = makeSandbox({ run: { deadline: "soon" } });
+    sb = makeSandbox({ run: { deadline: "soon" }, ...NO_PERIODIC });
     for (const stdin of ["", "{not json", "[1]"]) {
       const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin });
       expect(r.exitCode).toBe(0);

@@ -1,0 +1,75 @@
+// The throttled sweep PreToolUse starts in the background: at most once per
+// hooks.reapInterval, decided from <state>/reap-due. Real sweeps run only in a PID namespace.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { claimReap, dueFile, isReapDue, scheduleNext } from "../../src/hooks/periodic-reap.ts";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+describe("the due file", () => {
+  test("missing or unreadable: due; claimed: not due for a minute; scheduled: due at the interval; none: rechecked hourly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "supervise-due-"));
+    try {
+      const now = 1_000_000;
+      expect(await isReapDue(dir, now)).toBe(true);
+      await Bun.write(dueFile(dir), "garbage");
+      expect(await isReapDue(dir, now)).toBe(true);
+      expect(await claimReap(dir, now)).toBe(true);
+      expect(await isReapDue(dir, now + 59_999)).toBe(false);
+      expect(await isReapDue(dir, now + 60_000)).toBe(true);
+      await scheduleNext(dir, 300_000, now);
+      expect(await isReapDue(dir, now + 299_999)).toBe(false);
+      expect(await isReapDue(dir, now + 300_000)).toBe(true);
+      await scheduleNext(dir, Number.POSITIVE_INFINITY, now);
+      expect(await isReapDue(dir, now + 3_599_999)).toBe(false);
+      // A missing state dir is created 0700 (as everywhere); one that cannot exist is no claim.
+      expect(await claimReap(join(dir, "new"), now)).toBe(true);
+      expect(statSync(join(dir, "new")).mode & 0o777).toBe(0o700);
+      await Bun.write(join(dir, "a-file"), "");
+      expect(await claimReap(join(dir, "a-file", "state"), now)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("PreToolUse starts a sweep when one is due", () => {
+  (namespaceUnavailable ? test.skip : test)("once per interval, in the background, recorded with trigger pre-tool-use and the session", async () => {
+    sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h" }, grace: "1s" }, hooks: { reapInterval: "10m" } });
+    const input = JSON.stringify({ session_id: "s-periodic", cwd: "/", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls", run_in_background: false } });
+    const r = await inNamespace(
+      sb,
+      String.raw`
+TAGGED=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG x)
+wait_age $TAGGED 1100
+echo '${input}' | sv hook pre-tool-use; echo "HOOK1 $? $(cat "$SUPERVISE_HOME/reap-due" 2>/dev/null | wc -c)"
+wait_until '[ "$(alive $TAGGED)" = no ]'
+echo "ORPHAN_GONE yes"
+has_run() { sv stats --json | grep -q '"trigger": "pre-tool-use"'; }
+wait_until has_run
+# The sweep scheduled the next one 10 minutes on: the next call starts nothing.
+settled() { [ "$(cat "$SUPERVISE_HOME/reap-due")" -gt $(( $(date +%s%3N) + 500000 )) ]; }
+wait_until settled
+echo '${input}' | sv hook pre-tool-use; echo "HOOK2 $?"
+sleep 0.5
+echo "STATS $(sv stats --json | tr -d '\n')"
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("HOOK1")?.split(" ")[0]).toBe("0");
+    expect(r.values.get("ORPHAN_GONE")).toBe("yes");
+    expect(r.values.get("HOOK2")).toBe("0");
+    const stats = JSON.parse(r.values.get("STATS")!);
+    expect(stats.perRun).toHaveLength(1);
+    expect(stats.perRun[0]).toMatchObject({ trigger: "pre-tool-use", session: "s-periodic", cleaned: 1 });
+  });
+});
