@@ -21,6 +21,9 @@ const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Passed on to the command, which decides what they mean. */
 const FORWARDED_ONLY = ["SIGUSR1", "SIGUSR2"] as const;
 
+/** How long a command's death by signal waits for the same signal to reach the wrapper. */
+const SIGNAL_SETTLE_MS = 20;
+
 /** How often the wrapper checks whether its parent died (it is then reparented). */
 export const PARENT_POLL_MS = 100;
 
@@ -165,6 +168,10 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   const status = await child.exited;
   cancelDeadline();
   clearInterval(parentWatch);
+  // Killed by a signal nobody here sent: whoever sent it (an agent ending the whole tree pid
+  // by pid) has usually signalled us too, a moment apart. Let that handler run first, so the
+  // entry says "killed by a signal" rather than "exited".
+  if (child.signalCode && state.ending === null) await Bun.sleep(SIGNAL_SETTLE_MS);
 
   if (state.ending === null && !request.keepOrphaned) {
     // The command exited by itself; end what it left running (`cmd &`, setsid'd children).
