@@ -7,12 +7,24 @@ export interface HookInput {
   problem: string | null;
 }
 
-export async function readHookInput(read: () => Promise<string> = () => Bun.stdin.text()): Promise<HookInput> {
+/**
+ * Claude Code writes the input and closes stdin at once; a runner that leaves it open must
+ * not hold the hook (and the agent's tool call) until the hook's own timeout.
+ */
+export const INPUT_TIMEOUT_MS = 2_000;
+
+export async function readHookInput(read: () => Promise<string> = () => Bun.stdin.text(), timeoutMs = INPUT_TIMEOUT_MS): Promise<HookInput> {
   let text: string;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    text = await read();
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no end of input within ${timeoutMs} ms`)), timeoutMs);
+    });
+    text = await Promise.race([read(), timedOut]);
   } catch (error) {
     return { data: {}, problem: `cannot read hook input: ${(error as Error).message}` };
+  } finally {
+    clearTimeout(timer);
   }
   if (text.trim() === "") return { data: {}, problem: "empty hook input" };
   try {

@@ -154,3 +154,18 @@ describe("supervise hook pre-tool-use (real CLI)", () => {
     expect(r.stderr.split("\n")).toHaveLength(2);
   });
 });
+
+describe("hook input that never ends", () => {
+  test("stdin left open: the hook gives up after 2 s, exits 0 with one stderr line, and leaves the call alone", async () => {
+    sb = makeSandbox(NO_PERIODIC);
+    const { BUN, CLI } = await import("../helpers/sandbox.ts");
+    const proc = Bun.spawn([BUN, CLI, "hook", "pre-tool-use"], { env: sb.env, cwd: sb.dir, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    sb.track(proc.pid);
+    proc.stdin.write('{"tool_name": "Bash"');
+    proc.stdin.flush();
+    const [stdout, stderr, code] = await Promise.all([proc.stdout.text(), proc.stderr.text(), proc.exited]);
+    proc.stdin.end();
+    expect({ stdout, code }).toEqual({ stdout: "", code: 0 });
+    expect(stderr).toBe("supervise: hook: cannot read hook input: no end of input within 2000 ms; leaving the tool call as it is\n");
+  });
+});
