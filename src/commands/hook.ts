@@ -5,6 +5,8 @@
 import { writeErr, writeOut } from "../cli/output.ts";
 import { UsageError } from "../errors.ts";
 import { isBackgroundBash, readHookInput, stringField } from "../hooks/input.ts";
+import { isReapDue } from "../hooks/periodic-reap.ts";
+import { stateDir } from "../state-dir.ts";
 
 // Config, the ledger and the reaper are imported inside each event: PreToolUse runs before
 // every Bash call, and its usual answer ("nothing to do") must not pay for them.
@@ -44,7 +46,6 @@ function answer(output: unknown): Promise<number> {
 
 async function sessionStart(): Promise<void> {
   const input = await readHookInput();
-  const { stateDir } = await import("../state-dir.ts");
   if (input.problem) await note(`${input.problem}; sweeping anyway`);
   const dir = stateDir();
   let config;
@@ -81,7 +82,6 @@ async function preToolUse(): Promise<void> {
     const { preToolUseOutput } = await import("../hooks/pre-tool-use.ts");
     const { loadConfig } = await import("../config/load.ts");
     const { selfCommand } = await import("../hooks/self.ts");
-    const { stateDir } = await import("../state-dir.ts");
     const dir = stateDir();
     const { config } = await loadConfig({ stateDir: dir, cwd: stringField(data, "cwd") ?? process.cwd() });
     const output = preToolUseOutput(data, {
@@ -105,7 +105,6 @@ async function sessionEnd(): Promise<void> {
   if (!session) return void (await note("no session_id in the SessionEnd input; nothing ended"));
   try {
     const { loadConfig } = await import("../config/load.ts");
-    const { stateDir } = await import("../state-dir.ts");
     const dir = stateDir();
     const { config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() });
     // clear and resume end a session but not the process: commands may live on.
@@ -131,7 +130,6 @@ async function sessionEnd(): Promise<void> {
 async function sessionEndFollowUp(args: string[]): Promise<void> {
   const [session] = args;
   if (!session) throw new UsageError("session-end-follow-up needs a session id");
-  const { stateDir } = await import("../state-dir.ts");
   const { existingLedger } = await import("../ledger/read.ts");
   const db = existingLedger(stateDir());
   if (!db) return;
@@ -143,10 +141,10 @@ async function sessionEndFollowUp(args: string[]): Promise<void> {
 /** The throttled background sweep; never delays or changes the tool call's answer. */
 async function startPeriodicReapIfDue(session: string | null): Promise<void> {
   try {
-    const { isReapDue, claimReap } = await import("../hooks/periodic-reap.ts");
-    const { stateDir } = await import("../state-dir.ts");
     const dir = stateDir();
-    if (!(await isReapDue(dir)) || !(await claimReap(dir))) return;
+    if (!(await isReapDue(dir))) return;
+    const { claimReap } = await import("../hooks/periodic-reap.ts");
+    if (!(await claimReap(dir))) return;
     const { selfCommand } = await import("../hooks/self.ts");
     const { bun, cli } = selfCommand();
     Bun.spawn([bun, cli, "hook", "periodic-reap", ...(session ? [session] : [])], { stdio: ["ignore", "ignore", "ignore"], detached: true, env: process.env }).unref();
@@ -156,7 +154,6 @@ async function startPeriodicReapIfDue(session: string | null): Promise<void> {
 }
 
 async function periodicReap(args: string[]): Promise<void> {
-  const { stateDir } = await import("../state-dir.ts");
   const { loadConfig } = await import("../config/load.ts");
   const { scheduleNext } = await import("../hooks/periodic-reap.ts");
   const { parseDuration } = await import("../time/duration.ts");
