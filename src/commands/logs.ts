@@ -10,7 +10,7 @@ import { SuperviseError, UsageError } from "../errors.ts";
 import { getEntry } from "../ledger/entries.ts";
 import { existingLedger } from "../ledger/read.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
-import { isFinished, liveStates } from "../ledger/view.ts";
+import { currentState, isFinished } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 
 const FOLLOW_MIN_MS = 20;
@@ -41,7 +41,7 @@ async function follow(db: Database, id: string, reader: Tail): Promise<void> {
   let delay = FOLLOW_MIN_MS;
   for (;;) {
     const row = getEntry(db, id);
-    const over = row === null || isFinished(row.ended_at !== null ? row.state : liveStates([row])[0]!);
+    const over = row === null || isFinished(currentState(row));
     // After the end is seen, one more drain: the last bytes were written before it.
     const printed = await reader.drain();
     if (over) return;

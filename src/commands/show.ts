@@ -7,7 +7,7 @@ import { UsageError } from "../errors.ts";
 import { entryDetail, type EntryDetail } from "../ledger/detail.ts";
 import { existingLedger } from "../ledger/read.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
-import { liveStates } from "../ledger/view.ts";
+import { currentState } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
 
@@ -18,7 +18,7 @@ export default async function show(args: string[]): Promise<number> {
   const db = existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const row = resolveEntry(db, positionals[0]!);
-  const detail = entryDetail(row, liveStates([row])[0]!, dir);
+  const detail = entryDetail(row, currentState(row), dir);
   await writeOut(options.json ? `${JSON.stringify(detail, null, 2)}\n` : renderDetail(detail, terminalWidth(1), colorEnabled(1)));
   return 0;
 }

@@ -11,7 +11,7 @@ import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger } from "../ledger/read.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../ledger/status.ts";
-import { isFinished, liveStates, toJson } from "../ledger/view.ts";
+import { currentState, isFinished, toJson } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
@@ -83,13 +83,12 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
 
 /** Ended when recorded so, or when wrapper and processes have stayed gone (lost). */
 function checkEnded(row: EntryRow, ended: Map<string, Ended>, lostSince: Map<string, number>, now: number): void {
-  // A stored end needs no look at /proc; a `running` row is checked live.
+  const state = currentState(row);
   if (row.ended_at !== null) {
     lostSince.delete(row.id);
-    ended.set(row.id, { status: exitStatusOf(row, row.state), json: toJson(row) });
+    ended.set(row.id, { status: exitStatusOf(row, state), json: toJson(row, state) });
     return;
   }
-  const state = liveStates([row])[0]!;
   if (!isFinished(state)) {
     lostSince.delete(row.id);
     return;

@@ -4,11 +4,11 @@
 // milliseconds. SessionEnd is not always fired (see README): the reaper stays the safety net.
 
 import type { Database } from "bun:sqlite";
-import { listEntries, requestStop, type EntryRow } from "../ledger/entries.ts";
+import { listEntries, requestStop } from "../ledger/entries.ts";
 import { entryRef } from "../ledger/view.ts";
 import { findEntryProcesses } from "../proc/scan.ts";
-import { signalNumber, SIGNALS } from "../proc/signals.ts";
-import { signalAll } from "../proc/terminate.ts";
+import { sendFirstSignal } from "../proc/terminate.ts";
+import { firstSignalOf } from "../stop/stop-entry.ts";
 
 /** Marks each running entry of the session as stopping and sends it its first signal; the ids. */
 export function signalSessionEntries(db: Database, session: string): string[] {
@@ -18,14 +18,7 @@ export function signalSessionEntries(db: Database, session: string): string[] {
     stopping.push(row.id);
     if (row.pid === null) continue;
     const ref = entryRef(row);
-    const found = findEntryProcesses(ref);
-    const signal = firstSignal(row);
-    signalAll(ref, found, signal);
-    if (signal !== SIGNALS.SIGKILL) signalAll(ref, found, SIGNALS.SIGCONT);
+    sendFirstSignal(ref, findEntryProcesses(ref), firstSignalOf(row));
   }
   return stopping;
-}
-
-export function firstSignal(row: Pick<EntryRow, "first_signal">): number {
-  return signalNumber(row.first_signal) || SIGNALS.SIGTERM;
 }

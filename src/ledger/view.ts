@@ -54,6 +54,11 @@ export function liveStates(rows: readonly EntryRow[]): EntryState[] {
   });
 }
 
+/** One entry's state now: as recorded once it has ended, else judged live. */
+export function currentState(row: EntryRow): EntryState {
+  return row.ended_at !== null ? row.state : liveStates([row])[0]!;
+}
+
 /** Whether an entry is over: recorded as ended, or found lost. */
 export function isFinished(state: EntryState): boolean {
   return state !== "running" && state !== "orphaned";

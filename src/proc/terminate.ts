@@ -28,8 +28,7 @@ export async function terminateEntry(ref: EntryRef, options: TerminateOptions): 
   let found = findEntryProcesses(ref);
   if (countAlive(found) === 0) return "gone";
 
-  signalAll(ref, found, options.signal);
-  if (options.signal !== SIGKILL && options.signal !== SIGCONT) signalAll(ref, found, SIGCONT);
+  sendFirstSignal(ref, found, options.signal);
 
   const graceEnd = Date.now() + options.graceMs;
   found = await waitUntilGone(ref, () => Date.now() >= graceEnd || options.hurry?.now === true);
@@ -44,6 +43,12 @@ export async function terminateEntry(ref: EntryRef, options: TerminateOptions): 
   signalAll(ref, found, SIGKILL);
   found = await waitUntilGone(ref, () => Date.now() >= killEnd + KILL_SETTLE_MS);
   return countAlive(found) === 0 ? "killed" : "failed";
+}
+
+/** The signal, then SIGCONT: a stopped process acts on the first signal only once continued. */
+export function sendFirstSignal(ref: EntryRef, found: EntryProcesses, signal: number): void {
+  signalAll(ref, found, signal);
+  if (signal !== SIGKILL && signal !== SIGCONT) signalAll(ref, found, SIGCONT);
 }
 
 export function signalAll(ref: EntryRef, found: EntryProcesses, signal: number): number {

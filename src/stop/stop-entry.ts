@@ -35,7 +35,7 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
   const done = (outcome: StopOutcome, signal: string | null): StopResult => ({ id: row.id, outcome, signal, durationMs: Date.now() - started });
   if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done("already-ended", null);
 
-  const signal = options.signal ?? (signalNumber(row.first_signal) || SIGNALS.SIGTERM);
+  const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
 
   // Recorded but not yet launched: the wrapper takes a terminating signal before the launch
@@ -66,6 +66,11 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
     if (!wrapper || !currentIfSame(wrapper)) recordEnd(db, row.id, { ...end, state: "lost", reason: null });
   }
   return done(outcome, sent);
+}
+
+/** The signal the entry was started with (`run --signal`), which any stop sends first. */
+export function firstSignalOf(row: Pick<EntryRow, "first_signal">): number {
+  return signalNumber(row.first_signal) || SIGNALS.SIGTERM;
 }
 
 async function stopBeforeLaunch(wrapper: ProcessIdentity, signal: number, graceMs: number): Promise<TerminateOutcome> {
