@@ -20,7 +20,7 @@ import { parseDuration } from "../time/duration.ts";
  * (ledger/changes.ts), to 500 ms when no events can arrive.
  */
 const POLL_MIN_MS = 25;
-const POLL_MAX_WATCHED_MS = 2_000;
+const POLL_MAX_WATCHED_MS = 5_000;
 const POLL_MAX_UNWATCHED_MS = 500;
 /**
  * An entry found lost (wrapper and processes gone, no end recorded) counts as ended only

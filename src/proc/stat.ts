@@ -1,7 +1,35 @@
 // Reading /proc. Every read can fail (the process exited, EACCES, a kernel thread):
 // a failed read is "unknown" (null), never a match and never a crash.
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+
+/** Shared by every /proc read; grows for the rare large file (a long environment). */
+let scratch = Buffer.allocUnsafe(4096);
+
+/**
+ * A /proc file's text. /proc files report size 0, so readFileSync allocates 256 KiB for each
+ * read: 10 wrappers checked every few seconds, or a 3,000-process sweep, churned the heap
+ * enough to keep Bun's GC threads busy. One reused buffer does not.
+ */
+export function readProcText(path: string): string {
+  const fd = openSync(path, "r");
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger, 0, 0, length);
+        scratch = bigger;
+      }
+      const n = readSync(fd, scratch, length, scratch.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    return scratch.toString("utf8", 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** PF_KTHREAD in the flags field of /proc/PID/stat. */
 const PF_KTHREAD = 0x00200000;
@@ -52,7 +80,7 @@ export function parseStat(text: string): ProcStat | null {
 
 export function readStat(pid: number): ProcStat | null {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    return parseStat(readProcText(`/proc/${pid}/stat`));
   } catch {
     return null;
   }
@@ -88,7 +116,7 @@ export function pidsAllocatedSince(sincePid: number, forksAtStart: number, maxSp
 /** Forks since boot, system-wide (the `processes` line of /proc/stat). */
 export function forkCount(): number | null {
   try {
-    const match = /^processes (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
+    const match = /^processes (\d+)$/m.exec(readProcText("/proc/stat"));
     return match ? Number(match[1]) : null;
   } catch {
     return null;
@@ -97,7 +125,7 @@ export function forkCount(): number | null {
 
 function readNumber(path: string): number | null {
   try {
-    const value = Number(readFileSync(path, "utf8").trim());
+    const value = Number(readProcText(path).trim());
     return Number.isInteger(value) ? value : null;
   } catch {
     return null;
@@ -116,7 +144,7 @@ export function listPids(): number[] {
 /** The variables a process was started with; null when unreadable. */
 export function readEnviron(pid: number): string | null {
   try {
-    return readFileSync(`/proc/${pid}/environ`, "utf8");
+    return readProcText(`/proc/${pid}/environ`);
   } catch {
     return null;
   }
@@ -136,7 +164,7 @@ export function environHas(environ: string, name: string, value: string): boolea
 
 export function readCmdline(pid: number): string[] | null {
   try {
-    const raw = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    const raw = readProcText(`/proc/${pid}/cmdline`);
     const words = raw.split("\0");
     if (words.at(-1) === "") words.pop();
     return words;
@@ -159,7 +187,7 @@ let cachedBootId: string | undefined;
 export function bootId(): string {
   if (cachedBootId === undefined) {
     try {
-      cachedBootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+      cachedBootId = readProcText("/proc/sys/kernel/random/boot_id").trim();
     } catch {
       cachedBootId = "unknown";
     }
@@ -172,6 +200,6 @@ export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Now, in the clock ticks /proc start times are counted in. */
 export function uptimeTicks(): number {
-  const seconds = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  const seconds = Number(readProcText("/proc/uptime").split(" ")[0]);
   return Math.floor(seconds * CLOCK_TICKS_PER_SECOND);
 }

@@ -1,8 +1,7 @@
 // A supervised command's live processes as a person inspects them: a tree by parent pid,
 // with state, age, CPU time, memory and command line.
 
-import { readFileSync } from "node:fs";
-import { CLOCK_TICKS_PER_SECOND, readCmdline, type ProcStat } from "./stat.ts";
+import { CLOCK_TICKS_PER_SECOND, readCmdline, readProcText, type ProcStat } from "./stat.ts";
 
 export interface ProcessView {
   pid: number;
@@ -62,7 +61,7 @@ export function describeTree(found: readonly Found[], nowTicks: number): Process
 /** VmRSS from /proc/PID/status (in kB there): the page size is not always 4 KiB. */
 export function readRssBytes(pid: number): number | null {
   try {
-    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readProcText(`/proc/${pid}/status`));
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
