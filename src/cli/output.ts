@@ -1,6 +1,6 @@
 // Writing to stdout and stderr. process.stdout's first use loads Node's stream machinery
 // (~5 ms measured on Bun 1.4.5, more than the rest of `ls`), and so does importing
-// node:tty (~6 ms); Bun.write to the fd and a readlink of /proc/self/fd do not.
+// node:tty (~6 ms); Bun.write to the fd and Bun.file(fd).stat() do not.
 
 export function writeOut(text: string | Uint8Array): Promise<number> {
   return Bun.write(Bun.stdout, text);
@@ -10,27 +10,31 @@ export function writeErr(text: string): Promise<number> {
   return Bun.write(Bun.stderr, text);
 }
 
-/** Whether fd is a terminal, by what it points to (Linux names every tty under /dev/pts or /dev/tty*). */
-export function isTerminal(fd: 1 | 2): boolean {
+/** Linux terminal devices by major number: virtual consoles (4), /dev/tty and console (5), pseudo-terminals (136-143). */
+function isTerminalMajor(major: number): boolean {
+  return major === 4 || major === 5 || (major >= 136 && major <= 143);
+}
+
+/** Whether fd is a terminal, from its device number (no node:tty, no node:fs). */
+export async function isTerminal(fd: 1 | 2): Promise<boolean> {
   try {
-    // node:fs is required here, not imported: cli.ts loads this module on every path.
-    const { readlinkSync } = require("node:fs") as typeof import("node:fs");
-    return /^\/dev\/(pts\/|tty|console$)/.test(readlinkSync(`/proc/self/fd/${fd}`));
+    const stat = await Bun.file(fd).stat();
+    return stat.isCharacterDevice() && isTerminalMajor(Math.floor(Number(stat.rdev) / 256) & 0xfff);
   } catch {
     return false;
   }
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function colorEnabled(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): boolean {
+export async function colorEnabled(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
   return isTerminal(fd);
 }
 
 /** $COLUMNS, else the terminal's width, else null (not a terminal: nothing is cut). */
-export function terminalWidth(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): number | null {
+export async function terminalWidth(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
   const columns = Number(env.COLUMNS);
   if (Number.isInteger(columns) && columns > 0) return columns;
-  if (!isTerminal(fd)) return null;
+  if (!(await isTerminal(fd))) return null;
   return (fd === 1 ? process.stdout : process.stderr).columns ?? 80;
 }

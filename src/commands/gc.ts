@@ -18,7 +18,7 @@ export default async function gc(args: string[]): Promise<number> {
   // `--older-than none`: nothing is old enough.
   const endedBefore = Number.isFinite(ageMs) ? now - ageMs : Number.NEGATIVE_INFINITY;
   const empty: GcResult = { markedLost: [], removed: [], strayOutputs: 0 };
-  const db = existingLedger(stateDir());
+  const db = await existingLedger(stateDir());
   const result = db ? collectGarbage(db, stateDir(), { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now) : empty;
   if (options.json) {
     await writeOut(`${JSON.stringify(result, null, 2)}\n`);

@@ -110,7 +110,7 @@ async function sessionEnd(): Promise<void> {
     // clear and resume end a session but not the process: commands may live on.
     if (!config.hooks.sessionEndKillOn.includes(reason)) return;
     const { existingLedger } = await import("../ledger/read.ts");
-    const db = existingLedger(dir);
+    const db = await existingLedger(dir);
     if (!db) return;
     const { signalSessionEntries } = await import("../hooks/session-end.ts");
     const stopping = signalSessionEntries(db, session);
@@ -131,7 +131,7 @@ async function sessionEndFollowUp(args: string[]): Promise<void> {
   const [session] = args;
   if (!session) throw new UsageError("session-end-follow-up needs a session id");
   const { existingLedger } = await import("../ledger/read.ts");
-  const db = existingLedger(stateDir());
+  const db = await existingLedger(stateDir());
   if (!db) return;
   const { listEntries } = await import("../ledger/entries.ts");
   const { stopEntry } = await import("../stop/stop-entry.ts");

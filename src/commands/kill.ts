@@ -26,7 +26,7 @@ export default async function kill(args: string[]): Promise<number> {
   const signal = signalText === undefined ? undefined : parseSignal(signalText, "--signal").number;
   const graceMs = graceText === undefined ? undefined : parseDuration(graceText, "--grace");
 
-  const db = existingLedger(stateDir());
+  const db = await existingLedger(stateDir());
   if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
   const rows: EntryRow[] = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
   const stopped = await Promise.all(rows.map((row) => stopEntry(db!, row, { reason: "manual", signal, graceMs })));

@@ -13,18 +13,18 @@ import { formatDuration } from "../time/duration.ts";
 export default async function ls(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { all: { short: "a" }, session: { value: true }, json: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const entries = readEntries(stateDir(), options.all === true, stringOption(options, "session"));
+  const entries = await readEntries(stateDir(), options.all === true, stringOption(options, "session"));
   if (options.json) {
     await writeOut(`${JSON.stringify(entries, null, 2)}\n`);
     return 0;
   }
-  const text = entries.length ? renderEntries(entries, Date.now(), terminalWidth(1), colorEnabled(1)) : options.all ? "no entries\n" : "nothing running (supervise ls --all lists finished entries)\n";
+  const text = entries.length ? renderEntries(entries, Date.now(), await terminalWidth(1), await colorEnabled(1)) : options.all ? "no entries\n" : "nothing running (supervise ls --all lists finished entries)\n";
   await writeOut(text);
   return 0;
 }
 
-function readEntries(dir: string, all: boolean, session: string | undefined): EntryJson[] {
-  const db = existingLedger(dir);
+async function readEntries(dir: string, all: boolean, session: string | undefined): Promise<EntryJson[]> {
+  const db = await existingLedger(dir);
   if (!db) return [];
   const rows = listEntries(db, { all, session });
   const states = liveStates(rows);

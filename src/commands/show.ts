@@ -15,11 +15,11 @@ export default async function show(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise show ID [--json])");
   const dir = stateDir();
-  const db = existingLedger(dir);
+  const db = await existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const row = resolveEntry(db, positionals[0]!);
   const detail = entryDetail(row, currentState(row), dir);
-  await writeOut(options.json ? `${JSON.stringify(detail, null, 2)}\n` : renderDetail(detail, terminalWidth(1), colorEnabled(1)));
+  await writeOut(options.json ? `${JSON.stringify(detail, null, 2)}\n` : renderDetail(detail, await terminalWidth(1), await colorEnabled(1)));
   return 0;
 }
 

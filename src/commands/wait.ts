@@ -36,7 +36,7 @@ export default async function wait(args: string[]): Promise<number> {
   const timeoutMs = timeoutText === undefined ? Number.POSITIVE_INFINITY : parseDuration(timeoutText, "--timeout");
   const until = Date.now() + timeoutMs;
 
-  const db = existingLedger(stateDir());
+  const db = await existingLedger(stateDir());
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const ids = resolveEntries(db, positionals).map((row) => row.id);
   const ended = await waitForEnds(db, stateDir(), ids, until);

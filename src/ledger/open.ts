@@ -2,7 +2,6 @@
 // corrupt file moved aside (never deleted) and recreated.
 
 import { constants, Database } from "bun:sqlite";
-import { closeSync, existsSync, openSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { SuperviseError } from "../errors.ts";
 import { MIGRATIONS } from "./schema.ts";
@@ -16,6 +15,16 @@ export interface OpenedLedger {
 export interface OpenOptions {
   /** How long a write waits for another writer. */
   busyTimeoutMs?: number;
+  /** The caller knows the file exists (a reader): skip creating it 0600 first. */
+  exists?: boolean;
+}
+
+/**
+ * node:fs is required where it is used, not imported: loading it costs ~2 ms, and a reader
+ * of an existing ledger (`stats`) needs none of it.
+ */
+function fs(): typeof import("node:fs") {
+  return require("node:fs") as typeof import("node:fs");
 }
 
 export function ledgerPath(stateDir: string): string {
@@ -38,7 +47,7 @@ export function openLedger(stateDir: string, options: OpenOptions = {}): OpenedL
 
 function openAndPrepare(path: string, options: OpenOptions): Database {
   // Create the file ourselves so it is 0600 from the first byte; SQLite gives -wal/-shm the same mode.
-  closeSync(openSync(path, "a", 0o600));
+  if (!options.exists) fs().closeSync(fs().openSync(path, "a", 0o600));
   const db = new Database(path, { strict: true });
   try {
     // Busy timeout first: under concurrent first opens, switching to WAL needs a lock (pitfall 1).
@@ -97,6 +106,7 @@ export function isCorruption(error: unknown): boolean {
 function moveAside(path: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const target = `${path}.corrupt-${stamp}`;
+  const { existsSync, renameSync } = fs();
   renameSync(path, target);
   // A stale WAL belongs to the damaged file; left in place it would be replayed into the new one.
   for (const suffix of ["-wal", "-shm"]) {
