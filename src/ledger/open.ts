@@ -15,8 +15,12 @@ export interface OpenedLedger {
 export interface OpenOptions {
   /** How long a write waits for another writer. */
   busyTimeoutMs?: number;
-  /** The caller knows the file exists (a reader): skip creating it 0600 first. */
-  exists?: boolean;
+  /**
+   * The caller only reads and knows the file exists: it is not created first, and a ledger
+   * whose schema was never written (its creator is mid-way) counts as empty rather than
+   * being migrated here, which would only contend with the writer that is doing it.
+   */
+  reader?: boolean;
 }
 
 /**
@@ -31,23 +35,33 @@ export function ledgerPath(stateDir: string): string {
   return join(stateDir, "ledger.db");
 }
 
-export function openLedger(stateDir: string, options: OpenOptions = {}): OpenedLedger {
+export function openLedger(stateDir: string, options: Omit<OpenOptions, "reader"> = {}): OpenedLedger {
   const path = ledgerPath(stateDir);
   try {
-    return { db: openAndPrepare(path, options) };
+    return { db: openAndPrepare(path, options)! };
   } catch (error) {
     if (!(error instanceof MovedAside)) throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
     try {
-      return { db: openAndPrepare(path, options), movedAside: error.target };
+      return { db: openAndPrepare(path, options)!, movedAside: error.target };
     } catch (again) {
       throw new SuperviseError(`ledger unavailable after moving a corrupt one aside: ${describe(again)}`, { cause: again });
     }
   }
 }
 
-function openAndPrepare(path: string, options: OpenOptions): Database {
+/** An existing ledger for reading, or null when none has been created yet. */
+export function openLedgerToRead(stateDir: string): Database | null {
+  try {
+    return openAndPrepare(ledgerPath(stateDir), { reader: true });
+  } catch (error) {
+    throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
+  }
+}
+
+/** The prepared database; null only for a reader that found no schema yet. */
+function openAndPrepare(path: string, options: OpenOptions): Database | null {
   // Create the file ourselves so it is 0600 from the first byte; SQLite gives -wal/-shm the same mode.
-  if (!options.exists) fs().closeSync(fs().openSync(path, "a", 0o600));
+  if (!options.reader) fs().closeSync(fs().openSync(path, "a", 0o600));
   const db = new Database(path, { strict: true });
   try {
     // Busy timeout first: under concurrent first opens, switching to WAL needs a lock (pitfall 1).
@@ -56,7 +70,12 @@ function openAndPrepare(path: string, options: OpenOptions): Database {
     // Keep -wal/-shm between runs: every short-lived wrapper would otherwise delete and recreate them.
     db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
     // WAL is a property of the file, set once when the schema is first created.
-    if (schemaVersion(db) !== MIGRATIONS.length) {
+    const version = schemaVersion(db);
+    if (version === 0 && options.reader) {
+      db.close();
+      return null;
+    }
+    if (version !== MIGRATIONS.length) {
       db.run("PRAGMA journal_mode = WAL");
       migrate(db);
     }

@@ -1,7 +1,7 @@
 // Opening the ledger for a command that reads (or briefly writes) and then exits.
 
 import type { Database } from "bun:sqlite";
-import { ledgerPath, openLedger } from "./open.ts";
+import { ledgerPath, openLedgerToRead } from "./open.ts";
 
 /**
  * The ledger, or null when there is none yet: reading never creates state. Callers do not
@@ -11,5 +11,5 @@ import { ledgerPath, openLedger } from "./open.ts";
  */
 export async function existingLedger(stateDir: string): Promise<Database | null> {
   // Bun.file, not node:fs: see open.ts.
-  return (await Bun.file(ledgerPath(stateDir)).exists()) ? openLedger(stateDir, { exists: true }).db : null;
+  return (await Bun.file(ledgerPath(stateDir)).exists()) ? openLedgerToRead(stateDir) : null;
 }

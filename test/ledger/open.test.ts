@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isCorruption, ledgerPath, openLedger } from "../../src/ledger/open.ts";
+import { isCorruption, ledgerPath, openLedger, openLedgerToRead } from "../../src/ledger/open.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 import { getEntry, insertEntry, recordEnd, recordSpawned } from "../../src/ledger/entries.ts";
 
@@ -19,6 +19,20 @@ describe("openLedger", () => {
     expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
     expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
     db.close();
+  });
+
+  test("a reader of a ledger whose creator has not written the schema yet sees none, and leaves it alone", () => {
+    fresh();
+    writeFileSync(ledgerPath(dir), "");
+    expect(openLedgerToRead(dir)).toBeNull();
+    const db = new Database(ledgerPath(dir));
+    expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: 0 });
+    expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "delete" });
+    db.close();
+    openLedger(dir).db.close();
+    const reader = openLedgerToRead(dir)!;
+    expect(reader.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
+    reader.close();
   });
 
   test("refuses a ledger from a newer schema instead of guessing", () => {
