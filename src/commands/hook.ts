@@ -118,10 +118,8 @@ async function sessionEnd(): Promise<void> {
     const { openLog } = await import("../log.ts");
     openLog(dir).info({ session, reason, stopping }, "session end");
     if (stopping.length === 0) return;
-    const { selfCommand } = await import("../hooks/self.ts");
-    const { bun, cli } = selfCommand();
-    // Detached: a new session, no stdio, so Claude Code neither waits for it nor kills it.
-    Bun.spawn([bun, cli, "hook", "session-end-follow-up", session], { stdio: ["ignore", "ignore", "ignore"], detached: true, env: process.env }).unref();
+    const { spawnDetachedSelf } = await import("../hooks/self.ts");
+    spawnDetachedSelf(["hook", "session-end-follow-up", session]);
   } catch (error) {
     await note(`session-end: ${(error as Error).message}`);
   }
@@ -145,9 +143,8 @@ async function startPeriodicReapIfDue(session: string | null): Promise<void> {
     if (!(await isReapDue(dir))) return;
     const { claimReap } = await import("../hooks/periodic-reap.ts");
     if (!(await claimReap(dir))) return;
-    const { selfCommand } = await import("../hooks/self.ts");
-    const { bun, cli } = selfCommand();
-    Bun.spawn([bun, cli, "hook", "periodic-reap", ...(session ? [session] : [])], { stdio: ["ignore", "ignore", "ignore"], detached: true, env: process.env }).unref();
+    const { spawnDetachedSelf } = await import("../hooks/self.ts");
+    spawnDetachedSelf(["hook", "periodic-reap", ...(session ? [session] : [])]);
   } catch (error) {
     await note(`periodic reap not started: ${(error as Error).message}`);
   }

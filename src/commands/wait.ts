@@ -16,7 +16,7 @@ import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
 /**
- * Checks start 25 ms apart and back off: to 2 s between checks while ledger writes wake us
+ * Checks start 25 ms apart and back off: to 5 s between checks while ledger writes wake us
  * (ledger/changes.ts), to 500 ms when no events can arrive.
  */
 const POLL_MIN_MS = 25;
@@ -36,10 +36,11 @@ export default async function wait(args: string[]): Promise<number> {
   const timeoutMs = timeoutText === undefined ? Number.POSITIVE_INFINITY : parseDuration(timeoutText, "--timeout");
   const until = Date.now() + timeoutMs;
 
-  const db = await existingLedger(stateDir());
+  const dir = stateDir();
+  const db = await existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const ids = resolveEntries(db, positionals).map((row) => row.id);
-  const ended = await waitForEnds(db, stateDir(), ids, until);
+  const ended = await waitForEnds(db, dir, ids, until);
   const pending = ids.filter((id) => !ended.has(id));
   if (options.json) await writeOut(`${JSON.stringify(ids.map((id) => ended.get(id)?.json ?? { id, state: "running" }), null, 2)}\n`);
   if (pending.length) {

@@ -115,6 +115,11 @@ export function recordEnd(db: Database, id: string, end: EntryEnd): boolean {
   }).immediate();
 }
 
+/** Records that an entry's wrapper and processes are gone with no end known (first writer wins). */
+export function recordLost(db: Database, id: string, now: number): boolean {
+  return recordEnd(db, id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null });
+}
+
 /** Marks a running entry as being stopped for `reason` (null withdraws it); false when it has already ended. */
 export function requestStop(db: Database, id: string, reason: EndReason | null): boolean {
   return db.transaction(() => {

@@ -5,7 +5,7 @@ import type { Database } from "bun:sqlite";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { outputDir, removeOutput } from "../capture/files.ts";
-import { deleteFinished, listEntries, recordEnd, type GcRule } from "./entries.ts";
+import { deleteFinished, listEntries, recordLost, type GcRule } from "./entries.ts";
 import { liveStates } from "./view.ts";
 
 const STRAY_QUIET_MS = 3_600_000;
@@ -23,7 +23,7 @@ export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now
   const states = liveStates(running);
   const markedLost: string[] = [];
   running.forEach((row, i) => {
-    if (states[i] === "lost" && recordEnd(db, row.id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null })) markedLost.push(row.id);
+    if (states[i] === "lost" && recordLost(db, row.id, now)) markedLost.push(row.id);
   });
   // A stray file may belong to a command whose ledger row could not be written and that is
   // still running: only an hour without a write makes it stray.

@@ -4,7 +4,7 @@
 
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
-import { listEntries, recordEnd, requestStop, type EntryRow } from "../ledger/entries.ts";
+import { listEntries, recordEnd, recordLost, requestStop, type EntryRow } from "../ledger/entries.ts";
 import { removeFinished } from "../ledger/gc.ts";
 import { describe, openLedger } from "../ledger/open.ts";
 import { ownLineage } from "../proc/signal.ts";
@@ -194,7 +194,7 @@ function recordEntryEnds(db: Database, plan: Plan, targets: readonly ReportTarge
   for (const { row, verdict } of plan.entries) {
     try {
       if (verdict === "lost") {
-        recordEnd(db, row.id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null });
+        recordLost(db, row.id, now);
         continue;
       }
       if (verdict !== "owner-dead" && verdict !== "overdue") continue;

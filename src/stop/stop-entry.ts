@@ -1,9 +1,9 @@
-// Stopping a ledger entry on request (`supervise kill`, later the SessionEnd hook): mark
+// Stopping a ledger entry on request (`supervise kill`, the SessionEnd follow-up): mark
 // why in the ledger first, so a live wrapper records that reason when its command dies;
 // then the wrapper's own escalation (first signal, grace, SIGKILL) with identity checks.
 
 import type { Database } from "bun:sqlite";
-import { recordEnd, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
+import { recordEnd, recordLost, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
 import { entryRef, wrapperIdentity } from "../ledger/view.ts";
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { signalProcess } from "../proc/signal.ts";
@@ -63,7 +63,7 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
     // Nothing was left to stop: a live wrapper records its command's own exit (not our
     // stop, which sent nothing); without one the entry was lost.
     requestStop(db, row.id, null);
-    if (!wrapper || !currentIfSame(wrapper)) recordEnd(db, row.id, { ...end, state: "lost", reason: null });
+    if (!wrapper || !currentIfSame(wrapper)) recordLost(db, row.id, end.ended_at);
   }
   return done(outcome, sent);
 }
