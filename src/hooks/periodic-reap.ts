@@ -3,7 +3,7 @@
 // <state>/reap-due (the time, in ms, of the next one), so the hook's usual path opens
 // neither the config nor the ledger.
 
-import { join } from "node:path";
+import { under } from "../state-dir.ts";
 
 /** How long a claimed (started) sweep keeps others from starting. */
 const CLAIM_MS = 60_000;
@@ -11,7 +11,7 @@ const CLAIM_MS = 60_000;
 const RECHECK_DISABLED_MS = 3_600_000;
 
 export function dueFile(stateDir: string): string {
-  return join(stateDir, "reap-due");
+  return under(stateDir, "reap-due");
 }
 
 export async function isReapDue(stateDir: string, now = Date.now()): Promise<boolean> {
