@@ -1,5 +1,7 @@
 // Where the ledger, the log and captured output live.
 
+import { nodeFs } from "./lazy-fs.ts";
+
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.SUPERVISE_HOME) return env.SUPERVISE_HOME;
   if (env.XDG_STATE_HOME) return under(env.XDG_STATE_HOME, "supervise");
@@ -16,9 +18,7 @@ export function under(base: string, rest: string): string {
 
 /** Creates the directory (mode 0700) if needed; throws when it cannot exist. */
 export function ensureStateDir(dir: string): string {
-  // Required here, not imported: the hooks read stateDir() on paths that never touch node:fs.
-  const { mkdirSync } = require("node:fs") as typeof import("node:fs");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  nodeFs().mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 

@@ -2,8 +2,9 @@
 // corrupt file moved aside (never deleted) and recreated.
 
 import { constants, Database } from "bun:sqlite";
-import { join } from "node:path";
 import { SuperviseError } from "../errors.ts";
+import { nodeFs as fs } from "../lazy-fs.ts";
+import { under } from "../state-dir.ts";
 import { MIGRATIONS } from "./schema.ts";
 
 export interface OpenedLedger {
@@ -23,16 +24,8 @@ export interface OpenOptions {
   reader?: boolean;
 }
 
-/**
- * node:fs is required where it is used, not imported: loading it costs ~2 ms, and a reader
- * of an existing ledger (`stats`) needs none of it.
- */
-function fs(): typeof import("node:fs") {
-  return require("node:fs") as typeof import("node:fs");
-}
-
 export function ledgerPath(stateDir: string): string {
-  return join(stateDir, "ledger.db");
+  return under(stateDir, "ledger.db");
 }
 
 export function openLedger(stateDir: string, options: Omit<OpenOptions, "reader"> = {}): OpenedLedger {

@@ -1,8 +1,8 @@
 // Entries as users and scripts see them: live states and the JSON shape of the contract.
 
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
-import { countAlive, findEntryProcesses, scanProcesses, type EntryRef } from "../proc/scan.ts";
-import type { ProcStat } from "../proc/stat.ts";
+import type { EntryRef } from "../proc/scan.ts";
+import { loadBootId, prefetchStats, readStat, type ProcStat, type StatReader } from "../proc/stat.ts";
 import type { EntryRow, EntryState } from "./entries.ts";
 
 export interface EntryJson {
@@ -40,18 +40,32 @@ export function entryRef(row: EntryRow): EntryRef {
  * A stored `running` row is checked against /proc: wrapper gone but processes alive is
  * `orphaned`; wrapper and processes gone with no end recorded is `lost`.
  */
-export function liveStates(rows: readonly EntryRow[]): EntryState[] {
+export function liveStates(rows: readonly EntryRow[], read: StatReader = readStat): EntryState[] {
   let stats: ProcStat[] | null = null;
   return rows.map((row) => {
     if (row.state !== "running") return row.state;
     const wrapper = wrapperIdentity(row);
-    if (wrapper && currentIfSame(wrapper)) return "running";
+    if (wrapper && currentIfSame(wrapper, read)) return "running";
     const ref = entryRef(row);
     // The command's first process still alive settles it without a scan of /proc.
-    if (ref.leader && currentIfSame(ref.leader)) return "orphaned";
+    if (ref.leader && currentIfSame(ref.leader, read)) return "orphaned";
+    // Rare (the wrapper and the first process both gone), so the scan's code is loaded here.
+    const { countAlive, findEntryProcesses, scanProcesses } = require("../proc/scan.ts") as typeof import("../proc/scan.ts");
     stats ??= scanProcesses();
     return countAlive(findEntryProcesses(ref, stats)) > 0 ? "orphaned" : "lost";
   });
+}
+
+/**
+ * liveStates with the wrappers' and commands' /proc files read first, in parallel and
+ * without node:fs: what `ls` runs. Only an entry whose wrapper and first process are both
+ * gone falls back to a synchronous scan.
+ */
+export async function readLiveStates(rows: readonly EntryRow[]): Promise<EntryState[]> {
+  const running = rows.filter((row) => row.state === "running");
+  if (running.length === 0) return rows.map((row) => row.state);
+  const [read] = await Promise.all([prefetchStats(running.flatMap((row) => (row.pid === null ? [row.wrapper_pid] : [row.wrapper_pid, row.pid]))), loadBootId()]);
+  return liveStates(rows, read);
 }
 
 /** One entry's state now: as recorded once it has ended, else judged live. */

@@ -1,7 +1,7 @@
 // A process is ours only when boot id, pid and start time all match what was recorded.
 // pid_max is 32768 on many machines, so a bare pid is reused within minutes.
 
-import { bootId, isGone, readStat, type ProcStat } from "./stat.ts";
+import { bootId, isGone, readStat, type ProcStat, type StatReader } from "./stat.ts";
 
 export interface ProcessIdentity {
   bootId: string;
@@ -14,9 +14,9 @@ export function identityOf(stat: ProcStat): ProcessIdentity {
 }
 
 /** Re-read the process now; its stat only if it is still the recorded, live (non-zombie) process. */
-export function currentIfSame(identity: ProcessIdentity): ProcStat | null {
+export function currentIfSame(identity: ProcessIdentity, read: StatReader = readStat): ProcStat | null {
   if (identity.bootId !== bootId()) return null;
-  const stat = readStat(identity.pid);
+  const stat = read(identity.pid);
   if (isGone(stat) || stat!.startTicks !== identity.startTicks) return null;
   return stat;
 }

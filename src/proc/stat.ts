@@ -1,7 +1,7 @@
 // Reading /proc. Every read can fail (the process exited, EACCES, a kernel thread):
 // a failed read is "unknown" (null), never a match and never a crash.
 
-import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { nodeFs } from "../lazy-fs.ts";
 
 /** Shared by every /proc read; grows for the rare large file (a long environment). */
 let scratch = Buffer.allocUnsafe(4096);
@@ -12,6 +12,7 @@ let scratch = Buffer.allocUnsafe(4096);
  * enough to keep Bun's GC threads busy. One reused buffer does not.
  */
 export function readProcText(path: string): string {
+  const { openSync, readSync, closeSync } = nodeFs();
   const fd = openSync(path, "r");
   try {
     let length = 0;
@@ -78,12 +79,27 @@ export function parseStat(text: string): ProcStat | null {
   return stat;
 }
 
+/** Reads one process's stat, or null; the synchronous readStat unless a caller prefetched. */
+export type StatReader = (pid: number) => ProcStat | null;
+
 export function readStat(pid: number): ProcStat | null {
   try {
     return parseStat(readProcText(`/proc/${pid}/stat`));
   } catch {
     return null;
   }
+}
+
+/**
+ * Many processes' stat at once, read in parallel through Bun.file, without node:fs: for
+ * 200 pids ~0.8 ms, against ~2.4 ms for importing node:fs and reading them one by one.
+ * The returned reader answers from what was read (null for a pid not asked for).
+ */
+export async function prefetchStats(pids: Iterable<number>): Promise<StatReader> {
+  const unique = [...new Set(pids)];
+  const stats = await Promise.all(unique.map((pid) => Bun.file(`/proc/${pid}/stat`).text().then(parseStat, () => null)));
+  const byPid = new Map(unique.map((pid, i) => [pid, stats[i]!]));
+  return (pid) => byPid.get(pid) ?? null;
 }
 
 /** Zombies and dead tasks cannot be signalled away: treat them as gone. kill(pid, 0) would say alive. */
@@ -107,7 +123,7 @@ export function pidsAllocatedSince(sincePid: number, forksAtStart: number, maxSp
   const last = readNumber("/proc/sys/kernel/ns_last_pid");
   if (forks === null || last === null || forks - forksAtStart > maxSpan || last < sincePid) return null;
   // Thread ids share the pid space; our own threads are in the range but are not processes.
-  const ownThreads = new Set(readdirSync("/proc/self/task").map(Number));
+  const ownThreads = new Set(nodeFs().readdirSync("/proc/self/task").map(Number));
   const pids: number[] = [];
   for (let pid = sincePid + 1; pid <= last; pid++) if (!ownThreads.has(pid)) pids.push(pid);
   return pids;
@@ -134,7 +150,7 @@ function readNumber(path: string): number | null {
 
 export function listPids(): number[] {
   const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
+  for (const name of nodeFs().readdirSync("/proc")) {
     const c = name.charCodeAt(0);
     if (c >= 48 && c <= 57) pids.push(Number(name));
   }
@@ -176,13 +192,21 @@ export function readCmdline(pid: number): string[] | null {
 /** Owner uid of a process (of its /proc directory); null when it is gone. */
 export function readUid(pid: number): number | null {
   try {
-    return statSync(`/proc/${pid}`).uid;
+    return nodeFs().statSync(`/proc/${pid}`).uid;
   } catch {
     return null;
   }
 }
 
 let cachedBootId: string | undefined;
+
+/** Reads the boot id without node:fs; bootId() answers from memory after this. */
+export async function loadBootId(): Promise<string> {
+  cachedBootId ??= await Bun.file("/proc/sys/kernel/random/boot_id")
+    .text()
+    .then((text) => text.trim(), () => "unknown");
+  return cachedBootId;
+}
 
 export function bootId(): string {
   if (cachedBootId === undefined) {

@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { cut, printable, renderTable, type Column } from "../../src/cli/table.ts";
-import { renderEntries } from "../../src/commands/ls.ts";
+import { renderEntries } from "../../src/cli/entries-table.ts";
 import type { EntryJson } from "../../src/ledger/view.ts";
 
 const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");

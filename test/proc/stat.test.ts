@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { environHas, isGone, parseStat, readStat } from "../../src/proc/stat.ts";
+import { bootId, environHas, isGone, loadBootId, parseStat, prefetchStats, readStat } from "../../src/proc/stat.ts";
 
 const line = (comm: string, state = "S") =>
   `4242 (${comm}) ${state} 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 18446744073709551615`;
@@ -36,6 +36,28 @@ describe("parseStat", () => {
 
   test("a missing process is null, not a crash", () => {
     expect(readStat(2 ** 22 + 1)).toBeNull();
+  });
+});
+
+describe("prefetchStats (the parallel read ls uses)", () => {
+  test("answers what readStat answers for the pids asked, null for a missing or unasked pid", async () => {
+    const missing = 2 ** 22 + 1;
+    const read = await prefetchStats([process.pid, process.ppid, missing, process.pid]);
+    const { pid, comm, ppid, pgrp, startTicks } = readStat(process.pid)!;
+    expect(read(process.pid)).toMatchObject({ pid, comm, ppid, pgrp, startTicks });
+    expect(read(process.ppid)!.startTicks).toBe(readStat(process.ppid)!.startTicks);
+    expect(read(missing)).toBeNull();
+    expect(read(1)).toBeNull();
+  });
+
+  test("no pids: an empty reader", async () => {
+    expect((await prefetchStats([]))(process.pid)).toBeNull();
+  });
+
+  test("loadBootId gives the boot id bootId() answers with", async () => {
+    const id = await loadBootId();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bootId()).toBe(id);
   });
 });
 
