@@ -5,7 +5,7 @@
 // +13 ms of start-up and +7 MiB of resident memory (README, "Why not pino on the hot path").
 
 import { appendFileSync, readFileSync, renameSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { under } from "./state-dir.ts";
 
 export const MAX_LOG_BYTES = 5 * 1024 * 1024;
 
@@ -22,7 +22,7 @@ export interface Logger {
 }
 
 export function logPath(stateDir: string): string {
-  return join(stateDir, "supervise.log");
+  return under(stateDir, "supervise.log");
 }
 
 export function openLog(stateDir: string, maxBytes = MAX_LOG_BYTES): Logger {

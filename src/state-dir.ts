@@ -1,4 +1,5 @@
-// Where the ledger, the log and captured output live.
+// Where the ledger, the log and captured output live, and the few path operations the hot
+// paths need: node:path costs ~0.6-0.8 ms to import and 1.5 MiB of a waiting wrapper's RSS.
 
 import { nodeFs } from "./lazy-fs.ts";
 
@@ -14,6 +15,23 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function under(base: string, rest: string): string {
   return `${base.replace(/\/+$/, "")}/${rest}`;
+}
+
+/** path.resolve(base, p) for an absolute base: `.`, `..` and repeated slashes folded. */
+export function resolvePath(base: string, p: string): string {
+  const parts: string[] = [];
+  for (const part of (p.startsWith("/") ? p : `${base}/${p}`).split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join("/")}`;
+}
+
+/** path.dirname for a normalised absolute path. */
+export function parentDir(p: string): string {
+  const at = p.lastIndexOf("/");
+  return at <= 0 ? "/" : p.slice(0, at);
 }
 
 /** Creates the directory (mode 0700) if needed; throws when it cannot exist. */

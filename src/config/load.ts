@@ -9,10 +9,9 @@
 // only a changed file pays for zod again.
 
 import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
 import { SuperviseError } from "../errors.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
-import { ensureStateDir, homeDirectory } from "../state-dir.ts";
+import { ensureStateDir, homeDirectory, parentDir, resolvePath, under } from "../state-dir.ts";
 
 export interface ConfigSource {
   path: string;
@@ -44,24 +43,24 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
   const sources: ConfigSource[] = [];
   const explicit = options.configPath ?? (env.SUPERVISE_CONFIG || undefined);
   if (explicit !== undefined) {
-    sources.push({ path: resolve(cwd, explicit), kind: "explicit" });
+    sources.push({ path: resolvePath(cwd, explicit), kind: "explicit" });
   } else {
-    const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homeDirectory(), ".config");
-    const user = join(configHome, "supervise", "config.json");
+    const configHome = env.XDG_CONFIG_HOME || under(env.HOME || homeDirectory(), ".config");
+    const user = under(configHome, "supervise/config.json");
     if (existsSync(user)) sources.push({ path: user, kind: "user" });
     const project = findUpward(cwd, ".supervise.json");
     if (project) sources.push({ path: project, kind: "project" });
   }
-  const legacy = findUpward(cwd, join(".moai", "config.json"));
+  const legacy = findUpward(cwd, ".moai/config.json");
   if (legacy) sources.push({ path: legacy, kind: "legacy" });
   return sources;
 }
 
 function findUpward(start: string, name: string): string | null {
-  for (let dir = resolve(start); ; dir = dirname(dir)) {
-    const candidate = join(dir, name);
+  for (let dir = resolvePath(process.cwd(), start); ; dir = parentDir(dir)) {
+    const candidate = under(dir, name);
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return null;
+    if (parentDir(dir) === dir) return null;
   }
 }
 
@@ -159,7 +158,7 @@ interface CacheSlot {
 
 function readCacheSlots(stateDir: string): CacheSlot[] {
   try {
-    const data = JSON.parse(readFileSync(join(stateDir, CACHE_FILE), "utf8"));
+    const data = JSON.parse(readFileSync(under(stateDir, CACHE_FILE), "utf8"));
     return Array.isArray(data?.slots) ? data.slots : [];
   } catch {
     return [];
@@ -172,7 +171,7 @@ function readCache(stateDir: string, key: string): Config | null {
 
 function writeCache(stateDir: string, key: string, config: Config): void {
   const slots = [{ key, config }, ...readCacheSlots(stateDir).filter((slot) => slot.key !== key)].slice(0, CACHE_SLOTS);
-  const path = join(stateDir, CACHE_FILE);
+  const path = under(stateDir, CACHE_FILE);
   try {
     // The first run of all may come before anything else created the state dir.
     ensureStateDir(stateDir);
