@@ -1,20 +1,37 @@
 // What `supervise wait` costs while it waits: 10 supervised commands, one `wait` on all of
-// them for WAIT_S seconds, its CPU time read from /proc (utime + stime) just before the
-// entries end. Peer in the same run: GNU `tail --pid=... -f /dev/null` on the 10 wrappers
-// (coreutils polls the pids once a second).
-// Usage: bun bench/wait-cpu.ts [seconds]
+// them, its CPU time in two windows summed over its threads from /proc/PID/task/*/schedstat
+// (nanoseconds; utime + stime come in 10 ms ticks, too coarse for this). Peers in the same
+// run: an idle Bun process with the same watcher and a timer of wait's fallback interval (the
+// runtime's own floor), and GNU `tail --pid=... -f /dev/null` on the 10 wrappers (coreutils
+// polls the pids once a second).
+// Usage: bun bench/wait-cpu.ts [seconds after start] [seconds of steady state]
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { benchDir, BUN, CLI } from "./lib.ts";
 
-const WAIT_S = Number(process.argv[2] ?? 10);
+const WAIT_S = Number(process.argv[2] ?? 30);
+const STEADY_S = Number(process.argv[3] ?? 60);
 const SETTLE_MS = 5_000;
 const b = benchDir();
 const spawned: Bun.Subprocess[] = [];
 
+/** user + system clock ticks, threads that exited included (coarse: 10 ms each). */
 function cpuTicks(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return Number(f[11]) + Number(f[12]);
+}
+
+/** CPU time of every live thread of the process, in ms (the first field of schedstat is ns on CPU). */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // A thread that just exited.
+    }
+  }
+  return ns / 1e6;
 }
 
 try {
@@ -30,27 +47,39 @@ try {
   }
   const wait = Bun.spawn([BUN, CLI, "wait", ...ids], { env: b.env, cwd: b.dir, stdio: ["ignore", "ignore", "inherit"] });
   const tail = Bun.spawn(["tail", ...wrappers.map((p) => `--pid=${p}`), "-f", "/dev/null"], { stdio: ["ignore", "ignore", "inherit"] });
-  // The runtime's own floor: an idle Bun process with the same watcher and a 2 s timer.
-  const idle = Bun.spawn([BUN, "-e", `require("node:fs").watch(${JSON.stringify(b.env.SUPERVISE_HOME)}, () => {}); setInterval(() => {}, 2000)`], { stdio: ["ignore", "ignore", "inherit"] });
+  // The runtime's own floor: an idle Bun process with the same watcher and wait's 5 s fallback timer.
+  const idle = Bun.spawn([BUN, "-e", `require("node:fs").watch(${JSON.stringify(b.env.SUPERVISE_HOME)}, () => {}); setInterval(() => {}, 5000)`], { stdio: ["ignore", "ignore", "inherit"] });
   spawned.push(wait, tail, idle);
-  // Start-up's garbage is returned to the OS over the first seconds (bmalloc's scavenger):
-  // measure the steady state.
-  await Bun.sleep(SETTLE_MS);
-  const waitStart = cpuTicks(wait.pid);
-  const tailStart = cpuTicks(tail.pid);
-  const idleStart = cpuTicks(idle.pid);
-  await Bun.sleep(WAIT_S * 1000);
-  const waitTicks = cpuTicks(wait.pid) - waitStart;
-  const tailTicks = cpuTicks(tail.pid) - tailStart;
-  const idleTicks = cpuTicks(idle.pid) - idleStart;
+  // Two windows: the first seconds after start carry start-up's aftermath (its garbage
+  // collected, memory returned to the OS by the allocator's scavenger, hot code compiled);
+  // after that, the steady state of a long wait.
+  const windows: Array<[string, number, number]> = [
+    ["after start", SETTLE_MS, SETTLE_MS + WAIT_S * 1000],
+    ["steady state", SETTLE_MS + WAIT_S * 1000, SETTLE_MS + WAIT_S * 1000 + STEADY_S * 1000],
+  ];
+  const peers: Array<[string, Bun.Subprocess]> = [
+    ["supervise wait", wait],
+    ["idle bun, watcher + timer", idle],
+    ["tail --pid x10 -f (peer)", tail],
+  ];
+  const began = performance.now();
+  console.log("waiting on 10 entries: CPU time of all threads (schedstat), and user+system clock ticks (10 ms)");
+  for (const [name, from, to] of windows) {
+    await Bun.sleep(Math.max(0, from - (performance.now() - began)));
+    const before = peers.map(([, p]) => [cpuMs(p.pid), cpuTicks(p.pid)] as const);
+    await Bun.sleep(Math.max(0, to - (performance.now() - began)));
+    const seconds = (to - from) / 1000;
+    console.log(`  ${name}, ${from / 1000}-${to / 1000} s after start:`);
+    peers.forEach(([peer, p], i) => {
+      const ms = cpuMs(p.pid) - before[i]![0];
+      const ticks = cpuTicks(p.pid) - before[i]![1];
+      console.log(`    ${peer.padEnd(26)} ${ms.toFixed(2).padStart(6)} ms = ${((ms / (seconds * 1000)) * 100).toFixed(3)}% of one core, ${ticks} ticks`);
+    });
+  }
   const kill = Bun.spawnSync([BUN, CLI, "kill", "--all"], { env: b.env, cwd: b.dir });
   const started = performance.now();
   const code = await wait.exited;
-  console.log(`waiting on 10 entries for ${WAIT_S} s (10 ms clock ticks of CPU, user + system):`);
-  console.log(`  supervise wait             ${waitTicks} ticks = ${((waitTicks * 10) / (WAIT_S * 10)).toFixed(2)}% of one core`);
-  console.log(`  idle bun, watcher + timer  ${idleTicks} ticks = ${((idleTicks * 10) / (WAIT_S * 10)).toFixed(2)}% of one core`);
-  console.log(`  tail --pid x10 -f (peer)   ${tailTicks} ticks = ${((tailTicks * 10) / (WAIT_S * 10)).toFixed(2)}% of one core`);
-  console.log(`(measured from ${SETTLE_MS / 1000} s after start) kill --all exit ${kill.exitCode}; wait returned ${code} ${(performance.now() - started).toFixed(0)} ms after kill finished`);
+  console.log(`kill --all exit ${kill.exitCode}; wait returned ${code} ${(performance.now() - started).toFixed(0)} ms after kill finished`);
 } finally {
   for (const p of spawned) p.kill("SIGKILL");
   Bun.spawnSync([BUN, CLI, "kill", "--all", "--grace", "0"], { env: b.env, cwd: b.dir });

@@ -11,7 +11,8 @@ import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger } from "../ledger/read.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../ledger/status.ts";
-import { currentState, isFinished, toJson } from "../ledger/view.ts";
+import { currentIfSame } from "../proc/identity.ts";
+import { currentState, isFinished, toJson, wrapperIdentity } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
@@ -61,25 +62,41 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
   const changes = ledgerChanges(dir);
   const maxDelay = changes.watching ? POLL_MAX_WATCHED_MS : POLL_MAX_UNWATCHED_MS;
   let delay = POLL_MIN_MS;
+  let rows = new Map<string, EntryRow>();
+  let changed = true;
   try {
     for (;;) {
       const now = Date.now();
       const pending = ids.filter((id) => !ended.has(id));
-      const rows = new Map(entriesById(db, pending).map((row) => [row.id, row]));
-      for (const id of pending) {
-        const row = rows.get(id);
-        // Removed (gc) while we waited: ended, status unknown.
-        if (!row) ended.set(id, { status: STATUS_UNKNOWN, json: { id, state: "removed" } });
-        else checkEnded(row, ended, lostSince, now);
+      // With no ledger write since the last look, the rows are as read then; only a wrapper
+      // that died without writing (SIGKILL, OOM) can have ended something, and its /proc
+      // file shows that. Skipping the query keeps the idle check to ten small reads.
+      if (changed || lostSince.size > 0 || !wrappersStillRunning(pending, rows)) {
+        rows = new Map(entriesById(db, pending).map((row) => [row.id, row]));
+        for (const id of pending) {
+          const row = rows.get(id);
+          // Removed (gc) while we waited: ended, status unknown.
+          if (!row) ended.set(id, { status: STATUS_UNKNOWN, json: { id, state: "removed" } });
+          else checkEnded(row, ended, lostSince, now);
+        }
       }
       if (ended.size === ids.length || now >= until) return ended;
       const settling = lostSince.size ? LOST_SETTLE_MS : Number.POSITIVE_INFINITY;
-      await changes.next(Math.min(delay, settling, Math.max(1, until - Date.now())));
+      changed = (await changes.next(Math.min(delay, settling, Math.max(1, until - Date.now())))) || !changes.watching;
       delay = Math.min(delay * 2, maxDelay);
     }
   } finally {
     changes.close();
   }
+}
+
+/** Every pending entry was running when last read and its wrapper is still that process. */
+function wrappersStillRunning(pending: readonly string[], rows: ReadonlyMap<string, EntryRow>): boolean {
+  return pending.every((id) => {
+    const row = rows.get(id);
+    const wrapper = row && row.ended_at === null && row.state === "running" ? wrapperIdentity(row) : null;
+    return wrapper !== null && currentIfSame(wrapper) !== null;
+  });
 }
 
 /** Ended when recorded so, or when wrapper and processes have stayed gone (lost). */

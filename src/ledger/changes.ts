@@ -8,8 +8,8 @@ import { watch, type FSWatcher } from "node:fs";
 export interface LedgerChanges {
   /** Whether events arrive; without them callers must poll faster. */
   readonly watching: boolean;
-  /** Resolves at the next change, or after `ms` at the latest. */
-  next(ms: number): Promise<void>;
+  /** Resolves at the next change (true), or after `ms` at the latest (false). */
+  next(ms: number): Promise<boolean>;
   close(): void;
 }
 
@@ -31,17 +31,17 @@ export function ledgerChanges(stateDir: string): LedgerChanges {
     next(ms) {
       if (changed) {
         changed = false;
-        return Promise.resolve();
+        return Promise.resolve(true);
       }
       return new Promise((resolve) => {
-        const done = () => {
+        const done = (byChange: boolean) => {
           clearTimeout(timer);
           wake = null;
           changed = false;
-          resolve();
+          resolve(byChange);
         };
-        const timer = setTimeout(done, ms);
-        wake = done;
+        const timer = setTimeout(() => done(false), ms);
+        wake = () => done(true);
       });
     },
     close() {
