@@ -109,7 +109,7 @@ async function sessionEnd(): Promise<void> {
     const { config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() });
     // clear and resume end a session but not the process: commands may live on.
     if (!config.hooks.sessionEndKillOn.includes(reason)) return;
-    const { existingLedger } = await import("../ledger/read.ts");
+    const { existingLedger } = await import("../ledger/open.ts");
     const db = await existingLedger(dir);
     if (!db) return;
     const { signalSessionEntries } = await import("../hooks/session-end.ts");
@@ -128,7 +128,7 @@ async function sessionEnd(): Promise<void> {
 async function sessionEndFollowUp(args: string[]): Promise<void> {
   const [session] = args;
   if (!session) throw new UsageError("session-end-follow-up needs a session id");
-  const { existingLedger } = await import("../ledger/read.ts");
+  const { existingLedger } = await import("../ledger/open.ts");
   const db = await existingLedger(stateDir());
   if (!db) return;
   const { listEntries } = await import("../ledger/entries.ts");

@@ -8,7 +8,7 @@ import { parseOptions } from "../cli/parse-options.ts";
 import { outputPath, previousOutputPath } from "../capture/files.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { getEntry } from "../ledger/entries.ts";
-import { existingLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { currentState, isFinished } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";

@@ -4,7 +4,7 @@ import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
-import { existingLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/open.ts";
 import { readLiveStates, toJson, type EntryJson } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 

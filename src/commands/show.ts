@@ -5,7 +5,7 @@ import { parseOptions } from "../cli/parse-options.ts";
 import { printable, renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
 import { entryDetail, type EntryDetail } from "../ledger/detail.ts";
-import { existingLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { currentState } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";

@@ -5,7 +5,7 @@ import { terminalWidth, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
-import { existingLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/open.ts";
 import { listRuns } from "../reap/history.ts";
 import { bar, historyStats, type HistoryStats } from "../reap/stats.ts";
 import { stateDir } from "../state-dir.ts";

@@ -8,7 +8,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { entriesById, type EntryRow } from "../ledger/entries.ts";
 import { ledgerChanges } from "../ledger/changes.ts";
-import { existingLedger } from "../ledger/read.ts";
+import { existingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../ledger/status.ts";
 import { currentIfSame } from "../proc/identity.ts";

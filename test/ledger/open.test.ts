@@ -1,9 +1,9 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isCorruption, ledgerPath, openLedger, openLedgerToRead } from "../../src/ledger/open.ts";
+import { existingLedger, isCorruption, ledgerPath, openLedger, SCHEMA_VERSION } from "../../src/ledger/open.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 import { getEntry, insertEntry, recordEnd, recordSpawned } from "../../src/ledger/entries.ts";
 
@@ -21,16 +21,34 @@ describe("openLedger", () => {
     db.close();
   });
 
-  test("a reader of a ledger whose creator has not written the schema yet sees none, and leaves it alone", () => {
+  test("SCHEMA_VERSION, what a current ledger is opened against, is the number of migrations", () => {
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  test("a reader finds no ledger (null) without creating one, in a missing or empty state dir", async () => {
+    fresh();
+    expect(await existingLedger(join(dir, "not-there"))).toBeNull();
+    expect(await existingLedger(dir)).toBeNull();
+    expect(existsSync(ledgerPath(dir))).toBe(false);
+    expect(existsSync(join(dir, "not-there"))).toBe(false);
+  });
+
+  test("a ledger path that exists but cannot be opened is an error, not 'no ledger'", async () => {
+    fresh();
+    mkdirSync(ledgerPath(dir));
+    await expect(existingLedger(dir)).rejects.toThrow(/ledger unavailable/);
+  });
+
+  test("a reader of a ledger whose creator has not written the schema yet sees none, and leaves it alone", async () => {
     fresh();
     writeFileSync(ledgerPath(dir), "");
-    expect(openLedgerToRead(dir)).toBeNull();
+    expect(await existingLedger(dir)).toBeNull();
     const db = new Database(ledgerPath(dir));
     expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: 0 });
     expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "delete" });
     db.close();
     openLedger(dir).db.close();
-    const reader = openLedgerToRead(dir)!;
+    const reader = (await existingLedger(dir))!;
     expect(reader.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
     reader.close();
   });

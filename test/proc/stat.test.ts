@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { bootId, environHas, isGone, loadBootId, parseStat, prefetchStats, readStat } from "../../src/proc/stat.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { bootId, environHas, isGone, loadBootId, parseStat, prefetchStats, readStat, type ProcStat } from "../../src/proc/stat.ts";
 
 const line = (comm: string, state = "S") =>
   `4242 (${comm}) ${state} 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 18446744073709551615`;
@@ -19,6 +20,48 @@ describe("parseStat", () => {
 
   test.each(["", "garbage", "4242 (rg", "4242 rg) S 1", "x (rg) S 1 2 3", "4242 (rg) S 1 2"])("rejects %p", (text) => {
     expect(parseStat(text)).toBeNull();
+  });
+
+  // The split(" ") parser this one replaced, as the reference: same answer for every line.
+  function splitParse(text: string): ProcStat | null {
+    const open = text.indexOf("(");
+    const close = text.lastIndexOf(")");
+    if (open <= 0 || close < open) return null;
+    const pid = Number(text.slice(0, open));
+    const f = text.slice(close + 2).split(" ");
+    if (!Number.isInteger(pid) || f.length < 22) return null;
+    const num = (i: number) => Number(f[i]);
+    const stat: ProcStat = { pid, comm: text.slice(open + 1, close), state: f[0]!, ppid: num(1), pgrp: num(2), session: num(3), ttyNr: num(4), flags: num(6), utimeTicks: num(11), stimeTicks: num(12), startTicks: num(19), rssPages: num(21) };
+    for (const key of ["ppid", "pgrp", "session", "startTicks"] as const) if (!Number.isFinite(stat[key])) return null;
+    return stat;
+  }
+
+  test("agrees with a split() parser on every process here and on 5,000 mangled lines", () => {
+    const lines: string[] = [];
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        lines.push(readFileSync(`/proc/${name}/stat`, "utf8"));
+      } catch {
+        // Gone since the listing.
+      }
+    }
+    expect(lines.length).toBeGreaterThan(10);
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pieces = [" ", "  ", ")", "(", "\n", "", "x", "-1", "99999999999999999999", "1e3", "\u200b"];
+    for (let i = 0; i < 5_000; i++) {
+      const base = lines[rand(lines.length)]!;
+      let text = base;
+      for (let k = 0; k < 1 + rand(3); k++) {
+        const at = rand(text.length + 1);
+        const cut = rand(4);
+        text = text.slice(0, at) + pieces[rand(pieces.length)] + text.slice(at + cut);
+      }
+      if (rand(5) === 0) text = text.slice(0, rand(text.length + 1));
+      lines.push(text);
+    }
+    for (const text of lines) expect(parseStat(text)).toEqual(splitParse(text));
   });
 
   test("zombies and dead tasks count as gone", () => {
