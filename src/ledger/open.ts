@@ -50,9 +50,8 @@ export function openLedger(stateDir: string, options: Omit<OpenOptions, "reader"
 
 /**
  * The ledger, or null when there is none yet: reading never creates state. Callers do not
- * close it. The process exits right after, and close() on the last connection checkpoints
- * the WAL on the way out (measured 2-4 ms of a 12 ms `ls`); the next writer's
- * autocheckpoint does that work instead.
+ * close it: they exit right after, and Bun closes open databases as the process exits (an
+ * explicit close() measured the same, 13.3 vs 13.9 ms for `ls --json` in one run).
  */
 export async function existingLedger(stateDir: string): Promise<Database | null> {
   const path = ledgerPath(stateDir);
