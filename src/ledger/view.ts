@@ -44,8 +44,7 @@ export function liveStates(rows: readonly EntryRow[], read: StatReader = readSta
   let stats: ProcStat[] | null = null;
   return rows.map((row) => {
     if (row.state !== "running") return row.state;
-    const wrapper = wrapperIdentity(row);
-    if (wrapper && currentIfSame(wrapper, read)) return "running";
+    if (wrapperRunning(row, read)) return "running";
     const ref = entryRef(row);
     // The command's first process still alive settles it without a scan of /proc.
     if (ref.leader && currentIfSame(ref.leader, read)) return "orphaned";
@@ -64,8 +63,16 @@ export function liveStates(rows: readonly EntryRow[], read: StatReader = readSta
 export async function readLiveStates(rows: readonly EntryRow[]): Promise<EntryState[]> {
   const running = rows.filter((row) => row.state === "running");
   if (running.length === 0) return rows.map((row) => row.state);
-  const [read] = await Promise.all([prefetchStats(running.flatMap((row) => (row.pid === null ? [row.wrapper_pid] : [row.wrapper_pid, row.pid]))), loadBootId()]);
-  return liveStates(rows, read);
+  const [wrappers] = await Promise.all([prefetchStats(running.map((row) => row.wrapper_pid)), loadBootId()]);
+  // A command's first process matters only where its wrapper is gone: a second, usually empty, round.
+  const unproven = running.filter((row) => row.pid !== null && !wrapperRunning(row, wrappers));
+  const leaders = await prefetchStats(unproven.map((row) => row.pid!));
+  return liveStates(rows, (pid) => wrappers(pid) ?? leaders(pid));
+}
+
+function wrapperRunning(row: EntryRow, read: StatReader): boolean {
+  const wrapper = wrapperIdentity(row);
+  return wrapper !== null && currentIfSame(wrapper, read) !== null;
 }
 
 /** One entry's state now: as recorded once it has ended, else judged live. */
