@@ -11,8 +11,7 @@ import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../ledger/status.ts";
-import { currentIfSame } from "../proc/identity.ts";
-import { currentState, isFinished, toJson, wrapperIdentity } from "../ledger/view.ts";
+import { currentState, isFinished, toJson, wrapperRunning } from "../ledger/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
@@ -94,8 +93,7 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
 function wrappersStillRunning(pending: readonly string[], rows: ReadonlyMap<string, EntryRow>): boolean {
   return pending.every((id) => {
     const row = rows.get(id);
-    const wrapper = row && row.ended_at === null && row.state === "running" ? wrapperIdentity(row) : null;
-    return wrapper !== null && currentIfSame(wrapper) !== null;
+    return row !== undefined && row.ended_at === null && row.state === "running" && wrapperRunning(row);
   });
 }
 

@@ -59,14 +59,9 @@ export async function existingLedger(stateDir: string): Promise<Database | null>
     return openAndPrepare(path, { reader: true });
   } catch (error) {
     // Opened without the create flag: a missing file is "no ledger yet", checked only then.
-    if (isCantOpen(error) && !fs().existsSync(path)) return null;
+    if (hasSqliteCode(error, "SQLITE_CANTOPEN") && !fs().existsSync(path)) return null;
     throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
   }
-}
-
-function isCantOpen(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_CANTOPEN");
 }
 
 /** The prepared database; null only for a reader that found no schema yet. */
@@ -115,8 +110,7 @@ function retryWhileBusy(step: () => void, timeoutMs: number): void {
     try {
       return step();
     } catch (error) {
-      const code = (error as { code?: unknown })?.code;
-      if (typeof code !== "string" || !code.startsWith("SQLITE_BUSY") || Date.now() >= deadline) throw error;
+      if (!hasSqliteCode(error, "SQLITE_BUSY") || Date.now() >= deadline) throw error;
       // Jittered, so two openers that collided do not collide again in step.
       Bun.sleepSync(5 + Math.floor(Math.random() * 20));
     }
@@ -154,8 +148,13 @@ function migrate(db: Database): void {
 
 /** Only these mean a damaged file; "locked" or "busy" must never move a live ledger aside (pitfall 1). */
 export function isCorruption(error: unknown): boolean {
+  return hasSqliteCode(error, "SQLITE_NOTADB", "SQLITE_CORRUPT");
+}
+
+/** Whether bun:sqlite's error code is one of these primary codes (extended codes included: SQLITE_BUSY_SNAPSHOT is BUSY). */
+function hasSqliteCode(error: unknown, ...primaries: string[]): boolean {
   const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT"));
+  return typeof code === "string" && primaries.some((primary) => code.startsWith(primary));
 }
 
 function moveAside(path: string): string {

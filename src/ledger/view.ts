@@ -70,7 +70,8 @@ export async function readLiveStates(rows: readonly EntryRow[]): Promise<EntrySt
   return liveStates(rows, (pid) => wrappers(pid) ?? leaders(pid));
 }
 
-function wrapperRunning(row: EntryRow, read: StatReader): boolean {
+/** Whether the entry's wrapper is still the recorded, live process. */
+export function wrapperRunning(row: EntryRow, read: StatReader = readStat): boolean {
   const wrapper = wrapperIdentity(row);
   return wrapper !== null && currentIfSame(wrapper, read) !== null;
 }
