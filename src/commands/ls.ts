@@ -31,6 +31,9 @@ async function readEntries(dir: string, all: boolean, session: string | undefine
   const db = await existingLedger(dir);
   if (!db) return [];
   const rows = listEntries(db, { all, session });
-  const states = await readLiveStates(rows);
-  return rows.map((row, i) => toJson(row, states[i]));
+  // The /proc reads run on Bun's I/O threads while the rows are converted here.
+  const states = readLiveStates(rows);
+  const entries = rows.map((row) => toJson(row));
+  (await states).forEach((state, i) => (entries[i]!.state = state));
+  return entries;
 }

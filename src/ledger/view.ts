@@ -56,18 +56,21 @@ export function liveStates(rows: readonly EntryRow[], read: StatReader = readSta
 }
 
 /**
- * liveStates with the wrappers' and commands' /proc files read first, in parallel and
- * without node:fs: what `ls` runs. Only an entry whose wrapper and first process are both
- * gone falls back to a synchronous scan.
+ * liveStates with the /proc files read first, in parallel and without node:fs: what `ls`
+ * runs. The reads start when this is called, so a caller can work while they run. Each
+ * wrapper is checked once; only rows whose wrapper is gone go on to their command's first
+ * process (a second, usually empty, round) and, when that is gone too, a scan of /proc.
  */
 export async function readLiveStates(rows: readonly EntryRow[]): Promise<EntryState[]> {
   const running = rows.filter((row) => row.state === "running");
   if (running.length === 0) return rows.map((row) => row.state);
   const [wrappers] = await Promise.all([prefetchStats(running.map((row) => row.wrapper_pid)), loadBootId()]);
-  // A command's first process matters only where its wrapper is gone: a second, usually empty, round.
-  const unproven = running.filter((row) => row.pid !== null && !wrapperRunning(row, wrappers));
-  const leaders = await prefetchStats(unproven.map((row) => row.pid!));
-  return liveStates(rows, (pid) => wrappers(pid) ?? leaders(pid));
+  const unproven = running.filter((row) => !wrapperRunning(row, wrappers));
+  if (unproven.length === 0) return rows.map((row) => row.state);
+  const leaders = await prefetchStats(unproven.flatMap((row) => (row.pid === null ? [] : [row.pid])));
+  const judged = liveStates(unproven, (pid) => wrappers(pid) ?? leaders(pid));
+  const settled = new Map(unproven.map((row, i) => [row, judged[i]!]));
+  return rows.map((row) => settled.get(row) ?? row.state);
 }
 
 /** Whether the entry's wrapper is still the recorded, live process. */
