@@ -31,9 +31,12 @@ async function readEntries(dir: string, all: boolean, session: string | undefine
   const db = await existingLedger(dir);
   if (!db) return [];
   const rows = listEntries(db, { all, session });
-  // The /proc reads run on Bun's I/O threads while the rows are converted here.
+  // The /proc reads run on Bun's I/O threads while the rows are converted here (plain loops,
+  // for the reason given at readLiveStates).
   const states = readLiveStates(rows);
-  const entries = rows.map((row) => toJson(row));
-  (await states).forEach((state, i) => (entries[i]!.state = state));
+  const entries: EntryJson[] = [];
+  for (const row of rows) entries.push(toJson(row));
+  const live = await states;
+  for (let i = 0; i < entries.length; i++) entries[i]!.state = live[i]!;
   return entries;
 }

@@ -13,10 +13,14 @@ export function identityOf(stat: ProcStat): ProcessIdentity {
   return { bootId: bootId(), pid: stat.pid, startTicks: stat.startTicks };
 }
 
+/** Whether stat shows the recorded process, still live (not a zombie), in this boot. */
+export function isSameLive(identity: ProcessIdentity, stat: ProcStat | null): stat is ProcStat {
+  return identity.bootId === bootId() && !isGone(stat) && stat!.startTicks === identity.startTicks;
+}
+
 /** Re-read the process now; its stat only if it is still the recorded, live (non-zombie) process. */
 export function currentIfSame(identity: ProcessIdentity, read: StatReader = readStat): ProcStat | null {
   if (identity.bootId !== bootId()) return null;
   const stat = read(identity.pid);
-  if (isGone(stat) || stat!.startTicks !== identity.startTicks) return null;
-  return stat;
+  return isSameLive(identity, stat) ? stat : null;
 }

@@ -111,12 +111,19 @@ const STAT_MAX_BYTES = 4096;
  * The returned reader answers from what was read (null for a pid not asked for).
  */
 export async function prefetchStats(pids: Iterable<number>): Promise<StatReader> {
-  const reads = new Map<number, Promise<ProcStat | null>>();
-  for (const pid of pids) if (!reads.has(pid)) reads.set(pid, Bun.file(`/proc/${pid}/stat`).slice(0, STAT_MAX_BYTES).text().then(parseStat, () => null));
-  const stats = new Map<number, ProcStat | null>();
-  for (const [pid, read] of reads) stats.set(pid, await read);
-  return (pid) => stats.get(pid) ?? null;
+  const unique = Array.from(new Set(pids));
+  const stats = await Promise.all(unique.map(readStatAsync));
+  const byPid = new Map<number, ProcStat | null>();
+  for (let i = 0; i < unique.length; i++) byPid.set(unique[i]!, stats[i]!);
+  return (pid) => byPid.get(pid) ?? null;
 }
+
+/** One process's stat through Bun.file, read on Bun's I/O threads; null when unreadable. */
+export function readStatAsync(pid: number): Promise<ProcStat | null> {
+  return Bun.file(`/proc/${pid}/stat`).slice(0, STAT_MAX_BYTES).text().then(parseStat, unreadable);
+}
+
+const unreadable = () => null;
 
 /** Zombies and dead tasks cannot be signalled away: treat them as gone. kill(pid, 0) would say alive. */
 export function isGone(stat: ProcStat | null): boolean {

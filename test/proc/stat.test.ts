@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { bootId, environHas, isGone, loadBootId, parseStat, prefetchStats, readStat, type ProcStat } from "../../src/proc/stat.ts";
+import { bootId, environHas, isGone, loadBootId, parseStat, prefetchStats, readStat, readStatAsync, type ProcStat } from "../../src/proc/stat.ts";
 
 const line = (comm: string, state = "S") =>
   `4242 (${comm}) ${state} 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 18446744073709551615`;
@@ -91,6 +91,14 @@ describe("prefetchStats (the parallel read ls uses)", () => {
     expect(read(process.ppid)!.startTicks).toBe(readStat(process.ppid)!.startTicks);
     expect(read(missing)).toBeNull();
     expect(read(1)).toBeNull();
+  });
+
+  test("readStatAsync answers what readStat answers, null for a missing process", async () => {
+    const missing = 2 ** 22 + 1;
+    expect(await readStatAsync(missing)).toBeNull();
+    const [mine, parent] = await Promise.all([readStatAsync(process.pid), readStatAsync(process.ppid)]);
+    expect(mine!.startTicks).toBe(readStat(process.pid)!.startTicks);
+    expect(parent!.pid).toBe(process.ppid);
   });
 
   test("no pids: an empty reader", async () => {
