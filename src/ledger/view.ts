@@ -61,9 +61,10 @@ export function liveStates(rows: readonly EntryRow[], read: StatReader = readSta
  * wrapper is checked once; only rows whose wrapper is gone go on to their command's first
  * process (a second, usually empty, round) and, when that is gone too, a scan of /proc.
  *
- * Plain loops rather than filter/map: `ls` runs this once in a fresh process, where an array
- * builtin that has walked ~500 elements is JIT-compiled before it goes on (measured with
- * JSC's compile report: 0.1-1 ms apiece on the 2-core VM, more than the loop itself).
+ * Plain loops rather than filter/map on the common path: `ls` runs this once in a fresh
+ * process, where an array builtin that has walked ~500 elements is JIT-compiled before it
+ * goes on (JSC's compile report: 0.1-1 ms apiece on the 2-core VM, more than the loop).
+ * The rare path (wrappers gone) handles few rows and keeps the shorter forms.
  */
 export async function readLiveStates(rows: readonly EntryRow[]): Promise<EntryState[]> {
   const states: EntryState[] = [];
