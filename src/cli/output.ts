@@ -2,12 +2,43 @@
 // (~5 ms measured on Bun 1.4.5, more than the rest of `ls`), and so does importing
 // node:tty (~6 ms); Bun.write to the fd and Bun.file(fd).stat() do not.
 
-export function writeOut(text: string | Uint8Array): Promise<number> {
-  return Bun.write(Bun.stdout, text);
+import { SuperviseError } from "../errors.ts";
+
+/** Set once a write found stdout's reader gone: the rest of the output is dropped. */
+let readerGone = false;
+
+/**
+ * Writes to stdout. When the reader has gone (`supervise ls | head`, EPIPE: Bun ignores
+ * SIGPIPE, so the write fails instead of ending us) the output is dropped quietly and the
+ * command finishes its work and exits with its own status; `logs --follow` stops.
+ */
+export async function writeOut(text: string | Uint8Array): Promise<number> {
+  if (readerGone) return 0;
+  try {
+    return await Bun.write(Bun.stdout, text);
+  } catch (error) {
+    if (!isBrokenPipe(error)) throw new SuperviseError(`cannot write to standard output: ${(error as Error).message}`, { cause: error });
+    readerGone = true;
+    return 0;
+  }
 }
 
-export function writeErr(text: string): Promise<number> {
-  return Bun.write(Bun.stderr, text);
+/** Whether stdout's reader has gone: commands that stream stop then. */
+export function stdoutReaderGone(): boolean {
+  return readerGone;
+}
+
+/** Best effort: there is nowhere left to report a failure to write to stderr. */
+export async function writeErr(text: string): Promise<number> {
+  try {
+    return await Bun.write(Bun.stderr, text);
+  } catch {
+    return 0;
+  }
+}
+
+function isBrokenPipe(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "EPIPE";
 }
 
 /** Linux terminal devices by major number: virtual consoles (4), /dev/tty and console (5), pseudo-terminals (136-143). */

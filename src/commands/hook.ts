@@ -40,8 +40,13 @@ function note(message: string): Promise<number> {
   return writeErr(`supervise: hook: ${message}\n`);
 }
 
-function answer(output: unknown): Promise<number> {
-  return writeOut(`${JSON.stringify(output)}\n`);
+/** The hook's JSON; a stdout that cannot be written is reported, never an exit status. */
+async function answer(output: unknown): Promise<void> {
+  try {
+    await writeOut(`${JSON.stringify(output)}\n`);
+  } catch (error) {
+    await note((error as Error).message);
+  }
 }
 
 async function sessionStart(): Promise<void> {

@@ -3,7 +3,7 @@
 
 import type { Database } from "bun:sqlite";
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { writeOut } from "../cli/output.ts";
+import { stdoutReaderGone, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { outputPath, previousOutputPath } from "../capture/files.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
@@ -44,7 +44,8 @@ async function follow(db: Database, id: string, reader: Tail): Promise<void> {
     const over = row === null || isFinished(currentState(row));
     // After the end is seen, one more drain: the last bytes were written before it.
     const printed = await reader.drain();
-    if (over) return;
+    // Nobody reads any more (`logs --follow ID | head`): following on would only wait.
+    if (over || stdoutReaderGone()) return;
     delay = printed ? FOLLOW_MIN_MS : Math.min(delay * 2, FOLLOW_MAX_MS);
     await Bun.sleep(delay);
   }
@@ -61,7 +62,7 @@ function openTail(path: string): Tail {
   const buffer = Buffer.allocUnsafe(64 * 1024);
   const readAll = async () => {
     let total = 0;
-    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+    for (let n = readSync(fd, buffer); n > 0 && !stdoutReaderGone(); n = readSync(fd, buffer)) {
       await writeOut(buffer.subarray(0, n));
       total += n;
     }
