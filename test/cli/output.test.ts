@@ -21,9 +21,13 @@ async function pipedToHead(args: string[]): Promise<{ exitCode: number; stderr: 
   return { exitCode: Number((await Bun.file(`${errFile}.code`).text()).trim()), stderr: await Bun.file(errFile).text(), head };
 }
 
-/** An entry whose captured output (~590 KiB) is far more than a pipe holds, still running. */
+/**
+ * An entry whose captured output (~590 KiB) is far more than a pipe holds, still running.
+ * It writes to stderr, which the test drains: a full stdout pipe nobody reads would hold
+ * the command back (the pass-through blocks, as a pipe should), and the copy with it.
+ */
 async function chattyEntry() {
-  const entry = await startSupervised(sb, ["--capture"], "seq 1 100000; exec sleep 100");
+  const entry = await startSupervised(sb, ["--capture"], "seq 1 100000 >&2; exec sleep 100");
   const log = Bun.file(`${sb.home}/output/${entry.id}.log`);
   await waitFor(async () => (await log.text()).includes("\n100000\n"), 10_000, "the captured output");
   return entry;
