@@ -4,6 +4,7 @@ import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { printable, renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
+import { shellQuote } from "../hooks/pre-tool-use.ts";
 import { entryDetail, type EntryDetail } from "../ledger/detail.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
@@ -28,7 +29,7 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
   const fields: Array<[string, string]> = [
     ["id", d.id],
     ["state", d.state + (d.reason ? ` (${d.reason})` : "")],
-    ["command", d.command.map(quoteWord).join(" ")],
+    ["command", d.command.map(shellQuote).join(" ")],
     ["name", d.name ?? "-"],
     ["session", d.session ?? "-"],
     ["cwd", d.cwd],
@@ -79,9 +80,4 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)}K`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)}M`;
   return `${(bytes / 1024 ** 3).toFixed(1)}G`;
-}
-
-/** A word as a shell would need it, so the command line can be copied. */
-export function quoteWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
