@@ -57,6 +57,8 @@ describe("supervise show", () => {
     expect(text.stdout).toContain(`id:            ${id}\n`);
     expect(text.stdout).toContain("state:         running\n");
     expect(text.stdout).toContain("grace:         2s\n");
+    // Quoted so it can be copied back into a shell.
+    expect(text.stdout).toContain(`command:       sh -c 'echo "$SUPERVISE_ID $$"; ${script}'\n`);
     expect(text.stdout).toMatch(/processes:\n\s+PID\s+STAT\s+AGE\s+CPU\s+RSS\s+VIA\s+COMMAND\n/);
     expect(text.stdout).toMatch(/cookie\s+ sleep 101\n/);
   });
