@@ -3,6 +3,7 @@
 // Other write failures are one clean line and exit 1; hooks still exit 0.
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { shellQuote } from "../../src/hooks/pre-tool-use.ts";
 import { lsAll, startSupervised } from "../helpers/ledger.ts";
 import { BUN, CLI, isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -12,8 +13,7 @@ afterEach(async () => sb?.cleanup());
 
 /** Runs `supervise ARGS | head -n 1` in sh: supervise's status and stderr, and what head printed. */
 async function pipedToHead(args: string[]): Promise<{ exitCode: number; stderr: string; head: string }> {
-  const quoted = [BUN, CLI, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ");
-  const script = `{ ${quoted} 2>"$0"; echo $? > "$0.code"; } | head -n 1`;
+  const script = `{ ${[BUN, CLI, ...args].map(shellQuote).join(" ")} 2>"$0"; echo $? > "$0.code"; } | head -n 1`;
   const errFile = `${sb.dir}/piped.err`;
   const proc = Bun.spawn(["sh", "-c", script, errFile], { env: sb.env, cwd: sb.dir, stdout: "pipe", stderr: "inherit" });
   sb.track(proc.pid);
@@ -84,7 +84,7 @@ describe("stdout cannot be written", () => {
 
   test("closed stdout: Bun puts /dev/null there, so the command runs and exits 0", async () => {
     sb = makeSandbox();
-    const proc = Bun.spawn(["sh", "-c", `'${BUN}' '${CLI}' ls >&-`], { env: sb.env, cwd: sb.dir, stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn(["sh", "-c", `${shellQuote(BUN)} ${shellQuote(CLI)} ls >&-`], { env: sb.env, cwd: sb.dir, stdout: "pipe", stderr: "pipe" });
     sb.track(proc.pid);
     const [stdout, stderr, exitCode] = await Promise.all([proc.stdout.text(), proc.stderr.text(), proc.exited]);
     expect({ stdout, stderr, exitCode }).toEqual({ stdout: "", stderr: "", exitCode: 0 });
