@@ -59,7 +59,8 @@ describe("supervise show", () => {
     expect(text.stdout).toContain("grace:         2s\n");
     // Quoted so it can be copied back into a shell.
     expect(text.stdout).toContain(`command:       sh -c 'echo "$SUPERVISE_ID $$"; ${script}'\n`);
-    expect(text.stdout).toMatch(/processes:\n\s+PID\s+STAT\s+AGE\s+CPU\s+RSS\s+VIA\s+COMMAND\n/);
+    // PID is right-aligned: no leading space when every pid is three digits or fewer (a fresh machine).
+    expect(text.stdout).toMatch(/processes:\n *PID +STAT +AGE +CPU +RSS +VIA +COMMAND\n/);
     expect(text.stdout).toMatch(/cookie\s+ sleep 101\n/);
   });
 

@@ -46,7 +46,9 @@ describe("parseStat", () => {
         // Gone since the listing.
       }
     }
-    expect(lines.length).toBeGreaterThan(10);
+    // At least this process; inside a PID namespace there may be only a handful, so the fixtures join in.
+    expect(lines.length).toBeGreaterThan(0);
+    for (const comm of ["rg", "my prog", "a) b (c", "(("]) lines.push(line(comm), line(comm, "Z"));
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     const pieces = [" ", "  ", ")", "(", "\n", "", "x", "-1", "99999999999999999999", "1e3", "\u200b"];
@@ -85,12 +87,13 @@ describe("parseStat", () => {
 describe("prefetchStats (the parallel read ls uses)", () => {
   test("answers what readStat answers for the pids asked, null for a missing or unasked pid", async () => {
     const missing = 2 ** 22 + 1;
-    const read = await prefetchStats([process.pid, process.ppid, missing, process.pid]);
+    const read = await prefetchStats([process.pid, missing, process.pid]);
     const { pid, comm, ppid, pgrp, startTicks } = readStat(process.pid)!;
     expect(read(process.pid)).toMatchObject({ pid, comm, ppid, pgrp, startTicks });
-    expect(read(process.ppid)!.startTicks).toBe(readStat(process.ppid)!.startTicks);
     expect(read(missing)).toBeNull();
-    expect(read(1)).toBeNull();
+    // The parent is alive but was not asked for.
+    expect(readStat(process.ppid)).not.toBeNull();
+    expect(read(process.ppid)).toBeNull();
   });
 
   test("readStatAsync answers what readStat answers, null for a missing process", async () => {
