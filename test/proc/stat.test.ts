@@ -87,13 +87,20 @@ describe("parseStat", () => {
 describe("prefetchStats (the parallel read ls uses)", () => {
   test("answers what readStat answers for the pids asked, null for a missing or unasked pid", async () => {
     const missing = 2 ** 22 + 1;
-    const read = await prefetchStats([process.pid, missing, process.pid]);
-    const { pid, comm, ppid, pgrp, startTicks } = readStat(process.pid)!;
-    expect(read(process.pid)).toMatchObject({ pid, comm, ppid, pgrp, startTicks });
-    expect(read(missing)).toBeNull();
-    // The parent is alive but was not asked for.
-    expect(readStat(process.ppid)).not.toBeNull();
-    expect(read(process.ppid)).toBeNull();
+    // A live pid that is not asked for: our own child (pid 1 may be our parent in a namespace).
+    const child = Bun.spawn(["sleep", "30"], { stdio: ["ignore", "ignore", "ignore"] });
+    try {
+      const read = await prefetchStats([process.pid, process.ppid, missing, process.pid]);
+      const { pid, comm, ppid, pgrp, startTicks } = readStat(process.pid)!;
+      expect(read(process.pid)).toMatchObject({ pid, comm, ppid, pgrp, startTicks });
+      expect(read(process.ppid)!.startTicks).toBe(readStat(process.ppid)!.startTicks);
+      expect(read(missing)).toBeNull();
+      expect(readStat(child.pid)).not.toBeNull();
+      expect(read(child.pid)).toBeNull();
+    } finally {
+      child.kill("SIGKILL");
+      await child.exited;
+    }
   });
 
   test("readStatAsync answers what readStat answers, null for a missing process", async () => {
