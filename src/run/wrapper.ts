@@ -6,12 +6,14 @@ import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
 import { identityOf } from "../proc/identity.ts";
 import { COOKIE, findEntryProcesses, type EntryRef } from "../proc/scan.ts";
+import { unblockAllSignals } from "../proc/libc.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId, forkCount, readStat } from "../proc/stat.ts";
 import { terminateEntry, signalAll, type TerminateOutcome } from "../proc/terminate.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import type { RunRequest } from "./options.ts";
+import { watchParent } from "./parent-watch.ts";
 import type { Recorder } from "./recorder.ts";
 
 const S = SIGNALS;
@@ -23,9 +25,6 @@ const FORWARDED_ONLY = ["SIGUSR1", "SIGUSR2"] as const;
 
 /** How long a command's death by signal waits for the same signal to reach the wrapper. */
 const SIGNAL_SETTLE_MS = 20;
-
-/** How often the wrapper checks whether its parent died (it is then reparented). */
-export const PARENT_POLL_MS = 100;
 
 export const EXIT_DEADLINE = 124;
 export const EXIT_CANNOT_EXECUTE = 126;
@@ -59,6 +58,8 @@ interface WrapperState {
   ref: EntryRef | null;
   /** A terminating signal that arrived before the launch. */
   early: number | null;
+  /** Our parent died (we were reparented). */
+  orphaned: boolean;
   hurry: { now: boolean };
 }
 
@@ -66,7 +67,7 @@ type EndWith = (reason: EndReason, signal: number, received?: number) => void;
 
 export async function runWrapped(ctx: WrapperContext): Promise<number> {
   const { id, request, log } = ctx;
-  const state: WrapperState = { ending: null, ref: null, early: null, hurry: { now: false } };
+  const state: WrapperState = { ending: null, ref: null, early: null, orphaned: false, hurry: { now: false } };
   const { hurry } = state;
 
   const endWith: EndWith = (reason, signal, received) => {
@@ -83,7 +84,11 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
 
   // Handlers go in before anything slow (the ledger may wait on a lock): a signal that
   // arrived before the launch means "do not launch", one right after it ends the command.
+  // Installing them also overrides an inherited SIG_IGN (`cmd &` starts with INT and QUIT ignored).
   const handlers: Array<[string, () => void]> = [];
+  // Caught, not ignored: with SIGCHLD at SIG_IGN the kernel reaps our child itself and its
+  // exit status is lost (waitpid fails with ECHILD).
+  handlers.push(["SIGCHLD", () => {}]);
   for (const name of TERMINATING) {
     handlers.push([name, () => (state.ref ? endWith("signal", S[name], S[name]) : (state.early ??= S[name]))]);
   }
@@ -91,9 +96,17 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     handlers.push([name, () => void (state.ref && signalAll(state.ref, findEntryProcesses(state.ref), S[name]))]);
   }
   for (const [name, handler] of handlers) process.on(name, handler);
+  // An inherited blocked mask would hold back every signal above, and the command inherits ours.
+  if (!unblockAllSignals()) log.warn({ id }, "cannot reset the signal mask (no libc through bun:ffi)");
+  const parentWatch = watchParent(ctx.parentPid, () => {
+    state.orphaned = true;
+    log.warn({ id, parentAtStart: ctx.parentPid, parentNow: process.ppid }, "parent died");
+    if (!request.keepOrphaned) endWith("parent-died", request.signal.number);
+  });
   try {
     return await superviseCommand(ctx, state, endWith);
   } finally {
+    parentWatch.stop();
     for (const [name, handler] of handlers) process.off(name, handler);
   }
 }
@@ -127,8 +140,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   await new Promise((resolve) => setImmediate(resolve));
   if (state.early !== null) return notStarted(ctx, "signal", state.early);
   // Orphaned before the launch: starting the command would leave it with no owner.
-  const orphaned = () => process.ppid !== ctx.parentPid;
-  if (orphaned() && !request.keepOrphaned) return notStarted(ctx, "parent-died", request.signal.number);
+  if (state.orphaned && !request.keepOrphaned) return notStarted(ctx, "parent-died", request.signal.number);
 
   let child: Bun.Subprocess;
   try {
@@ -154,20 +166,15 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     since: forksAtStart === null ? undefined : { pid: process.pid, forks: forksAtStart },
   };
   if (state.early !== null) endWith("signal", state.early, state.early);
+  // A parent death noticed between the check above and the spawn found nothing to stop.
+  else if (state.orphaned && !request.keepOrphaned) endWith("parent-died", request.signal.number);
   recorder.spawned(child.pid, child.pid, leader?.startTicks ?? null);
   log.info({ id, pid: child.pid, command: request.command, deadlineAt, session: request.session }, "started");
 
   const cancelDeadline = deadlineAt === null ? () => {} : setLongTimeout(deadlineAt, () => endWith("deadline", request.signal.number));
-  const parentWatch = setInterval(() => {
-    if (!orphaned()) return;
-    clearInterval(parentWatch);
-    log.warn({ id, parentAtStart: ctx.parentPid, parentNow: process.ppid }, "parent died");
-    if (!request.keepOrphaned) endWith("parent-died", request.signal.number);
-  }, PARENT_POLL_MS);
 
   const status = await child.exited;
   cancelDeadline();
-  clearInterval(parentWatch);
   // Killed by a signal nobody here sent: whoever sent it (an agent ending the whole tree pid
   // by pid) has usually signalled us too, a moment apart. Let that handler run first, so the
   // entry says "killed by a signal" rather than "exited".

@@ -1,0 +1,44 @@
+// The two libc calls the wrapper needs and Bun has no API for, through bun:ffi. Each answers
+// false where libc cannot be loaded (another C library, FFI disabled): callers keep a fallback.
+
+type Libc = {
+  pthread_sigmask(how: number, set: NodeJS.TypedArray, old: null): number;
+  prctl(option: number, arg2: bigint, arg3: bigint, arg4: bigint, arg5: bigint): number;
+};
+
+const SIG_SETMASK = 2;
+const PR_SET_PDEATHSIG = 1;
+/** glibc's sigset_t: 1024 bits. */
+const SIGSET_BYTES = 128;
+
+let libc: Libc | null | undefined;
+
+function load(): Libc | null {
+  if (libc !== undefined) return libc;
+  try {
+    const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
+    const { symbols } = dlopen("libc.so.6", {
+      pthread_sigmask: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+      prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
+    });
+    libc = symbols as unknown as Libc;
+  } catch {
+    libc = null;
+  }
+  return libc;
+}
+
+/**
+ * Unblocks every signal on the calling (main) thread. A blocked mask is inherited across exec:
+ * left alone, our handlers would never run, and the command would start with it too.
+ */
+export function unblockAllSignals(): boolean {
+  const c = load();
+  return c !== null && c.pthread_sigmask(SIG_SETMASK, new Uint8Array(SIGSET_BYTES), null) === 0;
+}
+
+/** Asks the kernel to send `signal` when the thread that started us exits. */
+export function setParentDeathSignal(signal: number): boolean {
+  const c = load();
+  return c !== null && c.prctl(PR_SET_PDEATHSIG, BigInt(signal), 0n, 0n, 0n) === 0;
+}
