@@ -43,6 +43,8 @@ export interface EntryRow {
   /** The agent that owned the command ($CLAUDE_PID) and its start time, when known. */
   owner_pid: number | null;
   owner_start_ticks: number | null;
+  /** What the wrapper exited with; null when it died before recording (or was never told). */
+  exit_status: number | null;
 }
 
 export type NewEntry = Pick<
@@ -70,6 +72,8 @@ export interface EntryEnd {
   exit_code: number | null;
   end_signal: string | null;
   reason: EndReason | null;
+  /** The wrapper's own exit status; null when another process records the end. */
+  exit_status: number | null;
 }
 
 /** Recorded before the command is spawned: the pid follows once it exists. */
@@ -98,7 +102,8 @@ export function recordSpawned(db: Database, id: string, pid: number, pgid: numbe
 /**
  * Records how an entry ended, unless something else already did (first writer wins). A
  * command that "exited" after someone asked for a stop (its death by our signal looks like
- * any other exit to the wrapper) is recorded as killed, for the reason asked.
+ * any other exit to the wrapper) is recorded as killed, for the reason asked. The wrapper's
+ * exit status is kept even when another writer recorded the end first (`kill` racing it).
  */
 export function recordEnd(db: Database, id: string, end: EntryEnd): boolean {
   return db.transaction(() => {
@@ -107,17 +112,20 @@ export function recordEnd(db: Database, id: string, end: EntryEnd): boolean {
         `UPDATE entries SET
            state = CASE WHEN :state = 'exited' AND stop_reason IS NOT NULL THEN 'killed' ELSE :state END,
            reason = CASE WHEN :state = 'exited' AND stop_reason IS NOT NULL THEN stop_reason ELSE :reason END,
-           ended_at = :ended_at, exit_code = :exit_code, end_signal = :end_signal
+           ended_at = :ended_at, exit_code = :exit_code, end_signal = :end_signal, exit_status = :exit_status
          WHERE id = :id AND ended_at IS NULL`,
       )
       .run({ id, ...end });
+    if (result.changes === 0 && end.exit_status !== null) {
+      db.query("UPDATE entries SET exit_status = :exit_status WHERE id = :id AND exit_status IS NULL").run({ id, exit_status: end.exit_status });
+    }
     return result.changes > 0;
   }).immediate();
 }
 
 /** Records that an entry's wrapper and processes are gone with no end known (first writer wins). */
 export function recordLost(db: Database, id: string, now: number): boolean {
-  return recordEnd(db, id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null });
+  return recordEnd(db, id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null, exit_status: null });
 }
 
 /** Marks a running entry as being stopped for `reason` (null withdraws it); false when it has already ended. */

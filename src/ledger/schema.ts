@@ -53,4 +53,8 @@ export const MIGRATIONS: readonly string[] = [
   // time), so a wrapper that outlived its agent can be judged owner-dead.
   `ALTER TABLE entries ADD COLUMN owner_pid INTEGER;
    ALTER TABLE entries ADD COLUMN owner_start_ticks INTEGER;`,
+  // 5: the status the wrapper itself exited with, which `wait` returns as it is: how the
+  // command ended does not say it (a TERM-ignoring command killed after the wrapper got TERM
+  // died of KILL, 137, while the wrapper exited 143).
+  `ALTER TABLE entries ADD COLUMN exit_status INTEGER;`,
 ];

@@ -4,6 +4,7 @@ import { currentIfSame, isSameLive, type ProcessIdentity } from "../proc/identit
 import type { EntryRef } from "../proc/scan.ts";
 import { loadBootId, prefetchStats, readStat, readStatAsync, type ProcStat, type StatReader } from "../proc/stat.ts";
 import type { EntryRow, EntryState } from "./entries.ts";
+import { exitStatusOf } from "./status.ts";
 
 export interface EntryJson {
   id: string;
@@ -12,6 +13,8 @@ export interface EntryJson {
   wrapperPid: number;
   state: EntryState;
   exitCode: number | null;
+  /** What the wrapper exited with (what `wait` returns); null while the entry runs. */
+  exitStatus: number | null;
   signal: string | null;
   reason: string | null;
   command: string[];
@@ -115,6 +118,7 @@ export function toJson(row: EntryRow, state: EntryState = row.state): EntryJson 
     wrapperPid: row.wrapper_pid,
     state,
     exitCode: row.exit_code,
+    exitStatus: isFinished(state) ? exitStatusOf(row, state) : null,
     signal: row.end_signal,
     reason: row.reason,
     command: JSON.parse(row.command) as string[],

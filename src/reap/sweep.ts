@@ -201,7 +201,7 @@ function recordEntryEnds(db: Database, plan: Plan, targets: readonly ReportTarge
       const mine = targets.filter((t) => t.ledgerId === row.id && t.action !== "zombie");
       if (mine.some((t) => t.action === "failed")) continue;
       const signal = mine.some((t) => t.signal === "KILL") ? "KILL" : mine.find((t) => t.signal)?.signal ?? null;
-      recordEnd(db, row.id, { state: "killed", ended_at: now, exit_code: null, end_signal: signal, reason: verdict });
+      recordEnd(db, row.id, { state: "killed", ended_at: now, exit_code: null, end_signal: signal, reason: verdict, exit_status: null });
     } catch (error) {
       fail(`ledger entry ${row.id}`, error);
     }

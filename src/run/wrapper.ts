@@ -229,10 +229,10 @@ async function openCapture(ctx: WrapperContext, maxBytes: number): Promise<Captu
 
 /** A terminating signal, or our parent's death, came before the launch: nothing was started. */
 function notStarted(ctx: WrapperContext, reason: "signal" | "parent-died", signal: number): number {
-  const record: EntryEnd = { state: "killed", ended_at: Date.now(), exit_code: null, end_signal: null, reason };
+  const record: EntryEnd = { state: "killed", ended_at: Date.now(), exit_code: null, end_signal: null, reason, exit_status: 128 + signal };
   ctx.recorder.ended(record);
   ctx.log.info({ id: ctx.id, ...record }, `not started: ${reason === "signal" ? "signalled" : "parent died"} before launch`);
-  return 128 + signal;
+  return record.exit_status!;
 }
 
 function describeEnd(
@@ -242,6 +242,17 @@ function describeEnd(
   status: number,
   preserveStatus: boolean,
 ): { record: EntryEnd; exitStatus: number } {
+  const { record, exitStatus } = endOf(ending, outcome, child, status, preserveStatus);
+  return { record: { ...record, exit_status: exitStatus }, exitStatus };
+}
+
+function endOf(
+  ending: Ending | null,
+  outcome: TerminateOutcome,
+  child: Bun.Subprocess,
+  status: number,
+  preserveStatus: boolean,
+): { record: Omit<EntryEnd, "exit_status">; exitStatus: number } {
   const base = {
     ended_at: Date.now(),
     exit_code: child.exitCode,
@@ -251,7 +262,7 @@ function describeEnd(
     const reason = ending === null || outcome === "gone" ? null : "leftovers";
     return { record: { ...base, state: "exited", reason }, exitStatus: status };
   }
-  const record: EntryEnd = { ...base, state: "killed", reason: ending.reason };
+  const record = { ...base, state: "killed" as const, reason: ending.reason };
   if (ending.reason === "deadline") return { record, exitStatus: preserveStatus ? status : EXIT_DEADLINE };
   if (ending.received !== undefined) return { record, exitStatus: 128 + ending.received };
   return { record, exitStatus: status };
@@ -262,7 +273,7 @@ function failedToStart(ctx: WrapperContext, error: unknown): number {
   const name = ctx.request.command[0]!;
   const exitStatus = code === "ENOENT" ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
   ctx.say(exitStatus === EXIT_NOT_FOUND ? `command not found: ${name}` : `cannot run ${name}: ${reasonText(code, error)}`);
-  const record: EntryEnd = { state: "exited", ended_at: Date.now(), exit_code: exitStatus, end_signal: null, reason: null };
+  const record: EntryEnd = { state: "exited", ended_at: Date.now(), exit_code: exitStatus, end_signal: null, reason: null, exit_status: exitStatus };
   ctx.recorder.ended(record);
   ctx.log.info({ id: ctx.id, ...record, error: String((error as Error).message) }, "failed to start");
   return exitStatus;

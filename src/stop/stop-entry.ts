@@ -50,7 +50,8 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
   let escalated = false;
   const outcome = await terminateEntry(entryRef(row), { signal, graceMs, onEscalate: () => (escalated = true) });
   const sent = outcome === "gone" ? null : signalName(escalated ? SIGNALS.SIGKILL : signal);
-  const end = { ended_at: Date.now(), exit_code: null, end_signal: sent };
+  // The wrapper's exit status is the wrapper's to record; a dead one's is derived when read.
+  const end = { ended_at: Date.now(), exit_code: null, end_signal: sent, exit_status: null };
   if (outcome === "terminated" || outcome === "killed") {
     // The wrapper, if alive, records the same end; whichever writes first stands. A dead or
     // stopped wrapper never will, so this must not wait for it.

@@ -87,6 +87,7 @@ describe("ls table", () => {
     wrapperPid: 4240,
     state: "running",
     exitCode: null,
+    exitStatus: null,
     signal: null,
     reason: null,
     command: ["rg", "--files", "/a/very/long/path/that/does/not/fit/anywhere/narrow"],

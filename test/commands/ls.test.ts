@@ -4,7 +4,9 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runCli } from "../helpers/cli.ts";
 import { EntryListSchema, parseJson } from "../helpers/contract.ts";
-import { startSupervised } from "../helpers/ledger.ts";
+import { startSupervised, writeLedgerAtV4 } from "../helpers/ledger.ts";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(20_000);
@@ -64,6 +66,20 @@ describe("supervise ls", () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
     expect(table).toContain(orphan.id);
     expect(table).not.toContain("\x1b[");
+  });
+
+  test("a ledger of the previous schema (v4) with rows: upgraded in place, exitStatus derived for its ended rows", async () => {
+    sb = makeSandbox();
+    mkdirSync(sb.home, { mode: 0o700 });
+    writeLedgerAtV4(join(sb.home, "ledger.db"));
+    const entries = parseJson(EntryListSchema, await ls(["--all", "--json"]));
+    expect(entries.map((e) => [e.id, e.state, e.exitStatus])).toEqual([
+      ["deadline04", "killed", 124],
+      ["exited0003", "exited", 3],
+    ]);
+    await runCli(sb, ["run", "--", "sh", "-c", "exit 9"]);
+    const after = parseJson(EntryListSchema, await ls(["--all", "--json"]));
+    expect(after.map((e) => e.exitStatus)).toEqual([124, 3, 9]);
   });
 
   test("bad flags: exit 2, one line", async () => {

@@ -68,6 +68,19 @@ describe("supervise wait", () => {
     expect((await waitOrphan.finish()).exitCode).toBe(143);
   });
 
+  test("returns exactly what run exited with: TERM to the wrapper of a TERM-ignoring command is 143, not the KILL it took", async () => {
+    sb = makeSandbox();
+    const { run, id, pid } = await startSupervised(sb, ["--grace", "200ms"], "trap '' TERM; while :; do sleep 0.05; done");
+    run.proc.kill("SIGTERM");
+    expect((await run.finish()).exitCode).toBe(143);
+    expect(isAlive(pid)).toBe(false);
+    const r = await runCli(sb, ["wait", id, "--json"]);
+    expect(r.exitCode).toBe(143);
+    expect(parseJson(EntryListSchema, r.stdout)[0]).toMatchObject({ id, state: "killed", reason: "signal", signal: "KILL", exitStatus: 143 });
+    const [entry] = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--all", "--json"])).stdout);
+    expect(entry).toMatchObject({ id, exitStatus: 143 });
+  });
+
   test("--timeout: 124 and the ids still running; the command is left alone", async () => {
     sb = makeSandbox();
     const { id, pid } = await startSupervised(sb, []);

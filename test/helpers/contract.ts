@@ -12,6 +12,7 @@ export const EntrySchema = z.strictObject({
   wrapperPid: z.number().int().positive(),
   state: z.enum(["running", "exited", "killed", "orphaned", "lost"]),
   exitCode: z.number().int().nullable(),
+  exitStatus: z.number().int().min(0).max(255).nullable(),
   signal: z.string().nullable(),
   reason: z.enum(["deadline", "signal", "parent-died", "owner-dead", "overdue", "session-end", "manual", "leftovers"]).nullable(),
   command: z.array(z.string()).min(1),

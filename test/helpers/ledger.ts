@@ -7,6 +7,22 @@ import { join } from "node:path";
 import { runCli, startCli } from "./cli.ts";
 import { waitFor, type Sandbox } from "./sandbox.ts";
 
+/** A ledger as the previous release (schema v4) left it, WAL, with an exited and a deadline-killed row. */
+export function writeLedgerAtV4(path: string): void {
+  const { MIGRATIONS } = require("../../src/ledger/schema.ts") as typeof import("../../src/ledger/schema.ts");
+  const db = new Database(path, { strict: true });
+  db.run("PRAGMA journal_mode = WAL");
+  for (const migration of MIGRATIONS.slice(0, 4)) db.run(migration);
+  db.run("PRAGMA user_version = 4");
+  const insert = db.query(
+    `INSERT INTO entries (id, boot_id, pid, pgid, wrapper_pid, command, cwd, started_at, first_signal, state, ended_at, exit_code, end_signal, reason)
+     VALUES (:id, 'b', 11, 11, 10, '["x"]', '/', 1, 'TERM', :state, :ended_at, :exit_code, :end_signal, :reason)`,
+  );
+  insert.run({ id: "exited0003", state: "exited", ended_at: 2, exit_code: 3, end_signal: null, reason: null });
+  insert.run({ id: "deadline04", state: "killed", ended_at: 2, exit_code: null, end_signal: "KILL", reason: "deadline" });
+  db.close();
+}
+
 export async function lsAll(sb: Sandbox): Promise<any[]> {
   const result = await runCli(sb, ["ls", "--all", "--json"]);
   if (result.exitCode !== 0) throw new Error(`ls failed: ${result.stderr}`);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { existingLedger, isCorruption, ledgerPath, openLedger, SCHEMA_VERSION } from "../../src/ledger/open.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 import { getEntry, insertEntry, recordEnd, recordSpawned } from "../../src/ledger/entries.ts";
+import { writeLedgerAtV4 } from "../helpers/ledger.ts";
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,6 +86,32 @@ describe("openLedger", () => {
   });
 });
 
+describe("upgrading a ledger in place", () => {
+  test("v4 with rows: a reader migrates it to the current version, every row kept, exit_status null", async () => {
+    fresh();
+    writeLedgerAtV4(ledgerPath(dir));
+    const db = (await existingLedger(dir))!;
+    expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(getEntry(db, "exited0003")).toMatchObject({ state: "exited", exit_code: 3, exit_status: null });
+    expect(getEntry(db, "deadline04")).toMatchObject({ state: "killed", reason: "deadline", exit_status: null });
+    db.close();
+  });
+
+  test("v4 with rows: a writer migrates it and records the wrapper's status in the new column", () => {
+    fresh();
+    writeLedgerAtV4(ledgerPath(dir));
+    const { db } = openLedger(dir);
+    insertEntry(db, {
+      id: "new0000005", boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
+      started_at: 3, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null,
+    });
+    recordEnd(db, "new0000005", { state: "killed", ended_at: 4, exit_code: null, end_signal: "KILL", reason: "signal", exit_status: 143 });
+    expect(getEntry(db, "new0000005")).toMatchObject({ exit_status: 143, end_signal: "KILL" });
+    expect(getEntry(db, "exited0003")).toMatchObject({ exit_code: 3, exit_status: null });
+    db.close();
+  });
+});
+
 describe("entries", () => {
   test("the first recorded end wins", () => {
     fresh();
@@ -94,9 +121,12 @@ describe("entries", () => {
       started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null,
     });
     recordSpawned(db, "e1", 11, 11, 6);
-    expect(recordEnd(db, "e1", { state: "killed", ended_at: 2, exit_code: null, end_signal: "TERM", reason: "deadline" })).toBe(true);
-    expect(recordEnd(db, "e1", { state: "exited", ended_at: 3, exit_code: 0, end_signal: null, reason: null })).toBe(false);
-    expect(getEntry(db, "e1")).toMatchObject({ pid: 11, start_ticks: 6, state: "killed", reason: "deadline", ended_at: 2 });
+    expect(recordEnd(db, "e1", { state: "killed", ended_at: 2, exit_code: null, end_signal: "TERM", reason: "deadline", exit_status: null })).toBe(true);
+    expect(recordEnd(db, "e1", { state: "exited", ended_at: 3, exit_code: 0, end_signal: null, reason: null, exit_status: 124 })).toBe(false);
+    // The end stands as first recorded; the wrapper's own status, recorded second, is kept.
+    expect(getEntry(db, "e1")).toMatchObject({ pid: 11, start_ticks: 6, state: "killed", reason: "deadline", ended_at: 2, exit_status: 124 });
+    expect(recordEnd(db, "e1", { state: "exited", ended_at: 4, exit_code: 0, end_signal: null, reason: null, exit_status: 0 })).toBe(false);
+    expect(getEntry(db, "e1")).toMatchObject({ exit_status: 124 });
     db.close();
   });
 });

@@ -4,7 +4,15 @@ import { describe, expect, test } from "bun:test";
 import type { EntryState } from "../../src/ledger/entries.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../../src/ledger/status.ts";
 
-describe("exitStatusOf", () => {
+describe("exitStatusOf, the wrapper's status recorded", () => {
+  test("is returned as it is, whatever the command's end says", () => {
+    // A TERM-ignoring command killed after the wrapper got TERM: the command died of KILL.
+    expect(exitStatusOf({ exit_status: 143, exit_code: null, end_signal: "KILL", reason: "signal" }, "killed")).toBe(143);
+    expect(exitStatusOf({ exit_status: 0, exit_code: null, end_signal: "TERM", reason: "deadline" }, "killed")).toBe(0);
+  });
+});
+
+describe("exitStatusOf, derived where the wrapper died before recording", () => {
   const cases: Array<[string, EntryState, number | null, string | null, string | null, number]> = [
     ["exited 0", "exited", 0, null, null, 0],
     ["exited 3", "exited", 3, null, null, 3],
@@ -22,6 +30,6 @@ describe("exitStatusOf", () => {
     ["unknown signal name", "exited", null, "NOPE", null, 0],
   ];
   for (const [name, state, exit_code, end_signal, reason, expected] of cases) {
-    test(name, () => expect(exitStatusOf({ exit_code, end_signal, reason: reason as never }, state)).toBe(expected));
+    test(name, () => expect(exitStatusOf({ exit_status: null, exit_code, end_signal, reason: reason as never }, state)).toBe(expected));
   }
 });

@@ -154,6 +154,7 @@ describe("planSweep", () => {
       stop_reason: null,
       owner_pid: null,
       owner_start_ticks: null,
+      exit_status: null,
       ...over,
     };
   }
