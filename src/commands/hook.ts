@@ -136,9 +136,9 @@ async function sessionEndFollowUp(args: string[]): Promise<void> {
   const { existingLedger } = await import("../ledger/open.ts");
   const db = await existingLedger(stateDir());
   if (!db) return;
-  const { listEntries } = await import("../ledger/entries.ts");
+  const { sessionEntriesToEnd } = await import("../hooks/session-end.ts");
   const { stopEntry } = await import("../stop/stop-entry.ts");
-  await Promise.all(listEntries(db, { session }).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })));
+  await Promise.all(sessionEntriesToEnd(db, session).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })));
 }
 
 /** The throttled background sweep; never delays or changes the tool call's answer. */

@@ -76,6 +76,11 @@ export interface EntryEnd {
   exit_status: number | null;
 }
 
+/** Started with --keep-orphaned (or run.onOrphan "keep"): only `supervise kill` may end what it leaves. */
+export function keepsOrphans(row: Pick<EntryRow, "keep_orphaned">): boolean {
+  return row.keep_orphaned === 1;
+}
+
 /** Recorded before the command is spawned: the pid follows once it exists. */
 export function insertEntry(db: Database, entry: NewEntry): void {
   db.transaction(() => {

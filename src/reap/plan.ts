@@ -2,7 +2,7 @@
 // sweep executes the plan, `--dry-run` prints it. Pure, so PID reuse, escapes and every
 // exclusion are table-tested.
 
-import type { EntryRow } from "../ledger/entries.ts";
+import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
 import { entryRef } from "../ledger/view.ts";
 import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
@@ -95,7 +95,8 @@ export function planSweep(input: PlanInput): Plan {
         alive: mine.length,
         deadlineAt: row.deadline_at,
         graceMs: row.grace_ms,
-        ownerAlive: row.owner_pid === null || row.owner_start_ticks === null || row.keep_orphaned ? null : liveProcess(row.owner_pid, row.owner_start_ticks, byPid) !== null,
+        ownerAlive: row.owner_pid === null || row.owner_start_ticks === null ? null : liveProcess(row.owner_pid, row.owner_start_ticks, byPid) !== null,
+        keep: keepsOrphans(row),
       },
       input.now,
     );
@@ -117,6 +118,8 @@ export function planSweep(input: PlanInput): Plan {
     if (ended && escapedFrom(proc, ended, input.bootId)) {
       claimed.add(proc.pid);
       if (around.session !== null && ended.session !== around.session) continue;
+      // Left running on purpose: the entry was started to keep what outlives it.
+      if (keepsOrphans(ended)) continue;
       if (signallable(proc)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
     }
   }

@@ -131,7 +131,8 @@ export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, aroun
   return age >= settings.thresholdsMs.agentShell ? { kind: "target", reason: "agent-shell" } : { kind: "skip", why: "too-young" };
 }
 
-export type EntryVerdict = "running" | "owner-dead" | "overdue" | "lost" | "unknown";
+/** kept: it would be owner-dead or overdue, but the user asked to keep it (`--keep-orphaned`). */
+export type EntryVerdict = "running" | "owner-dead" | "overdue" | "lost" | "unknown" | "kept";
 
 export interface EntryFacts {
   bootMatches: boolean;
@@ -142,8 +143,10 @@ export interface EntryFacts {
   deadlineAt: number | null;
   /** null: the entry never escalates to SIGKILL, so it is never overdue. */
   graceMs: number | null;
-  /** The agent that owned it: null when none was recorded (or the entry keeps orphans). */
+  /** The agent that owned it: null when none was recorded. */
   ownerAlive?: boolean | null;
+  /** Started with --keep-orphaned (or run.onOrphan "keep"): no sweep ends it, only `supervise kill`. */
+  keep?: boolean;
 }
 
 /** How long after deadline + grace a live wrapper is considered not to be enforcing it. */
@@ -151,6 +154,11 @@ export const OVERDUE_SLACK_MS = 10_000;
 
 /** A `running` ledger entry, judged against what is alive now. */
 export function classifyEntry(facts: EntryFacts, now: number): EntryVerdict {
+  const verdict = judgeEntry(facts, now);
+  return facts.keep && (verdict === "owner-dead" || verdict === "overdue") ? "kept" : verdict;
+}
+
+function judgeEntry(facts: EntryFacts, now: number): EntryVerdict {
   // After a reboot nothing of the entry can be alive; its pids now name other processes.
   if (!facts.bootMatches) return "lost";
   if (facts.wrapperAlive === null) return "unknown";

@@ -49,6 +49,17 @@ describe("supervise hook session-end", () => {
     expect((await lsAll(sb)).find((e) => e.id === s.id)).toMatchObject({ reason: "session-end", signal: "TERM" });
   });
 
+  test("an entry started with --keep-orphaned is kept, by the hook and by its follow-up", async () => {
+    sb = makeSandbox();
+    const kept = await startSupervised(sb, ["--session", "s-keep", "--keep-orphaned"]);
+    const ended = await stubborn("s-keep");
+    expect((await runCli(sb, ["hook", "session-end"], { stdin: input("s-keep", "other") })).exitCode).toBe(0);
+    // The follow-up has done its work once the stubborn entry's end is recorded.
+    await waitFor(async () => (await lsAll(sb)).find((e) => e.id === ended.id)?.state === "killed", 10_000, "the follow-up to end the other entry");
+    expect(isAlive(kept.pid)).toBe(true);
+    expect((await lsAll(sb)).find((e) => e.id === kept.id)).toMatchObject({ state: "running", reason: null });
+  });
+
   test("clear and resume (not in hooks.sessionEndKillOn by default) end nothing; the config decides", async () => {
     sb = makeSandbox();
     const s = await startSupervised(sb, ["--session", "s-2"]);

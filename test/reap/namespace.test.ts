@@ -95,35 +95,41 @@ echo "HUMAN $(sv reap --dry-run | head -1)"
   );
 
   nsTest(
-    "ledger entries: a SIGKILLed wrapper's command is owner-dead, a reused pid survives and its entry is lost, an escape is found by its cookie",
+    "ledger entries: a SIGKILLed wrapper's command is owner-dead, a reused pid survives and its entry is lost, an escape is found by its cookie, and what --keep-orphaned (or run.onOrphan keep) kept stays",
     async () => {
       sb = makeSandbox(SHORT);
+      writeFileSync(join(sb.dir, "keep.json"), JSON.stringify({ ...SHORT, run: { onOrphan: "keep" } }));
       const r = await inNamespace(
         sb,
         String.raw`
+entry_id() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-1)); console.log(e?.id ?? "")' "$1"; }
 entry_pid() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-1)); console.log(e?.pid ?? "")' "$1"; }
 # Not through the sv function: $! must be the wrapper itself, not a subshell around it.
 "$BUN" "$CLI" run -d 0 -n owner -- sleep 1000 & OWNER_WRAPPER=$!
 "$BUN" "$CLI" run -d 0 -n reuse -- sleep 1000 & REUSE_WRAPPER=$!
-wait_until '[ -n "$(entry_pid owner)" ] && [ -n "$(entry_pid reuse)" ]'
-OWNER=$(entry_pid owner); REUSE=$(entry_pid reuse)
+"$BUN" "$CLI" run -d 0 --keep-orphaned -n kept-owner -- sleep 1000 & KEPT_OWNER_WRAPPER=$!
+wait_until '[ -n "$(entry_pid owner)" ] && [ -n "$(entry_pid reuse)" ] && [ -n "$(entry_pid kept-owner)" ]'
+OWNER=$(entry_pid owner); REUSE=$(entry_pid reuse); KEPT_OWNER=$(entry_pid kept-owner)
 # bash reports killed jobs on its stderr; keep that out of the test's stderr check.
 exec 3>&2 2>/dev/null
-kill -9 $OWNER_WRAPPER $REUSE_WRAPPER
-wait $OWNER_WRAPPER $REUSE_WRAPPER
+kill -9 $OWNER_WRAPPER $REUSE_WRAPPER $KEPT_OWNER_WRAPPER
+wait $OWNER_WRAPPER $REUSE_WRAPPER $KEPT_OWNER_WRAPPER
 kill -9 $REUSE
 wait_until '[ "$(alive $REUSE)" = no ]'
 exec 2>&3
 # The next process gets the reused pid: same number, another start time, its own group.
 echo $((REUSE - 1)) > /proc/sys/kernel/ns_last_pid
 setsid sleep 1000 & IMPOSTOR=$!
-sv run --keep-orphaned -n escape -- bash -c 'setsid sleep 1000 & exit 0'
-ESCAPED=$(grep -l "SUPERVISE_ID=" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | while read p; do [ "$(cat /proc/$p/comm)" = sleep ] && [ "$(stat_field $p 2)" = 1 ] && [ $p != $OWNER ] && echo $p; done | head -1)
-echo "PIDS {\"owner\":$OWNER,\"reuse\":$REUSE,\"impostor\":$IMPOSTOR,\"escaped\":$ESCAPED}"
+# An escape: a process carrying the cookie of an entry that has ended.
+sv run -n escape -- true
+SUPERVISE_ID=$(entry_id escape) setsid sleep 1000 </dev/null >/dev/null 2>&1 & ESCAPED=$!
+sv run --keep-orphaned -n kept -- bash -c 'setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > "$D/kept.pid"; exit 0'
+sv run --config "$D/keep.json" -n kept-config -- bash -c 'setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > "$D/kept-config.pid"; exit 0'
+KEPT=$(cat "$D/kept.pid"); KEPT_CONFIG=$(cat "$D/kept-config.pid")
+echo "PIDS {\"owner\":$OWNER,\"reuse\":$REUSE,\"impostor\":$IMPOSTOR,\"escaped\":$ESCAPED,\"kept\":$KEPT,\"keptConfig\":$KEPT_CONFIG,\"keptOwner\":$KEPT_OWNER}"
 echo "REPORT $(sv reap --json | tr -d '\n')"
-echo "ALIVE_OWNER $(alive $OWNER)"
-echo "ALIVE_IMPOSTOR $(alive $IMPOSTOR)"
-echo "ALIVE_ESCAPED $(alive $ESCAPED)"
+echo "REPORT_AGAIN $(sv reap --json | tr -d '\n')"
+for v in OWNER IMPOSTOR ESCAPED KEPT KEPT_CONFIG KEPT_OWNER; do echo "ALIVE_$v $(alive ${"$"}{!v})"; done
 echo "LS $(sv ls --all --json | tr -d '\n')"
 `,
       );
@@ -143,6 +149,12 @@ echo "LS $(sv ls --all --json | tr -d '\n')"
       expect(v.get("ALIVE_OWNER")).toBe("no");
       expect(v.get("ALIVE_ESCAPED")).toBe("no");
       expect(v.get("ALIVE_IMPOSTOR")).toBe("yes");
+      // Kept: the leftovers of --keep-orphaned and run.onOrphan keep, and the command of a kept entry whose wrapper died.
+      for (const pid of [pids.kept, pids.keptConfig, pids.keptOwner]) {
+        for (const sweep of [report, JSON.parse(v.get("REPORT_AGAIN")!)]) expect(sweep.targets.some((t: any) => t.pid === pid)).toBe(false);
+      }
+      for (const name of ["KEPT", "KEPT_CONFIG", "KEPT_OWNER"]) expect(v.get(`ALIVE_${name}`)).toBe("yes");
+      expect(byName.get("kept-owner")).toMatchObject({ state: "orphaned" });
       expect(owner).toMatchObject({ state: "killed", reason: "owner-dead", signal: "TERM" });
       expect(byName.get("reuse")).toMatchObject({ state: "lost", reason: null });
       expect(byName.get("escape")).toMatchObject({ state: "exited", exitCode: 0 });

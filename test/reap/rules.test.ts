@@ -118,6 +118,11 @@ describe("classifyEntry", () => {
     ["wrapper alive, its agent gone, nothing of the command left", { ownerAlive: false, alive: 0 }, 5_000, "running"],
     ["wrapper alive, agent alive", { ownerAlive: true }, 5_000, "running"],
     ["no agent recorded", { ownerAlive: null }, 5_000, "running"],
+    ["kept: wrapper dead, processes alive", { keep: true, wrapperAlive: false }, 5_000, "kept"],
+    ["kept: its agent gone", { keep: true, ownerAlive: false }, 5_000, "kept"],
+    ["kept: past deadline + grace + slack", { keep: true }, 10_000 + 3_000 + OVERDUE_SLACK_MS + 1, "kept"],
+    ["kept, wrapper dead, nothing alive: still lost", { keep: true, wrapperAlive: false, alive: 0 }, 5_000, "lost"],
+    ["kept, running: running", { keep: true }, 5_000, "running"],
   ];
   for (const [name, over, now, expected] of cases) {
     test(name, () => expect(classifyEntry({ ...base, ...over }, now)).toBe(expected as never));
@@ -212,7 +217,11 @@ describe("planSweep", () => {
     expect(plan([agent, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("running");
     expect(plan([{ ...agent, startTicks: WRAPPER_TICKS + 50 }, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("owner-dead");
     // --keep-orphaned entries outlive their owners on purpose.
-    expect(plan([wrapper, leader()], [{ ...owned, keep_orphaned: 1 }]).entries[0]!.verdict).toBe("running");
+    const kept = plan([wrapper, leader()], [{ ...owned, keep_orphaned: 1 }]);
+    expect(kept.entries[0]!.verdict).toBe("kept");
+    expect(kept.targets).toEqual([]);
+    // Wrapper gone too: still kept, nothing signalled.
+    expect(plan([leader()], [{ ...owned, keep_orphaned: 1 }]).targets).toEqual([]);
   });
 
   test("overdue: the group and the wrapper", () => {
@@ -238,6 +247,12 @@ describe("planSweep", () => {
     const forged = proc({ pid: 7001, comm: "node", argv: ["node", "x"], startTicks: WRAPPER_TICKS - 5, environ: "SUPERVISE_ID=e9" });
     const p = plan([escaped, forged], [], [ended]);
     expect(p.targets.map((t) => [t.proc.pid, t.reason, t.ledgerId])).toEqual([[7000, "escaped", "e9"]]);
+  });
+
+  test("escaped from a --keep-orphaned entry: left running, and claimed (no other rule takes it)", () => {
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000, keep_orphaned: 1 });
+    const kept = proc({ pid: 7000, comm: "rg", argv: ["rg", "@TAG"], ppid: 1, startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    expect(plan([kept], [], [ended], { nowTicks: NOW_TICKS + minutes(600) }).targets).toEqual([]);
   });
 
   test("escaped but protected or another user's: never signalled", () => {
