@@ -3,7 +3,7 @@
 // then the wrapper's own escalation (first signal, grace, SIGKILL) with identity checks.
 
 import type { Database } from "bun:sqlite";
-import { recordEnd, recordLost, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
+import { keepsOrphans, recordEnd, recordLost, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
 import { entryRef, wrapperIdentity } from "../ledger/view.ts";
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { signalProcess } from "../proc/signal.ts";
@@ -33,10 +33,16 @@ export interface StopOptions {
 export async function stopEntry(db: Database, row: EntryRow, options: StopOptions): Promise<StopResult> {
   const started = Date.now();
   const done = (outcome: StopOutcome, signal: string | null): StopResult => ({ id: row.id, outcome, signal, durationMs: Date.now() - started });
-  if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done("already-ended", null);
-
   const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
+  if (row.ended_at !== null && keepsOrphans(row) && options.reason === "manual") {
+    // What a --keep-orphaned entry left running after its end: only this may end it. The
+    // entry's recorded end stays as it was.
+    let escalated = false;
+    const outcome = await terminateEntry(entryRef(row), { signal, graceMs, onEscalate: () => (escalated = true) });
+    return done(outcome, outcome === "gone" ? null : signalName(escalated ? SIGNALS.SIGKILL : signal));
+  }
+  if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done("already-ended", null);
 
   // Recorded but not yet launched: the wrapper takes a terminating signal before the launch
   // as "do not launch", and records that itself. (A dead wrapper's command, if any, is found

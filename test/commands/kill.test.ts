@@ -14,6 +14,24 @@ afterEach(async () => sb?.cleanup());
 const byId = async () => new Map((await lsAll(sb)).map((e) => [e.id, e]));
 
 describe("supervise kill", () => {
+  test("an ended --keep-orphaned entry: kill ID ends what it left running; its recorded end stays", async () => {
+    sb = makeSandbox();
+    const r = await runCli(sb, ["run", "--keep-orphaned", "--", "sh", "-c", "setsid sleep 100 </dev/null >/dev/null 2>&1 & echo $!"]);
+    expect(r.exitCode).toBe(0);
+    const left = Number(r.stdout.trim());
+    sb.track(left);
+    const [entry] = await lsAll(sb);
+    expect(entry).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(isAlive(left)).toBe(true);
+    const killed = await runCli(sb, ["kill", entry.id, "--json"]);
+    expect(killed.exitCode).toBe(0);
+    expect(parseJson(KillResultSchema, killed.stdout).map((x) => [x.id, x.outcome, x.signal])).toEqual([[entry.id, "terminated", "TERM"]]);
+    await waitFor(() => !isAlive(left), 5_000, "the leftover to end");
+    expect((await lsAll(sb))[0]).toMatchObject({ id: entry.id, state: "exited", exitCode: 0 });
+    // Nothing left: a second kill reports it gone.
+    expect(parseJson(KillResultSchema, (await runCli(sb, ["kill", entry.id, "--json"])).stdout)[0]).toMatchObject({ outcome: "gone" });
+  });
+
   test("by id: TERM, and SIGKILL after --grace for one that ignores TERM; both in one grace period", async () => {
     sb = makeSandbox();
     const plain = await startSupervised(sb, []);
