@@ -1,7 +1,7 @@
 // `supervise gc [--older-than DUR] [--json]`: drop finished entries (all of them, or those
 // that ended more than DUR ago) and their captured output. Running entries are never touched.
 
-import { writeOut } from "../cli/output.ts";
+import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { collectGarbage, type GcResult } from "../ledger/gc.ts";
@@ -18,7 +18,7 @@ export default async function gc(args: string[]): Promise<number> {
   // `--older-than none`: nothing is old enough.
   const endedBefore = Number.isFinite(ageMs) ? now - ageMs : Number.NEGATIVE_INFINITY;
   const empty: GcResult = { markedLost: [], removed: [], strayOutputs: 0 };
-  const db = await existingLedger(stateDir());
+  const db = existingLedger(stateDir(), { onMovedAside: (target) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`) });
   const result = db ? collectGarbage(db, stateDir(), { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now) : empty;
   if (options.json) {
     await writeOut(`${JSON.stringify(result, null, 2)}\n`);

@@ -115,7 +115,7 @@ async function sessionEnd(): Promise<void> {
     // clear and resume end a session but not the process: commands may live on.
     if (!config.hooks.sessionEndKillOn.includes(reason)) return;
     const { existingLedger } = await import("../ledger/open.ts");
-    const db = await existingLedger(dir);
+    const db = existingLedger(dir);
     if (!db) return;
     const { signalSessionEntries } = await import("../hooks/session-end.ts");
     const stopping = signalSessionEntries(db, session);
@@ -134,7 +134,7 @@ async function sessionEndFollowUp(args: string[]): Promise<void> {
   const [session] = args;
   if (!session) throw new UsageError("session-end-follow-up needs a session id");
   const { existingLedger } = await import("../ledger/open.ts");
-  const db = await existingLedger(stateDir());
+  const db = existingLedger(stateDir());
   if (!db) return;
   const { sessionEntriesToEnd } = await import("../hooks/session-end.ts");
   const { stopEntry } = await import("../stop/stop-entry.ts");

@@ -2,7 +2,7 @@
 // stop entries the way their wrapper would (first signal, grace, SIGKILL, identity-checked),
 // all at once, reason `manual`. Exit 0 when everything asked for is dead, 1 otherwise.
 
-import { writeOut } from "../cli/output.ts";
+import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
@@ -26,7 +26,7 @@ export default async function kill(args: string[]): Promise<number> {
   const signal = signalText === undefined ? undefined : parseSignal(signalText, "--signal").number;
   const graceMs = graceText === undefined ? undefined : parseDuration(graceText, "--grace");
 
-  const db = await existingLedger(stateDir());
+  const db = existingLedger(stateDir(), { onMovedAside: (target) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`) });
   if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
   const rows: EntryRow[] = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
   const stopped = await Promise.all(rows.map((row) => stopEntry(db!, row, { reason: "manual", signal, graceMs })));

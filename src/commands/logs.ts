@@ -20,7 +20,7 @@ export default async function logs(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { follow: { short: "f" } });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise logs ID [--follow])");
   const dir = stateDir();
-  const db = await existingLedger(dir);
+  const db = existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const row = resolveEntry(db, positionals[0]!);
   const path = outputPath(dir, row.id);

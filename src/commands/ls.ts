@@ -28,7 +28,7 @@ export default async function ls(args: string[]): Promise<number> {
 }
 
 async function readEntries(dir: string, all: boolean, session: string | undefined): Promise<EntryJson[]> {
-  const db = await existingLedger(dir);
+  const db = existingLedger(dir);
   if (!db) return [];
   const rows = listEntries(db, { all, session });
   // The /proc reads run on Bun's I/O threads while the rows are converted here (plain loops,

@@ -16,7 +16,7 @@ export default async function show(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise show ID [--json])");
   const dir = stateDir();
-  const db = await existingLedger(dir);
+  const db = existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const row = resolveEntry(db, positionals[0]!);
   const detail = entryDetail(row, currentState(row), dir);

@@ -13,7 +13,7 @@ import { stateDir } from "../state-dir.ts";
 export default async function stats(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const db = await existingLedger(stateDir());
+  const db = existingLedger(stateDir());
   const result = historyStats(db ? listRuns(db) : []);
   await writeOut(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result, await terminalWidth(1)));
   return 0;

@@ -37,7 +37,7 @@ export default async function wait(args: string[]): Promise<number> {
   const until = Date.now() + timeoutMs;
 
   const dir = stateDir();
-  const db = await existingLedger(dir);
+  const db = existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const ids = resolveEntries(db, positionals).map((row) => row.id);
   const ended = await waitForEnds(db, dir, ids, until);

@@ -28,8 +28,8 @@ describe("openLedger", () => {
 
   test("a reader finds no ledger (null) without creating one, in a missing or empty state dir", async () => {
     fresh();
-    expect(await existingLedger(join(dir, "not-there"))).toBeNull();
-    expect(await existingLedger(dir)).toBeNull();
+    expect(existingLedger(join(dir, "not-there"))).toBeNull();
+    expect(existingLedger(dir)).toBeNull();
     expect(existsSync(ledgerPath(dir))).toBe(false);
     expect(existsSync(join(dir, "not-there"))).toBe(false);
   });
@@ -37,19 +37,32 @@ describe("openLedger", () => {
   test("a ledger path that exists but cannot be opened is an error, not 'no ledger'", async () => {
     fresh();
     mkdirSync(ledgerPath(dir));
-    await expect(existingLedger(dir)).rejects.toThrow(/ledger unavailable/);
+    expect(() => existingLedger(dir)).toThrow(/ledger unavailable/);
+  });
+
+  test("a reader of a corrupt file fails naming it and leaves it; a writer's reader moves it aside and sees none", () => {
+    fresh();
+    writeFileSync(ledgerPath(dir), "x".repeat(4096));
+    expect(() => existingLedger(dir)).toThrow(`ledger ${ledgerPath(dir)} is corrupt`);
+    expect(Bun.file(ledgerPath(dir)).size).toBe(4096);
+    const moved: string[] = [];
+    expect(existingLedger(dir, { onMovedAside: (target) => moved.push(target) })).toBeNull();
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(/ledger\.db\.corrupt-/);
+    expect(existsSync(ledgerPath(dir))).toBe(false);
+    expect(Bun.file(moved[0]!).size).toBe(4096);
   });
 
   test("a reader of a ledger whose creator has not written the schema yet sees none, and leaves it alone", async () => {
     fresh();
     writeFileSync(ledgerPath(dir), "");
-    expect(await existingLedger(dir)).toBeNull();
+    expect(existingLedger(dir)).toBeNull();
     const db = new Database(ledgerPath(dir));
     expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: 0 });
     expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "delete" });
     db.close();
     openLedger(dir).db.close();
-    const reader = (await existingLedger(dir))!;
+    const reader = (existingLedger(dir))!;
     expect(reader.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
     reader.close();
   });
@@ -90,7 +103,7 @@ describe("upgrading a ledger in place", () => {
   test("v4 with rows: a reader migrates it to the current version, every row kept, exit_status null", async () => {
     fresh();
     writeLedgerAtV4(ledgerPath(dir));
-    const db = (await existingLedger(dir))!;
+    const db = (existingLedger(dir))!;
     expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
     expect(getEntry(db, "exited0003")).toMatchObject({ state: "exited", exit_code: 3, exit_status: null });
     expect(getEntry(db, "deadline04")).toMatchObject({ state: "killed", reason: "deadline", exit_status: null });
