@@ -81,7 +81,7 @@ async function preToolUse(): Promise<void> {
   // Never block a tool call over our own trouble: no output lets it run as asked.
   if (input.problem) return void (await note(`${input.problem}; leaving the tool call as it is`));
   const { data } = input;
-  await startPeriodicReapIfDue(stringField(data, "session_id"));
+  await startPeriodicReapIfDue(stringField(data, "cwd") ?? process.cwd(), stringField(data, "session_id"));
   if (!isBackgroundBash(data)) return;
   try {
     const { preToolUseOutput } = await import("../hooks/pre-tool-use.ts");
@@ -141,30 +141,36 @@ async function sessionEndFollowUp(args: string[]): Promise<void> {
   await Promise.all(sessionEntriesToEnd(db, session).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })));
 }
 
-/** The throttled background sweep; never delays or changes the tool call's answer. */
-async function startPeriodicReapIfDue(session: string | null): Promise<void> {
+/**
+ * The throttled background sweep; never delays or changes the tool call's answer. It gets
+ * the tool call's cwd, so it reads the same project config as the hook would.
+ */
+async function startPeriodicReapIfDue(cwd: string, session: string | null): Promise<void> {
   try {
     const dir = stateDir();
     if (!(await isReapDue(dir))) return;
     const { claimReap } = await import("../hooks/periodic-reap.ts");
     if (!(await claimReap(dir))) return;
     const { spawnDetachedSelf } = await import("../hooks/self.ts");
-    spawnDetachedSelf(["hook", "periodic-reap", ...(session ? [session] : [])]);
+    spawnDetachedSelf(["hook", "periodic-reap", cwd, ...(session ? [session] : [])]);
   } catch (error) {
     await note(`periodic reap not started: ${(error as Error).message}`);
   }
 }
 
+/** `hook periodic-reap CWD [SESSION]`, started by startPeriodicReapIfDue. */
 async function periodicReap(args: string[]): Promise<void> {
+  const [cwd, session] = args;
+  if (!cwd) throw new UsageError("periodic-reap needs the tool call's cwd");
   const { loadConfig } = await import("../config/load.ts");
   const { scheduleNext } = await import("../hooks/periodic-reap.ts");
   const { parseDuration } = await import("../time/duration.ts");
   const dir = stateDir();
-  const { config } = await loadConfig({ stateDir: dir });
+  const { config } = await loadConfig({ stateDir: dir, cwd });
   const intervalMs = parseDuration(config.hooks.reapInterval, "hooks.reapInterval");
   if (Number.isFinite(intervalMs)) {
     const { sweep } = await import("../reap/sweep.ts");
-    await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "pre-tool-use", triggerSession: args[0] ?? null });
+    await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "pre-tool-use", triggerSession: session ?? null });
   }
   await scheduleNext(dir, intervalMs);
 }

@@ -2,7 +2,7 @@
 // hooks.reapInterval, decided from <state>/reap-due. Real sweeps run only in a PID namespace.
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claimReap, dueFile, isReapDue, scheduleNext } from "../../src/hooks/periodic-reap.ts";
@@ -72,4 +72,33 @@ echo "STATS $(sv stats --json | tr -d '\n')"
     expect(stats.perRun).toHaveLength(1);
     expect(stats.perRun[0]).toMatchObject({ trigger: "pre-tool-use", session: "s-periodic", cleaned: 1 });
   });
+
+  (namespaceUnavailable ? test.skip : test)("the sweep reads the config of the tool call's project: its reap.protect and thresholds hold", async () => {
+    sb = makeSandbox();
+    const project = join(sb.dir, "project");
+    mkdirSync(join(project, "src"), { recursive: true });
+    writeFileSync(
+      join(project, ".supervise.json"),
+      JSON.stringify({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h" }, grace: "1s", protect: ["keep-this-one"] }, hooks: { reapInterval: "10m" } }),
+    );
+    const input = JSON.stringify({ session_id: "s-project", cwd: join(project, "src"), hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" } });
+    const r = await inNamespace(
+      sb,
+      String.raw`
+# No explicit config and no user config: what applies is found from the tool call's cwd.
+unset SUPERVISE_CONFIG; export XDG_CONFIG_HOME="$D/xdg" HOME="$D/home"
+PLAIN=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG x)
+KEPT=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG keep-this-one)
+wait_age $PLAIN 1100; wait_age $KEPT 1100
+echo '${input}' | sv hook pre-tool-use; echo "HOOK $?"
+wait_until '[ "$(alive $PLAIN)" = no ]'
+has_run() { sv stats --json | grep -q '"trigger": "pre-tool-use"'; }
+wait_until has_run
+echo "ALIVE_KEPT $(alive $KEPT)"
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("HOOK")).toBe("0");
+    expect(r.values.get("ALIVE_KEPT")).toBe("yes");
+  }, 30_000);
 });
