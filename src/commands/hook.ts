@@ -50,7 +50,7 @@ async function answer(output: unknown): Promise<void> {
 }
 
 async function sessionStart(): Promise<void> {
-  const input = await readHookInput();
+  const input = await readHookInput("session-start");
   if (input.problem) await note(`${input.problem}; sweeping anyway`);
   const dir = stateDir();
   let config;
@@ -76,13 +76,15 @@ async function sessionStart(): Promise<void> {
   }
 }
 
+/** Never blocks a tool call over our own trouble: `{}` lets it run as asked. */
 async function preToolUse(): Promise<void> {
-  const input = await readHookInput();
-  // Never block a tool call over our own trouble: no output lets it run as asked.
-  if (input.problem) return void (await note(`${input.problem}; leaving the tool call as it is`));
+  const input = await readHookInput("pre-tool-use");
   const { data } = input;
+  if (input.problem && input.dropped.length === 0) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
   await startPeriodicReapIfDue(stringField(data, "cwd") ?? process.cwd(), stringField(data, "session_id"));
-  if (!isBackgroundBash(data)) return;
+  // A mistyped field may be the very one that says what the call is: rewrite nothing.
+  if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
+  if (!isBackgroundBash(data)) return answer({});
   try {
     const { preToolUseOutput } = await import("../hooks/pre-tool-use.ts");
     const { loadConfig } = await import("../config/load.ts");
@@ -96,18 +98,35 @@ async function preToolUse(): Promise<void> {
       configPath: process.env.SUPERVISE_CONFIG || null,
       decision: config.hooks.preToolUseDecision,
     });
-    if (output) await answer(output);
+    await answer(output ?? {});
   } catch (error) {
-    await note(`not wrapping the background command: ${(error as Error).message}`);
+    await answerUntouched(`not wrapping the background command: ${(error as Error).message}`);
   }
 }
 
+async function answerUntouched(problem: string): Promise<void> {
+  await note(problem);
+  await answer({});
+}
+
+/** SessionEnd has no decision control: its answer is always `{}`, whatever happened. */
 async function sessionEnd(): Promise<void> {
-  const input = await readHookInput();
-  if (input.problem) return void (await note(`${input.problem}; nothing ended`));
+  try {
+    await endSession();
+  } finally {
+    await answer({});
+  }
+}
+
+async function endSession(): Promise<void> {
+  const input = await readHookInput("session-end");
   const session = stringField(input.data, "session_id");
-  const reason = stringField(input.data, "reason") ?? "other";
+  // Which session, and why it ended, must be as the agent said: otherwise end nothing.
+  const unsure = input.problem && (input.dropped.length === 0 || input.dropped.includes("session_id") || input.dropped.includes("reason"));
+  if (unsure) return void (await note(`${input.problem}; nothing ended`));
   if (!session) return void (await note("no session_id in the SessionEnd input; nothing ended"));
+  if (input.problem) await note(input.problem);
+  const reason = stringField(input.data, "reason") ?? "other";
   try {
     const { loadConfig } = await import("../config/load.ts");
     const dir = stateDir();

@@ -1,11 +1,36 @@
-// Reading a Claude Code hook's JSON from stdin. Hooks never fail the agent: malformed or
-// empty input becomes an empty object and one note for stderr.
+// Reading a hook's JSON from stdin. Hooks never fail the agent: malformed or empty input
+// becomes an empty object, a field of the wrong type is dropped, and either is one note for
+// stderr. The fields and their types are the zod schemas of input-schema.ts; zod is loaded
+// only when the cheap check below finds a field of the wrong type.
+
+export type HookEvent = "session-start" | "session-end" | "pre-tool-use";
 
 export interface HookInput {
   data: Record<string, unknown>;
   /** Why the input could not be used as given; null when it was fine. */
   problem: string | null;
+  /** Fields dropped for their type ("tool_input.command"). */
+  dropped: string[];
 }
+
+type FieldType = "string" | "boolean" | "object";
+
+/** The schemas' fields as a table, for the check every call makes (a test holds them equal). */
+export const HOOK_INPUT_FIELDS: Record<HookEvent, Record<string, FieldType>> = {
+  "session-start": { session_id: "string", cwd: "string", hook_event_name: "string", transcript_path: "string", source: "string" },
+  "session-end": { session_id: "string", cwd: "string", hook_event_name: "string", transcript_path: "string", reason: "string" },
+  "pre-tool-use": {
+    session_id: "string",
+    cwd: "string",
+    hook_event_name: "string",
+    transcript_path: "string",
+    tool_name: "string",
+    tool_input: "object",
+    "tool_input.command": "string",
+    "tool_input.run_in_background": "boolean",
+    "tool_input.description": "string",
+  },
+};
 
 /**
  * Claude Code writes the input and closes stdin at once; a runner that leaves it open must
@@ -13,7 +38,7 @@ export interface HookInput {
  */
 export const INPUT_TIMEOUT_MS = 2_000;
 
-export async function readHookInput(read: () => Promise<string> = () => Bun.stdin.text(), timeoutMs = INPUT_TIMEOUT_MS): Promise<HookInput> {
+export async function readHookInput(event: HookEvent, read: () => Promise<string> = () => Bun.stdin.text(), timeoutMs = INPUT_TIMEOUT_MS): Promise<HookInput> {
   let text: string;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -22,18 +47,57 @@ export async function readHookInput(read: () => Promise<string> = () => Bun.stdi
     });
     text = await Promise.race([read(), timedOut]);
   } catch (error) {
-    return { data: {}, problem: `cannot read hook input: ${(error as Error).message}` };
+    return { data: {}, problem: `cannot read hook input: ${(error as Error).message}`, dropped: [] };
   } finally {
     clearTimeout(timer);
   }
-  if (text.trim() === "") return { data: {}, problem: "empty hook input" };
+  if (text.trim() === "") return { data: {}, problem: "empty hook input", dropped: [] };
+  let data: unknown;
   try {
-    const data: unknown = JSON.parse(text);
-    if (typeof data === "object" && data !== null && !Array.isArray(data)) return { data: data as Record<string, unknown>, problem: null };
-    return { data: {}, problem: "hook input is not a JSON object" };
+    data = JSON.parse(text);
   } catch {
-    return { data: {}, problem: "hook input is not valid JSON" };
+    return { data: {}, problem: "hook input is not valid JSON", dropped: [] };
   }
+  if (!isObject(data)) return { data: {}, problem: "hook input is not a JSON object", dropped: [] };
+  if (!hasMistypedField(data, HOOK_INPUT_FIELDS[event])) return { data, problem: null, dropped: [] };
+  return dropMistyped(event, data);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether a field the table names is present with another type. */
+export function hasMistypedField(data: Record<string, unknown>, fields: Record<string, FieldType>): boolean {
+  for (const [path, type] of Object.entries(fields)) {
+    const value = valueAt(data, path.split("."));
+    if (value === undefined) continue;
+    if (type === "object" ? !isObject(value) : typeof value !== type) return true;
+  }
+  return false;
+}
+
+function valueAt(data: Record<string, unknown>, path: readonly string[]): unknown {
+  let value: unknown = data;
+  for (const key of path) {
+    if (!isObject(value) || !Object.hasOwn(value, key)) return undefined;
+    value = value[key];
+  }
+  return value;
+}
+
+/** The slow path: zod names each field of the wrong type, and those fields are dropped. */
+async function dropMistyped(event: HookEvent, data: Record<string, unknown>): Promise<HookInput> {
+  const { inputIssues } = await import("./input-schema.ts");
+  const issues = inputIssues(event, data);
+  const kept = structuredClone(data);
+  for (const { path } of issues) {
+    const parent = path.length > 1 ? valueAt(kept, path.slice(0, -1)) : kept;
+    if (isObject(parent)) delete parent[path.at(-1)!];
+  }
+  const dropped = issues.map((issue) => issue.path.join("."));
+  const named = issues.map((issue) => `${issue.path.join(".")} (${issue.message.replace(/^Invalid input: /, "")})`);
+  return { data: kept, problem: `dropped hook input field${named.length === 1 ? "" : "s"} of the wrong type: ${named.join(", ")}`, dropped };
 }
 
 export function stringField(data: Record<string, unknown>, key: string): string | null {
@@ -44,5 +108,5 @@ export function stringField(data: Record<string, unknown>, key: string): string 
 /** A Bash tool call meant to run in the background: the only kind PreToolUse touches. */
 export function isBackgroundBash(data: Record<string, unknown>): boolean {
   const input = data.tool_input;
-  return data.tool_name === "Bash" && typeof input === "object" && input !== null && (input as Record<string, unknown>).run_in_background === true;
+  return data.tool_name === "Bash" && isObject(input) && input.run_in_background === true;
 }

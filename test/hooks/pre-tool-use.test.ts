@@ -115,10 +115,23 @@ describe("isSupervised", () => {
 const NO_PERIODIC = { hooks: { reapInterval: "none" } };
 
 describe("supervise hook pre-tool-use (real CLI)", () => {
-  test("a foreground command: no output, exit 0, nothing on stderr", async () => {
+  test("a foreground command: {} (no change), exit 0, nothing on stderr", async () => {
     sb = makeSandbox(NO_PERIODIC);
     const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin: JSON.stringify(call({ command: "npm test", run_in_background: false })) });
-    expect(r).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+    expect(r).toEqual({ exitCode: 0, stdout: "{}\n", stderr: "" });
+  });
+
+  test("fields of the wrong type: no rewrite, {}, exit 0, one stderr line naming them", async () => {
+    sb = makeSandbox(NO_PERIODIC);
+    const cases: Array<[unknown, string]> = [
+      [call({ command: ["sleep", "1"], run_in_background: true }), "tool_input.command (expected string, received array)"],
+      [call({ command: "sleep 1", run_in_background: "true" }), "tool_input.run_in_background (expected boolean, received string)"],
+      [{ ...call({ command: "sleep 1", run_in_background: true }), session_id: 42 }, "session_id (expected string, received number)"],
+    ];
+    for (const [input, named] of cases) {
+      const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin: JSON.stringify(input) });
+      expect(r).toEqual({ exitCode: 0, stdout: "{}\n", stderr: `supervise: hook: dropped hook input field of the wrong type: ${named}; leaving the tool call as it is\n` });
+    }
   });
 
   test("a background command: the rewrite, pointing at this Bun, this CLI, the hook's state dir and explicit config", async () => {
@@ -138,18 +151,18 @@ describe("supervise hook pre-tool-use (real CLI)", () => {
     expect(OutputSchema.parse(JSON.parse(r.stdout)).hookSpecificOutput.permissionDecision).toBe("ask");
   });
 
-  test("its own trouble never blocks the call: bad input or a bad config give exit 0, no output, one stderr line", async () => {
+  test("its own trouble never blocks the call: bad input or a bad config give exit 0, {}, one stderr line", async () => {
     sb = makeSandbox({ run: { deadline: "soon" }, ...NO_PERIODIC });
     for (const stdin of ["", "{not json", "[1]"]) {
       const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin });
       expect(r.exitCode).toBe(0);
-      expect(r.stdout).toBe("");
+      expect(r.stdout).toBe("{}\n");
       expect(r.stderr.split("\n")).toHaveLength(2);
     }
     // The config is only read for a background command; this one is bad.
     const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin: JSON.stringify(call({ command: "x", run_in_background: true })) });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toBe("");
+    expect(r.stdout).toBe("{}\n");
     expect(r.stderr).toStartWith("supervise: hook: not wrapping the background command: ");
     expect(r.stderr.split("\n")).toHaveLength(2);
   });
@@ -165,7 +178,7 @@ describe("hook input that never ends", () => {
     proc.stdin.flush();
     const [stdout, stderr, code] = await Promise.all([proc.stdout.text(), proc.stderr.text(), proc.exited]);
     proc.stdin.end();
-    expect({ stdout, code }).toEqual({ stdout: "", code: 0 });
+    expect({ stdout, code }).toEqual({ stdout: "{}\n", code: 0 });
     expect(stderr).toBe("supervise: hook: cannot read hook input: no end of input within 2000 ms; leaving the tool call as it is\n");
   });
 });

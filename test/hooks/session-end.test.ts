@@ -28,7 +28,7 @@ describe("supervise hook session-end", () => {
     const started = performance.now();
     const r = await runCli(sb, ["hook", "session-end"], { stdin: input("s-end", "prompt_input_exit") });
     const tookMs = performance.now() - started;
-    expect(r).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+    expect(r).toEqual({ exitCode: 0, stdout: "{}\n", stderr: "" });
     // Claude Code gives all SessionEnd hooks 1.5 s; the issue asks for 300 ms.
     expect(tookMs).toBeLessThan(300);
 
@@ -64,7 +64,7 @@ describe("supervise hook session-end", () => {
     sb = makeSandbox();
     const s = await startSupervised(sb, ["--session", "s-2"]);
     for (const reason of ["clear", "resume"]) {
-      expect(await runCli(sb, ["hook", "session-end"], { stdin: input("s-2", reason) })).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+      expect(await runCli(sb, ["hook", "session-end"], { stdin: input("s-2", reason) })).toEqual({ exitCode: 0, stdout: "{}\n", stderr: "" });
     }
     expect(isAlive(s.pid)).toBe(true);
     await Bun.write(sb.configPath, JSON.stringify({ hooks: { sessionEndKillOn: ["clear"] } }));
@@ -72,13 +72,14 @@ describe("supervise hook session-end", () => {
     expect(await s.run.proc.exited).toBe(143);
   });
 
-  test("bad input: exit 0, no output, one stderr line, nothing ended", async () => {
+  test("bad input: exit 0, {}, one stderr line, nothing ended", async () => {
     sb = makeSandbox();
     const s = await startSupervised(sb, ["--session", "s-3"]);
-    for (const stdin of ["", "nope", JSON.stringify({ reason: "other" })]) {
+    const mistyped = [{ session_id: 42, reason: "other" }, { session_id: "s-3", reason: ["other"] }, { session_id: ["s-3"], reason: "other" }];
+    for (const stdin of ["", "nope", "[]", JSON.stringify({ reason: "other" }), ...mistyped.map((x) => JSON.stringify(x))]) {
       const r = await runCli(sb, ["hook", "session-end"], { stdin });
       expect(r.exitCode).toBe(0);
-      expect(r.stdout).toBe("");
+      expect(r.stdout).toBe("{}\n");
       expect(r.stderr.split("\n")).toHaveLength(2);
     }
     expect(isAlive(s.pid)).toBe(true);

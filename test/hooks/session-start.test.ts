@@ -100,6 +100,7 @@ LEAK=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG); wait_age $LEAK 1100
 hook_case GARBAGE 'this is not json {'
 hook_case EMPTY ''
 hook_case ARRAY '[1,2]'
+hook_case MISTYPED '{"session_id":42,"cwd":["/"]}'
 LEAK2=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG); wait_age $LEAK2 1100
 SUPERVISE_CONFIG="$D/bad.json" hook_case BADCONFIG '{"session_id":"s"}'
 echo "LEAK2_ALIVE $(alive $LEAK2)"
@@ -109,13 +110,16 @@ echo "LEAK2_AFTER_BROKEN $(alive $LEAK2)"
       );
       expect(r.exitCode).toBe(0);
       const v = r.values;
-      for (const name of ["GARBAGE", "EMPTY", "ARRAY", "BADCONFIG", "BROKEN"]) {
+      for (const name of ["GARBAGE", "EMPTY", "ARRAY", "MISTYPED", "BADCONFIG", "BROKEN"]) {
         parsed(v, name);
         expect(v.get(`${name}_ERRLINES`)).toBe("1");
       }
       expect(v.get("GARBAGE_ERR")).toBe("supervise: hook: hook input is not valid JSON; sweeping anyway");
       expect(v.get("EMPTY_ERR")).toBe("supervise: hook: empty hook input; sweeping anyway");
       expect(v.get("ARRAY_ERR")).toBe("supervise: hook: hook input is not a JSON object; sweeping anyway");
+      expect(v.get("MISTYPED_ERR")).toBe(
+        "supervise: hook: dropped hook input fields of the wrong type: session_id (expected string, received number), cwd (expected string, received array); sweeping anyway",
+      );
       // The garbage-input sweep still reaped the leak.
       expect(parsed(v, "GARBAGE").hookSpecificOutput.additionalContext).toMatch(/ended 1 process/);
       // A bad config is not guessed around: no sweep, and the user is told.

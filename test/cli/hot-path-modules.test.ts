@@ -1,0 +1,69 @@
+// The paths users feel (every wrapped command, every ls, every tool call's hook) load neither
+// zod nor pino: nothing else would notice an import that undid it.
+
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUN, CLI, makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(20_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+const RECORDER = join(import.meta.dir, "..", "fixtures", "record-modules.ts");
+
+/** The modules one CLI run loaded, as paths relative to the repository ("src/...", "node_modules/..."). */
+async function modulesLoadedBy(args: string[], stdin = "", expectedStderr = ""): Promise<string[]> {
+  const out = join(sb.dir, "modules.txt");
+  const proc = Bun.spawn([BUN, "--preload", RECORDER, CLI, ...args], {
+    env: { ...sb.env, RECORD_MODULES_TO: out },
+    cwd: sb.dir,
+    stdin: new TextEncoder().encode(stdin),
+    stdout: "ignore",
+    stderr: "pipe",
+  });
+  sb.track(proc.pid);
+  const [stderr, code] = await Promise.all([proc.stderr.text(), proc.exited]);
+  expect({ stderr, code }).toEqual({ stderr: expectedStderr, code: 0 });
+  const root = join(import.meta.dir, "..", "..") + "/";
+  return readFileSync(out, "utf8").split("\n").map((path) => path.replace(root, ""));
+}
+
+const HEAVY = [/^node_modules\/zod\//, /^node_modules\/pino\//, /^src\/config\/schema\.ts$/, /^src\/hooks\/input-schema\.ts$/];
+const heavyIn = (modules: string[]) => modules.filter((m) => HEAVY.some((re) => re.test(m)));
+const call = (command: string, background: boolean) =>
+  JSON.stringify({ session_id: "s", cwd: "/", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command, run_in_background: background } });
+
+describe("modules loaded on the hot paths", () => {
+  test("run, ls --json and hook pre-tool-use (foreground and background) load neither zod nor pino", async () => {
+    sb = makeSandbox({ hooks: { reapInterval: "none" } });
+    // The first run of a new state dir validates the config once, with zod, and caches the result.
+    const first = await modulesLoadedBy(["run", "--", "true"]);
+    expect(heavyIn(first).length).toBeGreaterThan(0);
+    await modulesLoadedBy(["hook", "pre-tool-use"], call("ls", true));
+
+    const run = await modulesLoadedBy(["run", "--", "true"]);
+    expect(run).toContain("src/run/wrapper.ts");
+    expect(heavyIn(run)).toEqual([]);
+    const ls = await modulesLoadedBy(["ls", "--json"]);
+    expect(ls).toContain("src/commands/ls.ts");
+    expect(heavyIn(ls)).toEqual([]);
+    const foreground = await modulesLoadedBy(["hook", "pre-tool-use"], call("ls", false));
+    expect(foreground).toContain("src/hooks/input.ts");
+    expect(heavyIn(foreground)).toEqual([]);
+    const background = await modulesLoadedBy(["hook", "pre-tool-use"], call("sleep 1", true));
+    expect(background).toContain("src/hooks/pre-tool-use.ts");
+    expect(heavyIn(background)).toEqual([]);
+  });
+
+  test("zod is loaded for hook input only when a field has the wrong type", async () => {
+    sb = makeSandbox({ hooks: { reapInterval: "none" } });
+    await modulesLoadedBy(["hook", "pre-tool-use"], call("ls", true));
+    const mistyped = await modulesLoadedBy(
+      ["hook", "pre-tool-use"],
+      JSON.stringify({ tool_name: "Bash", tool_input: { command: 1 } }),
+      "supervise: hook: dropped hook input field of the wrong type: tool_input.command (expected string, received number); leaving the tool call as it is\n",
+    );
+    expect(mistyped).toContain("src/hooks/input-schema.ts");
+  });
+});
