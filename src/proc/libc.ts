@@ -2,8 +2,11 @@
 // false where libc cannot be loaded (another C library, FFI disabled): callers keep a fallback.
 
 type Libc = {
-  pthread_sigmask(how: number, set: NodeJS.TypedArray, old: null): number;
-  prctl(option: number, arg2: bigint, arg3: bigint, arg4: bigint, arg5: bigint): number;
+  symbols: {
+    pthread_sigmask(how: number, set: NodeJS.TypedArray, old: null): number;
+    prctl(option: number, arg2: bigint, arg3: bigint, arg4: bigint, arg5: bigint): number;
+  };
+  close(): void;
 };
 
 const SIG_SETMASK = 2;
@@ -17,11 +20,10 @@ function load(): Libc | null {
   if (libc !== undefined) return libc;
   try {
     const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
-    const { symbols } = dlopen("libc.so.6", {
+    libc = dlopen("libc.so.6", {
       pthread_sigmask: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
       prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
-    });
-    libc = symbols as unknown as Libc;
+    }) as unknown as Libc;
   } catch {
     libc = null;
   }
@@ -34,11 +36,17 @@ function load(): Libc | null {
  */
 export function unblockAllSignals(): boolean {
   const c = load();
-  return c !== null && c.pthread_sigmask(SIG_SETMASK, new Uint8Array(SIGSET_BYTES), null) === 0;
+  return c !== null && c.symbols.pthread_sigmask(SIG_SETMASK, new Uint8Array(SIGSET_BYTES), null) === 0;
 }
 
 /** Asks the kernel to send `signal` when the thread that started us exits. */
 export function setParentDeathSignal(signal: number): boolean {
   const c = load();
-  return c !== null && c.prctl(PR_SET_PDEATHSIG, BigInt(signal), 0n, 0n, 0n) === 0;
+  return c !== null && c.symbols.prctl(PR_SET_PDEATHSIG, BigInt(signal), 0n, 0n, 0n) === 0;
+}
+
+/** Frees the library and its compiled call stubs once the calls are made: a waiting wrapper needs neither. */
+export function releaseLibc(): void {
+  libc?.close();
+  libc = undefined;
 }

@@ -20,6 +20,17 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
   let db: Database | null = null;
   let id: string | null = null;
   let warned = false;
+  /** The connection was closed after the launch; the end needs one again. */
+  let reopen = false;
+  const reopenLedger = (): Database | null => {
+    reopen = false;
+    try {
+      return openLedger(stateDir, { busyTimeoutMs: WRAPPER_BUSY_TIMEOUT_MS }).db;
+    } catch (error) {
+      fail("reopen", error);
+      return null;
+    }
+  };
   const fail = (what: string, error: unknown) => {
     log.error({ id, err: describe(error) }, `ledger ${what} failed`);
     if (!warned) warn(`ledger not written (${describe(error)}); the command runs unrecorded`);
@@ -52,17 +63,20 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
       } catch (error) {
         fail("update", error);
       }
+      // A waiting wrapper holds no connection (nor its page cache); the end opens one again.
+      db.close();
+      db = null;
+      reopen = true;
     },
     ended(end) {
+      if (reopen && id) db = reopenLedger();
       if (!db || !id) return;
       try {
         recordEnd(db, id, end);
       } catch (error) {
         fail("end", error);
       }
-      // Not closed here: the process exits next and Bun closes the database then; the
-      // connection that closes checkpoints the WAL at that point either way (strace: two
-      // fsyncs and a WAL truncate after the wrapper's last write).
+      // Not closed: the process exits next, and Bun closes the database then.
       db = null;
     },
   };

@@ -6,7 +6,7 @@ import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
 import { identityOf } from "../proc/identity.ts";
 import { COOKIE, findEntryProcesses, type EntryRef } from "../proc/scan.ts";
-import { unblockAllSignals } from "../proc/libc.ts";
+import { releaseLibc, unblockAllSignals } from "../proc/libc.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId, forkCount, readStat } from "../proc/stat.ts";
 import { terminateEntry, signalAll, type TerminateOutcome } from "../proc/terminate.ts";
@@ -103,6 +103,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     log.warn({ id, parentAtStart: ctx.parentPid, parentNow: process.ppid }, "parent died");
     if (!request.keepOrphaned) endWith("parent-died", request.signal.number);
   });
+  releaseLibc();
   try {
     return await superviseCommand(ctx, state, endWith);
   } finally {
@@ -169,6 +170,8 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   // A parent death noticed between the check above and the spawn found nothing to stop.
   else if (state.orphaned && !request.keepOrphaned) endWith("parent-died", request.signal.number);
   recorder.spawned(child.pid, child.pid, leader?.startTicks ?? null);
+  // What start-up allocated is garbage now; the command may run for hours.
+  Bun.gc(true);
   log.info({ id, pid: child.pid, command: request.command, deadlineAt, session: request.session }, "started");
 
   const cancelDeadline = deadlineAt === null ? () => {} : setLongTimeout(deadlineAt, () => endWith("deadline", request.signal.number));

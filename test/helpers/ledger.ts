@@ -32,6 +32,8 @@ export async function lsAll(sb: Sandbox): Promise<any[]> {
 export function rawRows(sb: Sandbox): any[] {
   const db = new Database(join(sb.home, "ledger.db"), { readonly: true });
   try {
+    // As every reader of ours: a wrapper closing its connection checkpoints the WAL for a moment.
+    db.run("PRAGMA busy_timeout = 5000");
     return db.query("SELECT * FROM entries ORDER BY started_at").all();
   } finally {
     db.close();

@@ -102,6 +102,7 @@ describe("the rewritten command runs the original unchanged", () => {
     expect(mismatches.slice(0, 5)).toEqual([]);
     // A valid-shell share worth the name, not 1,000 syntax errors.
     const db = new Database(join(sb.home, "ledger.db"), { readonly: true });
+    db.run("PRAGMA busy_timeout = 5000");
     const rows = db.query("SELECT session, command, state FROM entries").all() as Array<{ session: string; command: string; state: string }>;
     db.close();
     expect(rows).toHaveLength(COUNT);

@@ -73,6 +73,7 @@ kill $W; wait $W; echo "WRAPPER_EXIT $?"
       expect(v.get("WRAPPER_EXIT")).toBe("143");
 
       const db = new Database(join(sb.home, "ledger.db"), { readonly: true });
+      db.run("PRAGMA busy_timeout = 5000");
       try {
         const runs = db.query("SELECT trigger, session, dry_run, terminated, killed FROM reap_runs ORDER BY id").all();
         expect(runs).toEqual([

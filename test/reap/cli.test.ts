@@ -24,6 +24,7 @@ describe("supervise reap --dry-run", () => {
       expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, errors: [], counts: { terminated: 0, killed: 0, gone: 0, failed: 0 } });
     }
     const db = new Database(join(sb.home, "ledger.db"), { readonly: true });
+    db.run("PRAGMA busy_timeout = 5000");
     try {
       expect(db.query("SELECT trigger, session, dry_run FROM reap_runs ORDER BY id").all()).toEqual([
         { trigger: "manual", session: "s1", dry_run: 1 },
