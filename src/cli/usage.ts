@@ -7,10 +7,10 @@ export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
        supervise logs ID [--follow]
        supervise stats [--json]
        supervise gc [--older-than DUR] [--json]
-       supervise reap [--dry-run] [--json] [--session ID]
+       supervise reap [--dry-run] [--json] [--session ID] [--config FILE]
        supervise hook session-start | pre-tool-use | session-end   (Claude Code hooks)
        supervise install [--user | --project] [--uninstall] [--dry-run]
-       supervise config [--schema]
+       supervise config [--schema] [--config FILE]
 
 Run COMMAND in its own session and process group, recorded in a ledger, and end it
 with its whole process tree at its deadline or when its parent dies.
