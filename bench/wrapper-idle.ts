@@ -1,7 +1,8 @@
 // What a wrapper costs while its command runs: five `supervise run -- sleep` wrappers, an idle
 // Bun script and GNU `timeout` around the same `sleep`, all in one run. After a settling
 // period, CPU ticks (utime + stime from /proc/PID/stat, 10 ms each) over the steady-state
-// window, and PSS / RSS from /proc/PID/smaps_rollup at its end.
+// window, and PSS / RSS from /proc/PID/smaps_rollup at its end. Then how fast a wrapper
+// notices its parent's death: its parent shell SIGKILLed, until the command is gone.
 // Usage: bun bench/wrapper-idle.ts [steady seconds = 60] [count = 5]
 
 import { readFileSync } from "node:fs";
@@ -41,6 +42,30 @@ const kinds: Record<string, string[]> = {
   "timeout": ["timeout", String(STEADY_S + 120), ...SLEEP],
 };
 
+function isGone(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]![0];
+    return state === "Z" || state === "X";
+  } catch {
+    return true;
+  }
+}
+
+/** A shell starts a wrapper and is SIGKILLed: ms until the wrapper has ended the command. */
+async function parentDeathNoticedMs(): Promise<number> {
+  const inner = `${BUN} ${CLI} run -- sh -c 'echo $$; exec sleep 100' & wait`;
+  const shell = Bun.spawn(["bash", "-c", inner], { env: b.env, cwd: b.dir, stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  spawned.push(shell);
+  const reader = shell.stdout.getReader();
+  const command = Number(new TextDecoder().decode((await reader.read()).value).trim());
+  reader.releaseLock();
+  await Bun.sleep(300); // the wrapper is in its wait
+  const killedAt = performance.now();
+  shell.kill("SIGKILL");
+  while (!isGone(command)) await Bun.sleep(1);
+  return performance.now() - killedAt;
+}
+
 try {
   const pids: Record<string, number[]> = {};
   for (const [name, cmd] of Object.entries(kinds)) {
@@ -63,6 +88,9 @@ try {
   const w = medians["supervise run"]!;
   const idle = medians["idle bun script"]!;
   console.log(`wrapper: ${w.ticks} ticks (target <= 3), PSS ${(w.pss / 1024).toFixed(1)} MiB (target <= 8); PSS ${(w.pss / idle.pss).toFixed(2)}x the idle Bun script`);
+  const latencies: number[] = [];
+  for (let i = 0; i < COUNT; i++) latencies.push(await parentDeathNoticedMs());
+  console.log(`parent death to command gone: ${latencies.map((ms) => ms.toFixed(0)).join(", ")} ms (median ${median(latencies).toFixed(0)}; target <= 300)`);
 } finally {
   // Each wrapper forwards TERM to its command and exits; so does timeout.
   for (const proc of spawned) proc.kill("SIGTERM");
