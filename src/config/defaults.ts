@@ -18,10 +18,12 @@ export interface Config {
     grace: Duration;
     historySize: number;
     notifyAbove: number;
-    thresholds: { rg: Duration; rgTag: Duration; agentShell: Duration };
+    thresholds: { rg: Duration; rgTag: Duration; agentShell: Duration; sessionGone: Duration };
     targets: { rg: string[]; shells: string[] };
     tagPattern: string;
     protect: string[];
+    /** Daemons a session may start that serve the user beyond it: never session-gone or SessionEnd targets, nor what runs under them. */
+    sessionKeep: string[];
   };
   hooks: {
     sessionEndKillOn: string[];
@@ -41,11 +43,12 @@ export const DEFAULT_CONFIG: Config = {
     grace: "3s",
     historySize: 30,
     notifyAbove: 10,
-    thresholds: { rg: "5m", rgTag: "3m", agentShell: "10m" },
+    thresholds: { rg: "5m", rgTag: "3m", agentShell: "10m", sessionGone: "1m" },
     targets: { rg: ["rg", "ripgrep"], shells: ["bash", "sh", "zsh"] },
     tagPattern: "@(TAG|SPEC|CODE|TEST)\\b",
     protect: ["pytest", "alembic", "docker-compose", "docker compose"],
+    sessionKeep: ["tmux", "screen", "zellij", "gpg-agent", "ssh-agent", "keyboxd", "dirmngr", "scdaemon", "gnome-keyring-daemon", "dbus-daemon", "systemd", "emacs"],
   },
-  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other"], preToolUseDecision: "none", reapInterval: "5m" },
+  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other", "exit"], preToolUseDecision: "none", reapInterval: "5m" },
   gc: { after: "7d", keepFinished: 5000 },
 };

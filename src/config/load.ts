@@ -139,7 +139,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function cacheKey(sources: ConfigSource[]): string | null {
-  const parts: unknown[] = [];
+  // A cache written by a version with other defaults (or other keys) is not this one's.
+  const parts: unknown[] = [DEFAULT_CONFIG];
   for (const source of sources) {
     try {
       const s = statSync(source.path);

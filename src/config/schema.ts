@@ -48,16 +48,17 @@ export const ConfigFileSchema = z.strictObject({
       historySize: z.number().int().min(1).max(10_000).optional(),
       notifyAbove: z.number().int().nonnegative().optional(),
       thresholds: z
-        .strictObject({ rg: duration.optional(), rgTag: duration.optional(), agentShell: duration.optional() })
+        .strictObject({ rg: duration.optional(), rgTag: duration.optional(), agentShell: duration.optional(), sessionGone: duration.optional() })
         .optional(),
       targets: z.strictObject({ rg: names.optional(), shells: names.optional() }).optional(),
       tagPattern: regex.optional(),
       protect: names.optional(),
+      sessionKeep: names.describe("process names (comm or argv[0]'s base name) a session may leave running for the user").optional(),
     })
     .optional(),
   hooks: z
     .strictObject({
-      sessionEndKillOn: z.array(z.enum(["clear", "resume", "logout", "prompt_input_exit", "other"])).optional(),
+      sessionEndKillOn: z.array(z.enum(["clear", "resume", "logout", "prompt_input_exit", "other", "exit"])).optional(),
       preToolUseDecision: z.enum(["none", "ask", "allow"]).optional(),
       reapInterval: duration.describe("the PreToolUse hook starts a background sweep at most this often (0 or none: never)").optional(),
     })

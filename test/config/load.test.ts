@@ -160,4 +160,21 @@ describe("validated-config cache", () => {
     expect(cache.slots).toHaveLength(1);
     expect(cache.slots[0].config.run.grace).toBe("2s");
   });
+
+  test("a slot written with other defaults (an older version, fewer keys) is not used", async () => {
+    sb = makeSandbox({ run: { grace: "2s" } });
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    const path = join(sb.home, "config-cache.json");
+    const cache = JSON.parse(await Bun.file(path).text());
+    const [defaults, ...sources] = JSON.parse(cache.slots[0].key);
+    delete defaults.reap.sessionKeep;
+    const stale = { ...cache.slots[0].config, reap: { ...cache.slots[0].config.reap, sessionKeep: undefined } };
+    await Bun.write(path, JSON.stringify({ slots: [{ key: JSON.stringify([defaults, ...sources]), config: stale }] }));
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    // Validated again and cached under the current key, ahead of the stale slot.
+    const after = JSON.parse(await Bun.file(path).text());
+    expect(after.slots).toHaveLength(2);
+    expect(after.slots[0].config.reap.sessionKeep).toContain("tmux");
+    expect(after.slots[1].config.reap.sessionKeep).toBeUndefined();
+  });
 });
