@@ -212,6 +212,15 @@ export function readCmdline(pid: number): string[] | null {
   }
 }
 
+/** The pid namespace a process is in ("pid:[4026531836]"); null when unreadable. */
+export function readPidNamespace(pid: number | "self"): string | null {
+  try {
+    return nodeFs().readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return null;
+  }
+}
+
 /** Owner uid of a process (of its /proc directory); null when it is gone. */
 export function readUid(pid: number): number | null {
   try {

@@ -8,7 +8,9 @@ import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
 import {
   classifyEntry,
+  classifySessionLeftover,
   classifyUnledgered,
+  sessionOwner,
   commandLine,
   environValue,
   isProtected,
@@ -19,7 +21,7 @@ import {
   type Surroundings,
 } from "./rules.ts";
 
-export type TargetReason = "owner-dead" | "overdue" | "escaped" | "rg" | "rg-tag" | "agent-shell";
+export type TargetReason = "owner-dead" | "overdue" | "escaped" | "rg" | "rg-tag" | "agent-shell" | "session-gone" | "session-end";
 
 export interface PlannedTarget {
   proc: ProcInfo;
@@ -46,6 +48,13 @@ export interface PlanInput {
   now: number;
   settings: RuleSettings;
   around: Surroundings;
+  /** Listed pids whose stat could not be read (an owner there is unknown, not gone). */
+  unreadable?: ReadonlySet<number>;
+  /**
+   * SessionEnd of this session: the plan holds only its unledgered leftovers (reason
+   * session-end); ledger entries are claimed as in a sweep, and judged by the hook itself.
+   */
+  ending?: string | null;
 }
 
 export interface Plan {
@@ -75,6 +84,8 @@ export function planSweep(input: PlanInput): Plan {
   const claimed = new Set<number>();
   const targets: PlannedTarget[] = [];
   const entries: EntryDecision[] = [];
+  const ending = input.ending ?? null;
+  const table = { byPid, unreadable: input.unreadable ?? new Set<number>() };
 
   // May this process be signalled at all, as part of a ledger entry?
   const signallable = (proc: ProcInfo) => untouchable(proc, around) === null && !isProtected(commandLine(proc) ?? "", settings.protect);
@@ -101,7 +112,7 @@ export function planSweep(input: PlanInput): Plan {
       input.now,
     );
     let group: EntryDecision["group"] = null;
-    if (verdict === "owner-dead" || verdict === "overdue") {
+    if (ending === null && (verdict === "owner-dead" || verdict === "overdue")) {
       const allowed = mine.filter(signallable);
       for (const proc of allowed) targets.push({ proc, reason: verdict, ledgerId: row.id, zombie: false });
       // The group as a whole only when every member may be signalled.
@@ -120,14 +131,21 @@ export function planSweep(input: PlanInput): Plan {
       if (around.session !== null && ended.session !== around.session) continue;
       // Left running on purpose: the entry was started to keep what outlives it.
       if (keepsOrphans(ended)) continue;
+      if (ending !== null) {
+        // At SessionEnd an escape is one more leftover of the session, judged as such below.
+        claimed.delete(proc.pid);
+        continue;
+      }
       if (signallable(proc)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
     }
   }
 
   for (const proc of input.procs) {
     if (claimed.has(proc.pid)) continue;
-    const verdict = classifyUnledgered(proc, settings, around);
-    if (verdict.kind !== "skip") targets.push({ proc, reason: verdict.reason, ledgerId: null, zombie: verdict.kind === "zombie" });
+    const owned = sessionOwner(proc, table);
+    const leftover = owned ? classifySessionLeftover(proc, owned, settings, around, table, ending) : null;
+    const verdict = leftover ?? (ending !== null ? null : classifyUnledgered(proc, settings, around, owned?.owner === "alive"));
+    if (verdict && verdict.kind !== "skip") targets.push({ proc, reason: verdict.reason, ledgerId: null, zombie: verdict.kind === "zombie" });
   }
 
   // A zombie whose parent is about to be ended is cleared by that: report it with its parent.

@@ -2,7 +2,9 @@
 // the ledger. Nothing here reads /proc or sends a signal: every rule and every exclusion
 // is table-tested (test/reap/rules.test.ts).
 
-import { CLOCK_TICKS_PER_SECOND, environHas, isGone, type ProcStat } from "../proc/stat.ts";
+import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
+import { ownerState, type OwnerState } from "../ownership/owner.ts";
+import { CLOCK_TICKS_PER_SECOND, isGone, type ProcStat } from "../proc/stat.ts";
 
 /** One process as the reaper sees it. `argv` and `environ` are read only for candidates; null is "unknown". */
 export interface ProcInfo extends ProcStat {
@@ -10,14 +12,20 @@ export interface ProcInfo extends ProcStat {
   uid: number | null;
   argv: string[] | null;
   environ: string | null;
+  /** A same-user orphan or one of its descendants: where a dead session's leftovers live. */
+  inSessionScope?: boolean;
+  /** In the reaper's pid namespace; null when unreadable (read for the session scope only). */
+  sameNamespace?: boolean | null;
 }
 
 export interface RuleSettings {
-  thresholdsMs: { rg: number; rgTag: number; agentShell: number };
+  thresholdsMs: { rg: number; rgTag: number; agentShell: number; sessionGone: number };
   rgNames: readonly string[];
   shellNames: readonly string[];
   tagPattern: RegExp;
   protect: readonly string[];
+  /** Daemons a session may leave for the user (reap.sessionKeep). */
+  sessionKeep: readonly string[];
 }
 
 /** Facts about the moment and the reaper itself. */
@@ -33,8 +41,10 @@ export interface Surroundings {
   session: string | null;
 }
 
-export type OrphanReason = "rg" | "rg-tag" | "agent-shell";
+export type OrphanReason = "rg" | "rg-tag" | "agent-shell" | "session-gone" | "session-end";
 export type SkipWhy =
+  | "kept"
+  | "owner-alive"
   | "init"
   | "kernel-thread"
   | "other-user"
@@ -49,7 +59,6 @@ export type SkipWhy =
 
 export type Verdict = { kind: "target"; reason: OrphanReason } | { kind: "zombie"; reason: OrphanReason } | { kind: "skip"; why: SkipWhy };
 
-export const AGENT_SESSION_VAR = "CLAUDE_CODE_SESSION_ID";
 const SNAPSHOT_DIR = ".claude/shell-snapshots/";
 
 export function ageMs(proc: Pick<ProcInfo, "startTicks">, nowTicks: number): number {
@@ -88,24 +97,29 @@ export function environValue(environ: string | null, name: string): string | nul
 
 /** A shell an agent started: CLAUDECODE=1 or a session id in its environment, or Claude Code's snapshot in its arguments. */
 export function hasAgentSignature(proc: Pick<ProcInfo, "argv" | "environ">): boolean {
-  if (proc.environ !== null && (environHas(proc.environ, "CLAUDECODE", "1") || environValue(proc.environ, AGENT_SESSION_VAR) !== null)) return true;
+  if (hasAgentMarker(proc.environ) || sessionCookieOf(proc.environ) !== null) return true;
   return proc.argv !== null && proc.argv.some((word) => word.includes(SNAPSHOT_DIR));
+}
+
+/** Whether the process is called one of `names`: its comm, or argv[0]'s base name (a login shell's "-" dropped). */
+export function isNamed(proc: Pick<ProcInfo, "comm" | "argv">, names: readonly string[]): boolean {
+  if (names.includes(proc.comm)) return true;
+  const argv0 = proc.argv?.[0];
+  return argv0 !== undefined && names.includes(argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, ""));
 }
 
 /** Which rule family a process name belongs to, from comm or argv[0]'s base name. */
 export function targetKind(proc: Pick<ProcInfo, "comm" | "argv">, settings: RuleSettings): "rg" | "shell" | null {
-  const names = [proc.comm];
-  const argv0 = proc.argv?.[0];
-  if (argv0) names.push(argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, ""));
-  if (names.some((n) => settings.rgNames.includes(n))) return "rg";
-  if (names.some((n) => settings.shellNames.includes(n))) return "shell";
+  if (isNamed(proc, settings.rgNames)) return "rg";
+  if (isNamed(proc, settings.shellNames)) return "shell";
   return null;
 }
 
-/** The rules for processes no ledger entry accounts for. */
-export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, around: Surroundings): Verdict {
+/** The rules for processes no ledger entry accounts for; `ownerAlive`: its session's agent is provably alive. */
+export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, around: Surroundings, ownerAlive = false): Verdict {
   const forbidden = untouchable(proc, around);
   if (forbidden) return { kind: "skip", why: forbidden };
+  if (carriesKeep(proc.environ)) return { kind: "skip", why: "kept" };
   const kind = targetKind(proc, settings);
   if (kind === null) return { kind: "skip", why: "not-a-target" };
   if (!isOrphaned(proc, around.subreapers)) return { kind: "skip", why: "has-parent" };
@@ -118,7 +132,7 @@ export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, aroun
   const line = commandLine(proc);
   if (line === null) return { kind: "skip", why: "unreadable" };
   if (isProtected(line, settings.protect)) return { kind: "skip", why: "protected" };
-  if (around.session !== null && environValue(proc.environ, AGENT_SESSION_VAR) !== around.session) {
+  if (around.session !== null && sessionCookieOf(proc.environ)?.session !== around.session) {
     return { kind: "skip", why: "other-session" };
   }
   if (kind === "rg") {
@@ -128,10 +142,68 @@ export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, aroun
     return age >= settings.thresholdsMs.rg ? { kind: "target", reason: "rg" } : { kind: "skip", why: "too-young" };
   }
   if (!hasAgentSignature(proc)) return { kind: "skip", why: "no-signature" };
+  // A shell of a live session is that session's business.
+  if (ownerAlive) return { kind: "skip", why: "owner-alive" };
   return age >= settings.thresholdsMs.agentShell ? { kind: "target", reason: "agent-shell" } : { kind: "skip", why: "too-young" };
 }
 
 /** kept: it would be owner-dead or overdue, but the user asked to keep it (`--keep-orphaned`). */
+/** What the reaper knows of the processes around one it judges. */
+export interface ProcessTable {
+  byPid: ReadonlyMap<number, ProcInfo>;
+  /** Listed pids whose stat could not be read. */
+  unreadable: ReadonlySet<number>;
+}
+
+/** The session a process belongs to by its cookie, and whether that session's agent is alive. */
+export function sessionOwner(proc: ProcInfo, table: ProcessTable): { cookie: SessionCookie; owner: OwnerState } | null {
+  const cookie = sessionCookieOf(proc.environ);
+  if (!cookie) return null;
+  const owner = ownerState(cookie, proc, { at: (pid) => table.byPid.get(pid), unreadable: table.unreadable, sameNamespace: proc.sameNamespace ?? null });
+  return { cookie, owner };
+}
+
+/** Kept by its own marks: SUPERVISE_KEEP=1, a reap.sessionKeep name, or a protected command line; unreadable counts as kept. */
+export function isKept(proc: ProcInfo, settings: RuleSettings): boolean {
+  if (proc.environ === null || proc.argv === null) return true;
+  return carriesKeep(proc.environ) || isNamed(proc, settings.sessionKeep) || isProtected(proc.argv.join(" "), settings.protect);
+}
+
+/** It, or a process it descends from (up to init or a subreaper), is kept: the user's shells under a tmux the agent started. */
+export function keptOrUnderKept(proc: ProcInfo, settings: RuleSettings, table: ProcessTable, subreapers: ReadonlySet<number>): boolean {
+  const seen = new Set<number>();
+  for (let p: ProcInfo | undefined = proc; p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid); p = table.byPid.get(p.ppid)) {
+    seen.add(p.pid);
+    if (isKept(p, settings)) return true;
+  }
+  return false;
+}
+
+/**
+ * A leftover of an agent session: in the session scope (a same-user orphan or below one),
+ * carrying a session cookie. `session-gone` once its owner is proven gone and it is older
+ * than reap.thresholds.sessionGone; `session-end` for the session that is ending, whatever
+ * its age. Never a kept process, nor anything below one. Null: the rule does not speak.
+ */
+export function classifySessionLeftover(
+  proc: ProcInfo,
+  owned: { cookie: SessionCookie; owner: OwnerState },
+  settings: RuleSettings,
+  around: Surroundings,
+  table: ProcessTable,
+  ending: string | null,
+): Verdict | null {
+  if (!proc.inSessionScope || isGone(proc)) return null;
+  const reason = ending !== null ? "session-end" : "session-gone";
+  if (ending !== null ? owned.cookie.session !== ending : owned.owner !== "gone") return null;
+  const forbidden = untouchable(proc, around);
+  if (forbidden) return { kind: "skip", why: forbidden };
+  if (around.session !== null && owned.cookie.session !== around.session) return { kind: "skip", why: "other-session" };
+  if (keptOrUnderKept(proc, settings, table, around.subreapers)) return { kind: "skip", why: "kept" };
+  if (reason === "session-gone" && ageMs(proc, around.nowTicks) < settings.thresholdsMs.sessionGone) return { kind: "skip", why: "too-young" };
+  return { kind: "target", reason };
+}
+
 export type EntryVerdict = "running" | "owner-dead" | "overdue" | "lost" | "unknown" | "kept";
 
 export interface EntryFacts {

@@ -59,6 +59,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       ownUid: uid,
       names: new Set([...reap.targets.rg, ...reap.targets.shells]),
       cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,
+      sessionScope: true,
     });
     scanned = snapshot.procs.length;
     nowTicks = snapshot.nowTicks;
@@ -69,6 +70,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
       bootId: boot,
       now: Date.now(),
       settings: ruleSettings(options.config),
+      unreadable: snapshot.unreadable,
       around: {
         nowTicks: snapshot.nowTicks,
         ownUid: uid,
@@ -160,7 +162,9 @@ export function ruleSettings(config: Config): RuleSettings {
       rg: parseDuration(reap.thresholds.rg, "reap.thresholds.rg"),
       rgTag: parseDuration(reap.thresholds.rgTag, "reap.thresholds.rgTag"),
       agentShell: parseDuration(reap.thresholds.agentShell, "reap.thresholds.agentShell"),
+      sessionGone: parseDuration(reap.thresholds.sessionGone, "reap.thresholds.sessionGone"),
     },
+    sessionKeep: reap.sessionKeep,
     rgNames: reap.targets.rg,
     shellNames: reap.targets.shells,
     tagPattern: new RegExp(reap.tagPattern),

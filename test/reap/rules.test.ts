@@ -33,11 +33,12 @@ function proc(over: Partial<ProcInfo> & { pid: number }): ProcInfo {
 }
 
 const SETTINGS: RuleSettings = {
-  thresholdsMs: { rg: 5 * 60_000, rgTag: 3 * 60_000, agentShell: 10 * 60_000 },
+  thresholdsMs: { rg: 5 * 60_000, rgTag: 3 * 60_000, agentShell: 10 * 60_000, sessionGone: 60_000 },
   rgNames: ["rg", "ripgrep"],
   shellNames: ["bash", "sh", "zsh"],
   tagPattern: /@(TAG|SPEC|CODE|TEST)\b/,
   protect: ["pytest", "alembic", "docker-compose", "docker compose"],
+  sessionKeep: ["tmux", "screen", "gpg-agent"],
 };
 
 const AROUND: Surroundings = { nowTicks: NOW_TICKS, ownUid: ME, lineage: new Set([4000, 3999]), subreapers: new Set([700]), session: null };
@@ -274,6 +275,112 @@ describe("planSweep", () => {
     expect(p.targets.map((t) => [t.proc.pid, t.reason, t.zombie])).toEqual([
       [8000, "rg", false],
       [8001, "rg", true],
+    ]);
+  });
+});
+
+describe("session leftovers", () => {
+  const AGENT_TICKS = NOW_TICKS - minutes(30);
+  const cookie = (session: string, ownerPid: string) => `CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=${session}\0CLAUDE_PID=${ownerPid}`;
+  const leftover = (over: Partial<ProcInfo> & { pid: number }) =>
+    proc({ comm: "node", argv: ["node", "server.js"], ppid: 1, startTicks: NOW_TICKS - minutes(5), environ: cookie("dead", "900"), inSessionScope: true, sameNamespace: true, ...over });
+  const liveAgent = proc({ pid: 800, comm: "claude", argv: ["claude"], ppid: 50, startTicks: AGENT_TICKS });
+
+  function plan(procs: ProcInfo[], options: { ending?: string; unreadable?: number[]; around?: Partial<Surroundings> } = {}) {
+    return planSweep({
+      procs,
+      running: [],
+      ended: new Map(),
+      bootId: "b",
+      now: 0,
+      settings: SETTINGS,
+      around: { ...AROUND, ...options.around },
+      unreadable: new Set(options.unreadable ?? []),
+      ending: options.ending ?? null,
+    });
+  }
+  const reasons = (p: ReturnType<typeof plan>) => p.targets.map((t) => [t.proc.pid, t.reason]);
+
+  test("a dead session's node, vite and a 3-level tree (npm -> node -> esbuild): all session-gone, by pid", () => {
+    const npm = leftover({ pid: 5001, comm: "npm", argv: ["npm", "run", "dev"] });
+    const node = leftover({ pid: 5002, ppid: 5001, argv: ["node", "vite"] });
+    const esbuild = leftover({ pid: 5003, ppid: 5002, comm: "esbuild", argv: ["esbuild", "--service"] });
+    const vite = leftover({ pid: 5004, comm: "vite", argv: ["vite"] });
+    expect(reasons(plan([npm, node, esbuild, vite]))).toEqual([
+      [5001, "session-gone"],
+      [5002, "session-gone"],
+      [5003, "session-gone"],
+      [5004, "session-gone"],
+    ]);
+  });
+
+  test("what survives: a live session's orphan, SUPERVISE_KEEP=1, a protected command, a kept daemon and what runs under it, another user's, the young", () => {
+    const live = leftover({ pid: 5010, environ: cookie("live", "800") });
+    const keep = leftover({ pid: 5011, environ: `${cookie("dead", "900")}\0SUPERVISE_KEEP=1` });
+    const keptChild = leftover({ pid: 5012, ppid: 5011, comm: "sh", argv: ["sh"] });
+    const protectedOne = leftover({ pid: 5013, comm: "python3", argv: ["python3", "-m", "pytest"] });
+    const tmux = leftover({ pid: 5014, comm: "tmux: server", argv: ["tmux", "new", "-d"] });
+    const userShell = leftover({ pid: 5015, ppid: 5014, comm: "bash", argv: ["-bash"] });
+    const deepUnderTmux = leftover({ pid: 5016, ppid: 5015, comm: "vim", argv: ["vim"] });
+    const theirs = leftover({ pid: 5017, uid: 0 });
+    const young = leftover({ pid: 5018, startTicks: NOW_TICKS - 100 });
+    expect(plan([liveAgent, live, keep, keptChild, protectedOne, tmux, userShell, deepUnderTmux, theirs, young]).targets).toEqual([]);
+  });
+
+  test("an owner pid that is missing, 1, junk, unreadable or in another namespace is unknown: never session-gone", () => {
+    const procs = [
+      leftover({ pid: 5020, environ: "CLAUDE_CODE_SESSION_ID=dead" }),
+      leftover({ pid: 5021, environ: cookie("dead", "1") }),
+      leftover({ pid: 5022, environ: cookie("dead", "abc") }),
+      leftover({ pid: 5023, environ: cookie("dead", "-900") }),
+      leftover({ pid: 5024, environ: cookie("dead", "901") }),
+      leftover({ pid: 5025, sameNamespace: false }),
+      leftover({ pid: 5026, sameNamespace: null }),
+    ];
+    expect(plan(procs, { unreadable: [901] }).targets).toEqual([]);
+  });
+
+  test("an owner pid that a younger process now holds (reused) is gone", () => {
+    const impostor = proc({ pid: 900, comm: "sleep", argv: ["sleep"], ppid: 1, startTicks: NOW_TICKS - 10 });
+    expect(reasons(plan([impostor, leftover({ pid: 5030 })]))).toEqual([[5030, "session-gone"]]);
+    // The real agent, older than its leftover: alive.
+    expect(plan([{ ...impostor, startTicks: AGENT_TICKS }, leftover({ pid: 5030 })]).targets).toEqual([]);
+    // A zombie at the owner's pid: gone.
+    expect(reasons(plan([{ ...impostor, startTicks: AGENT_TICKS, state: "Z" }, leftover({ pid: 5030 })]))).toEqual([[5030, "session-gone"]]);
+  });
+
+  test("outside the session scope (a live process's child), a dead cookie is not enough", () => {
+    expect(plan([leftover({ pid: 5040, ppid: 4500, inSessionScope: false })]).targets).toEqual([]);
+  });
+
+  test("agent-shell applies only when the shell's owner is not provably alive", () => {
+    const shell = (pid: number, environ: string) => leftover({ pid, comm: "bash", argv: ["bash", "-c", "x"], startTicks: NOW_TICKS - minutes(11), environ });
+    expect(reasons(plan([liveAgent, shell(5050, cookie("live", "800"))]))).toEqual([]);
+    expect(reasons(plan([shell(5051, cookie("dead", "1"))]))).toEqual([[5051, "agent-shell"]]);
+    expect(reasons(plan([shell(5052, "CLAUDECODE=1")]))).toEqual([[5052, "agent-shell"]]);
+  });
+
+  test("SUPERVISE_KEEP=1 holds against the seed's rules too", () => {
+    const rg = leftover({ pid: 5060, comm: "rg", argv: ["rg", "@TAG"], environ: "SUPERVISE_KEEP=1", startTicks: NOW_TICKS - minutes(60) });
+    expect(plan([rg]).targets).toEqual([]);
+  });
+
+  test("reap --session: only that session's leftovers", () => {
+    const mine = leftover({ pid: 5070, environ: cookie("dead", "900") });
+    const other = leftover({ pid: 5071, environ: cookie("dead-2", "901") });
+    expect(reasons(plan([mine, other], { around: { session: "dead" } }))).toEqual([[5070, "session-gone"]]);
+  });
+
+  test("SessionEnd: the ending session's leftovers, whatever their age and with the agent alive; never another session's, a kept one, or the agent's own children", () => {
+    const bg = leftover({ pid: 5080, environ: cookie("ending", "800"), startTicks: NOW_TICKS - 10 });
+    const bgChild = leftover({ pid: 5081, ppid: 5080, environ: cookie("ending", "800"), startTicks: NOW_TICKS - 10 });
+    const other = leftover({ pid: 5082, environ: cookie("other", "800") });
+    const kept = leftover({ pid: 5083, environ: `${cookie("ending", "800")}\0SUPERVISE_KEEP=1` });
+    const toolShell = leftover({ pid: 5084, ppid: 800, comm: "bash", environ: cookie("ending", "800"), inSessionScope: false });
+    const oldRg = leftover({ pid: 5085, comm: "rg", argv: ["rg", "x"], environ: "HOME=/h", startTicks: NOW_TICKS - minutes(60) });
+    expect(reasons(plan([liveAgent, bg, bgChild, other, kept, toolShell, oldRg], { ending: "ending" }))).toEqual([
+      [5080, "session-end"],
+      [5081, "session-end"],
     ]);
   });
 });

@@ -1,0 +1,84 @@
+// Ownership by agent session, end to end inside a PID namespace: real processes carrying a
+// session's cookie (copies of sleep and bash named node, vite, npm, tmux...), a real sweep.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const nsTest = namespaceUnavailable ? test.skip : test;
+const CONFIG = { reap: { thresholds: { rg: "1h", rgTag: "1h", agentShell: "1h", sessionGone: "1s" }, grace: "1s", timeoutMs: 5000 } };
+
+/** Bash: names for copies of sleep ($D/s/NAME) and bash ($D/b/NAME), and `with_cookie SESSION OWNER CMD...`. */
+const LEFTOVER_HELPERS = String.raw`
+for n in node vite esbuild gpg-agent; do ln -sf "$(command -v sleep)" "$D/s/$n"; done
+for n in npm node tmux python3; do ln -sf /bin/bash "$D/b/$n"; done
+with_cookie() { local s=$1 o=$2; shift 2; exec env CLAUDECODE=1 CLAUDE_CODE_SESSION_ID="$s" CLAUDE_PID="$o" "$@"; }
+children_of() { for f in /proc/[0-9]*/stat; do [ "$(sed 's/.*) //' "$f" 2>/dev/null | cut -d' ' -f2)" = "$1" ] && basename "$(dirname "$f")"; done; }
+`;
+
+describe("session leftovers inside a PID namespace", () => {
+  nsTest(
+    "a dead session's node, vite and 3-level tree end as session-gone; a live session's, kept, protected, sessionKeep and junk-owner processes survive; a reused owner pid counts as gone",
+    async () => {
+      sb = makeSandbox(CONFIG);
+      const r = await inNamespace(
+        sb,
+        LEFTOVER_HELPERS +
+          String.raw`
+sleep 1000 & AGENT=$!
+sleep 1000 & LIVE_AGENT=$!
+sleep 1000 & AGENT2=$!
+NODE=$(orphan with_cookie dead $AGENT "$D/s/node" 1000)
+VITE=$(orphan with_cookie dead $AGENT "$D/s/vite" 1000)
+NPM=$(orphan with_cookie dead $AGENT "$D/b/npm" -c '"$D/b/node" -c "\"$D/s/esbuild\" 1000 & wait" & wait')
+wait_until '[ -n "$(children_of $NPM)" ] && [ -n "$(children_of $(children_of $NPM))" ]'
+TREE_NODE=$(children_of $NPM); TREE_ESBUILD=$(children_of $TREE_NODE)
+LIVE=$(orphan with_cookie live $LIVE_AGENT "$D/s/node" 1000)
+KEEP=$(orphan env SUPERVISE_KEEP=1 CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=dead CLAUDE_PID=$AGENT "$D/s/node" 1000)
+PROTECTED=$(orphan with_cookie dead $AGENT "$D/b/python3" -c "sleep 1000 & wait" pytest)
+KEEPNAME=$(orphan with_cookie dead $AGENT "$D/s/gpg-agent" 1000)
+TMUX=$(orphan with_cookie dead $AGENT "$D/b/tmux" -c 'bash -c "sleep 1000 & wait" & wait')
+wait_until '[ -n "$(children_of $TMUX)" ]'
+TMUX_SHELL=$(children_of $TMUX)
+OWNER_ONE=$(orphan with_cookie dead 1 "$D/s/node" 1000)
+OWNER_JUNK=$(orphan with_cookie dead abc "$D/s/node" 1000)
+REUSED=$(orphan with_cookie dead $AGENT2 "$D/s/node" 1000)
+# Start times count 10 ms ticks: the impostor must start a tick later to be provably younger.
+wait_age $REUSED 50
+exec 3>&2 2>/dev/null
+kill -9 $AGENT $AGENT2; wait $AGENT $AGENT2
+exec 2>&3
+# The next process gets AGENT2's pid: younger than the leftover that names it.
+echo $((AGENT2 - 1)) > /proc/sys/kernel/ns_last_pid
+sleep 1000 & IMPOSTOR=$!
+for p in $NODE $VITE $NPM $TREE_NODE $TREE_ESBUILD $LIVE $KEEP $PROTECTED $KEEPNAME $TMUX $TMUX_SHELL $OWNER_ONE $OWNER_JUNK $REUSED; do wait_age $p 1100; done
+echo "PIDS {\"node\":$NODE,\"vite\":$VITE,\"npm\":$NPM,\"treeNode\":$TREE_NODE,\"treeEsbuild\":$TREE_ESBUILD,\"reused\":$REUSED,\"impostor\":$IMPOSTOR,\"agent2\":$AGENT2}"
+echo "DRY $(sv reap --dry-run --json | tr -d '\n')"
+echo "REPORT $(sv reap --json | tr -d '\n')"
+for v in NODE VITE NPM TREE_NODE TREE_ESBUILD REUSED LIVE KEEP PROTECTED KEEPNAME TMUX TMUX_SHELL OWNER_ONE OWNER_JUNK IMPOSTOR LIVE_AGENT; do echo "ALIVE_$v $(alive ${"$"}{!v})"; done
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      const pids = JSON.parse(v.get("PIDS")!);
+      expect(pids.impostor).toBe(pids.agent2);
+      const gone = [pids.node, pids.vite, pids.npm, pids.treeNode, pids.treeEsbuild, pids.reused].sort();
+      expect(JSON.parse(v.get("DRY")!).targets.map((t: any) => t.pid).sort()).toEqual(gone);
+      const report = JSON.parse(v.get("REPORT")!);
+      expect(report.targets.map((t: any) => t.pid).sort()).toEqual(gone);
+      for (const t of report.targets) expect(t).toMatchObject({ reason: "session-gone", ledgerId: null, action: "terminated", signal: "TERM" });
+      for (const name of ["NODE", "VITE", "NPM", "TREE_NODE", "TREE_ESBUILD", "REUSED"]) expect(v.get(`ALIVE_${name}`)).toBe("no");
+      for (const name of ["LIVE", "KEEP", "PROTECTED", "KEEPNAME", "TMUX", "TMUX_SHELL", "OWNER_ONE", "OWNER_JUNK", "IMPOSTOR", "LIVE_AGENT"]) {
+        expect(`${name} ${v.get(`ALIVE_${name}`)}`).toBe(`${name} yes`);
+      }
+    },
+    90_000,
+  );
+});
