@@ -127,37 +127,42 @@ async function endSession(): Promise<void> {
   if (!session) return void (await note("no session_id in the SessionEnd input; nothing ended"));
   if (input.problem) await note(input.problem);
   const reason = stringField(input.data, "reason") ?? "other";
+  const cwd = stringField(input.data, "cwd") ?? process.cwd();
   try {
     const { loadConfig } = await import("../config/load.ts");
     const dir = stateDir();
-    const { config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() });
+    const { config } = await loadConfig({ stateDir: dir, cwd });
     // clear and resume end a session but not the process: commands may live on.
     if (!config.hooks.sessionEndKillOn.includes(reason)) return;
     const { existingLedger } = await import("../ledger/open.ts");
     const db = existingLedger(dir);
-    if (!db) return;
-    const { signalSessionEntries } = await import("../hooks/session-end.ts");
-    const stopping = signalSessionEntries(db, session);
+    const { signalSessionEntries, signalSessionLeftovers } = await import("../hooks/session-end.ts");
+    const stopping = db ? signalSessionEntries(db, session) : [];
+    const leftovers = signalSessionLeftovers(db, config, session);
     // One line even when nothing runs: the log is how a user checks that SessionEnd fired.
     const { openLog } = await import("../log.ts");
-    openLog(dir).info({ session, reason, stopping }, "session end");
-    if (stopping.length === 0) return;
+    openLog(dir).info({ session, reason, stopping, leftovers }, "session end");
+    if (stopping.length === 0 && leftovers.length === 0) return;
     const { spawnDetachedSelf } = await import("../hooks/self.ts");
-    spawnDetachedSelf(["hook", "session-end-follow-up", session]);
+    spawnDetachedSelf(["hook", "session-end-follow-up", session, cwd]);
   } catch (error) {
     await note(`session-end: ${(error as Error).message}`);
   }
 }
 
+/** `hook session-end-follow-up SESSION CWD`: the grace period and SIGKILL, for entries and leftovers alike. */
 async function sessionEndFollowUp(args: string[]): Promise<void> {
-  const [session] = args;
-  if (!session) throw new UsageError("session-end-follow-up needs a session id");
+  const [session, cwd] = args;
+  if (!session || !cwd) throw new UsageError("session-end-follow-up needs a session id and the session's cwd");
+  const { loadConfig } = await import("../config/load.ts");
+  const dir = stateDir();
+  const { config } = await loadConfig({ stateDir: dir, cwd });
   const { existingLedger } = await import("../ledger/open.ts");
-  const db = existingLedger(stateDir());
-  if (!db) return;
-  const { sessionEntriesToEnd } = await import("../hooks/session-end.ts");
+  const db = existingLedger(dir);
+  const { endSessionLeftovers, sessionEntriesToEnd } = await import("../hooks/session-end.ts");
   const { stopEntry } = await import("../stop/stop-entry.ts");
-  await Promise.all(sessionEntriesToEnd(db, session).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })));
+  const entries = db ? sessionEntriesToEnd(db, session).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })) : [];
+  await Promise.all([...entries, endSessionLeftovers(db, config, session, dir)]);
 }
 
 /**

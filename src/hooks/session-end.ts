@@ -1,9 +1,18 @@
-// SessionEnd: end the session's supervised commands, inside Claude Code's 1.5 s budget for
-// all SessionEnd hooks. The hook sends the first signal itself and hands the grace period
-// and SIGKILL to a fully detached follow-up (own session, stdio closed), so it returns in
+// SessionEnd: end the session's supervised commands and its unsupervised leftovers (orphans
+// carrying its id, and what runs below them), inside Claude Code's 1.5 s budget for all
+// SessionEnd hooks. The hook sends the first signal itself and hands the grace period and
+// SIGKILL to a fully detached follow-up (own session, stdio closed), so it returns in
 // milliseconds. SessionEnd is not always fired (see README): the reaper stays the safety net.
 
 import type { Database } from "bun:sqlite";
+import type { Config } from "../config/defaults.ts";
+import { identityOf } from "../proc/identity.ts";
+import { ownLineage, signalProcess } from "../proc/signal.ts";
+import { SIGNALS } from "../proc/signals.ts";
+import { killAll } from "../reap/kill.ts";
+import type { PlannedTarget } from "../reap/plan.ts";
+import { planNow } from "../reap/sweep.ts";
+import { parseDuration } from "../time/duration.ts";
 import { keepsOrphans, listEntries, requestStop, type EntryRow } from "../ledger/entries.ts";
 import { entryRef } from "../ledger/view.ts";
 import { findEntryProcesses } from "../proc/scan.ts";
@@ -26,4 +35,33 @@ export function signalSessionEntries(db: Database, session: string): string[] {
     sendFirstSignal(ref, findEntryProcesses(ref), firstSignalOf(row));
   }
   return stopping;
+}
+
+/** The session's unledgered leftovers: what the sweep's rules call session-end for it. */
+function sessionLeftovers(db: Database | null, config: Config, session: string, lineage: ReadonlySet<number>): PlannedTarget[] {
+  return planNow(db, config, { session: null, ending: session, lineage }).plan.targets.filter((t) => !t.zombie);
+}
+
+/** The first signal (TERM, then SIGCONT) to each leftover, by identity; their pids. */
+export function signalSessionLeftovers(db: Database | null, config: Config, session: string): number[] {
+  const lineage = ownLineage();
+  const targets = sessionLeftovers(db, config, session, lineage.pids);
+  for (const { proc } of targets) {
+    if (signalProcess(identityOf(proc), SIGNALS.SIGTERM, lineage) === "sent") signalProcess(identityOf(proc), SIGNALS.SIGCONT, lineage);
+  }
+  return targets.map((t) => t.proc.pid);
+}
+
+/** After the hook: what is left of them gets TERM again, reap.grace, then SIGKILL; each end is one log line. */
+export async function endSessionLeftovers(db: Database | null, config: Config, session: string, stateDir: string): Promise<void> {
+  const lineage = ownLineage();
+  const targets = sessionLeftovers(db, config, session, lineage.pids);
+  if (targets.length === 0) return;
+  const graceMs = parseDuration(config.reap.grace, "reap.grace");
+  // Bounded: a grace of none still ends in SIGKILL's settling, never in waiting forever.
+  const budgetEnd = Date.now() + Math.min(Number.isFinite(graceMs) ? graceMs : 10_000, 10_000) + 2_500;
+  const results = await killAll(targets.map((t) => ({ stat: t.proc })), [], { signal: SIGNALS.SIGTERM, graceMs, budgetEnd, lineage });
+  const { openLog } = await import("../log.ts");
+  const log = openLog(stateDir);
+  targets.forEach((t, i) => log.info({ session, pid: t.proc.pid, name: t.proc.comm, reason: "session-end", action: results[i]!.action }, "session leftover ended"));
 }

@@ -179,6 +179,18 @@ export function keptOrUnderKept(proc: ProcInfo, settings: RuleSettings, table: P
   return false;
 }
 
+/** Whether `pid` is one of the process's ancestors (older than it, so not a reused pid). */
+function descendsFrom(proc: ProcInfo, pid: number | null, table: ProcessTable): boolean {
+  if (pid === null) return false;
+  const seen = new Set<number>();
+  for (let p = table.byPid.get(proc.ppid); p && !seen.has(p.pid); p = table.byPid.get(p.ppid)) {
+    seen.add(p.pid);
+    if (p.pid === pid) return p.startTicks <= proc.startTicks;
+    if (p.pid <= 1) return false;
+  }
+  return false;
+}
+
 /**
  * A leftover of an agent session: in the session scope (a same-user orphan or below one),
  * carrying a session cookie. `session-gone` once its owner is proven gone and it is older
@@ -196,6 +208,9 @@ export function classifySessionLeftover(
   if (!proc.inSessionScope || isGone(proc)) return null;
   const reason = ending !== null ? "session-end" : "session-gone";
   if (ending !== null ? owned.cookie.session !== ending : owned.owner !== "gone") return null;
+  // The ending agent's own children (its hook, MCP servers, tool shells) are its to end.
+  const parentIsOurs = proc.ppid > 1 && !around.subreapers.has(proc.ppid) && around.lineage.has(proc.ppid);
+  if (ending !== null && (parentIsOurs || descendsFrom(proc, owned.cookie.ownerPid, table))) return null;
   const forbidden = untouchable(proc, around);
   if (forbidden) return { kind: "skip", why: forbidden };
   if (around.session !== null && owned.cookie.session !== around.session) return { kind: "skip", why: "other-session" };

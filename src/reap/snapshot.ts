@@ -3,9 +3,12 @@
 // for everything costs tens of milliseconds on a busy machine):
 // - processes named like a target (rg, shells), and systemd (to find `systemd --user`);
 // - same-user processes young enough to carry a running entry's cookie;
-// - the session scope: same-user orphans and everything below them, where a dead session's
-//   leftovers live. A live agent's own children are not in it: their parent is the agent.
+// - the session scope, where a dead session's leftovers live: same-user orphans, and below an
+//   orphan that carries a session's cookie, its children that carry the same session's cookie
+//   (a leaked tree: npm -> node -> esbuild). A live agent's own children are not in it: their
+//   parent is the agent, which is not a leftover of its own session.
 
+import { sessionCookieOf } from "../ownership/cookie.ts";
 import { isGone, isKernelThread, listPids, readCmdline, readEnviron, readPidNamespace, readStat, readUid, uptimeTicks, type ProcStat } from "../proc/stat.ts";
 import type { ProcInfo } from "./rules.ts";
 
@@ -39,7 +42,7 @@ export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = lis
   for (const stat of stats) {
     if (stat.comm === "systemd" && !isKernelThread(stat) && readCmdline(stat.pid)?.includes("--user")) subreapers.add(stat.pid);
   }
-  const scope = needs.sessionScope ? sessionScope(stats, subreapers, needs.ownUid) : new Map<number, number>();
+  const scope = needs.sessionScope ? sessionScope(stats, subreapers, needs.ownUid) : new Map<number, Scoped>();
   const ownNamespace = scope.size ? readPidNamespace("self") : null;
 
   const procs: ProcInfo[] = [];
@@ -50,10 +53,10 @@ export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = lis
     const cookieAge = needs.cookiesSinceTicks !== null && stat.startTicks >= needs.cookiesSinceTicks;
     const scoped = scope.has(stat.pid);
     // The owner only for processes a rule can reach; the rest stay "unknown", never targets.
-    const uid = scoped ? scope.get(stat.pid)! : kernel || !(named || cookieAge) ? null : readUid(stat.pid);
+    const uid = scoped ? needs.ownUid : kernel || !(named || cookieAge) ? null : readUid(stat.pid);
     const mine = uid === needs.ownUid;
     const argv = !kernel && live && (named || scoped) ? readCmdline(stat.pid) : null;
-    const environ = mine && live && (named || cookieAge || scoped) ? readEnviron(stat.pid) : null;
+    const environ = scoped ? scope.get(stat.pid)!.environ : mine && live && (named || cookieAge) ? readEnviron(stat.pid) : null;
     const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
     if (scoped) {
       proc.inSessionScope = true;
@@ -65,27 +68,35 @@ export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = lis
   return { procs, nowTicks: uptimeTicks(), subreapers, unreadable };
 }
 
-/** Same-user orphans (parent pid 1 or a `systemd --user`) and all their descendants, with their uids. */
-function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<number>, ownUid: number): Map<number, number> {
+interface Scoped {
+  environ: string | null;
+}
+
+/** Same-user orphans (parent pid 1 or a `systemd --user`), and the same-session cookie chains below them, with their environments. */
+function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<number>, ownUid: number): Map<number, Scoped> {
   const children = new Map<number, ProcStat[]>();
   for (const stat of stats) {
     const list = children.get(stat.ppid);
     if (list) list.push(stat);
     else children.set(stat.ppid, [stat]);
   }
-  const scope = new Map<number, number>();
-  const queue: ProcStat[] = [];
+  const scope = new Map<number, Scoped>();
+  const live = (stat: ProcStat) => stat.pid > 1 && !isKernelThread(stat) && !isGone(stat) && readUid(stat.pid) === ownUid;
+  const queue: Array<{ stat: ProcStat; environ: string | null }> = [];
   for (const stat of stats) {
-    if ((stat.ppid === 1 || subreapers.has(stat.ppid)) && stat.pid > 1 && !isKernelThread(stat)) queue.push(stat);
+    if ((stat.ppid === 1 || subreapers.has(stat.ppid)) && live(stat)) queue.push({ stat, environ: readEnviron(stat.pid) });
   }
   while (queue.length) {
-    const stat = queue.pop()!;
+    const { stat, environ } = queue.pop()!;
     if (scope.has(stat.pid)) continue;
-    const uid = readUid(stat.pid);
-    // Another user's process is not ours to reach, nor (through it) anything below it.
-    if (uid !== ownUid) continue;
-    scope.set(stat.pid, uid);
-    for (const child of children.get(stat.pid) ?? []) queue.push(child);
+    scope.set(stat.pid, { environ });
+    const session = sessionCookieOf(environ)?.session;
+    if (!session) continue;
+    for (const child of children.get(stat.pid) ?? []) {
+      if (!live(child)) continue;
+      const childEnviron = readEnviron(child.pid);
+      if (sessionCookieOf(childEnviron)?.session === session) queue.push({ stat: child, environ: childEnviron });
+    }
   }
   return scope;
 }

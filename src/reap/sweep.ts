@@ -47,38 +47,12 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const fail = (what: string, error: unknown) => errors.push(`${what}: ${describe(error)}`);
 
   const db = openForSweep(options.stateDir, reap.timeoutMs, fail);
-  const boot = bootId();
   const lineage = ownLineage();
-  const uid = process.getuid!();
   let plan: Plan = { targets: [], entries: [] };
   let scanned = 0;
   let nowTicks = 0;
   try {
-    const running = db ? listEntries(db) : [];
-    const snapshot = takeSnapshot({
-      ownUid: uid,
-      names: new Set([...reap.targets.rg, ...reap.targets.shells]),
-      cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,
-      sessionScope: true,
-    });
-    scanned = snapshot.procs.length;
-    nowTicks = snapshot.nowTicks;
-    plan = planSweep({
-      procs: snapshot.procs,
-      running,
-      ended: db ? endedEntries(db, carriedCookies(snapshot.procs)) : new Map(),
-      bootId: boot,
-      now: Date.now(),
-      settings: ruleSettings(options.config),
-      unreadable: snapshot.unreadable,
-      around: {
-        nowTicks: snapshot.nowTicks,
-        ownUid: uid,
-        lineage: lineage.pids,
-        subreapers: snapshot.subreapers,
-        session: options.session,
-      },
-    });
+    ({ plan, scanned, nowTicks } = planNow(db, options.config, { session: options.session, ending: null, lineage: lineage.pids }));
   } catch (error) {
     fail("scan", error);
   }
@@ -120,6 +94,39 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const running = plan.entries.filter((e) => e.verdict === "running").map((e) => e.row);
   db?.close();
   return { report, running };
+}
+
+export interface PlanScope {
+  /** Only what provably belongs to this session (`reap --session`). */
+  session: string | null;
+  /** SessionEnd of this session: its leftovers, not a sweep's targets. */
+  ending: string | null;
+  lineage: ReadonlySet<number>;
+}
+
+/** One snapshot of /proc and the ledger, and what to end in it. */
+export function planNow(db: Database | null, config: Config, scope: PlanScope): { plan: Plan; scanned: number; nowTicks: number } {
+  const boot = bootId();
+  const uid = process.getuid!();
+  const running = db ? listEntries(db) : [];
+  const snapshot = takeSnapshot({
+    ownUid: uid,
+    names: new Set([...config.reap.targets.rg, ...config.reap.targets.shells]),
+    cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,
+    sessionScope: true,
+  });
+  const plan = planSweep({
+    procs: snapshot.procs,
+    running,
+    ended: db ? endedEntries(db, carriedCookies(snapshot.procs)) : new Map(),
+    bootId: boot,
+    now: Date.now(),
+    settings: ruleSettings(config),
+    unreadable: snapshot.unreadable,
+    ending: scope.ending,
+    around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session },
+  });
+  return { plan, scanned: snapshot.procs.length, nowTicks: snapshot.nowTicks };
 }
 
 function openForSweep(dir: string, timeoutMs: number, fail: (what: string, error: unknown) => void): Database | null {

@@ -81,4 +81,50 @@ for v in NODE VITE NPM TREE_NODE TREE_ESBUILD REUSED LIVE KEEP PROTECTED KEEPNAM
     },
     90_000,
   );
+
+  nsTest(
+    "SessionEnd ends a detached leftover and a TERM-ignoring tree; it keeps the agent's own child and another session's process",
+    async () => {
+      sb = makeSandbox(CONFIG);
+      const r = await inNamespace(
+        sb,
+        LEFTOVER_HELPERS +
+          String.raw`
+# The agent: a live process whose own child (a tool shell) carries the session's cookie.
+bash -c 'with_cookie() { local s=$1 o=$2; shift 2; exec env CLAUDECODE=1 CLAUDE_CODE_SESSION_ID="$s" CLAUDE_PID="$o" "$@"; }; with_cookie s-end $$ sleep 1000 & echo $! > "$D/tool.pid"; wait' & AGENT=$!
+wait_until '[ -s "$D/tool.pid" ]'
+TOOL_CHILD=$(cat "$D/tool.pid")
+DETACHED=$(orphan with_cookie s-end $AGENT "$D/s/node" 1000)
+STUBBORN=$(orphan with_cookie s-end $AGENT "$D/b/node" -c 'trap "" TERM; sleep 1000 & wait')
+wait_until '[ -n "$(children_of $STUBBORN)" ]'
+STUBBORN_CHILD=$(children_of $STUBBORN)
+OTHER=$(orphan with_cookie s-other $AGENT "$D/s/node" 1000)
+KEPT=$(orphan env SUPERVISE_KEEP=1 CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=s-end CLAUDE_PID=$AGENT "$D/s/node" 1000)
+printf '{"session_id":"s-end","reason":"other","cwd":"%s","hook_event_name":"SessionEnd"}' "$D" > "$D/end.json"
+echo "HOOK $(sv hook session-end < "$D/end.json") $?"
+wait_until '[ "$(alive $DETACHED)" = no ] && [ "$(alive $STUBBORN)" = no ] && [ "$(alive $STUBBORN_CHILD)" = no ]'
+wait_until 'grep -c "session leftover ended" "$SUPERVISE_HOME/supervise.log" | grep -qx 2'
+for v in TOOL_CHILD OTHER KEPT AGENT; do echo "ALIVE_$v $(alive ${"$"}{!v})"; done
+echo "HOOKLOG $(grep '"session end"' "$SUPERVISE_HOME/supervise.log")"
+echo "LOG $(grep '"session leftover ended"' "$SUPERVISE_HOME/supervise.log" | tr '\n' ' ')"
+echo "PIDS {\"detached\":$DETACHED,\"stubborn\":$STUBBORN,\"stubbornChild\":$STUBBORN_CHILD}"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      expect(v.get("HOOK")).toBe("{} 0");
+      for (const name of ["TOOL_CHILD", "OTHER", "KEPT", "AGENT"]) expect(`${name} ${v.get(`ALIVE_${name}`)}`).toBe(`${name} yes`);
+      const pids = JSON.parse(v.get("PIDS")!);
+      // The hook signalled the three leftovers; the follow-up found the TERM-ignoring two and killed them.
+      expect(JSON.parse(v.get("HOOKLOG")!)).toMatchObject({ msg: "session end", session: "s-end", stopping: [] });
+      expect(JSON.parse(v.get("HOOKLOG")!).leftovers.sort()).toEqual([pids.detached, pids.stubborn, pids.stubbornChild].sort());
+      const ended = v.get("LOG")!.trim().split(/ (?=\{)/).map((line) => JSON.parse(line));
+      expect(ended.map((l: any) => [l.pid, l.reason, l.action]).sort()).toEqual([
+        [pids.stubborn, "session-end", "killed"],
+        [pids.stubbornChild, "session-end", "killed"],
+      ].sort());
+    },
+    60_000,
+  );
 });
