@@ -11,13 +11,17 @@ export interface SessionStartOutput {
   systemMessage?: string;
 }
 
-/** At most this many still-running commands are listed by name in the context. */
+/** At most this many still-running commands (and ended leftovers) are listed by name in the context. */
 const LISTED = 10;
+
+/** Told to the agent at every session start: a server it starts "to keep running" would otherwise surprise it. */
+export const SESSION_RULE =
+  "Under supervise, what this session starts is ended when the session ends (or at the next session's start, if the agent dies first), unless it is started with SUPERVISE_KEEP=1 in its environment.";
 
 export function sessionStartOutput(report: ReapReport, running: readonly EntryRow[], config: Config, now: number): SessionStartOutput {
   const output: SessionStartOutput = { hookSpecificOutput: { hookEventName: "SessionStart" } };
-  const context = describeFindings(report, running, now);
-  if (context) output.hookSpecificOutput.additionalContext = context;
+  const findings = describeFindings(report, running, now);
+  output.hookSpecificOutput.additionalContext = findings ? `${findings} ${SESSION_RULE}` : SESSION_RULE;
   const cleaned = cleanedCount(report.counts);
   if (cleaned > config.reap.notifyAbove) {
     output.systemMessage = `supervise reaped ${cleaned} leaked processes at session start (more than reap.notifyAbove = ${config.reap.notifyAbove}); see \`supervise stats\`.`;
@@ -34,7 +38,9 @@ export function describeFindings(report: ReapReport, running: readonly EntryRow[
     for (const t of acted) byReason.set(t.reason, (byReason.get(t.reason) ?? 0) + 1);
     const reasons = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(", ");
     const cleaned = cleanedCount(report.counts);
-    sentences.push(`supervise ended ${cleaned} process${cleaned === 1 ? "" : "es"} leaked by earlier sessions (${reasons}).`);
+    const named = acted.slice(0, LISTED).map((t) => `${cut(t.command || t.name)} (${t.reason})`);
+    const more = acted.length > LISTED ? ` and ${acted.length - LISTED} more` : "";
+    sentences.push(`supervise ended ${cleaned} process${cleaned === 1 ? "" : "es"} leaked by earlier sessions (${reasons}): ${named.join("; ")}${more}.`);
     if (report.counts.failed) sentences.push(`${report.counts.failed} could not be ended; \`supervise reap --dry-run\` lists them.`);
   }
   if (report.counts.zombies) sentences.push(`${report.counts.zombies} zombie process${report.counts.zombies === 1 ? " is" : "es are"} left for their parent to collect.`);
@@ -48,10 +54,12 @@ export function describeFindings(report: ReapReport, running: readonly EntryRow[
 
 function commandText(row: EntryRow): string {
   try {
-    const words = JSON.parse(row.command) as string[];
-    const text = words.join(" ");
-    return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+    return cut((JSON.parse(row.command) as string[]).join(" "));
   } catch {
     return row.command;
   }
+}
+
+function cut(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { SESSION_RULE } from "../../src/hooks/session-start.ts";
 import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -61,12 +62,15 @@ kill $W; wait $W; echo "WRAPPER_EXIT $?"
       expect(r.exitCode).toBe(0);
       const v = r.values;
       const quiet = parsed(v, "QUIET");
-      expect(quiet).toEqual({ hookSpecificOutput: { hookEventName: "SessionStart" } });
+      expect(quiet).toEqual({ hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: SESSION_RULE } });
       expect(v.get("QUIET_ERRLINES")).toBe("0");
 
       const found = parsed(v, "FOUND");
       expect(v.get("FOUND_ERRLINES")).toBe("0");
-      expect(found.hookSpecificOutput.additionalContext).toMatch(/^supervise ended 1 process leaked by earlier sessions \(1 rg-tag\)\. Still running under supervise for this user: \w{10} \(dev-server, running \d+(ms|s)\)\./);
+      expect(found.hookSpecificOutput.additionalContext).toMatch(
+        /^supervise ended 1 process leaked by earlier sessions \(1 rg-tag\): \S+\/rg -c sleep 1000 & wait rg @TAG \(rg-tag\)\. Still running under supervise for this user: \w{10} \(dev-server, running \d+(ms|s)\)\./,
+      );
+      expect(found.hookSpecificOutput.additionalContext).toEndWith(` ${SESSION_RULE}`);
       expect(found.systemMessage).toMatch(/reaped 1 leaked processes/);
       expect(v.get("LEAK_ALIVE")).toBe("no");
       expect(v.get("WRAPPER_ALIVE")).toBe("yes");
