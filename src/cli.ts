@@ -11,6 +11,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import("./commands/run.ts"),
   ls: () => import("./commands/ls.ts"),
+  ps: () => import("./commands/ps.ts"),
   show: () => import("./commands/show.ts"),
   kill: () => import("./commands/kill.ts"),
   wait: () => import("./commands/wait.ts"),

@@ -164,13 +164,13 @@ export function sessionOwner(proc: ProcInfo, table: ProcessTable): { cookie: Ses
 }
 
 /** Kept by its own marks: SUPERVISE_KEEP=1, a reap.sessionKeep name, or a protected command line; unreadable counts as kept. */
-export function isKept(proc: ProcInfo, settings: RuleSettings): boolean {
+export function isKept(proc: ProcInfo, settings: Pick<RuleSettings, "sessionKeep" | "protect">): boolean {
   if (proc.environ === null || proc.argv === null) return true;
   return carriesKeep(proc.environ) || isNamed(proc, settings.sessionKeep) || isProtected(proc.argv.join(" "), settings.protect);
 }
 
 /** It, or a process it descends from (up to init or a subreaper), is kept: the user's shells under a tmux the agent started. */
-export function keptOrUnderKept(proc: ProcInfo, settings: RuleSettings, table: ProcessTable, subreapers: ReadonlySet<number>): boolean {
+export function keptOrUnderKept(proc: ProcInfo, settings: Pick<RuleSettings, "sessionKeep" | "protect">, table: ProcessTable, subreapers: ReadonlySet<number>): boolean {
   const seen = new Set<number>();
   for (let p: ProcInfo | undefined = proc; p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid); p = table.byPid.get(p.ppid)) {
     seen.add(p.pid);

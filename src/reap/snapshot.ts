@@ -28,6 +28,8 @@ export interface SnapshotNeeds {
   cookiesSinceTicks: number | null;
   /** Read the session scope (orphans and their descendants); off, the snapshot is the seed's. */
   sessionScope?: boolean;
+  /** Every same-user process's owner, command line and environment (`supervise ps`). */
+  everyProcessOfUser?: boolean;
 }
 
 export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = listPids()): Snapshot {
@@ -49,7 +51,7 @@ export function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = lis
   for (const stat of stats) {
     const kernel = isKernelThread(stat);
     const live = !isGone(stat);
-    const named = needs.names.has(stat.comm) || stat.comm === "systemd";
+    const named = needs.names.has(stat.comm) || stat.comm === "systemd" || needs.everyProcessOfUser === true;
     const cookieAge = needs.cookiesSinceTicks !== null && stat.startTicks >= needs.cookiesSinceTicks;
     const scoped = scope.has(stat.pid);
     // The owner only for processes a rule can reach; the rest stay "unknown", never targets.

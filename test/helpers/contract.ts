@@ -39,6 +39,27 @@ export const ProcessSchema = z.strictObject({
   via: z.enum(["group", "cookie"]),
 });
 
+/** `supervise ps --json`, as the contract's "Ownership by agent session" gives it. */
+export const OwnedProcessListSchema = z.array(
+  z.strictObject({
+    pid: z.number().int().positive(),
+    ppid: z.number().int().nonnegative(),
+    pgid: z.number().int().nonnegative(),
+    agent: z.string().nullable(),
+    session: z.string().nullable(),
+    ownerPid: z.number().int().positive().nullable(),
+    owner: z.enum(["alive", "gone", "unknown"]),
+    ledgerId: z.string().regex(/^[0-9a-z]{10}$/).nullable(),
+    orphaned: z.boolean(),
+    state: z.string().length(1),
+    ageSeconds: z.number().int().nonnegative(),
+    cpuSeconds: z.number().nonnegative(),
+    rssBytes: z.number().int().nonnegative().nullable(),
+    command: z.string(),
+    keep: z.boolean(),
+  }),
+);
+
 export const DetailSchema = EntrySchema.extend({
   durationMs: z.number().int().nonnegative(),
   graceMs: z.number().int().nonnegative().nullable(),

@@ -1,0 +1,47 @@
+// `supervise ps [--session ID] [--json]`: every process of this user that belongs to an agent
+// session or to a supervise entry, grouped by session, supervised or not: how a user sees a
+// leak before any sweep ends it.
+
+import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
+import { parseOptions, stringOption } from "../cli/parse-options.ts";
+import { loadConfig } from "../config/load.ts";
+import { UsageError } from "../errors.ts";
+import { listEntries } from "../ledger/entries.ts";
+import { existingLedger } from "../ledger/open.ts";
+import { ownedProcesses } from "../ownership/processes.ts";
+import { readRssBytes } from "../proc/tree.ts";
+import { takeSnapshot } from "../reap/snapshot.ts";
+import { stateDir } from "../state-dir.ts";
+
+export default async function ps(args: string[]): Promise<number> {
+  const { options, positionals } = parseOptions(args, { session: { value: true }, json: {}, config: { value: true } });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const session = stringOption(options, "session");
+  const dir = stateDir();
+  const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
+  const db = existingLedger(dir);
+  const entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
+  const ownUid = process.getuid!();
+  const snapshot = takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
+  const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
+  const rows = ownedProcesses(snapshot.procs, {
+    table: { byPid, unreadable: snapshot.unreadable },
+    entries,
+    settings: config.reap,
+    subreapers: snapshot.subreapers,
+    nowTicks: snapshot.nowTicks,
+    ownUid,
+    rssBytes: readRssBytes,
+  }).filter((row) => session === undefined || row.session === session);
+  if (options.json) {
+    await writeOut(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    await writeOut(session === undefined ? "no process belongs to an agent session or a supervise entry\n" : `no process of session ${session}\n`);
+    return 0;
+  }
+  const { renderOwnedProcesses } = await import("../cli/ps-table.ts");
+  await writeOut(renderOwnedProcesses(rows, await terminalWidth(1), await colorEnabled(1)));
+  return 0;
+}

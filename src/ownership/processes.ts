@@ -1,0 +1,77 @@
+// Who owns each process, for `supervise ps`: a ledger entry (its group or its SUPERVISE_ID
+// cookie), else an agent session (its cookie), else nobody (then it is not listed).
+
+import type { EntryRow } from "../ledger/entries.ts";
+import { COOKIE } from "../proc/scan.ts";
+import { CLOCK_TICKS_PER_SECOND, isGone } from "../proc/stat.ts";
+import { environValue, isOrphaned, keptOrUnderKept, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
+import type { OwnerState } from "./owner.ts";
+
+export interface OwnedProcess {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  agent: string | null;
+  session: string | null;
+  ownerPid: number | null;
+  owner: OwnerState;
+  ledgerId: string | null;
+  orphaned: boolean;
+  state: string;
+  ageSeconds: number;
+  cpuSeconds: number;
+  rssBytes: number | null;
+  command: string;
+  keep: boolean;
+}
+
+export interface OwnershipContext {
+  table: ProcessTable;
+  /** Ledger entries, by id; the running ones also claim their process groups. */
+  entries: ReadonlyMap<string, EntryRow>;
+  settings: Pick<RuleSettings, "sessionKeep" | "protect">;
+  subreapers: ReadonlySet<number>;
+  nowTicks: number;
+  ownUid: number;
+  /** Read lazily, for the listed processes only. */
+  rssBytes(pid: number): number | null;
+}
+
+/** The entry a process belongs to: its cookie's, or the running entry whose group it is in (started after its wrapper). */
+export function ledgerOwner(proc: ProcInfo, entries: ReadonlyMap<string, EntryRow>): EntryRow | null {
+  const id = environValue(proc.environ, COOKIE);
+  if (id !== null && entries.has(id)) return entries.get(id)!;
+  for (const row of entries.values()) {
+    if (row.ended_at !== null || row.pgid === null || row.pgid !== proc.pgrp) continue;
+    if (proc.startTicks >= (row.wrapper_start_ticks ?? row.start_ticks ?? Number.POSITIVE_INFINITY)) return row;
+  }
+  return null;
+}
+
+export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext): OwnedProcess[] {
+  const out: OwnedProcess[] = [];
+  for (const proc of procs) {
+    if (proc.uid !== ctx.ownUid || proc.kernel || isGone(proc)) continue;
+    const entry = ledgerOwner(proc, ctx.entries);
+    const owned = sessionOwner(proc, ctx.table);
+    if (!entry && !owned) continue;
+    out.push({
+      pid: proc.pid,
+      ppid: proc.ppid,
+      pgid: proc.pgrp,
+      agent: owned?.cookie.agent ?? null,
+      session: owned?.cookie.session ?? entry?.session ?? null,
+      ownerPid: owned?.cookie.ownerPid ?? null,
+      owner: owned?.owner ?? "unknown",
+      ledgerId: entry?.id ?? null,
+      orphaned: isOrphaned(proc, ctx.subreapers),
+      state: proc.state,
+      ageSeconds: Math.max(0, Math.floor((ctx.nowTicks - proc.startTicks) / CLOCK_TICKS_PER_SECOND)),
+      cpuSeconds: (proc.utimeTicks + proc.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+      rssBytes: ctx.rssBytes(proc.pid),
+      command: proc.argv?.join(" ") || `[${proc.comm}]`,
+      keep: keptOrUnderKept(proc, ctx.settings, ctx.table, ctx.subreapers),
+    });
+  }
+  return out;
+}
