@@ -160,9 +160,9 @@ async function sessionEndFollowUp(args: string[]): Promise<void> {
   const { existingLedger } = await import("../ledger/open.ts");
   const db = existingLedger(dir);
   const { endSessionLeftovers, sessionEntriesToEnd } = await import("../hooks/session-end.ts");
-  const { stopEntry } = await import("../stop/stop-entry.ts");
-  const entries = db ? sessionEntriesToEnd(db, session).map((row) => stopEntry(db, row, { reason: "session-end", signalledBefore: true })) : [];
-  await Promise.all([...entries, endSessionLeftovers(db, config, session, dir)]);
+  const { stopEntries } = await import("../stop/stop-entry.ts");
+  const entries = db ? stopEntries(db, sessionEntriesToEnd(db, session), { reason: "session-end", signalledBefore: true }) : [];
+  await Promise.all([entries, endSessionLeftovers(db, config, session, dir)]);
 }
 
 /**

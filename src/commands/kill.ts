@@ -10,7 +10,7 @@ import { existingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { parseSignal } from "../proc/signals.ts";
 import { stateDir } from "../state-dir.ts";
-import { stopEntry, type StopResult } from "../stop/stop-entry.ts";
+import { stopEntries, type StopResult } from "../stop/stop-entry.ts";
 import { parseDuration } from "../time/duration.ts";
 
 const FLAGS = { session: { value: true }, all: { short: "a" }, signal: { short: "s", value: true }, grace: { short: "g", value: true }, json: {} };
@@ -29,7 +29,7 @@ export default async function kill(args: string[]): Promise<number> {
   const db = existingLedger(stateDir(), { onMovedAside: (target) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`) });
   if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
   const rows: EntryRow[] = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
-  const stopped = await Promise.all(rows.map((row) => stopEntry(db!, row, { reason: "manual", signal, graceMs })));
+  const stopped = db ? await stopEntries(db, rows, { reason: "manual", signal, graceMs }) : [];
   const results: KillReport[] = stopped.map((result, i) => ({ ...result, command: JSON.parse(rows[i]!.command) as string[] }));
   await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
   return results.every((r) => r.outcome !== "failed") ? 0 : 1;

@@ -3,7 +3,8 @@
 
 import { hasOutput, outputPath } from "../capture/files.ts";
 import { findEntryProcesses, scanProcesses } from "../proc/scan.ts";
-import { bootId, uptimeTicks } from "../proc/stat.ts";
+import { sameBoot } from "../proc/identity.ts";
+import { uptimeTicks } from "../proc/stat.ts";
 import { describeTree, type ProcessView } from "../proc/tree.ts";
 import type { EntryRow, EntryState } from "./entries.ts";
 import { entryRef, isFinished, toJson, type EntryJson } from "./view.ts";
@@ -32,7 +33,7 @@ export function entryDetail(row: EntryRow, state: EntryState, stateDir: string, 
     startTicks: row.start_ticks,
     wrapperStartTicks: row.wrapper_start_ticks,
     output: hasOutput(stateDir, row.id) ? outputPath(stateDir, row.id) : null,
-    processes: isFinished(state) || row.boot_id !== bootId() ? [] : liveProcesses(row),
+    processes: isFinished(state) || !sameBoot(row.boot_id) ? [] : liveProcesses(row),
   };
 }
 

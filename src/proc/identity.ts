@@ -1,7 +1,7 @@
 // A process is ours only when boot id, pid and start time all match what was recorded.
 // pid_max is 32768 on many machines, so a bare pid is reused within minutes.
 
-import { bootId, isGone, readStat, type ProcStat, type StatReader } from "./stat.ts";
+import { bootId, isGone, readStat, UNKNOWN_BOOT, type ProcStat, type StatReader } from "./stat.ts";
 
 export interface ProcessIdentity {
   bootId: string;
@@ -13,14 +13,19 @@ export function identityOf(stat: ProcStat): ProcessIdentity {
   return { bootId: bootId(), pid: stat.pid, startTicks: stat.startTicks };
 }
 
+/** The same boot: the recorded id equals the current one, and the current one was readable. */
+export function sameBoot(recorded: string, current: string = bootId()): boolean {
+  return current !== UNKNOWN_BOOT && current !== "" && recorded === current;
+}
+
 /** Whether stat shows the recorded process, still live (not a zombie), in this boot. */
 export function isSameLive(identity: ProcessIdentity, stat: ProcStat | null): stat is ProcStat {
-  return identity.bootId === bootId() && !isGone(stat) && stat!.startTicks === identity.startTicks;
+  return sameBoot(identity.bootId) && !isGone(stat) && stat!.startTicks === identity.startTicks;
 }
 
 /** Re-read the process now; its stat only if it is still the recorded, live (non-zombie) process. */
 export function currentIfSame(identity: ProcessIdentity, read: StatReader = readStat): ProcStat | null {
-  if (identity.bootId !== bootId()) return null;
+  if (!sameBoot(identity.bootId)) return null;
   const stat = read(identity.pid);
   return isSameLive(identity, stat) ? stat : null;
 }

@@ -2,20 +2,33 @@
 // refuses pid 1, kernel threads, other users' processes, ourselves and our ancestors.
 
 import { currentIfSame, identityOf, type ProcessIdentity } from "./identity.ts";
-import { isKernelThread, readStat, readUid, type ProcStat } from "./stat.ts";
+import { isKernelThread, readStat, readUid, type ProcStat, type StatReader } from "./stat.ts";
 
 export type SendResult = "sent" | "gone" | "refused";
 
-const ownUid = process.getuid?.() ?? -1;
+/** What a send reads and does; tests inject their own. */
+export interface SignalIo {
+  readStat: StatReader;
+  readUid: (pid: number) => number | null;
+  kill: (target: number, signal: number) => void;
+  ownUid: number;
+}
+
+const realIo: SignalIo = { readStat, readUid, kill: (target, signal) => process.kill(target, signal), ownUid: process.getuid?.() ?? -1 };
+
+export interface Lineage {
+  pids: Set<number>;
+  groups: Set<number>;
+}
 
 /** Our own pid and every ancestor's, with their process groups: never to be signalled. */
-export function ownLineage(): { pids: Set<number>; groups: Set<number> } {
+export function ownLineage(read: StatReader = readStat, self = process.pid): Lineage {
   const pids = new Set<number>();
   const groups = new Set<number>();
-  let pid = process.pid;
+  let pid = self;
   while (pid > 0 && !pids.has(pid)) {
     pids.add(pid);
-    const stat = readStat(pid);
+    const stat = read(pid);
     if (!stat) break;
     groups.add(stat.pgrp);
     pid = stat.ppid;
@@ -24,44 +37,51 @@ export function ownLineage(): { pids: Set<number>; groups: Set<number> } {
 }
 
 /** Why a live process may not be signalled: "gone" when it vanished while we looked. */
-function forbidden(stat: ProcStat, lineage: ReturnType<typeof ownLineage>): "refused" | "gone" | null {
+function forbidden(stat: ProcStat, lineage: Lineage, io: SignalIo): "refused" | "gone" | null {
   if (stat.pid <= 1 || isKernelThread(stat) || lineage.pids.has(stat.pid)) return "refused";
-  const uid = readUid(stat.pid);
+  const uid = io.readUid(stat.pid);
   // The process exited between reading its stat and its owner: nothing left to signal.
   if (uid === null) return "gone";
-  return uid === ownUid ? null : "refused";
+  return uid === io.ownUid ? null : "refused";
 }
 
 /** Signal one process, only if it is still the identified one. */
-export function signalProcess(identity: ProcessIdentity, signal: number, lineage = ownLineage()): SendResult {
-  const stat = currentIfSame(identity);
+export function signalProcess(identity: ProcessIdentity, signal: number, lineage = ownLineage(), io: SignalIo = realIo): SendResult {
+  const stat = currentIfSame(identity, io.readStat);
   if (!stat) return "gone";
-  return forbidden(stat, lineage) ?? send(stat.pid, signal);
+  return forbidden(stat, lineage, io) ?? send(stat.pid, signal, io);
 }
 
 /**
- * Signal a whole process group. `members` must come from a scan that proved the group
- * ours; one of them is re-read right before the send to prove the id is still in use by it.
+ * Signal a whole process group. `members` must come from a scan that proved the group ours;
+ * one of them is re-read right before the send to prove the id is still in use by it. Only a
+ * member that may not be signalled makes it a member-by-member send: one that exited since
+ * the scan does not (the group send is what reaches processes forked after the scan).
  */
-export function signalGroup(pgid: number, members: readonly ProcStat[], signal: number, lineage = ownLineage()): SendResult {
+export function signalGroup(pgid: number, members: readonly ProcStat[], signal: number, lineage = ownLineage(), io: SignalIo = realIo): SendResult {
   if (pgid <= 1 || lineage.groups.has(pgid)) return "refused";
-  // A group holding someone else's process is signalled member by member, skipping theirs.
-  if (members.some((m) => forbidden(m, lineage) !== null)) {
-    let result: SendResult = "gone";
-    for (const member of members) {
-      const r = signalProcess(identityOf(member), signal, lineage);
-      if (r === "sent") result = "sent";
-    }
-    return result;
+  const live: ProcStat[] = [];
+  for (const member of members) {
+    const now = currentIfSame(identityOf(member), io.readStat);
+    if (!now) continue;
+    const why = forbidden(now, lineage, io);
+    // A group holding someone else's process is signalled member by member, skipping theirs.
+    if (why === "refused") return signalEach(members, signal, lineage, io);
+    if (why === null && now.pgrp === pgid) live.push(now);
   }
-  const witness = members.find((m) => currentIfSame(identityOf(m))?.pgrp === pgid);
-  if (!witness) return "gone";
-  return send(-pgid, signal);
+  if (live.length === 0) return "gone";
+  return send(-pgid, signal, io);
 }
 
-function send(target: number, signal: number): SendResult {
+function signalEach(members: readonly ProcStat[], signal: number, lineage: Lineage, io: SignalIo): SendResult {
+  let result: SendResult = "gone";
+  for (const member of members) if (signalProcess(identityOf(member), signal, lineage, io) === "sent") result = "sent";
+  return result;
+}
+
+function send(target: number, signal: number, io: SignalIo): SendResult {
   try {
-    process.kill(target, signal);
+    io.kill(target, signal);
     return "sent";
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ESRCH") return "gone";

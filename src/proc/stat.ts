@@ -230,13 +230,16 @@ export function readUid(pid: number): number | null {
   }
 }
 
+/** What bootId() answers when the boot id cannot be read: it never matches anything (sameBoot). */
+export const UNKNOWN_BOOT = "unknown";
+
 let cachedBootId: string | undefined;
 
 /** Reads the boot id without node:fs; bootId() answers from memory after this. */
 export async function loadBootId(): Promise<string> {
   cachedBootId ??= await Bun.file("/proc/sys/kernel/random/boot_id")
     .text()
-    .then((text) => text.trim(), () => "unknown");
+    .then((text) => text.trim(), () => UNKNOWN_BOOT);
   return cachedBootId;
 }
 
@@ -245,7 +248,7 @@ export function bootId(): string {
     try {
       cachedBootId = readProcText("/proc/sys/kernel/random/boot_id").trim();
     } catch {
-      cachedBootId = "unknown";
+      cachedBootId = UNKNOWN_BOOT;
     }
   }
   return cachedBootId;

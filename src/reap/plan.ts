@@ -4,6 +4,7 @@
 
 import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
 import { entryRef } from "../ledger/view.ts";
+import { sameBoot } from "../proc/identity.ts";
 import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
 import {
@@ -91,7 +92,7 @@ export function planSweep(input: PlanInput): Plan {
   const signallable = (proc: ProcInfo) => untouchable(proc, around) === null && !isProtected(commandLine(proc) ?? "", settings.protect);
 
   for (const row of input.running) {
-    const bootMatches = row.boot_id === input.bootId;
+    const bootMatches = sameBoot(row.boot_id, input.bootId);
     const found = bootMatches ? findEntryProcesses(entryRef(row), live, probe) : { members: [], carriers: [], groupProven: false };
     const mine = [...found.members, ...found.carriers];
     for (const p of mine) claimed.add(p.pid);
@@ -172,7 +173,7 @@ function liveProcess(pid: number, startTicks: number, byPid: ReadonlyMap<number,
 /** A process carrying an ended entry's cookie: it must have started after that entry's wrapper, in this boot. */
 function escapedFrom(proc: ProcInfo, row: EntryRow, bootId: string): boolean {
   const since = row.wrapper_start_ticks ?? row.start_ticks;
-  return row.ended_at !== null && row.boot_id === bootId && since !== null && proc.startTicks >= since;
+  return row.ended_at !== null && sameBoot(row.boot_id, bootId) && since !== null && proc.startTicks >= since;
 }
 
 /** Answers findEntryProcesses from the snapshot instead of re-reading /proc. */
@@ -184,7 +185,7 @@ function snapshotProbe(byPid: ReadonlyMap<number, ProcInfo>, bootId: string): En
     },
     currentLeader: (identity) => {
       const proc = byPid.get(identity.pid);
-      if (!proc || identity.bootId !== bootId || proc.startTicks !== identity.startTicks || isGone(proc)) return null;
+      if (!proc || !sameBoot(identity.bootId, bootId) || proc.startTicks !== identity.startTicks || isGone(proc)) return null;
       return proc;
     },
   };

@@ -8,7 +8,7 @@ import { entryRef, wrapperIdentity } from "../ledger/view.ts";
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { signalProcess } from "../proc/signal.ts";
 import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
-import { terminateEntry, type TerminateOutcome } from "../proc/terminate.ts";
+import { terminateEntries, UNESCALATED_WAIT_MS, type TerminateOutcome } from "../proc/terminate.ts";
 import { waitWhile } from "../time/poll.ts";
 
 export type StopOutcome = TerminateOutcome | "already-ended";
@@ -30,32 +30,65 @@ export interface StopOptions {
   signalledBefore?: boolean;
 }
 
-export async function stopEntry(db: Database, row: EntryRow, options: StopOptions): Promise<StopResult> {
+/** What a stop needs once the ledger is marked: the escalation, and how to record its outcome. */
+interface Planned {
+  row: EntryRow;
+  signal: number;
+  graceMs: number;
+  escalated: boolean;
+  /** An ended --keep-orphaned entry: only its leftovers are stopped, its record stays. */
+  leftoversOnly: boolean;
+}
+
+/**
+ * Stops entries together: each is marked first (so a live wrapper records the reason), then
+ * every escalation runs in one batch (one /proc scan per poll, each its own grace), then each
+ * outcome is recorded.
+ */
+export async function stopEntries(db: Database, rows: readonly EntryRow[], options: StopOptions): Promise<StopResult[]> {
   const started = Date.now();
-  const done = (outcome: StopOutcome, signal: string | null): StopResult => ({ id: row.id, outcome, signal, durationMs: Date.now() - started });
+  const done = (row: EntryRow, outcome: StopOutcome, signal: string | null): StopResult => ({ id: row.id, outcome, signal, durationMs: Date.now() - started });
+  const results: Array<StopResult | Promise<StopResult> | Planned> = rows.map((row) => prepare(db, row, options, done));
+  const planned = results.filter((r): r is Planned => "leftoversOnly" in r);
+  const outcomes = await terminateEntries(
+    planned.map((p) => ({ ref: entryRef(p.row), signal: p.signal, graceMs: p.graceMs, onEscalate: () => (p.escalated = true) })),
+  );
+  const recorded = new Map(planned.map((p, i) => [p, record(db, p, outcomes[i]!, options, done)]));
+  return Promise.all(results.map((r) => ("leftoversOnly" in r ? recorded.get(r)! : r)));
+}
+
+function prepare(
+  db: Database,
+  row: EntryRow,
+  options: StopOptions,
+  done: (row: EntryRow, outcome: StopOutcome, signal: string | null) => StopResult,
+): StopResult | Promise<StopResult> | Planned {
   const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
-  if (row.ended_at !== null && keepsOrphans(row) && options.reason === "manual") {
-    // What a --keep-orphaned entry left running after its end: only this may end it. The
-    // entry's recorded end stays as it was.
-    let escalated = false;
-    const outcome = await terminateEntry(entryRef(row), { signal, graceMs, onEscalate: () => (escalated = true) });
-    return done(outcome, outcome === "gone" ? null : signalName(escalated ? SIGNALS.SIGKILL : signal));
-  }
-  if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done("already-ended", null);
-
+  // What a --keep-orphaned entry left running after its end: only this may end it.
+  if (row.ended_at !== null && keepsOrphans(row) && options.reason === "manual") return { row, signal, graceMs, escalated: false, leftoversOnly: true };
+  if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done(row, "already-ended", null);
   // Recorded but not yet launched: the wrapper takes a terminating signal before the launch
   // as "do not launch", and records that itself. (A dead wrapper's command, if any, is found
-  // below by its cookie.)
+  // by its cookie.)
   const wrapper = wrapperIdentity(row);
   if (row.pid === null && wrapper && currentIfSame(wrapper)) {
-    const outcome = await stopBeforeLaunch(wrapper, signal, graceMs);
-    return done(outcome, outcome === "gone" ? null : signalName(signal));
+    return stopBeforeLaunch(wrapper, signal, graceMs).then((outcome) => done(row, outcome, outcome === "gone" ? null : signalName(signal)));
   }
+  return { row, signal, graceMs, escalated: false, leftoversOnly: false };
+}
 
-  let escalated = false;
-  const outcome = await terminateEntry(entryRef(row), { signal, graceMs, onEscalate: () => (escalated = true) });
-  const sent = outcome === "gone" ? null : signalName(escalated ? SIGNALS.SIGKILL : signal);
+function record(
+  db: Database,
+  p: Planned,
+  outcome: TerminateOutcome,
+  options: StopOptions,
+  done: (row: EntryRow, outcome: StopOutcome, signal: string | null) => StopResult,
+): StopResult {
+  const { row, signal } = p;
+  const sent = outcome === "gone" ? null : signalName(p.escalated ? SIGNALS.SIGKILL : signal);
+  if (p.leftoversOnly) return done(row, outcome, sent);
+  const wrapper = wrapperIdentity(row);
   // The wrapper's exit status is the wrapper's to record; a dead one's is derived when read.
   const end = { ended_at: Date.now(), exit_code: null, end_signal: sent, exit_status: null };
   if (outcome === "terminated" || outcome === "killed") {
@@ -72,7 +105,7 @@ export async function stopEntry(db: Database, row: EntryRow, options: StopOption
     requestStop(db, row.id, null);
     if (!wrapper || !currentIfSame(wrapper)) recordLost(db, row.id, end.ended_at);
   }
-  return done(outcome, sent);
+  return done(row, outcome, sent);
 }
 
 /** The signal the entry was started with (`run --signal`), which any stop sends first. */
@@ -82,6 +115,6 @@ export function firstSignalOf(row: Pick<EntryRow, "first_signal">): number {
 
 async function stopBeforeLaunch(wrapper: ProcessIdentity, signal: number, graceMs: number): Promise<TerminateOutcome> {
   if (signalProcess(wrapper, signal) !== "sent") return "gone";
-  await waitWhile(() => currentIfSame(wrapper) !== null, Date.now() + Math.min(graceMs, 10_000));
+  await waitWhile(() => currentIfSame(wrapper) !== null, Date.now() + Math.min(graceMs, UNESCALATED_WAIT_MS));
   return currentIfSame(wrapper) === null ? "terminated" : "failed";
 }

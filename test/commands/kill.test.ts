@@ -32,6 +32,17 @@ describe("supervise kill", () => {
     expect(parseJson(KillResultSchema, (await runCli(sb, ["kill", entry.id, "--json"])).stdout)[0]).toMatchObject({ outcome: "gone" });
   });
 
+  test("--grace 0 (never SIGKILL) on a TERM-ignoring command returns after the bounded wait: FAILED, exit 1, the command left alive", async () => {
+    sb = makeSandbox();
+    const stubborn = await startSupervised(sb, [], "trap '' TERM; echo trapped; while :; do sleep 0.05; done");
+    expect(await stubborn.run.nextLine()).toBe("trapped");
+    const r = await runCli(sb, ["kill", stubborn.id, "--grace", "0", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(1);
+    expect(parseJson(KillResultSchema, r.stdout).map((x) => [x.id, x.outcome, x.signal])).toEqual([[stubborn.id, "failed", "TERM"]]);
+    expect(isAlive(stubborn.pid)).toBe(true);
+  });
+
   test("by id: TERM, and SIGKILL after --grace for one that ignores TERM; both in one grace period", async () => {
     sb = makeSandbox();
     const plain = await startSupervised(sb, []);

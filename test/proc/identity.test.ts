@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { currentIfSame, identityOf, isSameLive, type ProcessIdentity } from "../../src/proc/identity.ts";
-import { bootId, readStat, type ProcStat } from "../../src/proc/stat.ts";
+import { currentIfSame, identityOf, isSameLive, sameBoot, type ProcessIdentity } from "../../src/proc/identity.ts";
+import { bootId, readStat, UNKNOWN_BOOT, type ProcStat } from "../../src/proc/stat.ts";
 
 const stat = (state: string, startTicks: number): ProcStat => ({
   pid: 4242, comm: "rg", state, ppid: 1, pgrp: 4242, session: 4242, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, startTicks, rssPages: 1,
@@ -21,6 +21,17 @@ describe("isSameLive: boot id, start time and a live state must all match", () =
   ] as const)("%s", (_name, identity, s, expected) => {
     expect(isSameLive(identity(), s)).toBe(expected);
   });
+});
+
+describe("sameBoot: an unreadable boot id never matches a recorded one", () => {
+  test.each([
+    ["equal ids", "b-1", "b-1", true],
+    ["other ids", "b-1", "b-2", false],
+    ["both unreadable", UNKNOWN_BOOT, UNKNOWN_BOOT, false],
+    ["recorded, now unreadable", "b-1", UNKNOWN_BOOT, false],
+    ["recorded unreadable, now readable", UNKNOWN_BOOT, "b-1", false],
+    ["empty, as if the file had nothing", "", "", false],
+  ] as const)("%s", (_name, recorded, current, expected) => expect(sameBoot(recorded, current)).toBe(expected));
 });
 
 describe("currentIfSame against real processes", () => {
