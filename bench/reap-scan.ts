@@ -1,20 +1,25 @@
-// `supervise reap --dry-run` with 3,000 extra idle processes, against `pgrep --older 300 -x rg`
-// and a Python/psutil sweep of the same rules, whole process, interleaved, in one run.
-// Targets: at least 3x faster than psutil, and faster than pgrep.
+// `supervise reap --dry-run` at about 3,500 processes, against `pgrep --older 300 -x rg` and a
+// Python/psutil sweep of the seed's rules, whole process, interleaved, in one run. Among the
+// processes: 300 session leftovers of a live agent (orphans carrying its cookie, whose
+// environment the sweep must read and then leave alone), 500 orphaned shells without an agent
+// signature (each with a sleep under it), and idle sleeps for the rest.
+// Targets: at most 0.3x the psutil sweep, at most 0.6x pgrep.
 //
 // Everything runs inside a PID namespace (`unshare --pid --fork --mount-proc`), so the
-// 3,000 processes and the sweep are the namespace's own and nothing on the machine is
-// touched; the idle processes are ended by pid at the end (and by the namespace's end).
+// processes and the sweep are the namespace's own and nothing on the machine is touched; they
+// are ended by pid at the end (and by the namespace's end).
 // Needs root (or user namespaces) and python3-psutil (Debian: apt-get install python3-psutil).
-// Usage: bun bench/reap-scan.ts [rounds] [extra-processes]
+// Usage: bun bench/reap-scan.ts [rounds] [total-processes] [session-leftovers] [orphaned-shells]
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { benchDir, BUN, CLI, compare, fmt, median, percentile } from "./lib.ts";
 
 const rounds = Number(process.argv[2] ?? 20);
-const extra = Number(process.argv[3] ?? 3000);
-const inside = process.argv[4] === "--inside";
+const total = Number(process.argv[3] ?? 3500);
+const leftovers = Number(process.argv[4] ?? 300);
+const shells = Number(process.argv[5] ?? 500);
+const inside = process.argv[6] === "--inside";
 /** Debian's interpreter, where python3-psutil installs (a pyenv shim earlier on PATH would not see it). */
 const PYTHON = "/usr/bin/python3";
 
@@ -41,7 +46,8 @@ if (!inside) {
     console.error("python3-psutil is missing (Debian: apt-get install python3-psutil)");
     process.exit(2);
   }
-  const r = Bun.spawnSync(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", BUN, import.meta.path, String(rounds), String(extra), "--inside"], {
+  const args = [String(rounds), String(total), String(leftovers), String(shells), "--inside"];
+  const r = Bun.spawnSync(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", BUN, import.meta.path, ...args], {
     stdio: ["ignore", "inherit", "inherit"],
   });
   process.exit(r.exitCode ?? 1);
@@ -51,8 +57,20 @@ const b = benchDir();
 const sweepScript = join(b.dir, "psutil_sweep.py");
 writeFileSync(sweepScript, PSUTIL_SWEEP);
 const idle: Bun.Subprocess[] = [];
+const quiet = { stdio: ["ignore", "ignore", "ignore"] as ["ignore", "ignore", "ignore"] };
+/** Starts `script` under sh, which exits at once: what it started in the background is orphaned. */
+const orphan = (script: string, env: Record<string, string> = {}) => Bun.spawnSync(["sh", "-c", `${script} </dev/null >/dev/null 2>&1 & exit 0`], { env: { ...b.env, ...env }, ...quiet });
 try {
-  for (let i = 0; i < extra; i++) idle.push(Bun.spawn(["sleep", "100000"], { stdio: ["ignore", "ignore", "ignore"] }));
+  const agent = Bun.spawn(["sleep", "100000"], quiet);
+  idle.push(agent);
+  const cookie = { CLAUDECODE: "1", CLAUDE_CODE_SESSION_ID: "live-session", CLAUDE_PID: String(agent.pid) };
+  for (let i = 0; i < leftovers; i++) orphan("sleep 100000", cookie);
+  for (let i = 0; i < shells; i++) orphan(`bash -c "sleep 100000; :"`);
+  const count = () => Number(Bun.spawnSync(["sh", "-c", "ls -d /proc/[0-9]* | wc -l"]).stdout.toString().trim());
+  // The idle rest under one holder, as on a machine where most processes have a live parent.
+  const missing = Math.max(0, total - count() - 1);
+  idle.push(Bun.spawn(["sh", "-c", `i=0; while [ $i -lt ${missing} ]; do sleep 100000 & i=$((i+1)); done; echo ready; wait`], { stdio: ["ignore", "pipe", "ignore"] }));
+  while (count() < total) await Bun.sleep(50);
   const results = compare(
     {
       "empty bun script": [BUN, b.emptyScript],
@@ -72,9 +90,12 @@ try {
   }
   const psutil = median(results["psutil sweep"]!) / reap;
   const pgrep = median(results["pgrep --older 300 -x rg"]!) / reap;
-  console.log(`psutil / supervise: ${psutil.toFixed(2)}x (target >= 3.00x); pgrep / supervise: ${pgrep.toFixed(2)}x (target > 1.00x)`);
+  console.log(`supervise / psutil: ${(1 / psutil).toFixed(2)}x (target <= 0.30x); supervise / pgrep: ${(1 / pgrep).toFixed(2)}x (target <= 0.60x)`);
+  const dry = JSON.parse(Bun.spawnSync([BUN, CLI, "reap", "--dry-run", "--json"], { env: b.env, cwd: b.dir }).stdout.toString());
+  console.log(`the sweep's targets: ${dry.targets.length} (the live agent's ${leftovers} leftovers and the ${shells} plain shells are left alone)`);
 } finally {
   for (const p of idle) p.kill("SIGKILL");
   await Promise.all(idle.map((p) => p.exited));
   b.cleanup();
+  // The orphans' parent is this process, the namespace's init; its end ends them.
 }

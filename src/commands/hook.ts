@@ -138,7 +138,7 @@ async function endSession(): Promise<void> {
     const db = existingLedger(dir);
     const { signalSessionEntries, signalSessionLeftovers } = await import("../hooks/session-end.ts");
     const stopping = db ? signalSessionEntries(db, session) : [];
-    const leftovers = signalSessionLeftovers(db, config, session);
+    const leftovers = await signalSessionLeftovers(db, config, session);
     // One line even when nothing runs: the log is how a user checks that SessionEnd fired.
     const { openLog } = await import("../log.ts");
     openLog(dir).info({ session, reason, stopping, leftovers }, "session end");

@@ -22,7 +22,7 @@ export default async function ps(args: string[]): Promise<number> {
   const db = existingLedger(dir);
   const entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
   const ownUid = process.getuid!();
-  const snapshot = takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
+  const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
   const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
   const rows = ownedProcesses(snapshot.procs, {
     table: { byPid, unreadable: snapshot.unreadable },

@@ -38,14 +38,14 @@ export function signalSessionEntries(db: Database, session: string): string[] {
 }
 
 /** The session's unledgered leftovers: what the sweep's rules call session-end for it. */
-function sessionLeftovers(db: Database | null, config: Config, session: string, lineage: ReadonlySet<number>): PlannedTarget[] {
-  return planNow(db, config, { session: null, ending: session, lineage }).plan.targets.filter((t) => !t.zombie);
+async function sessionLeftovers(db: Database | null, config: Config, session: string, lineage: ReadonlySet<number>): Promise<PlannedTarget[]> {
+  return (await planNow(db, config, { session: null, ending: session, lineage })).plan.targets.filter((t) => !t.zombie);
 }
 
 /** The first signal (TERM, then SIGCONT) to each leftover, by identity; their pids. */
-export function signalSessionLeftovers(db: Database | null, config: Config, session: string): number[] {
+export async function signalSessionLeftovers(db: Database | null, config: Config, session: string): Promise<number[]> {
   const lineage = ownLineage();
-  const targets = sessionLeftovers(db, config, session, lineage.pids);
+  const targets = await sessionLeftovers(db, config, session, lineage.pids);
   for (const { proc } of targets) {
     if (signalProcess(identityOf(proc), SIGNALS.SIGTERM, lineage) === "sent") signalProcess(identityOf(proc), SIGNALS.SIGCONT, lineage);
   }
@@ -55,7 +55,7 @@ export function signalSessionLeftovers(db: Database | null, config: Config, sess
 /** After the hook: what is left of them gets TERM again, reap.grace, then SIGKILL; each end is one log line. */
 export async function endSessionLeftovers(db: Database | null, config: Config, session: string, stateDir: string): Promise<void> {
   const lineage = ownLineage();
-  const targets = sessionLeftovers(db, config, session, lineage.pids);
+  const targets = await sessionLeftovers(db, config, session, lineage.pids);
   if (targets.length === 0) return;
   const graceMs = parseDuration(config.reap.grace, "reap.grace");
   // Bounded: a grace of none still ends in SIGKILL's settling, never in waiting forever.

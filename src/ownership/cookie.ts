@@ -12,14 +12,19 @@ export interface SessionCookie {
 /** The kernel's largest pid (pid_max can be at most 2^22). */
 const PID_MAX = 4_194_304;
 
-/** Every NAME=value of an environment, by name (the first wins, as getenv does). */
-export function environVars(environ: string): Map<string, string> {
-  const vars = new Map<string, string>();
-  for (const entry of environ.split("\0")) {
-    const at = entry.indexOf("=");
-    if (at > 0 && !vars.has(entry.slice(0, at))) vars.set(entry.slice(0, at), entry.slice(at + 1));
+/**
+ * One variable of a NUL-separated environment (the first, as getenv finds it); undefined when
+ * unset. A search, not a parse: a sweep looks up a few names in hundreds of environments.
+ */
+export function environVar(environ: string | null, name: string): string | undefined {
+  if (environ === null) return undefined;
+  const key = `${name}=`;
+  for (let at = environ.indexOf(key); at !== -1; at = environ.indexOf(key, at + 1)) {
+    if (at !== 0 && environ.charCodeAt(at - 1) !== 0) continue;
+    const end = environ.indexOf("\0", at);
+    return environ.slice(at + key.length, end === -1 ? undefined : end);
   }
-  return vars;
+  return undefined;
 }
 
 /** A pid an owner can have: digits only, above 1 (pid 1 is init, never an agent), at most pid_max. */
@@ -32,22 +37,19 @@ export function parseOwnerPid(text: string | undefined): number | null {
 /** The first agent row whose session variable the environment sets (non-empty); null: no session. */
 export function sessionCookieOf(environ: string | null, agents: readonly AgentRow[] = AGENTS): SessionCookie | null {
   if (environ === null) return null;
-  const vars = environVars(environ);
   for (const row of agents) {
-    const session = vars.get(row.sessionVar);
+    const session = environVar(environ, row.sessionVar);
     if (!session) continue;
-    return { agent: row.agent, session, ownerPid: row.ownerPidVar ? parseOwnerPid(vars.get(row.ownerPidVar)) : null };
+    return { agent: row.agent, session, ownerPid: row.ownerPidVar ? parseOwnerPid(environVar(environ, row.ownerPidVar)) : null };
   }
   return null;
 }
 
 /** An agent's mark without a session id (an older agent, or one that exports only its marker). */
 export function hasAgentMarker(environ: string | null, agents: readonly AgentRow[] = AGENTS): boolean {
-  if (environ === null) return false;
-  const vars = environVars(environ);
-  return agents.some((row) => row.marker !== null && vars.get(row.marker.name) === row.marker.value);
+  return agents.some((row) => row.marker !== null && environVar(environ, row.marker.name) === row.marker.value);
 }
 
 export function carriesKeep(environ: string | null): boolean {
-  return environ !== null && environVars(environ).get(KEEP_VAR) === "1";
+  return environVar(environ, KEEP_VAR) === "1";
 }

@@ -2,7 +2,7 @@
 // the ledger. Nothing here reads /proc or sends a signal: every rule and every exclusion
 // is table-tested (test/reap/rules.test.ts).
 
-import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
+import { carriesKeep, environVar, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
 import { ownerState, type OwnerState } from "../ownership/owner.ts";
 import { CLOCK_TICKS_PER_SECOND, isGone, type ProcStat } from "../proc/stat.ts";
 
@@ -90,9 +90,7 @@ export function isProtected(line: string, protect: readonly string[]): boolean {
 
 /** The value of NAME in a NUL-separated environment; null when it is not set. */
 export function environValue(environ: string | null, name: string): string | null {
-  if (environ === null) return null;
-  for (const entry of environ.split("\0")) if (entry.startsWith(`${name}=`)) return entry.slice(name.length + 1);
-  return null;
+  return environVar(environ, name) ?? null;
 }
 
 /** A shell an agent started: CLAUDECODE=1 or a session id in its environment, or Claude Code's snapshot in its arguments. */

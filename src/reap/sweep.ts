@@ -52,7 +52,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   let scanned = 0;
   let nowTicks = 0;
   try {
-    ({ plan, scanned, nowTicks } = planNow(db, options.config, { session: options.session, ending: null, lineage: lineage.pids }));
+    ({ plan, scanned, nowTicks } = await planNow(db, options.config, { session: options.session, ending: null, lineage: lineage.pids }));
   } catch (error) {
     fail("scan", error);
   }
@@ -105,11 +105,11 @@ export interface PlanScope {
 }
 
 /** One snapshot of /proc and the ledger, and what to end in it. */
-export function planNow(db: Database | null, config: Config, scope: PlanScope): { plan: Plan; scanned: number; nowTicks: number } {
+export async function planNow(db: Database | null, config: Config, scope: PlanScope): Promise<{ plan: Plan; scanned: number; nowTicks: number }> {
   const boot = bootId();
   const uid = process.getuid!();
   const running = db ? listEntries(db) : [];
-  const snapshot = takeSnapshot({
+  const snapshot = await takeSnapshot({
     ownUid: uid,
     names: new Set([...config.reap.targets.rg, ...config.reap.targets.shells]),
     cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,

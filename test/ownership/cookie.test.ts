@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { carriesKeep, environVars, hasAgentMarker, parseOwnerPid, sessionCookieOf } from "../../src/ownership/cookie.ts";
+import { carriesKeep, environVar, hasAgentMarker, parseOwnerPid, sessionCookieOf } from "../../src/ownership/cookie.ts";
 
 const env = (...entries: string[]) => entries.join("\0");
 
@@ -55,7 +55,22 @@ describe("markers and keep", () => {
     for (const value of ["0", "", "true", "yes", " 1"]) expect(carriesKeep(env(`SUPERVISE_KEEP=${value}`))).toBe(false);
     expect(carriesKeep(null)).toBe(false);
   });
-  test("environVars skips entries without a name", () => {
-    expect([...environVars(env("=x", "A=1", "B", "C=")).entries()]).toEqual([["A", "1"], ["C", ""]]);
-  });
+});
+
+describe("environVar: an entry's name is matched whole, at the start of an entry", () => {
+  const cases: Array<[string, string | null, string, string | undefined]> = [
+    ["first entry", env("A=1", "B=2"), "A", "1"],
+    ["last entry", env("A=1", "B=2"), "B", "2"],
+    ["a longer name that ends like it", env("XA=1", "A=2"), "A", "2"],
+    ["a name inside a value", env("B=A=3", "C=4"), "A", undefined],
+    ["empty value", env("A="), "A", ""],
+    ["a value holding =", env("A=x=y"), "A", "x=y"],
+    ["the first of two", env("A=1", "A=2"), "A", "1"],
+    ["a name with no =", env("A", "B=2"), "A", undefined],
+    ["trailing NUL", `${env("A=1")}\0`, "A", "1"],
+    ["unset", env("B=2"), "A", undefined],
+    ["unreadable", null, "A", undefined],
+    ["empty", "", "A", undefined],
+  ];
+  for (const [name, environ, key, expected] of cases) test(name, () => expect(environVar(environ, key)).toBe(expected as never));
 });
