@@ -56,6 +56,19 @@ export interface EntryProbe {
 
 const liveProbe: EntryProbe = { carriesCookie, currentLeader: currentIfSame };
 
+/** A live probe that reads each environment once, for a batch of entries looked for in one scan. */
+export function sharedProbe(): EntryProbe {
+  const environs = new Map<number, string | null>();
+  return {
+    carriesCookie(pid, id) {
+      if (!environs.has(pid)) environs.set(pid, readEnviron(pid));
+      const environ = environs.get(pid)!;
+      return environ !== null && environHas(environ, COOKIE, id);
+    },
+    currentLeader: currentIfSame,
+  };
+}
+
 type Member = Pick<ProcStat, "pid" | "pgrp" | "startTicks">;
 
 export function findEntryProcesses<T extends Member = ProcStat>(

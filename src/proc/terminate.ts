@@ -1,7 +1,7 @@
 // First signal, one grace period, then SIGKILL to whatever of the command is left; for a
 // batch of entries at once, with one /proc scan per poll shared by the whole batch.
 
-import { countAlive, findEntryProcesses, scanForEntry, scanProcesses, type EntryProcesses, type EntryRef } from "./scan.ts";
+import { countAlive, findEntryProcesses, scanForEntry, scanProcesses, sharedProbe, type EntryProcesses, type EntryRef } from "./scan.ts";
 import { ownLineage, signalGroup, signalProcess } from "./signal.ts";
 import { identityOf } from "./identity.ts";
 import { SIGNALS } from "./signals.ts";
@@ -46,7 +46,9 @@ export async function terminateEntries(stops: readonly Stop[], scanAll: () => re
   // One entry (the wrapper) reads only the pids allocated since it started; a batch scans once per poll.
   const scan = (): readonly ProcStat[] | null => (stops.length === 1 ? null : scanAll());
   let stats = scan();
-  const find = (stop: Stop) => findEntryProcesses(stop.ref, stats ?? scanForEntry(stop.ref));
+  // Each poll reads a process's environment once, however many entries look for their cookie in it.
+  let probe = sharedProbe();
+  const find = (stop: Stop) => findEntryProcesses(stop.ref, stats ?? scanForEntry(stop.ref), probe);
   const lineage = ownLineage();
   const progress: Progress[] = stops.map((stop) => {
     const found = find(stop);
@@ -60,6 +62,7 @@ export async function terminateEntries(stops: readonly Stop[], scanAll: () => re
     const wake = Math.min(...progress.filter((p) => p.outcome === null).map((p) => p.until));
     await Bun.sleep(Math.max(1, Math.min(delay, wake - Date.now())));
     stats = scan();
+    probe = sharedProbe();
     const now = Date.now();
     stops.forEach((stop, i) => {
       const p = progress[i]!;
