@@ -1,6 +1,6 @@
 // Shared by the benchmarks: whole-process timing, medians, an isolated state dir.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -60,3 +60,9 @@ export function compare(commands: Record<string, string[]>, rounds: number, env:
 }
 
 export const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+
+/** A process's user + system CPU in clock ticks (10 ms each), threads that exited included. */
+export function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}

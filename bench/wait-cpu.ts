@@ -7,19 +7,13 @@
 // Usage: bun bench/wait-cpu.ts [seconds after start] [seconds of steady state]
 
 import { readdirSync, readFileSync } from "node:fs";
-import { benchDir, BUN, CLI } from "./lib.ts";
+import { benchDir, BUN, CLI, cpuTicks } from "./lib.ts";
 
 const WAIT_S = Number(process.argv[2] ?? 30);
 const STEADY_S = Number(process.argv[3] ?? 60);
 const SETTLE_MS = 5_000;
 const b = benchDir();
 const spawned: Bun.Subprocess[] = [];
-
-/** user + system clock ticks, threads that exited included (coarse: 10 ms each). */
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return Number(f[11]) + Number(f[12]);
-}
 
 /** CPU time of every live thread of the process, in ms (the first field of schedstat is ns on CPU). */
 function cpuMs(pid: number): number {

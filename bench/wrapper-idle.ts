@@ -6,18 +6,13 @@
 // Usage: bun bench/wrapper-idle.ts [steady seconds = 60] [count = 5]
 
 import { readFileSync } from "node:fs";
-import { benchDir, BUN, CLI, median } from "./lib.ts";
+import { benchDir, BUN, CLI, cpuTicks, median } from "./lib.ts";
 
 const STEADY_S = Number(process.argv[2] ?? 60);
 const COUNT = Number(process.argv[3] ?? 5);
 const SETTLE_MS = 5_000;
 const b = benchDir();
 const spawned: Bun.Subprocess[] = [];
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 function memoryKiB(pid: number): { pss: number; rss: number; anon: number } {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
