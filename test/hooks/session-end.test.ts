@@ -11,6 +11,10 @@ let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
 
 const STUBBORN = `trap '' TERM; echo trapped; while :; do sleep 1; done`;
+// SessionEnd also ends the session's unsupervised orphans. These tests run outside a PID
+// namespace, so every session id is unique to this run: no other process can carry it.
+const RUN = crypto.randomUUID();
+const id = (name: string) => `${name}-${RUN}`;
 const input = (session: string, reason: string) => JSON.stringify({ session_id: session, transcript_path: "/t", cwd: "/", hook_event_name: "SessionEnd", reason });
 
 async function stubborn(session: string) {
@@ -22,11 +26,11 @@ async function stubborn(session: string) {
 describe("supervise hook session-end", () => {
   test("5 TERM-ignoring entries: the hook returns within the budget, the follow-up kills them after the grace; other sessions untouched", async () => {
     sb = makeSandbox();
-    const mine = await Promise.all(Array.from({ length: 5 }, () => stubborn("s-end")));
-    const other = await startSupervised(sb, ["--session", "s-other"]);
+    const mine = await Promise.all(Array.from({ length: 5 }, () => stubborn(id("s-end"))));
+    const other = await startSupervised(sb, ["--session", id("s-other")]);
 
     const started = performance.now();
-    const r = await runCli(sb, ["hook", "session-end"], { stdin: input("s-end", "prompt_input_exit") });
+    const r = await runCli(sb, ["hook", "session-end"], { stdin: input(id("s-end"), "prompt_input_exit") });
     const tookMs = performance.now() - started;
     expect(r).toEqual({ exitCode: 0, stdout: "{}\n", stderr: "" });
     // Claude Code gives all SessionEnd hooks 1.5 s; the issue asks for 300 ms.
@@ -42,8 +46,8 @@ describe("supervise hook session-end", () => {
 
   test("a command that obeys TERM ends on the hook's own signal: killed, session-end, TERM", async () => {
     sb = makeSandbox();
-    const s = await startSupervised(sb, ["--session", "s-1"]);
-    expect((await runCli(sb, ["hook", "session-end"], { stdin: input("s-1", "other") })).exitCode).toBe(0);
+    const s = await startSupervised(sb, ["--session", id("s-1")]);
+    expect((await runCli(sb, ["hook", "session-end"], { stdin: input(id("s-1"), "other") })).exitCode).toBe(0);
     expect(await s.run.proc.exited).toBe(143);
     await waitFor(async () => (await lsAll(sb)).find((e) => e.id === s.id)?.state === "killed", 5_000, "the end to be recorded");
     expect((await lsAll(sb)).find((e) => e.id === s.id)).toMatchObject({ reason: "session-end", signal: "TERM" });
@@ -51,9 +55,9 @@ describe("supervise hook session-end", () => {
 
   test("an entry started with --keep-orphaned is kept, by the hook and by its follow-up", async () => {
     sb = makeSandbox();
-    const kept = await startSupervised(sb, ["--session", "s-keep", "--keep-orphaned"]);
-    const ended = await stubborn("s-keep");
-    expect((await runCli(sb, ["hook", "session-end"], { stdin: input("s-keep", "other") })).exitCode).toBe(0);
+    const kept = await startSupervised(sb, ["--session", id("s-keep"), "--keep-orphaned"]);
+    const ended = await stubborn(id("s-keep"));
+    expect((await runCli(sb, ["hook", "session-end"], { stdin: input(id("s-keep"), "other") })).exitCode).toBe(0);
     // The follow-up has done its work once the stubborn entry's end is recorded.
     await waitFor(async () => (await lsAll(sb)).find((e) => e.id === ended.id)?.state === "killed", 10_000, "the follow-up to end the other entry");
     expect(isAlive(kept.pid)).toBe(true);
@@ -62,20 +66,20 @@ describe("supervise hook session-end", () => {
 
   test("clear and resume (not in hooks.sessionEndKillOn by default) end nothing; the config decides", async () => {
     sb = makeSandbox();
-    const s = await startSupervised(sb, ["--session", "s-2"]);
+    const s = await startSupervised(sb, ["--session", id("s-2")]);
     for (const reason of ["clear", "resume"]) {
-      expect(await runCli(sb, ["hook", "session-end"], { stdin: input("s-2", reason) })).toEqual({ exitCode: 0, stdout: "{}\n", stderr: "" });
+      expect(await runCli(sb, ["hook", "session-end"], { stdin: input(id("s-2"), reason) })).toEqual({ exitCode: 0, stdout: "{}\n", stderr: "" });
     }
     expect(isAlive(s.pid)).toBe(true);
     await Bun.write(sb.configPath, JSON.stringify({ hooks: { sessionEndKillOn: ["clear"] } }));
-    await runCli(sb, ["hook", "session-end"], { stdin: input("s-2", "clear") });
+    await runCli(sb, ["hook", "session-end"], { stdin: input(id("s-2"), "clear") });
     expect(await s.run.proc.exited).toBe(143);
   });
 
   test("bad input: exit 0, {}, one stderr line, nothing ended", async () => {
     sb = makeSandbox();
-    const s = await startSupervised(sb, ["--session", "s-3"]);
-    const mistyped = [{ session_id: 42, reason: "other" }, { session_id: "s-3", reason: ["other"] }, { session_id: ["s-3"], reason: "other" }];
+    const s = await startSupervised(sb, ["--session", id("s-3")]);
+    const mistyped = [{ session_id: 42, reason: "other" }, { session_id: id("s-3"), reason: ["other"] }, { session_id: [id("s-3")], reason: "other" }];
     for (const stdin of ["", "nope", "[]", JSON.stringify({ reason: "other" }), ...mistyped.map((x) => JSON.stringify(x))]) {
       const r = await runCli(sb, ["hook", "session-end"], { stdin });
       expect(r.exitCode).toBe(0);
