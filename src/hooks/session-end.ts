@@ -16,7 +16,7 @@ import { parseDuration } from "../time/duration.ts";
 import { keepsOrphans, listEntries, requestStop, type EntryRow } from "../ledger/entries.ts";
 import { entryRef } from "../ledger/view.ts";
 import { findEntryProcesses } from "../proc/scan.ts";
-import { sendFirstSignal } from "../proc/terminate.ts";
+import { sendFirstSignal, UNESCALATED_WAIT_MS } from "../proc/terminate.ts";
 import { firstSignalOf } from "../stop/stop-entry.ts";
 
 /** The session's running entries that SessionEnd ends: all but those started to keep running. */
@@ -59,7 +59,7 @@ export async function endSessionLeftovers(db: Database | null, config: Config, s
   if (targets.length === 0) return;
   const graceMs = parseDuration(config.reap.grace, "reap.grace");
   // Bounded: a grace of none still ends in SIGKILL's settling, never in waiting forever.
-  const budgetEnd = Date.now() + Math.min(Number.isFinite(graceMs) ? graceMs : 10_000, 10_000) + 2_500;
+  const budgetEnd = Date.now() + Math.min(Number.isFinite(graceMs) ? graceMs : UNESCALATED_WAIT_MS, UNESCALATED_WAIT_MS) + 2_500;
   const results = await killAll(targets.map((t) => ({ stat: t.proc })), [], { signal: SIGNALS.SIGTERM, graceMs, budgetEnd, lineage });
   const { openLog } = await import("../log.ts");
   const log = openLog(stateDir);

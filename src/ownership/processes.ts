@@ -2,9 +2,9 @@
 // cookie), else an agent session (its cookie), else nobody (then it is not listed).
 
 import type { EntryRow } from "../ledger/entries.ts";
-import { COOKIE } from "../proc/scan.ts";
 import { CLOCK_TICKS_PER_SECOND, isGone } from "../proc/stat.ts";
-import { environValue, isOrphaned, keptOrUnderKept, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
+import { cookieOf } from "../reap/plan.ts";
+import { isOrphaned, keptOrUnderKept, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
 import type { OwnerState } from "./owner.ts";
 
 export interface OwnedProcess {
@@ -37,22 +37,30 @@ export interface OwnershipContext {
   rssBytes(pid: number): number | null;
 }
 
-/** The entry a process belongs to: its cookie's, or the running entry whose group it is in (started after its wrapper). */
-export function ledgerOwner(proc: ProcInfo, entries: ReadonlyMap<string, EntryRow>): EntryRow | null {
-  const id = environValue(proc.environ, COOKIE);
-  if (id !== null && entries.has(id)) return entries.get(id)!;
+/** Running entries by their process group: a process in one, started after its wrapper, is the entry's. */
+function runningByGroup(entries: ReadonlyMap<string, EntryRow>): Map<number, EntryRow[]> {
+  const byGroup = new Map<number, EntryRow[]>();
   for (const row of entries.values()) {
-    if (row.ended_at !== null || row.pgid === null || row.pgid !== proc.pgrp) continue;
-    if (proc.startTicks >= (row.wrapper_start_ticks ?? row.start_ticks ?? Number.POSITIVE_INFINITY)) return row;
+    if (row.ended_at !== null || row.pgid === null) continue;
+    byGroup.set(row.pgid, [...(byGroup.get(row.pgid) ?? []), row]);
   }
-  return null;
+  return byGroup;
+}
+
+/** The entry a process belongs to: its cookie's, or the running entry whose group it is in (started after its wrapper). */
+function ledgerOwner(proc: ProcInfo, entries: ReadonlyMap<string, EntryRow>, byGroup: ReadonlyMap<number, EntryRow[]>): EntryRow | null {
+  const id = cookieOf(proc);
+  if (id !== null && entries.has(id)) return entries.get(id)!;
+  const since = (row: EntryRow) => row.wrapper_start_ticks ?? row.start_ticks ?? Number.POSITIVE_INFINITY;
+  return byGroup.get(proc.pgrp)?.find((row) => proc.startTicks >= since(row)) ?? null;
 }
 
 export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext): OwnedProcess[] {
+  const byGroup = runningByGroup(ctx.entries);
   const out: OwnedProcess[] = [];
   for (const proc of procs) {
     if (proc.uid !== ctx.ownUid || proc.kernel || isGone(proc)) continue;
-    const entry = ledgerOwner(proc, ctx.entries);
+    const entry = ledgerOwner(proc, ctx.entries, byGroup);
     const owned = sessionOwner(proc, ctx.table);
     if (!entry && !owned) continue;
     out.push({

@@ -3,6 +3,7 @@
 // exclusion are table-tested.
 
 import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
+import { environVar } from "../ownership/cookie.ts";
 import { entryRef } from "../ledger/view.ts";
 import { sameBoot } from "../proc/identity.ts";
 import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
@@ -13,7 +14,6 @@ import {
   classifyUnledgered,
   sessionOwner,
   commandLine,
-  environValue,
   isProtected,
   untouchable,
   type EntryVerdict,
@@ -64,7 +64,7 @@ export interface Plan {
 }
 
 export function cookieOf(proc: Pick<ProcInfo, "environ">): string | null {
-  return environValue(proc.environ, COOKIE);
+  return environVar(proc.environ, COOKIE) ?? null;
 }
 
 /** The ids of ended entries a live process still carries: the rows the plan needs beyond the running ones. */

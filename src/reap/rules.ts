@@ -2,7 +2,7 @@
 // the ledger. Nothing here reads /proc or sends a signal: every rule and every exclusion
 // is table-tested (test/reap/rules.test.ts).
 
-import { carriesKeep, environVar, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
+import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
 import { ownerState, type OwnerState } from "../ownership/owner.ts";
 import { CLOCK_TICKS_PER_SECOND, isGone, type ProcStat } from "../proc/stat.ts";
 
@@ -86,11 +86,6 @@ export function commandLine(proc: Pick<ProcInfo, "argv">): string | null {
 /** A protected pattern anywhere in the command line (plain substring, so "docker compose" works). */
 export function isProtected(line: string, protect: readonly string[]): boolean {
   return protect.some((pattern) => pattern !== "" && line.includes(pattern));
-}
-
-/** The value of NAME in a NUL-separated environment; null when it is not set. */
-export function environValue(environ: string | null, name: string): string | null {
-  return environVar(environ, name) ?? null;
 }
 
 /** A shell an agent started: CLAUDECODE=1 or a session id in its environment, or Claude Code's snapshot in its arguments. */
