@@ -1,7 +1,7 @@
 export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
        supervise [OPTIONS] COMMAND [ARG...]
        supervise ls [--all] [--session ID] [--json]
-       supervise ps [--session ID] [--json]
+       supervise ps [--session ID] [--json] [--config FILE]
        supervise show ID [--json]
        supervise kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]
        supervise wait ID... [--timeout DUR] [--json]
