@@ -7,16 +7,14 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { identityOf } from "../proc/identity.ts";
-import { ownLineage, signalProcess } from "../proc/signal.ts";
+import { ownLineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
-import { killAll } from "../reap/kill.ts";
 import type { PlannedTarget } from "../reap/plan.ts";
 import { planNow } from "../reap/sweep.ts";
 import { parseDuration } from "../time/duration.ts";
 import { keepsOrphans, listEntries, requestStop, type EntryRow } from "../ledger/entries.ts";
 import { entryRef } from "../ledger/view.ts";
-import { findEntryProcesses } from "../proc/scan.ts";
-import { sendFirstSignal, UNESCALATED_WAIT_MS } from "../proc/terminate.ts";
+import { signalFirst, stopAll, UNESCALATED_WAIT_MS } from "../stop/engine.ts";
 import { firstSignalOf } from "../stop/stop-entry.ts";
 
 /** The session's running entries that SessionEnd ends: all but those started to keep running. */
@@ -30,9 +28,7 @@ export function signalSessionEntries(db: Database, session: string): string[] {
   for (const row of sessionEntriesToEnd(db, session)) {
     if (!requestStop(db, row.id, "session-end")) continue;
     stopping.push(row.id);
-    if (row.pid === null) continue;
-    const ref = entryRef(row);
-    sendFirstSignal(ref, findEntryProcesses(ref), firstSignalOf(row));
+    if (row.pid !== null) signalFirst([{ entry: entryRef(row) }], firstSignalOf(row));
   }
   return stopping;
 }
@@ -46,9 +42,7 @@ async function sessionLeftovers(db: Database | null, config: Config, session: st
 export async function signalSessionLeftovers(db: Database | null, config: Config, session: string): Promise<number[]> {
   const lineage = ownLineage();
   const targets = await sessionLeftovers(db, config, session, lineage.pids);
-  for (const { proc } of targets) {
-    if (signalProcess(identityOf(proc), SIGNALS.SIGTERM, lineage) === "sent") signalProcess(identityOf(proc), SIGNALS.SIGCONT, lineage);
-  }
+  signalFirst(targets.map(({ proc }) => ({ process: identityOf(proc) })), SIGNALS.SIGTERM, lineage);
   return targets.map((t) => t.proc.pid);
 }
 
@@ -57,11 +51,13 @@ export async function endSessionLeftovers(db: Database | null, config: Config, s
   const lineage = ownLineage();
   const targets = await sessionLeftovers(db, config, session, lineage.pids);
   if (targets.length === 0) return;
-  const graceMs = parseDuration(config.reap.grace, "reap.grace");
-  // Bounded: a grace of none still ends in SIGKILL's settling, never in waiting forever.
-  const budgetEnd = Date.now() + Math.min(Number.isFinite(graceMs) ? graceMs : UNESCALATED_WAIT_MS, UNESCALATED_WAIT_MS) + 2_500;
-  const results = await killAll(targets.map((t) => ({ stat: t.proc })), [], { signal: SIGNALS.SIGTERM, graceMs, budgetEnd, lineage });
+  // A leftover always ends in SIGKILL: a grace of none is taken as the longest bounded wait.
+  const graceMs = Math.min(parseDuration(config.reap.grace, "reap.grace"), UNESCALATED_WAIT_MS);
+  const reports = await stopAll(
+    targets.map(({ proc }) => ({ target: { process: identityOf(proc) }, signal: SIGNALS.SIGTERM, graceMs })),
+    { lineage },
+  );
   const { openLog } = await import("../log.ts");
   const log = openLog(stateDir);
-  targets.forEach((t, i) => log.info({ session, pid: t.proc.pid, name: t.proc.comm, reason: "session-end", action: results[i]!.action }, "session leftover ended"));
+  targets.forEach((t, i) => log.info({ session, pid: t.proc.pid, name: t.proc.comm, reason: "session-end", action: reports[i]!.outcome }, "session leftover ended"));
 }

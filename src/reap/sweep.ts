@@ -7,13 +7,14 @@ import type { Config } from "../config/defaults.ts";
 import { listEntries, recordEnd, recordLost, requestStop, type EntryRow } from "../ledger/entries.ts";
 import { removeFinished } from "../ledger/gc.ts";
 import { describe, openLedger } from "../ledger/open.ts";
+import { identityOf } from "../proc/identity.ts";
 import { ownLineage } from "../proc/signal.ts";
-import { signalNumber } from "../proc/signals.ts";
+import { SIGNALS } from "../proc/signals.ts";
+import { stopAll, type ProvenGroup, type StopReport } from "../stop/engine.ts";
 import { bootId } from "../proc/stat.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 import { appendRun, type ReapTrigger } from "./history.ts";
-import { killAll, type KillResult } from "./kill.ts";
 import { carriedCookies, planSweep, type Plan, type PlannedTarget } from "./plan.ts";
 import { countActions, type ReapReport, type ReportTarget } from "./report.ts";
 import { ageMs, commandLine, type RuleSettings } from "./rules.ts";
@@ -61,14 +62,14 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   // A wrapper that is still alive (an agent that died under it, a stopped one) records the
   // end when its command dies: tell it why first.
   if (db && !options.dryRun) markStops(db, plan, fail);
-  let results: KillResult[] = [];
+  let results: StopReport[] = [];
   if (!options.dryRun && signalled.length) {
     try {
-      results = await killAll(
-        signalled.map((t) => ({ stat: t.proc })),
-        plan.entries.flatMap((e) => (e.group ? [e.group] : [])),
-        { signal: signalNumber("TERM"), graceMs: parseDuration(reap.grace, "reap.grace"), budgetEnd, lineage },
-      );
+      // A grace of none still ends in SIGKILL, once the budget allows no more waiting.
+      const graceMs = Math.min(parseDuration(reap.grace, "reap.grace"), budgetEnd - Date.now());
+      const groupOf = groupsByMember(plan);
+      const stops = signalled.map((t) => ({ target: { process: identityOf(t.proc), group: groupOf.get(t.proc.pid) }, signal: SIGNALS.SIGTERM, graceMs, endBy: budgetEnd }));
+      results = await stopAll(stops, { lineage });
     } catch (error) {
       fail("kill", error);
     }
@@ -138,6 +139,15 @@ function openForSweep(dir: string, timeoutMs: number, fail: (what: string, error
     fail("ledger", error);
     return null;
   }
+}
+
+/** Each member of a proven group, with its group: signalled as a whole, it also reaches members forked since the scan. */
+function groupsByMember(plan: Plan): Map<number, ProvenGroup> {
+  const byMember = new Map<number, ProvenGroup>();
+  for (const { group } of plan.entries) {
+    if (group) for (const member of group.members) byMember.set(member.pid, group);
+  }
+  return byMember;
 }
 
 function markStops(db: Database, plan: Plan, fail: (what: string, error: unknown) => void): void {
@@ -234,8 +244,8 @@ async function logKills(stateDir: string, report: ReapReport): Promise<void> {
   }
 }
 
-function reportTarget(t: PlannedTarget, result: KillResult | null, dryRun: boolean, nowTicks: number): ReportTarget {
-  const action = t.zombie ? "zombie" : dryRun ? "would-kill" : result?.action ?? "failed";
+function reportTarget(t: PlannedTarget, result: StopReport | null, dryRun: boolean, nowTicks: number): ReportTarget {
+  const action = t.zombie ? "zombie" : dryRun ? "would-kill" : result?.outcome ?? "failed";
   const target: ReportTarget = {
     pid: t.proc.pid,
     pgid: t.proc.pgrp,

@@ -5,11 +5,11 @@
 import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
 import { identityOf } from "../proc/identity.ts";
-import { COOKIE, findEntryProcesses, type EntryRef } from "../proc/scan.ts";
+import { COOKIE, type EntryRef } from "../proc/scan.ts";
 import { releaseLibc, unblockAllSignals } from "../proc/libc.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId, forkCount, readStat } from "../proc/stat.ts";
-import { terminateEntry, signalAll, type TerminateOutcome } from "../proc/terminate.ts";
+import { signalEntry, stopOne, type TerminateOutcome } from "../stop/engine.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import type { RunRequest } from "./options.ts";
@@ -79,7 +79,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     if (!state.ref) return;
     log.info({ id, reason, signal: signalName(signal) }, "stopping");
     const onEscalate = () => log.warn({ id, reason }, "grace period over, sending KILL");
-    state.ending = { reason, received, done: terminateEntry(state.ref, { signal, graceMs: request.graceMs, hurry, onEscalate }) };
+    state.ending = { reason, received, done: stopOne({ entry: state.ref }, { signal, graceMs: request.graceMs, hurry, onEscalate }) };
   };
 
   // Handlers go in before anything slow (the ledger may wait on a lock): a signal that
@@ -93,7 +93,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     handlers.push([name, () => (state.ref ? endWith("signal", S[name], S[name]) : (state.early ??= S[name]))]);
   }
   for (const name of FORWARDED_ONLY) {
-    handlers.push([name, () => void (state.ref && signalAll(state.ref, findEntryProcesses(state.ref), S[name]))]);
+    handlers.push([name, () => void (state.ref && signalEntry(state.ref, S[name]))]);
   }
   for (const [name, handler] of handlers) process.on(name, handler);
   // An inherited blocked mask would hold back every signal above, and the command inherits ours.
@@ -185,7 +185,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
 
   if (state.ending === null && !request.keepOrphaned) {
     // The command exited by itself; end what it left running (`cmd &`, setsid'd children).
-    state.ending = { reason: "leftovers", done: terminateEntry(state.ref, { signal: request.signal.number, graceMs: request.graceMs, hurry: state.hurry }) };
+    state.ending = { reason: "leftovers", done: stopOne({ entry: state.ref }, { signal: request.signal.number, graceMs: request.graceMs, hurry: state.hurry }) };
   }
   const outcome = state.ending ? await state.ending.done : "gone";
   // Once everything of the command is gone its pipes close and the copy drains; with

@@ -5,11 +5,9 @@
 import type { Database } from "bun:sqlite";
 import { keepsOrphans, recordEnd, recordLost, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
 import { entryRef, wrapperIdentity } from "../ledger/view.ts";
-import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
-import { signalProcess } from "../proc/signal.ts";
+import { currentIfSame } from "../proc/identity.ts";
 import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
-import { terminateEntries, UNESCALATED_WAIT_MS, type TerminateOutcome } from "../proc/terminate.ts";
-import { waitWhile } from "../time/poll.ts";
+import { stopAll, type StopReport, type StopTarget, type TerminateOutcome } from "./engine.ts";
 
 export type StopOutcome = TerminateOutcome | "already-ended";
 
@@ -30,14 +28,18 @@ export interface StopOptions {
   signalledBefore?: boolean;
 }
 
-/** What a stop needs once the ledger is marked: the escalation, and how to record its outcome. */
+/**
+ * What a stop needs once the ledger is marked. command: the entry's command, whose end is
+ * recorded here. leftovers: what an ended --keep-orphaned entry left; its record stays.
+ * before-launch: a wrapper that has not launched yet takes a terminating signal as "do not
+ * launch" and records that itself, so it is never sent SIGKILL.
+ */
 interface Planned {
   row: EntryRow;
+  kind: "command" | "leftovers" | "before-launch";
+  target: StopTarget;
   signal: number;
   graceMs: number;
-  escalated: boolean;
-  /** An ended --keep-orphaned entry: only its leftovers are stopped, its record stays. */
-  leftoversOnly: boolean;
 }
 
 /**
@@ -48,13 +50,11 @@ interface Planned {
 export async function stopEntries(db: Database, rows: readonly EntryRow[], options: StopOptions): Promise<StopResult[]> {
   const started = Date.now();
   const done = (row: EntryRow, outcome: StopOutcome, signal: string | null): StopResult => ({ id: row.id, outcome, signal, durationMs: Date.now() - started });
-  const results: Array<StopResult | Promise<StopResult> | Planned> = rows.map((row) => prepare(db, row, options, done));
-  const planned = results.filter((r): r is Planned => "leftoversOnly" in r);
-  const outcomes = await terminateEntries(
-    planned.map((p) => ({ ref: entryRef(p.row), signal: p.signal, graceMs: p.graceMs, onEscalate: () => (p.escalated = true) })),
-  );
-  const recorded = new Map(planned.map((p, i) => [p, record(db, p, outcomes[i]!, options, done)]));
-  return Promise.all(results.map((r) => ("leftoversOnly" in r ? recorded.get(r)! : r)));
+  const results: Array<StopResult | Planned> = rows.map((row) => prepare(db, row, options, done));
+  const planned = results.filter((r): r is Planned => "kind" in r);
+  const reports = await stopAll(planned.map((p) => ({ target: p.target, signal: p.signal, graceMs: p.graceMs })));
+  const recorded = new Map(planned.map((p, i) => [p, record(db, p, reports[i]!, options, done)]));
+  return results.map((r) => ("kind" in r ? recorded.get(r)! : r));
 }
 
 function prepare(
@@ -62,32 +62,31 @@ function prepare(
   row: EntryRow,
   options: StopOptions,
   done: (row: EntryRow, outcome: StopOutcome, signal: string | null) => StopResult,
-): StopResult | Promise<StopResult> | Planned {
+): StopResult | Planned {
   const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
   // What a --keep-orphaned entry left running after its end: only this may end it.
-  if (row.ended_at !== null && keepsOrphans(row) && options.reason === "manual") return { row, signal, graceMs, escalated: false, leftoversOnly: true };
+  const command: StopTarget = { entry: entryRef(row) };
+  if (row.ended_at !== null && keepsOrphans(row) && options.reason === "manual") return { row, kind: "leftovers", target: command, signal, graceMs };
   if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done(row, "already-ended", null);
-  // Recorded but not yet launched: the wrapper takes a terminating signal before the launch
-  // as "do not launch", and records that itself. (A dead wrapper's command, if any, is found
-  // by its cookie.)
+  // Recorded but not yet launched. (A dead wrapper's command, if any, is found by its cookie.)
   const wrapper = wrapperIdentity(row);
   if (row.pid === null && wrapper && currentIfSame(wrapper)) {
-    return stopBeforeLaunch(wrapper, signal, graceMs).then((outcome) => done(row, outcome, outcome === "gone" ? null : signalName(signal)));
+    return { row, kind: "before-launch", target: { process: wrapper }, signal, graceMs: Number.POSITIVE_INFINITY };
   }
-  return { row, signal, graceMs, escalated: false, leftoversOnly: false };
+  return { row, kind: "command", target: command, signal, graceMs };
 }
 
 function record(
   db: Database,
   p: Planned,
-  outcome: TerminateOutcome,
+  report: StopReport,
   options: StopOptions,
   done: (row: EntryRow, outcome: StopOutcome, signal: string | null) => StopResult,
 ): StopResult {
   const { row, signal } = p;
-  const sent = outcome === "gone" ? null : signalName(p.escalated ? SIGNALS.SIGKILL : signal);
-  if (p.leftoversOnly) return done(row, outcome, sent);
+  const { outcome, signal: sent } = report;
+  if (p.kind !== "command") return done(row, outcome, sent);
   const wrapper = wrapperIdentity(row);
   // The wrapper's exit status is the wrapper's to record; a dead one's is derived when read.
   const end = { ended_at: Date.now(), exit_code: null, end_signal: sent, exit_status: null };
@@ -111,10 +110,4 @@ function record(
 /** The signal the entry was started with (`run --signal`), which any stop sends first. */
 export function firstSignalOf(row: Pick<EntryRow, "first_signal">): number {
   return signalNumber(row.first_signal) || SIGNALS.SIGTERM;
-}
-
-async function stopBeforeLaunch(wrapper: ProcessIdentity, signal: number, graceMs: number): Promise<TerminateOutcome> {
-  if (signalProcess(wrapper, signal) !== "sent") return "gone";
-  await waitWhile(() => currentIfSame(wrapper) !== null, Date.now() + Math.min(graceMs, UNESCALATED_WAIT_MS));
-  return currentIfSame(wrapper) === null ? "terminated" : "failed";
 }
