@@ -27,11 +27,14 @@ afterEach(async () => {
   sb = undefined;
 });
 
-/** The background command the mock asks for: records its ids, then a shell with a child. */
-const BACKGROUND = (dir: string) => `echo "$CLAUDE_CODE_SESSION_ID $SUPERVISE_ID $$" > ${dir}/marker; sleep 1000 & echo $! >> ${dir}/marker; wait`;
+// Claude Code 2.1.332 refuses the `&` operator in -p mode, so the trees are pipelines.
+/** A background command that records its ids, then runs a two-process pipeline under its shell. */
+const BACKGROUND = (marker: string) => `echo "$CLAUDE_CODE_SESSION_ID $SUPERVISE_ID $$" > ${marker}; sleep 1000 | sleep 1001`;
+/** A foreground command that leaves a detached "dev server" behind, as `setsid -f` and `nohup` do. */
+const DEV_SERVER = (dir: string) => `setsid -f ${dir}/s/vite 1000 < /dev/null > /dev/null 2>&1; echo started`;
 
 async function setUp(): Promise<{ sb: Sandbox; project: string; env: Record<string, string> }> {
-  sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h" }, grace: "1s" } });
+  sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
   const home = join(sb.dir, "home");
   const project = join(sb.dir, "project");
   mkdirSync(home);
@@ -51,88 +54,121 @@ function mock(options: Parameters<typeof startMockAnthropic>[0]): MockAnthropic 
 }
 
 describe("Claude Code (real CLI) with supervise installed in the project", () => {
-  e2e("SessionStart reaps a planted orphan; the background Bash command runs under supervise with the session id; when the CLI stops it, its whole tree is gone and the ledger says why", async () => {
+  e2e("session 1: SessionStart reaps a planted orphan; the background command runs under supervise with the session id; SIGTERM to the CLI fires SessionEnd and ends the command's whole tree", async () => {
     const { sb, env } = await setUp();
-    const api = mock({ bash: { command: BACKGROUND(sb.dir), description: "Long task", run_in_background: true } });
+    const api = mock({ calls: [{ command: BACKGROUND(`${sb.dir}/marker`), description: "Server", run_in_background: true }], holdFinalAnswer: true });
     const r = await inNamespace(
       sb,
       String.raw`
 TAGGED=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG TODO)
 wait_age $TAGGED 1100
 cd "$PROJ"
-HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API" "$CLAUDE" -p "start the long task" --allowedTools Bash --output-format json > "$D/claude.json" 2> "$D/claude.err"
-echo "CLAUDE_EXIT $?"
-echo "ORPHAN_ALIVE $(alive $TAGGED)"
-read -r _ _ SHELL_PID < "$D/marker"; SLEEP_PID=$(sed -n 2p "$D/marker")
-wait_until '[ "$(alive $SHELL_PID)" = no ] && [ "$(alive $SLEEP_PID)" = no ]'
-echo "TREE_GONE yes"
-echo "LEDGER $(sv ls --all --json | tr -d '\n')"
-echo "STATS $(sv stats --json | tr -d '\n')"
-`.replace(/\$HOME_DIR/g, env.HOME!).replace(/\$API/g, api.url),
-      90_000,
-    );
-    expect(r.stderr).toBe("");
-    expect(r.values.get("CLAUDE_EXIT")).toBe("0");
-    const result = JSON.parse(readFileSync(join(sb.dir, "claude.json"), "utf8"));
-    expect(result).toMatchObject({ type: "result", is_error: false, result: "Started it." });
-    const session: string = result.session_id;
-
-    // (1) The SessionStart hook swept before the session's first tool call.
-    expect(r.values.get("ORPHAN_ALIVE")).toBe("no");
-    const stats = JSON.parse(r.values.get("STATS")!);
-    const sweep = stats.perRun.find((run: any) => run.trigger === "session-start");
-    expect(sweep).toMatchObject({ session, cleaned: 1, dryRun: false });
-    expect(stats.reasons).toEqual({ "rg-tag": 1 });
-
-    // (2) The mock's background command ran under supervise, tagged with the session.
-    const [markerSession, markerId] = readFileSync(join(sb.dir, "marker"), "utf8").split("\n")[0]!.split(" ");
-    expect(markerSession).toBe(session);
-    const entries = JSON.parse(r.values.get("LEDGER")!);
-    const entry = entries.find((e: any) => e.id === markerId);
-    expect(entry).toMatchObject({ session, name: "Long task", command: ["bash", "-c", BACKGROUND(sb.dir)] });
-    const toolInput = api.requests[1].messages.at(-2).content.find((b: any) => b.type === "tool_use")?.input;
-    expect(toolInput?.command).toBe(BACKGROUND(sb.dir));
-
-    // (3) The CLI stopped it after the result: the whole tree is gone, the ledger says how.
-    expect(r.values.get("TREE_GONE")).toBe("yes");
-    // Claude Code ends the Bash tree itself, pid by pid, wrapper and command a moment apart;
-    // the wrapper waits for its own signal before recording, so the entry says why.
-    expect(entry.state).toBe("killed");
-    expect(["signal", "parent-died"]).toContain(entry.reason);
-  });
-
-  e2e("SIGTERM to the CLI mid-turn fires SessionEnd, and the session's commands end", async () => {
-    const { sb, env } = await setUp();
-    const api = mock({ bash: { command: BACKGROUND(sb.dir), description: "Server", run_in_background: true }, holdFinalAnswer: true });
-    const r = await inNamespace(
-      sb,
-      String.raw`
-cd "$PROJ"
 HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API" "$CLAUDE" -p "start the server" --allowedTools Bash > /dev/null 2>&1 &
 AGENT=$!
-wait_until '[ -s "$D/marker" ] && [ "$(sed -n 2p "$D/marker")" != "" ]'
-read -r SESSION ID SHELL_PID < "$D/marker"; SLEEP_PID=$(sed -n 2p "$D/marker")
-echo "RUNNING_BEFORE $(alive $SHELL_PID)$(alive $SLEEP_PID)"
+wait_until '[ -s "$D/marker" ] && [ -n "$(pgrep -P "$(cut -d" " -f3 "$D/marker")" | tr -d "\n")" ]'
+read -r SESSION ID SHELL_PID < "$D/marker"
+PIPELINE=$(pgrep -P $SHELL_PID | tr '\n' ' ')
+echo "ORPHAN_ALIVE $(alive $TAGGED)"
+echo "RUNNING_BEFORE $(alive $SHELL_PID) $(for p in $PIPELINE; do alive $p; done | tr '\n' ' ')"
+echo "CLAUDE_PID_OF_COMMAND $(tr '\0' '\n' < /proc/$SHELL_PID/environ | grep -c "^CLAUDE_PID=$AGENT$")"
 kill -TERM $AGENT
 wait $AGENT
-wait_until '[ "$(alive $SHELL_PID)" = no ] && [ "$(alive $SLEEP_PID)" = no ]'
+wait_until '[ "$(alive $SHELL_PID)" = no ] && for p in $PIPELINE; do [ "$(alive $p)" = no ] || exit 1; done'
+echo "TREE_GONE yes"
 wait_until 'grep -q "\"msg\":\"session end\"" "$SUPERVISE_HOME/supervise.log"'
 echo "SESSION $SESSION"
 echo "ENTRY $(sv show $ID --json | tr -d '\n')"
+echo "STATS $(sv stats --json | tr -d '\n')"
 echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1)"
 `.replace(/\$HOME_DIR/g, env.HOME!).replace(/\$API/g, api.url),
       90_000,
     );
     expect(r.stderr).toBe("");
-    expect(r.values.get("RUNNING_BEFORE")).toBe("yesyes");
     const session = r.values.get("SESSION")!;
-    const log = JSON.parse(r.values.get("LOG")!);
-    expect(log).toMatchObject({ msg: "session end", session, reason: "other" });
+
+    // The SessionStart hook swept before the session's first tool call.
+    expect(r.values.get("ORPHAN_ALIVE")).toBe("no");
+    const stats = JSON.parse(r.values.get("STATS")!);
+    expect(stats.perRun.find((run: any) => run.trigger === "session-start")).toMatchObject({ session, cleaned: 1, dryRun: false });
+    expect(stats.reasons).toEqual({ "rg-tag": 1 });
+    // The agent was told the rule at the start of the session.
+    expect(JSON.stringify(api.requests[0])).toContain("SUPERVISE_KEEP=1");
+
+    // The background command ran under supervise, tagged with the session, its CLI as owner.
+    expect(r.values.get("RUNNING_BEFORE")).toBe("yes yes yes ");
+    expect(r.values.get("CLAUDE_PID_OF_COMMAND")).toBe("1");
     const entry = JSON.parse(r.values.get("ENTRY")!);
-    expect(entry).toMatchObject({ session, processes: [] });
+    expect(entry).toMatchObject({ session, name: "Server", command: ["bash", "-c", BACKGROUND(`${sb.dir}/marker`)], processes: [] });
+    const toolUse = api.requests.flatMap((q) => q.messages).flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).find((b: any) => b.type === "tool_use");
+    expect(toolUse?.input?.command).toBe(BACKGROUND(`${sb.dir}/marker`));
+
+    // SIGTERM: the whole tree is gone, SessionEnd fired, and the ledger says why.
+    expect(r.values.get("TREE_GONE")).toBe("yes");
+    expect(JSON.parse(r.values.get("LOG")!)).toMatchObject({ msg: "session end", session, reason: "other" });
     // The CLI kills its Bash trees before it runs SessionEnd hooks: whichever reached the
     // command first is recorded, SessionEnd's own stop included.
     expect(entry.state).toBe("killed");
     expect(["session-end", "signal", "parent-died"]).toContain(entry.reason);
+  });
+
+  e2e("session 2's CLI is SIGKILLed while its commands run; session 3's SessionStart ends what it left (the supervised command as owner-dead, a setsid dev server and the orphaned tool shells as session-gone) and says so", async () => {
+    const { sb, env } = await setUp();
+    const second = mock({
+      calls: [
+        { command: DEV_SERVER(sb.dir), description: "Start the dev server", run_in_background: false },
+        { command: BACKGROUND(`${sb.dir}/marker`), description: "Watcher", run_in_background: true },
+      ],
+      holdFinalAnswer: true,
+    });
+    const third = mock({ calls: [] });
+    const r = await inNamespace(
+      sb,
+      String.raw`
+ln -sf "$(command -v sleep)" "$D/s/vite"
+cd "$PROJ"
+HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API2" "$CLAUDE" -p "start the dev server and the watcher" --allowedTools Bash > /dev/null 2>&1 &
+AGENT=$!
+wait_until '[ -s "$D/marker" ] && [ -n "$(pgrep -P "$(cut -d" " -f3 "$D/marker")" | tr -d "\n")" ] && pgrep -x vite > /dev/null'
+read -r SESSION ID SHELL_PID < "$D/marker"
+VITE=$(pgrep -x vite)
+LEFT="$VITE $SHELL_PID $(pgrep -P $SHELL_PID | tr '\n' ' ')"
+# (bash reports a SIGKILLed job on stderr)
+{ kill -KILL $AGENT; wait $AGENT; } 2> /dev/null
+echo "SESSION2 $SESSION"
+echo "ALIVE_AFTER_CRASH $(for p in $LEFT; do alive $p; done | tr '\n' ' ')"
+wait_age $VITE 1100
+HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API3" "$CLAUDE" -p "hello" --allowedTools Bash --output-format json > "$D/claude3.json" 2> "$D/claude3.err"
+echo "CLAUDE3_EXIT $?"
+wait_until 'for p in $LEFT; do [ "$(alive $p)" = no ] || exit 1; done'
+echo "LEFT_GONE yes"
+echo "ENTRY $(sv show $ID --json | tr -d '\n')"
+echo "REAP $(sv stats --json | tr -d '\n')"
+`
+        .replace(/\$HOME_DIR/g, env.HOME!)
+        .replace(/\$API2/g, second.url)
+        .replace(/\$API3/g, third.url),
+      120_000,
+    );
+    expect(r.stderr).toBe("");
+    const crashed = r.values.get("SESSION2")!;
+    // Nothing ended them when the CLI died: the dev server, the tool shell and its pipeline.
+    expect(r.values.get("ALIVE_AFTER_CRASH")).toBe("yes yes yes yes ");
+    expect(r.values.get("CLAUDE3_EXIT")).toBe("0");
+    const third_session: string = JSON.parse(readFileSync(join(sb.dir, "claude3.json"), "utf8")).session_id;
+    expect(third_session).not.toBe(crashed);
+
+    // Session 3's SessionStart ended all of it, and the ledger says why.
+    expect(r.values.get("LEFT_GONE")).toBe("yes");
+    const entry = JSON.parse(r.values.get("ENTRY")!);
+    expect(entry).toMatchObject({ session: crashed, name: "Watcher", state: "killed", reason: "owner-dead", processes: [] });
+    const stats = JSON.parse(r.values.get("REAP")!);
+    const sweep = stats.perRun.find((run: any) => run.trigger === "session-start" && run.session === third_session);
+    // The command's shell and its two sleeps; the dev server and the tool shell that ran the wrapper.
+    expect(sweep).toMatchObject({ dryRun: false, cleaned: 5, counts: { terminated: 5, failed: 0 } });
+    expect(stats.reasons).toEqual({ "owner-dead": 3, "session-gone": 2 });
+    // The new session was told what was ended, by command.
+    const told = JSON.stringify(third.requests[0]);
+    expect(told).toContain("vite 1000 (session-gone)");
+    expect(told).toContain("SUPERVISE_KEEP=1");
   });
 });

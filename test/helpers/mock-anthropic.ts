@@ -1,7 +1,8 @@
-// A stand-in for the Anthropic Messages API, enough to drive one agent turn of the real
-// Claude Code CLI offline: the first request is answered with a Bash tool call, the one that
-// carries its tool_result with a short text and end_turn (see
-// ../shared/reference/claude-code-hooks.md, "Measured with the real CLI").
+// A stand-in for the Anthropic Messages API, enough to drive the real Claude Code CLI
+// offline: each request is answered with the next of the given Bash tool calls, counted by
+// the tool calls already in the conversation, and once all were made, with a short text and
+// end_turn. Counting, rather than looking for a tool_result, also answers the fresh user
+// message that a finished background command sends (see ../shared/reference/claude-code-hooks.md).
 
 export interface MockAnthropic {
   url: string;
@@ -12,9 +13,16 @@ export interface MockAnthropic {
   stop(): void;
 }
 
+export interface BashCall {
+  command: string;
+  description: string;
+  run_in_background: boolean;
+}
+
 export interface MockOptions {
-  bash: { command: string; description: string; run_in_background: boolean };
-  /** Keep the answer to the tool_result open until release(): the CLI stays mid-turn. */
+  /** Asked for in order, one per request. */
+  calls: BashCall[];
+  /** Keep every answer after the last tool call open until release(): the CLI stays mid-turn. */
   holdFinalAnswer?: boolean;
 }
 
@@ -24,10 +32,10 @@ function sse(events: Array<[string, unknown]>): string {
 
 const message = (id: string) => ({ id, type: "message", role: "assistant", model: "claude-mock", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } });
 
-function toolUseStream(input: MockOptions["bash"]): string {
+function toolUseStream(input: BashCall, n: number): string {
   return sse([
-    ["message_start", { type: "message_start", message: message("msg_tool") }],
-    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_mock_1", name: "Bash", input: {} } }],
+    ["message_start", { type: "message_start", message: message(`msg_tool_${n}`) }],
+    ["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: `toolu_mock_${n}`, name: "Bash", input: {} } }],
     ["content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(input) } }],
     ["content_block_stop", { type: "content_block_stop", index: 0 }],
     ["message_delta", { type: "message_delta", delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 1 } }],
@@ -46,9 +54,10 @@ function textStream(text: string): string {
   ]);
 }
 
-function hasToolResult(body: any): boolean {
-  const last = body?.messages?.at(-1);
-  return Array.isArray(last?.content) && last.content.some((block: any) => block?.type === "tool_result");
+/** How many tool calls the conversation already holds. */
+function toolCallsMade(body: any): number {
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  return messages.filter((m) => m?.role === "assistant" && Array.isArray(m.content) && m.content.some((b: any) => b?.type === "tool_use")).length;
 }
 
 export function startMockAnthropic(options: MockOptions): MockAnthropic {
@@ -65,12 +74,12 @@ export function startMockAnthropic(options: MockOptions): MockAnthropic {
       if (req.method !== "POST" || !url.pathname.endsWith("/v1/messages")) return Response.json({ ok: true });
       const body: any = await req.json().catch(() => ({}));
       requests.push(body);
-      const final = hasToolResult(body);
       if (!body.stream) {
         return Response.json({ ...message("msg_plain"), content: [{ type: "text", text: "ok" }], stop_reason: "end_turn" });
       }
-      if (final) await released;
-      const text = final ? textStream("Started it.") : toolUseStream(options.bash);
+      const made = toolCallsMade(body);
+      if (made >= options.calls.length) await released;
+      const text = made < options.calls.length ? toolUseStream(options.calls[made]!, made + 1) : textStream("Started it.");
       return new Response(text, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
     },
   });
