@@ -2,7 +2,11 @@
 // run under `supervise run --session <session_id>`, so it gets a ledger entry, a deadline and
 // its whole tree ended with it. Everything else passes untouched (no output at all).
 
-import { isBackgroundBash, stringField } from "./input.ts";
+import { stateDir } from "../state-dir.ts";
+import { answer, answerUntouched } from "./answer.ts";
+import { isBackgroundBash, readHookInput, stringField } from "./input.ts";
+import { startPeriodicReapIfDue } from "./periodic-reap.ts";
+import { selfCommand } from "./self.ts";
 
 export type PreToolUseDecision = "none" | "ask" | "allow";
 
@@ -27,6 +31,33 @@ export interface PreToolUseOutput {
 
 /** A label for `ls` from the tool call's description, kept short. */
 const NAME_MAX = 60;
+
+/** Never blocks a tool call over our own trouble: `{}` lets it run as asked. */
+export async function preToolUseHook(): Promise<void> {
+  const input = await readHookInput("pre-tool-use");
+  const { data } = input;
+  if (input.problem && input.dropped.length === 0) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
+  await startPeriodicReapIfDue(stringField(data, "cwd") ?? process.cwd(), stringField(data, "session_id"));
+  // A mistyped field may be the very one that says what the call is: rewrite nothing.
+  if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
+  if (!isBackgroundBash(data)) return answer({});
+  try {
+    // node:fs and the config come in only for the background calls, not for every tool call.
+    const { loadConfig } = await import("../config/load.ts");
+    const dir = stateDir();
+    const { config } = await loadConfig({ stateDir: dir, cwd: stringField(data, "cwd") ?? process.cwd() });
+    const output = preToolUseOutput(data, {
+      ...selfCommand(),
+      stateDir: dir,
+      // A project's .supervise.json is found again from the same cwd; an explicit file is not.
+      configPath: process.env.SUPERVISE_CONFIG || null,
+      decision: config.hooks.preToolUseDecision,
+    });
+    await answer(output ?? {});
+  } catch (error) {
+    await answerUntouched(`not wrapping the background command: ${(error as Error).message}`);
+  }
+}
 
 /** The hook's answer, or null for "nothing to do" (print nothing, exit 0). */
 export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSettings): PreToolUseOutput | null {

@@ -6,6 +6,15 @@
 
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
+import { loadConfig } from "../config/load.ts";
+import { UsageError } from "../errors.ts";
+import { existingLedger } from "../ledger/open.ts";
+import { openLog } from "../log.ts";
+import { stateDir } from "../state-dir.ts";
+import { stopEntries } from "../stop/stop-entry.ts";
+import { answer, note } from "./answer.ts";
+import { readHookInput, stringField } from "./input.ts";
+import { spawnDetachedSelf } from "./self.ts";
 import { identityOf } from "../proc/identity.ts";
 import { ownLineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
@@ -16,6 +25,52 @@ import { keepsOrphans, listEntries, requestStop, type EntryRow } from "../ledger
 import { entryRef } from "../ledger/view.ts";
 import { signalFirst, stopAll, UNESCALATED_WAIT_MS } from "../stop/engine.ts";
 import { firstSignalOf } from "../stop/stop-entry.ts";
+
+/** SessionEnd has no decision control: its answer is always `{}`, whatever happened. */
+export async function sessionEndHook(): Promise<void> {
+  try {
+    await endSession();
+  } finally {
+    await answer({});
+  }
+}
+
+async function endSession(): Promise<void> {
+  const input = await readHookInput("session-end");
+  const session = stringField(input.data, "session_id");
+  // Which session, and why it ended, must be as the agent said: otherwise end nothing.
+  const unsure = input.problem && (input.dropped.length === 0 || input.dropped.includes("session_id") || input.dropped.includes("reason"));
+  if (unsure) return void (await note(`${input.problem}; nothing ended`));
+  if (!session) return void (await note("no session_id in the SessionEnd input; nothing ended"));
+  if (input.problem) await note(input.problem);
+  const reason = stringField(input.data, "reason") ?? "other";
+  const cwd = stringField(input.data, "cwd") ?? process.cwd();
+  try {
+    const dir = stateDir();
+    const { config } = await loadConfig({ stateDir: dir, cwd });
+    // clear and resume end a session but not the process: commands may live on.
+    if (!config.hooks.sessionEndKillOn.includes(reason)) return;
+    const db = existingLedger(dir);
+    const stopping = db ? signalSessionEntries(db, session) : [];
+    const leftovers = await signalSessionLeftovers(db, config, session);
+    // One line even when nothing runs: the log is how a user checks that SessionEnd fired.
+    openLog(dir).info({ session, reason, stopping, leftovers }, "session end");
+    if (stopping.length || leftovers.length) spawnDetachedSelf(["hook", "session-end-follow-up", session, cwd]);
+  } catch (error) {
+    await note(`session-end: ${(error as Error).message}`);
+  }
+}
+
+/** `hook session-end-follow-up SESSION CWD`: the grace period and SIGKILL, for entries and leftovers alike. */
+export async function sessionEndFollowUp(args: string[]): Promise<void> {
+  const [session, cwd] = args;
+  if (!session || !cwd) throw new UsageError("session-end-follow-up needs a session id and the session's cwd");
+  const dir = stateDir();
+  const { config } = await loadConfig({ stateDir: dir, cwd });
+  const db = existingLedger(dir);
+  const entries = db ? stopEntries(db, sessionEntriesToEnd(db, session), { reason: "session-end", signalledBefore: true }) : [];
+  await Promise.all([entries, endSessionLeftovers(db, config, session, dir)]);
+}
 
 /** The session's running entries that SessionEnd ends: all but those started to keep running. */
 export function sessionEntriesToEnd(db: Database, session: string): EntryRow[] {
@@ -47,7 +102,7 @@ export async function signalSessionLeftovers(db: Database | null, config: Config
 }
 
 /** After the hook: what is left of them gets TERM again, reap.grace, then SIGKILL; each end is one log line. */
-export async function endSessionLeftovers(db: Database | null, config: Config, session: string, stateDir: string): Promise<void> {
+export async function endSessionLeftovers(db: Database | null, config: Config, session: string, dir: string): Promise<void> {
   const lineage = ownLineage();
   const targets = await sessionLeftovers(db, config, session, lineage.pids);
   if (targets.length === 0) return;
@@ -57,7 +112,6 @@ export async function endSessionLeftovers(db: Database | null, config: Config, s
     targets.map(({ proc }) => ({ target: { process: identityOf(proc) }, signal: SIGNALS.SIGTERM, graceMs })),
     { lineage },
   );
-  const { openLog } = await import("../log.ts");
-  const log = openLog(stateDir);
+  const log = openLog(dir);
   targets.forEach((t, i) => log.info({ session, pid: t.proc.pid, name: t.proc.comm, reason: "session-end", action: reports[i]!.outcome }, "session leftover ended"));
 }

@@ -2,9 +2,14 @@
 // Always answers with valid hook JSON and exit 0; a problem costs one stderr line.
 
 import type { Config } from "../config/defaults.ts";
+import { loadConfig } from "../config/load.ts";
 import type { EntryRow } from "../ledger/entries.ts";
 import { cleanedCount, type ReapReport } from "../reap/report.ts";
+import { sweep } from "../reap/sweep.ts";
+import { stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
+import { answer, note } from "./answer.ts";
+import { readHookInput, stringField } from "./input.ts";
 
 export interface SessionStartOutput {
   hookSpecificOutput: { hookEventName: "SessionStart"; additionalContext?: string };
@@ -17,6 +22,30 @@ const LISTED = 10;
 /** Told to the agent at every session start: a server it starts "to keep running" would otherwise surprise it. */
 export const SESSION_RULE =
   "Under supervise, what this session starts is ended when the session ends (or at the next session's start, if the agent dies first), unless it is started with SUPERVISE_KEEP=1 in its environment.";
+
+export async function sessionStartHook(): Promise<void> {
+  const input = await readHookInput("session-start");
+  if (input.problem) await note(`${input.problem}; sweeping anyway`);
+  const dir = stateDir();
+  let config: Config;
+  try {
+    ({ config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() }));
+  } catch (error) {
+    // Reaping with defaults could end what the user's config protects: skip the sweep.
+    await note(`${(error as Error).message}; not reaping`);
+    await answer({ hookSpecificOutput: { hookEventName: "SessionStart" }, systemMessage: `supervise: ${(error as Error).message}` });
+    return;
+  }
+  try {
+    const session = stringField(input.data, "session_id");
+    const { report, running } = await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "session-start", triggerSession: session });
+    if (report.errors.length) await note(report.errors.join("; "));
+    await answer(sessionStartOutput(report, running, config, Date.now()));
+  } catch (error) {
+    await note(`reap failed: ${(error as Error).message}`);
+    await answer({ hookSpecificOutput: { hookEventName: "SessionStart" } });
+  }
+}
 
 export function sessionStartOutput(report: ReapReport, running: readonly EntryRow[], config: Config, now: number): SessionStartOutput {
   const output: SessionStartOutput = { hookSpecificOutput: { hookEventName: "SessionStart" } };
