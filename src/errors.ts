@@ -2,32 +2,29 @@
 
 export interface SuperviseErrorOptions {
   exitCode?: number;
-  code?: string;
   cause?: unknown;
 }
 
 export class SuperviseError extends Error {
   readonly exitCode: number;
-  readonly code: string;
 
   constructor(message: string, options: SuperviseErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "SuperviseError";
     this.exitCode = options.exitCode ?? 1;
-    this.code = options.code ?? "supervise.error";
   }
 }
 
-/** Bad flags, values or arguments. `run` uses 125 (like GNU timeout); other commands use 2. */
+/** Bad flags, values, arguments or config: exit 2, which `run` turns into 125 (withExitCode). */
 export class UsageError extends SuperviseError {
-  constructor(message: string, exitCode = 2) {
-    super(message, { exitCode, code: "supervise.usage" });
+  constructor(message: string, options: SuperviseErrorOptions = {}) {
+    super(message, { exitCode: 2, ...options });
     this.name = "UsageError";
   }
 }
 
-/** Re-throw a usage error with another exit code (a parser shared by `run` and other commands). */
+/** A usage error with another exit code: `run`'s own failures before the launch are 125, like GNU timeout's. */
 export function withExitCode(error: unknown, exitCode: number): unknown {
-  if (error instanceof UsageError && error.exitCode !== exitCode) return new UsageError(error.message, exitCode);
+  if (error instanceof UsageError && error.exitCode !== exitCode) return new UsageError(error.message, { exitCode, cause: error.cause });
   return error;
 }

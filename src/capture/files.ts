@@ -20,12 +20,6 @@ export function hasOutput(stateDir: string, id: string): boolean {
   return existsSync(outputPath(stateDir, id));
 }
 
-/** Everything kept for the entry, oldest first. */
-export function readOutput(stateDir: string, id: string): Buffer {
-  const parts = [previousOutputPath(stateDir, id), outputPath(stateDir, id)].filter(existsSync).map((path) => readFileSync(path));
-  return Buffer.concat(parts);
-}
-
 export function removeOutput(stateDir: string, id: string): void {
   rmSync(outputPath(stateDir, id), { force: true });
   rmSync(previousOutputPath(stateDir, id), { force: true });

@@ -23,11 +23,9 @@ export interface ParsedOptions {
 export interface ParseSettings {
   /** Options end at the first word that is not an option (the command of `run`). */
   stopAtPositional?: boolean;
-  exitCode?: number;
 }
 
 export function parseOptions(args: readonly string[], spec: OptionSpec, settings: ParseSettings = {}): ParsedOptions {
-  const exitCode = settings.exitCode ?? 2;
   const byShort = new Map<string, string>();
   for (const [long, flag] of Object.entries(spec)) if (flag.short) byShort.set(flag.short, long);
 
@@ -57,22 +55,22 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
       const eq = word.indexOf("=");
       long = eq === -1 ? word.slice(2) : word.slice(2, eq);
       inline = eq === -1 ? undefined : word.slice(eq + 1);
-      if (!Object.hasOwn(spec, long)) throw new UsageError(`unknown option '--${long}'`, exitCode);
+      if (!Object.hasOwn(spec, long)) throw new UsageError(`unknown option '--${long}'`);
     } else {
       long = byShort.get(word[1]!);
-      if (!long) throw new UsageError(`unknown option '-${word[1]}'`, exitCode);
+      if (!long) throw new UsageError(`unknown option '-${word[1]}'`);
       if (word.length > 2) inline = word.slice(2);
     }
 
     const flag = spec[long]!;
     const label = word.startsWith("--") ? `--${long}` : `-${flag.short}`;
     if (!flag.value) {
-      if (inline !== undefined) throw new UsageError(`option '${label}' takes no value`, exitCode);
+      if (inline !== undefined) throw new UsageError(`option '${label}' takes no value`);
       options[long] = true;
       continue;
     }
     if (inline === undefined) {
-      if (i + 1 >= args.length) throw new UsageError(`option '${label}' needs a value`, exitCode);
+      if (i + 1 >= args.length) throw new UsageError(`option '${label}' needs a value`);
       inline = args[++i]!;
     }
     options[long] = inline;

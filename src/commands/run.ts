@@ -20,7 +20,7 @@ export default async function run(args: string[]): Promise<number> {
     const cwd = process.cwd();
     const dir = stateDir(env);
     const configPath = typeof parsed.flags.config === "string" ? parsed.flags.config : undefined;
-    const { config } = await loadConfig({ configPath, env, cwd, stateDir: dir, exitCode: RUN_USAGE_EXIT });
+    const { config } = await loadConfig({ configPath, env, cwd, stateDir: dir });
     const request = resolveRunRequest(parsed, config, env);
 
     const log = openLog(dir);

@@ -9,7 +9,7 @@
 // only a changed file pays for zod again.
 
 import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
-import { SuperviseError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
 import { ensureStateDir, homeDirectory, parentDir, resolvePath, under } from "../state-dir.ts";
 
@@ -25,8 +25,6 @@ export interface LoadOptions {
   cwd?: string;
   /** Where the validated-config cache lives; no caching without it. */
   stateDir?: string;
-  /** Exit code for a bad config (125 for `run`, 2 elsewhere). */
-  exitCode?: number;
 }
 
 export interface LoadedConfig {
@@ -72,24 +70,24 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const cached = key && options.stateDir ? readCache(options.stateDir, key) : null;
   if (cached) return { config: cached, sources };
 
-  const config = await validateAndMerge(sources, options.exitCode ?? 2);
+  const config = await validateAndMerge(sources);
   if (key && options.stateDir) writeCache(options.stateDir, key, config);
   return { config, sources };
 }
 
-async function validateAndMerge(sources: ConfigSource[], exitCode: number): Promise<Config> {
+async function validateAndMerge(sources: ConfigSource[]): Promise<Config> {
   const { validateConfigFile } = await import("./schema.ts");
   let merged: unknown = structuredClone(DEFAULT_CONFIG);
   let legacy: Partial<Config["reap"]> = {};
   const setByFiles = new Set<string>();
   for (const source of sources) {
-    const data = readJson(source, exitCode);
+    const data = readJson(source);
     if (source.kind === "legacy") {
       legacy = legacyReapKeys(data);
       continue;
     }
     const checked = validateConfigFile(data);
-    if (!checked.ok) throw new SuperviseError(`config ${source.path}: ${checked.message}`, { exitCode, code: "supervise.config" });
+    if (!checked.ok) throw new UsageError(`config ${source.path}: ${checked.message}`);
     const { $schema: _ignored, ...settings } = checked.value;
     for (const key of ["timeoutMs", "gracefulDegradation"] as const) if (settings.reap?.[key] !== undefined) setByFiles.add(key);
     merged = deepMerge(merged, settings);
@@ -101,17 +99,17 @@ async function validateAndMerge(sources: ConfigSource[], exitCode: number): Prom
   return config;
 }
 
-function readJson(source: ConfigSource, exitCode: number): unknown {
+function readJson(source: ConfigSource): unknown {
   let text: string;
   try {
     text = readFileSync(source.path, "utf8");
   } catch (error) {
-    throw new SuperviseError(`config ${source.path}: cannot read: ${(error as Error).message}`, { exitCode, cause: error });
+    throw new UsageError(`config ${source.path}: cannot read: ${(error as Error).message}`, { cause: error });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SuperviseError(`config ${source.path}: not valid JSON: ${(error as Error).message}`, { exitCode, cause: error });
+    throw new UsageError(`config ${source.path}: not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -5,13 +5,7 @@ import { constants, Database } from "bun:sqlite";
 import { SuperviseError } from "../errors.ts";
 import { nodeFs as fs } from "../lazy-fs.ts";
 import { under } from "../state-dir.ts";
-
-/**
- * How many migrations of schema.ts a current ledger has run (its PRAGMA user_version). Kept
- * here so that opening a current ledger does not load the migrations' text; a test holds it
- * equal to MIGRATIONS.length.
- */
-export const SCHEMA_VERSION = 5;
+import { MIGRATIONS } from "./schema.ts";
 
 export interface OpenedLedger {
   db: Database;
@@ -105,7 +99,7 @@ function openAndPrepare(path: string, options: OpenOptions): Database | null {
       db.close();
       return null;
     }
-    if (version !== SCHEMA_VERSION) {
+    if (version !== MIGRATIONS.length) {
       retryWhileBusy(() => {
         db.run("PRAGMA journal_mode = WAL");
         migrate(db);
@@ -155,8 +149,7 @@ function schemaVersion(db: Database): number {
 
 function migrate(db: Database): void {
   const known = schemaVersion(db);
-  if (known === SCHEMA_VERSION) return;
-  const { MIGRATIONS } = require("./schema.ts") as typeof import("./schema.ts");
+  if (known === MIGRATIONS.length) return;
   if (known > MIGRATIONS.length) {
     throw new SuperviseError(`ledger schema v${known} is newer than this supervise understands (v${MIGRATIONS.length})`);
   }

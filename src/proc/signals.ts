@@ -38,9 +38,9 @@ export function tryParseSignal(text: string): Signal | null {
   return { name: NAMES.get(number) ?? full.slice(3), number };
 }
 
-export function parseSignal(text: string, where: string, exitCode = 2): Signal {
+export function parseSignal(text: string, where: string): Signal {
   const signal = tryParseSignal(text);
-  if (!signal) throw new UsageError(`invalid signal for ${where}: ${JSON.stringify(text)} (examples: TERM, INT, KILL, 15)`, exitCode);
+  if (!signal) throw new UsageError(`invalid signal for ${where}: ${JSON.stringify(text)} (examples: TERM, INT, KILL, 15)`);
   return signal;
 }
 

@@ -101,10 +101,10 @@ export function isNamed(proc: Pick<ProcInfo, "comm" | "argv">, names: readonly s
   return argv0 !== undefined && names.includes(argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, ""));
 }
 
-/** Which rule family a process name belongs to, from comm or argv[0]'s base name. */
-export function targetKind(proc: Pick<ProcInfo, "comm" | "argv">, settings: RuleSettings): "rg" | "shell" | null {
-  if (isNamed(proc, settings.rgNames)) return "rg";
-  if (isNamed(proc, settings.shellNames)) return "shell";
+/** Which rule family a process belongs to, by its comm (the snapshot reads argv only for these names). */
+export function targetKind(proc: Pick<ProcInfo, "comm">, settings: RuleSettings): "rg" | "shell" | null {
+  if (settings.rgNames.includes(proc.comm)) return "rg";
+  if (settings.shellNames.includes(proc.comm)) return "shell";
   return null;
 }
 

@@ -27,9 +27,9 @@ export interface RunArgs {
 }
 
 export function parseRunArgs(args: readonly string[]): RunArgs {
-  const { options, positionals } = parseOptions(args, RUN_FLAGS, { stopAtPositional: true, exitCode: RUN_USAGE_EXIT });
-  if (positionals.length === 0) throw new UsageError("missing command (usage: supervise run [OPTIONS] -- COMMAND [ARG...])", RUN_USAGE_EXIT);
-  if (positionals[0] === "") throw new UsageError("empty command name", RUN_USAGE_EXIT);
+  const { options, positionals } = parseOptions(args, RUN_FLAGS, { stopAtPositional: true });
+  if (positionals.length === 0) throw new UsageError("missing command (usage: supervise run [OPTIONS] -- COMMAND [ARG...])");
+  if (positionals[0] === "") throw new UsageError("empty command name");
   return { flags: options, command: positionals };
 }
 
@@ -56,9 +56,9 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
   const signal = fromFlag("signal");
   return {
     command: args.command,
-    deadlineMs: deadline !== undefined ? parseDuration(deadline, "--deadline", RUN_USAGE_EXIT) : parseDuration(config.run.deadline, "run.deadline", RUN_USAGE_EXIT),
-    graceMs: grace !== undefined ? parseDuration(grace, "--grace", RUN_USAGE_EXIT) : parseDuration(config.run.grace, "run.grace", RUN_USAGE_EXIT),
-    signal: signal !== undefined ? parseSignal(signal, "--signal", RUN_USAGE_EXIT) : parseSignal(config.run.signal, "run.signal", RUN_USAGE_EXIT),
+    deadlineMs: deadline !== undefined ? parseDuration(deadline, "--deadline") : parseDuration(config.run.deadline, "run.deadline"),
+    graceMs: grace !== undefined ? parseDuration(grace, "--grace") : parseDuration(config.run.grace, "run.grace"),
+    signal: signal !== undefined ? parseSignal(signal, "--signal") : parseSignal(config.run.signal, "run.signal"),
     session: fromFlag("session") ?? (env.CLAUDE_CODE_SESSION_ID || env.SUPERVISE_SESSION || null),
     name: fromFlag("name") ?? null,
     keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep",

@@ -37,10 +37,10 @@ function toMs(value: number, unit: keyof typeof UNIT_MS): number | null {
 }
 
 /** Parse or throw a usage error naming where the value came from (a flag or a config key). */
-export function parseDuration(input: DurationInput, where: string, exitCode = 2): number {
+export function parseDuration(input: DurationInput, where: string): number {
   const ms = tryParseDuration(input);
   if (ms === null) {
-    throw new UsageError(`invalid duration for ${where}: ${JSON.stringify(input)} (examples: 90, 500ms, 5m, 2h, 1d, none)`, exitCode);
+    throw new UsageError(`invalid duration for ${where}: ${JSON.stringify(input)} (examples: 90, 500ms, 5m, 2h, 1d, none)`);
   }
   return ms;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { parseOptions } from "../../src/cli/parse-options.ts";
+import { UsageError } from "../../src/errors.ts";
 import { RUN_FLAGS } from "../../src/run/options.ts";
 
-const run = (args: string[]) => parseOptions(args, RUN_FLAGS, { stopAtPositional: true, exitCode: 125 });
+const run = (args: string[]) => parseOptions(args, RUN_FLAGS, { stopAtPositional: true });
 
 describe("parseOptions for run", () => {
   test.each([
@@ -30,13 +31,16 @@ describe("parseOptions for run", () => {
     [["--keep-orphaned=yes", "x"], "option '--keep-orphaned' takes no value"],
     [["--__proto__", "x"], "unknown option '--__proto__'"],
     [["--constructor", "x"], "unknown option '--constructor'"],
-  ] as const)("%p fails with %p and exit 125", (args, message) => {
-    expect(() => run([...args])).toThrow(message);
-    try {
-      run([...args]);
-    } catch (error) {
-      expect((error as any).exitCode).toBe(125);
-    }
+  ] as const)("%p fails with %p, a usage error (exit 2; run's boundary makes it 125)", (args, message) => {
+    const error = (() => {
+      try {
+        run([...args]);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ message, exitCode: 2 });
   });
 });
 

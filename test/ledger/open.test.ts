@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { existingLedger, isCorruption, ledgerPath, openLedger, SCHEMA_VERSION } from "../../src/ledger/open.ts";
+import { existingLedger, isCorruption, ledgerPath, openLedger } from "../../src/ledger/open.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 import { getEntry, insertEntry, recordEnd, recordSpawned } from "../../src/ledger/entries.ts";
 import { writeLedgerAtV4 } from "../helpers/ledger.ts";
@@ -20,10 +20,6 @@ describe("openLedger", () => {
     expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
     expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
     db.close();
-  });
-
-  test("SCHEMA_VERSION, what a current ledger is opened against, is the number of migrations", () => {
-    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
   });
 
   test("a reader finds no ledger (null) without creating one, in a missing or empty state dir", async () => {

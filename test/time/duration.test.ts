@@ -72,15 +72,15 @@ describe("tryParseDuration", () => {
 });
 
 describe("parseDuration", () => {
-  test("names the flag and the value in a usage error with the requested exit code", () => {
+  test("names the flag and the value in a usage error (exit 2)", () => {
     let error: unknown;
     try {
-      parseDuration("5x", "--deadline", 125);
+      parseDuration("5x", "--deadline");
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).exitCode).toBe(125);
+    expect((error as UsageError).exitCode).toBe(2);
     expect((error as Error).message).toContain("--deadline");
     expect((error as Error).message).toContain('"5x"');
   });
