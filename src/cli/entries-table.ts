@@ -1,7 +1,7 @@
 // The table `supervise ls` prints for a person: one row per entry, the command cut to the
 // terminal's width, the state coloured on a terminal.
 
-import type { EntryJson } from "../ledger/view.ts";
+import type { EntryJson } from "../entry/view.ts";
 import { formatDuration } from "../time/duration.ts";
 import { renderTable, type Column } from "./table.ts";
 

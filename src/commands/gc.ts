@@ -4,7 +4,7 @@
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
-import { collectGarbage, type GcResult } from "../ledger/gc.ts";
+import { collectGarbage, type GcResult } from "../entry/gc.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";

@@ -10,7 +10,7 @@ import { SuperviseError, UsageError } from "../errors.ts";
 import { getEntry } from "../ledger/entries.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
-import { currentState, isFinished } from "../ledger/view.ts";
+import { currentState, isFinished } from "../entry/liveness.ts";
 import { stateDir } from "../state-dir.ts";
 
 const FOLLOW_MIN_MS = 20;

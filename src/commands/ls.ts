@@ -5,7 +5,8 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
 import { existingLedger } from "../ledger/open.ts";
-import { readLiveStates, toJson, type EntryJson } from "../ledger/view.ts";
+import { readLiveStates } from "../entry/liveness.ts";
+import { toJson, type EntryJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function ls(args: string[]): Promise<number> {
@@ -31,12 +32,6 @@ async function readEntries(dir: string, all: boolean, session: string | undefine
   const db = existingLedger(dir);
   if (!db) return [];
   const rows = listEntries(db, { all, session });
-  // The /proc reads run on Bun's I/O threads while the rows are converted here (plain loops,
-  // for the reason given at readLiveStates).
-  const states = readLiveStates(rows);
-  const entries: EntryJson[] = [];
-  for (const row of rows) entries.push(toJson(row));
-  const live = await states;
-  for (let i = 0; i < entries.length; i++) entries[i]!.state = live[i]!;
-  return entries;
+  const states = await readLiveStates(rows);
+  return rows.map((row, i) => toJson(row, states[i]));
 }

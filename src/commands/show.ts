@@ -5,10 +5,10 @@ import { parseOptions } from "../cli/parse-options.ts";
 import { printable, renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
 import { shellQuote } from "../hooks/pre-tool-use.ts";
-import { entryDetail, type EntryDetail } from "../ledger/detail.ts";
+import { entryDetail, type EntryDetail } from "../entry/detail.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
-import { currentState } from "../ledger/view.ts";
+import { currentState } from "../entry/liveness.ts";
 import { stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
 

@@ -10,8 +10,9 @@ import { entriesById, type EntryRow } from "../ledger/entries.ts";
 import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
-import { exitStatusOf, STATUS_UNKNOWN } from "../ledger/status.ts";
-import { currentState, isFinished, toJson, wrapperRunning } from "../ledger/view.ts";
+import { exitStatusOf, STATUS_UNKNOWN } from "../entry/status.ts";
+import { currentState, isFinished, wrapperAlive } from "../entry/liveness.ts";
+import { toJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
@@ -93,7 +94,7 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
 function wrappersStillRunning(pending: readonly string[], rows: ReadonlyMap<string, EntryRow>): boolean {
   return pending.every((id) => {
     const row = rows.get(id);
-    return row !== undefined && row.ended_at === null && row.state === "running" && wrapperRunning(row);
+    return row !== undefined && row.ended_at === null && row.state === "running" && wrapperAlive(row) === true;
   });
 }
 

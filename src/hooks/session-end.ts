@@ -22,7 +22,7 @@ import type { PlannedTarget } from "../reap/plan.ts";
 import { planNow } from "../reap/sweep.ts";
 import { parseDuration } from "../time/duration.ts";
 import { keepsOrphans, listEntries, requestStop, type EntryRow } from "../ledger/entries.ts";
-import { entryRef } from "../ledger/view.ts";
+import { entryRef } from "../entry/liveness.ts";
 import { signalFirst, stopAll, UNESCALATED_WAIT_MS } from "../stop/engine.ts";
 import { firstSignalOf } from "../stop/stop-entry.ts";
 

@@ -4,7 +4,7 @@
 
 import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
 import { environVar } from "../ownership/cookie.ts";
-import { entryRef } from "../ledger/view.ts";
+import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { sameBoot } from "../proc/identity.ts";
 import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
@@ -161,7 +161,8 @@ export function planSweep(input: PlanInput): Plan {
 
 /** The recorded wrapper, if that very process is still alive. */
 function liveWrapper(row: EntryRow, byPid: ReadonlyMap<number, ProcInfo>): ProcInfo | null {
-  return row.wrapper_start_ticks === null ? null : liveProcess(row.wrapper_pid, row.wrapper_start_ticks, byPid);
+  const wrapper = wrapperIdentity(row);
+  return wrapper === null ? null : liveProcess(wrapper.pid, wrapper.startTicks, byPid);
 }
 
 /** The snapshot's process with this pid and start time, if it is alive. */

@@ -241,8 +241,10 @@ export function classifyEntry(facts: EntryFacts, now: number): EntryVerdict {
 function judgeEntry(facts: EntryFacts, now: number): EntryVerdict {
   // After a reboot nothing of the entry can be alive; its pids now name other processes.
   if (!facts.bootMatches) return "lost";
+  // Nothing alive is lost whatever is known of the wrapper, as `ls` says (entry/liveness.ts).
+  if (facts.alive === 0 && facts.wrapperAlive !== true) return "lost";
   if (facts.wrapperAlive === null) return "unknown";
-  if (!facts.wrapperAlive) return facts.alive > 0 ? "owner-dead" : "lost";
+  if (!facts.wrapperAlive) return "owner-dead";
   // The wrapper outlived the agent that started it (its own parent, the agent's shell, lives
   // on): what it supervises has no owner any more.
   if (facts.ownerAlive === false && facts.alive > 0) return "owner-dead";

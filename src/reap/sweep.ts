@@ -5,7 +5,7 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { listEntries, recordEnd, recordLost, requestStop, type EntryRow } from "../ledger/entries.ts";
-import { removeFinished } from "../ledger/gc.ts";
+import { removeFinished } from "../entry/gc.ts";
 import { describe, openLedger } from "../ledger/open.ts";
 import { identityOf } from "../proc/identity.ts";
 import { ownLineage } from "../proc/signal.ts";

@@ -4,7 +4,7 @@
 
 import type { Database } from "bun:sqlite";
 import { keepsOrphans, recordEnd, recordLost, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
-import { entryRef, wrapperIdentity } from "../ledger/view.ts";
+import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { currentIfSame } from "../proc/identity.ts";
 import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
 import { stopAll, type StopReport, type StopTarget, type TerminateOutcome } from "./engine.ts";

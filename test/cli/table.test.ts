@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { cut, printable, renderTable, type Column } from "../../src/cli/table.ts";
 import { renderEntries } from "../../src/cli/entries-table.ts";
-import type { EntryJson } from "../../src/ledger/view.ts";
+import type { EntryJson } from "../../src/entry/view.ts";
 
 const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 const widest = (text: string) => Math.max(...visible(text).trimEnd().split("\n").map((l) => l.length));

@@ -5,8 +5,8 @@ import type { Database } from "bun:sqlite";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { outputDir, removeOutput } from "../capture/files.ts";
-import { deleteFinished, listEntries, recordLost, type GcRule } from "./entries.ts";
-import { liveStates } from "./view.ts";
+import { deleteFinished, listEntries, recordLost, type GcRule } from "../ledger/entries.ts";
+import { liveReader, liveState } from "./liveness.ts";
 
 const STRAY_QUIET_MS = 3_600_000;
 
@@ -20,11 +20,11 @@ export interface GcResult {
 
 export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now = Date.now()): GcResult {
   const running = listEntries(db);
-  const states = liveStates(running);
+  const reader = liveReader();
   const markedLost: string[] = [];
-  running.forEach((row, i) => {
-    if (states[i] === "lost" && recordLost(db, row.id, now)) markedLost.push(row.id);
-  });
+  for (const row of running) {
+    if (liveState(row, reader) === "lost" && recordLost(db, row.id, now)) markedLost.push(row.id);
+  }
   // A stray file may belong to a command whose ledger row could not be written and that is
   // still running: only an hour without a write makes it stray.
   const strayBefore = Math.min(rule.endedBefore, now - STRAY_QUIET_MS);

@@ -6,8 +6,9 @@ import { findEntryProcesses, scanProcesses } from "../proc/scan.ts";
 import { sameBoot } from "../proc/identity.ts";
 import { uptimeTicks } from "../proc/stat.ts";
 import { describeTree, type ProcessView } from "../proc/tree.ts";
-import type { EntryRow, EntryState } from "./entries.ts";
-import { entryRef, isFinished, toJson, type EntryJson } from "./view.ts";
+import type { EntryRow, EntryState } from "../ledger/entries.ts";
+import { entryRef, isFinished } from "./liveness.ts";
+import { toJson, type EntryJson } from "./view.ts";
 
 export interface EntryDetail extends EntryJson {
   durationMs: number;

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import type { EntryState } from "../../src/ledger/entries.ts";
-import { exitStatusOf, STATUS_UNKNOWN } from "../../src/ledger/status.ts";
+import { exitStatusOf, STATUS_UNKNOWN } from "../../src/entry/status.ts";
 
 describe("exitStatusOf, the wrapper's status recorded", () => {
   test("is returned as it is, whatever the command's end says", () => {

@@ -2,7 +2,7 @@
 // it; derived from how the command ended only where the wrapper died before recording.
 
 import { signalNumber } from "../proc/signals.ts";
-import type { EntryRow, EntryState } from "./entries.ts";
+import type { EntryRow, EntryState } from "../ledger/entries.ts";
 
 /** What `wait` exits with for a lost entry: its status was never recorded. */
 export const STATUS_UNKNOWN = 1;
