@@ -1,5 +1,5 @@
-// `supervise run`: the hot path of every wrapped command. It loads neither zod (unless a
-// config file changed) nor pino; see README "Performance".
+// `supervise run`: the hot path of every wrapped command, which loads neither zod (unless a
+// config file changed) nor pino (test/cli/hot-path-modules.test.ts).
 
 import { loadConfig } from "../config/load.ts";
 import { withExitCode } from "../errors.ts";

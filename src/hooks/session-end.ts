@@ -2,14 +2,14 @@
 // carrying its id, and what runs below them), inside Claude Code's 1.5 s budget for all
 // SessionEnd hooks. The hook sends the first signal itself and hands the grace period and
 // SIGKILL to a fully detached follow-up (own session, stdio closed), so it returns in
-// milliseconds. SessionEnd is not always fired (see README): the reaper stays the safety net.
+// milliseconds. SessionEnd is not always fired: the SessionStart sweep stays the safety net.
 
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
 import { existingLedger } from "../ledger/open.ts";
-import { openLog } from "../log.ts";
+import { openLog, openPinoLog } from "../log.ts";
 import { stateDir } from "../state-dir.ts";
 import { stopEntries } from "../stop/stop-entry.ts";
 import { answer, note } from "./answer.ts";
@@ -112,6 +112,7 @@ export async function endSessionLeftovers(db: Database | null, config: Config, s
     targets.map(({ proc }) => ({ target: { process: identityOf(proc) }, signal: SIGNALS.SIGTERM, graceMs })),
     { lineage },
   );
-  const log = openLog(dir);
+  // The detached follow-up: no one waits for it, so pino itself writes its lines.
+  const log = await openPinoLog(dir);
   targets.forEach((t, i) => log.info({ session, pid: t.proc.pid, name: t.proc.comm, reason: "session-end", action: reports[i]!.outcome }, "session leftover ended"));
 }
