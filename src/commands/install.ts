@@ -8,7 +8,7 @@ import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { selfCommand } from "../hooks/self.ts";
-import { shellQuote } from "../hooks/pre-tool-use.ts";
+import { shellQuote } from "../render/shell-quote.ts";
 import { SettingsShapeError, supervisorGroups, withSupervisorHooks, type Json } from "../install/settings.ts";
 import { homeDirectory } from "../state-dir.ts";
 

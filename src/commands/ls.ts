@@ -22,7 +22,7 @@ export default async function ls(args: string[]): Promise<number> {
     return 0;
   }
   // The table's modules are loaded only for a person: `ls --json` is what agents poll.
-  const { renderEntries } = await import("../cli/entries-table.ts");
+  const { renderEntries } = await import("../render/entries.ts");
   const text = renderEntries(entries, Date.now(), await terminalWidth(1), await colorEnabled(1));
   await writeOut(text);
   return 0;

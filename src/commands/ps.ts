@@ -41,7 +41,7 @@ export default async function ps(args: string[]): Promise<number> {
     await writeOut(session === undefined ? "no process belongs to an agent session or a supervise entry\n" : `no process of session ${session}\n`);
     return 0;
   }
-  const { renderOwnedProcesses } = await import("../cli/ps-table.ts");
+  const { renderOwnedProcesses } = await import("../render/processes.ts");
   await writeOut(renderOwnedProcesses(rows, await terminalWidth(1), await colorEnabled(1)));
   return 0;
 }

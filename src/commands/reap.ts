@@ -5,7 +5,7 @@ import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
-import { summarize } from "../reap/report.ts";
+import { summarize } from "../render/reap-report.ts";
 import { sweep } from "../reap/sweep.ts";
 import { stateDir } from "../state-dir.ts";
 

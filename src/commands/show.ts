@@ -2,15 +2,13 @@
 
 import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
-import { printable, renderTable, type Column } from "../cli/table.ts";
 import { UsageError } from "../errors.ts";
-import { shellQuote } from "../hooks/pre-tool-use.ts";
-import { entryDetail, type EntryDetail } from "../entry/detail.ts";
+import { entryDetail } from "../entry/detail.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { currentState } from "../entry/liveness.ts";
+import { renderDetail } from "../render/entry-detail.ts";
 import { stateDir } from "../state-dir.ts";
-import { formatDuration } from "../time/duration.ts";
 
 export default async function show(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
@@ -22,62 +20,4 @@ export default async function show(args: string[]): Promise<number> {
   const detail = entryDetail(row, currentState(row), dir);
   await writeOut(options.json ? `${JSON.stringify(detail, null, 2)}\n` : renderDetail(detail, await terminalWidth(1), await colorEnabled(1)));
   return 0;
-}
-
-export function renderDetail(d: EntryDetail, width: number | null, colour: boolean): string {
-  const bold = (text: string) => (colour ? `\x1b[1m${text}\x1b[0m` : text);
-  const fields: Array<[string, string]> = [
-    ["id", d.id],
-    ["state", d.state + (d.reason ? ` (${d.reason})` : "")],
-    ["command", d.command.map(shellQuote).join(" ")],
-    ["name", d.name ?? "-"],
-    ["session", d.session ?? "-"],
-    ["cwd", d.cwd],
-    ["pid", d.pid === null ? "-" : `${d.pid} (group ${d.pgid}, start tick ${d.startTicks})`],
-    ["wrapper", `${d.wrapperPid} (start tick ${d.wrapperStartTicks ?? "?"})`],
-    ["started", d.startedAt],
-    ["ended", d.endedAt ?? "-"],
-    ["duration", formatDuration(d.durationMs)],
-    ["deadline", d.deadlineAt ?? "none"],
-    ["grace", d.graceMs === null ? "none (never SIGKILL)" : formatDuration(d.graceMs)],
-    ["first signal", d.firstSignal],
-    ["exit", d.exitCode !== null ? String(d.exitCode) : d.signal ? `signal ${d.signal}` : "-"],
-    ["keep orphaned", d.keepOrphaned ? "yes" : "no"],
-    ["output", d.output ?? "-"],
-    ["boot id", d.bootId],
-  ];
-  const label = Math.max(...fields.map(([k]) => k.length)) + 1;
-  const lines = fields.map(([k, v]) => `${bold(`${k}:`.padEnd(label))} ${printable(v)}`);
-  lines.push("");
-  if (d.processes.length === 0) {
-    lines.push(d.state === "running" || d.state === "orphaned" ? "processes: none found" : "processes: none (ended)");
-    return `${lines.join("\n")}\n`;
-  }
-  lines.push("processes:");
-  const columns: Column[] = [
-    { title: "PID", align: "right" },
-    { title: "STAT" },
-    { title: "AGE", align: "right" },
-    { title: "CPU", align: "right" },
-    { title: "RSS", align: "right" },
-    { title: "VIA", dropOrder: 1 },
-    { title: "COMMAND", flex: true },
-  ];
-  const rows = d.processes.map((p) => [
-    String(p.pid),
-    p.state,
-    p.ageSeconds < 1 ? "0s" : formatDuration(p.ageSeconds * 1000),
-    `${p.cpuSeconds.toFixed(2)}s`,
-    p.rssBytes === null ? "-" : formatBytes(p.rssBytes),
-    p.via,
-    `${"  ".repeat(p.depth)}${p.command}`,
-  ]);
-  return `${lines.join("\n")}\n${renderTable(columns, rows, width)}`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes}B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)}K`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)}M`;
-  return `${(bytes / 1024 ** 3).toFixed(1)}G`;
 }

@@ -11,7 +11,8 @@
 import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
-import { ensureStateDir, homeDirectory, parentDir, resolvePath, under } from "../state-dir.ts";
+import { dirname, resolve } from "node:path";
+import { ensureStateDir, homeDirectory, under } from "../state-dir.ts";
 
 export interface ConfigSource {
   path: string;
@@ -41,7 +42,7 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
   const sources: ConfigSource[] = [];
   const explicit = options.configPath ?? (env.SUPERVISE_CONFIG || undefined);
   if (explicit !== undefined) {
-    sources.push({ path: resolvePath(cwd, explicit), kind: "explicit" });
+    sources.push({ path: resolve(cwd, explicit), kind: "explicit" });
   } else {
     const configHome = env.XDG_CONFIG_HOME || under(env.HOME || homeDirectory(), ".config");
     const user = under(configHome, "supervise/config.json");
@@ -55,10 +56,10 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
 }
 
 function findUpward(start: string, name: string): string | null {
-  for (let dir = resolvePath(process.cwd(), start); ; dir = parentDir(dir)) {
+  for (let dir = resolve(process.cwd(), start); ; dir = dirname(dir)) {
     const candidate = under(dir, name);
     if (existsSync(candidate)) return candidate;
-    if (parentDir(dir) === dir) return null;
+    if (dirname(dir) === dir) return null;
   }
 }
 

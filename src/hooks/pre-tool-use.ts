@@ -2,6 +2,7 @@
 // run under `supervise run --session <session_id>`, so it gets a ledger entry, a deadline and
 // its whole tree ended with it. Everything else passes untouched (no output at all).
 
+import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched } from "./answer.ts";
 import { isBackgroundBash, readHookInput, stringField } from "./input.ts";
@@ -100,12 +101,6 @@ export function wrapCommand(command: string, options: WrapOptions): string {
   if (options.name) argv.push("--name", options.name);
   argv.push("--", "bash", "-c", command);
   return [...env, ...argv.map(shellQuote)].join(" ");
-}
-
-/** A word for a POSIX shell: bare when it is plainly safe, else in single quotes ('\'' for a quote). */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Already under supervise: ours (any state dir), or a command that starts with `supervise`. */

@@ -6,6 +6,7 @@ import { loadConfig } from "../config/load.ts";
 import type { EntryRow } from "../ledger/entries.ts";
 import { cleanedCount, type ReapReport } from "../reap/report.ts";
 import { sweep } from "../reap/sweep.ts";
+import { cut } from "../render/table.ts";
 import { stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
 import { answer, note } from "./answer.ts";
@@ -67,7 +68,7 @@ export function describeFindings(report: ReapReport, running: readonly EntryRow[
     for (const t of acted) byReason.set(t.reason, (byReason.get(t.reason) ?? 0) + 1);
     const reasons = [...byReason].map(([reason, n]) => `${n} ${reason}`).join(", ");
     const cleaned = cleanedCount(report.counts);
-    const named = acted.slice(0, LISTED).map((t) => `${cut(t.command || t.name)} (${t.reason})`);
+    const named = acted.slice(0, LISTED).map((t) => `${short(t.command || t.name)} (${t.reason})`);
     const more = acted.length > LISTED ? ` and ${acted.length - LISTED} more` : "";
     sentences.push(`supervise ended ${cleaned} process${cleaned === 1 ? "" : "es"} leaked by earlier sessions (${reasons}): ${named.join("; ")}${more}.`);
     if (report.counts.failed) sentences.push(`${report.counts.failed} could not be ended; \`supervise reap --dry-run\` lists them.`);
@@ -83,12 +84,13 @@ export function describeFindings(report: ReapReport, running: readonly EntryRow[
 
 function commandText(row: EntryRow): string {
   try {
-    return cut((JSON.parse(row.command) as string[]).join(" "));
+    return short((JSON.parse(row.command) as string[]).join(" "));
   } catch {
     return row.command;
   }
 }
 
-function cut(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+/** A command as the agent is told it: one short line. */
+function short(text: string): string {
+  return cut(text, 60);
 }

@@ -51,31 +51,3 @@ export function countActions(targets: readonly ReportTarget[]): ReapCounts {
 export function cleanedCount(counts: ReapCounts): number {
   return counts.terminated + counts.killed;
 }
-
-export function summarize(report: ReapReport): string {
-  const lines: string[] = [];
-  const { counts } = report;
-  const found = report.targets.length;
-  const head = report.dryRun ? `dry run: ${found} target${found === 1 ? "" : "s"} would be ended` : `reaped ${cleanedCount(counts)} of ${found} target${found === 1 ? "" : "s"}`;
-  lines.push(`${head} (${report.scanned} processes scanned in ${report.durationMs} ms)`);
-  for (const t of report.targets) {
-    const signal = t.signal ? ` ${t.signal}` : "";
-    const pending = t.pending ? " (still alive when the time budget ran out)" : "";
-    lines.push(`  ${String(t.pid).padStart(7)}  ${t.action}${signal}  ${t.reason}  ${formatAge(t.ageSeconds)}  ${truncate(t.command || t.name, 80)}${pending}`);
-  }
-  if (!report.dryRun && found) {
-    lines.push(`terminated ${counts.terminated}, killed ${counts.killed}, already gone ${counts.gone}, failed ${counts.failed}, zombies ${counts.zombies}`);
-  }
-  for (const error of report.errors) lines.push(`error: ${error}`);
-  return `${lines.join("\n")}\n`;
-}
-
-function formatAge(seconds: number): string {
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}

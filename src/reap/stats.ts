@@ -69,10 +69,3 @@ function toRow(run: HistoryRun): RunRow {
     errors: run.report.errors.length,
   };
 }
-
-/** A bar of `value` against `max`, at most `width` cells, in eighths of a cell. */
-export function bar(value: number, max: number, width: number): string {
-  if (value <= 0 || max <= 0) return "";
-  const eighths = Math.max(1, Math.round((value / max) * width * 8));
-  return "█".repeat(Math.floor(eighths / 8)) + (eighths % 8 ? " ▏▎▍▌▋▊▉"[eighths % 8] : "");
-}

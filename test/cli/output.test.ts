@@ -3,7 +3,7 @@
 // Other write failures are one clean line and exit 1; hooks still exit 0.
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { shellQuote } from "../../src/hooks/pre-tool-use.ts";
+import { shellQuote } from "../../src/render/shell-quote.ts";
 import { lsAll, startSupervised } from "../helpers/ledger.ts";
 import { BUN, CLI, isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 

@@ -3,7 +3,8 @@
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { isSupervised, preToolUseOutput, shellQuote, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
+import { isSupervised, preToolUseOutput, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
+import { shellQuote } from "../../src/render/shell-quote.ts";
 import { runCli } from "../helpers/cli.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 

@@ -3,8 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import type { HistoryRun } from "../../src/reap/history.ts";
 import { countActions, type ReportTarget } from "../../src/reap/report.ts";
-import { bar, historyStats } from "../../src/reap/stats.ts";
-import { renderStats } from "../../src/commands/stats.ts";
+import { historyStats } from "../../src/reap/stats.ts";
+import { bar, renderStats } from "../../src/render/stats.ts";
 
 function target(reason: ReportTarget["reason"], action: ReportTarget["action"]): ReportTarget {
   return { pid: 100, pgid: 100, name: "rg", command: "rg x", reason, ageSeconds: 400, ledgerId: null, action, signal: "TERM", durationMs: 5 };

@@ -2,8 +2,8 @@
 // even that does not fit, colour codes never counted as width.
 
 import { describe, expect, test } from "bun:test";
-import { cut, printable, renderTable, type Column } from "../../src/cli/table.ts";
-import { renderEntries } from "../../src/cli/entries-table.ts";
+import { cut, printable, renderTable, type Column } from "../../src/render/table.ts";
+import { renderEntries } from "../../src/render/entries.ts";
 import type { EntryJson } from "../../src/entry/view.ts";
 
 const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
