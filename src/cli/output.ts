@@ -1,6 +1,5 @@
-// Writing to stdout and stderr. process.stdout's first use loads Node's stream machinery
-// (~5 ms measured on Bun 1.4.5, more than the rest of `ls`), and so does importing
-// node:tty (~6 ms); Bun.write to the fd and Bun.file(fd).stat() do not.
+// Writing to stdout and stderr through Bun.write: process.stdout's first use loads Node's
+// stream machinery, which costs more than the rest of a command like `ls`.
 
 import { SuperviseError } from "../errors.ts";
 
@@ -39,33 +38,4 @@ export async function writeErr(text: string): Promise<number> {
 
 function isBrokenPipe(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "EPIPE";
-}
-
-/** Linux terminal devices by major number: virtual consoles (4), /dev/tty and console (5), pseudo-terminals (136-143). */
-function isTerminalMajor(major: number): boolean {
-  return major === 4 || major === 5 || (major >= 136 && major <= 143);
-}
-
-/** Whether fd is a terminal, from its device number (no node:tty, no node:fs). */
-export async function isTerminal(fd: 1 | 2): Promise<boolean> {
-  try {
-    const stat = await Bun.file(fd).stat();
-    return stat.isCharacterDevice() && isTerminalMajor(Math.floor(Number(stat.rdev) / 256) & 0xfff);
-  } catch {
-    return false;
-  }
-}
-
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export async function colorEnabled(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  return isTerminal(fd);
-}
-
-/** $COLUMNS, else the terminal's width, else null (not a terminal: nothing is cut). */
-export async function terminalWidth(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
-  const columns = Number(env.COLUMNS);
-  if (Number.isInteger(columns) && columns > 0) return columns;
-  if (!(await isTerminal(fd))) return null;
-  return (fd === 1 ? process.stdout : process.stderr).columns ?? 80;
 }

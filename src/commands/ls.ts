@@ -1,6 +1,7 @@
 // `supervise ls [--all] [--session ID] [--json]`: the ledger's entries, states computed live.
 
-import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
+import { writeOut } from "../cli/output.ts";
+import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";

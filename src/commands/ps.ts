@@ -2,7 +2,8 @@
 // session or to a supervise entry, grouped by session, supervised or not: how a user sees a
 // leak before any sweep ends it.
 
-import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
+import { writeOut } from "../cli/output.ts";
+import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";

@@ -1,6 +1,7 @@
 // `supervise show ID [--json]`: one entry, every field, and its live process tree.
 
-import { colorEnabled, terminalWidth, writeOut } from "../cli/output.ts";
+import { writeOut } from "../cli/output.ts";
+import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { entryDetail } from "../entry/detail.ts";

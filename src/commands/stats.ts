@@ -1,7 +1,8 @@
 // `supervise stats [--json]`: the reap history as a dashboard: totals, the most common
 // reason, one row per run with a bar of what it cleaned.
 
-import { terminalWidth, writeOut } from "../cli/output.ts";
+import { writeOut } from "../cli/output.ts";
+import { terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { existingLedger } from "../ledger/open.ts";
