@@ -4,7 +4,7 @@
 import { hasOutput, outputPath } from "../capture/files.ts";
 import { findEntryProcesses, scanProcesses } from "../proc/scan.ts";
 import { sameBoot } from "../proc/identity.ts";
-import { uptimeTicks } from "../proc/stat.ts";
+import { uptimeTicks } from "../proc/boot.ts";
 import { describeTree, type ProcessView } from "../proc/tree.ts";
 import type { EntryRow, EntryState } from "../ledger/entries.ts";
 import { entryRef, isFinished } from "./liveness.ts";

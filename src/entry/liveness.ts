@@ -5,7 +5,8 @@
 
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { countAlive, findEntryProcesses, scanProcesses, type EntryProbe, type EntryRef } from "../proc/scan.ts";
-import { loadBootId, prefetchStats, readStat, type ProcStat, type StatReader } from "../proc/stat.ts";
+import { loadBootId } from "../proc/boot.ts";
+import { prefetchStats, readStat, type ProcStat, type StatReader } from "../proc/stat.ts";
 import type { EntryRow, EntryState } from "../ledger/entries.ts";
 
 /** Where the facts come from: /proc now, or a sweep's snapshot. */

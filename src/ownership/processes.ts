@@ -2,7 +2,8 @@
 // cookie), else an agent session (its cookie), else nobody (then it is not listed).
 
 import type { EntryRow } from "../ledger/entries.ts";
-import { CLOCK_TICKS_PER_SECOND, isGone } from "../proc/stat.ts";
+import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
+import { isGone } from "../proc/stat.ts";
 import { cookieOf } from "../reap/plan.ts";
 import { isOrphaned, keptOrUnderKept, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
 import type { OwnerState } from "./owner.ts";

@@ -1,7 +1,8 @@
 // A process is ours only when boot id, pid and start time all match what was recorded.
 // pid_max is 32768 on many machines, so a bare pid is reused within minutes.
 
-import { bootId, isGone, readStat, UNKNOWN_BOOT, type ProcStat, type StatReader } from "./stat.ts";
+import { bootId, UNKNOWN_BOOT } from "./boot.ts";
+import { isGone, readStat, type ProcStat, type StatReader } from "./stat.ts";
 
 export interface ProcessIdentity {
   bootId: string;

@@ -1,7 +1,10 @@
 // Finding the processes that belong to one supervised command: its process group, and
 // the processes that left the group but still carry its SUPERVISE_ID cookie.
 
-import { environHas, isGone, isKernelThread, listPids, pidsAllocatedSince, readEnviron, readStat, type ProcStat } from "./stat.ts";
+import { environHas, readEnviron } from "./facts.ts";
+import { pidsAllocatedSince } from "./pid-window.ts";
+import { listPids } from "./read.ts";
+import { isGone, isKernelThread, readStat, type ProcStat } from "./stat.ts";
 import { currentIfSame, type ProcessIdentity } from "./identity.ts";
 
 export const COOKIE = "SUPERVISE_ID";

@@ -2,7 +2,8 @@
 // refuses pid 1, kernel threads, other users' processes, ourselves and our ancestors.
 
 import { currentIfSame, identityOf, type ProcessIdentity } from "./identity.ts";
-import { isKernelThread, readStat, readUid, type ProcStat, type StatReader } from "./stat.ts";
+import { readUid } from "./facts.ts";
+import { isKernelThread, readStat, type ProcStat, type StatReader } from "./stat.ts";
 
 export type SendResult = "sent" | "gone" | "refused";
 

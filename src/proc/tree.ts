@@ -1,7 +1,10 @@
 // A supervised command's live processes as a person inspects them: a tree by parent pid,
 // with state, age, CPU time, memory and command line.
 
-import { CLOCK_TICKS_PER_SECOND, readCmdline, readProcText, type ProcStat } from "./stat.ts";
+import { CLOCK_TICKS_PER_SECOND } from "./boot.ts";
+import { readCmdline } from "./facts.ts";
+import { readProcText } from "./read.ts";
+import { type ProcStat } from "./stat.ts";
 
 export interface ProcessView {
   pid: number;

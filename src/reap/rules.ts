@@ -4,7 +4,8 @@
 
 import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
 import { ownerState, type OwnerState } from "../ownership/owner.ts";
-import { CLOCK_TICKS_PER_SECOND, isGone, type ProcStat } from "../proc/stat.ts";
+import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
+import { isGone, type ProcStat } from "../proc/stat.ts";
 
 /** One process as the reaper sees it. `argv` and `environ` are read only for candidates; null is "unknown". */
 export interface ProcInfo extends ProcStat {

@@ -9,20 +9,10 @@
 //   parent is the agent, which is not a leftover of its own session.
 
 import { sessionCookieOf } from "../ownership/cookie.ts";
-import {
-  isGone,
-  isKernelThread,
-  listPids,
-  prefetchStats,
-  readCmdline,
-  readCmdlineAsync,
-  readEnvironAsync,
-  readPidNamespace,
-  readPidNamespaceAsync,
-  readUidAsync,
-  uptimeTicks,
-  type ProcStat,
-} from "../proc/stat.ts";
+import { uptimeTicks } from "../proc/boot.ts";
+import { readCmdline, readCmdlineAsync, readEnvironAsync, readPidNamespace, readPidNamespaceAsync, readUidAsync } from "../proc/facts.ts";
+import { listPids } from "../proc/read.ts";
+import { isGone, isKernelThread, prefetchStats, type ProcStat } from "../proc/stat.ts";
 import type { ProcInfo } from "./rules.ts";
 
 export interface Snapshot {

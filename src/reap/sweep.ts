@@ -11,7 +11,7 @@ import { identityOf } from "../proc/identity.ts";
 import { ownLineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import { stopAll, type ProvenGroup, type StopReport } from "../stop/engine.ts";
-import { bootId } from "../proc/stat.ts";
+import { bootId } from "../proc/boot.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 import { appendRun, type ReapTrigger } from "./history.ts";

@@ -4,7 +4,8 @@
 import { describe, expect, test } from "bun:test";
 import { liveState, wrapperAlive, type LiveReader } from "../../src/entry/liveness.ts";
 import type { EntryRow } from "../../src/ledger/entries.ts";
-import { bootId, type ProcStat } from "../../src/proc/stat.ts";
+import { bootId } from "../../src/proc/boot.ts";
+import { type ProcStat } from "../../src/proc/stat.ts";
 
 const WRAPPER = 100;
 const LEADER = 101;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { currentIfSame, identityOf, isSameLive, sameBoot, type ProcessIdentity } from "../../src/proc/identity.ts";
-import { bootId, readStat, UNKNOWN_BOOT, type ProcStat } from "../../src/proc/stat.ts";
+import { bootId, UNKNOWN_BOOT } from "../../src/proc/boot.ts";
+import { readStat, type ProcStat } from "../../src/proc/stat.ts";
 
 const stat = (state: string, startTicks: number): ProcStat => ({
   pid: 4242, comm: "rg", state, ppid: 1, pgrp: 4242, session: 4242, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, startTicks, rssPages: 1,

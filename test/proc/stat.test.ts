@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { bootId, environHas, isGone, loadBootId, parseStat, prefetchStats, readStat, readStatAsync, type ProcStat } from "../../src/proc/stat.ts";
+import { isGone, parseStat, prefetchStats, readStat, readStatAsync, type ProcStat } from "../../src/proc/stat.ts";
 
 const line = (comm: string, state = "S") =>
   `4242 (${comm}) ${state} 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 18446744073709551615`;
@@ -113,28 +113,5 @@ describe("prefetchStats (the parallel read ls uses)", () => {
 
   test("no pids: an empty reader", async () => {
     expect((await prefetchStats([]))(process.pid)).toBeNull();
-  });
-
-  test("loadBootId gives the boot id bootId() answers with", async () => {
-    const id = await loadBootId();
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(bootId()).toBe(id);
-  });
-});
-
-describe("environHas", () => {
-  const env = ["A=1", "SUPERVISE_ID=abc", "SUPERVISE_ID_OLD=xyz", "B=SUPERVISE_ID=zzz"].join("\0") + "\0";
-  test.each([
-    ["SUPERVISE_ID", "abc", true],
-    ["SUPERVISE_ID", "ab", false],
-    ["SUPERVISE_ID", "abcd", false],
-    ["SUPERVISE_ID", "xyz", false],
-    ["SUPERVISE_ID", "zzz", false],
-    ["A", "1", true],
-  ] as const)("%s=%s -> %p", (name, value, expected) => {
-    expect(environHas(env, name, value)).toBe(expected);
-  });
-  test("first and last entries without a trailing NUL", () => {
-    expect(environHas("SUPERVISE_ID=abc", "SUPERVISE_ID", "abc")).toBe(true);
   });
 });
