@@ -23,8 +23,8 @@ function isScriptWord(word: string, scriptPath: string): boolean {
 }
 
 /**
- * Our own command line as the kernel has it. Read with Bun.file rather than node:fs, whose
- * first import costs ~2 ms: the hooks' do-nothing path never needs node:fs otherwise.
+ * Our own command line as the kernel has it, read with Bun.file: the hooks' do-nothing path
+ * never needs node:fs otherwise.
  */
 export async function readOwnCmdline(): Promise<string | null> {
   try {

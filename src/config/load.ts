@@ -4,7 +4,7 @@
 // the cwd upward merged over the user file. A legacy .moai/config.json supplies
 // reap.timeoutMs / reap.gracefulDegradation when nothing newer sets them.
 //
-// Validation needs zod (~11 ms to import). `run` is on the hot path, so a validated result
+// Validation needs zod, which is heavy. `run` is on the hot path, so a validated result
 // is cached in the state dir, keyed by each source's path, inode, size, mtime and ctime:
 // only a changed file pays for zod again.
 

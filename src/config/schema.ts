@@ -1,5 +1,5 @@
 // The config file's schema. Every key is optional; unknown keys are errors.
-// Loaded lazily: importing zod costs ~11 ms, so only a changed config file pays it.
+// Loaded lazily: zod is heavy, so only a changed config file pays for it.
 
 import { z } from "zod";
 import { DURATION_PATTERN, tryParseDuration } from "../time/duration.ts";

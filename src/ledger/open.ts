@@ -86,7 +86,7 @@ function openAndPrepare(path: string, options: OpenOptions): Database | null {
   if (!options.reader) fs().closeSync(fs().openSync(path, "a", 0o600));
   const db = new Database(path, options.reader ? { readwrite: true, create: false, strict: true } : { strict: true });
   try {
-    // Busy timeout first: under concurrent first opens, switching to WAL needs a lock (pitfall 1).
+    // Busy timeout first: under concurrent first opens, switching to WAL needs a lock.
     const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000));
     db.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     // Commits need no fsync in WAL mode (checkpoints still do); a reader commits nothing.
