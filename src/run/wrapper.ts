@@ -18,8 +18,6 @@ import type { RunRequest } from "./options.ts";
 import { watchParent } from "./parent-watch.ts";
 import type { Recorder } from "./recorder.ts";
 
-const S = SIGNALS;
-
 /** Ending requests that stop the command; the wrapper forwards them, then escalates. */
 const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Passed on to the command, which decides what they mean. */
@@ -92,10 +90,10 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   // exit status is lost (waitpid fails with ECHILD).
   handlers.push(["SIGCHLD", () => {}]);
   for (const name of TERMINATING) {
-    handlers.push([name, () => (state.ref ? endWith("signal", S[name], S[name]) : (state.early ??= S[name]))]);
+    handlers.push([name, () => (state.ref ? endWith("signal", SIGNALS[name], SIGNALS[name]) : (state.early ??= SIGNALS[name]))]);
   }
   for (const name of FORWARDED_ONLY) {
-    handlers.push([name, () => void (state.ref && signalEntry(state.ref, S[name]))]);
+    handlers.push([name, () => void (state.ref && signalEntry(state.ref, SIGNALS[name]))]);
   }
   for (const [name, handler] of handlers) process.on(name, handler);
   // An inherited blocked mask would hold back every signal above, and the command inherits ours.
@@ -114,88 +112,137 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   }
 }
 
-async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWith: EndWith): Promise<number> {
-  const { id, request, recorder, log } = ctx;
-  const self = readStat(process.pid);
-  const forksAtStart = forkCount();
-  const startedAt = Date.now();
-  const deadlineAt = Number.isFinite(request.deadlineMs) ? startedAt + request.deadlineMs : null;
-  const capture = request.captureMaxBytes === null ? null : await openCapture(ctx, request.captureMaxBytes);
+/** The wrapper's own facts at its start: what the command's processes are found by. */
+interface Start {
+  self: ReturnType<typeof readStat>;
+  forks: number | null;
+  startedAt: number;
+  deadlineAt: number | null;
+}
 
-  recorder.started({
-    id,
+async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWith: EndWith): Promise<number> {
+  const { request } = ctx;
+  const start = recordStart(ctx);
+  const capture = request.captureMaxBytes === null ? null : await openCapture(ctx, request.captureMaxBytes);
+  const refused = await refusedBeforeLaunch(ctx, state);
+  if (refused !== null) return refused;
+
+  const child = spawnCommand(ctx, capture);
+  if (!("pid" in child)) return failedToStart(ctx, child.error);
+  const pumping = capture?.start(child);
+  state.ref = commandRef(ctx, child, start);
+  actOnRequestsDuringLaunch(ctx, state, endWith);
+  announceLaunch(ctx, child, state.ref, start);
+
+  const cancelDeadline = start.deadlineAt === null ? () => {} : setLongTimeout(start.deadlineAt, () => endWith("deadline", request.signal.number));
+  const status = await waitForExit(child, state);
+  cancelDeadline();
+  endLeftovers(ctx, state);
+  const outcome = state.ending ? await state.ending.done : "gone";
+  await drainCapture(pumping, outcome, request.keepOrphaned);
+  return recordEnd(ctx, describeEnd(state.ending, outcome, child, status, request.preserveStatus), start);
+}
+
+/** The ledger row, written before anything is launched. */
+function recordStart(ctx: WrapperContext): Start {
+  const { request } = ctx;
+  const start: Start = { self: readStat(process.pid), forks: forkCount(), startedAt: Date.now(), deadlineAt: null };
+  start.deadlineAt = Number.isFinite(request.deadlineMs) ? start.startedAt + request.deadlineMs : null;
+  ctx.recorder.started({
+    id: ctx.id,
     boot_id: bootId(),
     wrapper_pid: process.pid,
-    wrapper_start_ticks: self?.startTicks ?? null,
+    wrapper_start_ticks: start.self?.startTicks ?? null,
     command: JSON.stringify(request.command),
     cwd: ctx.cwd,
     session: request.session,
     name: request.name,
-    started_at: startedAt,
-    deadline_at: deadlineAt,
+    started_at: start.startedAt,
+    deadline_at: start.deadlineAt,
     grace_ms: Number.isFinite(request.graceMs) ? request.graceMs : null,
     first_signal: request.signal.name,
     keep_orphaned: request.keepOrphaned ? 1 : 0,
     ...agentOwner(ctx.env),
   });
+  return start;
+}
+
+/** A stop request or our parent's death before the launch means "do not launch": the exit status then. */
+async function refusedBeforeLaunch(ctx: WrapperContext, state: WrapperState): Promise<number | null> {
   // Signal handlers run on an event-loop turn, never inside the synchronous ledger wait:
-  // give them one before deciding to launch.
+  // give them one before deciding.
   await new Promise((resolve) => setImmediate(resolve));
   if (state.early !== null) return notStarted(ctx, "signal", state.early);
-  // Orphaned before the launch: starting the command would leave it with no owner.
-  if (state.orphaned && !request.keepOrphaned) return notStarted(ctx, "parent-died", request.signal.number);
+  // Starting the command would leave it with no owner.
+  if (state.orphaned && !ctx.request.keepOrphaned) return notStarted(ctx, "parent-died", ctx.request.signal.number);
+  return null;
+}
 
-  let child: Bun.Subprocess;
+function spawnCommand(ctx: WrapperContext, capture: Capture | null): Bun.Subprocess | { error: unknown } {
   try {
-    child = Bun.spawn(request.command, {
+    return Bun.spawn(ctx.request.command, {
       cwd: ctx.cwd,
-      env: { ...ctx.env, [COOKIE]: id },
+      env: { ...ctx.env, [COOKIE]: ctx.id },
       stdio: capture ? ["inherit", "pipe", "pipe"] : ["inherit", "inherit", "inherit"],
       detached: true,
     });
   } catch (error) {
     capture?.file.close();
-    return failedToStart(ctx, error);
+    return { error };
   }
-  const pumping = capture?.start(child);
+}
 
+/** How the command's processes are found again: its group, its leader, its cookie, the pids since our start. */
+function commandRef(ctx: WrapperContext, child: Bun.Subprocess, start: Start): EntryRef {
   const leader = readStat(child.pid);
-  state.ref = {
-    id,
+  return {
+    id: ctx.id,
     pgid: child.pid,
     leader: leader ? identityOf(leader) : null,
     // Everything of the command starts after the wrapper did.
-    sinceTicks: self?.startTicks ?? leader?.startTicks ?? 0,
-    since: forksAtStart === null ? undefined : { pid: process.pid, forks: forksAtStart },
+    sinceTicks: start.self?.startTicks ?? leader?.startTicks ?? 0,
+    since: start.forks === null ? undefined : { pid: process.pid, forks: start.forks },
   };
+}
+
+/** A signal or a parent death between the last check and the spawn found nothing to stop: act on it now. */
+function actOnRequestsDuringLaunch(ctx: WrapperContext, state: WrapperState, endWith: EndWith): void {
   if (state.early !== null) endWith("signal", state.early, state.early);
-  // A parent death noticed between the check above and the spawn found nothing to stop.
-  else if (state.orphaned && !request.keepOrphaned) endWith("parent-died", request.signal.number);
-  recorder.spawned(child.pid, child.pid, leader?.startTicks ?? null);
+  else if (state.orphaned && !ctx.request.keepOrphaned) endWith("parent-died", ctx.request.signal.number);
+}
+
+function announceLaunch(ctx: WrapperContext, child: Bun.Subprocess, ref: EntryRef, start: Start): void {
+  ctx.recorder.spawned(child.pid, child.pid, ref.leader?.startTicks ?? null);
   // What start-up allocated is garbage now; the command may run for hours.
   Bun.gc(true);
-  log.info({ id, pid: child.pid, command: request.command, deadlineAt, session: request.session }, "started");
+  ctx.log.info({ id: ctx.id, pid: child.pid, command: ctx.request.command, deadlineAt: start.deadlineAt, session: ctx.request.session }, "started");
+}
 
-  const cancelDeadline = deadlineAt === null ? () => {} : setLongTimeout(deadlineAt, () => endWith("deadline", request.signal.number));
-
+async function waitForExit(child: Bun.Subprocess, state: WrapperState): Promise<number> {
   const status = await child.exited;
-  cancelDeadline();
   // Killed by a signal nobody here sent: whoever sent it (an agent ending the whole tree pid
   // by pid) has usually signalled us too, a moment apart. Let that handler run first, so the
   // entry says "killed by a signal" rather than "exited".
   if (child.signalCode && state.ending === null) await Bun.sleep(SIGNAL_SETTLE_MS);
+  return status;
+}
 
-  if (state.ending === null && !request.keepOrphaned) {
-    // The command exited by itself; end what it left running (`cmd &`, setsid'd children).
-    state.ending = { reason: "leftovers", done: stopOne({ entry: state.ref }, { signal: request.signal.number, graceMs: request.graceMs, hurry: state.hurry }) };
-  }
-  const outcome = state.ending ? await state.ending.done : "gone";
-  // Once everything of the command is gone its pipes close and the copy drains; with
-  // something still alive (--keep-orphaned, a failed kill) they may never close.
-  if (pumping) await (outcome === "failed" || request.keepOrphaned ? Promise.race([pumping, Bun.sleep(1_000)]) : pumping);
-  const end = describeEnd(state.ending, outcome, child, status, request.preserveStatus);
-  recorder.ended(end.record);
-  log.info({ id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - startedAt }, "ended");
+/** The command exited by itself: end what it left running (`cmd &`, setsid'd children). */
+function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
+  if (state.ending !== null || ctx.request.keepOrphaned || !state.ref) return;
+  const { signal, graceMs } = ctx.request;
+  state.ending = { reason: "leftovers", done: stopOne({ entry: state.ref }, { signal: signal.number, graceMs, hurry: state.hurry }) };
+}
+
+/** Once everything of the command is gone its pipes close and the copy drains; with something alive they may never close. */
+async function drainCapture(pumping: Promise<void> | undefined, outcome: TerminateOutcome, keepOrphaned: boolean): Promise<void> {
+  if (!pumping) return;
+  await (outcome === "failed" || keepOrphaned ? Promise.race([pumping, Bun.sleep(1_000)]) : pumping);
+}
+
+function recordEnd(ctx: WrapperContext, end: { record: EntryEnd; exitStatus: number }, start: Start): number {
+  ctx.recorder.ended(end.record);
+  ctx.log.info({ id: ctx.id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - start.startedAt }, "ended");
   return end.exitStatus;
 }
 
@@ -240,6 +287,19 @@ function notStarted(ctx: WrapperContext, reason: "signal" | "parent-died", signa
   return record.exit_status!;
 }
 
+/*
+ * How the command ended            -> ledger row (state, reason)  -> exit status
+ * exited by itself                 -> exited, null                -> its status (128+N: died of signal N)
+ * ...leaving processes, ended      -> exited, leftovers           -> its status
+ * the deadline                     -> killed, deadline            -> 124 (--preserve-status: its status)
+ * signal N to the wrapper          -> killed, signal              -> 128+N
+ * the wrapper's parent died        -> killed, parent-died         -> its status
+ * `supervise kill`, SessionEnd     -> killed, manual/session-end  -> its status (the stop reason set
+ *                                                                    by them turns "exited" into this)
+ * signal or parent death before    -> killed, signal/parent-died  -> 128+N (not launched)
+ *   the launch
+ * not found / not executable       -> exited, null                -> 127 / 126
+ */
 function describeEnd(
   ending: Ending | null,
   outcome: TerminateOutcome,
