@@ -77,26 +77,59 @@ export function carriedCookies(procs: readonly ProcInfo[]): Set<string> {
   return ids;
 }
 
+/**
+ * Four passes, each claiming what it decides so that later ones leave it alone: the running
+ * ledger entries (their processes and wrappers), the escapes from ended entries, everything
+ * unledgered (session leftovers and the seed's rules), then the zombies under a target.
+ */
 export function planSweep(input: PlanInput): Plan {
-  const { settings, around } = input;
-  const live = input.procs.filter((p) => !isGone(p));
+  const view = snapshotView(input);
+  const ledgered = judgeEntries(input, view);
+  const escaped = findEscapes(input, view, ledgered.claimed);
+  const unledgered = judgeUnledgered(input, view, escaped.claimed);
+  const targets = [...ledgered.targets, ...escaped.targets, ...unledgered];
+  return { targets: [...targets, ...zombiesUnder(targets, input.procs)], entries: ledgered.entries };
+}
+
+/** The snapshot indexed for the passes. */
+interface SnapshotView {
+  live: ProcInfo[];
+  byPid: Map<number, ProcInfo>;
+  probe: EntryProbe;
+  table: { byPid: Map<number, ProcInfo>; unreadable: ReadonlySet<number> };
+  /** May this process be signalled at all, as part of a ledger entry? */
+  signallable: (proc: ProcInfo) => boolean;
+}
+
+function snapshotView(input: PlanInput): SnapshotView {
   const byPid = new Map(input.procs.map((p) => [p.pid, p]));
-  const probe = snapshotProbe(byPid, input.bootId);
+  return {
+    live: input.procs.filter((p) => !isGone(p)),
+    byPid,
+    probe: snapshotProbe(byPid, input.bootId),
+    table: { byPid, unreadable: input.unreadable ?? new Set<number>() },
+    signallable: (proc) => untouchable(proc, input.around) === null && !isProtected(commandLine(proc) ?? "", input.settings.protect),
+  };
+}
+
+interface Pass {
+  targets: PlannedTarget[];
+  /** Every pid decided so far, this pass's included. */
+  claimed: ReadonlySet<number>;
+}
+
+/** Each running entry's verdict; what of it is alive is claimed whatever the verdict. */
+function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: EntryDecision[] } {
+  const { around } = input;
   const claimed = new Set<number>();
   const targets: PlannedTarget[] = [];
   const entries: EntryDecision[] = [];
-  const ending = input.ending ?? null;
-  const table = { byPid, unreadable: input.unreadable ?? new Set<number>() };
-
-  // May this process be signalled at all, as part of a ledger entry?
-  const signallable = (proc: ProcInfo) => untouchable(proc, around) === null && !isProtected(commandLine(proc) ?? "", settings.protect);
-
   for (const row of input.running) {
     const bootMatches = sameBoot(row.boot_id, input.bootId);
-    const found = bootMatches ? findEntryProcesses(entryRef(row), live, probe) : { members: [], carriers: [], groupProven: false };
+    const found = bootMatches ? findEntryProcesses(entryRef(row), view.live, view.probe) : { members: [], carriers: [], groupProven: false };
     const mine = [...found.members, ...found.carriers];
     for (const p of mine) claimed.add(p.pid);
-    const wrapper = bootMatches ? liveWrapper(row, byPid) : null;
+    const wrapper = bootMatches ? liveWrapper(row, view.byPid) : null;
     if (wrapper) claimed.add(wrapper.pid);
     if (around.session !== null && row.session !== around.session) continue;
 
@@ -107,56 +140,69 @@ export function planSweep(input: PlanInput): Plan {
         alive: mine.length,
         deadlineAt: row.deadline_at,
         graceMs: row.grace_ms,
-        ownerAlive: row.owner_pid === null || row.owner_start_ticks === null ? null : liveProcess(row.owner_pid, row.owner_start_ticks, byPid) !== null,
+        ownerAlive: row.owner_pid === null || row.owner_start_ticks === null ? null : liveProcess(row.owner_pid, row.owner_start_ticks, view.byPid) !== null,
         keep: keepsOrphans(row),
       },
       input.now,
     );
     let group: EntryDecision["group"] = null;
-    if (ending === null && (verdict === "owner-dead" || verdict === "overdue")) {
-      const allowed = mine.filter(signallable);
+    if ((input.ending ?? null) === null && (verdict === "owner-dead" || verdict === "overdue")) {
+      const allowed = mine.filter(view.signallable);
       for (const proc of allowed) targets.push({ proc, reason: verdict, ledgerId: row.id, zombie: false });
       // The group as a whole only when every member may be signalled.
-      if (found.groupProven && row.pgid !== null && found.members.every(signallable)) group = { pgid: row.pgid, members: found.members };
-      if (verdict === "overdue" && wrapper && signallable(wrapper)) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
+      if (found.groupProven && row.pgid !== null && found.members.every(view.signallable)) group = { pgid: row.pgid, members: found.members };
+      if (verdict === "overdue" && wrapper && view.signallable(wrapper)) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
     }
     entries.push({ row, verdict, group });
   }
+  return { targets, claimed, entries };
+}
 
-  for (const proc of live) {
+/** Processes carrying the cookie of an entry that already ended. */
+function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<number>): Pass {
+  const claimed = new Set(before);
+  const targets: PlannedTarget[] = [];
+  for (const proc of view.live) {
     if (claimed.has(proc.pid)) continue;
     const id = cookieOf(proc);
     const ended = id === null ? undefined : input.ended.get(id);
-    if (ended && escapedFrom(proc, ended, input.bootId)) {
-      claimed.add(proc.pid);
-      if (around.session !== null && ended.session !== around.session) continue;
-      // Left running on purpose: the entry was started to keep what outlives it.
-      if (keepsOrphans(ended)) continue;
-      if (ending !== null) {
-        // At SessionEnd an escape is one more leftover of the session, judged as such below.
-        claimed.delete(proc.pid);
-        continue;
-      }
-      if (signallable(proc)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
-    }
+    if (!ended || !escapedFrom(proc, ended, input.bootId)) continue;
+    claimed.add(proc.pid);
+    if (input.around.session !== null && ended.session !== input.around.session) continue;
+    // Left running on purpose: the entry was started to keep what outlives it.
+    if (keepsOrphans(ended)) continue;
+    // At SessionEnd an escape is one more leftover of the session, judged as such later.
+    if ((input.ending ?? null) !== null) claimed.delete(proc.pid);
+    else if (view.signallable(proc)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
   }
+  return { targets, claimed };
+}
 
+/** Everything no entry accounts for: a session's leftovers, else the seed's rules (rg, agent shells). */
+function judgeUnledgered(input: PlanInput, view: SnapshotView, claimed: ReadonlySet<number>): PlannedTarget[] {
+  const { settings, around } = input;
+  const ending = input.ending ?? null;
+  const targets: PlannedTarget[] = [];
   for (const proc of input.procs) {
     if (claimed.has(proc.pid)) continue;
-    const owned = sessionOwner(proc, table);
-    const leftover = owned ? classifySessionLeftover(proc, owned, settings, around, table, ending) : null;
+    const owned = sessionOwner(proc, view.table);
+    const leftover = owned ? classifySessionLeftover(proc, owned, settings, around, view.table, ending) : null;
     const verdict = leftover ?? (ending !== null ? null : classifyUnledgered(proc, settings, around, owned?.owner === "alive"));
     if (verdict && verdict.kind !== "skip") targets.push({ proc, reason: verdict.reason, ledgerId: null, zombie: verdict.kind === "zombie" });
   }
+  return targets;
+}
 
-  // A zombie whose parent is about to be ended is cleared by that: report it with its parent.
+/** A zombie whose parent is about to be ended is cleared by that: reported with its parent. */
+function zombiesUnder(targets: readonly PlannedTarget[], procs: readonly ProcInfo[]): PlannedTarget[] {
   const parents = new Map(targets.filter((t) => !t.zombie).map((t) => [t.proc.pid, t]));
   const listed = new Set(targets.map((t) => t.proc.pid));
-  for (const proc of input.procs) {
+  const zombies: PlannedTarget[] = [];
+  for (const proc of procs) {
     const parent = parents.get(proc.ppid);
-    if (parent && isGone(proc) && !listed.has(proc.pid)) targets.push({ proc, reason: parent.reason, ledgerId: parent.ledgerId, zombie: true });
+    if (parent && isGone(proc) && !listed.has(proc.pid)) zombies.push({ proc, reason: parent.reason, ledgerId: parent.ledgerId, zombie: true });
   }
-  return { targets, entries };
+  return zombies;
 }
 
 /** The recorded wrapper, if that very process is still alive. */

@@ -166,7 +166,7 @@ describe("planSweep", () => {
     };
   }
 
-  function plan(procs: ProcInfo[], running: EntryRow[], ended: EntryRow[] = [], around: Partial<Surroundings> = {}) {
+  function plan(procs: ProcInfo[], running: EntryRow[], ended: EntryRow[] = [], around: Partial<Surroundings> = {}, ending: string | null = null) {
     const input: PlanInput = {
       procs,
       running,
@@ -175,6 +175,7 @@ describe("planSweep", () => {
       now: 5_000,
       settings: SETTINGS,
       around: { ...AROUND, ...around },
+      ending,
     };
     return planSweep(input);
   }
@@ -255,6 +256,16 @@ describe("planSweep", () => {
     const ended = row({ id: "e9", state: "exited", ended_at: 4_000, keep_orphaned: 1 });
     const kept = proc({ pid: 7000, comm: "rg", argv: ["rg", "@TAG"], ppid: 1, startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
     expect(plan([kept], [], [ended], { nowTicks: NOW_TICKS + minutes(600) }).targets).toEqual([]);
+  });
+
+  test("at SessionEnd an escape is one more leftover of the session, but never one of a --keep-orphaned entry", () => {
+    const session = "CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=s-end\0CLAUDE_PID=800";
+    const escape = (pid: number, id: string) =>
+      proc({ pid, comm: "node", argv: ["node", "x"], ppid: 1, startTicks: WRAPPER_TICKS + 5, environ: `SUPERVISE_ID=${id}\0${session}`, inSessionScope: true, sameNamespace: true });
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000, session: "s-end" });
+    const kept = row({ id: "e8", state: "exited", ended_at: 4_000, session: "s-end", keep_orphaned: 1 });
+    const p = plan([escape(7000, "e9"), escape(7001, "e8")], [], [ended, kept], {}, "s-end");
+    expect(p.targets.map((t) => [t.proc.pid, t.reason])).toEqual([[7000, "session-end"]]);
   });
 
   test("escaped but protected or another user's: never signalled", () => {
