@@ -8,7 +8,7 @@ import { listEntries, recordEnd, recordLost, requestStop, type EntryRow } from "
 import { removeFinished } from "../entry/gc.ts";
 import { describe, openLedger } from "../ledger/open.ts";
 import { identityOf } from "../proc/identity.ts";
-import { ownLineage } from "../proc/signal.ts";
+import { ownLineage, type Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import { stopAll, type ProvenGroup, type StopReport } from "../stop/engine.ts";
 import { bootId } from "../proc/boot.ts";
@@ -47,54 +47,85 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const errors: string[] = [];
   const fail = (what: string, error: unknown) => errors.push(`${what}: ${describe(error)}`);
 
-  const db = openForSweep(options.stateDir, reap.timeoutMs, fail);
+  const ledger = sweepLedger(openForSweep(options.stateDir, reap.timeoutMs, fail), options, fail);
   const lineage = ownLineage();
-  let plan: Plan = { targets: [], entries: [] };
-  let scanned = 0;
-  let nowTicks = 0;
+  const { plan, scanned, nowTicks } = await planOrNothing(ledger.db, options, lineage, fail);
+  ledger.markStops(plan);
+  const results = options.dryRun ? new Map<PlannedTarget, StopReport>() : await endTargets(plan, reap, budgetEnd, lineage, fail);
+  const targets = plan.targets.map((t) => reportTarget(t, results.get(t) ?? null, options.dryRun, nowTicks));
+  const report: ReapReport = { scanned, durationMs: 0, dryRun: options.dryRun, targets, counts: countActions(targets), errors };
+  ledger.recordEnds(plan, targets);
+  ledger.collectGarbage();
+  report.durationMs = Date.now() - started;
+  ledger.appendRun(started, report);
+  if (!options.dryRun && targets.some((t) => t.action !== "zombie")) await logKills(options.stateDir, report);
+  ledger.close();
+  return { report, running: plan.entries.filter((e) => e.verdict === "running").map((e) => e.row) };
+}
+
+/** A failed scan is reported and plans nothing: the sweep still records its run. */
+async function planOrNothing(db: Database | null, options: SweepOptions, lineage: Lineage, fail: Fail): Promise<{ plan: Plan; scanned: number; nowTicks: number }> {
   try {
-    ({ plan, scanned, nowTicks } = await planNow(db, options.config, { session: options.session, ending: null, lineage: lineage.pids }));
+    return await planNow(db, options.config, { session: options.session, ending: null, lineage: lineage.pids });
   } catch (error) {
     fail("scan", error);
+    return { plan: { targets: [], entries: [] }, scanned: 0, nowTicks: 0 };
   }
+}
 
+/** TERM to every target at once, one shared grace, SIGKILL to survivors, inside the budget. */
+async function endTargets(plan: Plan, reap: Config["reap"], budgetEnd: number, lineage: Lineage, fail: Fail): Promise<Map<PlannedTarget, StopReport>> {
   const signalled = plan.targets.filter((t) => !t.zombie);
-  // A wrapper that is still alive (an agent that died under it, a stopped one) records the
-  // end when its command dies: tell it why first.
-  if (db && !options.dryRun) markStops(db, plan, fail);
-  let results: StopReport[] = [];
-  if (!options.dryRun && signalled.length) {
-    try {
-      // A grace of none still ends in SIGKILL, once the budget allows no more waiting.
-      const graceMs = Math.min(parseDuration(reap.grace, "reap.grace"), budgetEnd - Date.now());
-      const groupOf = groupsByMember(plan);
-      const stops = signalled.map((t) => ({ target: { process: identityOf(t.proc), group: groupOf.get(t.proc.pid) }, signal: SIGNALS.SIGTERM, graceMs, endBy: budgetEnd }));
-      results = await stopAll(stops, { lineage });
-    } catch (error) {
-      fail("kill", error);
-    }
+  if (signalled.length === 0) return new Map();
+  try {
+    // A grace of none still ends in SIGKILL, once the budget allows no more waiting.
+    const graceMs = Math.min(parseDuration(reap.grace, "reap.grace"), budgetEnd - Date.now());
+    const groupOf = groupsByMember(plan);
+    const stops = signalled.map((t) => ({ target: { process: identityOf(t.proc), group: groupOf.get(t.proc.pid) }, signal: SIGNALS.SIGTERM, graceMs, endBy: budgetEnd }));
+    const reports = await stopAll(stops, { lineage });
+    return new Map(signalled.map((t, i) => [t, reports[i]!]));
+  } catch (error) {
+    fail("kill", error);
+    return new Map();
   }
+}
 
-  const resultOf = new Map(signalled.map((t, i) => [t, results[i]]));
-  const targets = plan.targets.map((t) => reportTarget(t, resultOf.get(t) ?? null, options.dryRun, nowTicks));
-  const report: ReapReport = { scanned, durationMs: 0, dryRun: options.dryRun, targets, counts: countActions(targets), errors };
+type Fail = (what: string, error: unknown) => void;
 
-  if (db && !options.dryRun) {
-    recordEntryEnds(db, plan, targets, fail);
-    autoGc(db, options, fail);
-  }
-  report.durationMs = Date.now() - started;
-  if (db) {
-    try {
-      appendRun(db, started, options.trigger, options.triggerSession, report, reap.historySize);
-    } catch (error) {
-      fail("history", error);
-    }
-  }
-  if (!options.dryRun && targets.some((t) => t.action !== "zombie")) await logKills(options.stateDir, report);
-  const running = plan.entries.filter((e) => e.verdict === "running").map((e) => e.row);
-  db?.close();
-  return { report, running };
+/** What a sweep writes to the ledger; without a ledger (it could not be opened) each step does nothing. */
+interface SweepLedger {
+  db: Database | null;
+  /** A live wrapper (an agent died under it, a stopped one) records the end when its command dies: tell it why first. */
+  markStops(plan: Plan): void;
+  recordEnds(plan: Plan, targets: readonly ReportTarget[]): void;
+  collectGarbage(): void;
+  appendRun(started: number, report: ReapReport): void;
+  close(): void;
+}
+
+function sweepLedger(db: Database | null, options: SweepOptions, fail: Fail): SweepLedger {
+  if (db === null) return { db, markStops() {}, recordEnds() {}, collectGarbage() {}, appendRun() {}, close() {} };
+  const writes = !options.dryRun;
+  return {
+    db,
+    markStops(plan) {
+      if (writes) markStops(db, plan, fail);
+    },
+    recordEnds(plan, targets) {
+      if (writes) recordEntryEnds(db, plan, targets, fail);
+    },
+    collectGarbage() {
+      if (writes) autoGc(db, options, fail);
+    },
+    appendRun(started, report) {
+      try {
+        appendRun(db, started, options.trigger, options.triggerSession, report, options.config.reap.historySize);
+      } catch (error) {
+        fail("history", error);
+      }
+    },
+    close: () => db.close(),
+  };
 }
 
 export interface PlanScope {
