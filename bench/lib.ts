@@ -48,7 +48,7 @@ export function percentile(values: number[], p: number): number {
 export function compare(commands: Record<string, string[]>, rounds: number, env: Record<string, string>, cwd: string): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const name of Object.keys(commands)) out[name] = [];
-  for (const [name, cmd] of Object.entries(commands)) for (let i = 0; i < 3; i++) wall(cmd, env, cwd); // warm caches
+  for (const cmd of Object.values(commands)) for (let i = 0; i < 3; i++) wall(cmd, env, cwd); // warm caches
   for (let i = 0; i < rounds; i++) {
     for (const [name, cmd] of Object.entries(commands)) {
       const r = wall(cmd, env, cwd);

@@ -1,7 +1,7 @@
 // Captured output on disk: <state>/output/<id>.log, rotated once to <id>.log.1 when it
 // reaches half of run.captureMaxBytes, so an entry keeps at most that many bytes, the newest.
 
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export function outputDir(stateDir: string): string {

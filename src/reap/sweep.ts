@@ -4,21 +4,20 @@
 
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
-import { listEntries, recordEnd, recordLost, requestStop, type EntryRow } from "../ledger/entries.ts";
-import { removeFinished } from "../entry/gc.ts";
-import { describe, openLedger } from "../ledger/open.ts";
+import { listEntries, type EntryRow } from "../ledger/entries.ts";
+import { describe } from "../ledger/open.ts";
 import { identityOf } from "../proc/identity.ts";
 import { ownLineage, type Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import { stopAll, type ProvenGroup, type StopReport } from "../stop/engine.ts";
 import { bootId } from "../proc/boot.ts";
-import { ensureStateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
-import { appendRun, type ReapTrigger } from "./history.ts";
+import type { ReapTrigger } from "./history.ts";
 import { carriedCookies, planSweep, type Plan, type PlannedTarget } from "./plan.ts";
 import { countActions, type ReapReport, type ReportTarget } from "./report.ts";
 import { ageMs, commandLine, type RuleSettings } from "./rules.ts";
 import { takeSnapshot } from "./snapshot.ts";
+import { openForSweep, sweepLedger, type Fail } from "./sweep-ledger.ts";
 
 export interface SweepOptions {
   config: Config;
@@ -90,44 +89,6 @@ async function endTargets(plan: Plan, reap: Config["reap"], budgetEnd: number, l
   }
 }
 
-type Fail = (what: string, error: unknown) => void;
-
-/** What a sweep writes to the ledger; without a ledger (it could not be opened) each step does nothing. */
-interface SweepLedger {
-  db: Database | null;
-  /** A live wrapper (an agent died under it, a stopped one) records the end when its command dies: tell it why first. */
-  markStops(plan: Plan): void;
-  recordEnds(plan: Plan, targets: readonly ReportTarget[]): void;
-  collectGarbage(): void;
-  appendRun(started: number, report: ReapReport): void;
-  close(): void;
-}
-
-function sweepLedger(db: Database | null, options: SweepOptions, fail: Fail): SweepLedger {
-  if (db === null) return { db, markStops() {}, recordEnds() {}, collectGarbage() {}, appendRun() {}, close() {} };
-  const writes = !options.dryRun;
-  return {
-    db,
-    markStops(plan) {
-      if (writes) markStops(db, plan, fail);
-    },
-    recordEnds(plan, targets) {
-      if (writes) recordEntryEnds(db, plan, targets, fail);
-    },
-    collectGarbage() {
-      if (writes) autoGc(db, options, fail);
-    },
-    appendRun(started, report) {
-      try {
-        appendRun(db, started, options.trigger, options.triggerSession, report, options.config.reap.historySize);
-      } catch (error) {
-        fail("history", error);
-      }
-    },
-    close: () => db.close(),
-  };
-}
-
 export interface PlanScope {
   /** Only what provably belongs to this session (`reap --session`). */
   session: string | null;
@@ -161,17 +122,6 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
   return { plan, scanned: snapshot.procs.length, nowTicks: snapshot.nowTicks };
 }
 
-function openForSweep(dir: string, timeoutMs: number, fail: (what: string, error: unknown) => void): Database | null {
-  try {
-    ensureStateDir(dir);
-    // Never wait for the ledger lock longer than a fraction of the whole budget.
-    return openLedger(dir, { busyTimeoutMs: Math.min(2_000, Math.floor(timeoutMs / 3)) }).db;
-  } catch (error) {
-    fail("ledger", error);
-    return null;
-  }
-}
-
 /** Each member of a proven group, with its group: signalled as a whole, it also reaches members forked since the scan. */
 function groupsByMember(plan: Plan): Map<number, ProvenGroup> {
   const byMember = new Map<number, ProvenGroup>();
@@ -179,28 +129,6 @@ function groupsByMember(plan: Plan): Map<number, ProvenGroup> {
     if (group) for (const member of group.members) byMember.set(member.pid, group);
   }
   return byMember;
-}
-
-function markStops(db: Database, plan: Plan, fail: (what: string, error: unknown) => void): void {
-  for (const { row, verdict } of plan.entries) {
-    if (verdict !== "owner-dead" && verdict !== "overdue") continue;
-    try {
-      requestStop(db, row.id, verdict);
-    } catch (error) {
-      fail("ledger", error);
-    }
-  }
-}
-
-/** Keeps the ledger bounded without anyone running `supervise gc`: config gc.after / gc.keepFinished. */
-function autoGc(db: Database, options: SweepOptions, fail: (what: string, error: unknown) => void): void {
-  try {
-    const afterMs = parseDuration(options.config.gc.after, "gc.after");
-    const endedBefore = Number.isFinite(afterMs) ? Date.now() - afterMs : Number.NEGATIVE_INFINITY;
-    removeFinished(db, options.stateDir, { endedBefore, keepFinished: options.config.gc.keepFinished });
-  } catch (error) {
-    fail("gc", error);
-  }
 }
 
 export function ruleSettings(config: Config): RuleSettings {
@@ -234,30 +162,6 @@ function endedEntries(db: Database, ids: ReadonlySet<string>): Map<string, Entry
     if (row) out.set(id, row);
   }
   return out;
-}
-
-/**
- * Ledger entries the sweep ended are recorded as killed (first writer wins: a wrapper that
- * woke up and recorded its own end keeps it). An entry with a survivor stays running, so
- * the next sweep tries again. Lost entries are recorded without any signal sent.
- */
-function recordEntryEnds(db: Database, plan: Plan, targets: readonly ReportTarget[], fail: (what: string, error: unknown) => void): void {
-  const now = Date.now();
-  for (const { row, verdict } of plan.entries) {
-    try {
-      if (verdict === "lost") {
-        recordLost(db, row.id, now);
-        continue;
-      }
-      if (verdict !== "owner-dead" && verdict !== "overdue") continue;
-      const mine = targets.filter((t) => t.ledgerId === row.id && t.action !== "zombie");
-      if (mine.some((t) => t.action === "failed")) continue;
-      const signal = mine.some((t) => t.signal === "KILL") ? "KILL" : mine.find((t) => t.signal)?.signal ?? null;
-      recordEnd(db, row.id, { state: "killed", ended_at: now, exit_code: null, end_signal: signal, reason: verdict, exit_status: null });
-    } catch (error) {
-      fail(`ledger entry ${row.id}`, error);
-    }
-  }
 }
 
 /** pino, loaded only when a sweep ended something: the common empty sweep never pays its import. */

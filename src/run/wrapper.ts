@@ -11,9 +11,10 @@ import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId } from "../proc/boot.ts";
 import { forkCount } from "../proc/pid-window.ts";
 import { readStat } from "../proc/stat.ts";
-import { signalEntry, stopOne, type TerminateOutcome } from "../stop/engine.ts";
-import { ensureStateDir } from "../state-dir.ts";
+import { signalEntry, stopOne } from "../stop/engine.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
+import { drainCapture, openCapture, type Capture } from "./capture.ts";
+import { describeEnd, failedToStart, notStarted, type Ending } from "./ending.ts";
 import type { RunRequest } from "./options.ts";
 import { watchParent } from "./parent-watch.ts";
 import type { Recorder } from "./recorder.ts";
@@ -25,10 +26,6 @@ const FORWARDED_ONLY = ["SIGUSR1", "SIGUSR2"] as const;
 
 /** How long a command's death by signal waits for the same signal to reach the wrapper. */
 const SIGNAL_SETTLE_MS = 20;
-
-export const EXIT_DEADLINE = 124;
-export const EXIT_CANNOT_EXECUTE = 126;
-export const EXIT_NOT_FOUND = 127;
 
 export interface WrapperContext {
   id: string;
@@ -42,13 +39,6 @@ export interface WrapperContext {
   log: Logger;
   /** Prints one line to stderr, prefixed "supervise: ". */
   say: (message: string) => void;
-}
-
-interface Ending {
-  reason: EndReason;
-  /** The signal that asked us to stop, for the 128+N exit status. */
-  received?: number;
-  done: Promise<TerminateOutcome>;
 }
 
 /** What the signal handlers and the supervision loop share. */
@@ -234,12 +224,6 @@ function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
   state.ending = { reason: "leftovers", done: stopOne({ entry: state.ref }, { signal: signal.number, graceMs, hurry: state.hurry }) };
 }
 
-/** Once everything of the command is gone its pipes close and the copy drains; with something alive they may never close. */
-async function drainCapture(pumping: Promise<void> | undefined, outcome: TerminateOutcome, keepOrphaned: boolean): Promise<void> {
-  if (!pumping) return;
-  await (outcome === "failed" || keepOrphaned ? Promise.race([pumping, Bun.sleep(1_000)]) : pumping);
-}
-
 function recordEnd(ctx: WrapperContext, end: { record: EntryEnd; exitStatus: number }, start: Start): number {
   ctx.recorder.ended(end.record);
   ctx.log.info({ id: ctx.id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - start.startedAt }, "ended");
@@ -251,101 +235,4 @@ function agentOwner(env: NodeJS.ProcessEnv): { owner_pid: number | null; owner_s
   const pid = Number(env.CLAUDE_PID);
   const stat = Number.isInteger(pid) && pid > 1 ? readStat(pid) : null;
   return stat ? { owner_pid: stat.pid, owner_start_ticks: stat.startTicks } : { owner_pid: null, owner_start_ticks: null };
-}
-
-interface Capture {
-  file: import("../capture/sink.ts").OutputFile;
-  start(child: Bun.Subprocess): Promise<void>;
-}
-
-/** The output file, or null (one warning) when it cannot be created: the command still runs. */
-async function openCapture(ctx: WrapperContext, maxBytes: number): Promise<Capture | null> {
-  // Loaded only with --capture: the plain wrapper keeps its start-up lean.
-  const { openOutputFile, pump } = await import("../capture/sink.ts");
-  let file: Capture["file"];
-  try {
-    ensureStateDir(ctx.stateDir);
-    file = openOutputFile(ctx.stateDir, ctx.id, maxBytes);
-  } catch (error) {
-    ctx.say(`warning: output not captured (${(error as Error).message})`);
-    return null;
-  }
-  return {
-    file,
-    start: async (child) => {
-      await Promise.all([pump(child.stdout as ReadableStream<Uint8Array>, Bun.stdout, file), pump(child.stderr as ReadableStream<Uint8Array>, Bun.stderr, file)]);
-      file.close();
-    },
-  };
-}
-
-/** A terminating signal, or our parent's death, came before the launch: nothing was started. */
-function notStarted(ctx: WrapperContext, reason: "signal" | "parent-died", signal: number): number {
-  const record: EntryEnd = { state: "killed", ended_at: Date.now(), exit_code: null, end_signal: null, reason, exit_status: 128 + signal };
-  ctx.recorder.ended(record);
-  ctx.log.info({ id: ctx.id, ...record }, `not started: ${reason === "signal" ? "signalled" : "parent died"} before launch`);
-  return record.exit_status!;
-}
-
-/*
- * How the command ended            -> ledger row (state, reason)  -> exit status
- * exited by itself                 -> exited, null                -> its status (128+N: died of signal N)
- * ...leaving processes, ended      -> exited, leftovers           -> its status
- * the deadline                     -> killed, deadline            -> 124 (--preserve-status: its status)
- * signal N to the wrapper          -> killed, signal              -> 128+N
- * the wrapper's parent died        -> killed, parent-died         -> its status
- * `supervise kill`, SessionEnd     -> killed, manual/session-end  -> its status (the stop reason set
- *                                                                    by them turns "exited" into this)
- * signal or parent death before    -> killed, signal/parent-died  -> 128+N (not launched)
- *   the launch
- * not found / not executable       -> exited, null                -> 127 / 126
- */
-function describeEnd(
-  ending: Ending | null,
-  outcome: TerminateOutcome,
-  child: Bun.Subprocess,
-  status: number,
-  preserveStatus: boolean,
-): { record: EntryEnd; exitStatus: number } {
-  const { record, exitStatus } = endOf(ending, outcome, child, status, preserveStatus);
-  return { record: { ...record, exit_status: exitStatus }, exitStatus };
-}
-
-function endOf(
-  ending: Ending | null,
-  outcome: TerminateOutcome,
-  child: Bun.Subprocess,
-  status: number,
-  preserveStatus: boolean,
-): { record: Omit<EntryEnd, "exit_status">; exitStatus: number } {
-  const base = {
-    ended_at: Date.now(),
-    exit_code: child.exitCode,
-    end_signal: child.signalCode ? String(child.signalCode).replace(/^SIG/, "") : null,
-  };
-  if (ending === null || ending.reason === "leftovers") {
-    const reason = ending === null || outcome === "gone" ? null : "leftovers";
-    return { record: { ...base, state: "exited", reason }, exitStatus: status };
-  }
-  const record = { ...base, state: "killed" as const, reason: ending.reason };
-  if (ending.reason === "deadline") return { record, exitStatus: preserveStatus ? status : EXIT_DEADLINE };
-  if (ending.received !== undefined) return { record, exitStatus: 128 + ending.received };
-  return { record, exitStatus: status };
-}
-
-function failedToStart(ctx: WrapperContext, error: unknown): number {
-  const code = (error as NodeJS.ErrnoException).code;
-  const name = ctx.request.command[0]!;
-  const exitStatus = code === "ENOENT" ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
-  ctx.say(exitStatus === EXIT_NOT_FOUND ? `command not found: ${name}` : `cannot run ${name}: ${reasonText(code, error)}`);
-  const record: EntryEnd = { state: "exited", ended_at: Date.now(), exit_code: exitStatus, end_signal: null, reason: null, exit_status: exitStatus };
-  ctx.recorder.ended(record);
-  ctx.log.info({ id: ctx.id, ...record, error: String((error as Error).message) }, "failed to start");
-  return exitStatus;
-}
-
-function reasonText(code: string | undefined, error: unknown): string {
-  if (code === "EACCES") return "permission denied";
-  if (code === "ENOEXEC") return "exec format error";
-  return (error as Error).message;
 }

@@ -1,6 +1,5 @@
 // What the wrapper records, and what it does when the ledger cannot be written.
 
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

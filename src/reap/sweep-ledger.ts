@@ -1,0 +1,108 @@
+// What a sweep reads from and writes to the ledger: opened within the sweep's budget, and
+// without a ledger (it could not be opened) every write is a step that does nothing.
+
+import type { Database } from "bun:sqlite";
+import { recordEnd, recordLost, requestStop } from "../ledger/entries.ts";
+import { removeFinished } from "../entry/gc.ts";
+import { openLedger } from "../ledger/open.ts";
+import { ensureStateDir } from "../state-dir.ts";
+import { parseDuration } from "../time/duration.ts";
+import { appendRun } from "./history.ts";
+import type { Plan } from "./plan.ts";
+import type { ReapReport, ReportTarget } from "./report.ts";
+import type { SweepOptions } from "./sweep.ts";
+
+export type Fail = (what: string, error: unknown) => void;
+
+/** What a sweep writes to the ledger; without a ledger (it could not be opened) each step does nothing. */
+export interface SweepLedger {
+  db: Database | null;
+  /** A live wrapper (an agent died under it, a stopped one) records the end when its command dies: tell it why first. */
+  markStops(plan: Plan): void;
+  recordEnds(plan: Plan, targets: readonly ReportTarget[]): void;
+  collectGarbage(): void;
+  appendRun(started: number, report: ReapReport): void;
+  close(): void;
+}
+
+export function sweepLedger(db: Database | null, options: SweepOptions, fail: Fail): SweepLedger {
+  if (db === null) return { db, markStops() {}, recordEnds() {}, collectGarbage() {}, appendRun() {}, close() {} };
+  const writes = !options.dryRun;
+  return {
+    db,
+    markStops(plan) {
+      if (writes) markStops(db, plan, fail);
+    },
+    recordEnds(plan, targets) {
+      if (writes) recordEntryEnds(db, plan, targets, fail);
+    },
+    collectGarbage() {
+      if (writes) autoGc(db, options, fail);
+    },
+    appendRun(started, report) {
+      try {
+        appendRun(db, started, options.trigger, options.triggerSession, report, options.config.reap.historySize);
+      } catch (error) {
+        fail("history", error);
+      }
+    },
+    close: () => db.close(),
+  };
+}
+
+export function openForSweep(dir: string, timeoutMs: number, fail: Fail): Database | null {
+  try {
+    ensureStateDir(dir);
+    // Never wait for the ledger lock longer than a fraction of the whole budget.
+    return openLedger(dir, { busyTimeoutMs: Math.min(2_000, Math.floor(timeoutMs / 3)) }).db;
+  } catch (error) {
+    fail("ledger", error);
+    return null;
+  }
+}
+
+function markStops(db: Database, plan: Plan, fail: Fail): void {
+  for (const { row, verdict } of plan.entries) {
+    if (verdict !== "owner-dead" && verdict !== "overdue") continue;
+    try {
+      requestStop(db, row.id, verdict);
+    } catch (error) {
+      fail("ledger", error);
+    }
+  }
+}
+
+/** Keeps the ledger bounded without anyone running `supervise gc`: config gc.after / gc.keepFinished. */
+function autoGc(db: Database, options: SweepOptions, fail: Fail): void {
+  try {
+    const afterMs = parseDuration(options.config.gc.after, "gc.after");
+    const endedBefore = Number.isFinite(afterMs) ? Date.now() - afterMs : Number.NEGATIVE_INFINITY;
+    removeFinished(db, options.stateDir, { endedBefore, keepFinished: options.config.gc.keepFinished });
+  } catch (error) {
+    fail("gc", error);
+  }
+}
+
+/**
+ * Ledger entries the sweep ended are recorded as killed (first writer wins: a wrapper that
+ * woke up and recorded its own end keeps it). An entry with a survivor stays running, so
+ * the next sweep tries again. Lost entries are recorded without any signal sent.
+ */
+function recordEntryEnds(db: Database, plan: Plan, targets: readonly ReportTarget[], fail: Fail): void {
+  const now = Date.now();
+  for (const { row, verdict } of plan.entries) {
+    try {
+      if (verdict === "lost") {
+        recordLost(db, row.id, now);
+        continue;
+      }
+      if (verdict !== "owner-dead" && verdict !== "overdue") continue;
+      const mine = targets.filter((t) => t.ledgerId === row.id && t.action !== "zombie");
+      if (mine.some((t) => t.action === "failed")) continue;
+      const signal = mine.some((t) => t.signal === "KILL") ? "KILL" : mine.find((t) => t.signal)?.signal ?? null;
+      recordEnd(db, row.id, { state: "killed", ended_at: now, exit_code: null, end_signal: signal, reason: verdict, exit_status: null });
+    } catch (error) {
+      fail(`ledger entry ${row.id}`, error);
+    }
+  }
+}
