@@ -6,13 +6,6 @@ const cmdline = (...words: string[]): (() => string | null) => () => `${words.jo
 
 type Case = [label: string, argv: string[], read: () => string | null, expected: string[]];
 
-test("readOwnCmdline reads this process's NUL-separated words", async () => {
-  const { readOwnCmdline } = await import("../../src/cli/raw-args.ts");
-  const raw = await readOwnCmdline();
-  expect(raw).not.toBeNull();
-  expect(raw!.split("\0")[0]).toBe(require("node:fs").readFileSync("/proc/self/cmdline", "utf8").split("\0")[0]);
-});
-
 describe("userArgs recovers the `--` Bun drops after the script", () => {
   const cases: Case[] = [
     ["plain", argv("ls"), cmdline("bun", "src/cli.ts", "ls"), ["ls"]],

@@ -61,10 +61,4 @@ kill $W; wait $W 2>/dev/null; true
     },
     60_000,
   );
-
-  test("bad flags: exit 2, one line", async () => {
-    sb = makeSandbox({});
-    const { runCli } = await import("../helpers/cli.ts");
-    expect(await runCli(sb, ["ps", "--bogus"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: unknown option '--bogus'\n" });
-  });
 });

@@ -60,7 +60,8 @@ wait_until has_run
 settled() { [ "$(cat "$SUPERVISE_HOME/reap-due")" -gt $(( $(date +%s%3N) + 500000 )) ]; }
 wait_until settled
 echo '${input}' | sv hook pre-tool-use; echo "HOOK2 $?"
-sleep 0.5
+# A sweep would have been claimed (reap-due rewritten to a minute on) before the hook returned.
+settled && echo "NOT_CLAIMED yes"
 echo "STATS $(sv stats --json | tr -d '\n')"
 `,
     );
@@ -68,6 +69,7 @@ echo "STATS $(sv stats --json | tr -d '\n')"
     expect(r.values.get("HOOK1")?.split(" ")[0]).toBe("0");
     expect(r.values.get("ORPHAN_GONE")).toBe("yes");
     expect(r.values.get("HOOK2")).toBe("0");
+    expect(r.values.get("NOT_CLAIMED")).toBe("yes");
     const stats = JSON.parse(r.values.get("STATS")!);
     expect(stats.perRun).toHaveLength(1);
     expect(stats.perRun[0]).toMatchObject({ trigger: "pre-tool-use", session: "s-periodic", cleaned: 1 });

@@ -10,7 +10,8 @@ import { wrapCommand } from "../../src/hooks/pre-tool-use.ts";
 import { BUN, CLI, makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(240_000);
-const COUNT = 1_000;
+// 100 by default; QUOTING_COUNT=1000 for the full run.
+const COUNT = Number(process.env.QUOTING_COUNT ?? 100);
 const SEED = Number(process.env.QUOTING_SEED ?? 20261123);
 const PARALLEL = 8;
 

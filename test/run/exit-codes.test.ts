@@ -41,7 +41,6 @@ describe("exit status", () => {
   });
 
   test.each([
-    [["run", "--bogus", "--", "true"], "unknown option '--bogus'"],
     [["run", "--deadline", "5x", "--", "true"], 'invalid duration for --deadline: "5x"'],
     [["run", "--grace", "-1", "--", "true"], 'invalid duration for --grace: "-1"'],
     [["run", "--signal", "NOPE", "--", "true"], 'invalid signal for --signal: "NOPE"'],
