@@ -1,0 +1,157 @@
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.ts";
+import { lsAll } from "../helpers/ledger.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+import { DEFAULT_CONFIG } from "../../src/config/defaults.ts";
+
+setDefaultTimeout(20_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+/** A sandbox without SUPERVISE_CONFIG, with its own XDG config home and a project tree. */
+function discoverySandbox() {
+  sb = makeSandbox();
+  const { SUPERVISE_CONFIG: _drop, ...env } = sb.env;
+  const xdg = join(sb.dir, "xdg");
+  const project = join(sb.dir, "project");
+  const deep = join(project, "a", "b");
+  mkdirSync(join(xdg, "supervise"), { recursive: true });
+  mkdirSync(deep, { recursive: true });
+  sb.env = { ...env, XDG_CONFIG_HOME: xdg, HOME: sb.dir };
+  return { user: join(xdg, "supervise", "config.json"), project, deep };
+}
+
+async function effective(args: string[] = [], cwd?: string) {
+  const r = await runCli(sb, ["config", ...args], { cwd });
+  expect(r.stderr).toBe("");
+  expect(r.exitCode).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe("config", () => {
+  test("defaults when no file exists", async () => {
+    discoverySandbox();
+    expect(await effective()).toEqual(DEFAULT_CONFIG);
+  });
+
+  test("the nearest .supervise.json merges over the user file, key by key", async () => {
+    const { user, project, deep } = discoverySandbox();
+    writeFileSync(user, JSON.stringify({ run: { deadline: "2h", grace: "9s" }, reap: { protect: ["x"] } }));
+    writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { deadline: "5m" } }));
+    const config = await effective([], deep);
+    expect(config.run).toEqual({ deadline: "5m", grace: "9s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024 });
+    expect(config.reap.protect).toEqual(["x"]);
+  });
+
+  test("$SUPERVISE_CONFIG and --config replace discovery", async () => {
+    const { project } = discoverySandbox();
+    writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { deadline: "5m" } }));
+    const explicit = join(sb.dir, "explicit.json");
+    writeFileSync(explicit, JSON.stringify({ run: { grace: "1s" } }));
+    expect((await effective(["--config", explicit], project)).run.deadline).toBe("1h");
+    sb.env.SUPERVISE_CONFIG = explicit;
+    expect((await effective([], project)).run.grace).toBe("1s");
+  });
+
+  test("legacy .moai/config.json sets reap.timeoutMs and gracefulDegradation only when nothing newer does", async () => {
+    const { user, project, deep } = discoverySandbox();
+    mkdirSync(join(project, ".moai"));
+    writeFileSync(join(project, ".moai", "config.json"), JSON.stringify({ hooks: { timeout_ms: 1234, graceful_degradation: false }, other: 1 }));
+    let config = await effective([], deep);
+    expect(config.reap.timeoutMs).toBe(1234);
+    expect(config.reap.gracefulDegradation).toBe(false);
+    writeFileSync(user, JSON.stringify({ reap: { timeoutMs: 999 } }));
+    config = await effective([], deep);
+    expect(config.reap.timeoutMs).toBe(999);
+    expect(config.reap.gracefulDegradation).toBe(false);
+  });
+
+  test.each([
+    [{ run: { deadlin: "5m" } }, "unknown key 'run.deadlin'"],
+    [{ bogus: 1 }, "unknown key 'bogus'"],
+    [{ reap: { thresholds: { rgg: "1m" } } }, "unknown key 'reap.thresholds.rgg'"],
+    [{ run: { deadline: "5x" } }, "'run.deadline'"],
+    [{ run: { deadline: -3 } }, "'run.deadline'"],
+    [{ run: { signal: "NOPE" } }, "'run.signal'"],
+    [{ run: { onOrphan: "maybe" } }, "'run.onOrphan'"],
+    [{ reap: { timeoutMs: "5000" } }, "'reap.timeoutMs'"],
+    [{ reap: { tagPattern: "([" } }, "'reap.tagPattern'"],
+    [{ hooks: { preToolUseDecision: "deny" } }, "'hooks.preToolUseDecision'"],
+    [[], "config"],
+  ])("a bad config names the key: %p", async (config, message) => {
+    sb = makeSandbox(config);
+    for (const [args, code] of [
+      [["config"], 2],
+      [["run", "--", "true"], 125],
+    ] as const) {
+      const r = await runCli(sb, [...args]);
+      expect(r.exitCode).toBe(code);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`supervise: config ${sb.configPath}: `);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
+  test("invalid JSON and a missing explicit file are named", async () => {
+    sb = makeSandbox();
+    writeFileSync(sb.configPath, "{ not json");
+    let r = await runCli(sb, ["run", "--", "true"]);
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toContain("not valid JSON");
+    r = await runCli(sb, ["run", "--config", join(sb.dir, "missing.json"), "--", "true"]);
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toContain("missing.json: cannot read");
+  });
+
+  test("run uses the config, and sees a changed file despite the validation cache", async () => {
+    sb = makeSandbox({ run: { deadline: "200ms" } });
+    expect((await runCli(sb, ["run", "--", "sleep", "30"])).exitCode).toBe(124);
+    expect((await runCli(sb, ["run", "--", "sleep", "30"])).exitCode).toBe(124); // served from the cache
+    writeFileSync(sb.configPath, JSON.stringify({ run: { deadline: "5m", onOrphan: "keep" } }));
+    utimesSync(sb.configPath, new Date(), new Date(Date.now() + 5_000));
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    const entries = await lsAll(sb);
+    expect(Date.parse(entries[2].deadlineAt) - Date.parse(entries[2].startedAt)).toBe(300_000);
+    writeFileSync(sb.configPath, JSON.stringify({ run: { bogus: true } }));
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(125);
+  });
+
+  test("--schema prints the JSON Schema of the file", async () => {
+    sb = makeSandbox();
+    const schema = await effective(["--schema"]);
+    expect(schema.type).toBe("object");
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["run", "reap", "hooks", "gc"]));
+    expect(Object.keys(schema.properties.run.properties)).toEqual(["deadline", "grace", "signal", "onOrphan", "captureMaxBytes"]);
+  });
+});
+
+describe("validated-config cache", () => {
+  test("the very first run writes it, so later runs skip zod", async () => {
+    sb = makeSandbox({ run: { grace: "2s" } });
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    const cache = JSON.parse(await Bun.file(join(sb.home, "config-cache.json")).text());
+    expect(cache.slots).toHaveLength(1);
+    expect(cache.slots[0].config.run.grace).toBe("2s");
+  });
+
+  test("a slot written with other defaults (an older version, fewer keys) is not used", async () => {
+    sb = makeSandbox({ run: { grace: "2s" } });
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    const path = join(sb.home, "config-cache.json");
+    const cache = JSON.parse(await Bun.file(path).text());
+    const [defaults, ...sources] = JSON.parse(cache.slots[0].key);
+    delete defaults.reap.sessionKeep;
+    const stale = { ...cache.slots[0].config, reap: { ...cache.slots[0].config.reap, sessionKeep: undefined } };
+    await Bun.write(path, JSON.stringify({ slots: [{ key: JSON.stringify([defaults, ...sources]), config: stale }] }));
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    // Validated again and cached under the current key, ahead of the stale slot.
+    const after = JSON.parse(await Bun.file(path).text());
+    expect(after.slots).toHaveLength(2);
+    expect(after.slots[0].config.reap.sessionKeep).toContain("tmux");
+    expect(after.slots[1].config.reap.sessionKeep).toBeUndefined();
+  });
+});
