@@ -1,24 +1,17 @@
 // `supervise gc`: finished entries and their output go, running ones never do.
 
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { GcSchema, parseJson } from "../helpers/contract.ts";
-import { lsAll, rawRows, startSupervised } from "../helpers/ledger.ts";
+import { lsAll, rawRows, startSupervised, endedAgo } from "../helpers/ledger.ts";
 import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(30_000);
 let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
 
-/** Moves an entry's end into the past. */
-function endedAgo(id: string, ms: number): void {
-  const db = new Database(join(sb.home, "ledger.db"));
-  db.query("UPDATE entries SET ended_at = ? WHERE id = ?").run(Date.now() - ms, id);
-  db.close();
-}
 
 const outputs = () => (existsSync(join(sb.home, "output")) ? readdirSync(join(sb.home, "output")).sort() : []);
 
@@ -38,7 +31,7 @@ describe("supervise gc", () => {
 
     const finished = (await lsAll(sb)).filter((e) => e.endedAt !== null).map((e) => e.id);
     expect(finished).toHaveLength(3);
-    endedAgo(finished[0]!, 2 * 3_600_000);
+    endedAgo(sb, finished[0]!, 2 * 3_600_000);
     expect(outputs()).toHaveLength(4);
 
     const first = await runCli(sb, ["gc", "--older-than", "1h", "--json"]);

@@ -2,7 +2,7 @@
 // trouble (bad input, a bad config, stdin left open) never blocks a tool call.
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { z } from "zod";
+import { PreToolUseOutputSchema as OutputSchema, preToolUseCall as call } from "../helpers/contract.ts";
 import { shellQuote } from "../../src/render/shell-quote.ts";
 import { runCli } from "../helpers/cli.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
@@ -13,23 +13,6 @@ afterEach(async () => {
   sb = undefined;
 });
 
-const call = (toolInput: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  session_id: "sess-1",
-  cwd: "/proj",
-  hook_event_name: "PreToolUse",
-  tool_name: "Bash",
-  tool_input: toolInput,
-  ...extra,
-});
-
-const OutputSchema = z.strictObject({
-  hookSpecificOutput: z.strictObject({
-    hookEventName: z.literal("PreToolUse"),
-    updatedInput: z.looseObject({ command: z.string(), run_in_background: z.literal(true) }),
-    permissionDecision: z.enum(["ask", "allow"]).optional(),
-    permissionDecisionReason: z.string().optional(),
-  }),
-});
 
 const NO_PERIODIC = { hooks: { reapInterval: "none" } };
 

@@ -1,10 +1,8 @@
 // The automatic gc of a real sweep (inside a PID namespace): by gc.after and gc.keepFinished.
 
-import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { rawRows } from "../helpers/ledger.ts";
+import { rawRows, endedAgo } from "../helpers/ledger.ts";
 import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -12,19 +10,13 @@ setDefaultTimeout(30_000);
 let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
 
-/** Moves an entry's end into the past. */
-function endedAgo(id: string, ms: number): void {
-  const db = new Database(join(sb.home, "ledger.db"));
-  db.query("UPDATE entries SET ended_at = ? WHERE id = ?").run(Date.now() - ms, id);
-  db.close();
-}
 
 describe("automatic gc", () => {
   (namespaceUnavailable ? test.skip : test)("every (real) sweep applies gc.after and gc.keepFinished; a dry run removes nothing", async () => {
     sb = makeSandbox({ gc: { after: "1h", keepFinished: 2 } });
     for (let i = 0; i < 5; i++) await runCli(sb, ["run", "--capture", "--", "true"]);
     const ids = rawRows(sb).map((row) => row.id);
-    endedAgo(ids[4]!, 2 * 3_600_000);
+    endedAgo(sb, ids[4]!, 2 * 3_600_000);
     expect((await runCli(sb, ["reap", "--dry-run"])).exitCode).toBe(0);
     expect(rawRows(sb)).toHaveLength(5);
     // A real sweep only inside a PID namespace: it must never touch this machine's processes.

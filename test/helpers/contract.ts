@@ -117,3 +117,23 @@ export const GcSchema = z.strictObject({
 export function parseJson<T>(schema: z.ZodType<T>, stdout: string): T {
   return schema.parse(JSON.parse(stdout));
 }
+
+/** A PreToolUse hook input for a Bash call, as Claude Code sends it. */
+export const preToolUseCall = (toolInput: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  session_id: "sess-1",
+  cwd: "/proj",
+  hook_event_name: "PreToolUse",
+  tool_name: "Bash",
+  tool_input: toolInput,
+  ...extra,
+});
+
+/** The rewrite answer: the whole tool_input back, with the command changed. */
+export const PreToolUseOutputSchema = z.strictObject({
+  hookSpecificOutput: z.strictObject({
+    hookEventName: z.literal("PreToolUse"),
+    updatedInput: z.looseObject({ command: z.string(), run_in_background: z.literal(true) }),
+    permissionDecision: z.enum(["ask", "allow"]).optional(),
+    permissionDecisionReason: z.string().optional(),
+  }),
+});

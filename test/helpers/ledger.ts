@@ -81,3 +81,10 @@ export async function startSupervised(sb: Sandbox, runArgs: string[], script = "
   await waitFor(() => rawRows(sb).some((row) => row.id === id && row.pid !== null), 5_000, "the pid to be recorded");
   return { run, id: id!, pid: Number(pid) };
 }
+
+/** Moves an entry's end into the past. */
+export function endedAgo(sb: Sandbox, id: string, ms: number): void {
+  const db = new Database(join(sb.home, "ledger.db"));
+  db.query("UPDATE entries SET ended_at = ? WHERE id = ?").run(Date.now() - ms, id);
+  db.close();
+}

@@ -1,27 +1,10 @@
 // PreToolUse: which tool calls are rewritten, and the exact shape of the answer.
 
 import { describe, expect, test } from "bun:test";
-import { z } from "zod";
+import { PreToolUseOutputSchema as OutputSchema, preToolUseCall as call } from "../helpers/contract.ts";
 import { isSupervised, preToolUseOutput, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
 
 const settings: WrapSettings = { bun: "/opt/bun/bin/bun", cli: "/opt/supervise/src/cli.ts", stateDir: "/home/u/.local/state/supervise", configPath: null, decision: "none" };
-const call = (toolInput: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  session_id: "sess-1",
-  cwd: "/proj",
-  hook_event_name: "PreToolUse",
-  tool_name: "Bash",
-  tool_input: toolInput,
-  ...extra,
-});
-
-const OutputSchema = z.strictObject({
-  hookSpecificOutput: z.strictObject({
-    hookEventName: z.literal("PreToolUse"),
-    updatedInput: z.looseObject({ command: z.string(), run_in_background: z.literal(true) }),
-    permissionDecision: z.enum(["ask", "allow"]).optional(),
-    permissionDecisionReason: z.string().optional(),
-  }),
-});
 
 describe("preToolUseOutput: what is left alone", () => {
   const cases: Array<[string, Record<string, unknown>]> = [
