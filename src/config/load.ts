@@ -11,7 +11,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
-import { dirname, resolve } from "node:path";
 import { ensureStateDir, homeDirectory, under } from "../state-dir.ts";
 
 export interface ConfigSource {
@@ -42,7 +41,7 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
   const sources: ConfigSource[] = [];
   const explicit = options.configPath ?? (env.SUPERVISE_CONFIG || undefined);
   if (explicit !== undefined) {
-    sources.push({ path: resolve(cwd, explicit), kind: "explicit" });
+    sources.push({ path: absolute(cwd, explicit), kind: "explicit" });
   } else {
     const configHome = env.XDG_CONFIG_HOME || under(env.HOME || homeDirectory(), ".config");
     const user = under(configHome, "supervise/config.json");
@@ -56,11 +55,21 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
 }
 
 function findUpward(start: string, name: string): string | null {
-  for (let dir = resolve(process.cwd(), start); ; dir = dirname(dir)) {
+  for (let dir = absolute(process.cwd(), start); ; dir = dir.slice(0, dir.lastIndexOf("/")) || "/") {
     const candidate = under(dir, name);
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return null;
+    if (dir === "/") return null;
   }
+}
+
+/**
+ * `p` as an absolute, normalised path. The working directory as the kernel reports it is
+ * one already; anything else (a hook's cwd, a relative --config) goes through node:path,
+ * which would otherwise stay loaded in every waiting wrapper.
+ */
+function absolute(base: string, p: string): string {
+  if (p === process.cwd()) return p;
+  return (require("node:path") as typeof import("node:path")).resolve(base, p);
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
