@@ -36,37 +36,23 @@ export function notStarted(ctx: WrapperContext, reason: "signal" | "parent-died"
  *   the launch
  * not found / not executable       -> exited, null                -> 127 / 126
  */
+/** What a run's end records, from how the command ended and what (if anything) ended it. */
 export function describeEnd(
-  ending: Ending | null,
+  ending: Pick<Ending, "reason" | "received"> | null,
   outcome: TerminateOutcome,
-  child: Bun.Subprocess,
+  child: Pick<Bun.Subprocess, "exitCode" | "signalCode">,
   status: number,
   preserveStatus: boolean,
 ): { record: EntryEnd; exitStatus: number } {
-  const { record, exitStatus } = endOf(ending, outcome, child, status, preserveStatus);
-  return { record: { ...record, exit_status: exitStatus }, exitStatus };
-}
-
-function endOf(
-  ending: Ending | null,
-  outcome: TerminateOutcome,
-  child: Bun.Subprocess,
-  status: number,
-  preserveStatus: boolean,
-): { record: Omit<EntryEnd, "exit_status">; exitStatus: number } {
   const base = {
     ended_at: Date.now(),
     exit_code: child.exitCode,
     end_signal: child.signalCode ? String(child.signalCode).replace(/^SIG/, "") : null,
   };
-  if (ending === null || ending.reason === "leftovers") {
-    const reason = ending === null || outcome === "gone" ? null : "leftovers";
-    return { record: { ...base, state: "exited", reason }, exitStatus: status };
-  }
-  const record = { ...base, state: "killed" as const, reason: ending.reason };
-  if (ending.reason === "deadline") return { record, exitStatus: preserveStatus ? status : EXIT_DEADLINE };
-  if (ending.received !== undefined) return { record, exitStatus: 128 + ending.received };
-  return { record, exitStatus: status };
+  const done = (state: EntryEnd["state"], reason: EntryEnd["reason"], exitStatus: number) => ({ record: { ...base, state, reason, exit_status: exitStatus }, exitStatus });
+  if (ending === null || ending.reason === "leftovers") return done("exited", ending === null || outcome === "gone" ? null : "leftovers", status);
+  if (ending.reason === "deadline") return done("killed", "deadline", preserveStatus ? status : EXIT_DEADLINE);
+  return done("killed", ending.reason, ending.received !== undefined ? 128 + ending.received : status);
 }
 
 export function failedToStart(ctx: WrapperContext, error: unknown): number {

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import type { HistoryRun } from "../../src/reap/history.ts";
 import { countActions, type ReportTarget } from "../../src/reap/report.ts";
 import { historyStats } from "../../src/reap/stats.ts";
-import { bar, renderStats } from "../../src/render/stats.ts";
+import { renderStats } from "../../src/render/stats.ts";
 
 function target(reason: ReportTarget["reason"], action: ReportTarget["action"]): ReportTarget {
   return { pid: 100, pgid: 100, name: "rg", command: "rg x", reason, ageSeconds: 400, ledgerId: null, action, signal: "TERM", durationMs: 5 };
@@ -60,18 +60,4 @@ describe("historyStats", () => {
     expect(rows[0]).toMatch(/session-start\s+300\s+40\s+3  ████████████████████$/);
     expect(rows[3]).toMatch(/session-start \(dry\)\s+300\s+40\s+-\s*$/);
   });
-});
-
-describe("bar", () => {
-  const cases: Array<[number, number, number, string]> = [
-    [0, 10, 10, ""],
-    [10, 10, 10, "██████████"],
-    [5, 10, 10, "█████"],
-    [1, 80, 10, "▏"],
-    [1, 16, 1, "▏"],
-    [3, 4, 1, "▊"],
-    [-1, 10, 10, ""],
-    [5, 0, 10, ""],
-  ];
-  for (const [value, max, width, expected] of cases) test(`${value}/${max} in ${width}`, () => expect(bar(value, max, width)).toBe(expected));
 });

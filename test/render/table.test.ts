@@ -3,8 +3,6 @@
 
 import { describe, expect, test } from "bun:test";
 import { cut, printable, renderTable, type Column } from "../../src/render/table.ts";
-import { renderEntries } from "../../src/render/entries.ts";
-import type { EntryJson } from "../../src/entry/view.ts";
 
 const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 const widest = (text: string) => Math.max(...visible(text).trimEnd().split("\n").map((l) => l.length));
@@ -75,59 +73,5 @@ describe("renderTable", () => {
   test("hostile cells (newline, tab, escape sequences, C1) stay on their row and drive nothing", () => {
     const out = renderTable([{ title: "CMD", flex: true }], [["a\nb\tc"], ["\x1b]0;pwned\x07\x1b[2J\x9bx"]], null);
     expect(out).toBe("CMD\na\\nb\\tc\n\\x1b]0;pwned\\x07\\x1b[2J\\x9bx\n");
-  });
-});
-
-describe("ls table", () => {
-  const now = Date.parse("2026-01-01T00:10:00Z");
-  const entry = (over: Partial<EntryJson>): EntryJson => ({
-    id: "abcdefgh12",
-    pid: 4242,
-    pgid: 4242,
-    wrapperPid: 4240,
-    state: "running",
-    exitCode: null,
-    exitStatus: null,
-    signal: null,
-    reason: null,
-    command: ["rg", "--files", "/a/very/long/path/that/does/not/fit/anywhere/narrow"],
-    cwd: "/",
-    session: "0b9c3f1e-1111-2222-3333-444455556666",
-    name: null,
-    startedAt: "2026-01-01T00:00:00Z",
-    endedAt: null,
-    deadlineAt: "2026-01-01T00:15:00Z",
-    ...over,
-  });
-  const entries = [
-    entry({}),
-    entry({ id: "zzzzzzzzzz", state: "killed", signal: "TERM", reason: "deadline", endedAt: "2026-01-01T00:05:00Z", name: "scan" }),
-    entry({ id: "yyyyyyyyyy", state: "orphaned", deadlineAt: "2026-01-01T00:01:00Z" }),
-    entry({ id: "xxxxxxxxxx", deadlineAt: null, session: null }),
-  ];
-
-  test("columns, ages, deadline left, short session, name before the command", () => {
-    const lines = renderEntries(entries, now, null, false).split("\n");
-    expect(lines[0]).toMatch(/^ID\s+PID\s+STATE\s+EXIT\s+AGE\s+DEADLINE\s+SESSION\s+COMMAND$/);
-    expect(lines[1]).toMatch(/^abcdefgh12\s+4242\s+running\s+-\s+10m\s+5m\s+0b9c3f1e\s+rg --files/);
-    expect(lines[2]).toMatch(/^zzzzzzzzzz\s+4242\s+killed\s+SIGTERM\s+5m\s+-\s+0b9c3f1e\s+scan: rg/);
-    expect(lines[3]).toMatch(/\borphaned\s+-\s+10m\s+overdue\b/);
-    expect(lines[4]).toMatch(/\brunning\s+-\s+10m\s+none\s+-\s+rg/);
-  });
-
-  for (const width of [100, 80, 60, 40, 20]) {
-    test(`fits a ${width}-column terminal`, () => {
-      const out = renderEntries(entries, now, width, true);
-      expect(widest(out)).toBeLessThanOrEqual(width);
-      expect(visible(out)).toContain("abcdefgh12");
-    });
-  }
-
-  test("colour only when asked: state painted, widths unchanged", () => {
-    const plain = renderEntries(entries, now, 80, false);
-    const painted = renderEntries(entries, now, 80, true);
-    expect(plain).not.toContain("\x1b[");
-    expect(painted).toContain("\x1b[32mrunning");
-    expect(visible(painted)).toBe(plain);
   });
 });

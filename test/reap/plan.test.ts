@@ -1,0 +1,310 @@
+// The sweep's plan over hand-made snapshots and ledgers: ledger entries, escapes, session
+// leftovers (a dead, a live and an unknown owner; SessionEnd), zombies and PID reuse.
+
+import { describe, expect, test } from "bun:test";
+import type { EntryRow } from "../../src/ledger/entries.ts";
+import { planSweep, type PlanInput } from "../../src/reap/plan.ts";
+import { OVERDUE_SLACK_MS, type ProcInfo, type RuleSettings, type Surroundings } from "../../src/reap/rules.ts";
+
+const HZ = 100;
+const NOW_TICKS = 1_000_000;
+const ME = 1000;
+const minutes = (m: number) => m * 60 * HZ;
+
+function proc(over: Partial<ProcInfo> & { pid: number }): ProcInfo {
+  return {
+    comm: "rg",
+    state: "S",
+    ppid: 1,
+    pgrp: over.pid,
+    session: over.pid,
+    ttyNr: 0,
+    flags: 0,
+    utimeTicks: 0,
+    stimeTicks: 0,
+    startTicks: NOW_TICKS - minutes(6),
+    rssPages: 0,
+    kernel: false,
+    uid: ME,
+    argv: ["rg", "TODO", "."],
+    environ: "HOME=/home/me\0PATH=/usr/bin",
+    ...over,
+  };
+}
+
+const SETTINGS: RuleSettings = {
+  thresholdsMs: { rg: 5 * 60_000, rgTag: 3 * 60_000, agentShell: 10 * 60_000, sessionGone: 60_000 },
+  rgNames: ["rg", "ripgrep"],
+  shellNames: ["bash", "sh", "zsh"],
+  tagPattern: /@(TAG|SPEC|CODE|TEST)\b/,
+  protect: ["pytest", "alembic", "docker-compose", "docker compose"],
+  sessionKeep: ["tmux", "screen", "gpg-agent"],
+};
+
+const AROUND: Surroundings = { nowTicks: NOW_TICKS, ownUid: ME, lineage: new Set([4000, 3999]), subreapers: new Set([700]), session: null };
+
+describe("planSweep", () => {
+  const BOOT = "boot-1";
+  const WRAPPER_TICKS = NOW_TICKS - minutes(1);
+
+  function row(over: Partial<EntryRow>): EntryRow {
+    return {
+      id: "e1",
+      boot_id: BOOT,
+      pid: 6000,
+      pgid: 6000,
+      start_ticks: WRAPPER_TICKS + 1,
+      wrapper_pid: 5999,
+      wrapper_start_ticks: WRAPPER_TICKS,
+      command: '["sleep","1000"]',
+      cwd: "/",
+      session: null,
+      name: null,
+      started_at: 0,
+      deadline_at: null,
+      grace_ms: 3000,
+      first_signal: "TERM",
+      keep_orphaned: 0,
+      state: "running",
+      ended_at: null,
+      exit_code: null,
+      end_signal: null,
+      reason: null,
+      stop_reason: null,
+      owner_pid: null,
+      owner_start_ticks: null,
+      exit_status: null,
+      ...over,
+    };
+  }
+
+  function plan(procs: ProcInfo[], running: EntryRow[], ended: EntryRow[] = [], around: Partial<Surroundings> = {}, ending: string | null = null) {
+    const input: PlanInput = {
+      procs,
+      running,
+      ended: new Map(ended.map((r) => [r.id, r])),
+      bootId: BOOT,
+      now: 5_000,
+      settings: SETTINGS,
+      around: { ...AROUND, ...around },
+      ending,
+    };
+    return planSweep(input);
+  }
+  const leader = (over: Partial<ProcInfo> = {}) =>
+    proc({ pid: 6000, comm: "sleep", argv: ["sleep", "1000"], ppid: 1, startTicks: WRAPPER_TICKS + 1, environ: "SUPERVISE_ID=e1", ...over });
+
+  test("wrapper gone, command alive: owner-dead, the proven group is signalled as a whole", () => {
+    const p = plan([leader()], [row({})]);
+    expect(p.targets.map((t) => [t.proc.pid, t.reason, t.ledgerId])).toEqual([[6000, "owner-dead", "e1"]]);
+    expect(p.entries[0]).toMatchObject({ verdict: "owner-dead", group: { pgid: 6000 } });
+  });
+
+  test("PID reuse: same pid, another start time, no cookie: not ours, the entry is lost", () => {
+    const impostor = leader({ startTicks: WRAPPER_TICKS + 500, environ: "HOME=/h" });
+    const p = plan([impostor], [row({})]);
+    expect(p.targets).toEqual([]);
+    expect(p.entries[0]).toMatchObject({ verdict: "lost", group: null });
+  });
+
+  test("a group member older than the wrapper means the group id was reused: not signalled", () => {
+    const old = leader({ startTicks: WRAPPER_TICKS - 100 });
+    const p = plan([old], [row({})]);
+    expect(p.targets).toEqual([]);
+  });
+
+  test("wrapper alive and within its deadline: nothing, and its orphaned rg child is left to it", () => {
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242 });
+    const child = proc({ pid: 6001, pgrp: 6001, argv: ["rg", "x"], startTicks: WRAPPER_TICKS + 2, environ: "SUPERVISE_ID=e1" });
+    const p = plan([wrapper, leader(), child], [row({})]);
+    expect(p.targets).toEqual([]);
+    expect(p.entries[0]!.verdict).toBe("running");
+  });
+
+  test("a wrapper that outlived its agent (CLAUDE_PID gone): owner-dead, the group ended, the wrapper left to record it", () => {
+    const agent = proc({ pid: 900, comm: "claude", ppid: 1, startTicks: WRAPPER_TICKS - 100 });
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242 });
+    const owned = row({ owner_pid: 900, owner_start_ticks: WRAPPER_TICKS - 100 });
+    const alone = plan([wrapper, leader()], [owned]);
+    expect(alone.entries[0]!.verdict).toBe("owner-dead");
+    expect(alone.targets.map((t) => [t.proc.pid, t.reason])).toEqual([[6000, "owner-dead"]]);
+    // The agent alive: running. Its pid reused by another process: not ours, so the owner is gone.
+    expect(plan([agent, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("running");
+    expect(plan([{ ...agent, startTicks: WRAPPER_TICKS + 50 }, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("owner-dead");
+    // --keep-orphaned entries outlive their owners on purpose.
+    const kept = plan([wrapper, leader()], [{ ...owned, keep_orphaned: 1 }]);
+    expect(kept.entries[0]!.verdict).toBe("kept");
+    expect(kept.targets).toEqual([]);
+    // Wrapper gone too: still kept, nothing signalled.
+    expect(plan([leader()], [{ ...owned, keep_orphaned: 1 }]).targets).toEqual([]);
+  });
+
+  test("overdue: the group and the wrapper", () => {
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242, state: "T" });
+    const p = plan([wrapper, leader()], [row({ deadline_at: 1_000, grace_ms: 100 })], [], {});
+    const q = planSweep({ procs: [wrapper, leader()], running: [row({ deadline_at: 1_000, grace_ms: 100 })], ended: new Map(), bootId: BOOT, now: 1_000 + 100 + OVERDUE_SLACK_MS + 1, settings: SETTINGS, around: AROUND });
+    expect(p.entries[0]!.verdict).toBe("running");
+    expect(q.targets.map((t) => [t.proc.pid, t.reason]).sort()).toEqual([
+      [5999, "overdue"],
+      [6000, "overdue"],
+    ]);
+  });
+
+  test("a wrapper that is our own ancestor is never a target", () => {
+    const wrapper = proc({ pid: 3999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242 });
+    const q = planSweep({ procs: [wrapper, leader()], running: [row({ wrapper_pid: 3999, deadline_at: 1_000, grace_ms: 100 })], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND });
+    expect(q.targets.map((t) => t.proc.pid)).toEqual([6000]);
+  });
+
+  test("escaped: carries an ended entry's cookie; only when it started after that entry's wrapper", () => {
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000 });
+    const escaped = proc({ pid: 7000, comm: "node", argv: ["node", "x"], startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    const forged = proc({ pid: 7001, comm: "node", argv: ["node", "x"], startTicks: WRAPPER_TICKS - 5, environ: "SUPERVISE_ID=e9" });
+    const p = plan([escaped, forged], [], [ended]);
+    expect(p.targets.map((t) => [t.proc.pid, t.reason, t.ledgerId])).toEqual([[7000, "escaped", "e9"]]);
+  });
+
+  test("escaped from a --keep-orphaned entry: left running, and claimed (no other rule takes it)", () => {
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000, keep_orphaned: 1 });
+    const kept = proc({ pid: 7000, comm: "rg", argv: ["rg", "@TAG"], ppid: 1, startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    expect(plan([kept], [], [ended], { nowTicks: NOW_TICKS + minutes(600) }).targets).toEqual([]);
+  });
+
+  test("at SessionEnd an escape is one more leftover of the session, but never one of a --keep-orphaned entry", () => {
+    const session = "CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=s-end\0CLAUDE_PID=800";
+    const escape = (pid: number, id: string) =>
+      proc({ pid, comm: "node", argv: ["node", "x"], ppid: 1, startTicks: WRAPPER_TICKS + 5, environ: `SUPERVISE_ID=${id}\0${session}`, inSessionScope: true, sameNamespace: true });
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000, session: "s-end" });
+    const kept = row({ id: "e8", state: "exited", ended_at: 4_000, session: "s-end", keep_orphaned: 1 });
+    const p = plan([escape(7000, "e9"), escape(7001, "e8")], [], [ended, kept], {}, "s-end");
+    expect(p.targets.map((t) => [t.proc.pid, t.reason])).toEqual([[7000, "session-end"]]);
+  });
+
+  test("escaped but protected or another user's: never signalled", () => {
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000 });
+    const protectedOne = proc({ pid: 7000, comm: "python", argv: ["python", "-m", "pytest"], startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    const theirs = proc({ pid: 7001, comm: "node", argv: ["node"], uid: 0, startTicks: WRAPPER_TICKS + 5, environ: "SUPERVISE_ID=e9" });
+    expect(plan([protectedOne, theirs], [], [ended]).targets).toEqual([]);
+  });
+
+  test("--session limits ledger entries to that session", () => {
+    expect(plan([leader()], [row({ session: "other" })], [], { session: "mine" }).targets).toEqual([]);
+    expect(plan([leader()], [row({ session: "mine" })], [], { session: "mine" }).targets).toHaveLength(1);
+  });
+
+  test("a zombie child of a target is reported with it, not signalled", () => {
+    const parent = proc({ pid: 8000 });
+    const zombie = proc({ pid: 8001, ppid: 8000, comm: "sh", state: "Z", argv: null, environ: null });
+    const p = plan([parent, zombie], []);
+    expect(p.targets.map((t) => [t.proc.pid, t.reason, t.zombie])).toEqual([
+      [8000, "rg", false],
+      [8001, "rg", true],
+    ]);
+  });
+});
+
+describe("session leftovers", () => {
+  const AGENT_TICKS = NOW_TICKS - minutes(30);
+  const cookie = (session: string, ownerPid: string) => `CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=${session}\0CLAUDE_PID=${ownerPid}`;
+  const leftover = (over: Partial<ProcInfo> & { pid: number }) =>
+    proc({ comm: "node", argv: ["node", "server.js"], ppid: 1, startTicks: NOW_TICKS - minutes(5), environ: cookie("dead", "900"), inSessionScope: true, sameNamespace: true, ...over });
+  const liveAgent = proc({ pid: 800, comm: "claude", argv: ["claude"], ppid: 50, startTicks: AGENT_TICKS });
+
+  function plan(procs: ProcInfo[], options: { ending?: string; unreadable?: number[]; around?: Partial<Surroundings> } = {}) {
+    return planSweep({
+      procs,
+      running: [],
+      ended: new Map(),
+      bootId: "b",
+      now: 0,
+      settings: SETTINGS,
+      around: { ...AROUND, ...options.around },
+      unreadable: new Set(options.unreadable ?? []),
+      ending: options.ending ?? null,
+    });
+  }
+  const reasons = (p: ReturnType<typeof plan>) => p.targets.map((t) => [t.proc.pid, t.reason]);
+
+  test("a dead session's node, vite and a 3-level tree (npm -> node -> esbuild): all session-gone, by pid", () => {
+    const npm = leftover({ pid: 5001, comm: "npm", argv: ["npm", "run", "dev"] });
+    const node = leftover({ pid: 5002, ppid: 5001, argv: ["node", "vite"] });
+    const esbuild = leftover({ pid: 5003, ppid: 5002, comm: "esbuild", argv: ["esbuild", "--service"] });
+    const vite = leftover({ pid: 5004, comm: "vite", argv: ["vite"] });
+    expect(reasons(plan([npm, node, esbuild, vite]))).toEqual([
+      [5001, "session-gone"],
+      [5002, "session-gone"],
+      [5003, "session-gone"],
+      [5004, "session-gone"],
+    ]);
+  });
+
+  test("what survives: a live session's orphan, SUPERVISE_KEEP=1, a protected command, a kept daemon and what runs under it, another user's, the young", () => {
+    const live = leftover({ pid: 5010, environ: cookie("live", "800") });
+    const keep = leftover({ pid: 5011, environ: `${cookie("dead", "900")}\0SUPERVISE_KEEP=1` });
+    const keptChild = leftover({ pid: 5012, ppid: 5011, comm: "sh", argv: ["sh"] });
+    const protectedOne = leftover({ pid: 5013, comm: "python3", argv: ["python3", "-m", "pytest"] });
+    const tmux = leftover({ pid: 5014, comm: "tmux: server", argv: ["tmux", "new", "-d"] });
+    const userShell = leftover({ pid: 5015, ppid: 5014, comm: "bash", argv: ["-bash"] });
+    const deepUnderTmux = leftover({ pid: 5016, ppid: 5015, comm: "vim", argv: ["vim"] });
+    const theirs = leftover({ pid: 5017, uid: 0 });
+    const young = leftover({ pid: 5018, startTicks: NOW_TICKS - 100 });
+    expect(plan([liveAgent, live, keep, keptChild, protectedOne, tmux, userShell, deepUnderTmux, theirs, young]).targets).toEqual([]);
+  });
+
+  test("an owner pid that is missing, 1, junk, unreadable or in another namespace is unknown: never session-gone", () => {
+    const procs = [
+      leftover({ pid: 5020, environ: "CLAUDE_CODE_SESSION_ID=dead" }),
+      leftover({ pid: 5021, environ: cookie("dead", "1") }),
+      leftover({ pid: 5022, environ: cookie("dead", "abc") }),
+      leftover({ pid: 5023, environ: cookie("dead", "-900") }),
+      leftover({ pid: 5024, environ: cookie("dead", "901") }),
+      leftover({ pid: 5025, sameNamespace: false }),
+      leftover({ pid: 5026, sameNamespace: null }),
+    ];
+    expect(plan(procs, { unreadable: [901] }).targets).toEqual([]);
+  });
+
+  test("an owner pid that a younger process now holds (reused) is gone", () => {
+    const impostor = proc({ pid: 900, comm: "sleep", argv: ["sleep"], ppid: 1, startTicks: NOW_TICKS - 10 });
+    expect(reasons(plan([impostor, leftover({ pid: 5030 })]))).toEqual([[5030, "session-gone"]]);
+    // The real agent, older than its leftover: alive.
+    expect(plan([{ ...impostor, startTicks: AGENT_TICKS }, leftover({ pid: 5030 })]).targets).toEqual([]);
+    // A zombie at the owner's pid: gone.
+    expect(reasons(plan([{ ...impostor, startTicks: AGENT_TICKS, state: "Z" }, leftover({ pid: 5030 })]))).toEqual([[5030, "session-gone"]]);
+  });
+
+  test("outside the session scope (a live process's child), a dead cookie is not enough", () => {
+    expect(plan([leftover({ pid: 5040, ppid: 4500, inSessionScope: false })]).targets).toEqual([]);
+  });
+
+  test("agent-shell applies only when the shell's owner is not provably alive", () => {
+    const shell = (pid: number, environ: string) => leftover({ pid, comm: "bash", argv: ["bash", "-c", "x"], startTicks: NOW_TICKS - minutes(11), environ });
+    expect(reasons(plan([liveAgent, shell(5050, cookie("live", "800"))]))).toEqual([]);
+    expect(reasons(plan([shell(5051, cookie("dead", "1"))]))).toEqual([[5051, "agent-shell"]]);
+    expect(reasons(plan([shell(5052, "CLAUDECODE=1")]))).toEqual([[5052, "agent-shell"]]);
+  });
+
+  test("SUPERVISE_KEEP=1 holds against the seed's rules too", () => {
+    const rg = leftover({ pid: 5060, comm: "rg", argv: ["rg", "@TAG"], environ: "SUPERVISE_KEEP=1", startTicks: NOW_TICKS - minutes(60) });
+    expect(plan([rg]).targets).toEqual([]);
+  });
+
+  test("reap --session: only that session's leftovers", () => {
+    const mine = leftover({ pid: 5070, environ: cookie("dead", "900") });
+    const other = leftover({ pid: 5071, environ: cookie("dead-2", "901") });
+    expect(reasons(plan([mine, other], { around: { session: "dead" } }))).toEqual([[5070, "session-gone"]]);
+  });
+
+  test("SessionEnd: the ending session's leftovers, whatever their age and with the agent alive; never another session's, a kept one, or the agent's own children", () => {
+    const bg = leftover({ pid: 5080, environ: cookie("ending", "800"), startTicks: NOW_TICKS - 10 });
+    const bgChild = leftover({ pid: 5081, ppid: 5080, environ: cookie("ending", "800"), startTicks: NOW_TICKS - 10 });
+    const other = leftover({ pid: 5082, environ: cookie("other", "800") });
+    const kept = leftover({ pid: 5083, environ: `${cookie("ending", "800")}\0SUPERVISE_KEEP=1` });
+    const toolShell = leftover({ pid: 5084, ppid: 800, comm: "bash", environ: cookie("ending", "800"), inSessionScope: false });
+    const oldRg = leftover({ pid: 5085, comm: "rg", argv: ["rg", "x"], environ: "HOME=/h", startTicks: NOW_TICKS - minutes(60) });
+    expect(reasons(plan([liveAgent, bg, bgChild, other, kept, toolShell, oldRg], { ending: "ending" }))).toEqual([
+      [5080, "session-end"],
+      [5081, "session-end"],
+    ]);
+  });
+});
