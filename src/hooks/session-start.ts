@@ -7,7 +7,13 @@ import type { EntryRow } from "../ledger/entries.ts";
 import { cleanedCount, type ReapReport } from "../reap/report.ts";
 import { sweep } from "../reap/sweep.ts";
 import { cut } from "../render/table.ts";
-import { stateDir } from "../state-dir.ts";
+import { openLedger } from "../ledger/open.ts";
+import { recordSession } from "../ledger/sessions.ts";
+import { AGENTS } from "../ownership/agents.ts";
+import { hookAgent } from "../ownership/hook-agent.ts";
+import { bootId } from "../proc/boot.ts";
+import { readPidNamespace } from "../proc/facts.ts";
+import { ensureStateDir, stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
 import { answer, note } from "./answer.ts";
 import { readHookInput, stringField } from "./input.ts";
@@ -37,14 +43,42 @@ export async function sessionStartHook(): Promise<void> {
     await answer({ hookSpecificOutput: { hookEventName: "SessionStart" }, systemMessage: `supervise: ${(error as Error).message}` });
     return;
   }
+  const session = stringField(input.data, "session_id");
+  if (session) await recordThisSession(dir, session, stringField(input.data, "cwd") ?? process.cwd());
   try {
-    const session = stringField(input.data, "session_id");
     const { report, running } = await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "session-start", triggerSession: session });
     if (report.errors.length) await note(report.errors.join("; "));
     await answer(sessionStartOutput(report, running, config, Date.now()));
   } catch (error) {
     await note(`reap failed: ${(error as Error).message}`);
     await answer({ hookSpecificOutput: { hookEventName: "SessionStart" } });
+  }
+}
+
+/**
+ * The session and the agent process that runs it, so that its leftovers can be proven
+ * ownerless once that process is gone, also where they carry no owner pid of their own.
+ */
+async function recordThisSession(dir: string, session: string, cwd: string): Promise<void> {
+  const row = AGENTS[0]!;
+  const agent = hookAgent(row, process.env);
+  // Run by hand, or under a launcher we cannot see through: nothing to record, nothing wrong.
+  if (!agent) return;
+  try {
+    const { db } = openLedger(ensureStateDir(dir));
+    recordSession(db, {
+      agent: row.agent,
+      session,
+      boot_id: bootId(),
+      owner_pid: agent.pid,
+      owner_start_ticks: agent.startTicks,
+      pid_namespace: readPidNamespace("self"),
+      cwd,
+      started_at: Date.now(),
+    });
+    db.close();
+  } catch (error) {
+    await note(`session not recorded: ${(error as Error).message}`);
   }
 }
 

@@ -57,4 +57,17 @@ export const MIGRATIONS: readonly string[] = [
   // command ended does not say it (a TERM-ignoring command killed after the wrapper got TERM
   // died of KILL, 137, while the wrapper exited 143).
   `ALTER TABLE entries ADD COLUMN exit_status INTEGER;`,
+  // 6: agent sessions as their SessionStart hook saw them: the agent process's identity and
+  // pid namespace, the proof of "owner gone" for commands that carry no owner pid.
+  `CREATE TABLE sessions (
+     agent TEXT NOT NULL,
+     session TEXT NOT NULL,
+     boot_id TEXT NOT NULL,
+     owner_pid INTEGER NOT NULL,
+     owner_start_ticks INTEGER NOT NULL,
+     pid_namespace TEXT,
+     cwd TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     PRIMARY KEY (agent, session)
+   ) STRICT;`,
 ];

@@ -29,3 +29,23 @@ export function ownerState(cookie: Pick<SessionCookie, "ownerPid">, named: Pick<
   if (owner.state === "Z" || owner.state === "X") return "gone";
   return "alive";
 }
+
+/** An agent process as its session's SessionStart hook recorded it. */
+export interface RecordedOwner {
+  pid: number;
+  startTicks: number;
+  /** The recording hook was in the reaper's pid namespace; null: unknown. */
+  sameNamespace: boolean | null;
+}
+
+/**
+ * Gone, for an owner whose identity was recorded: no process has its pid, or the one that has
+ * it is another (its start time differs: the pid was reused), or it is a zombie. Only when the
+ * recording was made in the reaper's pid namespace.
+ */
+export function recordedOwnerState(owner: RecordedOwner, facts: Pick<OwnerFacts, "at" | "unreadable">): OwnerState {
+  if (owner.sameNamespace !== true || facts.unreadable.has(owner.pid)) return "unknown";
+  const now = facts.at(owner.pid);
+  if (now === undefined || now.startTicks !== owner.startTicks) return "gone";
+  return now.state === "Z" || now.state === "X" ? "gone" : "alive";
+}

@@ -4,6 +4,7 @@
 
 import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
 import { environVar } from "../ownership/cookie.ts";
+import type { RecordedOwner } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { sameBoot } from "../proc/identity.ts";
 import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
@@ -17,6 +18,7 @@ import {
   isProtected,
   untouchable,
   type EntryVerdict,
+  type ProcessTable,
   type ProcInfo,
   type RuleSettings,
   type Surroundings,
@@ -51,6 +53,8 @@ export interface PlanInput {
   around: Surroundings;
   /** Listed pids whose stat could not be read (an owner there is unknown, not gone). */
   unreadable?: ReadonlySet<number>;
+  /** Agents recorded by their sessions' SessionStart hook, by sessionKey. */
+  sessions?: ReadonlyMap<string, RecordedOwner>;
   /**
    * SessionEnd of this session: the plan holds only its unledgered leftovers (reason
    * session-end); ledger entries are claimed as in a sweep, and judged by the hook itself.
@@ -96,7 +100,7 @@ interface SnapshotView {
   live: ProcInfo[];
   byPid: Map<number, ProcInfo>;
   probe: EntryProbe;
-  table: { byPid: Map<number, ProcInfo>; unreadable: ReadonlySet<number> };
+  table: ProcessTable;
   /** May this process be signalled at all, as part of a ledger entry? */
   signallable: (proc: ProcInfo) => boolean;
 }
@@ -107,7 +111,7 @@ function snapshotView(input: PlanInput): SnapshotView {
     live: input.procs.filter((p) => !isGone(p)),
     byPid,
     probe: snapshotProbe(byPid, input.bootId),
-    table: { byPid, unreadable: input.unreadable ?? new Set<number>() },
+    table: { byPid, unreadable: input.unreadable ?? new Set<number>(), sessions: input.sessions },
     signallable: (proc) => untouchable(proc, input.around) === null && !isProtected(commandLine(proc) ?? "", input.settings.protect),
   };
 }

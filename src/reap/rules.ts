@@ -3,7 +3,8 @@
 // is table-tested (test/reap/rules.test.ts).
 
 import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
-import { ownerState, type OwnerState } from "../ownership/owner.ts";
+import { ownerState, recordedOwnerState, type OwnerState, type RecordedOwner } from "../ownership/owner.ts";
+import { sessionKey } from "../ledger/sessions.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone, type ProcStat } from "../proc/stat.ts";
 
@@ -147,13 +148,20 @@ export interface ProcessTable {
   byPid: ReadonlyMap<number, ProcInfo>;
   /** Listed pids whose stat could not be read. */
   unreadable: ReadonlySet<number>;
+  /** Agents recorded by their sessions' SessionStart hook, by sessionKey. */
+  sessions?: ReadonlyMap<string, RecordedOwner>;
 }
 
-/** The session a process belongs to by its cookie, and whether that session's agent is alive. */
+/**
+ * The session a process belongs to by its cookie, and whether that session's agent is alive:
+ * from the owner pid the cookie carries, else from the agent its SessionStart hook recorded.
+ */
 export function sessionOwner(proc: ProcInfo, table: ProcessTable): { cookie: SessionCookie; owner: OwnerState } | null {
   const cookie = sessionCookieOf(proc.environ);
   if (!cookie) return null;
-  const owner = ownerState(cookie, proc, { at: (pid) => table.byPid.get(pid), unreadable: table.unreadable, sameNamespace: proc.sameNamespace ?? null });
+  const facts = { at: (pid: number) => table.byPid.get(pid), unreadable: table.unreadable };
+  const recorded = cookie.ownerPid === null ? table.sessions?.get(sessionKey(cookie.agent, cookie.session)) : undefined;
+  const owner = recorded ? recordedOwnerState(recorded, facts) : ownerState(cookie, proc, { ...facts, sameNamespace: proc.sameNamespace ?? null });
   return { cookie, owner };
 }
 

@@ -5,6 +5,9 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
+import { sessionsOfBoot } from "../ledger/sessions.ts";
+import type { RecordedOwner } from "../ownership/owner.ts";
+import { readPidNamespace } from "../proc/facts.ts";
 import { describe } from "../ledger/open.ts";
 import { identityOf } from "../proc/identity.ts";
 import { ownLineage, type Lineage } from "../proc/signal.ts";
@@ -116,6 +119,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     now: Date.now(),
     settings: ruleSettings(config),
     unreadable: snapshot.unreadable,
+    sessions: db ? recordedOwners(db, boot) : undefined,
     ending: scope.ending,
     around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session },
   });
@@ -146,6 +150,17 @@ export function ruleSettings(config: Config): RuleSettings {
     tagPattern: new RegExp(reap.tagPattern),
     protect: reap.protect,
   };
+}
+
+/** The agents their sessions' SessionStart hooks recorded in this boot, and whether we see them in the same pid namespace. */
+function recordedOwners(db: Database, boot: string): Map<string, RecordedOwner> {
+  const own = readPidNamespace("self");
+  const owners = new Map<string, RecordedOwner>();
+  for (const [key, row] of sessionsOfBoot(db, boot)) {
+    const sameNamespace = own === null || row.pid_namespace === null ? null : own === row.pid_namespace;
+    owners.set(key, { pid: row.owner_pid, startTicks: row.owner_start_ticks, sameNamespace });
+  }
+  return owners;
 }
 
 /** Cookie carriers start after their wrapper: older processes need not have their environment read. */

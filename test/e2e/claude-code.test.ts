@@ -2,6 +2,7 @@
 // of the Messages API. Every claude run happens inside a PID namespace: the installed
 // SessionStart hook runs a real sweep, which must never see this machine's processes.
 
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -130,6 +131,7 @@ HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API2" "$CLAUDE" -p "start the dev server a
 AGENT=$!
 wait_until '[ -s "$D/marker" ] && [ -n "$(pgrep -P "$(cut -d" " -f3 "$D/marker")" | tr -d "\n")" ] && pgrep -x vite > /dev/null'
 read -r SESSION ID SHELL_PID < "$D/marker"
+echo "AGENT_START $AGENT $(sed 's/.*) //' /proc/$AGENT/stat | cut -d' ' -f20)"
 VITE=$(pgrep -x vite)
 LEFT="$VITE $SHELL_PID $(pgrep -P $SHELL_PID | tr '\n' ' ')"
 # (bash reports a SIGKILLed job on stderr)
@@ -166,6 +168,12 @@ echo "REAP $(sv stats --json | tr -d '\n')"
     // The command's shell and its two sleeps; the dev server and the tool shell that ran the wrapper.
     expect(sweep).toMatchObject({ dryRun: false, cleaned: 5, counts: { terminated: 5, failed: 0 } });
     expect(stats.reasons).toEqual({ "owner-dead": 3, "session-gone": 2 });
+    // Each SessionStart recorded its session with the agent process that ran it (CLAUDE_PID).
+    const db = new Database(join(sb.home, "ledger.db"), { readonly: true });
+    const recorded = db.query("SELECT agent, owner_pid, owner_start_ticks FROM sessions WHERE session = ?").get(crashed);
+    db.close();
+    const [agentPid, agentTicks] = r.values.get("AGENT_START")!.split(" ").map(Number);
+    expect(recorded).toEqual({ agent: "claude-code", owner_pid: agentPid, owner_start_ticks: agentTicks });
     // The new session was told what was ended, by command.
     const told = JSON.stringify(third.requests[0]);
     expect(told).toContain("vite 1000 (session-gone)");

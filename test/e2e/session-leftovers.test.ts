@@ -127,4 +127,43 @@ echo "PIDS {\"detached\":$DETACHED,\"stubborn\":$STUBBORN,\"stubbornChild\":$STU
     },
     60_000,
   );
+  nsTest(
+    "commands that carry no owner pid (Claude Code before 2.1.214): the agent their SessionStart hook recorded decides; gone, its leftovers end as session-gone; alive, they stay",
+    async () => {
+      sb = makeSandbox(CONFIG);
+      const r = await inNamespace(
+        sb,
+        LEFTOVER_HELPERS +
+          String.raw`
+# An "agent" that is not a shell (timeout) runs its session's SessionStart hook, as an agent does.
+agent() {
+  printf '{"session_id":"%s","cwd":"%s","hook_event_name":"SessionStart","source":"startup"}' "$1" "$D" > "$D/start-$1.json"
+  env -u CLAUDE_PID timeout 1000 bash -c '"$BUN" "$CLI" hook session-start < "$0" > "$0.out" 2>&1; echo done > "$0.ready"; exec sleep 1000' "$D/start-$1.json" &
+}
+agent s-old; OLD_AGENT=$!
+agent s-live; LIVE_AGENT=$!
+wait_until '[ -s "$D/start-s-old.json.ready" ] && [ -s "$D/start-s-live.json.ready" ]'
+echo "HOOK_OUT $(cat "$D/start-s-old.json.out" | head -c 60)"
+OLD=$(orphan env -u CLAUDE_PID CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=s-old "$D/s/node" 1000)
+LIVE=$(orphan env -u CLAUDE_PID CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=s-live "$D/s/node" 1000)
+wait_age $OLD 1100; wait_age $LIVE 1100
+echo "BEFORE $(sv reap --dry-run --json | tr -d '\n')"
+{ kill -KILL $OLD_AGENT; wait $OLD_AGENT; } 2> /dev/null
+echo "REPORT $(sv reap --json | tr -d '\n')"
+echo "PIDS $OLD $LIVE $OLD_AGENT $LIVE_AGENT"
+echo "ALIVE $(alive $OLD) $(alive $LIVE) $(alive $LIVE_AGENT)"
+`,
+      );
+      expect(r.stderr).toBe("");
+      const [old, , oldAgent] = r.values.get("PIDS")!.split(" ").map(Number);
+      expect(r.values.get("HOOK_OUT")).toStartWith('{"hookSpecificOutput"');
+      // Both agents alive: nothing of either session is a target.
+      expect(JSON.parse(r.values.get("BEFORE")!).targets).toEqual([]);
+      const report = JSON.parse(r.values.get("REPORT")!);
+      expect(report.targets.map((t: any) => [t.pid, t.reason, t.action])).toEqual([[old, "session-gone", "terminated"]]);
+      expect(r.values.get("ALIVE")).toBe("no yes yes");
+      expect(oldAgent).toBeGreaterThan(1);
+    },
+    60_000,
+  );
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ownerState, type OwnerFacts } from "../../src/ownership/owner.ts";
+import { ownerState, recordedOwnerState, type OwnerFacts, type RecordedOwner } from "../../src/ownership/owner.ts";
 
 const NAMED = { startTicks: 5_000 };
 
@@ -22,4 +22,19 @@ describe("ownerState", () => {
     ["namespace unreadable", 900, facts({}, { sameNamespace: null }), "unknown"],
   ];
   for (const [name, ownerPid, f, expected] of cases) test(name, () => expect(ownerState({ ownerPid }, NAMED, f)).toBe(expected as never));
+});
+
+describe("recordedOwnerState (the agent its SessionStart hook recorded)", () => {
+  const owner = (over: Partial<RecordedOwner> = {}): RecordedOwner => ({ pid: 900, startTicks: 100, sameNamespace: true, ...over });
+  const cases: Array<[string, RecordedOwner, OwnerFacts, string]> = [
+    ["the very process, alive", owner(), facts({ 900: { startTicks: 100, state: "S" } }), "alive"],
+    ["no process at the pid", owner(), facts({}), "gone"],
+    ["the pid now held by another process (a younger one)", owner(), facts({ 900: { startTicks: 101, state: "S" } }), "gone"],
+    ["the pid held by an older process: also another one", owner(), facts({ 900: { startTicks: 99, state: "S" } }), "gone"],
+    ["a zombie", owner(), facts({ 900: { startTicks: 100, state: "Z" } }), "gone"],
+    ["its stat unreadable", owner(), facts({}, { unreadable: new Set([900]) }), "unknown"],
+    ["recorded in another pid namespace", owner({ sameNamespace: false }), facts({}), "unknown"],
+    ["the namespace unknown", owner({ sameNamespace: null }), facts({}), "unknown"],
+  ];
+  for (const [name, recorded, f, expected] of cases) test(name, () => expect(recordedOwnerState(recorded, f)).toBe(expected as never));
 });

@@ -3,6 +3,8 @@
 
 import { describe, expect, test } from "bun:test";
 import type { EntryRow } from "../../src/ledger/entries.ts";
+import { sessionKey } from "../../src/ledger/sessions.ts";
+import type { RecordedOwner } from "../../src/ownership/owner.ts";
 import { planSweep, type PlanInput } from "../../src/reap/plan.ts";
 import { OVERDUE_SLACK_MS, type ProcInfo, type RuleSettings, type Surroundings } from "../../src/reap/rules.ts";
 
@@ -210,7 +212,7 @@ describe("session leftovers", () => {
     proc({ comm: "node", argv: ["node", "server.js"], ppid: 1, startTicks: NOW_TICKS - minutes(5), environ: cookie("dead", "900"), inSessionScope: true, sameNamespace: true, ...over });
   const liveAgent = proc({ pid: 800, comm: "claude", argv: ["claude"], ppid: 50, startTicks: AGENT_TICKS });
 
-  function plan(procs: ProcInfo[], options: { ending?: string; unreadable?: number[]; around?: Partial<Surroundings> } = {}) {
+  function plan(procs: ProcInfo[], options: { ending?: string; unreadable?: number[]; around?: Partial<Surroundings>; sessions?: Map<string, RecordedOwner> } = {}) {
     return planSweep({
       procs,
       running: [],
@@ -220,10 +222,29 @@ describe("session leftovers", () => {
       settings: SETTINGS,
       around: { ...AROUND, ...options.around },
       unreadable: new Set(options.unreadable ?? []),
+      sessions: options.sessions,
       ending: options.ending ?? null,
     });
   }
   const reasons = (p: ReturnType<typeof plan>) => p.targets.map((t) => [t.proc.pid, t.reason]);
+
+  test("no owner pid in the cookie (Claude Code before 2.1.214): the agent its SessionStart hook recorded decides", () => {
+    const old = (pid: number, session: string) => leftover({ pid, environ: `CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=${session}` });
+    const recorded = (pid: number, startTicks: number, sameNamespace: boolean | null = true) => ({ pid, startTicks, sameNamespace });
+    const sessions = new Map([
+      [sessionKey("claude-code", "gone"), recorded(910, 100)],
+      [sessionKey("claude-code", "reused"), recorded(800, AGENT_TICKS - 1)],
+      [sessionKey("claude-code", "alive"), recorded(800, AGENT_TICKS)],
+      [sessionKey("claude-code", "elsewhere"), recorded(910, 100, false)],
+    ]);
+    const procs = [liveAgent, old(5090, "gone"), old(5091, "reused"), old(5092, "alive"), old(5093, "elsewhere"), old(5094, "never-recorded")];
+    expect(reasons(plan(procs, { sessions }))).toEqual([
+      [5090, "session-gone"],
+      [5091, "session-gone"],
+    ]);
+    // Without the record, nothing of it is provably ownerless.
+    expect(plan(procs).targets).toEqual([]);
+  });
 
   test("a dead session's node, vite and a 3-level tree (npm -> node -> esbuild): all session-gone, by pid", () => {
     const npm = leftover({ pid: 5001, comm: "npm", argv: ["npm", "run", "dev"] });
