@@ -34,3 +34,8 @@ export function sessionsOfBoot(db: Database, bootId: string): Map<string, Sessio
 export function sessionKey(agent: string, session: string): string {
   return `${agent}\0${session}`;
 }
+
+/** Sessions of an earlier boot (their agents are gone with it) and those started before `before`. */
+export function removeOldSessions(db: Database, bootId: string, before: number): number {
+  return db.query("DELETE FROM sessions WHERE boot_id != :boot OR started_at < :before").run({ boot: bootId, before }).changes;
+}

@@ -4,6 +4,8 @@
 import type { Database } from "bun:sqlite";
 import { recordEnd, recordLost, requestStop } from "../ledger/entries.ts";
 import { removeFinished } from "../entry/gc.ts";
+import { removeOldSessions } from "../ledger/sessions.ts";
+import { bootId } from "../proc/boot.ts";
 import { openLedger } from "../ledger/open.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
@@ -72,12 +74,14 @@ function markStops(db: Database, plan: Plan, fail: Fail): void {
   }
 }
 
-/** Keeps the ledger bounded without anyone running `supervise gc`: config gc.after / gc.keepFinished. */
+/** Keeps the ledger bounded without anyone running `supervise gc`: config gc.after / gc.keepFinished, and old sessions. */
 function autoGc(db: Database, options: SweepOptions, fail: Fail): void {
   try {
     const afterMs = parseDuration(options.config.gc.after, "gc.after");
     const endedBefore = Number.isFinite(afterMs) ? Date.now() - afterMs : Number.NEGATIVE_INFINITY;
     removeFinished(db, options.stateDir, { endedBefore, keepFinished: options.config.gc.keepFinished });
+    // A session older than gc.after whose agent still lives is then unknown again, never gone.
+    removeOldSessions(db, bootId(), endedBefore);
   } catch (error) {
     fail("gc", error);
   }
