@@ -107,8 +107,10 @@ export function recordSpawned(db: Database, id: string, pid: number, pgid: numbe
 /**
  * Records how an entry ended, unless something else already did (first writer wins). A
  * command that "exited" after someone asked for a stop (its death by our signal looks like
- * any other exit to the wrapper) is recorded as killed, for the reason asked. The wrapper's
- * exit status is kept even when another writer recorded the end first (`kill` racing it).
+ * any other exit to the wrapper) is recorded as killed, for the reason asked. So is one the
+ * wrapper ended on its parent's death or a signal once a stop was asked for: a sweep or
+ * SessionEnd that ends a session also ends the shell above the wrapper. The wrapper's exit
+ * status is kept even when another writer recorded the end first (`kill` racing it).
  */
 export function recordEnd(db: Database, id: string, end: EntryEnd): boolean {
   return db.transaction(() => {
@@ -116,7 +118,7 @@ export function recordEnd(db: Database, id: string, end: EntryEnd): boolean {
       .query(
         `UPDATE entries SET
            state = CASE WHEN :state = 'exited' AND stop_reason IS NOT NULL THEN 'killed' ELSE :state END,
-           reason = CASE WHEN :state = 'exited' AND stop_reason IS NOT NULL THEN stop_reason ELSE :reason END,
+           reason = CASE WHEN stop_reason IS NOT NULL AND (:state = 'exited' OR :reason IN ('parent-died', 'signal')) THEN stop_reason ELSE :reason END,
            ended_at = :ended_at, exit_code = :exit_code, end_signal = :end_signal, exit_status = :exit_status
          WHERE id = :id AND ended_at IS NULL`,
       )
