@@ -76,7 +76,7 @@ kill -TERM $AGENT
 wait $AGENT
 wait_until '[ "$(alive $SHELL_PID)" = no ] && for p in $PIPELINE; do [ "$(alive $p)" = no ] || exit 1; done'
 echo "TREE_GONE yes"
-wait_until 'grep -q "\"msg\":\"session end\"" "$SUPERVISE_HOME/supervise.log"'
+wait_until 'grep -qs "\"msg\":\"session end\"" "$SUPERVISE_HOME/supervise.log"'
 echo "SESSION $SESSION"
 echo "ENTRY $(sv show $ID --json | tr -d '\n')"
 echo "STATS $(sv stats --json | tr -d '\n')"

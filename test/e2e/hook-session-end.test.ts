@@ -28,7 +28,7 @@ entry() {
   [ "${"$"}{STUBBORN:-}" = 1 ] && cmd="trap '' TERM; echo ready; while :; do sleep 1; done"
   sv run --session "$session" --name "$name" "$@" -- bash -c "$cmd" > "$D/$name.out" 2> "$D/$name.err" &
   eval "W_$name=$!"
-  wait_until "grep -q ready '$D/$name.out'"
+  wait_until "grep -qs ready '$D/$name.out'"
 }
 end_session() {
   printf '{"session_id":"%s","reason":"%s","cwd":"%s","hook_event_name":"SessionEnd"}' "$1" "$2" "$D" > "$D/end.json"
