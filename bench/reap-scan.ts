@@ -3,7 +3,8 @@
 // processes: 300 session leftovers of a live agent (orphans carrying its cookie, whose
 // environment the sweep must read and then leave alone), 500 orphaned shells without an agent
 // signature (each with a sleep under it), and idle sleeps for the rest.
-// Targets: at most 0.3x the psutil sweep, at most 0.6x pgrep.
+// Targets: at most 0.3x the psutil sweep, at most 0.6x pgrep. Also timed: the SessionStart
+// hook, whole process, as Claude Code starts it.
 //
 // Everything runs inside a PID namespace (`unshare --pid --fork --mount-proc`), so the
 // processes and the sweep are the namespace's own and nothing on the machine is touched; they
@@ -71,10 +72,15 @@ try {
   const missing = Math.max(0, total - count() - 1);
   idle.push(Bun.spawn(["sh", "-c", `i=0; while [ $i -lt ${missing} ]; do sleep 100000 & i=$((i+1)); done; echo ready; wait`], { stdio: ["ignore", "pipe", "ignore"] }));
   while (count() < total) await Bun.sleep(50);
+  // The SessionStart hook as Claude Code runs it (`sh -c`, JSON on stdin): a real sweep here,
+  // inside the namespace, which finds nothing to end.
+  const input = join(b.dir, "session-start.json");
+  writeFileSync(input, JSON.stringify({ session_id: "bench", cwd: b.dir, hook_event_name: "SessionStart", source: "startup" }));
   const results = compare(
     {
       "empty bun script": [BUN, b.emptyScript],
       "supervise reap --dry-run": [BUN, CLI, "reap", "--dry-run", "--json"],
+      "hook session-start (sh -c)": ["sh", "-c", `exec "${BUN}" "${CLI}" hook session-start < "${input}" > /dev/null`],
       "pgrep --older 300 -x rg": ["sh", "-c", "pgrep --older 300 -x rg; true"],
       "psutil sweep": [PYTHON, sweepScript],
     },
@@ -91,6 +97,8 @@ try {
   const psutil = median(results["psutil sweep"]!) / reap;
   const pgrep = median(results["pgrep --older 300 -x rg"]!) / reap;
   console.log(`supervise / psutil: ${(1 / psutil).toFixed(2)}x (target <= 0.30x); supervise / pgrep: ${(1 / pgrep).toFixed(2)}x (target <= 0.60x)`);
+  const hook = results["hook session-start (sh -c)"]!;
+  console.log(`SessionStart hook: ${fmt(median(hook))} median, ${fmt(Math.max(...hook))} max; ${((Math.max(...hook) / 30_000) * 100).toFixed(2)}% of the 30 s timeout install gives it`);
   const dry = JSON.parse(Bun.spawnSync([BUN, CLI, "reap", "--dry-run", "--json"], { env: b.env, cwd: b.dir }).stdout.toString());
   console.log(`the sweep's targets: ${dry.targets.length} (the live agent's ${leftovers} leftovers and the ${shells} plain shells are left alone)`);
 } finally {
