@@ -14,6 +14,9 @@ export interface AgentRow {
 export const AGENTS: readonly AgentRow[] = [
   // Claude Code: CLAUDE_PID since 2.1.214 (measured on 2.1.332).
   { agent: "claude-code", sessionVar: "CLAUDE_CODE_SESSION_ID", ownerPidVar: "CLAUDE_PID", marker: { name: "CLAUDECODE", value: "1" } },
+  // Codex (0.171.0): the thread id names the session; no variable names the codex process, so
+  // its owner is known only from a recorded session.
+  { agent: "codex", sessionVar: "CODEX_THREAD_ID", ownerPidVar: null, marker: null },
 ];
 
 /** In a process's environment: no sweep and no SessionEnd ends it (Jenkins' BUILD_ID=dontKillMe). */

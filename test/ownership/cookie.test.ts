@@ -39,6 +39,8 @@ describe("sessionCookieOf", () => {
     ["the first of two wins, as getenv", env("CLAUDE_CODE_SESSION_ID=a", "CLAUDE_CODE_SESSION_ID=b"), { agent: "claude-code", session: "a", ownerPid: null }],
     ["a value holding = and NULs around", env("", "CLAUDE_CODE_SESSION_ID=x=y", ""), { agent: "claude-code", session: "x=y", ownerPid: null }],
     ["a name that only starts like it", env("CLAUDE_CODE_SESSION_ID_OLD=s", "XCLAUDE_CODE_SESSION_ID=t"), null],
+    ["Codex's thread: a session with no owner pid", env("CODEX_THREAD_ID=01a2", "CODEX_SESSION_ID=01a2", "CODEX_CI=1"), { agent: "codex", session: "01a2", ownerPid: null }],
+    ["Codex started inside a Claude Code session: the outer session owns it", env("CODEX_THREAD_ID=01a2", "CLAUDE_CODE_SESSION_ID=s-1", "CLAUDE_PID=900"), { agent: "claude-code", session: "s-1", ownerPid: 900 }],
   ];
   for (const [name, environ, expected] of cases) test(name, () => expect(sessionCookieOf(environ)).toEqual(expected as never));
 });

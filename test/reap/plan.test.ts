@@ -246,6 +246,12 @@ describe("session leftovers", () => {
     expect(plan(procs).targets).toEqual([]);
   });
 
+  test("Codex: its thread id is the session; only a recorded agent can be proven gone", () => {
+    const codex = (pid: number, thread: string) => leftover({ pid, comm: "vite", environ: `CODEX_THREAD_ID=${thread}\0CODEX_CI=1` });
+    const sessions = new Map([[sessionKey("codex", "t-gone"), { pid: 910, startTicks: 100, sameNamespace: true }]]);
+    expect(reasons(plan([codex(5095, "t-gone"), codex(5096, "t-unrecorded")], { sessions }))).toEqual([[5095, "session-gone"]]);
+  });
+
   test("a dead session's node, vite and a 3-level tree (npm -> node -> esbuild): all session-gone, by pid", () => {
     const npm = leftover({ pid: 5001, comm: "npm", argv: ["npm", "run", "dev"] });
     const node = leftover({ pid: 5002, ppid: 5001, argv: ["node", "vite"] });
