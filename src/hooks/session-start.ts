@@ -60,7 +60,8 @@ export async function sessionStartHook(): Promise<void> {
  * ownerless once that process is gone, also where they carry no owner pid of their own.
  */
 async function recordThisSession(dir: string, session: string, cwd: string): Promise<void> {
-  const row = AGENTS[0]!;
+  // The hooks speak Claude Code's protocol: the session is one of its sessions.
+  const row = AGENTS.find((agent) => agent.agent === "claude-code")!;
   const agent = hookAgent(row, process.env);
   // Run by hand, or under a launcher we cannot see through: nothing to record, nothing wrong.
   if (!agent) return;
