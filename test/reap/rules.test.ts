@@ -2,44 +2,8 @@
 // every exclusion, zombies, PID reuse, unreadable /proc fields.
 
 import { describe, expect, test } from "bun:test";
-import { classifyEntry, classifyUnledgered, OVERDUE_SLACK_MS, type EntryFacts, type ProcInfo, type RuleSettings, type Surroundings } from "../../src/reap/rules.ts";
-
-const HZ = 100;
-const NOW_TICKS = 1_000_000;
-const ME = 1000;
-const minutes = (m: number) => m * 60 * HZ;
-
-function proc(over: Partial<ProcInfo> & { pid: number }): ProcInfo {
-  return {
-    comm: "rg",
-    state: "S",
-    ppid: 1,
-    pgrp: over.pid,
-    session: over.pid,
-    ttyNr: 0,
-    flags: 0,
-    utimeTicks: 0,
-    stimeTicks: 0,
-    startTicks: NOW_TICKS - minutes(6),
-    rssPages: 0,
-    kernel: false,
-    uid: ME,
-    argv: ["rg", "TODO", "."],
-    environ: "HOME=/home/me\0PATH=/usr/bin",
-    ...over,
-  };
-}
-
-const SETTINGS: RuleSettings = {
-  thresholdsMs: { rg: 5 * 60_000, rgTag: 3 * 60_000, agentShell: 10 * 60_000, sessionGone: 60_000 },
-  rgNames: ["rg", "ripgrep"],
-  shellNames: ["bash", "sh", "zsh"],
-  tagPattern: /@(TAG|SPEC|CODE|TEST)\b/,
-  protect: ["pytest", "alembic", "docker-compose", "docker compose"],
-  sessionKeep: ["tmux", "screen", "gpg-agent"],
-};
-
-const AROUND: Surroundings = { nowTicks: NOW_TICKS, ownUid: ME, lineage: new Set([4000, 3999]), subreapers: new Set([700]), session: null };
+import { classifyEntry, classifyUnledgered, OVERDUE_SLACK_MS, type EntryFacts, type ProcInfo, type Surroundings } from "../../src/reap/rules.ts";
+import { AROUND, minutes, NOW_TICKS, proc, SETTINGS } from "../helpers/reap-fixtures.ts";
 
 describe("classifyUnledgered", () => {
   const cases: Array<[string, Partial<ProcInfo>, Partial<Surroundings>, unknown]> = [
