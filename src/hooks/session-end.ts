@@ -79,13 +79,9 @@ export function sessionEntriesToEnd(db: Database, session: string): EntryRow[] {
 
 /** Marks each running entry of the session as stopping and sends it its first signal; the ids. */
 export function signalSessionEntries(db: Database, session: string): string[] {
-  const stopping: string[] = [];
-  for (const row of sessionEntriesToEnd(db, session)) {
-    if (!requestStop(db, row.id, "session-end")) continue;
-    stopping.push(row.id);
-    if (row.pid !== null) signalFirst([{ entry: entryRef(row) }], firstSignalOf(row));
-  }
-  return stopping;
+  const stopping = sessionEntriesToEnd(db, session).filter((row) => requestStop(db, row.id, "session-end"));
+  signalFirst(stopping.filter((row) => row.pid !== null).map((row) => ({ target: { entry: entryRef(row) }, signal: firstSignalOf(row) })));
+  return stopping.map((row) => row.id);
 }
 
 /** The session's unledgered leftovers: what the sweep's rules call session-end for it. */
@@ -97,7 +93,7 @@ async function sessionLeftovers(db: Database | null, config: Config, session: st
 export async function signalSessionLeftovers(db: Database | null, config: Config, session: string): Promise<number[]> {
   const lineage = ownLineage();
   const targets = await sessionLeftovers(db, config, session, lineage.pids);
-  signalFirst(targets.map(({ proc }) => ({ process: identityOf(proc) })), SIGNALS.SIGTERM, lineage);
+  signalFirst(targets.map(({ proc }) => ({ target: { process: identityOf(proc) }, signal: SIGNALS.SIGTERM })), lineage);
   return targets.map((t) => t.proc.pid);
 }
 

@@ -205,8 +205,9 @@ export function signalEntry(ref: EntryRef, signal: number, lineage = ownLineage(
   return send(locate({ entry: ref }, poll), signal, poll, lineage).reached;
 }
 
-/** The first signal (and SIGCONT) to each target, no waiting: SessionEnd's hook, whose budget is milliseconds. */
-export function signalFirst(targets: readonly StopTarget[], signal: number, lineage = ownLineage()): number {
-  const poll = pollFor(targets);
-  return targets.filter((target) => sendFirst(locate(target, poll), signal, poll, lineage).reached > 0).length;
+/** Each target's first signal (and SIGCONT), no waiting: SessionEnd's hook, whose budget is milliseconds. One scan serves them all. */
+export function signalFirst(stops: readonly Pick<Stop, "target" | "signal">[], lineage = ownLineage()): number {
+  const poll = pollFor(stops.map((s) => s.target));
+  const found = stops.map((s) => locate(s.target, poll));
+  return stops.filter((s, i) => sendFirst(found[i]!, s.signal, poll, lineage).reached > 0).length;
 }
