@@ -18,7 +18,7 @@ export const HOOK_INPUT_SCHEMAS = {
     .looseObject({
       ...common,
       tool_name: z.string(),
-      tool_input: z.looseObject({ command: z.string(), run_in_background: z.boolean(), description: z.string() }).partial(),
+      tool_input: z.looseObject({ command: z.string(), run_in_background: z.boolean(), is_background: z.boolean(), description: z.string() }).partial(),
     })
     .partial(),
 } as const;

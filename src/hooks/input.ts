@@ -28,6 +28,7 @@ export const HOOK_INPUT_FIELDS: Record<HookEvent, Record<string, FieldType>> = {
     tool_input: "object",
     "tool_input.command": "string",
     "tool_input.run_in_background": "boolean",
+    "tool_input.is_background": "boolean",
     "tool_input.description": "string",
   },
 };
@@ -103,10 +104,4 @@ async function dropMistyped(event: HookEvent, data: Record<string, unknown>): Pr
 export function stringField(data: Record<string, unknown>, key: string): string | null {
   const value = data[key];
   return typeof value === "string" && value !== "" ? value : null;
-}
-
-/** A Bash tool call meant to run in the background: the only kind PreToolUse touches. */
-export function isBackgroundBash(data: Record<string, unknown>): boolean {
-  const input = data.tool_input;
-  return data.tool_name === "Bash" && isObject(input) && input.run_in_background === true;
 }

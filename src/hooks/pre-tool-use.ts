@@ -1,15 +1,18 @@
-// PreToolUse: a Bash command Claude Code is about to start in the background is rewritten to
-// run under `supervise run --session <session_id>`, so it gets a ledger entry, a deadline and
-// its whole tree ended with it. Everything else passes untouched (no output at all).
+// PreToolUse (Gemini: BeforeTool): a shell command the agent is about to start in the
+// background is rewritten to run under `supervise run --session <session_id>`, so it gets a
+// ledger entry, a deadline and its whole tree ended with it. Everything else passes untouched.
 
 import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched } from "./answer.ts";
-import { isBackgroundBash, readHookInput, stringField } from "./input.ts";
+import type { AgentName } from "../ownership/agents.ts";
+import { claudeCode } from "./agents/claude-code.ts";
+import { dialectOf, type HookDialect, type PreToolUseDecision } from "./dialect.ts";
+import { readHookInput, stringField } from "./input.ts";
 import { startPeriodicReapIfDue } from "./periodic-reap.ts";
 import { selfCommand } from "./self.ts";
 
-export type PreToolUseDecision = "none" | "ask" | "allow";
+export type { PreToolUseDecision } from "./dialect.ts";
 
 export interface WrapSettings {
   /** Absolute paths: the rewritten command must not depend on PATH. */
@@ -21,27 +24,19 @@ export interface WrapSettings {
   decision: PreToolUseDecision;
 }
 
-export interface PreToolUseOutput {
-  hookSpecificOutput: {
-    hookEventName: "PreToolUse";
-    updatedInput: Record<string, unknown>;
-    permissionDecision?: "ask" | "allow";
-    permissionDecisionReason?: string;
-  };
-}
-
 /** A label for `ls` from the tool call's description, kept short. */
 const NAME_MAX = 60;
 
 /** Never blocks a tool call over our own trouble: `{}` lets it run as asked. */
-export async function preToolUseHook(): Promise<void> {
+export async function preToolUseHook(agent: AgentName): Promise<void> {
+  const dialect = await dialectOf(agent);
   const input = await readHookInput("pre-tool-use");
   const { data } = input;
   if (input.problem && input.dropped.length === 0) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
   await startPeriodicReapIfDue(stringField(data, "cwd") ?? process.cwd(), stringField(data, "session_id"));
   // A mistyped field may be the very one that says what the call is: rewrite nothing.
   if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
-  if (!isBackgroundBash(data)) return answer({});
+  if (!dialect.wrappable(data)) return answer({});
   try {
     // node:fs and the config come in only for the background calls, not for every tool call.
     const { loadConfig } = await import("../config/load.ts");
@@ -53,7 +48,7 @@ export async function preToolUseHook(): Promise<void> {
       // A project's .supervise.json is found again from the same cwd; an explicit file is not.
       configPath: process.env.SUPERVISE_CONFIG || null,
       decision: config.hooks.preToolUseDecision,
-    });
+    }, dialect);
     await answer(output ?? {});
   } catch (error) {
     await answerUntouched(`not wrapping the background command: ${(error as Error).message}`);
@@ -61,9 +56,9 @@ export async function preToolUseHook(): Promise<void> {
 }
 
 /** The hook's answer, or null for "nothing to do" (print nothing, exit 0). */
-export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSettings): PreToolUseOutput | null {
-  if (!isBackgroundBash(data) || Array.isArray(data.tool_input)) return null;
-  const toolInput = data.tool_input as Record<string, unknown>;
+export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSettings, dialect: HookDialect = claudeCode): unknown {
+  const toolInput = dialect.wrappable(data);
+  if (!toolInput) return null;
   const command = toolInput.command;
   if (typeof command !== "string" || command.trim() === "") return null;
   // A NUL cannot pass through an argument vector; such a command is left as it is.
@@ -74,13 +69,7 @@ export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSe
     session: stringField(data, "session_id"),
     name: description ? description.slice(0, NAME_MAX) : null,
   });
-  // updatedInput replaces the whole input: every other field goes back unchanged.
-  const output: PreToolUseOutput = { hookSpecificOutput: { hookEventName: "PreToolUse", updatedInput: { ...toolInput, command: wrapped } } };
-  if (settings.decision !== "none") {
-    output.hookSpecificOutput.permissionDecision = settings.decision;
-    output.hookSpecificOutput.permissionDecisionReason = "supervise: background command wrapped in supervise run";
-  }
-  return output;
+  return dialect.rewrite(toolInput, wrapped, settings.decision);
 }
 
 export interface WrapOptions extends Omit<WrapSettings, "decision"> {

@@ -26,7 +26,7 @@ import { entryRef } from "../entry/liveness.ts";
 import { signalFirst, stopAll, UNESCALATED_WAIT_MS } from "../stop/engine.ts";
 import { firstSignalOf } from "../stop/stop-entry.ts";
 
-/** SessionEnd has no decision control: its answer is always `{}`, whatever happened. */
+/** SessionEnd has no decision control: its answer is always `{}`, whatever happened, for every agent. */
 export async function sessionEndHook(): Promise<void> {
   try {
     await endSession();

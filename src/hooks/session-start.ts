@@ -9,7 +9,7 @@ import { sweep } from "../reap/sweep.ts";
 import { cut } from "../render/table.ts";
 import { openLedger } from "../ledger/open.ts";
 import { recordSession } from "../ledger/sessions.ts";
-import { AGENTS } from "../ownership/agents.ts";
+import { agentRow, type AgentName } from "../ownership/agents.ts";
 import { hookAgent } from "../ownership/hook-agent.ts";
 import { bootId } from "../proc/boot.ts";
 import { readPidNamespace } from "../proc/facts.ts";
@@ -30,7 +30,7 @@ const LISTED = 10;
 export const SESSION_RULE =
   "Under supervise, what this session starts is ended when the session ends (or at the next session's start, if the agent dies first), unless it is started with SUPERVISE_KEEP=1 in its environment.";
 
-export async function sessionStartHook(): Promise<void> {
+export async function sessionStartHook(agent: AgentName): Promise<void> {
   const input = await readHookInput("session-start");
   if (input.problem) await note(`${input.problem}; sweeping anyway`);
   const dir = stateDir();
@@ -44,7 +44,7 @@ export async function sessionStartHook(): Promise<void> {
     return;
   }
   const session = stringField(input.data, "session_id");
-  if (session) await recordThisSession(dir, session, stringField(input.data, "cwd") ?? process.cwd());
+  if (session) await recordThisSession(dir, agent, session, stringField(input.data, "cwd") ?? process.cwd());
   try {
     const { report, running } = await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "session-start", triggerSession: session });
     if (report.errors.length) await note(report.errors.join("; "));
@@ -59,9 +59,8 @@ export async function sessionStartHook(): Promise<void> {
  * The session and the agent process that runs it, so that its leftovers can be proven
  * ownerless once that process is gone, also where they carry no owner pid of their own.
  */
-async function recordThisSession(dir: string, session: string, cwd: string): Promise<void> {
-  // The hooks speak Claude Code's protocol: the session is one of its sessions.
-  const row = AGENTS.find((agent) => agent.agent === "claude-code")!;
+async function recordThisSession(dir: string, agentName: AgentName, session: string, cwd: string): Promise<void> {
+  const row = agentRow(agentName);
   const agent = hookAgent(row, process.env);
   // Run by hand, or under a launcher we cannot see through: nothing to record, nothing wrong.
   if (!agent) return;

@@ -39,3 +39,8 @@ export function sessionKey(agent: string, session: string): string {
 export function removeOldSessions(db: Database, bootId: string, before: number): number {
   return db.query("DELETE FROM sessions WHERE boot_id != :boot OR started_at < :before").run({ boot: bootId, before }).changes;
 }
+
+/** The newest recorded session of this boot with this id, whichever agent ran it. */
+export function latestSession(db: Database, session: string, bootId: string): SessionRow | null {
+  return (db.query("SELECT * FROM sessions WHERE session = :session AND boot_id = :boot ORDER BY started_at DESC LIMIT 1").get({ session, boot: bootId }) as SessionRow | null) ?? null;
+}

@@ -38,7 +38,7 @@ export function parseOwnerPid(text: string | undefined): number | null {
 export function sessionCookieOf(environ: string | null, agents: readonly AgentRow[] = AGENTS): SessionCookie | null {
   if (environ === null) return null;
   for (const row of agents) {
-    const session = environVar(environ, row.sessionVar);
+    const session = row.sessionVar === null ? undefined : environVar(environ, row.sessionVar);
     if (!session) continue;
     return { agent: row.agent, session, ownerPid: row.ownerPidVar ? parseOwnerPid(environVar(environ, row.ownerPidVar)) : null };
   }

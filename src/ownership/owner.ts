@@ -32,6 +32,7 @@ export function ownerState(cookie: Pick<SessionCookie, "ownerPid">, named: Pick<
 
 /** An agent process as its session's SessionStart hook recorded it. */
 export interface RecordedOwner {
+  agent: string;
   pid: number;
   startTicks: number;
   /** The recording hook was in the reaper's pid namespace; null: unknown. */

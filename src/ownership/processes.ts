@@ -6,7 +6,8 @@ import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone } from "../proc/stat.ts";
 import { cookieOf } from "../reap/plan.ts";
 import { isOrphaned, keptOrUnderKept, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
-import type { OwnerState } from "./owner.ts";
+import { recordedOwnerState, type OwnerState } from "./owner.ts";
+import { recordedOwnerOf } from "./recorded-sessions.ts";
 
 export interface OwnedProcess {
   pid: number;
@@ -64,14 +65,16 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
     const entry = ledgerOwner(proc, ctx.entries, byGroup);
     const owned = sessionOwner(proc, ctx.table);
     if (!entry && !owned) continue;
+    const session = owned?.cookie.session ?? entry?.session ?? null;
+    const recorded = owned || session === null ? undefined : recordedOwnerOf(ctx.table.sessions, session);
     out.push({
       pid: proc.pid,
       ppid: proc.ppid,
       pgid: proc.pgrp,
-      agent: owned?.cookie.agent ?? null,
-      session: owned?.cookie.session ?? entry?.session ?? null,
-      ownerPid: owned?.cookie.ownerPid ?? null,
-      owner: owned?.owner ?? "unknown",
+      agent: owned?.cookie.agent ?? recorded?.agent ?? null,
+      session,
+      ownerPid: owned?.cookie.ownerPid ?? recorded?.pid ?? null,
+      owner: owned?.owner ?? (recorded ? recordedOwnerState(recorded, { at: (pid) => ctx.table.byPid.get(pid), unreadable: ctx.table.unreadable }) : "unknown"),
       ledgerId: entry?.id ?? null,
       orphaned: isOrphaned(proc, ctx.subreapers),
       state: proc.state,

@@ -5,9 +5,7 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
-import { sessionsOfBoot } from "../ledger/sessions.ts";
-import type { RecordedOwner } from "../ownership/owner.ts";
-import { readPidNamespace } from "../proc/facts.ts";
+import { recordedOwners } from "../ownership/recorded-sessions.ts";
 import { describe } from "../ledger/open.ts";
 import { identityOf } from "../proc/identity.ts";
 import { ownLineage, type Lineage } from "../proc/signal.ts";
@@ -150,17 +148,6 @@ export function ruleSettings(config: Config): RuleSettings {
     tagPattern: new RegExp(reap.tagPattern),
     protect: reap.protect,
   };
-}
-
-/** The agents their sessions' SessionStart hooks recorded in this boot, and whether we see them in the same pid namespace. */
-function recordedOwners(db: Database, boot: string): Map<string, RecordedOwner> {
-  const own = readPidNamespace("self");
-  const owners = new Map<string, RecordedOwner>();
-  for (const [key, row] of sessionsOfBoot(db, boot)) {
-    const sameNamespace = own === null || row.pid_namespace === null ? null : own === row.pid_namespace;
-    owners.set(key, { pid: row.owner_pid, startTicks: row.owner_start_ticks, sameNamespace });
-  }
-  return owners;
 }
 
 /** Cookie carriers start after their wrapper: older processes need not have their environment read. */

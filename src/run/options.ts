@@ -3,6 +3,7 @@
 import { parseOptions, stringOption, type OptionSpec } from "../cli/parse-options.ts";
 import type { Config } from "../config/defaults.ts";
 import { UsageError } from "../errors.ts";
+import { AGENTS } from "../ownership/agents.ts";
 import { parseSignal, type Signal } from "../proc/signals.ts";
 import { parseDuration } from "../time/duration.ts";
 
@@ -59,10 +60,16 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
     deadlineMs: deadline !== undefined ? parseDuration(deadline, "--deadline") : parseDuration(config.run.deadline, "run.deadline"),
     graceMs: grace !== undefined ? parseDuration(grace, "--grace") : parseDuration(config.run.grace, "run.grace"),
     signal: signal !== undefined ? parseSignal(signal, "--signal") : parseSignal(config.run.signal, "run.signal"),
-    session: fromFlag("session") ?? (env.CLAUDE_CODE_SESSION_ID || env.SUPERVISE_SESSION || null),
+    session: fromFlag("session") ?? (agentSession(env) || env.SUPERVISE_SESSION || null),
     name: fromFlag("name") ?? null,
     keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep",
     preserveStatus: flags["preserve-status"] === true,
     captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
   };
+}
+
+/** The session of the agent the command runs under, as its environment names it. */
+function agentSession(env: NodeJS.ProcessEnv): string | undefined {
+  for (const { sessionVar } of AGENTS) if (sessionVar && env[sessionVar]) return env[sessionVar];
+  return undefined;
 }

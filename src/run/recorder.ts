@@ -6,6 +6,7 @@ import { insertEntry, recordEnd, recordSpawned, type EntryEnd, type NewEntry } f
 import { describe, openLedger } from "../ledger/open.ts";
 import type { Logger } from "../log.ts";
 import { ensureStateDir } from "../state-dir.ts";
+import { withRecordedOwner } from "./owner.ts";
 
 export interface Recorder {
   started(entry: NewEntry): void;
@@ -49,7 +50,7 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
           warn(`the ledger was corrupt; moved it to ${opened.movedAside} and started a new one`);
           log.warn({ movedTo: opened.movedAside }, "corrupt ledger moved aside");
         }
-        insertEntry(db, entry);
+        insertEntry(db, withRecordedOwner(db, entry));
       } catch (error) {
         db?.close();
         db = null;

@@ -11,6 +11,7 @@ import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId } from "../proc/boot.ts";
 import { forkCount } from "../proc/pid-window.ts";
 import { readStat } from "../proc/stat.ts";
+import { agentOwner } from "./owner.ts";
 import { signalEntry, stopOne } from "../stop/engine.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import { drainCapture, openCapture, type Capture } from "./capture.ts";
@@ -228,11 +229,4 @@ function recordEnd(ctx: WrapperContext, end: { record: EntryEnd; exitStatus: num
   ctx.recorder.ended(end.record);
   ctx.log.info({ id: ctx.id, ...end.record, exitStatus: end.exitStatus, durationMs: Date.now() - start.startedAt }, "ended");
   return end.exitStatus;
-}
-
-/** Claude Code's own pid ($CLAUDE_PID) with its start time: the owner the reaper checks. */
-function agentOwner(env: NodeJS.ProcessEnv): { owner_pid: number | null; owner_start_ticks: number | null } {
-  const pid = Number(env.CLAUDE_PID);
-  const stat = Number.isInteger(pid) && pid > 1 ? readStat(pid) : null;
-  return stat ? { owner_pid: stat.pid, owner_start_ticks: stat.startTicks } : { owner_pid: null, owner_start_ticks: null };
 }

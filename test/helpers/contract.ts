@@ -137,3 +137,29 @@ export const PreToolUseOutputSchema = z.strictObject({
     permissionDecisionReason: z.string().optional(),
   }),
 });
+
+/** A BeforeTool hook input for run_shell_command, as Gemini CLI 0.61.0 sends it. */
+export const beforeToolCall = (toolInput: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  session_id: "gem-1",
+  transcript_path: "/home/u/.gemini/tmp/proj/chats/session.jsonl",
+  cwd: "/proj",
+  hook_event_name: "BeforeTool",
+  timestamp: "2026-12-01T10:00:00.000Z",
+  tool_name: "run_shell_command",
+  tool_input: toolInput,
+  ...extra,
+});
+
+/** Gemini's rewrite answer: `tool_input` replaces the arguments, so all of them come back. */
+export const BeforeToolOutputSchema = z.strictObject({
+  hookSpecificOutput: z.strictObject({
+    hookEventName: z.literal("BeforeTool"),
+    tool_input: z.looseObject({ command: z.string(), is_background: z.literal(true) }),
+  }),
+});
+
+/** The SessionStart answer every supported agent takes. */
+export const SessionStartOutputSchema = z.strictObject({
+  hookSpecificOutput: z.strictObject({ hookEventName: z.literal("SessionStart"), additionalContext: z.string().optional() }),
+  systemMessage: z.string().optional(),
+});

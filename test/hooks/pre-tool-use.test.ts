@@ -44,14 +44,14 @@ describe("preToolUseOutput: a background Bash command", () => {
   });
 
   test("an explicit config and hostile session ids and descriptions are quoted", () => {
-    const out = preToolUseOutput(call({ command: "x", description: "it's $(rm -rf ~) `x`", run_in_background: true }, { session_id: "a'b; rm" }), { ...settings, configPath: "/c d/conf.json" })!;
+    const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "it's $(rm -rf ~) `x`", run_in_background: true }, { session_id: "a'b; rm" }), { ...settings, configPath: "/c d/conf.json" }));
     expect(out.hookSpecificOutput.updatedInput.command).toBe(
       "SUPERVISE_HOME=/home/u/.local/state/supervise SUPERVISE_CONFIG='/c d/conf.json' /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session 'a'\\''b; rm' --name 'it'\\''s $(rm -rf ~) `x`' -- bash -c x",
     );
   });
 
   test("a long description is cut to 60 characters for the name", () => {
-    const out = preToolUseOutput(call({ command: "x", description: "d".repeat(200), run_in_background: true }), settings)!;
+    const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "d".repeat(200), run_in_background: true }), settings));
     expect(out.hookSpecificOutput.updatedInput.command).toContain(`--name ${"d".repeat(60)} --`);
   });
 });

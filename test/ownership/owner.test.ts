@@ -25,7 +25,7 @@ describe("ownerState", () => {
 });
 
 describe("recordedOwnerState (the agent its SessionStart hook recorded)", () => {
-  const owner = (over: Partial<RecordedOwner> = {}): RecordedOwner => ({ pid: 900, startTicks: 100, sameNamespace: true, ...over });
+  const owner = (over: Partial<RecordedOwner> = {}): RecordedOwner => ({ agent: "claude-code", pid: 900, startTicks: 100, sameNamespace: true, ...over });
   const cases: Array<[string, RecordedOwner, OwnerFacts, string]> = [
     ["the very process, alive", owner(), facts({ 900: { startTicks: 100, state: "S" } }), "alive"],
     ["no process at the pid", owner(), facts({}), "gone"],

@@ -194,7 +194,7 @@ describe("session leftovers", () => {
 
   test("no owner pid in the cookie (Claude Code before 2.1.214): the agent its SessionStart hook recorded decides", () => {
     const old = (pid: number, session: string) => leftover({ pid, environ: `CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=${session}` });
-    const recorded = (pid: number, startTicks: number, sameNamespace: boolean | null = true) => ({ pid, startTicks, sameNamespace });
+    const recorded = (pid: number, startTicks: number, sameNamespace: boolean | null = true) => ({ agent: "claude-code", pid, startTicks, sameNamespace });
     const sessions = new Map([
       [sessionKey("claude-code", "gone"), recorded(910, 100)],
       [sessionKey("claude-code", "reused"), recorded(800, AGENT_TICKS - 1)],
@@ -212,7 +212,7 @@ describe("session leftovers", () => {
 
   test("Codex: its thread id is the session; only a recorded agent can be proven gone", () => {
     const codex = (pid: number, thread: string) => leftover({ pid, comm: "vite", environ: `CODEX_THREAD_ID=${thread}\0CODEX_CI=1` });
-    const sessions = new Map([[sessionKey("codex", "t-gone"), { pid: 910, startTicks: 100, sameNamespace: true }]]);
+    const sessions = new Map([[sessionKey("codex", "t-gone"), { agent: "codex", pid: 910, startTicks: 100, sameNamespace: true }]]);
     expect(reasons(plan([codex(5095, "t-gone"), codex(5096, "t-unrecorded")], { sessions }))).toEqual([[5095, "session-gone"]]);
   });
 

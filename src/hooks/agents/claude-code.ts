@@ -1,0 +1,22 @@
+// Claude Code's hooks: a Bash call with run_in_background is wrapped; `updatedInput`
+// replaces the whole input, and a permission decision may go with it (hooks.preToolUseDecision).
+
+import { isObject, type HookDialect } from "../dialect.ts";
+
+export const claudeCode: HookDialect = {
+  agent: "claude-code",
+  wrappable(data) {
+    const input = data.tool_input;
+    return data.tool_name === "Bash" && isObject(input) && input.run_in_background === true ? input : null;
+  },
+  rewrite(toolInput, command, decision) {
+    const output: { hookSpecificOutput: Record<string, unknown> } = {
+      hookSpecificOutput: { hookEventName: "PreToolUse", updatedInput: { ...toolInput, command } },
+    };
+    if (decision !== "none") {
+      output.hookSpecificOutput.permissionDecision = decision;
+      output.hookSpecificOutput.permissionDecisionReason = "supervise: background command wrapped in supervise run";
+    }
+    return output;
+  },
+};

@@ -1,0 +1,11 @@
+// Codex CLI's hooks (0.171.0): SessionStart and SessionEnd only. Codex has no background
+// flag, and takes a rewrite only with permissionDecision "allow", which would skip the
+// user's approval: supervise never rewrites a Codex tool call.
+
+import type { HookDialect } from "../dialect.ts";
+
+export const codex: HookDialect = {
+  agent: "codex",
+  wrappable: () => null,
+  rewrite: () => ({}),
+};

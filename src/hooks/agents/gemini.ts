@@ -1,0 +1,20 @@
+// Gemini CLI's hooks (0.61.0): BeforeTool on run_shell_command. Only `is_background` calls
+// are wrapped, and never one Gemini's substitution guard would refuse. The answer's
+// `tool_input` replaces the arguments, so it echoes all of them: without `is_background`
+// the command would run in the foreground and block the CLI.
+
+import { isObject, type HookDialect } from "../dialect.ts";
+import { refusedByGeminiGuard } from "./gemini-guard.ts";
+
+export const gemini: HookDialect = {
+  agent: "gemini",
+  wrappable(data) {
+    const input = data.tool_input;
+    if (data.tool_name !== "run_shell_command" || !isObject(input) || input.is_background !== true) return null;
+    return typeof input.command === "string" && refusedByGeminiGuard(input.command) ? null : input;
+  },
+  // Approval stays Gemini's own (its policy engine judges the rewritten command): no decision is sent.
+  rewrite(toolInput, command) {
+    return { hookSpecificOutput: { hookEventName: "BeforeTool", tool_input: { ...toolInput, command } } };
+  },
+};
