@@ -18,6 +18,8 @@ export interface ParsedOptions {
   positionals: string[];
   /** True when an explicit `--` ended the options. */
   terminated: boolean;
+  /** Every value a repeated option was given, in order (`options` holds the last). */
+  lists: Record<string, string[]>;
 }
 
 export interface ParseSettings {
@@ -31,6 +33,7 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
 
   const options: OptionValues = {};
   const positionals: string[] = [];
+  const lists: Record<string, string[]> = {};
   let terminated = false;
 
   for (let i = 0; i < args.length; i++) {
@@ -74,8 +77,9 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
       inline = args[++i]!;
     }
     options[long] = inline;
+    (lists[long] ??= []).push(inline);
   }
-  return { options, positionals, terminated };
+  return { options, positionals, terminated, lists };
 }
 
 export function stringOption(options: OptionValues, name: string): string | undefined {

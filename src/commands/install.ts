@@ -1,50 +1,43 @@
-// `supervise install [--user | --project] [--uninstall] [--dry-run]`: add (or remove) exactly
-// supervise's hooks in Claude Code's settings, keeping everything else; idempotent; a backup
-// of the previous file first; a file that is not valid JSON is refused and left untouched.
+// `supervise install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run]`: add
+// (or remove) exactly supervise's hooks in each agent's settings, keeping everything else;
+// idempotent; a backup of the previous file first; an atomic write; a file that cannot be
+// merged is refused, and then no file is changed. For Codex, also its trust in those hooks.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, copyFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { selfCommand } from "../hooks/self.ts";
+import { backUp, writeAtomically } from "../install/files.ts";
+import { planInstall, type FileChange } from "../install/plan.ts";
+import { codexTrustHint, geminiTrustHint } from "../install/trust-hints.ts";
+import { AGENTS, isAgentName, type AgentName } from "../ownership/agents.ts";
 import { shellQuote } from "../render/shell-quote.ts";
-import { SettingsShapeError, supervisorGroups, withSupervisorHooks, type Json } from "../install/settings.ts";
-import { homeDirectory } from "../state-dir.ts";
 
 export default async function install(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { user: {}, project: {}, uninstall: {}, "dry-run": {} });
+  const { options, positionals, lists } = parseOptions(args, { agent: { value: true }, user: {}, project: {}, uninstall: {}, "dry-run": {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (options.user && options.project) throw new UsageError("--user and --project exclude each other");
-  const path = options.project ? join(process.cwd(), ".claude", "settings.json") : join(process.env.CLAUDE_CONFIG_DIR || join(process.env.HOME || homeDirectory(), ".claude"), "settings.json");
+  const agents = agentList(lists.agent ?? []);
+  const uninstall = options.uninstall === true;
+  const cwd = process.cwd();
+  const changes = planInstall({ agents, scope: options.project ? "project" : "user", uninstall, commandPrefix: hookCommandPrefix(), cwd, env: process.env });
 
-  const before = readSettings(path);
-  let after: Json;
-  try {
-    after = withSupervisorHooks(before.data, options.uninstall ? null : supervisorGroups(hookCommandPrefix()));
-  } catch (error) {
-    if (error instanceof SettingsShapeError) throw new UsageError(`${path}: ${error.message}; not changed`);
-    throw error;
+  for (const change of changes) {
+    if (options["dry-run"]) await dryRun(change, uninstall);
+    else await apply(change, uninstall);
   }
-  const text = `${JSON.stringify(after, null, 2)}\n`;
-  const verb = options.uninstall ? "removed supervise's hooks from" : "installed supervise's hooks in";
-
-  if (options["dry-run"]) {
-    await writeOut(text);
-    await writeErr(before.text !== null && JSON.stringify(before.data) === JSON.stringify(after) ? `supervise: ${path}: nothing would change\n` : `supervise: dry run: would have ${verb} ${path}\n`);
-    return 0;
-  }
-  if (before.text !== null && JSON.stringify(before.data) === JSON.stringify(after)) {
-    await writeOut(`${path}: nothing to change\n`);
-    return 0;
-  }
-  const backup = before.text !== null ? backUp(path) : null;
-  writeAtomically(path, text);
-  await writeOut(`${verb} ${path}${backup ? ` (previous file: ${backup})` : ""}\n`);
+  if (options.project && !uninstall) await trustHints(agents, cwd);
   return 0;
 }
 
-/** Hooks run in Claude Code's environment: an explicit state dir and config are written in. */
+function agentList(names: readonly string[]): AgentName[] {
+  for (const name of names) {
+    if (!isAgentName(name)) throw new UsageError(`--agent takes one of ${AGENTS.map((row) => row.agent).join(", ")} (not '${name}')`);
+  }
+  return names.length ? [...new Set(names as AgentName[])] : ["claude-code"];
+}
+
+/** Hooks run in the agent's environment: an explicit state dir and config are written in. */
 function hookCommandPrefix(): string {
   const { bun, cli } = selfCommand();
   const env: string[] = [];
@@ -55,28 +48,27 @@ function hookCommandPrefix(): string {
   return [...env, shellQuote(bun), shellQuote(cli)].join(" ");
 }
 
-function readSettings(path: string): { data: Json; text: string | null } {
-  if (!existsSync(path)) return { data: {}, text: null };
-  const text = readFileSync(path, "utf8");
-  if (text.trim() === "") return { data: {}, text };
-  try {
-    return { data: JSON.parse(text) as Json, text };
-  } catch (error) {
-    throw new UsageError(`${path} is not valid JSON (${(error as Error).message}); not changed`);
+function verb(change: FileChange, uninstall: boolean): string {
+  if (change.kind === "trust") return uninstall ? "removed Codex's trust in supervise's hooks from" : "recorded Codex's trust in supervise's hooks in";
+  return uninstall ? "removed supervise's hooks from" : "installed supervise's hooks in";
+}
+
+async function dryRun(change: FileChange, uninstall: boolean): Promise<void> {
+  await writeOut(change.after);
+  await writeErr(change.same ? `supervise: ${change.path}: nothing would change\n` : `supervise: dry run: would have ${verb(change, uninstall)} ${change.path}\n`);
+}
+
+async function apply(change: FileChange, uninstall: boolean): Promise<void> {
+  if (change.same) {
+    await writeOut(`${change.path}: nothing to change\n`);
+    return;
   }
+  const backup = change.before !== null ? backUp(change.path) : null;
+  writeAtomically(change.path, change.after);
+  await writeOut(`${verb(change, uninstall)} ${change.path}${backup ? ` (previous file: ${backup})` : ""}\n`);
 }
 
-function backUp(path: string): string {
-  const target = `${path}.supervise-backup-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-  copyFileSync(path, target);
-  return target;
-}
-
-/** Write beside, then rename: a crash never leaves half a settings file. Keeps the old mode. */
-function writeAtomically(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const mode = existsSync(path) ? statSync(path).mode & 0o777 : 0o644;
-  const temp = `${path}.supervise-${process.pid}.tmp`;
-  writeFileSync(temp, text, { mode });
-  renameSync(temp, path);
+async function trustHints(agents: readonly AgentName[], cwd: string): Promise<void> {
+  const hints = [agents.includes("gemini") ? geminiTrustHint(cwd, process.env) : null, agents.includes("codex") ? codexTrustHint(cwd, process.env) : null];
+  for (const hint of hints) if (hint) await writeErr(`supervise: ${hint}\n`);
 }

@@ -1,14 +1,18 @@
-// Claude Code settings as data: adding supervise's hooks to a settings object and taking
-// them out again, leaving every other key and hook as it was. Pure: the command does the IO.
+// An agent's hook settings as data (Claude Code's and Gemini's settings.json, Codex's
+// hooks.json share the shape): adding supervise's hooks and taking them out again, leaving
+// every other key and hook as it was. Pure: the command does the IO.
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
+/** One matcher group per event, by the agent's name for the event. */
+export type HookGroups = Record<string, JsonObject>;
+
+/** Claude Code's events, as its settings spell them. */
 export const EVENTS = ["SessionStart", "SessionEnd", "PreToolUse"] as const;
-type Event = (typeof EVENTS)[number];
 
 /** One matcher group per event, as Claude Code's settings spell them. */
-export function supervisorGroups(commandPrefix: string): Record<Event, JsonObject> {
+export function supervisorGroups(commandPrefix: string): HookGroups {
   return {
     // Every way a session (re)starts is a moment to sweep what earlier ones leaked.
     SessionStart: { matcher: "startup|resume|clear|compact", hooks: [{ type: "command", command: `${commandPrefix} hook session-start`, timeout: 30 }] },
@@ -18,7 +22,7 @@ export function supervisorGroups(commandPrefix: string): Record<Event, JsonObjec
   };
 }
 
-const OURS = /(?:^|[\s/'"])(?:supervise|cli\.ts)['"]?\s+hook\s+(?:session-start|session-end|pre-tool-use)\s*$/;
+const OURS = /(?:^|[\s/'"])(?:supervise|cli\.ts)['"]?\s+hook\s+(?:--agent[\s=][a-z-]+\s+)?(?:session-start|session-end|pre-tool-use)\s*$/;
 
 /** A handler supervise installed, whatever paths it was written with. */
 export function isSupervisorHandler(handler: Json): boolean {
@@ -27,13 +31,13 @@ export function isSupervisorHandler(handler: Json): boolean {
 
 export class SettingsShapeError extends Error {}
 
-/** Settings with supervise's handlers replaced by `groups` (or removed, when groups is null). */
-export function withSupervisorHooks(settings: Json, groups: Record<Event, JsonObject> | null): JsonObject {
+/** Settings with supervise's handlers of these events replaced by `groups` (or removed, when groups is null). */
+export function withSupervisorHooks(settings: Json, groups: HookGroups | null, events: readonly string[] = EVENTS): JsonObject {
   if (!isObject(settings)) throw new SettingsShapeError("the settings file does not hold a JSON object");
   const out: JsonObject = structuredClone(settings);
   const hooks = out.hooks ?? {};
   if (!isObject(hooks)) throw new SettingsShapeError("'hooks' is not an object");
-  for (const event of EVENTS) {
+  for (const event of events) {
     const existing = hooks[event] ?? [];
     if (!Array.isArray(existing)) throw new SettingsShapeError(`'hooks.${event}' is not an array`);
     const kept = existing.flatMap((group): Json[] => {
@@ -43,7 +47,7 @@ export function withSupervisorHooks(settings: Json, groups: Record<Event, JsonOb
       if (others.length === group.hooks.length) return [group];
       return others.length ? [{ ...group, hooks: others }] : [];
     });
-    if (groups) kept.push(groups[event]);
+    if (groups?.[event]) kept.push(groups[event]);
     if (kept.length) hooks[event] = kept;
     else delete hooks[event];
   }
@@ -52,6 +56,6 @@ export function withSupervisorHooks(settings: Json, groups: Record<Event, JsonOb
   return out;
 }
 
-function isObject(value: Json | undefined): value is JsonObject {
+export function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

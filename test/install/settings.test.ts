@@ -43,7 +43,7 @@ describe("withSupervisorHooks", () => {
   });
 
   test("a group holding ours and someone else's keeps theirs", () => {
-    const mixed = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [theirs.hooks[0]!, ours.PreToolUse.hooks![0 as never]] }] } } as Json;
+    const mixed = { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [theirs.hooks[0]!, ours.PreToolUse!.hooks![0 as never]] }] } } as Json;
     expect(withSupervisorHooks(mixed, null) as unknown).toEqual({ hooks: { PreToolUse: [{ matcher: "Bash", hooks: [theirs.hooks[0]] }] } });
   });
 

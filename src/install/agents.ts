@@ -1,0 +1,61 @@
+// Where each agent keeps its hook settings, and supervise's groups in that agent's terms:
+// its event names, its timeout unit, its matchers. One row per agent.
+
+import { join } from "node:path";
+import type { AgentName } from "../ownership/agents.ts";
+import { homeDirectory } from "../state-dir.ts";
+import { supervisorGroups, type HookGroups, type JsonObject } from "./settings.ts";
+
+export type Scope = "user" | "project";
+
+export interface InstallTarget {
+  agent: AgentName;
+  /** The agent's event names supervise installs, in the file's order. */
+  events: readonly string[];
+  settingsPath(scope: Scope, cwd: string, env: NodeJS.ProcessEnv): string;
+  groups(commandPrefix: string): HookGroups;
+}
+
+const home = (env: NodeJS.ProcessEnv) => env.HOME || homeDirectory();
+
+/** A command handler; `timeout` in the agent's own unit. */
+function handler(command: string, timeout: number | null): JsonObject {
+  return timeout === null ? { type: "command", command } : { type: "command", command, timeout };
+}
+
+const CLAUDE_CODE: InstallTarget = {
+  agent: "claude-code",
+  events: ["SessionStart", "SessionEnd", "PreToolUse"],
+  settingsPath: (scope, cwd, env) => (scope === "project" ? join(cwd, ".claude", "settings.json") : join(env.CLAUDE_CONFIG_DIR || join(home(env), ".claude"), "settings.json")),
+  groups: supervisorGroups,
+};
+
+/** Gemini CLI 0.61.0: `~/.gemini` moves with GEMINI_CLI_HOME; timeouts are milliseconds. */
+const GEMINI: InstallTarget = {
+  agent: "gemini",
+  events: ["SessionStart", "SessionEnd", "BeforeTool"],
+  settingsPath: (scope, cwd, env) => join(scope === "project" ? cwd : env.GEMINI_CLI_HOME || home(env), ".gemini", "settings.json"),
+  groups: (prefix) => ({
+    SessionStart: { hooks: [handler(`${prefix} hook --agent gemini session-start`, 30_000)] },
+    // Gemini waits for SessionEnd hooks up to their timeout; ours returns in milliseconds.
+    SessionEnd: { hooks: [handler(`${prefix} hook --agent gemini session-end`, 5_000)] },
+    BeforeTool: { matcher: "run_shell_command", hooks: [handler(`${prefix} hook --agent gemini pre-tool-use`, 30_000)] },
+  }),
+};
+
+/** Codex 0.171.0: hooks.json beside config.toml (CODEX_HOME); timeouts are seconds, SessionEnd's capped at 3. */
+const CODEX: InstallTarget = {
+  agent: "codex",
+  events: ["SessionStart", "SessionEnd"],
+  settingsPath: (scope, cwd, env) => (scope === "project" ? join(cwd, ".codex", "hooks.json") : join(codexHome(env), "hooks.json")),
+  groups: (prefix) => ({
+    SessionStart: { hooks: [handler(`${prefix} hook --agent codex session-start`, 30)] },
+    SessionEnd: { hooks: [handler(`${prefix} hook --agent codex session-end`, 3)] },
+  }),
+};
+
+export const INSTALL_TARGETS: Record<AgentName, InstallTarget> = { "claude-code": CLAUDE_CODE, gemini: GEMINI, codex: CODEX };
+
+export function codexHome(env: NodeJS.ProcessEnv): string {
+  return env.CODEX_HOME || join(home(env), ".codex");
+}
