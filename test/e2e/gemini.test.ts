@@ -1,0 +1,174 @@
+// End to end with the real Gemini CLI (pinned dev dependency), `gemini -p` driven offline by
+// a mock of the Gemini API on 127.0.0.1. Every gemini run is inside a PID namespace: the
+// installed SessionStart hook runs a real sweep.
+
+import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.ts";
+import { startMockGemini, type MockGemini } from "../helpers/mock-gemini.ts";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(150_000);
+const GEMINI = join(import.meta.dir, "..", "..", "node_modules", ".bin", "gemini");
+const skipReason = namespaceUnavailable ?? (existsSync(GEMINI) ? null : `the Gemini CLI is not installed (${GEMINI}); run bun install`);
+if (skipReason) console.warn(`SKIPPING Gemini CLI end-to-end tests: ${skipReason}`);
+const e2e = skipReason ? test.skip : test;
+
+let sb: Sandbox | undefined;
+const mocks: MockGemini[] = [];
+afterEach(async () => {
+  for (const mock of mocks.splice(0)) {
+    mock.release();
+    mock.stop();
+  }
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+function mock(options: Parameters<typeof startMockGemini>[0]): MockGemini {
+  const m = startMockGemini(options);
+  mocks.push(m);
+  return m;
+}
+
+/** A background command that records its ids, then runs a two-process pipeline. */
+const BACKGROUND = (marker: string) => `echo "$SUPERVISE_ID $$" > ${marker}; sleep 1000 | sleep 1001`;
+
+/** `gemini -p` against a mock: a trusted project, API-key auth, no telemetry, stdin closed, a scratch TMPDIR. */
+const GEMINI_P = String.raw`
+mkdir -p "$D/tmp"
+descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+cd "$PROJ"
+`;
+const run = (api: string, prompt: string, out: string) =>
+  `HOME="$GHOME" TMPDIR="$D/tmp" GEMINI_API_KEY=fake GOOGLE_GEMINI_BASE_URL=${api} "$GEMINI" -m gemini-2.5-flash -p "${prompt}" --yolo -o json < /dev/null > "$D/${out}.json" 2> "$D/${out}.err"`;
+
+async function setUp(): Promise<Sandbox> {
+  sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+  const home = join(sb.dir, "home");
+  const project = join(sb.dir, "project");
+  mkdirSync(join(home, ".gemini"), { recursive: true });
+  mkdirSync(project);
+  const installed = await runCli(sb, ["install", "--agent", "gemini", "--project"], { env: { HOME: home }, cwd: project });
+  expect(installed.exitCode).toBe(0);
+  expect(installed.stdout).toBe(`installed supervise's hooks in ${join(project, ".gemini", "settings.json")}\n`);
+  // Headless Gemini refuses an untrusted folder; install said how to trust it, and the user does.
+  expect(installed.stderr).toContain(`"${project}": "TRUST_FOLDER"`);
+  writeFileSync(join(home, ".gemini", "trustedFolders.json"), JSON.stringify({ [project]: "TRUST_FOLDER" }));
+  writeFileSync(join(home, ".gemini", "settings.json"), JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } }, privacy: { usageStatisticsEnabled: false } }));
+  Object.assign(sb.env, { GEMINI, GHOME: home, PROJ: project });
+  return sb;
+}
+
+describe("Gemini CLI (real) with supervise installed in the project", () => {
+  e2e("session 1: SessionStart reaps a planted orphan; the background run_shell_command runs under supervise run --session; SIGTERM of the CLI leaves nothing of it", async () => {
+    const sb = await setUp();
+    const api = mock({ calls: [{ command: BACKGROUND(`${sb.dir}/marker`), description: "Server", is_background: true }], holdFinalAnswer: true });
+    const r = await inNamespace(
+      sb,
+      GEMINI_P +
+        String.raw`
+TAGGED=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG TODO)
+wait_age $TAGGED 1100
+${run(api.url, "start the server", "gemini1")} &
+LAUNCHER=$!
+wait_until '[ -s "$D/marker" ] && [ -n "$(pgrep -P "$(cut -d" " -f2 "$D/marker")" | tr -d "\n")" ]'
+read -r ID SHELL_PID < "$D/marker"
+# The real CLI is the launcher's relaunched child; everything of the command sits below it.
+CLI_PID=$(pgrep -P $LAUNCHER)
+echo "CLI $CLI_PID $(stat_field $CLI_PID 20)"
+TREE=$(descendants $CLI_PID | tr '\n' ' ')
+echo "ORPHAN_ALIVE $(alive $TAGGED)"
+echo "RUNNING_BEFORE $(alive $SHELL_PID) $(for p in $(pgrep -P $SHELL_PID); do alive $p; done | tr '\n' ' ')"
+kill -TERM $CLI_PID
+{ wait $LAUNCHER; } 2> /dev/null
+wait_until 'for p in $TREE; do [ "$(alive $p)" = no ] || exit 1; done'
+echo "TREE_GONE yes"
+wait_until 'grep -qs "\"msg\":\"session end\"" "$SUPERVISE_HOME/supervise.log"'
+echo "ENTRY $(sv show $ID --json | tr -d '\n')"
+echo "STATS $(sv stats --json | tr -d '\n')"
+echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1)"
+`,
+      100_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    const entry = JSON.parse(r.values.get("ENTRY")!);
+    const session: string = entry.session;
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+
+    // SessionStart swept before the first model request.
+    expect(r.values.get("ORPHAN_ALIVE")).toBe("no");
+    const stats = JSON.parse(r.values.get("STATS")!);
+    expect(stats.perRun.find((run: any) => run.trigger === "session-start")).toMatchObject({ session, cleaned: 1, dryRun: false });
+    expect(JSON.stringify(api.requests[0])).toContain("SUPERVISE_KEEP=1");
+
+    // The command ran under supervise, in the background, tagged with the session.
+    expect(r.values.get("RUNNING_BEFORE")).toBe("yes yes yes ");
+    expect(entry).toMatchObject({ name: "Server", command: ["bash", "-c", BACKGROUND(`${sb.dir}/marker`)] });
+    const toolResult = JSON.stringify(api.requests[1]);
+    expect(toolResult).toContain("Command moved to background");
+    expect(toolResult).toContain("modified by a hook");
+
+    // SIGTERM: Gemini ran SessionEnd (reason exit), which ended the command's whole tree.
+    expect(r.values.get("TREE_GONE")).toBe("yes");
+    expect(JSON.parse(r.values.get("LOG")!)).toMatchObject({ msg: "session end", session, reason: "exit", stopping: [entry.id] });
+    expect(entry).toMatchObject({ state: "killed", reason: "session-end", processes: [] });
+    // The session was recorded with the real CLI process (the hook's parent), not the node launcher.
+    const db = new Database(join(sb.home, "ledger.db"), { readonly: true });
+    const recorded = db.query("SELECT agent, owner_pid, owner_start_ticks FROM sessions WHERE session = ?").get(session);
+    db.close();
+    const [cliPid, cliTicks] = r.values.get("CLI")!.split(" ").map(Number);
+    expect(recorded).toEqual({ agent: "gemini", owner_pid: cliPid, owner_start_ticks: cliTicks });
+  });
+
+  e2e("session 2's CLI is SIGKILLed mid-command: nothing of it is left once session 3 has started, and the ledger says why; session 3's command with $(...) is not wrapped", async () => {
+    const sb = await setUp();
+    const second = mock({ calls: [{ command: BACKGROUND(`${sb.dir}/marker`), description: "Watcher", is_background: true }], holdFinalAnswer: true });
+    const third = mock({ calls: [{ command: `echo $(echo hi) > ${sb.dir}/substituted; sleep 100`, description: "subst", is_background: true }] });
+    const r = await inNamespace(
+      sb,
+      GEMINI_P +
+        String.raw`
+${run(second.url, "start the watcher", "gemini2")} &
+LAUNCHER=$!
+wait_until '[ -s "$D/marker" ] && [ -n "$(pgrep -P "$(cut -d" " -f2 "$D/marker")" | tr -d "\n")" ]'
+read -r ID SHELL_PID < "$D/marker"
+CLI_PID=$(pgrep -P $LAUNCHER)
+TREE=$(descendants $CLI_PID | tr '\n' ' ')
+echo "TREE_SIZE $(echo $TREE | wc -w)"
+{ kill -KILL $CLI_PID; wait $LAUNCHER; } 2> /dev/null
+echo "ALIVE_AFTER_CRASH $(for p in $TREE; do alive $p; done | sort -u | tr '\n' ' ')"
+${run(third.url, "hello", "gemini3")}
+echo "GEMINI3_EXIT $?"
+wait_until 'for p in $TREE; do [ "$(alive $p)" = no ] || exit 1; done'
+echo "LEFT_GONE yes"
+echo "ENTRY $(sv show $ID --json | tr -d '\n')"
+echo "LS $(sv ls --all --json | tr -d '\n')"
+echo "SUBSTITUTED $([ -e "$D/substituted" ] && echo yes || echo no)"
+`,
+      120_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    // Gemini ended none of it: its shell wrapper, subshell, supervise's wrapper, the command's shell, two sleeps.
+    expect(Number(r.values.get("TREE_SIZE"))).toBeGreaterThanOrEqual(6);
+    expect(r.values.get("ALIVE_AFTER_CRASH")).toBe("yes ");
+    expect(r.values.get("GEMINI3_EXIT")).toBe("0");
+
+    // Session 3's SessionStart proved session 2's CLI gone (its recorded identity) and ended the entry.
+    expect(r.values.get("LEFT_GONE")).toBe("yes");
+    const entry = JSON.parse(r.values.get("ENTRY")!);
+    expect(entry).toMatchObject({ name: "Watcher", state: "killed", reason: "owner-dead", processes: [] });
+    expect(JSON.stringify(third.requests[0])).toContain("(owner-dead)");
+
+    // Gemini's guard refused the $(...) command, unwrapped, as it would without supervise.
+    expect(r.values.get("SUBSTITUTED")).toBe("no");
+    expect(JSON.stringify(third.requests[1])).toContain("Command injection detected");
+    const entries = JSON.parse(r.values.get("LS")!);
+    expect(entries.map((e: any) => e.name)).toEqual(["Watcher"]);
+  });
+});
