@@ -39,7 +39,10 @@ export const HOOK_INPUT_FIELDS: Record<HookEvent, Record<string, FieldType>> = {
  */
 export const INPUT_TIMEOUT_MS = 2_000;
 
-export async function readHookInput(event: HookEvent, read: () => Promise<string> = () => Bun.stdin.text(), timeoutMs = INPUT_TIMEOUT_MS): Promise<HookInput> {
+/** No hook input supervise reads is near this; more is not read, so a runaway writer cannot grow the hook. */
+export const INPUT_MAX_BYTES = 4 * 1024 * 1024;
+
+export async function readHookInput(event: HookEvent, read: () => Promise<string> = () => readStdin(INPUT_MAX_BYTES), timeoutMs = INPUT_TIMEOUT_MS): Promise<HookInput> {
   let text: string;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -62,6 +65,18 @@ export async function readHookInput(event: HookEvent, read: () => Promise<string
   if (!isObject(data)) return { data: {}, problem: "hook input is not a JSON object", dropped: [] };
   if (!hasMistypedField(data, HOOK_INPUT_FIELDS[event])) return { data, problem: null, dropped: [] };
   return dropMistyped(event, data);
+}
+
+/** Stdin as text, or an error once it holds more than `limit` bytes. */
+export async function readStdin(limit: number, stream: ReadableStream<Uint8Array> = Bun.stdin.stream()): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > limit) throw new Error(`more than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

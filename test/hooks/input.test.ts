@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { HOOK_INPUT_FIELDS, readHookInput, type HookEvent } from "../../src/hooks/input.ts";
+import { HOOK_INPUT_FIELDS, INPUT_MAX_BYTES, readHookInput, readStdin, type HookEvent } from "../../src/hooks/input.ts";
 import { HOOK_INPUT_SCHEMAS } from "../../src/hooks/input-schema.ts";
 
 /** Every field of a zod object schema, nested objects as "a.b", with its type. */
@@ -94,10 +94,13 @@ describe("readHookInput", () => {
     });
   }
 
-  test("huge input is read whole", async () => {
-    const input = await read("pre-tool-use", JSON.stringify({ tool_name: "Bash", tool_input: { command: "x".repeat(5_000_000) } }));
-    expect(input.problem).toBeNull();
-    expect((input.data.tool_input as { command: string }).command).toHaveLength(5_000_000);
+  test("input up to the cap is read whole; more is refused, unread", async () => {
+    const body = (n: number) => new Blob([JSON.stringify({ tool_name: "Bash", tool_input: { command: "x".repeat(n) } })]).stream();
+    const text = await readStdin(INPUT_MAX_BYTES, body(INPUT_MAX_BYTES - 100));
+    expect((JSON.parse(text).tool_input.command as string).length).toBe(INPUT_MAX_BYTES - 100);
+    expect(readStdin(INPUT_MAX_BYTES, body(INPUT_MAX_BYTES))).rejects.toThrow(`more than ${INPUT_MAX_BYTES} bytes`);
+    const input = await readHookInput("pre-tool-use", () => readStdin(INPUT_MAX_BYTES, body(5_000_000)));
+    expect(input).toEqual({ data: {}, problem: `cannot read hook input: more than ${INPUT_MAX_BYTES} bytes`, dropped: [] });
   });
 
   test("stdin left open: a problem after the timeout, not a hang", async () => {
