@@ -1,0 +1,112 @@
+// `supervise install --agent gemini|codex` through the real CLI, in a temporary HOME: each
+// agent's own file and units, Codex's trust in config.toml, idempotence, an exact uninstall,
+// and a refusal that changes no file at all.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+function homeEnv() {
+  const home = join(sb.dir, "home");
+  mkdirSync(join(home, ".gemini"), { recursive: true });
+  mkdirSync(join(home, ".codex"), { recursive: true });
+  return {
+    env: { HOME: home, GEMINI_CLI_HOME: "", CODEX_HOME: "" },
+    gemini: join(home, ".gemini", "settings.json"),
+    hooks: join(home, ".codex", "hooks.json"),
+    config: join(home, ".codex", "config.toml"),
+  };
+}
+
+const read = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+const USER_GEMINI = { ui: { theme: "Dracula" }, hooks: { AfterTool: [{ matcher: "write_file", hooks: [{ type: "command", command: "lint", timeout: 9000 }] }] } };
+const USER_TOML = '# my codex\nmodel = "o3"\n\n[projects."/work"]\ntrust_level = "trusted"\n';
+
+describe("supervise install --agent gemini --agent codex", () => {
+  test("each agent's file, in its own terms; Codex's trust recorded; idempotent; --uninstall gives the files back", async () => {
+    sb = makeSandbox();
+    const { env, gemini, hooks, config } = homeEnv();
+    writeFileSync(gemini, JSON.stringify(USER_GEMINI));
+    writeFileSync(config, USER_TOML);
+    const r = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex"], { env });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.split("\n").filter(Boolean).map((line) => line.replace(/ \(previous file: .*\)$/, ""))).toEqual([
+      `installed supervise's hooks in ${gemini}`,
+      `installed supervise's hooks in ${hooks}`,
+      `recorded Codex's trust in supervise's hooks in ${config}`,
+    ]);
+
+    const g = read(gemini);
+    expect(g.ui).toEqual(USER_GEMINI.ui);
+    expect(g.hooks.AfterTool).toEqual(USER_GEMINI.hooks.AfterTool);
+    expect(Object.keys(g.hooks)).toEqual(["AfterTool", "SessionStart", "SessionEnd", "BeforeTool"]);
+    expect(g.hooks.BeforeTool[0].matcher).toBe("run_shell_command");
+    // Gemini's timeouts are milliseconds.
+    expect([g.hooks.SessionStart, g.hooks.SessionEnd, g.hooks.BeforeTool].map((groups: any) => groups[0].hooks[0].timeout)).toEqual([30_000, 5_000, 30_000]);
+    expect(g.hooks.BeforeTool[0].hooks[0].command).toEndWith("/src/cli.ts hook --agent gemini pre-tool-use");
+
+    const c = read(hooks);
+    expect(Object.keys(c.hooks)).toEqual(["SessionStart", "SessionEnd"]);
+    // Codex's are seconds, and SessionEnd's is capped at 3.
+    expect([c.hooks.SessionStart[0].hooks[0].timeout, c.hooks.SessionEnd[0].hooks[0].timeout]).toEqual([30, 3]);
+    const toml = readFileSync(config, "utf8");
+    expect(toml.startsWith(USER_TOML)).toBe(true);
+    const state = (Bun.TOML.parse(toml) as any).hooks.state;
+    expect(Object.keys(state)).toEqual([`${hooks}:session_start:0:0`, `${hooks}:session_end:0:0`]);
+    for (const entry of Object.values(state) as any[]) expect(entry.trusted_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const again = await runCli(sb, ["install", "--agent", "codex", "--agent", "gemini", "--agent", "codex"], { env });
+    // In the order asked for, each agent once.
+    expect(again).toEqual({ exitCode: 0, stderr: "", stdout: `${hooks}: nothing to change\n${config}: nothing to change\n${gemini}: nothing to change\n` });
+
+    expect((await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex", "--uninstall"], { env })).exitCode).toBe(0);
+    expect(read(gemini)).toEqual(USER_GEMINI);
+    expect(read(hooks)).toEqual({});
+    expect(readFileSync(config, "utf8")).toBe(USER_TOML);
+  });
+
+  test("a config.toml that is not valid TOML: exit 2, one line, no file changed or created", async () => {
+    sb = makeSandbox();
+    const { env, gemini, hooks, config } = homeEnv();
+    writeFileSync(config, "model = \n[[[");
+    const r = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex"], { env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toStartWith(`supervise: ${config} is not valid TOML`);
+    expect(r.stderr.split("\n")).toHaveLength(2);
+    expect([existsSync(gemini), existsSync(hooks), readFileSync(config, "utf8")]).toEqual([false, false, "model = \n[[["]);
+  });
+
+  test("an unknown agent is a usage error", async () => {
+    sb = makeSandbox();
+    const { env } = homeEnv();
+    const r = await runCli(sb, ["install", "--agent", "cursor"], { env });
+    expect(r).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: --agent takes one of claude-code, codex, gemini (not 'cursor')\n" });
+  });
+
+  test("--project: one line on how to trust the folder, only while the agent does not trust it", async () => {
+    sb = makeSandbox();
+    const { env, config } = homeEnv();
+    const project = join(sb.dir, "project");
+    mkdirSync(project);
+    const untrusted = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex", "--project"], { env, cwd: project });
+    expect(untrusted.exitCode).toBe(0);
+    const hints = untrusted.stderr.split("\n").filter(Boolean);
+    expect(hints).toHaveLength(2);
+    expect(hints[0]).toContain(`"${project}": "TRUST_FOLDER"`);
+    expect(hints[1]).toContain(`[projects."${project}"] trust_level = "trusted"`);
+    // The hooks went into the project, their trust into the user's config.toml.
+    expect((Bun.TOML.parse(readFileSync(config, "utf8")) as any).hooks.state[`${project}/.codex/hooks.json:session_start:0:0`]).toBeDefined();
+
+    writeFileSync(join(sb.dir, "home", ".gemini", "trustedFolders.json"), JSON.stringify({ [join(project, "x")]: "TRUST_PARENT" }));
+    writeFileSync(config, `${readFileSync(config, "utf8")}\n[projects.${JSON.stringify(sb.dir)}]\ntrust_level = "trusted"\n`);
+    const trusted = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex", "--project"], { env, cwd: project });
+    expect(trusted).toMatchObject({ exitCode: 0, stderr: "" });
+  });
+});
