@@ -171,4 +171,28 @@ echo "SUBSTITUTED $([ -e "$D/substituted" ] && echo yes || echo no)"
     const entries = JSON.parse(r.values.get("LS")!);
     expect(entries.map((e: any) => e.name)).toEqual(["Watcher"]);
   });
+
+  e2e("the user's policy still judges a wrapped command: a background rm -rf it denies is denied with supervise installed", async () => {
+    const sb = await setUp();
+    mkdirSync(join(sb.env.GHOME!, ".gemini", "policies"));
+    writeFileSync(join(sb.env.GHOME!, ".gemini", "policies", "deny.toml"), '[[rule]]\ntoolName = "run_shell_command"\ncommandPrefix = "rm -rf"\ndecision = "deny"\npriority = 100\n');
+    writeFileSync(join(sb.dir, "victim"), "keep me");
+    const api = mock({ calls: [{ command: `rm -rf ${sb.dir}/victim; sleep 100`, description: "clean", is_background: true }] });
+    const r = await inNamespace(
+      sb,
+      GEMINI_P +
+        String.raw`
+${run(api.url, "clean up", "gemini")}
+echo "EXIT $?"
+echo "VICTIM $([ -e "$D/victim" ] && echo kept || echo deleted)"
+echo "LS $(sv ls --all --json | tr -d '\n')"
+`,
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("0");
+    expect(r.values.get("VICTIM")).toBe("kept");
+    expect(JSON.stringify(api.requests[1])).toContain("Tool execution denied by policy.");
+    expect(JSON.parse(r.values.get("LS")!)).toEqual([]);
+  });
 });

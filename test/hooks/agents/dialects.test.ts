@@ -14,7 +14,8 @@ describe("Gemini: BeforeTool on run_shell_command", () => {
     const out = BeforeToolOutputSchema.parse(preToolUseOutput(beforeToolCall(input), settings, gemini));
     expect(out.hookSpecificOutput.tool_input).toEqual({
       ...input,
-      command: "SUPERVISE_HOME=/st /b/bun /s/cli.ts run --session gem-1 --name 'dev server' -- bash -c 'npm run dev'",
+      // The original first, as a sub-command bash never runs, for Gemini's policy engine to judge.
+      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/st /b/bun /s/cli.ts run --session gem-1 --name 'dev server' -- bash -c 'npm run dev'",
     });
   });
 
@@ -35,7 +36,7 @@ describe("Gemini: BeforeTool on run_shell_command", () => {
 
   test("quoted substitution is plain text to Gemini, so the call is wrapped", () => {
     const out = BeforeToolOutputSchema.parse(preToolUseOutput(beforeToolCall({ command: "echo '$(not run)'; sleep 100", is_background: true }), settings, gemini));
-    expect(out.hookSpecificOutput.tool_input.command).toContain("-- bash -c 'echo '\\''$(not run)'\\''; sleep 100'");
+    expect(out.hookSpecificOutput.tool_input.command).toEndWith("-- bash -c 'echo '\\''$(not run)'\\''; sleep 100'");
   });
 
   test("the approval stays Gemini's: no decision is sent, whatever hooks.preToolUseDecision says", () => {
