@@ -69,7 +69,17 @@ export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSe
     session: stringField(data, "session_id"),
     name: description ? description.slice(0, NAME_MAX) : null,
   });
-  return dialect.rewrite(toolInput, wrapped, settings.decision);
+  return dialect.rewrite(toolInput, withPolicyMirror(command, wrapped), settings.decision);
+}
+
+/**
+ * Both agents judge the rewritten command by the user's permission rules (deny `rm -rf`),
+ * and neither looks into supervise's arguments: a denied command would run. A leading
+ * `bash -c '<original>'` is a script both look into and judge as the original (Claude Code
+ * 2.1.332, Gemini CLI 0.61.0); behind `false &&`, bash never runs it.
+ */
+export function withPolicyMirror(original: string, wrapped: string): string {
+  return `false && bash -c ${shellQuote(original)}; ${wrapped}`;
 }
 
 export interface WrapOptions extends Omit<WrapSettings, "decision"> {

@@ -4,7 +4,7 @@
 
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { startMockAnthropic, type MockAnthropic } from "../helpers/mock-anthropic.ts";
@@ -178,5 +178,30 @@ echo "REAP $(sv stats --json | tr -d '\n')"
     const told = JSON.stringify(third.requests[0]);
     expect(told).toContain("vite 1000 (session-gone)");
     expect(told).toContain("SUPERVISE_KEEP=1");
+  });
+
+  e2e("the user's deny rules still judge a wrapped command: a background rm the settings deny is denied with supervise installed", async () => {
+    const { sb, project, env } = await setUp();
+    const settingsPath = join(project, ".claude", "settings.json");
+    writeFileSync(settingsPath, JSON.stringify({ ...JSON.parse(readFileSync(settingsPath, "utf8")), permissions: { deny: ["Bash(rm:*)"] } }));
+    writeFileSync(join(sb.dir, "victim"), "keep me");
+    const api = mock({ calls: [{ command: `rm -rf ${sb.dir}/victim | sleep 100`, description: "clean", run_in_background: true }] });
+    const r = await inNamespace(
+      sb,
+      String.raw`
+cd "$PROJ"
+HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API" "$CLAUDE" -p "clean up" --allowedTools Bash > /dev/null 2>&1
+echo "EXIT $?"
+echo "VICTIM $([ -e "$D/victim" ] && echo kept || echo deleted)"
+echo "LS $(sv ls --all --json | tr -d '\n')"
+`.replace(/\$HOME_DIR/g, env.HOME!).replace(/\$API/g, api.url),
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("0");
+    expect(r.values.get("VICTIM")).toBe("kept");
+    const results = api.requests.flatMap((q) => q.messages).flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).filter((b: any) => b.type === "tool_result");
+    expect(results[0]).toMatchObject({ is_error: true });
+    expect(JSON.parse(r.values.get("LS")!)).toEqual([]);
   });
 });

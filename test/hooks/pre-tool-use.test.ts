@@ -30,7 +30,8 @@ describe("preToolUseOutput: a background Bash command", () => {
     const out = OutputSchema.parse(preToolUseOutput(call(input), settings));
     expect(out.hookSpecificOutput.updatedInput).toEqual({
       ...input,
-      command: "SUPERVISE_HOME=/home/u/.local/state/supervise /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session sess-1 --name 'Start the dev server' -- bash -c 'npm run dev'",
+      // The original first, as a script bash never runs, for the agent's permission rules to judge.
+      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/home/u/.local/state/supervise /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session sess-1 --name 'Start the dev server' -- bash -c 'npm run dev'",
     });
     expect(out.hookSpecificOutput.permissionDecision).toBeUndefined();
   });
@@ -46,7 +47,7 @@ describe("preToolUseOutput: a background Bash command", () => {
   test("an explicit config and hostile session ids and descriptions are quoted", () => {
     const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "it's $(rm -rf ~) `x`", run_in_background: true }, { session_id: "a'b; rm" }), { ...settings, configPath: "/c d/conf.json" }));
     expect(out.hookSpecificOutput.updatedInput.command).toBe(
-      "SUPERVISE_HOME=/home/u/.local/state/supervise SUPERVISE_CONFIG='/c d/conf.json' /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session 'a'\\''b; rm' --name 'it'\\''s $(rm -rf ~) `x`' -- bash -c x",
+      "false && bash -c x; SUPERVISE_HOME=/home/u/.local/state/supervise SUPERVISE_CONFIG='/c d/conf.json' /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session 'a'\\''b; rm' --name 'it'\\''s $(rm -rf ~) `x`' -- bash -c x",
     );
   });
 
