@@ -83,6 +83,7 @@ echo "CLI $CLI_PID $(stat_field $CLI_PID 20)"
 TREE=$(descendants $CLI_PID | tr '\n' ' ')
 echo "ORPHAN_ALIVE $(alive $TAGGED)"
 echo "RUNNING_BEFORE $(alive $SHELL_PID) $(for p in $(pgrep -P $SHELL_PID); do alive $p; done | tr '\n' ' ')"
+echo "PS $(sv ps --json | tr -d '\n')"
 kill -TERM $CLI_PID
 { wait $LAUNCHER; } 2> /dev/null
 wait_until 'for p in $TREE; do [ "$(alive $p)" = no ] || exit 1; done'
@@ -113,6 +114,11 @@ echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1
     expect(toolResult).toContain("Command moved to background");
     expect(toolResult).toContain("modified by a hook");
 
+    // ps attributes the command's processes to the Gemini session, its CLI alive.
+    const ps: any[] = JSON.parse(r.values.get("PS")!);
+    expect(ps.length).toBeGreaterThanOrEqual(3);
+    for (const row of ps) expect(row).toMatchObject({ agent: "gemini", session, ledgerId: entry.id, ownerPid: Number(r.values.get("CLI")!.split(" ")[0]), owner: "alive" });
+
     // SIGTERM: Gemini ran SessionEnd (reason exit), which ended the command's whole tree.
     expect(r.values.get("TREE_GONE")).toBe("yes");
     expect(JSON.parse(r.values.get("LOG")!)).toMatchObject({ msg: "session end", session, reason: "exit", stopping: [entry.id] });
@@ -125,14 +131,22 @@ echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1
     expect(recorded).toEqual({ agent: "gemini", owner_pid: cliPid, owner_start_ticks: cliTicks });
   });
 
-  e2e("session 2's CLI is SIGKILLed mid-command: nothing of it is left once session 3 has started, and the ledger says why; session 3's command with $(...) is not wrapped", async () => {
+  e2e("session 2's CLI is SIGKILLed mid-command: nothing of its background command is left once session 3 has started, and the ledger says why; session 3's command with $(...) is not wrapped", async () => {
     const sb = await setUp();
-    const second = mock({ calls: [{ command: BACKGROUND(`${sb.dir}/marker`), description: "Watcher", is_background: true }], holdFinalAnswer: true });
+    const second = mock({
+      calls: [
+        // A foreground command that leaves a detached dev server: Gemini marks it (GEMINI_CLI=1) and nothing more.
+        { command: `setsid -f ${sb.dir}/s/vite 3000 < /dev/null > /dev/null 2>&1; echo started`, description: "dev server" },
+        { command: BACKGROUND(`${sb.dir}/marker`), description: "Watcher", is_background: true },
+      ],
+      holdFinalAnswer: true,
+    });
     const third = mock({ calls: [{ command: `echo $(echo hi) > ${sb.dir}/substituted; sleep 100`, description: "subst", is_background: true }] });
     const r = await inNamespace(
       sb,
       GEMINI_P +
         String.raw`
+ln -sf "$(command -v sleep)" "$D/s/vite"
 ${run(second.url, "start the watcher", "gemini2")} &
 LAUNCHER=$!
 wait_until '[ -s "$D/marker" ] && [ -n "$(pgrep -P "$(cut -d" " -f2 "$D/marker")" | tr -d "\n")" ]'
@@ -149,6 +163,9 @@ echo "LEFT_GONE yes"
 echo "ENTRY $(sv show $ID --json | tr -d '\n')"
 echo "LS $(sv ls --all --json | tr -d '\n')"
 echo "SUBSTITUTED $([ -e "$D/substituted" ] && echo yes || echo no)"
+VITE=$(pgrep -f "^$D/s/vite 3000")
+echo "FOREGROUND_LEAK $(alive $VITE) $(tr '\0' '\n' < /proc/$VITE/environ | grep -c '^GEMINI_CLI=1$')"
+kill -KILL $VITE
 `,
       120_000,
     );
@@ -164,6 +181,10 @@ echo "SUBSTITUTED $([ -e "$D/substituted" ] && echo yes || echo no)"
     const entry = JSON.parse(r.values.get("ENTRY")!);
     expect(entry).toMatchObject({ name: "Watcher", state: "killed", reason: "owner-dead", processes: [] });
     expect(JSON.stringify(third.requests[0])).toContain("(owner-dead)");
+
+    // What Gemini started in the foreground and left detached is tied to no session once the
+    // CLI is gone (its only mark is GEMINI_CLI=1): no sweep can prove it ownerless.
+    expect(r.values.get("FOREGROUND_LEAK")).toBe("yes 1");
 
     // Gemini's guard refused the $(...) command, unwrapped, as it would without supervise.
     expect(r.values.get("SUBSTITUTED")).toBe("no");
