@@ -3,8 +3,8 @@
 // processes: 300 session leftovers of a live agent (orphans carrying its cookie, whose
 // environment the sweep must read and then leave alone), 500 orphaned shells without an agent
 // signature (each with a sleep under it), and idle sleeps for the rest.
-// Targets: at most 0.3x the psutil sweep, at most 0.6x pgrep. Also timed: the SessionStart
-// hook, whole process, as Claude Code starts it.
+// Targets: at most 0.3x the psutil sweep, at most 0.6x pgrep. Also timed: each agent's
+// SessionStart hook, whole process, as that agent starts it, against its hook timeout.
 //
 // Everything runs inside a PID namespace (`unshare --pid --fork --mount-proc`), so the
 // processes and the sweep are the namespace's own and nothing on the machine is touched; they
@@ -41,6 +41,13 @@ for p in psutil.process_iter(["pid", "ppid", "name", "cmdline", "create_time", "
 print(len(found))
 `;
 
+/** Each agent's SessionStart: how it starts the hook, its input, and the timeout install gives the hook. */
+const HOOKS = [
+  { agent: "claude-code", label: "claude-code session-start", shell: "sh", timeoutMs: 30_000, input: { session_id: "bench-claude", hook_event_name: "SessionStart", source: "startup", transcript_path: "/t.jsonl" } },
+  { agent: "gemini", label: "gemini session-start", shell: "bash", timeoutMs: 30_000, input: { session_id: "bench-gemini", hook_event_name: "SessionStart", source: "startup", transcript_path: "/t.jsonl", timestamp: "2026-12-01T00:00:00.000Z" } },
+  { agent: "codex", label: "codex session-start", shell: "sh", timeoutMs: 30_000, input: { session_id: "bench-codex", hook_event_name: "SessionStart", source: "startup", transcript_path: "/t.jsonl", model: "gpt-5", permission_mode: "default" } },
+];
+
 if (!inside) {
   const probe = Bun.spawnSync([PYTHON, "-c", "import psutil"], { stderr: "pipe" });
   if (probe.exitCode !== 0) {
@@ -70,17 +77,23 @@ try {
   const count = () => Number(Bun.spawnSync(["sh", "-c", "ls -d /proc/[0-9]* | wc -l"]).stdout.toString().trim());
   // The idle rest under one holder, as on a machine where most processes have a live parent.
   const missing = Math.max(0, total - count() - 1);
-  idle.push(Bun.spawn(["sh", "-c", `i=0; while [ $i -lt ${missing} ]; do sleep 100000 & i=$((i+1)); done; echo ready; wait`], { stdio: ["ignore", "pipe", "ignore"] }));
-  while (count() < total) await Bun.sleep(50);
-  // The SessionStart hook as Claude Code runs it (`sh -c`, JSON on stdin): a real sweep here,
-  // inside the namespace, which finds nothing to end.
-  const input = join(b.dir, "session-start.json");
-  writeFileSync(input, JSON.stringify({ session_id: "bench", cwd: b.dir, hook_event_name: "SessionStart", source: "startup" }));
+  // No pipe to it: a holder that is never read from must not die of SIGPIPE (its sleeps would become orphans).
+  idle.push(Bun.spawn(["sh", "-c", `i=0; while [ $i -lt ${missing} ]; do sleep 100000 & i=$((i+1)); done; wait`], quiet));
+  for (const deadline = Date.now() + 60_000; count() < total; await Bun.sleep(50)) {
+    if (Date.now() > deadline) throw new Error(`only ${count()} of ${total} processes after 60 s`);
+  }
+  // Each agent's SessionStart hook as that agent runs it (a shell, JSON on stdin): a real
+  // sweep here, inside the namespace, which finds nothing to end.
+  const hookRuns = Object.fromEntries(HOOKS.map((hook) => {
+    const input = join(b.dir, `session-start-${hook.agent}.json`);
+    writeFileSync(input, JSON.stringify({ ...hook.input, cwd: b.dir }));
+    return [hook.label, [hook.shell, "-c", `exec "${BUN}" "${CLI}" hook --agent ${hook.agent} session-start < "${input}" > /dev/null`]];
+  }));
   const results = compare(
     {
       "empty bun script": [BUN, b.emptyScript],
       "supervise reap --dry-run": [BUN, CLI, "reap", "--dry-run", "--json"],
-      "hook session-start (sh -c)": ["sh", "-c", `exec "${BUN}" "${CLI}" hook session-start < "${input}" > /dev/null`],
+      ...hookRuns,
       "pgrep --older 300 -x rg": ["sh", "-c", "pgrep --older 300 -x rg; true"],
       "psutil sweep": [PYTHON, sweepScript],
     },
@@ -97,8 +110,12 @@ try {
   const psutil = median(results["psutil sweep"]!) / reap;
   const pgrep = median(results["pgrep --older 300 -x rg"]!) / reap;
   console.log(`supervise / psutil: ${(1 / psutil).toFixed(2)}x (target <= 0.30x); supervise / pgrep: ${(1 / pgrep).toFixed(2)}x (target <= 0.60x)`);
-  const hook = results["hook session-start (sh -c)"]!;
-  console.log(`SessionStart hook: ${fmt(median(hook))} median, ${fmt(Math.max(...hook))} max; ${((Math.max(...hook) / 30_000) * 100).toFixed(2)}% of the 30 s timeout install gives it`);
+  const empty = median(results["empty bun script"]!);
+  for (const hook of HOOKS) {
+    const values = results[hook.label]!;
+    const max = Math.max(...values);
+    console.log(`${hook.agent} SessionStart hook: ${fmt(median(values))} median (${(median(values) / empty).toFixed(1)}x the empty script), ${fmt(max)} max; ${((max / hook.timeoutMs) * 100).toFixed(2)}% of the ${hook.timeoutMs / 1000} s timeout install gives it`);
+  }
   const dry = JSON.parse(Bun.spawnSync([BUN, CLI, "reap", "--dry-run", "--json"], { env: b.env, cwd: b.dir }).stdout.toString());
   console.log(`the sweep's targets: ${dry.targets.length} (the live agent's ${leftovers} leftovers and the ${shells} plain shells are left alone)`);
 } finally {

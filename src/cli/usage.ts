@@ -9,8 +9,8 @@ export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
        supervise stats [--json]
        supervise gc [--older-than DUR] [--json]
        supervise reap [--dry-run] [--json] [--session ID] [--config FILE]
-       supervise hook session-start | pre-tool-use | session-end   (Claude Code hooks)
-       supervise install [--user | --project] [--uninstall] [--dry-run]
+       supervise hook [--agent NAME] session-start | pre-tool-use | session-end
+       supervise install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run]
        supervise config [--schema] [--config FILE]
 
 Run COMMAND in its own session and process group, recorded in a ledger, and end it
@@ -20,7 +20,8 @@ run options:
   -d, --deadline DUR   wall-clock limit (default run.deadline, 1h); 0 or none: no limit
   -g, --grace DUR      time between the first signal and SIGKILL (default 3s)
   -s, --signal SIG     first signal (default TERM)
-      --session ID     owning agent session (default $CLAUDE_CODE_SESSION_ID, $SUPERVISE_SESSION)
+      --session ID     owning agent session (default $CLAUDE_CODE_SESSION_ID or
+                       $CODEX_THREAD_ID, else $SUPERVISE_SESSION)
   -n, --name LABEL     a label shown by ls
       --keep-orphaned  leave the command running when supervise's parent dies, and
                        leave what it started in the background when it exits
@@ -29,7 +30,7 @@ run options:
       --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)
 
 DUR: 90 (seconds), 500ms, 90s, 5m, 2h, 1d, 2.5m; 0 or none means no limit.
-IDs may be shortened to any unique prefix.
+IDs may be shortened to any unique prefix. NAME: claude-code (default), gemini, codex.
 
 run's exit status: the command's; 124 deadline; 125 supervise's own error; 126 not
 executable; 127 not found; 128+N when ended by signal N.

@@ -6,7 +6,6 @@ import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched } from "./answer.ts";
 import type { AgentName } from "../ownership/agents.ts";
-import { claudeCode } from "./agents/claude-code.ts";
 import { dialectOf, type HookDialect, type PreToolUseDecision } from "./dialect.ts";
 import { readHookInput, stringField } from "./input.ts";
 import { startPeriodicReapIfDue } from "./periodic-reap.ts";
@@ -56,7 +55,7 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
 }
 
 /** The hook's answer, or null for "nothing to do" (print nothing, exit 0). */
-export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSettings, dialect: HookDialect = claudeCode): unknown {
+export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSettings, dialect: HookDialect): unknown {
   const toolInput = dialect.wrappable(data);
   if (!toolInput) return null;
   const command = toolInput.command;

@@ -54,6 +54,12 @@ describe("modules loaded on the hot paths", () => {
     const background = await modulesLoadedBy(["hook", "pre-tool-use"], call("sleep 1", true));
     expect(background).toContain("src/hooks/pre-tool-use.ts");
     expect(heavyIn(background)).toEqual([]);
+    // Gemini's BeforeTool, wrapped: its dialect and the guard, nothing heavy.
+    const beforeTool = JSON.stringify({ session_id: "s", cwd: "/", hook_event_name: "BeforeTool", tool_name: "run_shell_command", tool_input: { command: "sleep 1", is_background: true } });
+    const gemini = await modulesLoadedBy(["hook", "--agent", "gemini", "pre-tool-use"], beforeTool);
+    expect(gemini).toContain("src/hooks/agents/gemini-guard.ts");
+    expect(gemini).not.toContain("src/hooks/agents/claude-code.ts");
+    expect(heavyIn(gemini)).toEqual([]);
   });
 
   test("zod is loaded for hook input only when a field has the wrong type", async () => {

@@ -35,6 +35,7 @@ const VALUES: Record<string, (sb: Sandbox) => string> = {
   SIG: () => "TERM",
   ID: () => "nosuchentry",
   LABEL: () => "label",
+  NAME: () => "gemini",
   FILE: (s) => s.configPath,
 };
 

@@ -2,6 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { PreToolUseOutputSchema as OutputSchema, preToolUseCall as call } from "../helpers/contract.ts";
+import { claudeCode } from "../../src/hooks/agents/claude-code.ts";
 import { isSupervised, preToolUseOutput, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
 
 const settings: WrapSettings = { bun: "/opt/bun/bin/bun", cli: "/opt/supervise/src/cli.ts", stateDir: "/home/u/.local/state/supervise", configPath: null, decision: "none" };
@@ -21,13 +22,13 @@ describe("preToolUseOutput: what is left alone", () => {
     ["supervise typed by hand", call({ command: "supervise run -d 5m -- npm run dev", run_in_background: true })],
     ["supervise by path, with env", call({ command: "FOO=1 /usr/local/bin/supervise npm run dev", run_in_background: true })],
   ];
-  for (const [name, data] of cases) test(name, () => expect(preToolUseOutput(data, settings)).toBeNull());
+  for (const [name, data] of cases) test(name, () => expect(preToolUseOutput(data, settings, claudeCode)).toBeNull());
 });
 
 describe("preToolUseOutput: a background Bash command", () => {
   test("is wrapped with the session and the description as its name; every other field comes back", () => {
     const input = { command: "npm run dev", description: "Start the dev server", timeout: 600000, run_in_background: true as const, future_field: { x: 1 } };
-    const out = OutputSchema.parse(preToolUseOutput(call(input), settings));
+    const out = OutputSchema.parse(preToolUseOutput(call(input), settings, claudeCode));
     expect(out.hookSpecificOutput.updatedInput).toEqual({
       ...input,
       // The original first, as a script bash never runs, for the agent's permission rules to judge.
@@ -38,21 +39,21 @@ describe("preToolUseOutput: a background Bash command", () => {
 
   test("hooks.preToolUseDecision ask/allow adds the decision; none leaves it to the user's rules", () => {
     for (const decision of ["ask", "allow"] as const) {
-      const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", run_in_background: true }), { ...settings, decision }));
+      const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", run_in_background: true }), { ...settings, decision }, claudeCode));
       expect(out.hookSpecificOutput.permissionDecision).toBe(decision);
       expect(out.hookSpecificOutput.permissionDecisionReason).toContain("supervise");
     }
   });
 
   test("an explicit config and hostile session ids and descriptions are quoted", () => {
-    const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "it's $(rm -rf ~) `x`", run_in_background: true }, { session_id: "a'b; rm" }), { ...settings, configPath: "/c d/conf.json" }));
+    const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "it's $(rm -rf ~) `x`", run_in_background: true }, { session_id: "a'b; rm" }), { ...settings, configPath: "/c d/conf.json" }, claudeCode));
     expect(out.hookSpecificOutput.updatedInput.command).toBe(
       "false && bash -c x; SUPERVISE_HOME=/home/u/.local/state/supervise SUPERVISE_CONFIG='/c d/conf.json' /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session 'a'\\''b; rm' --name 'it'\\''s $(rm -rf ~) `x`' -- bash -c x",
     );
   });
 
   test("a long description is cut to 60 characters for the name", () => {
-    const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "d".repeat(200), run_in_background: true }), settings));
+    const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "d".repeat(200), run_in_background: true }), settings, claudeCode));
     expect(out.hookSpecificOutput.updatedInput.command).toContain(`--name ${"d".repeat(60)} --`);
   });
 });
