@@ -55,6 +55,8 @@ export interface PlanInput {
   unreadable?: ReadonlySet<number>;
   /** Agents recorded by their sessions' SessionStart hook, by sessionKey. */
   sessions?: ReadonlyMap<string, RecordedOwner>;
+  /** Codex's thread lock (ProcessTable.threadLock). */
+  threadLock?: ProcessTable["threadLock"];
   /**
    * SessionEnd of this session: the plan holds only its unledgered leftovers (reason
    * session-end); ledger entries are claimed as in a sweep, and judged by the hook itself.
@@ -111,7 +113,7 @@ function snapshotView(input: PlanInput): SnapshotView {
     live: input.procs.filter((p) => !isGone(p)),
     byPid,
     probe: snapshotProbe(byPid, input.bootId),
-    table: { byPid, unreadable: input.unreadable ?? new Set<number>(), sessions: input.sessions },
+    table: { byPid, unreadable: input.unreadable ?? new Set<number>(), sessions: input.sessions, threadLock: input.threadLock },
     signallable: (proc) => untouchable(proc, input.around) === null && !isProtected(commandLine(proc) ?? "", input.settings.protect),
   };
 }

@@ -4,6 +4,7 @@
 
 import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
 import { ownerState, recordedOwnerState, type OwnerState, type RecordedOwner } from "../ownership/owner.ts";
+import type { ThreadLockState } from "../ownership/codex-lock.ts";
 import { sessionKey } from "../ledger/sessions.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone, type ProcStat } from "../proc/stat.ts";
@@ -150,6 +151,8 @@ export interface ProcessTable {
   unreadable: ReadonlySet<number>;
   /** Agents recorded by their sessions' SessionStart hook, by sessionKey. */
   sessions?: ReadonlyMap<string, RecordedOwner>;
+  /** Codex's thread lock, as seen from a process of that thread (a second proof, never the only one). */
+  threadLock?: (environ: string | null, thread: string) => ThreadLockState;
 }
 
 /**
@@ -162,7 +165,13 @@ export function sessionOwner(proc: ProcInfo, table: ProcessTable): { cookie: Ses
   const facts = { at: (pid: number) => table.byPid.get(pid), unreadable: table.unreadable };
   const recorded = cookie.ownerPid === null ? table.sessions?.get(sessionKey(cookie.agent, cookie.session)) : undefined;
   const owner = recorded ? recordedOwnerState(recorded, facts) : ownerState(cookie, proc, { ...facts, sameNamespace: proc.sameNamespace ?? null });
-  return { cookie, owner };
+  return { cookie, owner: owner === "gone" && cookie.agent === "codex" ? vetoedByThreadLock(proc, cookie.session, table) : owner };
+}
+
+/** A recorded Codex owner is gone, but a codex still holding the thread's lock says the thread lives. */
+function vetoedByThreadLock(proc: ProcInfo, thread: string, table: ProcessTable): OwnerState {
+  const lock = table.threadLock?.(proc.environ, thread) ?? "none";
+  return lock === "held" ? "alive" : lock === "unknown" ? "unknown" : "gone";
 }
 
 /** Kept by its own marks: SUPERVISE_KEEP=1, a reap.sessionKeep name, or a protected command line; unreadable counts as kept. */

@@ -52,7 +52,8 @@ thread_of() { grep -o '"thread_id":"[^"]*"' "$1" | head -1 | cut -d'"' -f4; }
 
 describe("Codex CLI (real) with supervise installed in the project", () => {
   e2e("a crashed session's setsid dev server and orphaned pipeline end at the next session's SessionStart as session-gone; a live session's leak is left alone", async () => {
-    sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1h", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+    // sessionGone 4s: the sessions started in between must find session 1's leftovers too young.
+    sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1h", agentShell: "1h", sessionGone: "4s" }, grace: "1s" } });
     const home = join(sb.dir, "home");
     const project = join(sb.dir, "project");
     mkdirSync(join(home, ".codex"), { recursive: true });
@@ -67,6 +68,7 @@ describe("Codex CLI (real) with supervise installed in the project", () => {
 
     const crashed = mock({ commands: [LEAKY(sb.dir, 1000)], holdFinalAnswer: true });
     const live = mock({ commands: [LEAKY(sb.dir, 2000)], holdFinalAnswer: true });
+    const stale = mock({ commands: [LEAKY(sb.dir, 3000)], holdFinalAnswer: true });
     const next = mock({ commands: [] });
     const r = await inNamespace(
       sb,
@@ -84,6 +86,18 @@ VITE1=$(pgrep -f "^$D/s/vite 1000")
 PIPE1="$(pgrep -x -f 'sleep 1000') $(pgrep -x -f 'sleep 1001')"
 echo "THREAD1 $(thread_of "$D/codex1.jsonl")"
 echo "LEAK1_CARRIES_THREAD $(tr '\0' '\n' < /proc/$VITE1/environ | grep -c "^CODEX_THREAD_ID=$(thread_of "$D/codex1.jsonl")$")"
+# A live thread whose record no longer names its codex (as when a codex no hook recorded
+# resumed it): only the thread's lock, held by that codex, says it lives.
+codex_exec "$API4" "start a third dev server" > "$D/codex4.jsonl" 2> "$D/codex4.err" &
+LAUNCHER4=$!
+wait_until 'pgrep -f "^$D/s/vite 3000" > /dev/null && [ -n "$(thread_of "$D/codex4.jsonl")" ]'
+VITE4=$(pgrep -f "^$D/s/vite 3000")
+THREAD4=$(thread_of "$D/codex4.jsonl")
+echo "THREAD4 $THREAD4"
+"$BUN" -e 'new (require("bun:sqlite").Database)(process.argv[1]).run("UPDATE sessions SET owner_start_ticks = owner_start_ticks + 1 WHERE session = ?", [process.argv[2]])' "$SUPERVISE_HOME/ledger.db" "$THREAD4"
+LOCK4="$CHOME/.codex/thread-writer-locks/$THREAD4.lock"
+echo "LOCK4_HELD $(grep -c " FLOCK .* $(printf '%02x:%02x' $(( 0x$(stat -c %D "$LOCK4") >> 8 )) $(( 0x$(stat -c %D "$LOCK4") & 0xff ))):$(stat -c %i "$LOCK4") " /proc/locks)"
+
 # The native codex dies as in a crash; the launcher follows it.
 kill -KILL $NATIVE1
 { wait $LAUNCHER1; } 2> /dev/null
@@ -94,8 +108,10 @@ LAUNCHER2=$!
 wait_until 'pgrep -f "^$D/s/vite 2000" > /dev/null && [ -n "$(thread_of "$D/codex2.jsonl")" ]'
 VITE2=$(pgrep -f "^$D/s/vite 2000")
 echo "THREAD2 $(thread_of "$D/codex2.jsonl")"
-wait_age $VITE1 1100
-wait_age $VITE2 1100
+
+wait_age $VITE1 4100
+wait_age $VITE2 4100
+wait_age $VITE4 4100
 
 codex_exec "$API3" "hello" > "$D/codex3.jsonl" 2> "$D/codex3.err"
 echo "CODEX3_EXIT $?"
@@ -103,20 +119,23 @@ echo "THREAD3 $(thread_of "$D/codex3.jsonl")"
 wait_until 'for p in $VITE1 $PIPE1; do [ "$(alive $p)" = no ] || exit 1; done'
 echo "LEFT_GONE yes"
 echo "LIVE_LEAK $(alive $VITE2)"
+echo "LOCKED_LEAK $(alive $VITE4)"
 echo "STATS $(sv stats --json | tr -d '\n')"
 wait_until 'grep -qs "\"msg\":\"session end\"" "$SUPERVISE_HOME/supervise.log"'
 echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1)"
-{ kill -KILL $(pgrep -x codex) $VITE2; wait $LAUNCHER2; } 2> /dev/null
+{ kill -KILL $(pgrep -x codex) $VITE2 $VITE4; wait $LAUNCHER2 $LAUNCHER4; } 2> /dev/null
 true
 `
           .replace(/\$API1/g, crashed.url)
           .replace(/\$API2/g, live.url)
-          .replace(/\$API3/g, next.url),
+          .replace(/\$API3/g, next.url)
+          .replace(/\$API4/g, stale.url),
       100_000,
     );
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
     const [thread1, thread2, thread3] = ["THREAD1", "THREAD2", "THREAD3"].map((k) => r.values.get(k)!);
+
     expect(new Set([thread1, thread2, thread3]).size).toBe(3);
     expect(r.values.get("LEAK1_CARRIES_THREAD")).toBe("1");
     // Codex itself ended none of it: the dev server and both halves of the pipeline live on.
@@ -126,6 +145,9 @@ true
     // Session 3's SessionStart ended the crashed session's leftovers, and only those.
     expect(r.values.get("LEFT_GONE")).toBe("yes");
     expect(r.values.get("LIVE_LEAK")).toBe("yes");
+    // The thread whose record went stale: its codex holds the thread lock, which keeps it alive.
+    expect(r.values.get("LOCK4_HELD")).toBe("1");
+    expect(r.values.get("LOCKED_LEAK")).toBe("yes");
     const stats = JSON.parse(r.values.get("STATS")!);
     const sweep = stats.perRun.find((run: any) => run.trigger === "session-start" && run.session === thread3);
     expect(sweep).toMatchObject({ dryRun: false, cleaned: 3, counts: { terminated: 3, failed: 0 } });
@@ -136,9 +158,9 @@ true
     const rows = db.query("SELECT agent, session, owner_pid, owner_start_ticks FROM sessions ORDER BY started_at").all();
     db.close();
     const [ownerPid, ownerTicks] = r.values.get("OWNER1")!.split(" ").map(Number);
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     expect(rows[0]).toEqual({ agent: "codex", session: thread1, owner_pid: ownerPid, owner_start_ticks: ownerTicks });
-    expect(rows.map((row: any) => row.session)).toEqual([thread1, thread2, thread3]);
+    expect(rows.map((row: any) => row.session)).toEqual([thread1, r.values.get("THREAD4"), thread2, thread3]);
     // Its normal end fired SessionEnd (Codex's reason is always "other"), which found nothing of its own to end.
     expect(JSON.parse(r.values.get("LOG")!)).toMatchObject({ msg: "session end", session: thread3, reason: "other", stopping: [], leftovers: [] });
     // The next session was told what was ended.
