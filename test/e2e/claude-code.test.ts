@@ -3,30 +3,19 @@
 // SessionStart hook runs a real sweep, which must never see this machine's processes.
 
 import { Database } from "bun:sqlite";
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { describe, expect, setDefaultTimeout } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { startMockAnthropic, type MockAnthropic } from "../helpers/mock-anthropic.ts";
-import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
-import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+import { startMockAnthropic } from "../helpers/mock-anthropic.ts";
+import { agentSuite } from "../helpers/agent-e2e.ts";
+import { inNamespace } from "../helpers/namespace.ts";
+import type { Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(120_000);
-const CLAUDE = join(import.meta.dir, "..", "..", "node_modules", ".bin", "claude");
-const skipReason = namespaceUnavailable ?? (existsSync(CLAUDE) ? null : `the Claude Code CLI is not installed (${CLAUDE}); run bun install`);
-if (skipReason) console.warn(`SKIPPING Claude Code end-to-end tests: ${skipReason}`);
-const e2e = skipReason ? test.skip : test;
-
-let sb: Sandbox | undefined;
-const mocks: MockAnthropic[] = [];
-afterEach(async () => {
-  for (const mock of mocks.splice(0)) {
-    mock.release();
-    mock.stop();
-  }
-  await sb?.cleanup();
-  sb = undefined;
-});
+const suite = agentSuite("Claude Code CLI", "claude");
+const CLAUDE = suite.bin;
+const e2e = suite.e2e;
 
 // Claude Code 2.1.332 refuses the `&` operator in -p mode, so the trees are pipelines.
 /** A background command that records its ids, then runs a two-process pipeline under its shell. */
@@ -35,7 +24,7 @@ const BACKGROUND = (marker: string) => `echo "$CLAUDE_CODE_SESSION_ID $SUPERVISE
 const DEV_SERVER = (dir: string) => `setsid -f ${dir}/s/vite 1000 < /dev/null > /dev/null 2>&1; echo started`;
 
 async function setUp(): Promise<{ sb: Sandbox; project: string; env: Record<string, string> }> {
-  sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+  const sb = suite.sandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
   const home = join(sb.dir, "home");
   const project = join(sb.dir, "project");
   mkdirSync(home);
@@ -48,11 +37,7 @@ async function setUp(): Promise<{ sb: Sandbox; project: string; env: Record<stri
   return { sb, project, env };
 }
 
-function mock(options: Parameters<typeof startMockAnthropic>[0]): MockAnthropic {
-  const m = startMockAnthropic(options);
-  mocks.push(m);
-  return m;
-}
+const mock = (options: Parameters<typeof startMockAnthropic>[0]) => suite.mock(startMockAnthropic(options));
 
 describe("Claude Code (real CLI) with supervise installed in the project", () => {
   e2e("session 1: SessionStart reaps a planted orphan; the background command runs under supervise with the session id; SIGTERM to the CLI fires SessionEnd and ends the command's whole tree", async () => {

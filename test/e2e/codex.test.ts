@@ -4,36 +4,20 @@
 // namespace: the installed SessionStart hook runs a real sweep.
 
 import { Database } from "bun:sqlite";
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { describe, expect, setDefaultTimeout } from "bun:test";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { startMockCodex, type MockCodex } from "../helpers/mock-codex.ts";
-import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
-import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+import { startMockCodex } from "../helpers/mock-codex.ts";
+import { agentSuite } from "../helpers/agent-e2e.ts";
+import { inNamespace } from "../helpers/namespace.ts";
 
 setDefaultTimeout(120_000);
-const CODEX = join(import.meta.dir, "..", "..", "node_modules", ".bin", "codex");
-const skipReason = namespaceUnavailable ?? (existsSync(CODEX) ? null : `the Codex CLI is not installed (${CODEX}); run bun install`);
-if (skipReason) console.warn(`SKIPPING Codex end-to-end tests: ${skipReason}`);
-const e2e = skipReason ? test.skip : test;
+const suite = agentSuite("Codex CLI", "codex");
+const CODEX = suite.bin;
+const e2e = suite.e2e;
 
-let sb: Sandbox | undefined;
-const mocks: MockCodex[] = [];
-afterEach(async () => {
-  for (const mock of mocks.splice(0)) {
-    mock.release();
-    mock.stop();
-  }
-  await sb?.cleanup();
-  sb = undefined;
-});
-
-function mock(options: Parameters<typeof startMockCodex>[0]): MockCodex {
-  const m = startMockCodex(options);
-  mocks.push(m);
-  return m;
-}
+const mock = (options: Parameters<typeof startMockCodex>[0]) => suite.mock(startMockCodex(options));
 
 /** A command that leaves a detached "dev server" and runs a pipeline that outlives its yield. */
 const LEAKY = (dir: string, port: number) => `setsid -f ${dir}/s/vite ${port} < /dev/null > /dev/null 2>&1; sleep 1000 | sleep 1001`;
@@ -53,7 +37,7 @@ thread_of() { grep -o '"thread_id":"[^"]*"' "$1" | head -1 | cut -d'"' -f4; }
 describe("Codex CLI (real) with supervise installed in the project", () => {
   e2e("a crashed session's setsid dev server and orphaned pipeline end at the next session's SessionStart as session-gone; a live session's leak is left alone", async () => {
     // sessionGone 4s: the sessions started in between must find session 1's leftovers too young.
-    sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1h", agentShell: "1h", sessionGone: "4s" }, grace: "1s" } });
+    const sb = suite.sandbox({ reap: { thresholds: { rg: "1h", rgTag: "1h", agentShell: "1h", sessionGone: "4s" }, grace: "1s" } });
     const home = join(sb.dir, "home");
     const project = join(sb.dir, "project");
     mkdirSync(join(home, ".codex"), { recursive: true });

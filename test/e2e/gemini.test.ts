@@ -3,36 +3,21 @@
 // installed SessionStart hook runs a real sweep.
 
 import { Database } from "bun:sqlite";
-import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { describe, expect, setDefaultTimeout } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { startMockGemini, type MockGemini } from "../helpers/mock-gemini.ts";
-import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
-import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+import { startMockGemini } from "../helpers/mock-gemini.ts";
+import { agentSuite } from "../helpers/agent-e2e.ts";
+import { inNamespace } from "../helpers/namespace.ts";
+import type { Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(150_000);
-const GEMINI = join(import.meta.dir, "..", "..", "node_modules", ".bin", "gemini");
-const skipReason = namespaceUnavailable ?? (existsSync(GEMINI) ? null : `the Gemini CLI is not installed (${GEMINI}); run bun install`);
-if (skipReason) console.warn(`SKIPPING Gemini CLI end-to-end tests: ${skipReason}`);
-const e2e = skipReason ? test.skip : test;
+const suite = agentSuite("Gemini CLI", "gemini");
+const GEMINI = suite.bin;
+const e2e = suite.e2e;
 
-let sb: Sandbox | undefined;
-const mocks: MockGemini[] = [];
-afterEach(async () => {
-  for (const mock of mocks.splice(0)) {
-    mock.release();
-    mock.stop();
-  }
-  await sb?.cleanup();
-  sb = undefined;
-});
-
-function mock(options: Parameters<typeof startMockGemini>[0]): MockGemini {
-  const m = startMockGemini(options);
-  mocks.push(m);
-  return m;
-}
+const mock = (options: Parameters<typeof startMockGemini>[0]) => suite.mock(startMockGemini(options));
 
 /** A background command that records its ids, then runs a two-process pipeline. */
 const BACKGROUND = (marker: string) => `echo "$SUPERVISE_ID $$" > ${marker}; sleep 1000 | sleep 1001`;
@@ -47,7 +32,7 @@ const run = (api: string, prompt: string, out: string) =>
   `HOME="$GHOME" TMPDIR="$D/tmp" GEMINI_API_KEY=fake GOOGLE_GEMINI_BASE_URL=${api} "$GEMINI" -m gemini-2.5-flash -p "${prompt}" --yolo -o json < /dev/null > "$D/${out}.json" 2> "$D/${out}.err"`;
 
 async function setUp(): Promise<Sandbox> {
-  sb = makeSandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+  const sb = suite.sandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
   const home = join(sb.dir, "home");
   const project = join(sb.dir, "project");
   mkdirSync(join(home, ".gemini"), { recursive: true });

@@ -4,14 +4,10 @@
 // end_turn. Counting, rather than looking for a tool_result, also answers the fresh user
 // message that a finished background command sends (see ../shared/reference/claude-code-hooks.md).
 
-export interface MockAnthropic {
-  url: string;
-  /** Every POST /v1/messages body received. */
-  requests: any[];
-  /** Resolves the held final answer (when holdFinalAnswer was set). */
-  release(): void;
-  stop(): void;
-}
+import { SSE_HEADERS, startMockServer, type MockServer } from "./mock-server.ts";
+
+/** `requests`: every POST /v1/messages body received. */
+export type MockAnthropic = MockServer;
 
 export interface BashCall {
   command: string;
@@ -61,27 +57,17 @@ function toolCallsMade(body: any): number {
 }
 
 export function startMockAnthropic(options: MockOptions): MockAnthropic {
-  const requests: any[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  if (!options.holdFinalAnswer) release();
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      if (req.method !== "POST" || !url.pathname.endsWith("/v1/messages")) return Response.json({ ok: true });
-      const body: any = await req.json().catch(() => ({}));
-      requests.push(body);
-      if (!body.stream) {
-        return Response.json({ ...message("msg_plain"), content: [{ type: "text", text: "ok" }], stop_reason: "end_turn" });
-      }
-      const made = toolCallsMade(body);
-      if (made >= options.calls.length) await released;
-      const text = made < options.calls.length ? toolUseStream(options.calls[made]!, made + 1) : textStream("Started it.");
-      return new Response(text, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+  return startMockServer(
+    {
+      wants: (req, url) => req.method === "POST" && url.pathname.endsWith("/v1/messages"),
+      async answer(body, held) {
+        if (!body.stream) return Response.json({ ...message("msg_plain"), content: [{ type: "text", text: "ok" }], stop_reason: "end_turn" });
+        const made = toolCallsMade(body);
+        if (made >= options.calls.length) await held;
+        const text = made < options.calls.length ? toolUseStream(options.calls[made]!, made + 1) : textStream("Started it.");
+        return new Response(text, { headers: SSE_HEADERS });
+      },
     },
-  });
-  return { url: `http://127.0.0.1:${server.port}`, requests, release, stop: () => server.stop(true) };
+    options,
+  );
 }

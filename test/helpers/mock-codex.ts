@@ -3,14 +3,10 @@
 // of the given exec_command calls, counted by the function calls already in its input, and
 // once all were made, with a short message (held until release() when asked).
 
-export interface MockCodex {
-  /** The provider's base_url. */
-  url: string;
-  /** Every POST /v1/responses body received. */
-  requests: any[];
-  release(): void;
-  stop(): void;
-}
+import { SSE_HEADERS, startMockServer, type MockServer } from "./mock-server.ts";
+
+/** `url`: the provider's base_url; `requests`: every POST /v1/responses body received. */
+export type MockCodex = MockServer;
 
 export interface CodexMockOptions {
   /** exec_command `cmd`s, asked for in order. */
@@ -40,29 +36,22 @@ function callsMade(body: any): number {
 }
 
 export function startMockCodex(options: CodexMockOptions): MockCodex {
-  const requests: any[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  if (!options.holdFinalAnswer) release();
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      if (req.method === "GET" && url.pathname.endsWith("/models")) return Response.json({ data: [], models: [] });
-      if (req.method !== "POST" || !url.pathname.endsWith("/responses")) return Response.json({ ok: true });
-      const body: any = await req.json().catch(() => ({}));
-      requests.push(body);
-      const made = callsMade(body);
-      const headers = { "content-type": "text/event-stream" };
-      if (made < options.commands.length) {
-        const args = JSON.stringify({ cmd: options.commands[made], yield_time_ms: options.yieldTimeMs ?? 1_000 });
-        return new Response(answer(`resp_${made}`, { type: "function_call", id: `fc_${made}`, call_id: `call_${made}`, name: "exec_command", arguments: args }), { headers });
-      }
-      await released;
-      return new Response(answer("resp_done", { type: "message", role: "assistant", content: [{ type: "output_text", text: "done" }] }), { headers });
+  return startMockServer(
+    {
+      // Codex makes no /models call to a custom provider; an empty list, should it ask.
+      other: (req, url) => (req.method === "GET" && url.pathname.endsWith("/models") ? Response.json({ data: [], models: [] }) : null),
+      wants: (req, url) => req.method === "POST" && url.pathname.endsWith("/responses"),
+      async answer(body, held) {
+        const made = callsMade(body);
+        if (made < options.commands.length) {
+          const args = JSON.stringify({ cmd: options.commands[made], yield_time_ms: options.yieldTimeMs ?? 1_000 });
+          return new Response(answer(`resp_${made}`, { type: "function_call", id: `fc_${made}`, call_id: `call_${made}`, name: "exec_command", arguments: args }), { headers: SSE_HEADERS });
+        }
+        await held;
+        return new Response(answer("resp_done", { type: "message", role: "assistant", content: [{ type: "output_text", text: "done" }] }), { headers: SSE_HEADERS });
+      },
     },
-  });
-  return { url: `http://127.0.0.1:${server.port}/v1`, requests, release, stop: () => server.stop(true) };
+    options,
+    "/v1",
+  );
 }

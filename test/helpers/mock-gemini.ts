@@ -3,14 +3,10 @@
 // with the next of the given run_shell_command calls, counted by the function calls already
 // in its contents, and once all were made, with a short text (held until release() when asked).
 
-export interface MockGemini {
-  /** For GOOGLE_GEMINI_BASE_URL. */
-  url: string;
-  /** Every streamGenerateContent body received. */
-  requests: any[];
-  release(): void;
-  stop(): void;
-}
+import { SSE_HEADERS, startMockServer, type MockServer } from "./mock-server.ts";
+
+/** `url`: for GOOGLE_GEMINI_BASE_URL; `requests`: every streamGenerateContent body received. */
+export type MockGemini = MockServer;
 
 export interface ShellCall {
   command: string;
@@ -35,26 +31,16 @@ function callsMade(body: any): number {
 }
 
 export function startMockGemini(options: GeminiMockOptions): MockGemini {
-  const requests: any[] = [];
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  if (!options.holdFinalAnswer) release();
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    // A held answer must not be cut by Bun's default 10 s idle timeout.
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      if (req.method !== "POST" || !url.pathname.includes(":streamGenerateContent")) return Response.json({});
-      const body: any = await req.json().catch(() => ({}));
-      requests.push(body);
-      const made = callsMade(body);
-      const headers = { "content-type": "text/event-stream" };
-      if (made < options.calls.length) return new Response(stream([{ functionCall: { name: "run_shell_command", args: options.calls[made] } }]), { headers });
-      await released;
-      return new Response(stream([{ text: "Done." }]), { headers });
+  return startMockServer(
+    {
+      wants: (req, url) => req.method === "POST" && url.pathname.includes(":streamGenerateContent"),
+      async answer(body, held) {
+        const made = callsMade(body);
+        if (made < options.calls.length) return new Response(stream([{ functionCall: { name: "run_shell_command", args: options.calls[made] } }]), { headers: SSE_HEADERS });
+        await held;
+        return new Response(stream([{ text: "Done." }]), { headers: SSE_HEADERS });
+      },
     },
-  });
-  return { url: `http://127.0.0.1:${server.port}`, requests, release, stop: () => server.stop(true) };
+    options,
+  );
 }
