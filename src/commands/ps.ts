@@ -10,8 +10,7 @@ import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { ownedProcesses } from "../ownership/processes.ts";
-import { machineLockFacts, threadLockOf } from "../ownership/codex-lock.ts";
-import { recordedOwners } from "../ownership/recorded-sessions.ts";
+import { sessionEvidence } from "../ownership/recorded-sessions.ts";
 import { bootId } from "../proc/boot.ts";
 import { readRssBytes } from "../proc/tree.ts";
 import { takeSnapshot } from "../reap/snapshot.ts";
@@ -29,7 +28,7 @@ export default async function ps(args: string[]): Promise<number> {
   const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
   const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
   const rows = ownedProcesses(snapshot.procs, {
-    table: { byPid, unreadable: snapshot.unreadable, sessions: db ? recordedOwners(db, bootId()) : undefined, threadLock: threadLockOf(machineLockFacts()) },
+    table: { byPid, unreadable: snapshot.unreadable, ...sessionEvidence(db, bootId()) },
     entries,
     settings: config.reap,
     subreapers: snapshot.subreapers,

@@ -5,7 +5,7 @@ import type { EntryRow } from "../ledger/entries.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone } from "../proc/stat.ts";
 import { cookieOf } from "../reap/plan.ts";
-import { isOrphaned, keptOrUnderKept, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
+import { isOrphaned, keptOrUnderKept, ownerFacts, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
 import { recordedOwnerState, type OwnerState } from "./owner.ts";
 import { recordedOwnerOf } from "./recorded-sessions.ts";
 
@@ -74,7 +74,7 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
       agent: owned?.cookie.agent ?? recorded?.agent ?? null,
       session,
       ownerPid: owned?.cookie.ownerPid ?? recorded?.pid ?? null,
-      owner: owned?.owner ?? (recorded ? recordedOwnerState(recorded, { at: (pid) => ctx.table.byPid.get(pid), unreadable: ctx.table.unreadable }) : "unknown"),
+      owner: owned?.owner ?? (recorded ? recordedOwnerState(recorded, ownerFacts(ctx.table)) : "unknown"),
       ledgerId: entry?.id ?? null,
       orphaned: isOrphaned(proc, ctx.subreapers),
       state: proc.state,

@@ -4,6 +4,7 @@
 import type { Database } from "bun:sqlite";
 import { sessionKey, sessionsOfBoot } from "../ledger/sessions.ts";
 import { readPidNamespace } from "../proc/facts.ts";
+import { machineLockFacts, threadLockOf, type ThreadLockState } from "./codex-lock.ts";
 import type { RecordedOwner } from "./owner.ts";
 
 /** By sessionKey(agent, session), for this boot. */
@@ -22,4 +23,12 @@ export function recordedOwnerOf(owners: ReadonlyMap<string, RecordedOwner> | und
   if (!owners) return undefined;
   for (const [key, owner] of owners) if (key === sessionKey(owner.agent, session)) return owner;
   return undefined;
+}
+
+/** What proves a session's agent alive or gone beyond a process's own cookie: the recorded owners, and Codex's thread locks. */
+export function sessionEvidence(db: Database | null, boot: string): {
+  sessions: Map<string, RecordedOwner> | undefined;
+  threadLock: (environ: string | null, thread: string) => ThreadLockState;
+} {
+  return { sessions: db ? recordedOwners(db, boot) : undefined, threadLock: threadLockOf(machineLockFacts()) };
 }

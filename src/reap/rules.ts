@@ -3,7 +3,7 @@
 // is table-tested (test/reap/rules.test.ts).
 
 import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
-import { ownerState, recordedOwnerState, type OwnerState, type RecordedOwner } from "../ownership/owner.ts";
+import { ownerState, recordedOwnerState, type OwnerFacts, type OwnerState, type RecordedOwner } from "../ownership/owner.ts";
 import type { ThreadLockState } from "../ownership/codex-lock.ts";
 import { sessionKey } from "../ledger/sessions.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
@@ -162,10 +162,15 @@ export interface ProcessTable {
 export function sessionOwner(proc: ProcInfo, table: ProcessTable): { cookie: SessionCookie; owner: OwnerState } | null {
   const cookie = sessionCookieOf(proc.environ);
   if (!cookie) return null;
-  const facts = { at: (pid: number) => table.byPid.get(pid), unreadable: table.unreadable };
+  const facts = ownerFacts(table);
   const recorded = cookie.ownerPid === null ? table.sessions?.get(sessionKey(cookie.agent, cookie.session)) : undefined;
   const owner = recorded ? recordedOwnerState(recorded, facts) : ownerState(cookie, proc, { ...facts, sameNamespace: proc.sameNamespace ?? null });
   return { cookie, owner: owner === "gone" && cookie.agent === "codex" ? vetoedByThreadLock(proc, cookie.session, table) : owner };
+}
+
+/** What the owner checks need of the table: the process at a pid, and the pids nothing is known of. */
+export function ownerFacts(table: ProcessTable): Pick<OwnerFacts, "at" | "unreadable"> {
+  return { at: (pid: number) => table.byPid.get(pid), unreadable: table.unreadable };
 }
 
 /** A recorded Codex owner is gone, but a codex still holding the thread's lock says the thread lives. */

@@ -5,8 +5,7 @@
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
-import { machineLockFacts, threadLockOf } from "../ownership/codex-lock.ts";
-import { recordedOwners } from "../ownership/recorded-sessions.ts";
+import { sessionEvidence } from "../ownership/recorded-sessions.ts";
 import { describe } from "../ledger/open.ts";
 import { identityOf } from "../proc/identity.ts";
 import { ownLineage, type Lineage } from "../proc/signal.ts";
@@ -118,8 +117,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     now: Date.now(),
     settings: ruleSettings(config),
     unreadable: snapshot.unreadable,
-    sessions: db ? recordedOwners(db, boot) : undefined,
-    threadLock: threadLockOf(machineLockFacts()),
+    ...sessionEvidence(db, boot),
     ending: scope.ending,
     around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session },
   });
