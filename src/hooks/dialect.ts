@@ -1,6 +1,7 @@
 // What differs between agents' hook protocols, as one small interface per agent: which tool
 // calls a pre-tool-use rewrite wraps, and how the rewrite answer is spelled. Everything else
 // (the SessionStart answer, SessionEnd's `{}`) is the same JSON for every supported agent.
+// Types only: each agent's dialect is loaded by the hook that needs it.
 
 import type { AgentName } from "../ownership/agents.ts";
 
@@ -12,14 +13,4 @@ export interface HookDialect {
   wrappable(data: Record<string, unknown>): Record<string, unknown> | null;
   /** The answer that runs `command` in place of the call's own, every other argument unchanged. */
   rewrite(toolInput: Record<string, unknown>, command: string, decision: PreToolUseDecision): unknown;
-}
-
-export async function dialectOf(agent: AgentName): Promise<HookDialect> {
-  if (agent === "gemini") return (await import("./agents/gemini.ts")).gemini;
-  if (agent === "codex") return (await import("./agents/codex.ts")).codex;
-  return (await import("./agents/claude-code.ts")).claudeCode;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@ import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched } from "./answer.ts";
 import type { AgentName } from "../ownership/agents.ts";
-import { dialectOf, type HookDialect, type PreToolUseDecision } from "./dialect.ts";
+import type { HookDialect, PreToolUseDecision } from "./dialect.ts";
 import { readHookInput, stringField } from "./input.ts";
 import { startPeriodicReapIfDue } from "./periodic-reap.ts";
 import { selfCommand } from "./self.ts";
@@ -52,6 +52,13 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
   } catch (error) {
     await answerUntouched(`not wrapping the background command: ${(error as Error).message}`);
   }
+}
+
+/** Each agent's dialect, loaded when its hook runs. */
+async function dialectOf(agent: AgentName): Promise<HookDialect> {
+  if (agent === "gemini") return (await import("./agents/gemini.ts")).gemini;
+  if (agent === "codex") return (await import("./agents/codex.ts")).codex;
+  return (await import("./agents/claude-code.ts")).claudeCode;
 }
 
 /** The hook's answer, or null for "nothing to do" (print nothing, exit 0). */

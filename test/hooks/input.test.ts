@@ -94,12 +94,14 @@ describe("readHookInput", () => {
     });
   }
 
-  test("input up to the cap is read whole; more is refused, unread", async () => {
-    const body = (n: number) => new Blob([JSON.stringify({ tool_name: "Bash", tool_input: { command: "x".repeat(n) } })]).stream();
-    const text = await readStdin(INPUT_MAX_BYTES, body(INPUT_MAX_BYTES - 100));
+  test("input up to the cap is taken whole; more is refused, counted in UTF-8 bytes", async () => {
+    const body = (command: string) => async () => JSON.stringify({ tool_name: "Bash", tool_input: { command } });
+    const text = await readStdin(INPUT_MAX_BYTES, body("x".repeat(INPUT_MAX_BYTES - 100)));
     expect((JSON.parse(text).tool_input.command as string).length).toBe(INPUT_MAX_BYTES - 100);
-    expect(readStdin(INPUT_MAX_BYTES, body(INPUT_MAX_BYTES))).rejects.toThrow(`more than ${INPUT_MAX_BYTES} bytes`);
-    const input = await readHookInput("pre-tool-use", () => readStdin(INPUT_MAX_BYTES, body(5_000_000)));
+    expect(readStdin(INPUT_MAX_BYTES, body("x".repeat(INPUT_MAX_BYTES)))).rejects.toThrow(`more than ${INPUT_MAX_BYTES} bytes`);
+    // 2 million three-byte characters: 6 MB, under the limit in UTF-16 units.
+    expect(readStdin(INPUT_MAX_BYTES, body("€".repeat(2_000_000)))).rejects.toThrow(`more than ${INPUT_MAX_BYTES} bytes`);
+    const input = await readHookInput("pre-tool-use", () => readStdin(INPUT_MAX_BYTES, body("x".repeat(5_000_000))));
     expect(input).toEqual({ data: {}, problem: `cannot read hook input: more than ${INPUT_MAX_BYTES} bytes`, dropped: [] });
   });
 

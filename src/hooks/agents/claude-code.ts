@@ -1,7 +1,8 @@
 // Claude Code's hooks: a Bash call with run_in_background is wrapped; `updatedInput`
 // replaces the whole input, and a permission decision may go with it (hooks.preToolUseDecision).
 
-import { isObject, type HookDialect } from "../dialect.ts";
+import type { HookDialect } from "../dialect.ts";
+import { isObject } from "../input.ts";
 
 export const claudeCode: HookDialect = {
   agent: "claude-code",

@@ -3,7 +3,8 @@
 // `tool_input` replaces the arguments, so it echoes all of them: without `is_background`
 // the command would run in the foreground and block the CLI.
 
-import { isObject, type HookDialect } from "../dialect.ts";
+import type { HookDialect } from "../dialect.ts";
+import { isObject } from "../input.ts";
 import { refusedByGeminiGuard } from "./gemini-guard.ts";
 
 export const gemini: HookDialect = {
