@@ -150,4 +150,43 @@ true
     // The next session was told what was ended.
     expect(JSON.stringify(next.requests[0])).toContain("vite 1000 (session-gone)");
   });
+
+  e2e("Ctrl-C: Codex ends the command's group and fires SessionEnd (reason other), which ends the setsid dev server Codex leaves", async () => {
+    const sb = suite.sandbox({ reap: { thresholds: { rg: "1h", rgTag: "1h", agentShell: "1h", sessionGone: "1h" }, grace: "1s" } });
+    const home = join(sb.dir, "home");
+    mkdirSync(join(home, ".codex"), { recursive: true });
+    // User hooks this time: they need no trusted project, only the trust install records.
+    expect((await runCli(sb, ["install", "--agent", "codex", "--user"], { env: { HOME: home } })).exitCode).toBe(0);
+    Object.assign(sb.env, { CODEX, CHOME: home, PROJ: sb.dir });
+    const api = mock({ commands: [LEAKY(sb.dir, 4000)], holdFinalAnswer: true });
+    const r = await inNamespace(
+      sb,
+      CODEX_EXEC +
+        String.raw`
+ln -sf "$(command -v sleep)" "$D/s/vite"
+codex_exec "$API" "start the dev server" > "$D/codex.jsonl" 2> "$D/codex.err" &
+LAUNCHER=$!
+wait_until 'pgrep -f "^$D/s/vite 4000" > /dev/null && [ -n "$(pgrep -x -f "sleep 1001")" ]'
+VITE=$(pgrep -f "^$D/s/vite 4000")
+PIPE="$(pgrep -x -f 'sleep 1000') $(pgrep -x -f 'sleep 1001')"
+echo "VITE $VITE"
+echo "THREAD $(thread_of "$D/codex.jsonl")"
+kill -INT $(pgrep -x codex)
+{ wait $LAUNCHER; } 2> /dev/null
+wait_until '[ "$(alive $VITE)" = no ] && for p in $PIPE; do [ "$(alive $p)" = no ] || exit 1; done'
+echo "VITE_GONE yes"
+wait_until 'grep -qs "\"msg\":\"session end\"" "$SUPERVISE_HOME/supervise.log"'
+echo "END $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1)"
+`.replace(/\$API/g, api.url),
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    const thread = r.values.get("THREAD")!;
+    expect(r.values.get("VITE_GONE")).toBe("yes");
+    const end = JSON.parse(r.values.get("END")!);
+    expect(end).toMatchObject({ msg: "session end", session: thread, reason: "other" });
+    // The hook's own first signal ended it: SessionEnd named it among the session's leftovers.
+    expect(end.leftovers).toContain(Number(r.values.get("VITE")));
+  });
 });
