@@ -74,6 +74,7 @@ export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSe
     ...settings,
     session: stringField(data, "session_id"),
     name: description ? description.slice(0, NAME_MAX) : null,
+    keep: asksToBeKept(command),
   });
   return dialect.rewrite(toolInput, withPolicyMirror(command, wrapped), settings.decision);
 }
@@ -91,6 +92,13 @@ export function withPolicyMirror(original: string, wrapped: string): string {
 export interface WrapOptions extends Omit<WrapSettings, "decision"> {
   session: string | null;
   name: string | null;
+  /** The command asks to outlive its session (SUPERVISE_KEEP=1): `--keep-orphaned`. */
+  keep?: boolean;
+}
+
+/** The rule the agent is told: what it starts with SUPERVISE_KEEP=1 outlives the session. Anywhere in the text: keeping too much is the safe side. */
+export function asksToBeKept(command: string): boolean {
+  return /(?:^|[^A-Za-z0-9_])SUPERVISE_KEEP=1(?![0-9])/.test(command);
 }
 
 /**
@@ -104,6 +112,7 @@ export function wrapCommand(command: string, options: WrapOptions): string {
   const argv = [options.bun, options.cli, "run"];
   if (options.session) argv.push("--session", options.session);
   if (options.name) argv.push("--name", options.name);
+  if (options.keep) argv.push("--keep-orphaned");
   argv.push("--", "bash", "-c", command);
   return [...env, ...argv.map(shellQuote)].join(" ");
 }

@@ -3,7 +3,7 @@
 // exclusion are table-tested.
 
 import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
-import { environVar } from "../ownership/cookie.ts";
+import { carriesKeep, environVar } from "../ownership/cookie.ts";
 import type { RecordedOwner } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { sameBoot } from "../proc/identity.ts";
@@ -147,7 +147,8 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
         deadlineAt: row.deadline_at,
         graceMs: row.grace_ms,
         ownerAlive: row.owner_pid === null || row.owner_start_ticks === null ? null : liveProcess(row.owner_pid, row.owner_start_ticks, view.byPid) !== null,
-        keep: keepsOrphans(row),
+        // Started to outlive its owner, or something of it carries SUPERVISE_KEEP=1: no sweep ends it.
+        keep: keepsOrphans(row) || mine.some((p) => carriesKeep(p.environ)),
       },
       input.now,
     );
@@ -175,8 +176,8 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
     if (!ended || !escapedFrom(proc, ended, input.bootId)) continue;
     claimed.add(proc.pid);
     if (input.around.session !== null && ended.session !== input.around.session) continue;
-    // Left running on purpose: the entry was started to keep what outlives it.
-    if (keepsOrphans(ended)) continue;
+    // Left running on purpose: the entry was started to keep what outlives it, or it asks to be kept.
+    if (keepsOrphans(ended) || carriesKeep(proc.environ)) continue;
     // At SessionEnd an escape is one more leftover of the session, judged as such later.
     if ((input.ending ?? null) !== null) claimed.delete(proc.pid);
     else if (view.signallable(proc)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });

@@ -62,7 +62,8 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
     signal: signal !== undefined ? parseSignal(signal, "--signal") : parseSignal(config.run.signal, "run.signal"),
     session: fromFlag("session") ?? (agentSession(env) || env.SUPERVISE_SESSION || null),
     name: fromFlag("name") ?? null,
-    keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep",
+    // SUPERVISE_KEEP=1 in the wrapper's environment is in its command's too: kept, as the contract says.
+    keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep" || env.SUPERVISE_KEEP === "1",
     preserveStatus: flags["preserve-status"] === true,
     captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
   };

@@ -25,6 +25,17 @@ function insertFinished(ids: string[]): void {
 }
 
 describe("supervise show", () => {
+  test("SUPERVISE_KEEP=1 in the wrapper's environment keeps the entry (--keep-orphaned), and without it not", async () => {
+    sb = makeSandbox();
+    for (const [keep, expected] of [["1", true], ["0", false]] as const) {
+      const r = await runCli(sb, ["run", "--name", `keep-${keep}`, "--", "true"], { env: { SUPERVISE_KEEP: keep } });
+      expect(r.exitCode).toBe(0);
+      const ls = JSON.parse((await runCli(sb, ["ls", "--all", "--json"])).stdout) as Array<{ id: string; name: string }>;
+      const id = ls.find((e) => e.name === `keep-${keep}`)!.id;
+      expect(parseJson(DetailSchema, (await runCli(sb, ["show", id, "--json"])).stdout).keepOrphaned).toBe(expected);
+    }
+  });
+
   test("a running entry: its fields and its process tree, by a unique prefix", async () => {
     sb = makeSandbox();
     // A shell with a background child in the group, and a child that left it with setsid.

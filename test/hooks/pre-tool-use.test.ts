@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { PreToolUseOutputSchema as OutputSchema, preToolUseCall as call } from "../helpers/contract.ts";
 import { claudeCode } from "../../src/hooks/agents/claude-code.ts";
-import { isSupervised, preToolUseOutput, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
+import { asksToBeKept, isSupervised, preToolUseOutput, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
 
 const settings: WrapSettings = { bun: "/opt/bun/bin/bun", cli: "/opt/supervise/src/cli.ts", stateDir: "/home/u/.local/state/supervise", configPath: null, decision: "none" };
 
@@ -56,6 +56,25 @@ describe("preToolUseOutput: a background Bash command", () => {
     const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "d".repeat(200), run_in_background: true }), settings, claudeCode));
     expect(out.hookSpecificOutput.updatedInput.command).toContain(`--name ${"d".repeat(60)} --`);
   });
+});
+
+describe("a command that asks to be kept (SUPERVISE_KEEP=1, as the agent is told)", () => {
+  test("is wrapped with --keep-orphaned, so neither SessionEnd nor a sweep ends it", () => {
+    for (const command of ["SUPERVISE_KEEP=1 npm run dev", "export SUPERVISE_KEEP=1; npm run dev", "env SUPERVISE_KEEP=1 npm run dev", "cd web && SUPERVISE_KEEP=1 vite"]) {
+      const out = OutputSchema.parse(preToolUseOutput(call({ command, run_in_background: true }), settings, claudeCode));
+      expect(out.hookSpecificOutput.updatedInput.command).toContain(" --keep-orphaned -- bash -c ");
+    }
+  });
+
+  const cases: Array<[string, boolean]> = [
+    ["SUPERVISE_KEEP=1 x", true],
+    ["a;SUPERVISE_KEEP=1 x", true],
+    ["SUPERVISE_KEEP=0 x", false],
+    ["SUPERVISE_KEEP=10 x", false],
+    ["MY_SUPERVISE_KEEP=1 x", false],
+    ["npm run dev", false],
+  ];
+  for (const [command, expected] of cases) test(JSON.stringify(command), () => expect(asksToBeKept(command)).toBe(expected));
 });
 
 describe("isSupervised", () => {
