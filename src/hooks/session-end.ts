@@ -16,9 +16,9 @@ import { answer, note } from "./answer.ts";
 import { readHookInput, stringField } from "./input.ts";
 import { spawnDetachedSelf } from "./self.ts";
 import { identityOf } from "../proc/identity.ts";
-import { ownLineage } from "../proc/signal.ts";
+import { ownLineage, type Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
-import type { PlannedTarget } from "../reap/plan.ts";
+import type { Plan, PlannedTarget } from "../reap/plan.ts";
 import { planNow } from "../reap/sweep.ts";
 import { parseDuration } from "../time/duration.ts";
 import { keepsOrphans, listEntries, requestStop, type EntryRow } from "../ledger/entries.ts";
@@ -51,8 +51,10 @@ async function endSession(): Promise<void> {
     // clear and resume end a session but not the process: commands may live on.
     if (!config.hooks.sessionEndKillOn.includes(reason)) return;
     const db = existingLedger(dir);
-    const stopping = db ? signalSessionEntries(db, session) : [];
-    const leftovers = await signalSessionLeftovers(db, config, session);
+    const lineage = ownLineage();
+    const plan = await sessionPlan(db, config, session, lineage.pids);
+    const stopping = db ? signalSessionEntries(db, session, plan) : [];
+    const leftovers = signalSessionLeftovers(plan, lineage);
     // One line even when nothing runs: the log is how a user checks that SessionEnd fired.
     openLog(dir).info({ session, reason, stopping, leftovers }, "session end");
     if (stopping.length || leftovers.length) spawnDetachedSelf(["hook", "session-end-follow-up", session, cwd]);
@@ -68,39 +70,45 @@ export async function sessionEndFollowUp(args: string[]): Promise<void> {
   const dir = stateDir();
   const { config } = await loadConfig({ stateDir: dir, cwd });
   const db = existingLedger(dir);
-  const entries = db ? stopEntries(db, sessionEntriesToEnd(db, session), { reason: "session-end", signalledBefore: true }) : [];
-  await Promise.all([entries, endSessionLeftovers(db, config, session, dir)]);
+  const lineage = ownLineage();
+  const plan = await sessionPlan(db, config, session, lineage.pids);
+  const entries = db ? stopEntries(db, sessionEntriesToEnd(db, session, plan), { reason: "session-end", signalledBefore: true }) : [];
+  await Promise.all([entries, endSessionLeftovers(plan, lineage, config, session, dir)]);
 }
 
-/** The session's running entries that SessionEnd ends: all but those started to keep running. */
-export function sessionEntriesToEnd(db: Database, session: string): EntryRow[] {
-  return listEntries(db, { session }).filter((row) => !keepsOrphans(row));
+/** What SessionEnd judges, from one /proc scan: the session's unledgered leftovers, and which of its entries are kept. */
+async function sessionPlan(db: Database | null, config: Config, session: string, lineage: ReadonlySet<number>): Promise<Plan> {
+  return (await planNow(db, config, { session: null, ending: session, lineage })).plan;
+}
+
+/** The session's running entries that SessionEnd ends: all but those started to keep running or carrying SUPERVISE_KEEP=1. */
+export function sessionEntriesToEnd(db: Database, session: string, plan: Pick<Plan, "entries">): EntryRow[] {
+  const kept = new Set(plan.entries.filter((e) => e.keep).map((e) => e.row.id));
+  return listEntries(db, { session }).filter((row) => !keepsOrphans(row) && !kept.has(row.id));
 }
 
 /** Marks each running entry of the session as stopping and sends it its first signal; the ids. */
-export function signalSessionEntries(db: Database, session: string): string[] {
-  const stopping = sessionEntriesToEnd(db, session).filter((row) => requestStop(db, row.id, "session-end"));
+export function signalSessionEntries(db: Database, session: string, plan: Pick<Plan, "entries">): string[] {
+  const stopping = sessionEntriesToEnd(db, session, plan).filter((row) => requestStop(db, row.id, "session-end"));
   signalFirst(stopping.filter((row) => row.pid !== null).map((row) => ({ target: { entry: entryRef(row) }, signal: firstSignalOf(row) })));
   return stopping.map((row) => row.id);
 }
 
 /** The session's unledgered leftovers: what the sweep's rules call session-end for it. */
-async function sessionLeftovers(db: Database | null, config: Config, session: string, lineage: ReadonlySet<number>): Promise<PlannedTarget[]> {
-  return (await planNow(db, config, { session: null, ending: session, lineage })).plan.targets.filter((t) => !t.zombie);
+function sessionLeftovers(plan: Plan): PlannedTarget[] {
+  return plan.targets.filter((t) => !t.zombie);
 }
 
 /** The first signal (TERM, then SIGCONT) to each leftover, by identity; their pids. */
-export async function signalSessionLeftovers(db: Database | null, config: Config, session: string): Promise<number[]> {
-  const lineage = ownLineage();
-  const targets = await sessionLeftovers(db, config, session, lineage.pids);
+export function signalSessionLeftovers(plan: Plan, lineage: Lineage): number[] {
+  const targets = sessionLeftovers(plan);
   signalFirst(targets.map(({ proc }) => ({ target: { process: identityOf(proc) }, signal: SIGNALS.SIGTERM })), lineage);
   return targets.map((t) => t.proc.pid);
 }
 
 /** After the hook: what is left of them gets TERM again, reap.grace, then SIGKILL; each end is one log line. */
-export async function endSessionLeftovers(db: Database | null, config: Config, session: string, dir: string): Promise<void> {
-  const lineage = ownLineage();
-  const targets = await sessionLeftovers(db, config, session, lineage.pids);
+export async function endSessionLeftovers(plan: Plan, lineage: Lineage, config: Config, session: string, dir: string): Promise<void> {
+  const targets = sessionLeftovers(plan);
   if (targets.length === 0) return;
   // A leftover always ends in SIGKILL: a grace of none is taken as the longest bounded wait.
   const graceMs = Math.min(parseDuration(config.reap.grace, "reap.grace"), UNESCALATED_WAIT_MS);

@@ -39,6 +39,8 @@ export interface EntryDecision {
   verdict: EntryVerdict;
   /** A proven process group to signal as a whole (catches members forked after the scan). */
   group: { pgid: number; members: ProcInfo[] } | null;
+  /** Started with --keep-orphaned, or something of it carries SUPERVISE_KEEP=1: no sweep and no SessionEnd ends it. */
+  keep: boolean;
 }
 
 export interface PlanInput {
@@ -139,6 +141,8 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
     if (wrapper) claimed.add(wrapper.pid);
     if (around.session !== null && row.session !== around.session) continue;
 
+    // Started to outlive its owner, or something of it carries SUPERVISE_KEEP=1.
+    const keep = keepsOrphans(row) || mine.some((p) => carriesKeep(p.environ));
     const verdict = classifyEntry(
       {
         bootMatches,
@@ -147,8 +151,7 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
         deadlineAt: row.deadline_at,
         graceMs: row.grace_ms,
         ownerAlive: row.owner_pid === null || row.owner_start_ticks === null ? null : liveProcess(row.owner_pid, row.owner_start_ticks, view.byPid) !== null,
-        // Started to outlive its owner, or something of it carries SUPERVISE_KEEP=1: no sweep ends it.
-        keep: keepsOrphans(row) || mine.some((p) => carriesKeep(p.environ)),
+        keep,
       },
       input.now,
     );
@@ -160,7 +163,7 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
       if (found.groupProven && row.pgid !== null && found.members.every(view.signallable)) group = { pgid: row.pgid, members: found.members };
       if (verdict === "overdue" && wrapper && view.signallable(wrapper)) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
     }
-    entries.push({ row, verdict, group });
+    entries.push({ row, verdict, group, keep });
   }
   return { targets, claimed, entries };
 }

@@ -125,6 +125,27 @@ exit_of cleared
     expect(r.values.get("EXIT_cleared")).toBe("143");
   });
 
+  nsTest("an entry whose process carries SUPERVISE_KEEP=1 is left running, as one started with --keep-orphaned; the session's other entry ends", async () => {
+    sb = makeSandbox();
+    const r = await scenario(String.raw`
+sv run --session mine --name marked -- bash -c 'SUPERVISE_KEEP=1 exec sleep 1234' > /dev/null 2>&1 &
+W_marked=$!
+wait_until '[ -n "$(pgrep -x -f "sleep 1234")" ] && tr "\0" "\n" < /proc/$(pgrep -x -f "sleep 1234")/environ | grep -q "^SUPERVISE_KEEP=1$"'
+entry plain mine
+end_session mine prompt_input_exit
+exit_of plain
+echo "MARKED_ALIVE $(alive $W_marked) $(alive $(pgrep -x -f 'sleep 1234'))"
+echo "LEDGER $(sv ls --all --json | tr -d '\n')"
+{ kill -KILL $(pgrep -x -f 'sleep 1234'); wait $W_marked; } 2> /dev/null
+`);
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT_plain")).toBe("143");
+    expect(r.values.get("MARKED_ALIVE")).toBe("yes yes");
+    const ledger = ledgerByName(r);
+    expect(ledger.get("plain")).toMatchObject({ state: "killed", reason: "session-end" });
+    expect(ledger.get("marked")).toMatchObject({ state: "running", reason: null });
+  });
+
   nsTest("bad input: exit 0, {}, one stderr line, nothing ended", async () => {
     sb = makeSandbox();
     const r = await scenario(String.raw`
