@@ -3,8 +3,10 @@
 // reported in the output and one stderr line, never by blocking the agent. Each event's
 // flow is its own module in hooks/, loaded when it runs.
 
+import { agentOption } from "../cli/agent-option.ts";
+import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
-import { AGENTS, isAgentName, type AgentName } from "../ownership/agents.ts";
+import type { AgentName } from "../ownership/agents.ts";
 
 type Flow = (agent: AgentName) => Promise<void>;
 
@@ -21,7 +23,10 @@ const INTERNAL: Record<string, () => Promise<(args: string[]) => Promise<void>>>
 };
 
 export default async function hook(args: string[]): Promise<number> {
-  const { agent, rest: [event, ...rest] } = agentOption(args);
+  // Options end at the event: what follows it (an internal event's session id) is its own.
+  const { options, positionals } = parseOptions(args, { agent: { value: true } }, { stopAtPositional: true });
+  const agent = typeof options.agent === "string" ? agentOption(options.agent) : "claude-code";
+  const [event, ...rest] = positionals;
   if (event !== undefined && Object.hasOwn(INTERNAL, event)) {
     await (await INTERNAL[event]!())(rest);
     return 0;
@@ -34,16 +39,3 @@ export default async function hook(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `--agent NAME` (or `--agent=NAME`) before the event; claude-code when absent. */
-function agentOption(args: string[]): { agent: AgentName; rest: string[] } {
-  const [first, second, ...others] = args;
-  let name: string | undefined;
-  let rest = args;
-  if (first === "--agent") [name, rest] = [second, others];
-  else if (first?.startsWith("--agent=")) [name, rest] = [first.slice("--agent=".length), args.slice(1)];
-  else return { agent: "claude-code", rest };
-  if (name === undefined || !isAgentName(name)) {
-    throw new UsageError(`--agent takes one of ${AGENTS.map((row) => row.agent).join(", ")}${name === undefined ? "" : ` (not '${name}')`}`);
-  }
-  return { agent: name, rest };
-}

@@ -3,6 +3,7 @@
 // idempotent; a backup of the previous file first; an atomic write; a file that cannot be
 // merged is refused, and then no file is changed. For Codex, also its trust in those hooks.
 
+import { agentOption } from "../cli/agent-option.ts";
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
@@ -10,7 +11,7 @@ import { selfCommand } from "../hooks/self.ts";
 import { backUp, writeAtomically } from "../install/files.ts";
 import { planInstall, type FileChange } from "../install/plan.ts";
 import { codexTrustHint, geminiTrustHint } from "../install/trust-hints.ts";
-import { AGENTS, isAgentName, type AgentName } from "../ownership/agents.ts";
+import type { AgentName } from "../ownership/agents.ts";
 import { shellQuote } from "../render/shell-quote.ts";
 
 export default async function install(args: string[]): Promise<number> {
@@ -31,10 +32,7 @@ export default async function install(args: string[]): Promise<number> {
 }
 
 function agentList(names: readonly string[]): AgentName[] {
-  for (const name of names) {
-    if (!isAgentName(name)) throw new UsageError(`--agent takes one of ${AGENTS.map((row) => row.agent).join(", ")} (not '${name}')`);
-  }
-  return names.length ? [...new Set(names as AgentName[])] : ["claude-code"];
+  return names.length ? [...new Set(names.map(agentOption))] : ["claude-code"];
 }
 
 /** Hooks run in the agent's environment: an explicit state dir and config are written in. */

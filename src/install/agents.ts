@@ -34,7 +34,7 @@ const CLAUDE_CODE: InstallTarget = {
 const GEMINI: InstallTarget = {
   agent: "gemini",
   events: ["SessionStart", "SessionEnd", "BeforeTool"],
-  settingsPath: (scope, cwd, env) => join(scope === "project" ? cwd : env.GEMINI_CLI_HOME || home(env), ".gemini", "settings.json"),
+  settingsPath: (scope, cwd, env) => join(scope === "project" ? join(cwd, ".gemini") : geminiHome(env), "settings.json"),
   groups: (prefix) => ({
     SessionStart: { hooks: [handler(`${prefix} hook --agent gemini session-start`, 30_000)] },
     // Gemini waits for SessionEnd hooks up to their timeout; ours returns in milliseconds.
@@ -55,6 +55,11 @@ const CODEX: InstallTarget = {
 };
 
 export const INSTALL_TARGETS: Record<AgentName, InstallTarget> = { "claude-code": CLAUDE_CODE, gemini: GEMINI, codex: CODEX };
+
+/** The user's `.gemini` (GEMINI_CLI_HOME stands in for the home directory). */
+export function geminiHome(env: NodeJS.ProcessEnv): string {
+  return join(env.GEMINI_CLI_HOME || home(env), ".gemini");
+}
 
 export function codexHome(env: NodeJS.ProcessEnv): string {
   return env.CODEX_HOME || join(home(env), ".codex");

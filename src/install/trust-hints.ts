@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import { codexHome } from "./agents.ts";
+import { codexHome, geminiHome } from "./agents.ts";
 
 /** Gemini's rule (0.61.0): the longest trust rule whose folder holds cwd decides; TRUST_PARENT names a folder's parent. */
 export function geminiTrusts(cwd: string, rules: Record<string, unknown>): boolean {
@@ -19,7 +19,7 @@ export function geminiTrusts(cwd: string, rules: Record<string, unknown>): boole
 
 export function geminiTrustHint(cwd: string, env: NodeJS.ProcessEnv): string | null {
   if (env.GEMINI_CLI_TRUST_WORKSPACE === "true") return null;
-  const dir = join(env.GEMINI_CLI_HOME || env.HOME || "~", ".gemini");
+  const dir = geminiHome(env);
   const settings = readJson(join(dir, "settings.json"));
   if ((settings?.security as { folderTrust?: { enabled?: unknown } } | undefined)?.folderTrust?.enabled === false) return null;
   const file = env.GEMINI_CLI_TRUSTED_FOLDERS_PATH || join(dir, "trustedFolders.json");

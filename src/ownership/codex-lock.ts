@@ -21,13 +21,17 @@ export interface LockFacts {
 /** The thread's lock file, from the process's own environment (CODEX_HOME, else ~/.codex); null when it names neither. */
 export function threadLockPath(environ: string | null, thread: string): string | null {
   if (!/^[0-9A-Za-z-]+$/.test(thread)) return null;
-  const home = environVar(environ, "CODEX_HOME") || (environVar(environ, "HOME") ? `${environVar(environ, "HOME")}/.codex` : null);
+  const userHome = environVar(environ, "HOME");
+  const home = environVar(environ, "CODEX_HOME") || (userHome ? `${userHome}/.codex` : null);
   return home ? `${home}/thread-writer-locks/${thread}.lock` : null;
 }
 
 export function threadLockState(environ: string | null, thread: string, facts: LockFacts): ThreadLockState {
   const path = threadLockPath(environ, thread);
-  if (path === null) return "none";
+  return path === null ? "none" : lockFileState(path, facts);
+}
+
+function lockFileState(path: string, facts: LockFacts): ThreadLockState {
   let identity: { dev: number; ino: number } | null;
   try {
     identity = facts.identity(path);
@@ -44,8 +48,9 @@ export function threadLockState(environ: string | null, thread: string, facts: L
 export function threadLockOf(facts: LockFacts): (environ: string | null, thread: string) => ThreadLockState {
   const seen = new Map<string, ThreadLockState>();
   return (environ, thread) => {
-    const path = threadLockPath(environ, thread) ?? "";
-    if (!seen.has(path)) seen.set(path, threadLockState(environ, thread, facts));
+    const path = threadLockPath(environ, thread);
+    if (path === null) return "none";
+    if (!seen.has(path)) seen.set(path, lockFileState(path, facts));
     return seen.get(path)!;
   };
 }
