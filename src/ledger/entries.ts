@@ -45,6 +45,10 @@ export interface EntryRow {
   owner_start_ticks: number | null;
   /** What the wrapper exited with; null when it died before recording (or was never told). */
   exit_status: number | null;
+  /** The wrapper's pid namespace ("pid:[...]"); null when unreadable or recorded before v7. */
+  pid_namespace: string | null;
+  /** 1: what the command leaves at exit stays tied to its session (`run --session-bound`). */
+  session_bound: number;
 }
 
 export type NewEntry = Pick<
@@ -64,6 +68,8 @@ export type NewEntry = Pick<
   | "keep_orphaned"
   | "owner_pid"
   | "owner_start_ticks"
+  | "pid_namespace"
+  | "session_bound"
 >;
 
 export interface EntryEnd {
@@ -86,9 +92,11 @@ export function insertEntry(db: Database, entry: NewEntry): void {
   db.transaction(() => {
     db.query(
       `INSERT INTO entries (id, boot_id, wrapper_pid, wrapper_start_ticks, command, cwd, session, name,
-                            started_at, deadline_at, grace_ms, first_signal, keep_orphaned, owner_pid, owner_start_ticks, state)
+                            started_at, deadline_at, grace_ms, first_signal, keep_orphaned, owner_pid, owner_start_ticks,
+                            pid_namespace, session_bound, state)
        VALUES (:id, :boot_id, :wrapper_pid, :wrapper_start_ticks, :command, :cwd, :session, :name,
-               :started_at, :deadline_at, :grace_ms, :first_signal, :keep_orphaned, :owner_pid, :owner_start_ticks, 'running')`,
+               :started_at, :deadline_at, :grace_ms, :first_signal, :keep_orphaned, :owner_pid, :owner_start_ticks,
+               :pid_namespace, :session_bound, 'running')`,
     ).run(entry);
   }).immediate();
 }

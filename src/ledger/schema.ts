@@ -70,4 +70,9 @@ export const MIGRATIONS: readonly string[] = [
      started_at INTEGER NOT NULL,
      PRIMARY KEY (agent, session)
    ) STRICT;`,
+  // 7: the pid namespace the wrapper recorded its pids in (elsewhere they name other
+  // processes), and whether what the command leaves at exit stays tied to its session
+  // (an agent's wrapped background command) instead of being ended then.
+  `ALTER TABLE entries ADD COLUMN pid_namespace TEXT;
+   ALTER TABLE entries ADD COLUMN session_bound INTEGER NOT NULL DEFAULT 0;`,
 ];

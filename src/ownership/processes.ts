@@ -4,8 +4,9 @@
 import type { EntryRow } from "../ledger/entries.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone } from "../proc/stat.ts";
-import { cookieOf } from "../reap/plan.ts";
-import { isOrphaned, keptOrUnderKept, ownerFacts, sessionOwner, type ProcessTable, type ProcInfo, type RuleSettings } from "../reap/rules.ts";
+import { keepMarkOf, type KeepSettings } from "../policy/keep.ts";
+import { cookieOf, isOrphaned, type ProcessTable, type ProcInfo } from "./process-table.ts";
+import { ownerFacts, sessionOwner } from "./session-owner.ts";
 import { recordedOwnerState, type OwnerState } from "./owner.ts";
 import { recordedOwnerOf } from "./recorded-sessions.ts";
 
@@ -31,7 +32,7 @@ export interface OwnershipContext {
   table: ProcessTable;
   /** Ledger entries, by id; the running ones also claim their process groups. */
   entries: ReadonlyMap<string, EntryRow>;
-  settings: Pick<RuleSettings, "sessionKeep" | "protect">;
+  settings: KeepSettings;
   subreapers: ReadonlySet<number>;
   nowTicks: number;
   ownUid: number;
@@ -82,7 +83,7 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
       cpuSeconds: (proc.utimeTicks + proc.stimeTicks) / CLOCK_TICKS_PER_SECOND,
       rssBytes: ctx.rssBytes(proc.pid),
       command: proc.argv?.join(" ") || `[${proc.comm}]`,
-      keep: keptOrUnderKept(proc, ctx.settings, ctx.table, ctx.subreapers),
+      keep: keepMarkOf(proc, ctx.settings, ctx.table.byPid, ctx.subreapers) !== null,
     });
   }
   return out;

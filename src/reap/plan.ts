@@ -3,23 +3,21 @@
 // exclusion are table-tested.
 
 import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
-import { carriesKeep, environVar } from "../ownership/cookie.ts";
+import { carriesKeep } from "../ownership/cookie.ts";
+import { commandLine, cookieOf, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
+import { sessionOwner } from "../ownership/session-owner.ts";
+import { isProtected } from "../policy/keep.ts";
 import type { RecordedOwner } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { sameBoot } from "../proc/identity.ts";
-import { COOKIE, findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
+import { findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
 import {
   classifyEntry,
   classifySessionLeftover,
   classifyUnledgered,
-  sessionOwner,
-  commandLine,
-  isProtected,
   untouchable,
   type EntryVerdict,
-  type ProcessTable,
-  type ProcInfo,
   type RuleSettings,
   type Surroundings,
 } from "./rules.ts";
@@ -69,10 +67,6 @@ export interface PlanInput {
 export interface Plan {
   targets: PlannedTarget[];
   entries: EntryDecision[];
-}
-
-export function cookieOf(proc: Pick<ProcInfo, "environ">): string | null {
-  return environVar(proc.environ, COOKIE) ?? null;
 }
 
 /** The ids of ended entries a live process still carries: the rows the plan needs beyond the running ones. */

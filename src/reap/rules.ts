@@ -3,32 +3,17 @@
 // is table-tested (test/reap/rules.test.ts).
 
 import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
-import { ownerState, recordedOwnerState, type OwnerFacts, type OwnerState, type RecordedOwner } from "../ownership/owner.ts";
-import type { ThreadLockState } from "../ownership/codex-lock.ts";
-import { sessionKey } from "../ledger/sessions.ts";
+import type { OwnerState } from "../ownership/owner.ts";
+import { commandLine, descendsFrom, isOrphaned, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
+import { isProtected, keepMarkOf, type KeepSettings } from "../policy/keep.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
-import { isGone, type ProcStat } from "../proc/stat.ts";
+import { isGone } from "../proc/stat.ts";
 
-/** One process as the reaper sees it. `argv` and `environ` are read only for candidates; null is "unknown". */
-export interface ProcInfo extends ProcStat {
-  kernel: boolean;
-  uid: number | null;
-  argv: string[] | null;
-  environ: string | null;
-  /** A same-user orphan or one of its descendants: where a dead session's leftovers live. */
-  inSessionScope?: boolean;
-  /** In the reaper's pid namespace; null when unreadable (read for the session scope only). */
-  sameNamespace?: boolean | null;
-}
-
-export interface RuleSettings {
+export interface RuleSettings extends KeepSettings {
   thresholdsMs: { rg: number; rgTag: number; agentShell: number; sessionGone: number };
   rgNames: readonly string[];
   shellNames: readonly string[];
   tagPattern: RegExp;
-  protect: readonly string[];
-  /** Daemons a session may leave for the user (reap.sessionKeep). */
-  sessionKeep: readonly string[];
 }
 
 /** Facts about the moment and the reaper itself. */
@@ -68,11 +53,6 @@ export function ageMs(proc: Pick<ProcInfo, "startTicks">, nowTicks: number): num
   return Math.max(0, ((nowTicks - proc.startTicks) * 1000) / CLOCK_TICKS_PER_SECOND);
 }
 
-/** Orphaned: reparented to pid 1 or to a `systemd --user` subreaper. */
-export function isOrphaned(proc: Pick<ProcInfo, "ppid">, subreapers: ReadonlySet<number>): boolean {
-  return proc.ppid === 1 || subreapers.has(proc.ppid);
-}
-
 /** Never signalled, whatever else is true: pid 1, kernel threads, other users, ourselves and our ancestors. */
 export function untouchable(proc: ProcInfo, around: Surroundings): SkipWhy | null {
   if (proc.pid <= 1) return "init";
@@ -82,26 +62,10 @@ export function untouchable(proc: ProcInfo, around: Surroundings): SkipWhy | nul
   return null;
 }
 
-export function commandLine(proc: Pick<ProcInfo, "argv">): string | null {
-  return proc.argv === null ? null : proc.argv.join(" ");
-}
-
-/** A protected pattern anywhere in the command line (plain substring, so "docker compose" works). */
-export function isProtected(line: string, protect: readonly string[]): boolean {
-  return protect.some((pattern) => pattern !== "" && line.includes(pattern));
-}
-
 /** A shell an agent started: CLAUDECODE=1 or a session id in its environment, or Claude Code's snapshot in its arguments. */
 export function hasAgentSignature(proc: Pick<ProcInfo, "argv" | "environ">): boolean {
   if (hasAgentMarker(proc.environ) || sessionCookieOf(proc.environ) !== null) return true;
   return proc.argv !== null && proc.argv.some((word) => word.includes(SNAPSHOT_DIR));
-}
-
-/** Whether the process is called one of `names`: its comm, or argv[0]'s base name (a login shell's "-" dropped). */
-export function isNamed(proc: Pick<ProcInfo, "comm" | "argv">, names: readonly string[]): boolean {
-  if (names.includes(proc.comm)) return true;
-  const argv0 = proc.argv?.[0];
-  return argv0 !== undefined && names.includes(argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, ""));
 }
 
 /** Which rule family a process belongs to, by its comm (the snapshot reads argv only for these names). */
@@ -143,70 +107,6 @@ export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, aroun
   return age >= settings.thresholdsMs.agentShell ? { kind: "target", reason: "agent-shell" } : { kind: "skip", why: "too-young" };
 }
 
-/** kept: it would be owner-dead or overdue, but the user asked to keep it (`--keep-orphaned`). */
-/** What the reaper knows of the processes around one it judges. */
-export interface ProcessTable {
-  byPid: ReadonlyMap<number, ProcInfo>;
-  /** Listed pids whose stat could not be read. */
-  unreadable: ReadonlySet<number>;
-  /** Agents recorded by their sessions' SessionStart hook, by sessionKey. */
-  sessions?: ReadonlyMap<string, RecordedOwner>;
-  /** Codex's thread lock, as seen from a process of that thread (a second proof, never the only one). */
-  threadLock?: (environ: string | null, thread: string) => ThreadLockState;
-}
-
-/**
- * The session a process belongs to by its cookie, and whether that session's agent is alive:
- * from the owner pid the cookie carries, else from the agent its SessionStart hook recorded.
- */
-export function sessionOwner(proc: ProcInfo, table: ProcessTable): { cookie: SessionCookie; owner: OwnerState } | null {
-  const cookie = sessionCookieOf(proc.environ);
-  if (!cookie) return null;
-  const facts = ownerFacts(table);
-  const recorded = cookie.ownerPid === null ? table.sessions?.get(sessionKey(cookie.agent, cookie.session)) : undefined;
-  const owner = recorded ? recordedOwnerState(recorded, facts) : ownerState(cookie, proc, { ...facts, sameNamespace: proc.sameNamespace ?? null });
-  return { cookie, owner: owner === "gone" && cookie.agent === "codex" ? vetoedByThreadLock(proc, cookie.session, table) : owner };
-}
-
-/** What the owner checks need of the table: the process at a pid, and the pids nothing is known of. */
-export function ownerFacts(table: ProcessTable): Pick<OwnerFacts, "at" | "unreadable"> {
-  return { at: (pid: number) => table.byPid.get(pid), unreadable: table.unreadable };
-}
-
-/** A recorded Codex owner is gone, but a codex still holding the thread's lock says the thread lives. */
-function vetoedByThreadLock(proc: ProcInfo, thread: string, table: ProcessTable): OwnerState {
-  const lock = table.threadLock?.(proc.environ, thread) ?? "none";
-  return lock === "held" ? "alive" : lock === "unknown" ? "unknown" : "gone";
-}
-
-/** Kept by its own marks: SUPERVISE_KEEP=1, a reap.sessionKeep name, or a protected command line; unreadable counts as kept. */
-export function isKept(proc: ProcInfo, settings: Pick<RuleSettings, "sessionKeep" | "protect">): boolean {
-  if (proc.environ === null || proc.argv === null) return true;
-  return carriesKeep(proc.environ) || isNamed(proc, settings.sessionKeep) || isProtected(proc.argv.join(" "), settings.protect);
-}
-
-/** It, or a process it descends from (up to init or a subreaper), is kept: the user's shells under a tmux the agent started. */
-export function keptOrUnderKept(proc: ProcInfo, settings: Pick<RuleSettings, "sessionKeep" | "protect">, table: ProcessTable, subreapers: ReadonlySet<number>): boolean {
-  const seen = new Set<number>();
-  for (let p: ProcInfo | undefined = proc; p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid); p = table.byPid.get(p.ppid)) {
-    seen.add(p.pid);
-    if (isKept(p, settings)) return true;
-  }
-  return false;
-}
-
-/** Whether `pid` is one of the process's ancestors (older than it, so not a reused pid). */
-function descendsFrom(proc: ProcInfo, pid: number | null, table: ProcessTable): boolean {
-  if (pid === null) return false;
-  const seen = new Set<number>();
-  for (let p = table.byPid.get(proc.ppid); p && !seen.has(p.pid); p = table.byPid.get(p.ppid)) {
-    seen.add(p.pid);
-    if (p.pid === pid) return p.startTicks <= proc.startTicks;
-    if (p.pid <= 1) return false;
-  }
-  return false;
-}
-
 /**
  * A leftover of an agent session: in the session scope (a same-user orphan or below one),
  * carrying a session cookie. `session-gone` once its owner is proven gone and it is older
@@ -230,7 +130,7 @@ export function classifySessionLeftover(
   const forbidden = untouchable(proc, around);
   if (forbidden) return { kind: "skip", why: forbidden };
   if (around.session !== null && owned.cookie.session !== around.session) return { kind: "skip", why: "other-session" };
-  if (keptOrUnderKept(proc, settings, table, around.subreapers)) return { kind: "skip", why: "kept" };
+  if (keepMarkOf(proc, settings, table.byPid, around.subreapers)) return { kind: "skip", why: "kept" };
   if (reason === "session-gone" && ageMs(proc, around.nowTicks) < settings.thresholdsMs.sessionGone) return { kind: "skip", why: "too-young" };
   return { kind: "target", reason };
 }

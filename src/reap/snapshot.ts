@@ -13,7 +13,7 @@ import { uptimeTicks } from "../proc/boot.ts";
 import { readCmdline, readCmdlineAsync, readEnvironAsync, readPidNamespace, readPidNamespaceAsync, readUidAsync } from "../proc/facts.ts";
 import { listPids } from "../proc/read.ts";
 import { isGone, isKernelThread, prefetchStats, type ProcStat } from "../proc/stat.ts";
-import type { ProcInfo } from "./rules.ts";
+import type { ProcInfo } from "../ownership/process-table.ts";
 
 export interface Snapshot {
   procs: ProcInfo[];

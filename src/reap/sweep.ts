@@ -16,7 +16,8 @@ import { parseDuration } from "../time/duration.ts";
 import type { ReapTrigger } from "./history.ts";
 import { carriedCookies, planSweep, type Plan, type PlannedTarget } from "./plan.ts";
 import { countActions, type ReapReport, type ReportTarget } from "./report.ts";
-import { ageMs, commandLine, type RuleSettings } from "./rules.ts";
+import { commandLine } from "../ownership/process-table.ts";
+import { ageMs, type RuleSettings } from "./rules.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { openForSweep, sweepLedger, type Fail } from "./sweep-ledger.ts";
 

@@ -10,6 +10,7 @@ import { releaseLibc, unblockAllSignals } from "../proc/libc.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId } from "../proc/boot.ts";
 import { forkCount } from "../proc/pid-window.ts";
+import { readPidNamespace } from "../proc/facts.ts";
 import { readStat } from "../proc/stat.ts";
 import { agentOwner } from "./owner.ts";
 import { signalEntry, stopOne } from "../stop/engine.ts";
@@ -153,6 +154,8 @@ function recordStart(ctx: WrapperContext): Start {
     grace_ms: Number.isFinite(request.graceMs) ? request.graceMs : null,
     first_signal: request.signal.name,
     keep_orphaned: request.keepOrphaned ? 1 : 0,
+    pid_namespace: readPidNamespace("self"),
+    session_bound: 0,
     ...agentOwner(ctx.env),
   });
   return start;

@@ -18,7 +18,7 @@ function row(overrides: Partial<EntryRow> = {}): EntryRow {
     id: "e1", boot_id: bootId(), pid: LEADER, pgid: LEADER, start_ticks: 1_001, wrapper_pid: WRAPPER, wrapper_start_ticks: 1_000,
     command: '["x"]', cwd: "/", session: null, name: null, started_at: 0, deadline_at: null, grace_ms: null, first_signal: "TERM",
     keep_orphaned: 0, state: "running", ended_at: null, exit_code: null, end_signal: null, reason: null, stop_reason: null,
-    owner_pid: null, owner_start_ticks: null, exit_status: null, ...overrides,
+    owner_pid: null, owner_start_ticks: null, exit_status: null, pid_namespace: null, session_bound: 0, ...overrides,
   };
 }
 

@@ -1,6 +1,7 @@
 // Hand-made processes and rule settings for the reaper's table tests (rules and plan).
 
-import type { ProcInfo, RuleSettings, Surroundings } from "../../src/reap/rules.ts";
+import type { ProcInfo } from "../../src/ownership/process-table.ts";
+import type { RuleSettings, Surroundings } from "../../src/reap/rules.ts";
 
 const HZ = 100;
 export const NOW_TICKS = 1_000_000;

@@ -10,7 +10,7 @@ function ledgerWith(id: string): Database {
   for (const migration of MIGRATIONS) db.run(migration);
   insertEntry(db, {
     id, boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
-    started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null,
+    started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
   });
   return db;
 }

@@ -112,7 +112,7 @@ describe("upgrading a ledger in place", () => {
     const { db } = openLedger(dir);
     insertEntry(db, {
       id: "new0000005", boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
-      started_at: 3, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null,
+      started_at: 3, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
     });
     recordEnd(db, "new0000005", { state: "killed", ended_at: 4, exit_code: null, end_signal: "KILL", reason: "signal", exit_status: 143 });
     expect(getEntry(db, "new0000005")).toMatchObject({ exit_status: 143, end_signal: "KILL" });
@@ -127,7 +127,7 @@ describe("entries", () => {
     const { db } = openLedger(dir);
     insertEntry(db, {
       id: "e1", boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
-      started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null,
+      started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
     });
     recordSpawned(db, "e1", 11, 11, 6);
     expect(recordEnd(db, "e1", { state: "killed", ended_at: 2, exit_code: null, end_signal: "TERM", reason: "deadline", exit_status: null })).toBe(true);

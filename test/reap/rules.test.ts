@@ -2,7 +2,8 @@
 // every exclusion, zombies, PID reuse, unreadable /proc fields.
 
 import { describe, expect, test } from "bun:test";
-import { classifyEntry, classifyUnledgered, OVERDUE_SLACK_MS, type EntryFacts, type ProcInfo, type Surroundings } from "../../src/reap/rules.ts";
+import type { ProcInfo } from "../../src/ownership/process-table.ts";
+import { classifyEntry, classifyUnledgered, OVERDUE_SLACK_MS, type EntryFacts, type Surroundings } from "../../src/reap/rules.ts";
 import { AROUND, minutes, NOW_TICKS, proc, SETTINGS } from "../helpers/reap-fixtures.ts";
 
 describe("classifyUnledgered", () => {

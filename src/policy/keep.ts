@@ -1,0 +1,65 @@
+// Keep marks: what no automatic path ends. A process is kept by SUPERVISE_KEEP=1 in its
+// environment, a reap.sessionKeep name, a reap.protect match in its command line, or by
+// descending from a kept process; one whose command line or environment cannot be read
+// counts as kept.
+
+import { carriesKeep } from "../ownership/cookie.ts";
+
+export interface KeepSettings {
+  protect: readonly string[];
+  /** Daemons a session may leave for the user (reap.sessionKeep). */
+  sessionKeep: readonly string[];
+}
+
+export type KeepMark = "keep-var" | "session-keep" | "protect" | "unreadable" | "under-kept";
+
+/** What keep marks are read from. `argv` and `environ` null: unreadable. */
+export interface Markable {
+  pid: number;
+  ppid: number;
+  comm: string;
+  argv: readonly string[] | null;
+  environ: string | null;
+}
+
+/** A protected pattern anywhere in the command line (plain substring, so "docker compose" works). */
+export function isProtected(line: string, protect: readonly string[]): boolean {
+  return protect.some((pattern) => pattern !== "" && line.includes(pattern));
+}
+
+/** Whether the process is called one of `names`: its comm, or argv[0]'s base name (a login shell's "-" dropped). */
+export function isNamed(proc: Pick<Markable, "comm" | "argv">, names: readonly string[]): boolean {
+  if (names.includes(proc.comm)) return true;
+  const argv0 = proc.argv?.[0];
+  return argv0 !== undefined && names.includes(argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, ""));
+}
+
+/** The process's own keep mark, or null. */
+export function ownKeepMark(proc: Markable, settings: KeepSettings): KeepMark | null {
+  if (proc.environ === null || proc.argv === null) return "unreadable";
+  if (carriesKeep(proc.environ)) return "keep-var";
+  if (isNamed(proc, settings.sessionKeep)) return "session-keep";
+  if (isProtected(proc.argv.join(" "), settings.protect)) return "protect";
+  return null;
+}
+
+/**
+ * Its own mark, else "under-kept" when a process it descends from (up to init, a subreaper
+ * or the first process `byPid` does not know) is kept: the user's shells under a tmux server
+ * the agent started carry the agent's cookie too.
+ */
+export function keepMarkOf(
+  proc: Markable,
+  settings: KeepSettings,
+  byPid: ReadonlyMap<number, Markable>,
+  subreapers: ReadonlySet<number> = new Set(),
+): KeepMark | null {
+  const own = ownKeepMark(proc, settings);
+  if (own) return own;
+  const seen = new Set<number>([proc.pid]);
+  for (let p = byPid.get(proc.ppid); p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid); p = byPid.get(p.ppid)) {
+    seen.add(p.pid);
+    if (ownKeepMark(p, settings)) return "under-kept";
+  }
+  return null;
+}
