@@ -30,6 +30,8 @@ export interface Config {
     preToolUseDecision: "none" | "ask" | "allow";
     /** PreToolUse starts a background sweep at most this often; 0 or none: never. */
     reapInterval: Duration;
+    /** The deadline of an agent's wrapped background command; none: its session bounds it. */
+    deadline: Duration;
   };
   /** Finished entries are removed after `after`, and beyond the newest `keepFinished`. */
   gc: { after: Duration; keepFinished: number };
@@ -49,6 +51,6 @@ export const DEFAULT_CONFIG: Config = {
     protect: ["pytest", "alembic", "docker-compose", "docker compose"],
     sessionKeep: ["tmux", "screen", "zellij", "gpg-agent", "ssh-agent", "keyboxd", "dirmngr", "scdaemon", "gnome-keyring-daemon", "dbus-daemon", "systemd", "emacs"],
   },
-  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other", "exit"], preToolUseDecision: "none", reapInterval: "5m" },
+  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other", "exit"], preToolUseDecision: "none", reapInterval: "5m", deadline: "none" },
   gc: { after: "7d", keepFinished: 5000 },
 };

@@ -61,6 +61,7 @@ export const ConfigFileSchema = z.strictObject({
       sessionEndKillOn: z.array(z.enum(["clear", "resume", "logout", "prompt_input_exit", "other", "exit"])).optional(),
       preToolUseDecision: z.enum(["none", "ask", "allow"]).optional(),
       reapInterval: duration.describe("the PreToolUse hook starts a background sweep at most this often (0 or none: never)").optional(),
+      deadline: duration.describe("the deadline of an agent's wrapped background command (none: its session bounds it)").optional(),
     })
     .optional(),
   gc: z
