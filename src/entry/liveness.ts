@@ -27,6 +27,7 @@ export function entryRef(row: EntryRow): EntryRef {
     pgid: row.pgid,
     leader: row.pid !== null && row.start_ticks !== null ? { bootId: row.boot_id, pid: row.pid, startTicks: row.start_ticks } : null,
     sinceTicks: row.wrapper_start_ticks ?? row.start_ticks ?? 0,
+    namespace: row.pid_namespace,
   };
 }
 

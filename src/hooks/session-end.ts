@@ -25,6 +25,8 @@ import { keepsOrphans, listEntries, requestStop, type EntryRow } from "../ledger
 import { entryRef } from "../entry/liveness.ts";
 import { signalFirst, stopAll, UNESCALATED_WAIT_MS } from "../stop/engine.ts";
 import { firstSignalOf } from "../stop/stop-entry.ts";
+import { entryPolicy } from "../stop/entry-policy.ts";
+import { DEFAULT_CONFIG } from "../config/defaults.ts";
 
 /** SessionEnd has no decision control: its answer is always `{}`, whatever happened, for every agent. */
 export async function sessionEndHook(): Promise<void> {
@@ -90,7 +92,9 @@ export function sessionEntriesToEnd(db: Database, session: string, plan: Pick<Pl
 /** Marks each running entry of the session as stopping and sends it its first signal; the ids. */
 export function signalSessionEntries(db: Database, session: string, plan: Pick<Plan, "entries">): string[] {
   const stopping = sessionEntriesToEnd(db, session, plan).filter((row) => requestStop(db, row.id, "session-end"));
-  signalFirst(stopping.filter((row) => row.pid !== null).map((row) => ({ target: { entry: entryRef(row) }, signal: firstSignalOf(row) })));
+  const keep = { protect: DEFAULT_CONFIG.reap.protect, sessionKeep: DEFAULT_CONFIG.reap.sessionKeep };
+  const policy = (row: EntryRow) => entryPolicy("session-end", { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1 }, keep);
+  signalFirst(stopping.filter((row) => row.pid !== null).map((row) => ({ target: { entry: entryRef(row), policy: policy(row) }, signal: firstSignalOf(row) })));
   return stopping.map((row) => row.id);
 }
 

@@ -18,6 +18,8 @@ export interface EntryRef {
   sinceTicks: number;
   /** The wrapper's pid and the fork counter when it started: the command's pids were allocated after. */
   since?: { pid: number; forks: number };
+  /** The pid namespace the pids were recorded in; null: not recorded (an entry from before v7). */
+  namespace?: string | null;
 }
 
 export interface EntryProcesses<T = ProcStat> {
@@ -60,13 +62,17 @@ export interface EntryProbe {
 const liveProbe: EntryProbe = { carriesCookie, currentLeader: currentIfSame };
 
 /** A live probe that reads each environment once, for a batch of entries looked for in one scan. */
-export function sharedProbe(): EntryProbe {
+export function sharedProbe(): EntryProbe & { environ(pid: number): string | null } {
   const environs = new Map<number, string | null>();
+  const environ = (pid: number) => {
+    if (!environs.has(pid)) environs.set(pid, readEnviron(pid));
+    return environs.get(pid)!;
+  };
   return {
+    environ,
     carriesCookie(pid, id) {
-      if (!environs.has(pid)) environs.set(pid, readEnviron(pid));
-      const environ = environs.get(pid)!;
-      return environ !== null && environHas(environ, COOKIE, id);
+      const text = environ(pid);
+      return text !== null && environHas(text, COOKIE, id);
     },
     currentLeader: currentIfSame,
   };

@@ -6,6 +6,7 @@ import { UsageError } from "../errors.ts";
 import { AGENTS } from "../ownership/agents.ts";
 import { parseSignal, type Signal } from "../proc/signals.ts";
 import { parseDuration } from "../time/duration.ts";
+import type { KeepSettings } from "../policy/keep.ts";
 
 /** Usage errors of `run` exit 125, like GNU timeout's own failures. */
 export const RUN_USAGE_EXIT = 125;
@@ -47,6 +48,8 @@ export interface RunRequest {
   preserveStatus: boolean;
   /** Copy stdout/stderr to the entry's output file, at most this many bytes kept; null: no copy. */
   captureMaxBytes: number | null;
+  /** What no automatic stop of the wrapper ends (reap.protect, reap.sessionKeep). */
+  keep: KeepSettings;
 }
 
 export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.ProcessEnv): RunRequest {
@@ -66,6 +69,7 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
     keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep" || env.SUPERVISE_KEEP === "1",
     preserveStatus: flags["preserve-status"] === true,
     captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
+    keep: { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep },
   };
 }
 

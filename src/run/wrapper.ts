@@ -14,6 +14,8 @@ import { readPidNamespace } from "../proc/facts.ts";
 import { readStat } from "../proc/stat.ts";
 import { agentOwner } from "./owner.ts";
 import { signalEntry, stopOne } from "../stop/engine.ts";
+import { entryPolicy, type EntryPolicy } from "../stop/entry-policy.ts";
+import type { StopPath } from "../policy/lifecycle.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import { drainCapture, openCapture, type Capture } from "./capture.ts";
 import { describeEnd, failedToStart, notStarted, type Ending } from "./ending.ts";
@@ -71,7 +73,8 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     if (!state.ref) return;
     log.info({ id, reason, signal: signalName(signal) }, "stopping");
     const onEscalate = () => log.warn({ id, reason }, "grace period over, sending KILL");
-    state.ending = { reason, received, done: stopOne({ entry: state.ref }, { signal, graceMs: request.graceMs, hurry, onEscalate }) };
+    const target = { entry: state.ref, policy: policyOf(ctx, reason === "deadline" ? "deadline" : reason === "parent-died" ? "parent-died" : "signal") };
+    state.ending = { reason, received, done: stopOne(target, { signal, graceMs: request.graceMs, hurry, onEscalate }) };
   };
 
   // Handlers go in before anything slow (the ledger may wait on a lock): a signal that
@@ -85,7 +88,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     handlers.push([name, () => (state.ref ? endWith("signal", SIGNALS[name], SIGNALS[name]) : (state.early ??= SIGNALS[name]))]);
   }
   for (const name of FORWARDED_ONLY) {
-    handlers.push([name, () => void (state.ref && signalEntry(state.ref, SIGNALS[name]))]);
+    handlers.push([name, () => void (state.ref && signalEntry(state.ref, policyOf(ctx, "signal"), SIGNALS[name]))]);
   }
   for (const [name, handler] of handlers) process.on(name, handler);
   // An inherited blocked mask would hold back every signal above, and the command inherits ours.
@@ -225,7 +228,13 @@ async function waitForExit(child: Bun.Subprocess, state: WrapperState): Promise<
 function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
   if (state.ending !== null || ctx.request.keepOrphaned || !state.ref) return;
   const { signal, graceMs } = ctx.request;
-  state.ending = { reason: "leftovers", done: stopOne({ entry: state.ref }, { signal: signal.number, graceMs, hurry: state.hurry }) };
+  const target = { entry: state.ref, policy: policyOf(ctx, "leftovers") };
+  state.ending = { reason: "leftovers", done: stopOne(target, { signal: signal.number, graceMs, hurry: state.hurry }) };
+}
+
+/** What this wrapper's stop on `path` may end (src/policy/lifecycle.ts). */
+function policyOf(ctx: WrapperContext, path: StopPath): EntryPolicy {
+  return entryPolicy(path, { keepOrphaned: ctx.request.keepOrphaned, sessionBound: false }, ctx.request.keep);
 }
 
 function recordEnd(ctx: WrapperContext, end: { record: EntryEnd; exitStatus: number }, start: Start): number {

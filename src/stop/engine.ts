@@ -5,10 +5,11 @@
 // identity right before it.
 
 import { currentIfSame, identityOf, type ProcessIdentity } from "../proc/identity.ts";
-import { countAlive, findEntryProcesses, scanForEntry, scanProcesses, sharedProbe, type EntryProbe, type EntryRef } from "../proc/scan.ts";
+import { findEntryProcesses, scanForEntry, scanProcesses, sharedProbe, type EntryProbe, type EntryRef } from "../proc/scan.ts";
 import { ownLineage, signalGroup, signalProcess, type Lineage, type SendResult } from "../proc/signal.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import type { ProcStat } from "../proc/stat.ts";
+import { endableProcesses, type EntryPolicy } from "./entry-policy.ts";
 
 const { SIGKILL, SIGCONT } = SIGNALS;
 
@@ -22,7 +23,7 @@ export interface ProvenGroup {
 }
 
 /** A ledger entry, found again at every poll; or one identified process (the reaper's, SessionEnd's). */
-export type StopTarget = { entry: EntryRef } | { process: ProcessIdentity; group?: ProvenGroup | null };
+export type StopTarget = { entry: EntryRef; policy: EntryPolicy } | { process: ProcessIdentity; group?: ProvenGroup | null };
 
 export interface StopOptions {
   signal: number;
@@ -77,7 +78,7 @@ interface Progress {
 /** What one poll reads, shared by every target of the batch. */
 interface Poll {
   stats: readonly ProcStat[] | null;
-  probe: EntryProbe;
+  probe: EntryProbe & { environ(pid: number): string | null };
   /** Group sends already made this poll, by signal and group: each group is signalled once. */
   groupSends: Map<string, SendResult>;
 }
@@ -162,8 +163,11 @@ function pollFor(targets: readonly StopTarget[], scanAll: () => readonly ProcSta
 function locate(target: StopTarget, poll: Poll): Found {
   if ("entry" in target) {
     const found = findEntryProcesses(target.entry, poll.stats ?? scanForEntry(target.entry), poll.probe);
-    const group = found.groupProven && target.entry.pgid !== null ? { pgid: target.entry.pgid, members: found.members } : null;
-    return { group, processes: found.carriers, alive: countAlive(found) };
+    const endable = endableProcesses(found, target.entry, target.policy, poll.probe.environ);
+    // What the policy keeps is neither signalled nor waited for.
+    if (!endable.wholeGroup) return { group: null, processes: endable.processes, alive: endable.processes.length };
+    const group = target.entry.pgid !== null ? { pgid: target.entry.pgid, members: found.members } : null;
+    return { group, processes: found.carriers.filter((c) => endable.processes.includes(c)), alive: endable.processes.length };
   }
   const self = currentIfSame(target.process);
   return { group: target.group ?? null, processes: self ? [self] : [], alive: self ? 1 : 0 };
@@ -200,9 +204,10 @@ function send(found: Found, signal: number, poll: Poll, lineage: Lineage): { rea
 }
 
 /** One signal to an entry's processes, no waiting (the wrapper forwarding a signal); how many sends went out. */
-export function signalEntry(ref: EntryRef, signal: number, lineage = ownLineage()): number {
-  const poll = pollFor([{ entry: ref }]);
-  return send(locate({ entry: ref }, poll), signal, poll, lineage).reached;
+export function signalEntry(ref: EntryRef, policy: EntryPolicy, signal: number, lineage = ownLineage()): number {
+  const target = { entry: ref, policy };
+  const poll = pollFor([target]);
+  return send(locate(target, poll), signal, poll, lineage).reached;
 }
 
 /** Each target's first signal (and SIGCONT), no waiting: SessionEnd's hook, whose budget is milliseconds. One scan serves them all. */

@@ -8,6 +8,9 @@ import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { currentIfSame } from "../proc/identity.ts";
 import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
 import { stopAll, type StopReport, type StopTarget, type TerminateOutcome } from "./engine.ts";
+import { entryPolicy } from "./entry-policy.ts";
+import { DEFAULT_CONFIG } from "../config/defaults.ts";
+import type { KeepSettings } from "../policy/keep.ts";
 
 export type StopOutcome = TerminateOutcome | "already-ended";
 
@@ -26,6 +29,8 @@ export interface StopOptions {
   graceMs?: number;
   /** The first signal was already sent (SessionEnd's fast path): "nothing left" then means it worked. */
   signalledBefore?: boolean;
+  /** What SessionEnd leaves (reap.protect, reap.sessionKeep); the built-in lists when not given. `kill` reads none. */
+  keep?: KeepSettings;
 }
 
 /**
@@ -66,7 +71,9 @@ function prepare(
   const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
   // What a --keep-orphaned entry left running after its end: only this may end it.
-  const command: StopTarget = { entry: entryRef(row) };
+  const path = options.reason === "manual" ? "kill" : "session-end";
+  const keep = options.keep ?? { protect: DEFAULT_CONFIG.reap.protect, sessionKeep: DEFAULT_CONFIG.reap.sessionKeep };
+  const command: StopTarget = { entry: entryRef(row), policy: entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1 }, keep) };
   if (row.ended_at !== null && keepsOrphans(row) && options.reason === "manual") return { row, kind: "leftovers", target: command, signal, graceMs };
   if (row.ended_at !== null || !requestStop(db, row.id, options.reason)) return done(row, "already-ended", null);
   // Recorded but not yet launched. (A dead wrapper's command, if any, is found by its cookie.)

@@ -7,7 +7,13 @@ import { identityOf } from "../../src/proc/identity.ts";
 import { scanProcesses, type EntryRef } from "../../src/proc/scan.ts";
 import { readStat } from "../../src/proc/stat.ts";
 import { stopAll, stopOne, UNESCALATED_WAIT_MS, type Stop } from "../../src/stop/engine.ts";
+import { entryPolicy } from "../../src/stop/entry-policy.ts";
+import type { StopPath } from "../../src/policy/lifecycle.ts";
 import { isAlive, waitFor } from "../helpers/sandbox.ts";
+
+const KEEP = { protect: ["pytest"], sessionKeep: ["tmux"] };
+const policy = (path: StopPath, keepOrphaned = false) => entryPolicy(path, { keepOrphaned, sessionBound: false }, KEEP);
+const KILL = policy("kill");
 
 setDefaultTimeout(30_000);
 const started: number[] = [];
@@ -35,7 +41,7 @@ describe("stopAll: ledger entries", () => {
     const refs = await Promise.all(Array.from({ length: 5 }, () => leader("echo ready; exec sleep 100")));
     let scans = 0;
     const reports = await stopAll(
-      refs.map((ref) => ({ target: { entry: ref }, signal: 15, graceMs: 5_000 })),
+      refs.map((ref) => ({ target: { entry: ref, policy: KILL }, signal: 15, graceMs: 5_000 })),
       { scanAll: () => (scans++, scanProcesses()) },
     );
     expect(reports.map((r) => [r.outcome, r.signal, r.pending])).toEqual(Array(5).fill(["terminated", "TERM", false]));
@@ -48,7 +54,7 @@ describe("stopAll: ledger entries", () => {
   test("grace none (no SIGKILL to follow) against a TERM-ignoring command: still alive, reported after the bounded wait, never killed", async () => {
     const ref = await leader("trap '' TERM; echo ready; while :; do sleep 0.05; done");
     const t0 = Date.now();
-    expect(await stopOne({ entry: ref }, { signal: 15, graceMs: Number.POSITIVE_INFINITY })).toBe("failed");
+    expect(await stopOne({ entry: ref, policy: KILL }, { signal: 15, graceMs: Number.POSITIVE_INFINITY })).toBe("failed");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(UNESCALATED_WAIT_MS);
     expect(isAlive(ref.pgid!)).toBe(true);
   });
@@ -57,7 +63,7 @@ describe("stopAll: ledger entries", () => {
     const ref = await leader("trap '' TERM; echo ready; while :; do sleep 0.05; done");
     const hurry = { now: false };
     let escalated = false;
-    const stopping = stopOne({ entry: ref }, { signal: 15, graceMs: Number.POSITIVE_INFINITY, hurry, onEscalate: () => (escalated = true) });
+    const stopping = stopOne({ entry: ref, policy: KILL }, { signal: 15, graceMs: Number.POSITIVE_INFINITY, hurry, onEscalate: () => (escalated = true) });
     hurry.now = true;
     expect(await stopping).toBe("killed");
     expect(escalated).toBe(true);
@@ -68,16 +74,69 @@ describe("stopAll: ledger entries", () => {
     expect(await stopAll([])).toEqual([]);
     const ref = await leader("echo ready");
     await waitFor(() => !isAlive(ref.pgid!), 5_000, "it to exit");
-    const gone: Stop = { target: { entry: ref }, signal: 15, graceMs: 100 };
+    const gone: Stop = { target: { entry: ref, policy: KILL }, signal: 15, graceMs: 100 };
     expect(await stopAll([gone, gone])).toEqual(Array(2).fill({ outcome: "gone", signal: null, durationMs: null, pending: false }));
+  });
+});
+
+describe("stopAll: an entry's keep marks, by path (src/policy/lifecycle.ts)", () => {
+  /** A group whose leader ignores TERM-free waiting, with one SUPERVISE_KEEP=1 member and one plain member; their pids. */
+  async function groupWithKeptMember(): Promise<{ ref: EntryRef; kept: number; plain: number }> {
+    const ref = await leader("SUPERVISE_KEEP=1 sleep 101 & sleep 102 & echo ready; wait");
+    await waitFor(() => scanProcesses().filter((p) => p.pgrp === ref.pgid && p.comm === "sleep").length === 2, 5_000, "both sleeps");
+    const sleeps = scanProcesses().filter((p) => p.pgrp === ref.pgid && p.comm === "sleep");
+    const environ = (pid: number) => Bun.file(`/proc/${pid}/environ`).text();
+    const marks = await Promise.all(sleeps.map(async (p) => (await environ(p.pid)).split("\0").includes("SUPERVISE_KEEP=1")));
+    for (const p of sleeps) started.push(p.pid);
+    return { ref, kept: sleeps[marks.indexOf(true)]!.pid, plain: sleeps[marks.indexOf(false)]!.pid };
+  }
+
+  test("leftovers: a SUPERVISE_KEEP=1 member is left running, the rest of its group is ended one by one", async () => {
+    const { ref, kept, plain } = await groupWithKeptMember();
+    expect(await stopOne({ entry: ref, policy: policy("leftovers") }, { signal: 15, graceMs: 2_000 })).toBe("terminated");
+    expect([isAlive(kept), isAlive(plain), isAlive(ref.pgid!)]).toEqual([true, false, false]);
+  });
+
+  test("parent-died and session-end honour the mark too; kill ends it", async () => {
+    for (const path of ["parent-died", "session-end"] as const) {
+      const { ref, kept, plain } = await groupWithKeptMember();
+      await stopOne({ entry: ref, policy: policy(path) }, { signal: 15, graceMs: 2_000 });
+      expect([path, isAlive(kept), isAlive(plain)]).toEqual([path, true, false]);
+    }
+    const { ref, kept } = await groupWithKeptMember();
+    expect(await stopOne({ entry: ref, policy: KILL }, { signal: 15, graceMs: 2_000 })).toBe("terminated");
+    await waitFor(() => !isAlive(kept), 5_000, "the kept member to end on kill");
+  });
+
+  test("the deadline reaches its own group whole, the kept member included", async () => {
+    const { ref, kept } = await groupWithKeptMember();
+    expect(await stopOne({ entry: ref, policy: policy("deadline") }, { signal: 15, graceMs: 2_000 })).toBe("terminated");
+    expect(isAlive(kept)).toBe(false);
+  });
+
+  test("leftovers of a --keep-orphaned entry: nothing is signalled", async () => {
+    const ref = await leader("echo ready; exec sleep 100");
+    expect(await stopOne({ entry: ref, policy: policy("leftovers", true) }, { signal: 15, graceMs: 500 })).toBe("gone");
+    expect(isAlive(ref.pgid!)).toBe(true);
+  });
+
+  test("an entry recorded in another pid namespace: nothing is signalled, whatever the path", async () => {
+    const ref = await leader("echo ready; exec sleep 100");
+    for (const path of ["kill", "deadline", "leftovers"] as const) {
+      expect(await stopOne({ entry: { ...ref, namespace: "pid:[1]" }, policy: policy(path) }, { signal: 9, graceMs: 100 })).toBe("gone");
+    }
+    expect(isAlive(ref.pgid!)).toBe(true);
   });
 });
 
 describe("stopAll: identified processes (the reaper's, SessionEnd's)", () => {
   test("members of one proven group are reached through it, each judged by its own end; a TERM-ignoring one is killed", async () => {
     const ref = await leader("sleep 100 & trap '' TERM; echo ready; while :; do sleep 0.05; done");
+    // The background child may not have exec'd sleep yet when "ready" arrives.
+    const isSleeper = (p: { pid: number; ppid: number }) => p.pid !== ref.pgid && readStat(p.pid)?.comm === "sleep" && p.ppid === ref.pgid;
+    await waitFor(() => scanProcesses().some((p) => p.pgrp === ref.pgid && isSleeper(p)), 5_000, "the background sleep");
     const members = scanProcesses().filter((p) => p.pgrp === ref.pgid);
-    const sleeper = members.find((p) => p.pid !== ref.pgid && readStat(p.pid)?.comm === "sleep" && p.ppid === ref.pgid)!;
+    const sleeper = members.find(isSleeper)!;
     expect(sleeper).toBeDefined();
     const group = { pgid: ref.pgid!, members };
     const reports = await stopAll([ref.leader!, identityOf(sleeper)].map((process) => ({ target: { process, group }, signal: 15, graceMs: 300 })));
