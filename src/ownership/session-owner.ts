@@ -7,13 +7,21 @@ import { sessionCookieOf, type SessionCookie } from "./cookie.ts";
 import { ownerState, recordedOwnerState, type OwnerFacts, type OwnerState } from "./owner.ts";
 import type { ProcessTable, ProcInfo } from "./process-table.ts";
 
-export function sessionOwner(proc: ProcInfo, table: ProcessTable): { cookie: SessionCookie; owner: OwnerState } | null {
+export interface SessionOwnership {
+  cookie: SessionCookie;
+  owner: OwnerState;
+  /** The agent process judged: the cookie's owner pid, else the recorded one; null when neither. */
+  ownerPid: number | null;
+}
+
+export function sessionOwner(proc: ProcInfo, table: ProcessTable): SessionOwnership | null {
   const cookie = sessionCookieOf(proc.environ);
   if (!cookie) return null;
   const facts = ownerFacts(table);
   const recorded = cookie.ownerPid === null ? table.sessions?.get(sessionKey(cookie.agent, cookie.session)) : undefined;
   const owner = recorded ? recordedOwnerState(recorded, facts) : ownerState(cookie, proc, { ...facts, sameNamespace: proc.sameNamespace ?? null });
-  return { cookie, owner: owner === "gone" && cookie.agent === "codex" ? vetoedByThreadLock(proc, cookie.session, table) : owner };
+  const state = owner === "gone" && cookie.agent === "codex" ? vetoedByThreadLock(proc, cookie.session, table) : owner;
+  return { cookie, owner: state, ownerPid: recorded?.pid ?? cookie.ownerPid };
 }
 
 /** What the owner checks need of the table: the process at a pid, and the pids nothing is known of. */

@@ -4,9 +4,10 @@
 
 import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
 import { carriesKeep } from "../ownership/cookie.ts";
-import { commandLine, cookieOf, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
+import { cookieOf, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
 import { sessionOwner } from "../ownership/session-owner.ts";
-import { isProtected } from "../policy/keep.ts";
+import { keepMarkOf } from "../policy/keep.ts";
+import { mayEnd, type Proof, type Tie } from "../policy/lifecycle.ts";
 import type { RecordedOwner } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { sameBoot } from "../proc/identity.ts";
@@ -39,6 +40,10 @@ export interface EntryDecision {
   group: { pgid: number; members: ProcInfo[] } | null;
   /** Started with --keep-orphaned, or something of it carries SUPERVISE_KEEP=1: no sweep and no SessionEnd ends it. */
   keep: boolean;
+  /** How many of its processes the plan signals: an end is recorded only when something was reached. */
+  targeted: number;
+  /** At SessionEnd, for an entry of the ending session: whether SessionEnd may end it, else why not. Null otherwise. */
+  atSessionEnd: "end" | "kept" | "other-owner" | "other-namespace" | null;
 }
 
 export interface PlanInput {
@@ -57,6 +62,8 @@ export interface PlanInput {
   sessions?: ReadonlyMap<string, RecordedOwner>;
   /** Codex's thread lock (ProcessTable.threadLock). */
   threadLock?: ProcessTable["threadLock"];
+  /** The sweeper's own pid namespace: an entry recorded in another is unknown here. Undefined: not checked (tests). */
+  namespace?: string | null;
   /**
    * SessionEnd of this session: the plan holds only its unledgered leftovers (reason
    * session-end); ledger entries are claimed as in a sweep, and judged by the hook itself.
@@ -99,8 +106,8 @@ interface SnapshotView {
   byPid: Map<number, ProcInfo>;
   probe: EntryProbe;
   table: ProcessTable;
-  /** May this process be signalled at all, as part of a ledger entry? */
-  signallable: (proc: ProcInfo) => boolean;
+  /** May a sweep end this process of an entry, by the lifecycle policy? */
+  signallable: (proc: ProcInfo, tie: Tie, proof: Proof, row: EntryRow | null) => boolean;
 }
 
 function snapshotView(input: PlanInput): SnapshotView {
@@ -110,7 +117,17 @@ function snapshotView(input: PlanInput): SnapshotView {
     byPid,
     probe: snapshotProbe(byPid, input.bootId),
     table: { byPid, unreadable: input.unreadable ?? new Set<number>(), sessions: input.sessions, threadLock: input.threadLock },
-    signallable: (proc) => untouchable(proc, input.around) === null && !isProtected(commandLine(proc) ?? "", input.settings.protect),
+    signallable: (proc, tie, proof, row) =>
+      untouchable(proc, input.around) === null &&
+      mayEnd("sweep", {
+        tie,
+        kept: keepMarkOf(proc, input.settings, byPid, input.around.subreapers),
+        keepOrphaned: row !== null && keepsOrphans(row),
+        sessionBound: row !== null && row.session_bound === 1,
+        sameNamespace: true,
+        sameUser: proc.uid === input.around.ownUid,
+        proof,
+      }).end,
   };
 }
 
@@ -127,6 +144,11 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
   const targets: PlannedTarget[] = [];
   const entries: EntryDecision[] = [];
   for (const row of input.running) {
+    // Its pids were recorded in another pid namespace: here they name other processes.
+    if (input.namespace !== undefined && row.pid_namespace !== null && row.pid_namespace !== input.namespace) {
+      if (around.session === null || row.session === around.session) entries.push({ row, verdict: "unknown", group: null, keep: keepsOrphans(row), targeted: 0, atSessionEnd: sessionEndFor(row, input, "other-namespace") });
+      continue;
+    }
     const bootMatches = sameBoot(row.boot_id, input.bootId);
     const found = bootMatches ? findEntryProcesses(entryRef(row), view.live, view.probe) : { members: [], carriers: [], groupProven: false };
     const mine = [...found.members, ...found.carriers];
@@ -150,16 +172,31 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
       input.now,
     );
     let group: EntryDecision["group"] = null;
+    const before = targets.length;
     if ((input.ending ?? null) === null && (verdict === "owner-dead" || verdict === "overdue")) {
-      const allowed = mine.filter(view.signallable);
+      const proof = verdict === "owner-dead" ? "owner-gone" : "overdue";
+      const members = new Set(found.members);
+      const allowed = mine.filter((p) => view.signallable(p, members.has(p) ? "group" : "escape", proof, row));
       for (const proc of allowed) targets.push({ proc, reason: verdict, ledgerId: row.id, zombie: false });
-      // The group as a whole only when every member may be signalled.
-      if (found.groupProven && row.pgid !== null && found.members.every(view.signallable)) group = { pgid: row.pgid, members: found.members };
-      if (verdict === "overdue" && wrapper && view.signallable(wrapper)) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
+      // The group as a whole only when every member may be signalled: never a group holding a kept or protected member.
+      if (found.groupProven && row.pgid !== null && found.members.every((p) => allowed.includes(p))) group = { pgid: row.pgid, members: found.members };
+      if (verdict === "overdue" && wrapper && view.signallable(wrapper, "group", proof, row)) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
     }
-    entries.push({ row, verdict, group, keep });
+    const atSessionEnd = sessionEndFor(row, input, keep ? "kept" : otherLiveOwner(row, input, view.byPid) ? "other-owner" : "end");
+    entries.push({ row, verdict, group, keep, targeted: targets.length - before, atSessionEnd });
   }
   return { targets, claimed, entries };
+}
+
+/** An entry of the ending session: what SessionEnd may do with it; null for every other entry. */
+function sessionEndFor(row: EntryRow, input: PlanInput, answer: NonNullable<EntryDecision["atSessionEnd"]>): EntryDecision["atSessionEnd"] {
+  return input.ending != null && row.session === input.ending ? answer : null;
+}
+
+/** The entry's recorded owner is alive and is not the agent that is ending (another live CLI of the same session). */
+function otherLiveOwner(row: EntryRow, input: PlanInput, byPid: ReadonlyMap<number, ProcInfo>): boolean {
+  if (input.ending == null || row.owner_pid === null || row.owner_start_ticks === null) return false;
+  return liveProcess(row.owner_pid, row.owner_start_ticks, byPid) !== null && row.owner_pid !== (input.around.endingAgent ?? null);
 }
 
 /** Processes carrying the cookie of an entry that already ended. */
@@ -173,11 +210,14 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
     if (!ended || !escapedFrom(proc, ended, input.bootId)) continue;
     claimed.add(proc.pid);
     if (input.around.session !== null && ended.session !== input.around.session) continue;
+    // Recorded in another pid namespace: its row says nothing of the processes here.
+    if (input.namespace !== undefined && ended.pid_namespace !== null && ended.pid_namespace !== input.namespace) continue;
     // Left running on purpose: the entry was started to keep what outlives it, or it asks to be kept.
     if (keepsOrphans(ended) || carriesKeep(proc.environ)) continue;
-    // At SessionEnd an escape is one more leftover of the session, judged as such later.
-    if ((input.ending ?? null) !== null) claimed.delete(proc.pid);
-    else if (view.signallable(proc)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
+    // At SessionEnd an escape is one more leftover of the session, and so is what a session-bound
+    // entry left at its exit at any sweep: judged by its session's owner, later.
+    if ((input.ending ?? null) !== null || ended.session_bound === 1) claimed.delete(proc.pid);
+    else if (view.signallable(proc, "escape", "entry-ended", ended)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
   }
   return { targets, claimed };
 }

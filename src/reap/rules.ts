@@ -2,8 +2,9 @@
 // the ledger. Nothing here reads /proc or sends a signal: every rule and every exclusion
 // is table-tested (test/reap/rules.test.ts).
 
-import { carriesKeep, hasAgentMarker, sessionCookieOf, type SessionCookie } from "../ownership/cookie.ts";
-import type { OwnerState } from "../ownership/owner.ts";
+import { carriesKeep, hasAgentMarker, sessionCookieOf } from "../ownership/cookie.ts";
+import type { SessionOwnership } from "../ownership/session-owner.ts";
+import { mayEnd } from "../policy/lifecycle.ts";
 import { commandLine, descendsFrom, isOrphaned, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
 import { isProtected, keepMarkOf, type KeepSettings } from "../policy/keep.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
@@ -27,6 +28,8 @@ export interface Surroundings {
   subreapers: ReadonlySet<number>;
   /** Only what provably belongs to this agent session (`reap --session`). */
   session: string | null;
+  /** At SessionEnd: the agent process that is ending (its hook's agent); null when unknown. */
+  endingAgent?: number | null;
 }
 
 export type OrphanReason = "rg" | "rg-tag" | "agent-shell" | "session-gone" | "session-end";
@@ -115,7 +118,7 @@ export function classifyUnledgered(proc: ProcInfo, settings: RuleSettings, aroun
  */
 export function classifySessionLeftover(
   proc: ProcInfo,
-  owned: { cookie: SessionCookie; owner: OwnerState },
+  owned: SessionOwnership,
   settings: RuleSettings,
   around: Surroundings,
   table: ProcessTable,
@@ -130,7 +133,18 @@ export function classifySessionLeftover(
   const forbidden = untouchable(proc, around);
   if (forbidden) return { kind: "skip", why: forbidden };
   if (around.session !== null && owned.cookie.session !== around.session) return { kind: "skip", why: "other-session" };
-  if (keepMarkOf(proc, settings, table.byPid, around.subreapers)) return { kind: "skip", why: "kept" };
+  const decision = mayEnd(ending !== null ? "session-end" : "sweep", {
+    tie: "session-leftover",
+    kept: keepMarkOf(proc, settings, table.byPid, around.subreapers),
+    keepOrphaned: false,
+    // Two live CLIs can share a session id (a resumed open session): the other one's processes are its own.
+    otherLiveOwner: ending !== null && owned.owner !== "gone" && owned.ownerPid !== (around.endingAgent ?? null),
+    // Read from our own scan: pids are ours; the owner's proof checked its namespace.
+    sameNamespace: true,
+    sameUser: proc.uid === around.ownUid,
+    proof: ending !== null ? "session-ending" : "owner-gone",
+  });
+  if (!decision.end) return { kind: "skip", why: decision.why === "kept" ? "kept" : decision.why === "other-live-owner" ? "owner-alive" : "not-a-target" };
   if (reason === "session-gone" && ageMs(proc, around.nowTicks) < settings.thresholdsMs.sessionGone) return { kind: "skip", why: "too-young" };
   return { kind: "target", reason };
 }

@@ -12,6 +12,7 @@ import { sessionCookieOf } from "../ownership/cookie.ts";
 import { uptimeTicks } from "../proc/boot.ts";
 import { readCmdline, readCmdlineAsync, readEnvironAsync, readPidNamespace, readPidNamespaceAsync, readUidAsync } from "../proc/facts.ts";
 import { listPids } from "../proc/read.ts";
+import { COOKIE } from "../proc/scan.ts";
 import { isGone, isKernelThread, prefetchStats, type ProcStat } from "../proc/stat.ts";
 import type { ProcInfo } from "../ownership/process-table.ts";
 
@@ -33,6 +34,8 @@ export interface SnapshotNeeds {
   sessionScope?: boolean;
   /** Every same-user process's owner, command line and environment (`supervise ps`). */
   everyProcessOfUser?: boolean;
+  /** Process groups of running entries: their members' command lines decide what keep marks hold. */
+  groups?: ReadonlySet<number>;
 }
 
 export async function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = listPids()): Promise<Snapshot> {
@@ -68,11 +71,14 @@ export async function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[]
       const uid = uids[i]!;
       const mine = uid === needs.ownUid;
       // In the scope, only a cookie makes the command line (protect, sessionKeep) and the pid namespace (the owner proof) matter.
-      const [argv, environ, namespace] = await Promise.all([
-        !kernel && live && (named || scoped?.cookie) ? readCmdlineAsync(stat.pid) : null,
+      const inGroup = mine && live && cookieAge && needs.groups?.has(stat.pgrp) === true;
+      const [argv0, environ, namespace] = await Promise.all([
+        !kernel && live && (named || scoped?.cookie || inGroup) ? readCmdlineAsync(stat.pid) : null,
         scoped ? scoped.environ : mine && live && (named || cookieAge) ? readEnvironAsync(stat.pid) : null,
         live && scoped?.cookie ? readPidNamespaceAsync(stat.pid) : null,
       ]);
+      // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
+      const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await readCmdlineAsync(stat.pid) : argv0;
       const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
       if (scoped) {
         proc.inSessionScope = true;

@@ -12,6 +12,7 @@ import { ownLineage, type Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import { stopAll, type ProvenGroup, type StopReport } from "../stop/engine.ts";
 import { bootId } from "../proc/boot.ts";
+import { readPidNamespace } from "../proc/facts.ts";
 import { parseDuration } from "../time/duration.ts";
 import type { ReapTrigger } from "./history.ts";
 import { carriedCookies, planSweep, type Plan, type PlannedTarget } from "./plan.ts";
@@ -96,6 +97,8 @@ export interface PlanScope {
   session: string | null;
   /** SessionEnd of this session: its leftovers, not a sweep's targets. */
   ending: string | null;
+  /** At SessionEnd: the pid of the agent that is ending (what another live agent owns is left). */
+  endingAgent?: number | null;
   lineage: ReadonlySet<number>;
 }
 
@@ -109,6 +112,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     names: new Set([...config.reap.targets.rg, ...config.reap.targets.shells]),
     cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,
     sessionScope: true,
+    groups: new Set(running.flatMap((row) => (row.pgid === null ? [] : [row.pgid]))),
   });
   const plan = planSweep({
     procs: snapshot.procs,
@@ -120,7 +124,8 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     unreadable: snapshot.unreadable,
     ...sessionEvidence(db, boot),
     ending: scope.ending,
-    around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session },
+    namespace: readPidNamespace("self"),
+    around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session, endingAgent: scope.endingAgent ?? null },
   });
   return { plan, scanned: snapshot.procs.length, nowTicks: snapshot.nowTicks };
 }

@@ -116,6 +116,53 @@ describe("planSweep", () => {
     expect(plan([wrapper, leader(), { ...marked, environ: "SUPERVISE_ID=e1\0SUPERVISE_KEEP=0" }], [owned]).entries[0]!.verdict).toBe("owner-dead");
   });
 
+  test("protect and sessionKeep hold for ledgered targets too: never a protected member, never its group as a whole", () => {
+    const wrapperGone = row({});
+    const pytest = leader({ argv: ["python", "-m", "pytest", "-x"] });
+    const p = plan([pytest], [wrapperGone]);
+    expect([p.entries[0]!.verdict, p.entries[0]!.targeted, p.entries[0]!.group, p.targets]).toEqual(["owner-dead", 0, null, []]);
+    // A tmux server the entry started and the shell inside it are left; the plain member is ended by pid.
+    const tmux = proc({ pid: 6010, pgrp: 6010, comm: "tmux: server", argv: ["tmux", "new", "-d"], ppid: 1, startTicks: WRAPPER_TICKS + 3, environ: "SUPERVISE_ID=e1" });
+    const shell = proc({ pid: 6011, pgrp: 6011, comm: "bash", argv: ["bash"], ppid: 6010, startTicks: WRAPPER_TICKS + 4, environ: "SUPERVISE_ID=e1" });
+    const q = plan([leader(), tmux, shell], [wrapperGone]);
+    expect(q.targets.map((t) => t.proc.pid)).toEqual([6000]);
+    // A member whose command line could not be read counts as protected, and so does its group.
+    const unread = proc({ pid: 6002, pgrp: 6000, argv: null, startTicks: WRAPPER_TICKS + 2, environ: "SUPERVISE_ID=e1" });
+    const r = plan([leader(), unread], [wrapperGone]);
+    expect([r.targets.map((t) => t.proc.pid), r.entries[0]!.group]).toEqual([[6000], null]);
+  });
+
+  test("overdue `docker compose up` (its wrapper stopped by Ctrl-Z): neither the command nor the wrapper is a target", () => {
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun", "cli.ts", "run", "--", "docker", "compose", "up"], startTicks: WRAPPER_TICKS, ppid: 4242, state: "T" });
+    const compose = leader({ comm: "docker", argv: ["docker", "compose", "up"] });
+    const q = planSweep({ procs: [wrapper, compose], running: [row({ deadline_at: 1_000, grace_ms: 100 })], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND });
+    expect([q.entries[0]!.verdict, q.entries[0]!.targeted, q.targets]).toEqual(["overdue", 0, []]);
+  });
+
+  test("an entry recorded in another pid namespace is unknown: never owner-dead, lost or overdue, nothing of it claimed or signalled", () => {
+    const foreign = row({ pid_namespace: "pid:[4026532000]", deadline_at: 1_000, grace_ms: 100 });
+    const q = planSweep({ procs: [leader()], running: [foreign], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND, namespace: "pid:[4026531836]" });
+    expect([q.entries[0]!.verdict, q.targets]).toEqual(["unknown", []]);
+    // Its pids here name other processes: an orphaned rg at its group id is judged by the seed's rules alone.
+    const rgThere = proc({ pid: 6000, startTicks: NOW_TICKS - minutes(6) });
+    expect(planSweep({ procs: [rgThere], running: [foreign], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND, namespace: "pid:[4026531836]" }).targets.map((t) => t.reason)).toEqual(["rg"]);
+    // The same namespace: judged as ever.
+    expect(planSweep({ procs: [leader()], running: [{ ...foreign, pid_namespace: "pid:[4026531836]" }], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND, namespace: "pid:[4026531836]" }).entries[0]!.verdict).toBe("owner-dead");
+  });
+
+  test("what a session-bound entry left at its exit is its session's: not `escaped`, a session leftover judged by the session's owner", () => {
+    const ended = row({ id: "e9", state: "exited", ended_at: 4_000, session: "s1", session_bound: 1, wrapper_start_ticks: WRAPPER_TICKS - minutes(3) });
+    const agentEnv = (owner: string) => `SUPERVISE_ID=e9\0CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=s1\0CLAUDE_PID=${owner}`;
+    const server = (owner: string) => proc({ pid: 7000, comm: "python3", argv: ["python3", "-m", "http.server"], ppid: 1, startTicks: WRAPPER_TICKS - minutes(2), environ: agentEnv(owner), inSessionScope: true, sameNamespace: true });
+    const agent = proc({ pid: 800, comm: "claude", argv: ["claude"], ppid: 50, startTicks: WRAPPER_TICKS - minutes(4) });
+    // The agent alive: left.
+    expect(plan([agent, server("800")], [], [ended]).targets).toEqual([]);
+    // The agent gone: session-gone.
+    expect(plan([server("800")], [], [ended]).targets.map((t) => t.reason)).toEqual(["session-gone"]);
+    // An ordinary entry's escape is escaped at once.
+    expect(plan([agent, server("800")], [], [{ ...ended, session_bound: 0 }]).targets.map((t) => t.reason)).toEqual(["escaped"]);
+  });
+
   test("overdue: the group and the wrapper", () => {
     const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242, state: "T" });
     const p = plan([wrapper, leader()], [row({ deadline_at: 1_000, grace_ms: 100 })], [], {});
@@ -321,9 +368,24 @@ describe("session leftovers", () => {
     const kept = leftover({ pid: 5083, environ: `${cookie("ending", "800")}\0SUPERVISE_KEEP=1` });
     const toolShell = leftover({ pid: 5084, ppid: 800, comm: "bash", environ: cookie("ending", "800"), inSessionScope: false });
     const oldRg = leftover({ pid: 5085, comm: "rg", argv: ["rg", "x"], environ: "HOME=/h", startTicks: NOW_TICKS - minutes(60) });
-    expect(reasons(plan([liveAgent, bg, bgChild, other, kept, toolShell, oldRg], { ending: "ending" }))).toEqual([
+    expect(reasons(plan([liveAgent, bg, bgChild, other, kept, toolShell, oldRg], { ending: "ending", around: { endingAgent: 800 } }))).toEqual([
       [5080, "session-end"],
       [5081, "session-end"],
+    ]);
+  });
+
+  test("SessionEnd of a session two live CLIs share: the other CLI's leftovers stay while it lives", () => {
+    const secondCli = proc({ pid: 801, comm: "claude", argv: ["claude", "--resume"], ppid: 50, startTicks: AGENT_TICKS + 100 });
+    const firstsServer = leftover({ pid: 5090, environ: cookie("shared", "800"), startTicks: NOW_TICKS - 10 });
+    const secondsServer = leftover({ pid: 5091, environ: cookie("shared", "801"), startTicks: NOW_TICKS - 10 });
+    // The second CLI ends: only its own leftover goes.
+    expect(reasons(plan([liveAgent, secondCli, firstsServer, secondsServer], { ending: "shared", around: { endingAgent: 801 } }))).toEqual([[5091, "session-end"]]);
+    // The ending agent unknown (the hook found none): an owner that lives is another's.
+    expect(reasons(plan([liveAgent, secondCli, firstsServer, secondsServer], { ending: "shared" }))).toEqual([]);
+    // The other owner already gone: its leftover is the session's to end.
+    expect(reasons(plan([secondCli, firstsServer, secondsServer], { ending: "shared", around: { endingAgent: 801 } }))).toEqual([
+      [5090, "session-end"],
+      [5091, "session-end"],
     ]);
   });
 });
