@@ -3,8 +3,11 @@
 
 import type { Database } from "bun:sqlite";
 
-/** Stored states; `orphaned` and `lost` are also derived live from a stored `running`. */
-export type EntryState = "running" | "exited" | "killed" | "orphaned" | "lost";
+/**
+ * Stored states; `orphaned` and `lost` are also derived live from a stored `running`, and so
+ * is `unknown` (recorded in another pid namespace: its pids name other processes here).
+ */
+export type EntryState = "running" | "exited" | "killed" | "orphaned" | "lost" | "unknown";
 export type EndReason =
   | "deadline"
   | "signal"
