@@ -166,7 +166,7 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
         alive: mine.length,
         deadlineAt: row.deadline_at,
         graceMs: row.grace_ms,
-        ownerAlive: row.owner_pid === null || row.owner_start_ticks === null ? null : liveProcess(row.owner_pid, row.owner_start_ticks, view.byPid) !== null,
+        ownerAlive: recordedOwnerAlive(row, view),
         keep,
       },
       input.now,
@@ -247,6 +247,12 @@ function zombiesUnder(targets: readonly PlannedTarget[], procs: readonly ProcInf
     if (parent && isGone(proc) && !listed.has(proc.pid)) zombies.push({ proc, reason: parent.reason, ledgerId: parent.ledgerId, zombie: true });
   }
   return zombies;
+}
+
+/** The entry's recorded owner: alive, provably gone, or null (none recorded, or its stat could not be read). */
+function recordedOwnerAlive(row: EntryRow, view: SnapshotView): boolean | null {
+  if (row.owner_pid === null || row.owner_start_ticks === null || view.table.unreadable.has(row.owner_pid)) return null;
+  return liveProcess(row.owner_pid, row.owner_start_ticks, view.byPid) !== null;
 }
 
 /** The recorded wrapper, if that very process is still alive. */

@@ -101,6 +101,8 @@ describe("planSweep", () => {
     // The agent alive: running. Its pid reused by another process: not ours, so the owner is gone.
     expect(plan([agent, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("running");
     expect(plan([{ ...agent, startTicks: WRAPPER_TICKS + 50 }, wrapper, leader()], [owned]).entries[0]!.verdict).toBe("owner-dead");
+    // The owner's stat could not be read: unknown, not dead.
+    expect(planSweep({ procs: [wrapper, leader()], running: [owned], ended: new Map(), bootId: BOOT, now: 5_000, settings: SETTINGS, around: AROUND, unreadable: new Set([900]) }).entries[0]!.verdict).toBe("running");
     // --keep-orphaned entries outlive their owners on purpose.
     const kept = plan([wrapper, leader()], [{ ...owned, keep_orphaned: 1 }]);
     expect(kept.entries[0]!.verdict).toBe("kept");
