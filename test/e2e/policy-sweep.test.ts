@@ -1,0 +1,94 @@
+// The lifecycle policy on the sweep's ledgered targets, inside a PID namespace: reap.protect
+// and reap.sessionKeep hold for an owner-dead or overdue entry's members and escapes as they
+// do for leftovers, and a group that holds a protected member is never signalled whole.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const nsTest = namespaceUnavailable ? test.skip : test;
+const CONFIG = { reap: { grace: "1s", timeoutMs: 5000 } };
+
+/** `entry_field NAME FIELD`: a field of the entry named NAME in `ls --all --json`. */
+const HELPERS = String.raw`
+entry_field() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-2)); console.log(e?.[process.argv.at(-1)] ?? "")' "$1" "$2"; }
+`;
+
+describe("sweeps and the keep rules, for ledgered processes (inside a PID namespace)", () => {
+  nsTest(
+    "owner-dead entries: a pytest command, a tmux server and the shell inside it, and a pytest escape are left; the plain member is ended",
+    async () => {
+      sb = makeSandbox(CONFIG);
+      const r = await inNamespace(
+        sb,
+        HELPERS +
+          String.raw`
+"$BUN" "$CLI" run -d 0 -n pytest -- bash -c 'exec -a pytest sleep 1000' & W1=$!
+"$BUN" "$CLI" run -d 0 -n tmux -- bash -c 'tmux -S "$D/sock" -f /dev/null new -d "sleep 1001"; exec sleep 1002' & W2=$!
+# What an ended entry left: protected, so its own exit left it, and so does a sweep.
+sv run -n esc -- bash -c 'setsid bash -c "exec -a pytest sleep 1003" </dev/null >/dev/null 2>&1 & exit 0'
+wait_until '[ -n "$(entry_field pytest pid)" ] && [ -n "$(entry_field tmux pid)" ] && pgrep -f "tmux -S $D/sock" >/dev/null && pgrep -f "^sleep 1001" >/dev/null'
+PYTEST=$(entry_field pytest pid); LEADER=$(entry_field tmux pid)
+SERVER=$(pgrep -f "tmux -S $D/sock"); INSIDE=$(pgrep -f "^sleep 1001" | head -1); ESCAPE=$(pgrep -f "^pytest 1003" | head -1)
+exec 3>&2 2>/dev/null
+kill -9 $W1 $W2; wait $W1 $W2
+exec 2>&3
+echo "PIDS {\"pytest\":$PYTEST,\"leader\":$LEADER,\"server\":$SERVER,\"inside\":$INSIDE,\"escape\":$ESCAPE}"
+echo "REPORT $(sv reap --json | tr -d '\n')"
+for v in PYTEST LEADER SERVER INSIDE ESCAPE; do echo "ALIVE_$v $(alive ${"$"}{!v})"; done
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const pids = JSON.parse(r.values.get("PIDS")!);
+      const report = JSON.parse(r.values.get("REPORT")!);
+      expect(report.targets.map((t: any) => [t.pid, t.reason, t.action])).toEqual([[pids.leader, "owner-dead", "terminated"]]);
+      expect(["PYTEST", "LEADER", "SERVER", "INSIDE", "ESCAPE"].map((k) => [k, r.values.get(`ALIVE_${k}`)])).toEqual([
+        ["PYTEST", "yes"],
+        ["LEADER", "no"],
+        ["SERVER", "yes"],
+        ["INSIDE", "yes"],
+        ["ESCAPE", "yes"],
+      ]);
+    },
+    60_000,
+  );
+
+  nsTest(
+    "overdue: a `docker compose up` whose wrapper was stopped (Ctrl-Z) past its deadline is left by the sweep; the wrapper, continued, ends it at its own deadline",
+    async () => {
+      sb = makeSandbox(CONFIG);
+      const r = await inNamespace(
+        sb,
+        HELPERS +
+          String.raw`
+"$BUN" "$CLI" run -d 1s -g 100ms -n compose -- bash -c 'exec -a "docker compose up" sleep 1000' & W=$!
+wait_until '[ -n "$(entry_field compose pid)" ]'
+CMD=$(entry_field compose pid)
+kill -STOP $W
+# Past deadline + grace + the 10 s slack: the entry is overdue.
+wait_age $W 12000
+echo "REPORT $(sv reap --json | tr -d '\n')"
+echo "ALIVE $(alive $W)$(alive $CMD)"
+kill -CONT $W
+wait $W; echo "EXIT $?"
+echo "ALIVE_AFTER $(alive $CMD)"
+`,
+        90_000,
+      );
+      expect(r.stderr).toBe("");
+      const report = JSON.parse(r.values.get("REPORT")!);
+      expect(report.targets).toEqual([]);
+      expect(r.values.get("ALIVE")).toBe("yesyes");
+      // Its own deadline reaches its own group, protected or not.
+      expect([r.values.get("EXIT"), r.values.get("ALIVE_AFTER")]).toEqual(["124", "no"]);
+    },
+    90_000,
+  );
+});
