@@ -37,20 +37,35 @@ export function ownLineage(read: StatReader = readStat, self = process.pid): Lin
   return { pids, groups };
 }
 
-/** Why a live process may not be signalled: "gone" when it vanished while we looked. */
-function forbidden(stat: ProcStat, lineage: Lineage, io: SignalIo): "refused" | "gone" | null {
-  if (stat.pid <= 1 || isKernelThread(stat) || lineage.pids.has(stat.pid)) return "refused";
-  const uid = io.readUid(stat.pid);
-  // The process exited between reading its stat and its owner: nothing left to signal.
+/** Whose process it is: "gone" when there is none at the pid. */
+function ownerCheck(pid: number, io: SignalIo): "refused" | "gone" | null {
+  const uid = io.readUid(pid);
   if (uid === null) return "gone";
   return uid === io.ownUid ? null : "refused";
 }
 
-/** Signal one process, only if it is still the identified one. */
-export function signalProcess(identity: ProcessIdentity, signal: number, lineage = ownLineage(), io: SignalIo = realIo): SendResult {
+/** What the stat says may never be signalled. */
+function forbiddenByStat(stat: ProcStat, lineage: Lineage): boolean {
+  return stat.pid <= 1 || isKernelThread(stat) || lineage.pids.has(stat.pid);
+}
+
+/**
+ * The process at the identity's pid, if it may be signalled: its owner first, then its
+ * identity, so that the identity re-read is the last step before kill(2).
+ */
+function checkedTarget(identity: ProcessIdentity, lineage: Lineage, io: SignalIo): ProcStat | "refused" | "gone" {
+  if (identity.pid <= 1 || lineage.pids.has(identity.pid)) return "refused";
+  const owner = ownerCheck(identity.pid, io);
+  if (owner !== null) return owner;
   const stat = currentIfSame(identity, io.readStat);
   if (!stat) return "gone";
-  return forbidden(stat, lineage, io) ?? send(stat.pid, signal, io);
+  return forbiddenByStat(stat, lineage) ? "refused" : stat;
+}
+
+/** Signal one process, only if it is still the identified one. */
+export function signalProcess(identity: ProcessIdentity, signal: number, lineage = ownLineage(), io: SignalIo = realIo): SendResult {
+  const target = checkedTarget(identity, lineage, io);
+  return typeof target === "string" ? target : send(target.pid, signal, io);
 }
 
 /**
@@ -63,12 +78,11 @@ export function signalGroup(pgid: number, members: readonly ProcStat[], signal: 
   if (pgid <= 1 || lineage.groups.has(pgid)) return "refused";
   const live: ProcStat[] = [];
   for (const member of members) {
-    const now = currentIfSame(identityOf(member), io.readStat);
-    if (!now) continue;
-    const why = forbidden(now, lineage, io);
+    const now = checkedTarget(identityOf(member), lineage, io);
+    if (now === "gone") continue;
     // A group holding someone else's process is signalled member by member, skipping theirs.
-    if (why === "refused") return signalEach(members, signal, lineage, io);
-    if (why === null && now.pgrp === pgid) live.push(now);
+    if (now === "refused") return signalEach(members, signal, lineage, io);
+    if (now.pgrp === pgid) live.push(now);
   }
   if (live.length === 0) return "gone";
   return send(-pgid, signal, io);

@@ -53,6 +53,20 @@ describe("signalProcess refuses", () => {
     });
   }
 
+  test("the owner is read first and the identity last, right before kill(2)", () => {
+    const target = stat({ pid: 50 });
+    const w = world([target]);
+    const calls: string[] = [];
+    const io: SignalIo = {
+      ...w.io,
+      readUid: (pid) => (calls.push("uid"), w.io.readUid(pid)),
+      readStat: (pid) => (calls.push("stat"), w.io.readStat(pid)),
+      kill: (pid, signal) => (calls.push("kill"), w.io.kill(pid, signal)),
+    };
+    expect(signalProcess(identityOf(target), 15, NO_LINEAGE, io)).toBe("sent");
+    expect(calls).toEqual(["uid", "stat", "kill"]);
+  });
+
   test("gone from the table entirely", () => {
     const w = world([]);
     expect(signalProcess(identityOf(stat({ pid: 50 })), 15, NO_LINEAGE, w.io)).toBe("gone");
