@@ -106,8 +106,11 @@ interface SnapshotView {
   byPid: Map<number, ProcInfo>;
   probe: EntryProbe;
   table: ProcessTable;
-  /** May a sweep end this process of an entry, by the lifecycle policy? */
-  signallable: (proc: ProcInfo, tie: Tie, proof: Proof, row: EntryRow | null) => boolean;
+  /**
+   * May a sweep end this process of an entry, by the lifecycle policy? `within`: the processes
+   * whose keep marks count for it (an entry's own; its wrapper and the agent above are not kept marks of it).
+   */
+  signallable: (proc: ProcInfo, tie: Tie, proof: Proof, row: EntryRow | null, within?: ReadonlyMap<number, ProcInfo>) => boolean;
 }
 
 function snapshotView(input: PlanInput): SnapshotView {
@@ -117,11 +120,11 @@ function snapshotView(input: PlanInput): SnapshotView {
     byPid,
     probe: snapshotProbe(byPid, input.bootId),
     table: { byPid, unreadable: input.unreadable ?? new Set<number>(), sessions: input.sessions, threadLock: input.threadLock },
-    signallable: (proc, tie, proof, row) =>
+    signallable: (proc, tie, proof, row, within) =>
       untouchable(proc, input.around) === null &&
       mayEnd("sweep", {
         tie,
-        kept: keepMarkOf(proc, input.settings, byPid, input.around.subreapers),
+        kept: keepMarkOf(proc, input.settings, within ?? byPid, input.around.subreapers),
         keepOrphaned: row !== null && keepsOrphans(row),
         sessionBound: row !== null && row.session_bound === 1,
         sameNamespace: true,
@@ -176,11 +179,12 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
     if ((input.ending ?? null) === null && (verdict === "owner-dead" || verdict === "overdue")) {
       const proof = verdict === "owner-dead" ? "owner-gone" : "overdue";
       const members = new Set(found.members);
-      const allowed = mine.filter((p) => view.signallable(p, members.has(p) ? "group" : "escape", proof, row));
+      const own = new Map(mine.map((p) => [p.pid, p]));
+      const allowed = mine.filter((p) => view.signallable(p, members.has(p) ? "group" : "escape", proof, row, own));
       for (const proc of allowed) targets.push({ proc, reason: verdict, ledgerId: row.id, zombie: false });
       // The group as a whole only when every member may be signalled: never a group holding a kept or protected member.
       if (found.groupProven && row.pgid !== null && found.members.every((p) => allowed.includes(p))) group = { pgid: row.pgid, members: found.members };
-      if (verdict === "overdue" && wrapper && view.signallable(wrapper, "group", proof, row)) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
+      if (verdict === "overdue" && wrapper && view.signallable(wrapper, "group", proof, row, new Map([[wrapper.pid, wrapper]]))) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
     }
     const atSessionEnd = sessionEndFor(row, input, keep ? "kept" : otherLiveOwner(row, input, view.byPid) ? "other-owner" : "end");
     entries.push({ row, verdict, group, keep, targeted: targets.length - before, atSessionEnd });
@@ -217,9 +221,14 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
     // At SessionEnd an escape is one more leftover of the session, and so is what a session-bound
     // entry left at its exit at any sweep: judged by its session's owner, later.
     if ((input.ending ?? null) !== null || ended.session_bound === 1) claimed.delete(proc.pid);
-    else if (view.signallable(proc, "escape", "entry-ended", ended)) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
+    else if (view.signallable(proc, "escape", "entry-ended", ended, escapesOf(ended.id, view))) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
   }
   return { targets, claimed };
+}
+
+/** The live processes carrying this entry's cookie: where an escape's keep marks are looked for. */
+function escapesOf(id: string, view: SnapshotView): Map<number, ProcInfo> {
+  return new Map(view.live.filter((p) => cookieOf(p) === id).map((p) => [p.pid, p]));
 }
 
 /** Everything no entry accounts for: a session's leftovers, else the seed's rules (rg, agent shells). */

@@ -36,6 +36,8 @@ export interface SnapshotNeeds {
   everyProcessOfUser?: boolean;
   /** Process groups of running entries: their members' command lines decide what keep marks hold. */
   groups?: ReadonlySet<number>;
+  /** Further processes whose command lines the rules need (running entries' wrappers). */
+  pids?: ReadonlySet<number>;
 }
 
 export async function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = listPids()): Promise<Snapshot> {
@@ -71,7 +73,7 @@ export async function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[]
       const uid = uids[i]!;
       const mine = uid === needs.ownUid;
       // In the scope, only a cookie makes the command line (protect, sessionKeep) and the pid namespace (the owner proof) matter.
-      const inGroup = mine && live && cookieAge && needs.groups?.has(stat.pgrp) === true;
+      const inGroup = mine && live && ((cookieAge && needs.groups?.has(stat.pgrp) === true) || needs.pids?.has(stat.pid) === true);
       const [argv0, environ, namespace] = await Promise.all([
         !kernel && live && (named || scoped?.cookie || inGroup) ? readCmdlineAsync(stat.pid) : null,
         scoped ? scoped.environ : mine && live && (named || cookieAge) ? readEnvironAsync(stat.pid) : null,

@@ -113,6 +113,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     cookiesSinceTicks: db ? oldestWrapperTicks(db, boot) : null,
     sessionScope: true,
     groups: new Set(running.flatMap((row) => (row.pgid === null ? [] : [row.pgid]))),
+    pids: new Set(running.map((row) => row.wrapper_pid)),
   });
   const plan = planSweep({
     procs: snapshot.procs,

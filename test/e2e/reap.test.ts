@@ -243,8 +243,9 @@ wait $W 2>/dev/null; true
       const r = await inNamespace(
         sb,
         String.raw`
-sleep 1000 & AGENT=$!
-CLAUDE_PID=$AGENT "$BUN" "$CLI" run -n owned -- sleep 1000 & W=$!
+# The agent runs a shell that runs the wrapper (CLAUDE_PID names an ancestor of it); when the
+# agent dies the shell lives on, so the wrapper's parent is alive and only its owner is gone.
+bash -c 'bash -c "CLAUDE_PID=\$PPID \"\$BUN\" \"\$CLI\" run -n owned -- sleep 1000; echo \$? > \"\$D/wexit\"" & wait' & AGENT=$!
 "$BUN" "$CLI" run -n unowned -- sleep 1000 & W2=$!
 has_pids() { [ "$(sv ls --json | grep -c '"pid": [0-9]')" = 2 ]; }
 wait_until has_pids
@@ -253,7 +254,7 @@ echo "BEFORE $(sv reap --dry-run --json | tr -d '
 kill -9 $AGENT; wait $AGENT 2>/dev/null
 echo "REPORT $(sv reap --json | tr -d '
 ')"
-wait $W; echo "WRAPPER_EXIT $?"
+wait_until '[ -s "$D/wexit" ]'; echo "WRAPPER_EXIT $(cat "$D/wexit")"
 echo "ALIVE_W2 $(alive $W2)"
 echo "LS $(sv ls --all --json | tr -d '
 ')"
