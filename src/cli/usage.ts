@@ -11,7 +11,7 @@ export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
        supervise reap [--dry-run] [--json] [--session ID] [--config FILE]
        supervise hook [--agent NAME] session-start | pre-tool-use | session-end
        supervise install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run]
-       supervise config [--schema] [--config FILE]
+       supervise config [--schema | --origins] [--config FILE]
 
 Run COMMAND in its own session and process group, recorded in a ledger, and end it
 with its whole process tree at its deadline or when its parent dies.

@@ -2,7 +2,9 @@
 //
 // Order: `--config FILE`, else $SUPERVISE_CONFIG, else the nearest .supervise.json from
 // the cwd upward merged over the user file. A legacy .moai/config.json supplies
-// reap.timeoutMs / reap.gracefulDegradation when nothing newer sets them.
+// reap.timeoutMs / reap.gracefulDegradation when nothing newer sets them. A project's
+// file may only narrow what supervise ends (merge.ts); what it tried to widen is ignored,
+// with one stderr line per key, written here.
 //
 // Validation needs zod, which is heavy. `run` is on the hot path, so a validated result
 // is cached in the state dir, keyed by each source's path, inode, size, mtime and ctime:
@@ -10,7 +12,9 @@
 
 import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { UsageError } from "../errors.ts";
+import { workingDirectory } from "../cwd.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
+import type { IgnoredKey, Layer, Origins } from "./merge.ts";
 import { ensureStateDir, homeDirectory, under } from "../state-dir.ts";
 
 export interface ConfigSource {
@@ -25,19 +29,31 @@ export interface LoadOptions {
   cwd?: string;
   /** Where the validated-config cache lives; no caching without it. */
   stateDir?: string;
+  /** Do not write the ignored-key lines to stderr (the caller shows them itself). */
+  quiet?: boolean;
 }
 
 export interface LoadedConfig {
   config: Config;
   sources: ConfigSource[];
+  /** A project file's widening keys, not applied. */
+  ignored: IgnoredKey[];
+  /** One line per ignored key, as written to stderr (without the `supervise: ` prefix). */
+  warnings: string[];
+  /** Per leaf key a file set: where its value came from. */
+  origins: Origins;
 }
 
 const CACHE_FILE = "config-cache.json";
 const CACHE_SLOTS = 8;
+// Part of every cache key: a slot merged by other trust rules (or none) is not this one's.
+const CACHE_FORMAT = "trust-1";
 
 export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
   const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
+  // A removed cwd has no project file below it; its recorded path still leads upward.
+  const here = workingDirectory().path;
+  const cwd = options.cwd === undefined ? here : absolute(here, options.cwd);
   const sources: ConfigSource[] = [];
   const explicit = options.configPath ?? (env.SUPERVISE_CONFIG || undefined);
   if (explicit !== undefined) {
@@ -54,8 +70,9 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
   return sources;
 }
 
+/** START is absolute and normalised. */
 function findUpward(start: string, name: string): string | null {
-  for (let dir = absolute(process.cwd(), start); ; dir = dir.slice(0, dir.lastIndexOf("/")) || "/") {
+  for (let dir = start; ; dir = dir.slice(0, dir.lastIndexOf("/")) || "/") {
     const candidate = under(dir, name);
     if (existsSync(candidate)) return candidate;
     if (dir === "/") return null;
@@ -63,50 +80,59 @@ function findUpward(start: string, name: string): string | null {
 }
 
 /**
- * `p` as an absolute, normalised path. The working directory as the kernel reports it is
- * one already; anything else (a hook's cwd, a relative --config) goes through node:path,
- * which would otherwise stay loaded in every waiting wrapper.
+ * `p` as an absolute, normalised path. A hook's cwd, or a relative --config, goes through
+ * node:path, which would otherwise stay loaded in every waiting wrapper (the working
+ * directory as the kernel reports it is normalised already). BASE is absolute, so node:path
+ * never asks for process.cwd(), which throws when the cwd was removed.
  */
 function absolute(base: string, p: string): string {
-  if (p === process.cwd()) return p;
+  if (p === base) return p;
   return (require("node:path") as typeof import("node:path")).resolve(base, p);
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const sources = findConfigSources(options);
-  if (sources.length === 0) return { config: DEFAULT_CONFIG, sources };
+  if (sources.length === 0) return { config: DEFAULT_CONFIG, sources, ignored: [], warnings: [], origins: {} };
 
   const key = cacheKey(sources);
-  const cached = key && options.stateDir ? readCache(options.stateDir, key) : null;
-  if (cached) return { config: cached, sources };
-
-  const config = await validateAndMerge(sources);
-  if (key && options.stateDir) writeCache(options.stateDir, key, config);
-  return { config, sources };
+  let merged = key && options.stateDir ? readCache(options.stateDir, key) : null;
+  if (!merged) {
+    merged = await validateAndMerge(sources);
+    if (key && options.stateDir) writeCache(options.stateDir, { key, ...merged });
+  }
+  const warnings = merged.ignored.map(ignoredLine);
+  // The one place these lines are written, so a cache hit says them as a fresh merge does.
+  if (!options.quiet) for (const line of warnings) process.stderr.write(`supervise: ${line}\n`);
+  return { ...merged, sources, warnings };
 }
 
-async function validateAndMerge(sources: ConfigSource[]): Promise<Config> {
-  const { validateConfigFile } = await import("./schema.ts");
-  let merged: unknown = structuredClone(DEFAULT_CONFIG);
-  let legacy: Partial<Config["reap"]> = {};
-  const setByFiles = new Set<string>();
+/** `ignoring KEY in FILE: ...`, the one stderr line per ignored key (without the `supervise: ` prefix). */
+export function ignoredLine(ignored: IgnoredKey): string {
+  const what = ignored.entry === undefined ? ignored.key : `${JSON.stringify(ignored.entry)} in ${ignored.key}`;
+  return `ignoring ${what} in ${ignored.file}: a project's config may only narrow what supervise ends`;
+}
+
+interface MergedConfig {
+  config: Config;
+  ignored: IgnoredKey[];
+  origins: Origins;
+}
+
+async function validateAndMerge(sources: ConfigSource[]): Promise<MergedConfig> {
+  const [{ validateConfigFile }, { mergeLayers }] = await Promise.all([import("./schema.ts"), import("./merge.ts")]);
+  const layers: Layer[] = [];
   for (const source of sources) {
     const data = readJson(source);
     if (source.kind === "legacy") {
-      legacy = legacyReapKeys(data);
+      layers.push({ source, settings: { reap: legacyReapKeys(data) } });
       continue;
     }
     const checked = validateConfigFile(data);
     if (!checked.ok) throw new UsageError(`config ${source.path}: ${checked.message}`);
     const { $schema: _ignored, ...settings } = checked.value;
-    for (const key of ["timeoutMs", "gracefulDegradation"] as const) if (settings.reap?.[key] !== undefined) setByFiles.add(key);
-    merged = deepMerge(merged, settings);
+    layers.push({ source, settings });
   }
-  const config = merged as Config;
-  for (const [key, value] of Object.entries(legacy)) {
-    if (!setByFiles.has(key)) (config.reap as Record<string, unknown>)[key] = value;
-  }
-  return config;
+  return mergeLayers(layers);
 }
 
 function readJson(source: ConfigSource): unknown {
@@ -134,21 +160,9 @@ export function legacyReapKeys(data: unknown): Partial<Config["reap"]> {
   return out;
 }
 
-/** Objects merge key by key; arrays and scalars from `over` replace. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) out[key] = deepMerge(base[key], value);
-  return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function cacheKey(sources: ConfigSource[]): string | null {
   // A cache written by a version with other defaults (or other keys) is not this one's.
-  const parts: unknown[] = [DEFAULT_CONFIG];
+  const parts: unknown[] = [CACHE_FORMAT, DEFAULT_CONFIG];
   for (const source of sources) {
     try {
       const s = statSync(source.path);
@@ -160,9 +174,8 @@ function cacheKey(sources: ConfigSource[]): string | null {
   return JSON.stringify(parts);
 }
 
-interface CacheSlot {
+interface CacheSlot extends MergedConfig {
   key: string;
-  config: Config;
 }
 
 function readCacheSlots(stateDir: string): CacheSlot[] {
@@ -174,12 +187,14 @@ function readCacheSlots(stateDir: string): CacheSlot[] {
   }
 }
 
-function readCache(stateDir: string, key: string): Config | null {
-  return readCacheSlots(stateDir).find((slot) => slot.key === key)?.config ?? null;
+function readCache(stateDir: string, key: string): MergedConfig | null {
+  const slot = readCacheSlots(stateDir).find((s) => s?.key === key);
+  if (!slot?.config || !Array.isArray(slot.ignored) || !slot.origins) return null;
+  return { config: slot.config, ignored: slot.ignored, origins: slot.origins };
 }
 
-function writeCache(stateDir: string, key: string, config: Config): void {
-  const slots = [{ key, config }, ...readCacheSlots(stateDir).filter((slot) => slot.key !== key)].slice(0, CACHE_SLOTS);
+function writeCache(stateDir: string, slot: CacheSlot): void {
+  const slots = [slot, ...readCacheSlots(stateDir).filter((s) => s?.key !== slot.key)].slice(0, CACHE_SLOTS);
   const path = under(stateDir, CACHE_FILE);
   try {
     // The first run of all may come before anything else created the state dir.

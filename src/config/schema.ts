@@ -27,7 +27,13 @@ const regex = z.string().refine(
   { message: "not a valid regular expression" },
 );
 
-const names = z.array(z.string().min(1));
+/** Names that replace the built-in list (reap.targets): "!NAME" would be read as removing one. */
+const names = z.array(
+  z.string().min(1).refine((name) => !name.startsWith("!"), { message: '"!NAME" removes a built-in entry only from reap.protect and reap.sessionKeep; a targets list replaces the built-in one' }),
+);
+
+/** Added to the built-in list; "!NAME" (in the user's or an explicit file) removes a built-in entry. */
+const safetyNames = z.array(z.string().min(1).refine((name) => name !== "!", { message: '"!" names nothing: "!NAME" removes the built-in entry NAME' }));
 
 export const ConfigFileSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -52,8 +58,10 @@ export const ConfigFileSchema = z.strictObject({
         .optional(),
       targets: z.strictObject({ rg: names.optional(), shells: names.optional() }).optional(),
       tagPattern: regex.optional(),
-      protect: names.optional(),
-      sessionKeep: names.describe("process names (comm or argv[0]'s base name) a session may leave running for the user").optional(),
+      protect: safetyNames.describe("command-line substrings never ended, added to the built-in ones; \"!NAME\" in the user's file removes one").optional(),
+      sessionKeep: safetyNames
+        .describe("process names (comm or argv[0]'s base name) a session may leave running for the user, added to the built-in ones; \"!NAME\" in the user's file removes one")
+        .optional(),
     })
     .optional(),
   hooks: z

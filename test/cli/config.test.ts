@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { lsAll } from "../helpers/ledger.ts";
-import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+import { BUN, CLI, makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 import { DEFAULT_CONFIG } from "../../src/config/defaults.ts";
 
 setDefaultTimeout(20_000);
@@ -30,19 +30,112 @@ async function effective(args: string[] = [], cwd?: string) {
   return JSON.parse(r.stdout);
 }
 
+const narrowOnly = (key: string, file: string) => `supervise: ignoring ${key} in ${file}: a project's config may only narrow what supervise ends\n`;
+
 describe("config", () => {
   test("defaults when no file exists", async () => {
     discoverySandbox();
     expect(await effective()).toEqual(DEFAULT_CONFIG);
   });
 
-  test("the nearest .supervise.json merges over the user file, key by key", async () => {
+  test("the nearest .supervise.json merges over the user file, key by key; lists add to the built-in ones", async () => {
     const { user, project, deep } = discoverySandbox();
     writeFileSync(user, JSON.stringify({ run: { deadline: "2h", grace: "9s" }, reap: { protect: ["x"] } }));
-    writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { deadline: "5m" } }));
+    writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { deadline: "3h" }, reap: { protect: ["y"] } }));
     const config = await effective([], deep);
-    expect(config.run).toEqual({ deadline: "5m", grace: "9s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024 });
-    expect(config.reap.protect).toEqual(["x"]);
+    expect(config.run).toEqual({ deadline: "3h", grace: "9s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024 });
+    expect(config.reap.protect).toEqual([...DEFAULT_CONFIG.reap.protect, "x", "y"]);
+  });
+
+  test("a user's sessionKeep adds to the built-in list, and \"!tmux\" removes tmux", async () => {
+    const { user } = discoverySandbox();
+    writeFileSync(user, JSON.stringify({ reap: { sessionKeep: ["foo"] } }));
+    expect((await effective()).reap.sessionKeep).toEqual([...DEFAULT_CONFIG.reap.sessionKeep, "foo"]);
+    writeFileSync(user, JSON.stringify({ reap: { sessionKeep: ["foo", "!tmux"] } }));
+    expect((await effective()).reap.sessionKeep).toEqual([...DEFAULT_CONFIG.reap.sessionKeep.filter((n) => n !== "tmux"), "foo"]);
+  });
+
+  test("a project's widening keys are ignored, one stderr line each naming the file and the key", async () => {
+    const { user, project, deep } = discoverySandbox();
+    writeFileSync(user, JSON.stringify({ reap: { thresholds: { sessionGone: "2m" } } }));
+    const file = join(project, ".supervise.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        run: { onOrphan: "keep", deadline: "5m" },
+        reap: { targets: { rg: ["ssh-agent", "tmux", "sleep"] }, thresholds: { rg: "1s", agentShell: "1h", sessionGone: "1m" }, protect: [], sessionKeep: ["!tmux", "foo"] },
+        hooks: { sessionEndKillOn: ["clear"], preToolUseDecision: "allow" },
+      }),
+    );
+    const r = await runCli(sb, ["config"], { cwd: deep });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe(
+      [
+        narrowOnly("run.deadline", file),
+        narrowOnly("reap.thresholds.rg", file),
+        narrowOnly("reap.thresholds.sessionGone", file),
+        narrowOnly("reap.targets.rg", file),
+        `supervise: ignoring "!tmux" in reap.sessionKeep in ${file}: a project's config may only narrow what supervise ends\n`,
+        narrowOnly("hooks.sessionEndKillOn", file),
+        narrowOnly("hooks.preToolUseDecision", file),
+      ].join(""),
+    );
+    const config = JSON.parse(r.stdout);
+    expect(config.run).toMatchObject({ onOrphan: "keep", deadline: "1h" });
+    expect(config.reap.targets).toEqual(DEFAULT_CONFIG.reap.targets);
+    expect(config.reap.thresholds).toEqual({ ...DEFAULT_CONFIG.reap.thresholds, agentShell: "1h", sessionGone: "2m" });
+    expect(config.reap.protect).toEqual(DEFAULT_CONFIG.reap.protect);
+    expect(config.reap.sessionKeep).toEqual([...DEFAULT_CONFIG.reap.sessionKeep, "foo"]);
+    expect(config.hooks).toMatchObject({ sessionEndKillOn: DEFAULT_CONFIG.hooks.sessionEndKillOn, preToolUseDecision: "none" });
+  });
+
+  test("the ignored-key line is said by every command that loads the config, also from the validation cache", async () => {
+    const { project } = discoverySandbox();
+    const file = join(project, ".supervise.json");
+    writeFileSync(file, JSON.stringify({ reap: { targets: { rg: ["sleep"] } } }));
+    for (let i = 0; i < 2; i++) {
+      const r = await runCli(sb, ["run", "--", "true"], { cwd: project });
+      expect({ code: r.exitCode, stderr: r.stderr }).toEqual({ code: 0, stderr: narrowOnly("reap.targets.rg", file) });
+    }
+    const cache = JSON.parse(await Bun.file(join(sb.home, "config-cache.json")).text());
+    expect(cache.slots).toHaveLength(1);
+    expect(cache.slots[0].config.reap.targets).toEqual(DEFAULT_CONFIG.reap.targets);
+  });
+
+  test("--origins names the source of each value a file set, and the ignored keys with their file", async () => {
+    const { user, project } = discoverySandbox();
+    writeFileSync(user, JSON.stringify({ run: { deadline: "2h" }, reap: { sessionKeep: ["foo", "!emacs"] } }));
+    const file = join(project, ".supervise.json");
+    writeFileSync(file, JSON.stringify({ run: { grace: "1s" }, reap: { targets: { rg: ["sleep"] }, protect: ["mine"] } }));
+    const r = await runCli(sb, ["config", "--origins"], { cwd: project });
+    expect({ code: r.exitCode, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toBe(
+      [
+        `reap.protect      default + project ${file}`,
+        `reap.sessionKeep  default + user ${user}`,
+        `run.deadline      user ${user}`,
+        `run.grace         project ${file}`,
+        `reap.targets.rg   ignored in project ${file}`,
+        "",
+      ].join("\n"),
+    );
+    expect((await runCli(sb, ["config", "--origins"], { cwd: sb.dir })).stdout).toBe(
+      `reap.sessionKeep  default + user ${user}\nrun.deadline      user ${user}\n`,
+    );
+    writeFileSync(user, "{}");
+    expect((await runCli(sb, ["config", "--origins"], { cwd: sb.dir })).stdout).toBe("every value is the default\n");
+  });
+
+  test("a removed working directory: the config is still found upward from where it was", async () => {
+    const { project } = discoverySandbox();
+    writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { grace: "7s" } }));
+    const gone = join(project, "gone");
+    mkdirSync(gone);
+    const proc = Bun.spawn(["bash", "-c", 'cd "$0" && rmdir "$0" && exec "$@"', gone, BUN, CLI, "config"], { env: sb.env, stdout: "pipe", stderr: "pipe" });
+    sb.track(proc.pid);
+    const [stdout, stderr, code] = await Promise.all([proc.stdout.text(), proc.stderr.text(), proc.exited]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout).run.grace).toBe("7s");
   });
 
   test("$SUPERVISE_CONFIG and --config replace discovery", async () => {
@@ -143,15 +236,28 @@ describe("validated-config cache", () => {
     expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
     const path = join(sb.home, "config-cache.json");
     const cache = JSON.parse(await Bun.file(path).text());
-    const [defaults, ...sources] = JSON.parse(cache.slots[0].key);
+    const [format, defaults, ...sources] = JSON.parse(cache.slots[0].key);
     delete defaults.reap.sessionKeep;
-    const stale = { ...cache.slots[0].config, reap: { ...cache.slots[0].config.reap, sessionKeep: undefined } };
-    await Bun.write(path, JSON.stringify({ slots: [{ key: JSON.stringify([defaults, ...sources]), config: stale }] }));
+    const stale = { ...cache.slots[0], config: { ...cache.slots[0].config, reap: { ...cache.slots[0].config.reap, sessionKeep: undefined } } };
+    await Bun.write(path, JSON.stringify({ slots: [{ ...stale, key: JSON.stringify([format, defaults, ...sources]) }] }));
     expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
     // Validated again and cached under the current key, ahead of the stale slot.
     const after = JSON.parse(await Bun.file(path).text());
     expect(after.slots).toHaveLength(2);
     expect(after.slots[0].config.reap.sessionKeep).toContain("tmux");
     expect(after.slots[1].config.reap.sessionKeep).toBeUndefined();
+  });
+
+  test("a slot merged before config trust (the same defaults and files) is not used", async () => {
+    sb = makeSandbox({ run: { grace: "2s" } });
+    const s = statSync(sb.configPath);
+    // What a version without trust rules cached for this very file: its key has no format.
+    const oldKey = JSON.stringify([DEFAULT_CONFIG, ["explicit", sb.configPath, s.ino, s.size, s.mtimeMs, s.ctimeMs]]);
+    const widened = { ...DEFAULT_CONFIG, run: { ...DEFAULT_CONFIG.run, grace: "2s", deadline: "7m" } };
+    mkdirSync(sb.home, { recursive: true, mode: 0o700 });
+    await Bun.write(join(sb.home, "config-cache.json"), JSON.stringify({ slots: [{ key: oldKey, config: widened }] }));
+    expect((await runCli(sb, ["run", "--", "true"])).exitCode).toBe(0);
+    const [entry] = await lsAll(sb);
+    expect(Date.parse(entry!.deadlineAt) - Date.parse(entry!.startedAt)).toBe(3_600_000);
   });
 });

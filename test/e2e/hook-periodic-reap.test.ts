@@ -46,13 +46,16 @@ echo "STATS $(sv stats --json | tr -d '\n')"
     expect(stats.perRun[0]).toMatchObject({ trigger: "pre-tool-use", session: "s-periodic", cleaned: 1 });
   });
 
-  (namespaceUnavailable ? test.skip : test)("the sweep reads the config of the tool call's project: its reap.protect and thresholds hold", async () => {
+  (namespaceUnavailable ? test.skip : test)("the sweep reads the config of the tool call's project over the user's: its reap.protect and raised thresholds hold", async () => {
     sb = makeSandbox();
     const project = join(sb.dir, "project");
     mkdirSync(join(project, "src"), { recursive: true });
+    // A lower threshold widens what is ended: only the user's file may set one.
+    mkdirSync(join(sb.dir, "xdg", "supervise"), { recursive: true });
+    writeFileSync(join(sb.dir, "xdg", "supervise", "config.json"), JSON.stringify({ reap: { thresholds: { rgTag: "1s" } } }));
     writeFileSync(
       join(project, ".supervise.json"),
-      JSON.stringify({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h" }, grace: "1s", protect: ["keep-this-one"] }, hooks: { reapInterval: "10m" } }),
+      JSON.stringify({ reap: { thresholds: { rg: "1h", agentShell: "1h" }, grace: "1s", protect: ["keep-this-one"] }, hooks: { reapInterval: "10m" } }),
     );
     const input = JSON.stringify({ session_id: "s-project", cwd: join(project, "src"), hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" } });
     const r = await inNamespace(
