@@ -90,8 +90,10 @@ for v in NODE VITE NPM TREE_NODE TREE_ESBUILD REUSED LIVE KEEP PROTECTED KEEPNAM
         sb,
         LEFTOVER_HELPERS +
           String.raw`
-# The agent: a live process whose own child (a tool shell) carries the session's cookie.
-bash -c 'with_cookie() { local s=$1 o=$2; shift 2; exec env CLAUDECODE=1 CLAUDE_CODE_SESSION_ID="$s" CLAUDE_PID="$o" "$@"; }; with_cookie s-end $$ sleep 1000 & echo $! > "$D/tool.pid"; wait' & AGENT=$!
+# The agent: a live process whose own child (a tool shell) carries the session's cookie, and
+# which runs its SessionEnd hook as Claude Code does: a child, with CLAUDE_PID naming the agent.
+mkfifo "$D/go"
+bash -c 'with_cookie() { local s=$1 o=$2; shift 2; exec env CLAUDECODE=1 CLAUDE_CODE_SESSION_ID="$s" CLAUDE_PID="$o" "$@"; }; with_cookie s-end $$ sleep 1000 & echo $! > "$D/tool.pid"; read -r _ < "$D/go"; CLAUDE_PID=$$ "$BUN" "$CLI" hook session-end < "$D/end.json" > "$D/hook.out"; echo $? >> "$D/hook.out"; wait' & AGENT=$!
 wait_until '[ -s "$D/tool.pid" ]'
 TOOL_CHILD=$(cat "$D/tool.pid")
 DETACHED=$(orphan with_cookie s-end $AGENT "$D/s/node" 1000)
@@ -101,7 +103,9 @@ STUBBORN_CHILD=$(children_of $STUBBORN)
 OTHER=$(orphan with_cookie s-other $AGENT "$D/s/node" 1000)
 KEPT=$(orphan env SUPERVISE_KEEP=1 CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=s-end CLAUDE_PID=$AGENT "$D/s/node" 1000)
 printf '{"session_id":"s-end","reason":"other","cwd":"%s","hook_event_name":"SessionEnd"}' "$D" > "$D/end.json"
-echo "HOOK $(sv hook session-end < "$D/end.json") $?"
+echo go > "$D/go"
+wait_until '[ "$(wc -l 2> /dev/null < "$D/hook.out" || echo 0)" -ge 2 ]'
+echo "HOOK $(paste -sd' ' "$D/hook.out")"
 wait_until '[ "$(alive $DETACHED)" = no ] && [ "$(alive $STUBBORN)" = no ] && [ "$(alive $STUBBORN_CHILD)" = no ]'
 wait_until 'grep -c "session leftover ended" "$SUPERVISE_HOME/supervise.log" | grep -qx 2'
 for v in TOOL_CHILD OTHER KEPT AGENT; do echo "ALIVE_$v $(alive ${"$"}{!v})"; done
