@@ -13,6 +13,7 @@ import { agentRow, type AgentName } from "../ownership/agents.ts";
 import { hookAgent } from "../ownership/hook-agent.ts";
 import { ownLineage } from "../proc/signal.ts";
 import { stateDir } from "../state-dir.ts";
+import { planNow } from "../reap/sweep.ts";
 import { beginSessionEnd, finishSessionEnd, parseSignalledArgs, signalledArgs } from "../stop/session.ts";
 import { answer, note } from "./answer.ts";
 import { readHookInput, stringField } from "./input.ts";
@@ -44,7 +45,11 @@ async function endSession(agentName: AgentName): Promise<void> {
     if (!config.hooks.sessionEndKillOn.includes(reason)) return;
     // Two live CLIs can share a session id (a resumed open session): only this one's is ended.
     const agent = hookAgent(agentRow(agentName), process.env);
-    const signalled = await beginSessionEnd(existingLedger(dir), config, { session, endingAgent: agent?.pid ?? null, lineage: ownLineage() });
+    const db = existingLedger(dir);
+    const lineage = ownLineage();
+    // Null when the hook cannot find its agent: then every owner alive counts as another agent.
+    const scope = { session: null, ending: session, endingAgent: agent?.pid ?? null, lineage: lineage.pids };
+    const signalled = beginSessionEnd(db, config, (await planNow(db, config, scope)).plan, lineage);
     // One line even when nothing runs: the log is how a user checks that SessionEnd fired.
     const leftovers = signalled.leftovers.map((p) => p.pid);
     openLog(dir).info({ session, reason, agent: agent?.pid ?? null, stopping: signalled.entries, leftovers }, "session end");

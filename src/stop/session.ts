@@ -16,7 +16,6 @@ import { currentIfSame, identityOf, type ProcessIdentity } from "../proc/identit
 import type { Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import type { Plan } from "../reap/plan.ts";
-import { planNow } from "../reap/sweep.ts";
 import { parseDuration } from "../time/duration.ts";
 import { signalFirst, stopAll, UNESCALATED_WAIT_MS, type StopReport } from "./engine.ts";
 import { entryPolicy } from "./entry-policy.ts";
@@ -30,24 +29,18 @@ export interface Signalled {
   leftovers: ProcessIdentity[];
 }
 
-export interface EndingSession {
-  session: string;
-  /** The pid of the agent whose session ends; null when the hook could not find it (then an owner alive counts as another agent). */
-  endingAgent: number | null;
-  lineage: Lineage;
-}
-
 /** The keep lists SessionEnd honours: the user's, as loaded, never the built-in ones alone. */
 export function keepSettings(config: Config): KeepSettings {
   return { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep };
 }
 
-/** Plans once, marks the entries the ending agent owns, sends every first signal; what was signalled. */
-export async function beginSessionEnd(db: Database | null, config: Config, ending: EndingSession): Promise<Signalled> {
-  const scope = { session: null, ending: ending.session, endingAgent: ending.endingAgent, lineage: ending.lineage.pids };
-  const { plan } = await planNow(db, config, scope);
-  const entries = db ? signalEntries(db, entriesToEnd(plan), keepSettings(config), ending.lineage) : [];
-  return { entries, leftovers: signalLeftovers(leftoversToEnd(plan), ending.lineage) };
+/**
+ * From the SessionEnd plan (src/reap/sweep.ts planNow with `ending` and `endingAgent`): marks the
+ * entries the ending agent owns and sends every first signal; what was signalled.
+ */
+export function beginSessionEnd(db: Database | null, config: Config, plan: Plan, lineage: Lineage): Signalled {
+  const entries = db ? signalEntries(db, entriesToEnd(plan), keepSettings(config), lineage) : [];
+  return { entries, leftovers: signalLeftovers(leftoversToEnd(plan), lineage) };
 }
 
 /** The session's running entries SessionEnd may end: not kept, not another live agent's, not of another pid namespace. */
