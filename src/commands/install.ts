@@ -6,6 +6,7 @@
 import { agentOption } from "../cli/agent-option.ts";
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions } from "../cli/parse-options.ts";
+import { workingDirectory } from "../cwd.ts";
 import { UsageError } from "../errors.ts";
 import { selfCommand } from "../hooks/self.ts";
 import { backUp, writeAtomically } from "../install/files.ts";
@@ -20,7 +21,10 @@ export default async function install(args: string[]): Promise<number> {
   if (options.user && options.project) throw new UsageError("--user and --project exclude each other");
   const agents = agentList(lists.agent ?? []);
   const uninstall = options.uninstall === true;
-  const cwd = process.cwd();
+  const here = workingDirectory();
+  // A project's settings live under a directory that must still be there.
+  if (options.project && !here.exists) throw new UsageError(`the working directory ${here.path} was removed; nothing to install --project into`);
+  const cwd = here.path;
   const changes = planInstall({ agents, scope: options.project ? "project" : "user", uninstall, commandPrefix: hookCommandPrefix(), cwd, env: process.env });
 
   for (const change of changes) {

@@ -9,6 +9,7 @@ import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { parseSignal } from "../proc/signals.ts";
+import { printable } from "../render/table.ts";
 import { stateDir } from "../state-dir.ts";
 import { stopEntries, type StopResult } from "../stop/stop-entry.ts";
 import { parseDuration } from "../time/duration.ts";
@@ -49,5 +50,6 @@ const SAID: Record<StopResult["outcome"], string> = {
 
 function describeResults(results: readonly KillReport[]): string {
   if (results.length === 0) return "nothing to kill\n";
-  return results.map((r) => `${r.id}  ${SAID[r.outcome]}${r.signal && r.outcome !== "killed" ? ` (${r.signal})` : ""}  ${r.command.join(" ")}\n`).join("");
+  // A command line is anyone's text: escaped as `ls` shows it, never raw to the terminal.
+  return results.map((r) => `${r.id}  ${SAID[r.outcome]}${r.signal && r.outcome !== "killed" ? ` (${r.signal})` : ""}  ${printable(r.command.join(" "))}\n`).join("");
 }

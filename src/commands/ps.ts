@@ -12,6 +12,7 @@ import { existingLedger } from "../ledger/open.ts";
 import { ownedProcesses } from "../ownership/processes.ts";
 import { sessionEvidence } from "../ownership/recorded-sessions.ts";
 import { bootId } from "../proc/boot.ts";
+import { readPidNamespace } from "../proc/facts.ts";
 import { readRssBytes } from "../proc/tree.ts";
 import { takeSnapshot } from "../reap/snapshot.ts";
 import { stateDir } from "../state-dir.ts";
@@ -35,6 +36,9 @@ export default async function ps(args: string[]): Promise<number> {
     nowTicks: snapshot.nowTicks,
     ownUid,
     rssBytes: readRssBytes,
+    // Every listed row's, not only the snapshot's session scope: a pid a row names is judged only in ps's own namespace.
+    ownNamespace: readPidNamespace("self"),
+    pidNamespace: readPidNamespace,
   }).filter((row) => session === undefined || row.session === session);
   if (options.json) {
     await writeOut(`${JSON.stringify(rows, null, 2)}\n`);

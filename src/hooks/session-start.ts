@@ -13,6 +13,7 @@ import { agentRow, type AgentName } from "../ownership/agents.ts";
 import { hookAgent } from "../ownership/hook-agent.ts";
 import { bootId } from "../proc/boot.ts";
 import { readPidNamespace } from "../proc/facts.ts";
+import { workingDirectory } from "../cwd.ts";
 import { ensureStateDir, stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
 import { answer, note } from "./answer.ts";
@@ -28,15 +29,21 @@ const LISTED = 10;
 
 /** Told to the agent at every session start: a server it starts "to keep running" would otherwise surprise it. */
 export const SESSION_RULE =
-  "Under supervise, what this session starts is ended when the session ends (or at the next session's start, if the agent dies first), unless it is started with SUPERVISE_KEEP=1 in its environment.";
+  "Under supervise, what this session starts is ended when the session ends (or at the next session's start, if the agent dies first), unless it is started with SUPERVISE_KEEP=1 in its environment. " +
+  "A background command has no time limit until then (hooks.deadline, default none), and what it leaves running with & lives on until then too.";
+
+/** The session record waits for the ledger at most this share of reap.timeoutMs; the sweep gets what is left. */
+const RECORD_SHARE = 0.1;
 
 export async function sessionStartHook(agent: AgentName): Promise<void> {
   const input = await readHookInput("session-start");
   if (input.problem) await note(`${input.problem}; sweeping anyway`);
   const dir = stateDir();
+  // A removed working directory still names where the agent runs (and has no project file below it).
+  const cwd = stringField(input.data, "cwd") ?? workingDirectory().path;
   let config: Config;
   try {
-    ({ config } = await loadConfig({ stateDir: dir, cwd: stringField(input.data, "cwd") ?? process.cwd() }));
+    ({ config } = await loadConfig({ stateDir: dir, cwd }));
   } catch (error) {
     // Reaping with defaults could end what the user's config protects: skip the sweep.
     await note(`${(error as Error).message}; not reaping`);
@@ -44,9 +51,10 @@ export async function sessionStartHook(agent: AgentName): Promise<void> {
     return;
   }
   const session = stringField(input.data, "session_id");
-  if (session) await recordThisSession(dir, agent, session, stringField(input.data, "cwd") ?? process.cwd());
+  const started = Date.now();
+  if (session) await recordThisSession(dir, agent, session, cwd, Math.floor(config.reap.timeoutMs * RECORD_SHARE));
   try {
-    const { report, running } = await sweep({ config, stateDir: dir, dryRun: false, session: null, trigger: "session-start", triggerSession: session });
+    const { report, running } = await sweep({ config: withinBudget(config, started), stateDir: dir, dryRun: false, session: null, trigger: "session-start", triggerSession: session });
     if (report.errors.length) await note(report.errors.join("; "));
     await answer(sessionStartOutput(report, running, config, Date.now()));
   } catch (error) {
@@ -55,17 +63,24 @@ export async function sessionStartHook(agent: AgentName): Promise<void> {
   }
 }
 
+/** The config with reap.timeoutMs cut to what the record left of it: record and sweep share one budget. */
+function withinBudget(config: Config, started: number): Config {
+  const left = Math.max(1, config.reap.timeoutMs - (Date.now() - started));
+  return left === config.reap.timeoutMs ? config : { ...config, reap: { ...config.reap, timeoutMs: left } };
+}
+
 /**
  * The session and the agent process that runs it, so that its leftovers can be proven
  * ownerless once that process is gone, also where they carry no owner pid of their own.
+ * A ledger held by another writer past `busyTimeoutMs` costs the record, not the sweep.
  */
-async function recordThisSession(dir: string, agentName: AgentName, session: string, cwd: string): Promise<void> {
+async function recordThisSession(dir: string, agentName: AgentName, session: string, cwd: string, busyTimeoutMs: number): Promise<void> {
   const row = agentRow(agentName);
   const agent = hookAgent(row, process.env);
   // Run by hand, or under a launcher we cannot see through: nothing to record, nothing wrong.
   if (!agent) return;
   try {
-    const { db } = openLedger(ensureStateDir(dir));
+    const { db } = openLedger(ensureStateDir(dir), { busyTimeoutMs });
     recordSession(db, {
       agent: row.agent,
       session,

@@ -2,10 +2,22 @@
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { SuperviseError, UsageError } from "../errors.ts";
 
-/** The file's text, or null when there is none. */
+/**
+ * The file's text, or null when there is none. A path that cannot hold a file (it is a
+ * directory, or runs through a file) refuses the install before anything is written.
+ */
 export function readText(path: string): string | null {
-  return existsSync(path) ? readFileSync(path, "utf8") : null;
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    if (code === "EISDIR") throw new UsageError(`${path} is a directory, not a file; not changed`, { cause: error });
+    if (code === "ENOTDIR") throw new UsageError(`${path}: a part of that path is not a directory; not changed`, { cause: error });
+    throw new SuperviseError(`${path} cannot be read (${(error as Error).message}); not changed`, { cause: error });
+  }
 }
 
 export function backUp(path: string): string {

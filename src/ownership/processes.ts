@@ -1,11 +1,14 @@
 // Who owns each process, for `supervise ps`: a ledger entry (its group or its SUPERVISE_ID
-// cookie), else an agent session (its cookie), else nobody (then it is not listed).
+// cookie), else an agent session (its cookie), else nobody (then it is not listed). Each
+// session's header is worked out here too, from all its rows, so text and JSON agree.
 
 import type { EntryRow } from "../ledger/entries.ts";
+import { sessionKey } from "../ledger/sessions.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone } from "../proc/stat.ts";
 import { keepMarkOf, type KeepSettings } from "../policy/keep.ts";
 import { cookieOf, isOrphaned, type ProcessTable, type ProcInfo } from "./process-table.ts";
+import { sessionCookieOf, type SessionCookie } from "./cookie.ts";
 import { ownerFacts, sessionOwner } from "./session-owner.ts";
 import { recordedOwnerState, type OwnerState } from "./owner.ts";
 import { recordedOwnerOf } from "./recorded-sessions.ts";
@@ -26,7 +29,11 @@ export interface OwnedProcess {
   rssBytes: number | null;
   command: string;
   keep: boolean;
+  /** The process's pid namespace against ps's own: pids it names mean something here only when "same". */
+  pidNamespace: NamespaceMatch;
 }
+
+export type NamespaceMatch = "same" | "other" | "unreadable";
 
 export interface OwnershipContext {
   table: ProcessTable;
@@ -38,6 +45,10 @@ export interface OwnershipContext {
   ownUid: number;
   /** Read lazily, for the listed processes only. */
   rssBytes(pid: number): number | null;
+  /** ps's own pid namespace ("pid:[…]"); null when unreadable. */
+  ownNamespace: string | null;
+  /** A listed process's pid namespace, read lazily; null when unreadable. */
+  pidNamespace(pid: number): string | null;
 }
 
 /** Running entries by their process group: a process in one, started after its wrapper, is the entry's. */
@@ -64,18 +75,15 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
   for (const proc of procs) {
     if (proc.uid !== ctx.ownUid || proc.kernel || isGone(proc)) continue;
     const entry = ledgerOwner(proc, ctx.entries, byGroup);
-    const owned = sessionOwner(proc, ctx.table);
-    if (!entry && !owned) continue;
-    const session = owned?.cookie.session ?? entry?.session ?? null;
-    const recorded = owned || session === null ? undefined : recordedOwnerOf(ctx.table.sessions, session);
+    const cookie = sessionCookieOf(proc.environ);
+    if (!entry && !cookie) continue;
+    const pidNamespace = namespaceMatch(ctx.pidNamespace(proc.pid), ctx.ownNamespace);
+    const owner = ownerOfRow({ ...proc, sameNamespace: pidNamespace === "same" }, cookie, entry, ctx);
     out.push({
       pid: proc.pid,
       ppid: proc.ppid,
       pgid: proc.pgrp,
-      agent: owned?.cookie.agent ?? recorded?.agent ?? null,
-      session,
-      ownerPid: owned?.cookie.ownerPid ?? recorded?.pid ?? null,
-      owner: owned?.owner ?? (recorded ? recordedOwnerState(recorded, ownerFacts(ctx.table)) : "unknown"),
+      ...owner,
       ledgerId: entry?.id ?? null,
       orphaned: isOrphaned(proc, ctx.subreapers),
       state: proc.state,
@@ -84,7 +92,59 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
       rssBytes: ctx.rssBytes(proc.pid),
       command: proc.argv?.join(" ") || `[${proc.comm}]`,
       keep: keepMarkOf(proc, ctx.settings, ctx.table.byPid, ctx.subreapers) !== null,
+      pidNamespace,
     });
   }
   return out;
+}
+
+function namespaceMatch(namespace: string | null, own: string | null): NamespaceMatch {
+  if (namespace === null || own === null) return "unreadable";
+  return namespace === own ? "same" : "other";
+}
+
+type RowOwner = Pick<OwnedProcess, "agent" | "session" | "ownerPid" | "owner">;
+
+/**
+ * The session a row belongs to and that session's agent, by its cookie, else by its entry
+ * and the owner the session recorded. Pids mean something only in ps's own pid namespace:
+ * from another one (or an unreadable one) the owner is unknown, whatever the evidence.
+ */
+function ownerOfRow(proc: ProcInfo, cookie: SessionCookie | null, entry: EntryRow | null, ctx: OwnershipContext): RowOwner {
+  if (cookie) {
+    // An agent that exports no pid of its own (Codex) is known by the owner its session recorded.
+    const recorded = cookie.ownerPid === null ? ctx.table.sessions?.get(sessionKey(cookie.agent, cookie.session)) : undefined;
+    const owner = proc.sameNamespace ? sessionOwner(proc, ctx.table)!.owner : "unknown";
+    return { agent: cookie.agent, session: cookie.session, ownerPid: cookie.ownerPid ?? recorded?.pid ?? null, owner };
+  }
+  const session = entry?.session ?? null;
+  const recorded = session === null ? undefined : recordedOwnerOf(ctx.table.sessions, session);
+  const owner = recorded && proc.sameNamespace ? recordedOwnerState(recorded, ownerFacts(ctx.table)) : "unknown";
+  return { agent: recorded?.agent ?? null, session, ownerPid: recorded?.pid ?? null, owner };
+}
+
+/** A session as `ps` heads its rows: from all of them, never from whichever came first. */
+export interface SessionHeader {
+  /** Null: rows of supervise entries that belong to no agent session. */
+  session: string | null;
+  agent: string | null;
+  /** Each owner the session's rows name or judge from ps's own pid namespace (two CLIs can share a session). */
+  owners: { pid: number | null; state: OwnerState }[];
+  /** Rows in another (or an unreadable) pid namespace: their owner cannot be judged from here. */
+  elsewhere: number;
+  rows: OwnedProcess[];
+}
+
+export function sessionHeaders(rows: readonly OwnedProcess[]): SessionHeader[] {
+  const bySession = new Map<string | null, SessionHeader>();
+  for (const row of rows) {
+    let header = bySession.get(row.session);
+    if (!header) bySession.set(row.session, (header = { session: row.session, agent: null, owners: [], elsewhere: 0, rows: [] }));
+    header.rows.push(row);
+    header.agent ??= row.agent;
+    const named = row.ownerPid !== null || row.owner !== "unknown";
+    if (row.pidNamespace !== "same") header.elsewhere++;
+    else if (named && !header.owners.some((o) => o.pid === row.ownerPid && o.state === row.owner)) header.owners.push({ pid: row.ownerPid, state: row.owner });
+  }
+  return [...bySession.values()];
 }

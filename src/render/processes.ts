@@ -1,18 +1,14 @@
 // The table `supervise ps` prints for a person: one header per session (its agent, its owner
-// and whether that owner is alive), then its processes, each command cut to the width.
+// and whether that owner is alive, as ownership/processes.ts worked it out for the JSON too),
+// then its processes, each command cut to the width.
 
-import type { OwnedProcess } from "../ownership/processes.ts";
+import { sessionHeaders, type OwnedProcess, type SessionHeader } from "../ownership/processes.ts";
 import { formatDuration } from "../time/duration.ts";
 import { printable, renderTable, type Column } from "./table.ts";
 
 const OWNER_COLOURS: Record<string, string> = { alive: "32", gone: "31", unknown: "33" };
 
 export function renderOwnedProcesses(rows: readonly OwnedProcess[], width: number | null, colour: boolean): string {
-  const groups = new Map<string, OwnedProcess[]>();
-  for (const row of rows) {
-    const key = row.session ?? "";
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
   const columns: Column[] = [
     { title: "PID", align: "right" },
     { title: "AGE", align: "right" },
@@ -23,25 +19,33 @@ export function renderOwnedProcesses(rows: readonly OwnedProcess[], width: numbe
     { title: "COMMAND", flex: true },
   ];
   const parts: string[] = [];
-  for (const [session, procs] of groups) {
-    parts.push(sessionHeader(session, procs[0]!, colour));
-    const cells = procs.map((p) => [
+  for (const header of sessionHeaders(rows)) {
+    parts.push(sessionLine(header, colour));
+    const cells = header.rows.map((p) => [
       String(p.pid),
       formatDuration(p.ageSeconds * 1000),
       `${p.cpuSeconds.toFixed(1)}s`,
       p.rssBytes === null ? "-" : `${(p.rssBytes / 1048576).toFixed(1)}M`,
       p.ledgerId ?? "-",
       p.keep ? "kept" : "-",
-      p.orphaned ? `${p.command} (orphaned)` : p.command,
+      `${p.command}${marks(p)}`,
     ]);
     parts.push(renderTable(columns, cells, width));
   }
   return parts.join("\n");
 }
 
-function sessionHeader(session: string, first: OwnedProcess, colour: boolean): string {
-  if (session === "") return "no agent session (supervise entries only)\n";
-  const owner = first.ownerPid === null ? `owner unknown` : `owner ${first.ownerPid} ${first.owner}`;
-  const painted = colour ? `\x1b[${OWNER_COLOURS[first.owner]}m${owner}\x1b[0m` : owner;
-  return `session ${printable(session)} (${first.agent ?? "?"}), ${painted}\n`;
+const NAMESPACE_MARK: Record<OwnedProcess["pidNamespace"], string> = { same: "", other: "another pid namespace", unreadable: "pid namespace unreadable" };
+
+function marks(p: OwnedProcess): string {
+  const said = [p.orphaned ? "orphaned" : "", NAMESPACE_MARK[p.pidNamespace]].filter(Boolean);
+  return said.length ? ` (${said.join(", ")})` : "";
+}
+
+function sessionLine(header: SessionHeader, colour: boolean): string {
+  if (header.session === null) return "no agent session (supervise entries only)\n";
+  const paint = (text: string, state: string) => (colour ? `\x1b[${OWNER_COLOURS[state]}m${text}\x1b[0m` : text);
+  const owners = header.owners.length ? header.owners.map((o) => paint(`${o.pid ?? "?"} ${o.state}`, o.state)).join(", ") : paint("unknown", "unknown");
+  const elsewhere = header.elsewhere ? `; not judged for ${header.elsewhere} process${header.elsewhere === 1 ? "" : "es"} in another (or unreadable) pid namespace` : "";
+  return `session ${printable(header.session)} (${printable(header.agent ?? "?")}), owner${header.owners.length > 1 ? "s" : ""} ${owners}${elsewhere}\n`;
 }

@@ -114,6 +114,18 @@ describe("supervise kill", () => {
     expect((await byId()).get(id)).toMatchObject({ state: "lost", reason: null });
   });
 
+  test("the text report shows the command line escaped, as ls does: no terminal escape or newline reaches the terminal raw", async () => {
+    sb = makeSandbox();
+    const hostile = await startSupervised(sb, [], "exec sleep 100 # \x1b[31mred\x1b]0;title\x07\nsecond line");
+    const r = await runCli(sb, ["kill", hostile.id]);
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
+    expect(r.stdout.split("\n")).toEqual([expect.stringMatching(/ # \\x1b\[31mred\\x1b\]0;title\\x07\\nsecond line$/), ""]);
+    const listed = (await runCli(sb, ["ls", "--all"], { env: { COLUMNS: "500" } })).stdout;
+    expect(listed).toContain("# \\x1b[31mred\\x1b]0;title\\x07\\nsecond line");
+  });
+
   test("bad input changes nothing: unknown id among good ones, no selector, two selectors, bad signal or grace", async () => {
     sb = makeSandbox();
     const live = await startSupervised(sb, []);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+import { BUN, CLI, makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -54,5 +54,14 @@ describe("supervise reap --dry-run", () => {
     sb = makeSandbox({ reap: { thresholds: { rg: "soon" } } });
     expect(await runCli(sb, ["reap", "--dry-run"])).toMatchObject({ exitCode: 2, stdout: "", stderr: expect.stringMatching(/^supervise: config .*reap\.thresholds\.rg/) });
     expect(await runCli(sb, ["reap", "now"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: unexpected argument 'now'\n" });
+  });
+  test("a removed working directory: the dry run runs, with no stack trace", async () => {
+    sb = makeSandbox();
+    const script = `mkdir d && cd d && rmdir ../d && exec "$BUN" "$CLI" reap --dry-run`;
+    const proc = Bun.spawn(["bash", "-c", script], { cwd: sb.dir, env: { ...sb.env, BUN, CLI }, stdout: "pipe", stderr: "pipe" });
+    sb.track(proc.pid);
+    const [stdout, stderr, exitCode] = await Promise.all([proc.stdout.text(), proc.stderr.text(), proc.exited]);
+    expect({ stderr, exitCode }).toEqual({ stderr: "", exitCode: 0 });
+    expect(stdout).toMatch(/^dry run: \d+ targets? would be ended \(\d+ processes scanned in \d+ ms\)\n/);
   });
 });

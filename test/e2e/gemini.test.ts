@@ -10,6 +10,7 @@ import { runCli } from "../helpers/cli.ts";
 import { startMockGemini } from "../helpers/mock-gemini.ts";
 import { agentSuite } from "../helpers/agent-e2e.ts";
 import { inNamespace } from "../helpers/namespace.ts";
+import type { MockServer } from "../helpers/mock-server.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(150_000);
@@ -30,6 +31,19 @@ cd "$PROJ"
 `;
 const run = (api: string, prompt: string, out: string) =>
   `HOME="$GHOME" TMPDIR="$D/tmp" GEMINI_API_KEY=fake GOOGLE_GEMINI_BASE_URL=${api} "$GEMINI" -m gemini-2.5-flash -p "${prompt}" --yolo -o json < /dev/null > "$D/${out}.json" 2> "$D/${out}.err"`;
+
+/**
+ * Creates FILE once the mock has received COUNT requests: the mock lives in this process and
+ * the scenario in bash, which waits for the file (with wait_until's deadline). Returns the stop.
+ */
+function tellWhenReceived(api: MockServer, count: number, file: string): () => void {
+  const timer = setInterval(() => {
+    if (api.requests.length < count) return;
+    writeFileSync(file, "");
+    clearInterval(timer);
+  }, 20);
+  return () => clearInterval(timer);
+}
 
 async function setUp(): Promise<Sandbox> {
   const sb = suite.sandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
@@ -52,6 +66,7 @@ describe("Gemini CLI (real) with supervise installed in the project", () => {
   e2e("session 1: SessionStart reaps a planted orphan; the background run_shell_command runs under supervise run --session; SIGTERM of the CLI leaves nothing of it", async () => {
     const sb = await setUp();
     const api = mock({ calls: [{ command: BACKGROUND(`${sb.dir}/marker`), description: "Server", is_background: true }], holdFinalAnswer: true });
+    const stopTelling = tellWhenReceived(api, 2, join(sb.dir, "request-2"));
     const r = await inNamespace(
       sb,
       GEMINI_P +
@@ -69,6 +84,8 @@ TREE=$(descendants $CLI_PID | tr '\n' ' ')
 echo "ORPHAN_ALIVE $(alive $TAGGED)"
 echo "RUNNING_BEFORE $(alive $SHELL_PID) $(for p in $(pgrep -P $SHELL_PID); do alive $p; done | tr '\n' ' ')"
 echo "PS $(sv ps --json | tr -d '\n')"
+# The tool's result goes to the mock as the second request: SIGTERM before it would lose it.
+wait_until '[ -e "$D/request-2" ]'
 kill -TERM $CLI_PID
 { wait $LAUNCHER; } 2> /dev/null
 wait_until 'for p in $TREE; do [ "$(alive $p)" = no ] || exit 1; done'
@@ -79,7 +96,7 @@ echo "STATS $(sv stats --json | tr -d '\n')"
 echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1)"
 `,
       100_000,
-    );
+    ).finally(stopTelling);
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
     const entry = JSON.parse(r.values.get("ENTRY")!);

@@ -138,6 +138,79 @@ echo "LEAK2_AFTER_BROKEN $(alive $LEAK2)"
     60_000,
   );
 
+  test("the sentence the agent is told: sessions bound what it starts; a background command has no deadline, and its & leftovers stay with the session", () => {
+    expect(SESSION_RULE).toContain("is ended when the session ends (or at the next session's start, if the agent dies first)");
+    expect(SESSION_RULE).toContain("SUPERVISE_KEEP=1");
+    expect(SESSION_RULE).toContain("A background command has no time limit until then (hooks.deadline, default none)");
+    expect(SESSION_RULE).toContain("what it leaves running with & lives on until then too");
+  });
+
+  nsTest(
+    "the ledger write-locked by another process: the session record gives up within its share of reap.timeoutMs; valid JSON, exit 0, inside the budget",
+    async () => {
+      sb = makeSandbox({ reap: { timeoutMs: 1000 } });
+      // Holds the ledger's write lock (BEGIN IMMEDIATE) until killed.
+      writeFileSync(
+        join(sb.dir, "lock.ts"),
+        `import { openLedger } from ${JSON.stringify(join(import.meta.dir, "..", "..", "src", "ledger", "open.ts"))};
+const { db } = openLedger(process.env.SUPERVISE_HOME!);
+db.run("BEGIN IMMEDIATE");
+await Bun.write(process.argv[2]!, "");
+// The interval keeps the process, and its use of db keeps the connection (and its lock) from being collected.
+setInterval(() => db.inTransaction, 60_000);
+`,
+      );
+      const r = await inNamespace(
+        sb,
+        HOOK_CASE +
+          String.raw`
+mkdir -p "$SUPERVISE_HOME"
+"$BUN" "$D/lock.ts" "$D/locked" & LOCK=$!
+wait_until '[ -e "$D/locked" ]'
+T0=$(date +%s%3N)
+CLAUDE_PID=$$ hook_case LOCKED '{"session_id":"s-locked","source":"startup","cwd":"'"$D"'","hook_event_name":"SessionStart"}'
+echo "ELAPSED_MS $(( $(date +%s%3N) - T0 ))"
+kill $LOCK; wait $LOCK 2>/dev/null
+echo "RECORDED $("$BUN" -e 'const { Database } = require("bun:sqlite"); const db = new Database(process.argv[1], { readonly: true }); console.log(db.query("SELECT count(*) AS n FROM sessions").get().n)' "$SUPERVISE_HOME/ledger.db")"
+`,
+      );
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      const out = parsed(v, "LOCKED");
+      expect(out.hookSpecificOutput.additionalContext).toEndWith(SESSION_RULE);
+      expect(v.get("LOCKED_ERR")).toMatch(/^supervise: hook: session not recorded: .*locked/);
+      expect(v.get("RECORDED")).toBe("0");
+      // Before: the record alone waited 5 s for the lock. A generous bound, not a measurement.
+      expect(Number(v.get("ELAPSED_MS"))).toBeLessThan(4_000);
+    },
+    60_000,
+  );
+
+  nsTest(
+    "a removed working directory and no cwd in the input: the sweep runs; exit 0, valid JSON, no stderr",
+    async () => {
+      sb = makeSandbox(SHORT);
+      const r = await inNamespace(
+        sb,
+        HOOK_CASE +
+          String.raw`
+LEAK=$(orphan "$D/b/rg" -c 'sleep 1000 & wait' rg @TAG); wait_age $LEAK 1100
+mkdir "$D/gone"; cd "$D/gone"; rmdir "$D/gone"
+hook_case GONE '{"session_id":"s-gone","source":"startup","hook_event_name":"SessionStart"}'
+cd "$D"
+echo "LEAK_ALIVE $(alive $LEAK)"
+`,
+      );
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      expect(v.get("GONE_ERRLINES")).toBe("0");
+      const out = parsed(v, "GONE");
+      expect(out.hookSpecificOutput.additionalContext).toMatch(/^supervise ended 1 process leaked by earlier sessions/);
+      expect(v.get("LEAK_ALIVE")).toBe("no");
+    },
+    60_000,
+  );
+
   test("an unknown hook event is a usage error", async () => {
     sb = makeSandbox();
     const { runCli } = await import("../helpers/cli.ts");

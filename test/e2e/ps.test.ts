@@ -45,7 +45,7 @@ kill $W; wait $W 2>/dev/null; true
       const pids = JSON.parse(v.get("PIDS")!);
       const rows = OwnedProcessListSchema.parse(JSON.parse(v.get("JSON")!));
       const byPid = new Map(rows.map((row) => [row.pid, row]));
-      expect(byPid.get(pids.live)).toMatchObject({ agent: "claude-code", session: "s-live", ownerPid: pids.liveAgent, owner: "alive", ledgerId: null, orphaned: true, keep: false, command: "sleep 1001" });
+      expect(byPid.get(pids.live)).toMatchObject({ agent: "claude-code", session: "s-live", ownerPid: pids.liveAgent, owner: "alive", ledgerId: null, orphaned: true, keep: false, command: "sleep 1001", pidNamespace: "same" });
       expect(byPid.get(pids.dead)).toMatchObject({ session: "s-dead", ownerPid: pids.deadAgent, owner: "gone", orphaned: true, command: "sleep 1002" });
       expect(byPid.get(pids.kept)).toMatchObject({ session: "s-live", keep: true });
       expect(byPid.has(pids.plain)).toBe(false);
@@ -58,6 +58,84 @@ kill $W; wait $W 2>/dev/null; true
       expect(table).toContain(`session s-dead (claude-code), owner ${pids.deadAgent} gone`);
       expect(table).toMatch(/PID +AGE +CPU +RSS +ENTRY +KEEP +COMMAND/);
       expect(table).toContain("sleep 1002 (orphaned)");
+    },
+    60_000,
+  );
+  nsTest(
+    "every listed row's pid namespace is read: a live agent's own child is judged alive; the header comes from the whole session, as --json says",
+    async () => {
+      sb = makeSandbox({});
+      const r = await inNamespace(
+        sb,
+        String.raw`
+# The session's first row is a supervise entry that names no owner; the agent's own child (not orphaned) does.
+"$BUN" "$CLI" run -n first --session s-child -- sleep 1009 & W=$!
+wait_until '[ -n "$(sv ls --json | grep '"'"'"pid": [0-9]'"'"')" ]'
+CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=s-child CLAUDE_PID=$$ sleep 1008 & CHILD=$!
+echo "PIDS {\"child\":$CHILD,\"agent\":$$}"
+echo "JSON $(sv ps --json | tr -d '\n')"
+COLUMNS=200 sv ps > "$D/table.txt"
+kill $W $CHILD; wait $W $CHILD 2>/dev/null; true
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const pids = JSON.parse(r.values.get("PIDS")!);
+      const rows = OwnedProcessListSchema.parse(JSON.parse(r.values.get("JSON")!));
+      const served = rows.find((row) => row.command === "sleep 1009")!;
+      const child = rows.find((row) => row.pid === pids.child)!;
+      expect(served).toMatchObject({ session: "s-child", ownerPid: null, owner: "unknown", pidNamespace: "same" });
+      expect(child).toMatchObject({ agent: "claude-code", session: "s-child", ownerPid: pids.agent, owner: "alive", orphaned: false, pidNamespace: "same" });
+      expect(rows.indexOf(served)).toBeLessThan(rows.indexOf(child));
+      const table = await Bun.file(`${sb.dir}/table.txt`).text();
+      expect(table).toContain(`session s-child (claude-code), owner ${pids.agent} alive\n`);
+    },
+    60_000,
+  );
+
+  nsTest(
+    "a Codex session's header names its recorded owner as --json does; a process in another pid namespace is not judged, and ps says so",
+    async () => {
+      sb = makeSandbox({});
+      const r = await inNamespace(
+        sb,
+        String.raw`
+# A stand-in for Codex: it runs its SessionStart hook (which records it as the thread's owner), then a tool command carrying the thread id.
+python3 -c '
+import os, subprocess, time
+hook = [os.environ["BUN"], os.environ["CLI"], "hook", "--agent", "codex", "session-start"]
+with open(os.environ["D"] + "/hook.out", "wb") as out:
+    subprocess.run(hook, input=b"{\"session_id\":\"t-1\",\"hook_event_name\":\"SessionStart\"}", stdout=out)
+subprocess.Popen(["sleep", "1006"], env=dict(os.environ, CODEX_THREAD_ID="t-1"))
+time.sleep(1000)
+' & CODEX=$!
+wait_until 'pgrep -xf "sleep 1006" > /dev/null'
+# Pid namespaces of their own: pids their cookies name mean nothing here.
+# (unshare's complaint when its child is KILLed at the end is not this test's business.)
+unshare --pid --fork --mount-proc env CODEX_THREAD_ID=t-1 sleep 1007 2>/dev/null & U1=$!
+unshare --pid --fork --mount-proc env CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=s-in CLAUDE_PID=$$ sleep 1010 2>/dev/null & U2=$!
+wait_until 'pgrep -xf "sleep 1007" > /dev/null && pgrep -xf "sleep 1010" > /dev/null'
+TOOL=$(pgrep -xf 'sleep 1006'); INNER=$(pgrep -xf 'sleep 1007'); INNER_CLAUDE=$(pgrep -xf 'sleep 1010')
+echo "PIDS {\"codex\":$CODEX,\"tool\":$TOOL,\"inner\":$INNER,\"innerClaude\":$INNER_CLAUDE,\"agent\":$$}"
+echo "HOOK $(cat "$D/hook.out")"
+echo "JSON $(sv ps --json | tr -d '\n')"
+COLUMNS=200 sv ps > "$D/table.txt"
+# unshare ignores TERM while it waits, and a namespace's init takes only KILL from outside: end those, and unshare follows.
+kill -KILL $INNER $INNER_CLAUDE; kill $TOOL $CODEX; wait $U1 $U2 $CODEX 2>/dev/null; true
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.values.get("HOOK")!).hookSpecificOutput.hookEventName).toBe("SessionStart");
+      const pids = JSON.parse(r.values.get("PIDS")!);
+      const byPid = new Map(OwnedProcessListSchema.parse(JSON.parse(r.values.get("JSON")!)).map((row) => [row.pid, row]));
+      expect(byPid.get(pids.tool)).toMatchObject({ agent: "codex", session: "t-1", ownerPid: pids.codex, owner: "alive", pidNamespace: "same" });
+      expect(byPid.get(pids.inner)).toMatchObject({ agent: "codex", session: "t-1", owner: "unknown", pidNamespace: "other", command: "sleep 1007" });
+      expect(byPid.get(pids.innerClaude)).toMatchObject({ session: "s-in", ownerPid: pids.agent, owner: "unknown", pidNamespace: "other" });
+      const table = await Bun.file(`${sb.dir}/table.txt`).text();
+      expect(table).toContain(`session t-1 (codex), owner ${pids.codex} alive; not judged for 1 process in another (or unreadable) pid namespace\n`);
+      expect(table).toContain("session s-in (claude-code), owner unknown; not judged for 1 process in another (or unreadable) pid namespace\n");
+      expect(table).toContain("sleep 1007 (another pid namespace)");
     },
     60_000,
   );

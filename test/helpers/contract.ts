@@ -2,6 +2,7 @@
 // so a renamed or retyped field fails a test rather than a user's script.
 
 import { z } from "zod";
+import type { ReapTrigger } from "../../src/reap/history.ts";
 
 const iso = z.iso.datetime();
 
@@ -57,6 +58,7 @@ export const OwnedProcessListSchema = z.array(
     rssBytes: z.number().int().nonnegative().nullable(),
     command: z.string(),
     keep: z.boolean(),
+    pidNamespace: z.enum(["same", "other", "unreadable"]),
   }),
 );
 
@@ -82,6 +84,12 @@ export const KillResultSchema = z.array(
   }),
 );
 
+/** The triggers a sweep records (src/reap/history.ts), exactly: SessionEnd records no sweep run. */
+const TRIGGERS = ["manual", "session-start", "pre-tool-use"] as const satisfies readonly ReapTrigger[];
+// A trigger the code can write but the contract does not list fails type-checking here.
+const everyTriggerListed: [Exclude<ReapTrigger, (typeof TRIGGERS)[number]>] extends [never] ? true : never = true;
+void everyTriggerListed;
+
 const counts = z.strictObject({ terminated: z.number(), killed: z.number(), gone: z.number(), failed: z.number(), zombies: z.number() });
 
 export const StatsSchema = z.strictObject({
@@ -95,7 +103,7 @@ export const StatsSchema = z.strictObject({
     z.strictObject({
       id: z.number().int(),
       at: iso,
-      trigger: z.enum(["manual", "session-start", "pre-tool-use", "session-end"]),
+      trigger: z.enum(TRIGGERS),
       session: z.string().nullable(),
       dryRun: z.boolean(),
       scanned: z.number().int().nonnegative(),
