@@ -1,11 +1,17 @@
 // Removing finished entries and their captured output: by hand (`supervise gc`) and at
-// every sweep, so the ledger and output/ stay bounded. A running entry is never removed.
+// every sweep, so the ledger and output/ stay bounded. A running entry is never removed, nor
+// a finished one whose cookie a live process still carries.
 
 import type { Database } from "bun:sqlite";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { outputDir, removeOutput } from "../capture/files.ts";
-import { deleteFinished, listEntries, recordLost, type GcRule } from "../ledger/entries.ts";
+import { deleteFinished, finishedByRule, listEntries, recordLost, type GcRule } from "../ledger/entries.ts";
+import { environVar } from "../ownership/cookie.ts";
+import { bootId } from "../proc/boot.ts";
+import { readEnviron, readUid } from "../proc/facts.ts";
+import { sameBoot } from "../proc/identity.ts";
+import { COOKIE, scanProcesses } from "../proc/scan.ts";
 import { liveReader, liveState } from "./liveness.ts";
 
 const STRAY_QUIET_MS = 3_600_000;
@@ -31,11 +37,32 @@ export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now
   return { markedLost, removed: removeFinished(db, stateDir, rule), strayOutputs: removeStrayOutputs(db, stateDir, strayBefore) };
 }
 
-/** The cheap part, run at every sweep: finished rows by the rule, and their output files. */
-export function removeFinished(db: Database, stateDir: string, rule: GcRule): string[] {
-  const removed = deleteFinished(db, rule);
+/**
+ * The cheap part, run at every sweep: finished rows by the rule, and their output files. A
+ * row stays while a live process carries its cookie: what a --keep-orphaned entry left is
+ * known by it (else it would fall to session-gone), and so is an escape. `carried`: the
+ * cookies a sweep's snapshot saw; without it they are read here, only if a row may need them.
+ */
+export function removeFinished(db: Database, stateDir: string, rule: GcRule, carried?: ReadonlySet<string>): string[] {
+  const candidates = finishedByRule(db, rule);
+  const boot = bootId();
+  // A process carrying an entry's cookie started after its wrapper, in the same boot.
+  const since = candidates.reduce((min, row) => (sameBoot(row.boot_id, boot) ? Math.min(min, row.wrapper_start_ticks ?? row.start_ticks ?? 0) : min), Infinity);
+  const live = carried ?? (Number.isFinite(since) ? cookiesCarried(since) : new Set<string>());
+  const removed = deleteFinished(db, candidates.filter((row) => !live.has(row.id)).map((row) => row.id));
   for (const id of removed) removeOutput(stateDir, id);
   return removed;
+}
+
+/** The entry ids (SUPERVISE_ID) that live same-user processes started at or after `sinceTicks` carry: one pass over /proc. */
+export function cookiesCarried(sinceTicks: number, ownUid = process.getuid?.() ?? -1): Set<string> {
+  const ids = new Set<string>();
+  for (const stat of scanProcesses()) {
+    if (stat.startTicks < sinceTicks || stat.pid === process.pid || readUid(stat.pid) !== ownUid) continue;
+    const id = environVar(readEnviron(stat.pid), COOKIE);
+    if (id) ids.add(id);
+  }
+  return ids;
 }
 
 /** Output files of ids the ledger does not know, untouched since `before`. */

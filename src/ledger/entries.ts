@@ -2,6 +2,7 @@
 // writer takes the lock up front instead of failing to upgrade a read (SQLITE_BUSY).
 
 import type { Database } from "bun:sqlite";
+import { decideEnd, type EndFacts, type EndRow } from "../entry/end.ts";
 
 /**
  * Stored states; `orphaned` and `lost` are also derived live from a stored `running`, and so
@@ -75,15 +76,8 @@ export type NewEntry = Pick<
   | "session_bound"
 >;
 
-export interface EntryEnd {
-  state: "exited" | "killed" | "lost";
-  ended_at: number;
-  exit_code: number | null;
-  end_signal: string | null;
-  reason: EndReason | null;
-  /** The wrapper's own exit status; null when another process records the end. */
-  exit_status: number | null;
-}
+/** What a writer knows of an entry's end (src/entry/end.ts decides what the row records). */
+export type EntryEnd = EndFacts;
 
 /** Started with --keep-orphaned (or run.onOrphan "keep"): only `supervise kill` may end what it leaves. */
 export function keepsOrphans(row: Pick<EntryRow, "keep_orphaned">): boolean {
@@ -116,34 +110,36 @@ export function recordSpawned(db: Database, id: string, pid: number, pgid: numbe
 }
 
 /**
- * Records how an entry ended, unless something else already did (first writer wins). A
- * command that "exited" after someone asked for a stop (its death by our signal looks like
- * any other exit to the wrapper) is recorded as killed, for the reason asked. So is one the
- * wrapper ended on its parent's death or a signal once a stop was asked for: a sweep or
- * SessionEnd that ends a session also ends the shell above the wrapper. The wrapper's exit
- * status is kept even when another writer recorded the end first (`kill` racing it).
+ * Records how an entry ended, as src/entry/end.ts decides from the row and what the writer
+ * knows, unless something else already did (first writer wins); true when this write
+ * recorded it. The row is read inside the same IMMEDIATE transaction, so a stop asked for
+ * meanwhile is seen. The wrapper's exit status is kept even when another writer recorded
+ * the end first (`kill` racing it); a stop that reached nothing is withdrawn here too.
  */
-export function recordEnd(db: Database, id: string, end: EntryEnd): boolean {
+export function recordEnd(db: Database, id: string, facts: EntryEnd): boolean {
   return db.transaction(() => {
+    const row = db.query("SELECT ended_at, stop_reason, exit_status FROM entries WHERE id = :id").get({ id }) as EndRow | null;
+    if (row === null) return false;
+    const decision = decideEnd(row, facts);
+    if (decision.withdrawStop) db.query("UPDATE entries SET stop_reason = NULL WHERE id = :id AND ended_at IS NULL").run({ id });
+    if (decision.exitStatus !== null) {
+      db.query("UPDATE entries SET exit_status = :exit_status WHERE id = :id AND exit_status IS NULL").run({ id, exit_status: decision.exitStatus });
+    }
+    if (decision.record === null) return false;
     const result = db
       .query(
-        `UPDATE entries SET
-           state = CASE WHEN :state = 'exited' AND stop_reason IS NOT NULL THEN 'killed' ELSE :state END,
-           reason = CASE WHEN stop_reason IS NOT NULL AND (:state = 'exited' OR :reason IN ('parent-died', 'signal')) THEN stop_reason ELSE :reason END,
-           ended_at = :ended_at, exit_code = :exit_code, end_signal = :end_signal, exit_status = :exit_status
+        `UPDATE entries SET state = :state, reason = :reason, ended_at = :ended_at, exit_code = :exit_code,
+           end_signal = :end_signal, exit_status = :exit_status
          WHERE id = :id AND ended_at IS NULL`,
       )
-      .run({ id, ...end });
-    if (result.changes === 0 && end.exit_status !== null) {
-      db.query("UPDATE entries SET exit_status = :exit_status WHERE id = :id AND exit_status IS NULL").run({ id, exit_status: end.exit_status });
-    }
+      .run({ id, ...decision.record });
     return result.changes > 0;
   }).immediate();
 }
 
 /** Records that an entry's wrapper and processes are gone with no end known (first writer wins). */
 export function recordLost(db: Database, id: string, now: number): boolean {
-  return recordEnd(db, id, { state: "lost", ended_at: now, exit_code: null, end_signal: null, reason: null, exit_status: null });
+  return recordEnd(db, id, { by: "gc", at: now });
 }
 
 /** Marks a running entry as being stopped for `reason` (null withdraws it); false when it has already ended. */
@@ -194,16 +190,26 @@ export interface GcRule {
   keepFinished: number;
 }
 
-/** Deletes finished entries (never a running one) by the rule; the ids deleted. */
-export function deleteFinished(db: Database, rule: GcRule): string[] {
+/** A finished entry as gc sees it: whether a live process can still carry its cookie. */
+export type FinishedRow = Pick<EntryRow, "id" | "boot_id" | "wrapper_start_ticks" | "start_ticks">;
+
+/** The finished entries the rule would delete (never a running one). */
+export function finishedByRule(db: Database, rule: GcRule): FinishedRow[] {
+  return db
+    .query(
+      `SELECT id, boot_id, wrapper_start_ticks, start_ticks FROM entries WHERE ended_at IS NOT NULL AND (ended_at < :before OR id IN (
+         SELECT id FROM entries WHERE ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT -1 OFFSET :keep))`,
+    )
+    .all({ before: rule.endedBefore, keep: Math.max(0, rule.keepFinished) }) as FinishedRow[];
+}
+
+/** Deletes these entries, finished ones only; the ids deleted. */
+export function deleteFinished(db: Database, ids: readonly string[]): string[] {
+  if (ids.length === 0) return [];
   return db.transaction(() => {
     const rows = db
-      .query(
-        `DELETE FROM entries WHERE ended_at IS NOT NULL AND (ended_at < :before OR id IN (
-           SELECT id FROM entries WHERE ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT -1 OFFSET :keep))
-         RETURNING id`,
-      )
-      .all({ before: rule.endedBefore, keep: Math.max(0, rule.keepFinished) }) as Array<{ id: string }>;
+      .query("DELETE FROM entries WHERE ended_at IS NOT NULL AND id IN (SELECT value FROM json_each(?)) RETURNING id")
+      .all(JSON.stringify(ids)) as Array<{ id: string }>;
     return rows.map((row) => row.id);
   }).immediate();
 }

@@ -88,9 +88,14 @@ export function signalGroup(pgid: number, members: readonly ProcStat[], signal: 
   return send(-pgid, signal, io);
 }
 
+/** Member by member; "refused" when something was left to refuse and nothing was reached. */
 function signalEach(members: readonly ProcStat[], signal: number, lineage: Lineage, io: SignalIo): SendResult {
   let result: SendResult = "gone";
-  for (const member of members) if (signalProcess(identityOf(member), signal, lineage, io) === "sent") result = "sent";
+  for (const member of members) {
+    const sent = signalProcess(identityOf(member), signal, lineage, io);
+    if (sent === "sent") result = "sent";
+    else if (sent === "refused" && result === "gone") result = "refused";
+  }
   return result;
 }
 

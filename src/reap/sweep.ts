@@ -51,13 +51,13 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
 
   const ledger = sweepLedger(openForSweep(options.stateDir, reap.timeoutMs, fail), options, fail);
   const lineage = ownLineage();
-  const { plan, scanned, nowTicks } = await planOrNothing(ledger.db, options, lineage, fail);
+  const { plan, scanned, nowTicks, carried } = await planOrNothing(ledger.db, options, lineage, fail);
   ledger.markStops(plan);
   const results = options.dryRun ? new Map<PlannedTarget, StopReport>() : await endTargets(plan, reap, budgetEnd, lineage, fail);
   const targets = plan.targets.map((t) => reportTarget(t, results.get(t) ?? null, options.dryRun, nowTicks));
   const report: ReapReport = { scanned, durationMs: 0, dryRun: options.dryRun, targets, counts: countActions(targets), errors };
   ledger.recordEnds(plan, targets);
-  ledger.collectGarbage();
+  ledger.collectGarbage(carried);
   report.durationMs = Date.now() - started;
   ledger.appendRun(started, report);
   if (!options.dryRun && targets.some((t) => t.action !== "zombie")) await logKills(options.stateDir, report);
@@ -66,12 +66,13 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
 }
 
 /** A failed scan is reported and plans nothing: the sweep still records its run. */
-async function planOrNothing(db: Database | null, options: SweepOptions, lineage: Lineage, fail: Fail): Promise<{ plan: Plan; scanned: number; nowTicks: number }> {
+async function planOrNothing(db: Database | null, options: SweepOptions, lineage: Lineage, fail: Fail): Promise<Omit<Planned, "carried"> & { carried: ReadonlySet<string> | undefined }> {
   try {
     return await planNow(db, options.config, { session: options.session, ending: null, lineage: lineage.pids });
   } catch (error) {
     fail("scan", error);
-    return { plan: { targets: [], entries: [] }, scanned: 0, nowTicks: 0 };
+    // No snapshot: gc reads what carries a cookie itself.
+    return { plan: { targets: [], entries: [] }, scanned: 0, nowTicks: 0, carried: undefined };
   }
 }
 
@@ -102,8 +103,16 @@ export interface PlanScope {
   lineage: ReadonlySet<number>;
 }
 
+export interface Planned {
+  plan: Plan;
+  scanned: number;
+  nowTicks: number;
+  /** The entry ids whose cookie a live process of the snapshot carries (gc keeps their rows). */
+  carried: ReadonlySet<string>;
+}
+
 /** One snapshot of /proc and the ledger, and what to end in it. */
-export async function planNow(db: Database | null, config: Config, scope: PlanScope): Promise<{ plan: Plan; scanned: number; nowTicks: number }> {
+export async function planNow(db: Database | null, config: Config, scope: PlanScope): Promise<Planned> {
   const boot = bootId();
   const uid = process.getuid!();
   const running = db ? listEntries(db) : [];
@@ -115,10 +124,11 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     groups: new Set(running.flatMap((row) => (row.pgid === null ? [] : [row.pgid]))),
     pids: new Set(running.map((row) => row.wrapper_pid)),
   });
+  const carried = carriedCookies(snapshot.procs);
   const plan = planSweep({
     procs: snapshot.procs,
     running,
-    ended: db ? endedEntries(db, carriedCookies(snapshot.procs)) : new Map(),
+    ended: db ? endedEntries(db, carried) : new Map(),
     bootId: boot,
     now: Date.now(),
     settings: ruleSettings(config),
@@ -128,7 +138,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     namespace: readPidNamespace("self"),
     around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session, endingAgent: scope.endingAgent ?? null },
   });
-  return { plan, scanned: snapshot.procs.length, nowTicks: snapshot.nowTicks };
+  return { plan, scanned: snapshot.procs.length, nowTicks: snapshot.nowTicks, carried };
 }
 
 /** Each member of a proven group, with its group: signalled as a whole, it also reaches members forked since the scan. */

@@ -1,6 +1,8 @@
-// How a run ends: the ledger row it records and the status the wrapper exits with.
+// How a run ends: what the wrapper tells the ledger (src/entry/end.ts decides the row) and
+// the status it exits with.
 
-import type { EndReason, EntryEnd } from "../ledger/entries.ts";
+import type { WrapperEnd } from "../entry/end.ts";
+import type { EndReason } from "../ledger/entries.ts";
 import type { TerminateOutcome } from "../stop/engine.ts";
 import type { WrapperContext } from "./wrapper.ts";
 
@@ -17,42 +19,54 @@ export interface Ending {
 
 /** A terminating signal, or our parent's death, came before the launch: nothing was started. */
 export function notStarted(ctx: WrapperContext, reason: "signal" | "parent-died", signal: number): number {
-  const record: EntryEnd = { state: "killed", ended_at: Date.now(), exit_code: null, end_signal: null, reason, exit_status: 128 + signal };
+  const record: WrapperEnd = { by: "wrapper", at: Date.now(), stop: reason, outcome: "gone", exitCode: null, endSignal: null, exitStatus: 128 + signal };
   ctx.recorder.ended(record);
   ctx.log.info({ id: ctx.id, ...record }, `not started: ${reason === "signal" ? "signalled" : "parent died"} before launch`);
-  return record.exit_status!;
+  return record.exitStatus;
 }
 
 /*
- * How the command ended            -> ledger row (state, reason)  -> exit status
- * exited by itself                 -> exited, null                -> its status (128+N: died of signal N)
- * ...leaving processes, ended      -> exited, leftovers           -> its status
- * the deadline                     -> killed, deadline            -> 124 (--preserve-status: its status)
- * signal N to the wrapper          -> killed, signal              -> 128+N
- * the wrapper's parent died        -> killed, parent-died         -> its status
- * `supervise kill`, SessionEnd     -> killed, manual/session-end  -> its status (the stop reason set
- *                                                                    by them turns "exited" into this)
- * signal or parent death before    -> killed, signal/parent-died  -> 128+N (not launched)
+ * How the command ended            -> exit status (the ledger row: src/entry/end.ts)
+ * exited by itself                 -> its status (128+N: died of signal N)
+ * ...leaving processes, ended      -> its status
+ * the deadline                     -> 124 (--preserve-status: its status)
+ * signal N to the wrapper          -> 128+N
+ * the wrapper's parent died        -> its status
+ * `supervise kill`, SessionEnd     -> its status
+ * signal or parent death before    -> 128+N (not launched)
  *   the launch
- * not found / not executable       -> exited, null                -> 127 / 126
+ * not found / not executable       -> 127 / 126
  */
-/** What a run's end records, from how the command ended and what (if anything) ended it. */
+/** What the wrapper knows of its run's end, for the ledger, and the status it exits with. */
 export function describeEnd(
   ending: Pick<Ending, "reason" | "received"> | null,
   outcome: TerminateOutcome,
   child: Pick<Bun.Subprocess, "exitCode" | "signalCode">,
   status: number,
   preserveStatus: boolean,
-): { record: EntryEnd; exitStatus: number } {
-  const base = {
-    ended_at: Date.now(),
-    exit_code: child.exitCode,
-    end_signal: child.signalCode ? String(child.signalCode).replace(/^SIG/, "") : null,
+): { record: WrapperEnd; exitStatus: number } {
+  const exitStatus = wrapperStatus(ending, status, preserveStatus);
+  const record: WrapperEnd = {
+    by: "wrapper",
+    at: Date.now(),
+    stop: wrapperStop(ending),
+    outcome: ending === null ? "gone" : outcome,
+    exitCode: child.exitCode,
+    endSignal: child.signalCode ? String(child.signalCode).replace(/^SIG/, "") : null,
+    exitStatus,
   };
-  const done = (state: EntryEnd["state"], reason: EntryEnd["reason"], exitStatus: number) => ({ record: { ...base, state, reason, exit_status: exitStatus }, exitStatus });
-  if (ending === null || ending.reason === "leftovers") return done("exited", ending === null || outcome === "gone" ? null : "leftovers", status);
-  if (ending.reason === "deadline") return done("killed", "deadline", preserveStatus ? status : EXIT_DEADLINE);
-  return done("killed", ending.reason, ending.received !== undefined ? 128 + ending.received : status);
+  return { record, exitStatus };
+}
+
+function wrapperStatus(ending: Pick<Ending, "reason" | "received"> | null, status: number, preserveStatus: boolean): number {
+  if (ending?.reason === "deadline") return preserveStatus ? status : EXIT_DEADLINE;
+  return ending?.received !== undefined ? 128 + ending.received : status;
+}
+
+/** The wrapper's own stops; a reason it never sets itself is none of them. */
+function wrapperStop(ending: Pick<Ending, "reason"> | null): WrapperEnd["stop"] {
+  const reason = ending?.reason;
+  return reason === "deadline" || reason === "signal" || reason === "parent-died" || reason === "leftovers" ? reason : null;
 }
 
 export function failedToStart(ctx: WrapperContext, error: unknown): number {
@@ -60,7 +74,7 @@ export function failedToStart(ctx: WrapperContext, error: unknown): number {
   const name = ctx.request.command[0]!;
   const exitStatus = code === "ENOENT" ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
   ctx.say(exitStatus === EXIT_NOT_FOUND ? `command not found: ${name}` : `cannot run ${name}: ${reasonText(code, error)}`);
-  const record: EntryEnd = { state: "exited", ended_at: Date.now(), exit_code: exitStatus, end_signal: null, reason: null, exit_status: exitStatus };
+  const record: WrapperEnd = { by: "wrapper", at: Date.now(), stop: null, outcome: "gone", exitCode: exitStatus, endSignal: null, exitStatus };
   ctx.recorder.ended(record);
   ctx.log.info({ id: ctx.id, ...record, error: String((error as Error).message) }, "failed to start");
   return exitStatus;

@@ -3,8 +3,10 @@
 // then the wrapper's own escalation (first signal, grace, SIGKILL) with identity checks.
 
 import type { Database } from "bun:sqlite";
-import { keepsOrphans, recordEnd, recordLost, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
-import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
+import { keepsOrphans, recordEnd, requestStop, type EndReason, type EntryRow } from "../ledger/entries.ts";
+import { entryRef, inRecordedNamespace, wrapperIdentity } from "../entry/liveness.ts";
+import { countAlive, findEntryProcesses, scanProcesses, sharedProbe, type EntryProbe } from "../proc/scan.ts";
+import type { ProcStat } from "../proc/stat.ts";
 import { currentIfSame } from "../proc/identity.ts";
 import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
 import { stopAll, type StopReport, type StopTarget, type TerminateOutcome } from "./engine.ts";
@@ -58,7 +60,8 @@ export async function stopEntries(db: Database, rows: readonly EntryRow[], optio
   const results: Array<StopResult | Planned> = rows.map((row) => prepare(db, row, options, done));
   const planned = results.filter((r): r is Planned => "kind" in r);
   const reports = await stopAll(planned.map((p) => ({ target: p.target, signal: p.signal, graceMs: p.graceMs })));
-  const recorded = new Map(planned.map((p, i) => [p, record(db, p, reports[i]!, options, done)]));
+  const afterwards = lazyScan();
+  const recorded = new Map(planned.map((p, i) => [p, record(db, p, reports[i]!, options, afterwards, done)]));
   return results.map((r) => ("kind" in r ? recorded.get(r)! : r));
 }
 
@@ -89,29 +92,42 @@ function record(
   p: Planned,
   report: StopReport,
   options: StopOptions,
+  afterwards: Afterwards,
   done: (row: EntryRow, outcome: StopOutcome, signal: string | null) => StopResult,
 ): StopResult {
   const { row, signal } = p;
   const { outcome, signal: sent } = report;
   if (p.kind !== "command") return done(row, outcome, sent);
+  // A dead or stopped wrapper never records the end, so this must not wait for it; a live one
+  // records the same end (first writer wins), and a stop that reached nothing is withdrawn.
+  const ref = entryRef(row);
+  const sameNamespace = inRecordedNamespace(ref) === true;
   const wrapper = wrapperIdentity(row);
-  // The wrapper's exit status is the wrapper's to record; a dead one's is derived when read.
-  const end = { ended_at: Date.now(), exit_code: null, end_signal: sent, exit_status: null };
-  if (outcome === "terminated" || outcome === "killed") {
-    // The wrapper, if alive, records the same end; whichever writes first stands. A dead or
-    // stopped wrapper never will, so this must not wait for it.
-    recordEnd(db, row.id, { ...end, state: "killed", reason: options.reason });
-  } else if (outcome === "gone" && options.signalledBefore) {
-    // Ended by the first signal sent before this call; a live wrapper records it (with the
-    // stop reason), a dead one cannot.
-    if (!wrapper || !currentIfSame(wrapper)) recordEnd(db, row.id, { ...end, end_signal: signalName(signal), state: "killed", reason: options.reason });
-  } else if (outcome === "gone") {
-    // Nothing was left to stop: a live wrapper records its command's own exit (not our
-    // stop, which sent nothing); without one the entry was lost.
-    requestStop(db, row.id, null);
-    if (!wrapper || !currentIfSame(wrapper)) recordLost(db, row.id, end.ended_at);
-  }
+  recordEnd(db, row.id, {
+    by: "stopper",
+    at: Date.now(),
+    reason: options.reason,
+    outcome,
+    sent,
+    signalledBefore: options.signalledBefore ? signalName(signal) : null,
+    sameNamespace,
+    wrapperAlive: sameNamespace && wrapper !== null && currentIfSame(wrapper) !== null,
+    commandAlive: sameNamespace && ref.leader !== null && currentIfSame(ref.leader) !== null,
+    // Only where nothing was reached: what of it lives decides between "running" and "lost".
+    survivors: sameNamespace && outcome === "gone" ? countAlive(findEntryProcesses(ref, afterwards.stats(), afterwards.probe)) : 0,
+  });
   return done(row, outcome, sent);
+}
+
+/** What is alive once the batch is over, read once for all its entries and only if asked. */
+interface Afterwards {
+  stats: () => readonly ProcStat[];
+  probe: EntryProbe;
+}
+
+function lazyScan(): Afterwards {
+  let stats: readonly ProcStat[] | null = null;
+  return { stats: () => (stats ??= scanProcesses()), probe: sharedProbe() };
 }
 
 /** The signal the entry was started with (`run --signal`), which any stop sends first. */

@@ -1,7 +1,7 @@
 // `supervise gc`: finished entries and their output go, running ones never do.
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { GcSchema, parseJson } from "../helpers/contract.ts";
@@ -46,6 +46,40 @@ describe("supervise gc", () => {
     expect(outputs()).toEqual([`${running.id}.log`]);
     expect(isAlive(running.pid) && isAlive(orphan.pid)).toBe(true);
     expect((await runCli(sb, ["gc"])).stdout).toBe("removed 0 finished entries\n");
+  });
+
+  test("a finished row stays while a process carries its cookie (what --keep-orphaned kept, an escape); once they are gone, it goes", async () => {
+    sb = makeSandbox();
+    const leftover = async (keep: boolean) => {
+      const pidFile = join(sb.dir, `left-${keep}.pid`);
+      const r = await runCli(sb, ["run", ...(keep ? ["--keep-orphaned"] : []), "-n", keep ? "kept" : "escape", "--", "sh", "-c", `setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > "${pidFile}"; exit 0`]);
+      expect(r.exitCode).toBe(0);
+      const pid = Number(readFileSync(pidFile, "utf8"));
+      sb.track(pid);
+      return pid;
+    };
+    const kept = await leftover(true);
+    await runCli(sb, ["run", "-n", "plain", "--", "true"]);
+    const entries = await lsAll(sb);
+    const id = (name: string) => entries.find((e) => e.name === name)!.id;
+    // What an ordinary entry left at its exit is ended by its wrapper; one that escaped that is started by hand here.
+    const escape = Bun.spawn(["setsid", "sleep", "1000"], { env: { ...sb.env, SUPERVISE_ID: id("plain") }, stdio: ["ignore", "ignore", "ignore"] });
+    sb.track(escape.pid);
+    await waitFor(() => readFileSync(`/proc/${escape.pid}/cmdline`, "utf8").startsWith("sleep"), 5_000, "the escape to exec");
+    expect(entries.every((e) => e.endedAt !== null)).toBe(true);
+
+    const first = parseJson(GcSchema, (await runCli(sb, ["gc", "--json"])).stdout);
+    expect(first.removed).toEqual([]);
+    expect(rawRows(sb).map((row) => row.id).sort()).toEqual([id("kept"), id("plain")].sort());
+    expect(isAlive(kept) && isAlive(escape.pid)).toBe(true);
+
+    process.kill(kept, "SIGKILL");
+    escape.kill("SIGKILL");
+    await escape.exited;
+    await waitFor(() => !isAlive(kept), 5_000, "the kept leftover to die");
+    const second = parseJson(GcSchema, (await runCli(sb, ["gc", "--json"])).stdout);
+    expect(second.removed.sort()).toEqual([id("kept"), id("plain")].sort());
+    expect(rawRows(sb)).toEqual([]);
   });
 
   test("stray output files (no ledger row) go only after an hour untouched", async () => {

@@ -42,4 +42,54 @@ echo "OUTPUTS $(ls "$SUPERVISE_HOME/output" | tr '
     expect(left.map((e) => e.id).sort()).toEqual([ids[2]!, ids[3]!, running.id].sort());
     expect(r.values.get("OUTPUTS")!.trim().split(" ").sort()).toEqual([ids[2]!, ids[3]!, running.id].map((id) => `${id}.log`).sort());
   });
+
+  (namespaceUnavailable ? test.skip : test)(
+    "gc keeps what --keep-orphaned keeps: `gc` and a sweep's gc (gc.after 1ms) leave the row while its leftover lives, so it never falls to session-gone; once the leftover is gone, gc removes the row",
+    async () => {
+      sb = makeSandbox({ gc: { after: "1ms" }, reap: { thresholds: { sessionGone: "1s" }, grace: "1s", timeoutMs: 5000 } });
+      const r = await inNamespace(
+        sb,
+        String.raw`
+with_cookie() { local s=$1 o=$2; shift 2; exec env CLAUDECODE=1 CLAUDE_CODE_SESSION_ID="$s" CLAUDE_PID="$o" "$@"; }
+ids() { sv ls --all --json | "$BUN" -e 'console.log((await Bun.stdin.json()).map((e) => e.id + ":" + e.state).join(","))'; }
+targets() { "$BUN" -e 'console.log((await Bun.stdin.json()).targets.map((t) => t.pid + ":" + t.reason).join(","))'; }
+removed() { "$BUN" -e 'console.log((await Bun.stdin.json()).removed.join(","))'; }
+sleep 1000 & AGENT=$!
+exec 3>&2 2>/dev/null
+kill -9 $AGENT; wait $AGENT
+exec 2>&3
+# The dead agent's session: what it leaves is session-gone, unless an entry's row keeps it.
+( with_cookie dead $AGENT "$BUN" "$CLI" run --keep-orphaned -n kept -- bash -c 'setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $! > "$D/kept.pid"; exit 0' )
+KEPT=$(cat "$D/kept.pid")
+wait_age $KEPT 1100
+echo "ROWS_BEFORE $(ids)"
+echo "SWEEP1 $(sv reap --json | targets)"
+echo "SWEEP2 $(sv reap --json | targets)"
+echo "ALIVE1 $(alive $KEPT)"
+echo "ROWS1 $(ids)"
+echo "GC1 $(sv gc --json | removed)"
+echo "SWEEP3 $(sv reap --json | targets)"
+echo "ALIVE2 $(alive $KEPT)"
+echo "ROWS2 $(ids)"
+kill $KEPT
+wait_until '[ "$(alive $KEPT)" = no ]'
+echo "GC2 $(sv gc --json | removed)"
+echo "ROWS3 $(ids)"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      const [row] = v.get("ROWS_BEFORE")!.split(",");
+      const id = row!.split(":")[0]!;
+      expect(row).toBe(`${id}:exited`);
+      for (const sweep of ["SWEEP1", "SWEEP2", "SWEEP3"]) expect(`${sweep} ${v.get(sweep) ?? ""}`).toBe(`${sweep} `);
+      expect([v.get("ALIVE1"), v.get("ALIVE2")]).toEqual(["yes", "yes"]);
+      expect([v.get("ROWS1"), v.get("ROWS2")]).toEqual([row, row]);
+      expect(v.get("GC1") ?? "").toBe("");
+      expect(v.get("GC2")).toBe(id);
+      expect(v.get("ROWS3") ?? "").toBe("");
+    },
+    60_000,
+  );
 });

@@ -114,7 +114,7 @@ describe("upgrading a ledger in place", () => {
       id: "new0000005", boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
       started_at: 3, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
     });
-    recordEnd(db, "new0000005", { state: "killed", ended_at: 4, exit_code: null, end_signal: "KILL", reason: "signal", exit_status: 143 });
+    recordEnd(db, "new0000005", { by: "wrapper", at: 4, stop: "signal", outcome: "killed", exitCode: null, endSignal: "KILL", exitStatus: 143 });
     expect(getEntry(db, "new0000005")).toMatchObject({ exit_status: 143, end_signal: "KILL" });
     expect(getEntry(db, "exited0003")).toMatchObject({ exit_code: 3, exit_status: null });
     db.close();
@@ -130,11 +130,11 @@ describe("entries", () => {
       started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
     });
     recordSpawned(db, "e1", 11, 11, 6);
-    expect(recordEnd(db, "e1", { state: "killed", ended_at: 2, exit_code: null, end_signal: "TERM", reason: "deadline", exit_status: null })).toBe(true);
-    expect(recordEnd(db, "e1", { state: "exited", ended_at: 3, exit_code: 0, end_signal: null, reason: null, exit_status: 124 })).toBe(false);
+    expect(recordEnd(db, "e1", { by: "sweep", at: 2, verdict: "overdue", targets: [{ outcome: "terminated", signal: "TERM" }], commandAlive: false })).toBe(true);
+    expect(recordEnd(db, "e1", { by: "wrapper", at: 3, stop: null, outcome: "gone", exitCode: 0, endSignal: null, exitStatus: 124 })).toBe(false);
     // The end stands as first recorded; the wrapper's own status, recorded second, is kept.
-    expect(getEntry(db, "e1")).toMatchObject({ pid: 11, start_ticks: 6, state: "killed", reason: "deadline", ended_at: 2, exit_status: 124 });
-    expect(recordEnd(db, "e1", { state: "exited", ended_at: 4, exit_code: 0, end_signal: null, reason: null, exit_status: 0 })).toBe(false);
+    expect(getEntry(db, "e1")).toMatchObject({ pid: 11, start_ticks: 6, state: "killed", reason: "overdue", ended_at: 2, exit_status: 124 });
+    expect(recordEnd(db, "e1", { by: "wrapper", at: 4, stop: null, outcome: "gone", exitCode: 0, endSignal: null, exitStatus: 0 })).toBe(false);
     expect(getEntry(db, "e1")).toMatchObject({ exit_status: 124 });
     db.close();
   });

@@ -103,6 +103,12 @@ describe("signalGroup", () => {
     ]);
   });
 
+  test("a group of which every live member is another user's: refused, nothing sent", () => {
+    const w = world(members, { 60: 0, 61: 0, 62: 0 });
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toBe("refused");
+    expect(w.sent).toEqual([]);
+  });
+
   test("a member in our lineage: member by member, never us", () => {
     const w = world(members);
     expect(signalGroup(60, members, 15, { pids: new Set([62]), groups: new Set() }, w.io)).toBe("sent");
