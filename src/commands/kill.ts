@@ -33,7 +33,7 @@ export default async function kill(args: string[]): Promise<number> {
   const stopped = db ? await stopEntries(db, rows, { reason: "manual", signal, graceMs }) : [];
   const results: KillReport[] = stopped.map((result, i) => ({ ...result, command: JSON.parse(rows[i]!.command) as string[] }));
   await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
-  return results.every((r) => r.outcome !== "failed") ? 0 : 1;
+  return results.every((r) => r.outcome !== "failed" && r.outcome !== "other-namespace") ? 0 : 1;
 }
 
 interface KillReport extends StopResult {
@@ -46,6 +46,7 @@ const SAID: Record<StopResult["outcome"], string> = {
   gone: "already gone",
   "already-ended": "already ended",
   failed: "FAILED: still alive",
+  "other-namespace": "NOT SIGNALLED: recorded in another pid namespace",
 };
 
 function describeResults(results: readonly KillReport[]): string {

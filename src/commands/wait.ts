@@ -1,6 +1,7 @@
 // `supervise wait ID... [--timeout DUR] [--json]`: block until every entry has ended, however
 // it ended (its wrapper, `kill`, or the reaper finishing an orphan), then exit with the last
-// one's status the way its wrapper did. --timeout: 124, like GNU timeout.
+// one's status the way its wrapper did. --timeout: 124, like GNU timeout. An entry recorded
+// in another pid namespace (`unknown` here) has ended only when its end is recorded.
 
 import type { Database } from "bun:sqlite";
 import { writeErr, writeOut } from "../cli/output.ts";
@@ -11,7 +12,7 @@ import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../entry/status.ts";
-import { currentState, isFinished, wrapperAlive } from "../entry/liveness.ts";
+import { currentState, inRecordedNamespace, isFinished, wrapperAlive } from "../entry/liveness.ts";
 import { toJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
@@ -41,14 +42,23 @@ export default async function wait(args: string[]): Promise<number> {
   const db = existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
   const ids = resolveEntries(db, positionals).map((row) => row.id);
-  const ended = await waitForEnds(db, dir, ids, until);
+  const { ended, unknown } = await waitForEnds(db, dir, ids, until);
   const pending = ids.filter((id) => !ended.has(id));
-  if (options.json) await writeOut(`${JSON.stringify(ids.map((id) => ended.get(id)?.json ?? { id, state: "running" }), null, 2)}\n`);
+  const stateOf = (id: string) => (unknown.has(id) ? "unknown" : "running");
+  if (options.json) await writeOut(`${JSON.stringify(ids.map((id) => ended.get(id)?.json ?? { id, state: stateOf(id) }), null, 2)}\n`);
   if (pending.length) {
-    await writeErr(`supervise: wait: timed out after ${timeoutText}; still running: ${pending.join(", ")}\n`);
+    await writeErr(`supervise: wait: timed out after ${timeoutText}; ${describePending(pending, unknown)}\n`);
     return 124;
   }
   return ended.get(ids.at(-1)!)!.status;
+}
+
+/** The ids not ended: still running, or (recorded in another pid namespace) with no end recorded yet. */
+function describePending(pending: readonly string[], unknown: ReadonlySet<string>): string {
+  const running = pending.filter((id) => !unknown.has(id));
+  const elsewhere = pending.filter((id) => unknown.has(id));
+  const parts = [running.length ? `still running: ${running.join(", ")}` : "", elsewhere.length ? `no end recorded yet (another pid namespace): ${elsewhere.join(", ")}` : ""];
+  return parts.filter(Boolean).join("; ");
 }
 
 interface Ended {
@@ -56,8 +66,15 @@ interface Ended {
   json: ReturnType<typeof toJson> | { id: string; state: "removed" };
 }
 
-async function waitForEnds(db: Database, dir: string, ids: readonly string[], until: number): Promise<Map<string, Ended>> {
+interface Waited {
+  ended: Map<string, Ended>;
+  /** Pending ids last seen `unknown`: recorded in another pid namespace. */
+  unknown: Set<string>;
+}
+
+async function waitForEnds(db: Database, dir: string, ids: readonly string[], until: number): Promise<Waited> {
   const ended = new Map<string, Ended>();
+  const unknown = new Set<string>();
   const lostSince = new Map<string, number>();
   const changes = ledgerChanges(dir);
   const maxDelay = changes.watching ? POLL_MAX_WATCHED_MS : POLL_MAX_UNWATCHED_MS;
@@ -77,10 +94,10 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
           const row = rows.get(id);
           // Removed (gc) while we waited: ended, status unknown.
           if (!row) ended.set(id, { status: STATUS_UNKNOWN, json: { id, state: "removed" } });
-          else checkEnded(row, ended, lostSince, now);
+          else checkEnded(row, ended, lostSince, now, unknown);
         }
       }
-      if (ended.size === ids.length || now >= until) return ended;
+      if (ended.size === ids.length || now >= until) return { ended, unknown };
       const settling = lostSince.size ? LOST_SETTLE_MS : Number.POSITIVE_INFINITY;
       changed = (await changes.next(Math.min(delay, settling, Math.max(1, until - Date.now())))) || !changes.watching;
       delay = Math.min(delay * 2, maxDelay);
@@ -90,17 +107,24 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
   }
 }
 
-/** Every pending entry was running when last read and its wrapper is still that process. */
+/**
+ * Every pending entry was running when last read and its wrapper is still that process. Not
+ * one recorded in another pid namespace: only the ledger tells its end, and the events of a
+ * write can all arrive before its commit shows, so it is read again at every check.
+ */
 function wrappersStillRunning(pending: readonly string[], rows: ReadonlyMap<string, EntryRow>): boolean {
   return pending.every((id) => {
     const row = rows.get(id);
-    return row !== undefined && row.ended_at === null && row.state === "running" && wrapperAlive(row) === true;
+    if (row === undefined || row.ended_at !== null || row.state !== "running") return false;
+    return inRecordedNamespace({ namespace: row.pid_namespace }) === true && wrapperAlive(row) === true;
   });
 }
 
 /** Ended when recorded so, or when wrapper and processes have stayed gone (lost). */
-function checkEnded(row: EntryRow, ended: Map<string, Ended>, lostSince: Map<string, number>, now: number): void {
+function checkEnded(row: EntryRow, ended: Map<string, Ended>, lostSince: Map<string, number>, now: number, unknown: Set<string>): void {
   const state = currentState(row);
+  if (state === "unknown") unknown.add(row.id);
+  else unknown.delete(row.id);
   if (row.ended_at !== null) {
     lostSince.delete(row.id);
     ended.set(row.id, { status: exitStatusOf(row, state), json: toJson(row, state) });

@@ -34,7 +34,8 @@ export function entryDetail(row: EntryRow, state: EntryState, stateDir: string, 
     startTicks: row.start_ticks,
     wrapperStartTicks: row.wrapper_start_ticks,
     output: hasOutput(stateDir, row.id) ? outputPath(stateDir, row.id) : null,
-    processes: isFinished(state) || !sameBoot(row.boot_id) ? [] : liveProcesses(row),
+    // An `unknown` entry's pids were recorded in another pid namespace: here they name other processes.
+    processes: isFinished(state) || state === "unknown" || !sameBoot(row.boot_id) ? [] : liveProcesses(row),
   };
 }
 

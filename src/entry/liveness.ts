@@ -1,11 +1,13 @@
 // Whether what a `running` ledger row names is still alive: the one place that decides it.
-// The facts are the wrapper (the recorded, live process?) and the command (its first
-// process, else any proven member or cookie carrier). `ls`, `show`, `wait` and `gc` map them
-// to a state here; the sweep maps the same facts to its verdicts (reap/rules.ts).
+// The facts are the pid namespace (the one the row was recorded in?), the wrapper (the
+// recorded, live process?) and the command (its first process, else any proven member or
+// cookie carrier). `ls`, `show`, `wait`, `logs` and `gc` map them to a state here; the sweep
+// maps the same facts to its verdicts (reap/rules.ts).
 
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { countAlive, findEntryProcesses, scanProcesses, type EntryProbe, type EntryRef } from "../proc/scan.ts";
 import { loadBootId } from "../proc/boot.ts";
+import { readPidNamespace } from "../proc/facts.ts";
 import { prefetchStats, readStat, type ProcStat, type StatReader } from "../proc/stat.ts";
 import type { EntryRow, EntryState } from "../ledger/entries.ts";
 
@@ -15,6 +17,26 @@ export interface LiveReader {
   /** Every live process, read at most once per reader. */
   scan: () => readonly ProcStat[];
   probe?: EntryProbe;
+  /** The reader's own pid namespace ("pid:[...]"); null when unreadable. */
+  namespace: () => string | null;
+}
+
+let ownNamespace: string | null | undefined;
+
+/** This process's pid namespace, read once. */
+export function ownPidNamespace(): string | null {
+  if (ownNamespace === undefined) ownNamespace = readPidNamespace("self");
+  return ownNamespace;
+}
+
+/**
+ * Whether the entry's pids name the same processes here: recorded in our pid namespace, or
+ * before v7 (none recorded: judged as ever). null: ours is unreadable, so nobody can tell.
+ */
+export function inRecordedNamespace(ref: Pick<EntryRef, "namespace">, own: () => string | null = ownPidNamespace): boolean | null {
+  if (ref.namespace == null) return true;
+  const here = own();
+  return here === null ? null : here === ref.namespace;
 }
 
 export function wrapperIdentity(row: EntryRow): ProcessIdentity | null {
@@ -45,12 +67,16 @@ export function commandAlive(row: EntryRow, reader: LiveReader): boolean {
 }
 
 /**
- * A `running` row as users see it: its wrapper alive is `running`; the wrapper gone but the
- * command alive is `orphaned` (an unknown wrapper is given the benefit: `running`); nothing
- * alive with no end recorded is `lost`. Ended rows keep their recorded state.
+ * A `running` row as users see it: recorded in another pid namespace is `unknown` (its pids
+ * name other processes here, even a pid 1 with the same start tick, so nothing here can
+ * prove it alive or gone); its wrapper alive is `running`; the wrapper gone but the command
+ * alive is `orphaned` (an unknown wrapper is given the benefit: `running`); nothing alive
+ * with no end recorded is `lost`. Ended rows keep their recorded state.
  */
 export function liveState(row: EntryRow, reader: LiveReader = liveReader()): EntryState {
   if (row.state !== "running") return row.state;
+  // Whatever the boot, as the sweep judges it (reap/plan.ts): only its own wrapper, over there, can record its end.
+  if (inRecordedNamespace({ namespace: row.pid_namespace }, reader.namespace) !== true) return "unknown";
   const wrapper = wrapperAlive(row, reader.stat);
   if (wrapper === true) return "running";
   if (!commandAlive(row, reader)) return "lost";
@@ -58,9 +84,9 @@ export function liveState(row: EntryRow, reader: LiveReader = liveReader()): Ent
 }
 
 /** /proc read now; the scan, when a row needs one, done once for all of them. */
-export function liveReader(stat: StatReader = readStat): LiveReader {
+export function liveReader(stat: StatReader = readStat, namespace: () => string | null = ownPidNamespace): LiveReader {
   let stats: ProcStat[] | null = null;
-  return { stat, scan: () => (stats ??= scanProcesses()) };
+  return { stat, scan: () => (stats ??= scanProcesses()), namespace };
 }
 
 /**
@@ -71,9 +97,29 @@ export function liveReader(stat: StatReader = readStat): LiveReader {
 export async function readLiveStates(rows: readonly EntryRow[]): Promise<EntryState[]> {
   const running = rows.filter((row) => row.state === "running");
   if (running.length === 0) return rows.map((row) => row.state);
-  const [read] = await Promise.all([prefetchStats(running.flatMap((row) => (row.pid === null ? [row.wrapper_pid] : [row.wrapper_pid, row.pid]))), loadBootId()]);
-  const reader = liveReader(read);
+  const recorded = running.some((row) => row.pid_namespace !== null);
+  const [read, , namespace] = await Promise.all([
+    prefetchStats(running.flatMap((row) => (row.pid === null ? [row.wrapper_pid] : [row.wrapper_pid, row.pid]))),
+    loadBootId(),
+    recorded ? loadPidNamespace() : null,
+  ]);
+  const reader = liveReader(read, () => namespace);
   return rows.map((row) => liveState(row, reader));
+}
+
+/**
+ * ownPidNamespace without node:fs (the `ls` hot path reads /proc with Bun.file): the link
+ * names the namespace by its nsfs inode, which stat gives.
+ */
+async function loadPidNamespace(): Promise<string | null> {
+  if (ownNamespace !== undefined) return ownNamespace;
+  ownNamespace = await Bun.file("/proc/self/ns/pid")
+    .stat()
+    .then(
+      (s) => `pid:[${s.ino}]`,
+      () => null,
+    );
+  return ownNamespace;
 }
 
 /** One entry's state now: as recorded once it has ended, else judged live. */
@@ -81,7 +127,7 @@ export function currentState(row: EntryRow): EntryState {
   return row.ended_at !== null ? row.state : liveState(row);
 }
 
-/** Whether an entry is over: recorded as ended, or found lost. */
+/** Whether an entry is over: recorded as ended, or found lost. An `unknown` one ends when its wrapper records it. */
 export function isFinished(state: EntryState): boolean {
-  return state !== "running" && state !== "orphaned";
+  return state !== "running" && state !== "orphaned" && state !== "unknown";
 }

@@ -31,7 +31,13 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
   const lines = fields.map(([k, v]) => `${bold(`${k}:`.padEnd(label))} ${printable(v)}`);
   lines.push("");
   if (d.processes.length === 0) {
-    lines.push(d.state === "running" || d.state === "orphaned" ? "processes: none found" : "processes: none (ended)");
+    lines.push(
+      d.state === "unknown"
+        ? "processes: not visible here (recorded in another pid namespace)"
+        : d.state === "running" || d.state === "orphaned"
+          ? "processes: none found"
+          : "processes: none (ended)",
+    );
     return `${lines.join("\n")}\n`;
   }
   lines.push("processes:");

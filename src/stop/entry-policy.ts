@@ -4,7 +4,8 @@
 
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
 import { keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
-import { readCmdline, readEnviron, readPidNamespace } from "../proc/facts.ts";
+import { inRecordedNamespace } from "../entry/liveness.ts";
+import { readCmdline, readEnviron } from "../proc/facts.ts";
 import type { EntryProcesses, EntryRef } from "../proc/scan.ts";
 import type { ProcStat } from "../proc/stat.ts";
 
@@ -23,15 +24,6 @@ export interface Endable {
   wholeGroup: boolean;
   /** The members and carriers that may be ended. */
   processes: ProcStat[];
-}
-
-let ownNamespace: string | null | undefined;
-
-/** Pids recorded in another pid namespace name other processes here; an entry from before v7 recorded none (then ours). */
-export function inRecordedNamespace(ref: Pick<EntryRef, "namespace">): boolean | null {
-  if (ref.namespace == null) return true;
-  ownNamespace ??= readPidNamespace("self");
-  return ownNamespace === null ? null : ownNamespace === ref.namespace;
 }
 
 /** Paths on which a keep mark can hold: `kill` ends everything of the entry, so it reads none. */

@@ -14,7 +14,8 @@ import { entryPolicy } from "./entry-policy.ts";
 import { DEFAULT_CONFIG } from "../config/defaults.ts";
 import type { KeepSettings } from "../policy/keep.ts";
 
-export type StopOutcome = TerminateOutcome | "already-ended";
+/** other-namespace: recorded in another pid namespace, where its pids name other processes: nothing is sent. */
+export type StopOutcome = TerminateOutcome | "already-ended" | "other-namespace";
 
 export interface StopResult {
   id: string;
@@ -71,6 +72,7 @@ function prepare(
   options: StopOptions,
   done: (row: EntryRow, outcome: StopOutcome, signal: string | null) => StopResult,
 ): StopResult | Planned {
+  if (inRecordedNamespace(entryRef(row)) !== true) return done(row, "other-namespace", null);
   const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
   // What a --keep-orphaned entry left running after its end: only this may end it.

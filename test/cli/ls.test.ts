@@ -1,6 +1,7 @@
 // `supervise ls` against real supervised processes: live states, filters, --json as the
 // contract says, and the table in a narrow terminal.
 
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runCli } from "../helpers/cli.ts";
 import { EntryListSchema, parseJson } from "../helpers/contract.ts";
@@ -12,6 +13,13 @@ import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.
 setDefaultTimeout(20_000);
 let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
+
+/** As if the entry's wrapper had run in another pid namespace (a sandbox sharing the state dir). */
+function recordElsewhere(id: string): void {
+  const db = new Database(join(sb.home, "ledger.db"));
+  db.query("UPDATE entries SET pid_namespace = 'pid:[1]' WHERE id = ?").run(id);
+  db.close();
+}
 
 async function ls(args: string[] = [], env: Record<string, string> = {}) {
   const r = await runCli(sb, ["ls", ...args], { env });
@@ -66,6 +74,30 @@ describe("supervise ls", () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
     expect(table).toContain(orphan.id);
     expect(table).not.toContain("\x1b[");
+  });
+
+  test("an entry recorded in another pid namespace is unknown, whatever its pids name here; one recorded in ours is judged live", async () => {
+    sb = makeSandbox();
+    const live = await startSupervised(sb, []);
+    const gone = await startSupervised(sb, []);
+    const ours = await startSupervised(sb, []);
+    for (const x of [gone, ours]) {
+      x.run.proc.kill("SIGKILL");
+      await x.run.proc.exited;
+      process.kill(x.pid, "SIGKILL");
+      await waitFor(() => !isAlive(x.pid), 5_000, "the command to die");
+    }
+    recordElsewhere(live.id);
+    recordElsewhere(gone.id);
+    const entries = JSON.parse(await ls(["--json"])) as Array<{ id: string; state: string; exitStatus: number | null }>;
+    const byId = new Map(entries.map((e) => [e.id, e]));
+    // Its wrapper and command are alive here, but nothing here can say they are the ones recorded.
+    expect(byId.get(live.id)).toMatchObject({ state: "unknown", exitStatus: null });
+    // Nothing of it is visible here: never lost (its own wrapper records the end, over there).
+    expect(byId.get(gone.id)).toMatchObject({ state: "unknown", exitStatus: null });
+    expect(byId.get(ours.id)).toMatchObject({ state: "lost" });
+    const table = await ls([], { COLUMNS: "200" });
+    expect(table.split("\n").find((line) => line.startsWith(gone.id))).toMatch(/ unknown /);
   });
 
   test("a ledger of the previous schema (v4) with rows: upgraded in place, exitStatus derived for its ended rows", async () => {

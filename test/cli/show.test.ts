@@ -87,6 +87,18 @@ describe("supervise show", () => {
     expect(text).toContain("processes: none (ended)\n");
   });
 
+  test("an entry recorded in another pid namespace: unknown, and no processes (its pids name others here)", async () => {
+    sb = makeSandbox();
+    const { id } = await startSupervised(sb, []);
+    const db = new Database(join(sb.home, "ledger.db"));
+    db.query("UPDATE entries SET pid_namespace = 'pid:[1]' WHERE id = ?").run(id);
+    db.close();
+    const r = await runCli(sb, ["show", id, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toMatchObject({ id, state: "unknown", exitStatus: null, processes: [] });
+    expect((await runCli(sb, ["show", id])).stdout).toContain("state:         unknown\n");
+  });
+
   test("unknown id, ambiguous prefix, malformed id, missing id: exit 2, one line", async () => {
     sb = makeSandbox();
     await runCli(sb, ["run", "--", "true"]);

@@ -1,7 +1,9 @@
 // `supervise wait`: blocks until the entries end, however they end, and exits as the last
 // one's wrapper did; --timeout exits 124.
 
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
 import { EntryListSchema, parseJson } from "../helpers/contract.ts";
 import { hasLedgerOpen, startSupervised } from "../helpers/ledger.ts";
@@ -10,6 +12,13 @@ import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.
 setDefaultTimeout(20_000);
 let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
+
+/** As if the entry's wrapper had run in another pid namespace (a sandbox sharing the state dir). */
+function recordElsewhere(id: string): void {
+  const db = new Database(join(sb.home, "ledger.db"));
+  db.query("UPDATE entries SET pid_namespace = 'pid:[1]' WHERE id = ?").run(id);
+  db.close();
+}
 
 /** A command that waits for a file, so the test decides when it ends. */
 function gated(name: string, then: string) {
@@ -87,6 +96,33 @@ describe("supervise wait", () => {
     const r = await runCli(sb, ["wait", id, "--timeout", "200ms"]);
     expect(r).toEqual({ exitCode: 124, stdout: "", stderr: `supervise: wait: timed out after 200ms; still running: ${id}\n` });
     expect(isAlive(pid)).toBe(true);
+  });
+
+  test("an entry recorded in another pid namespace is waited for until its end is recorded, even with nothing of it visible here", async () => {
+    sb = makeSandbox();
+    const elsewhere = await startSupervised(sb, []);
+    const running = await startSupervised(sb, []);
+    // Nothing of it is left here: from its own namespace this would be lost, from here it is unknown.
+    elsewhere.run.proc.kill("SIGKILL");
+    await elsewhere.run.proc.exited;
+    process.kill(elsewhere.pid, "SIGKILL");
+    await waitFor(() => !isAlive(elsewhere.pid), 5_000, "the command to die");
+    recordElsewhere(elsewhere.id);
+    // Longer than a lost entry takes to settle (1 s): still not ended.
+    const timedOut = await runCli(sb, ["wait", running.id, elsewhere.id, "--timeout", "1500ms", "--json"]);
+    expect(timedOut.exitCode).toBe(124);
+    expect(timedOut.stderr).toBe(`supervise: wait: timed out after 1500ms; still running: ${running.id}; no end recorded yet (another pid namespace): ${elsewhere.id}\n`);
+    expect(JSON.parse(timedOut.stdout)).toEqual([
+      { id: running.id, state: "running" },
+      { id: elsewhere.id, state: "unknown" },
+    ]);
+    const waiting = startCli(sb, ["wait", elsewhere.id]);
+    await waitFor(() => hasLedgerOpen(waiting.proc.pid), 5_000, "wait to open the ledger");
+    // Its wrapper, over there, records the end.
+    const db = new Database(join(sb.home, "ledger.db"));
+    db.query("UPDATE entries SET state = 'exited', ended_at = ?, exit_code = 0, exit_status = 0 WHERE id = ?").run(Date.now(), elsewhere.id);
+    db.close();
+    expect((await waiting.finish()).exitCode).toBe(0);
   });
 
   test("an already finished entry returns at once; bad ids and flags exit 2", async () => {

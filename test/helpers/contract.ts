@@ -11,7 +11,7 @@ export const EntrySchema = z.strictObject({
   pid: z.number().int().positive().nullable(),
   pgid: z.number().int().positive().nullable(),
   wrapperPid: z.number().int().positive(),
-  state: z.enum(["running", "exited", "killed", "orphaned", "lost"]),
+  state: z.enum(["running", "exited", "killed", "orphaned", "lost", "unknown"]),
   exitCode: z.number().int().nullable(),
   exitStatus: z.number().int().min(0).max(255).nullable(),
   signal: z.string().nullable(),
