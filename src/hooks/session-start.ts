@@ -11,6 +11,7 @@ import { openLedger } from "../ledger/open.ts";
 import { recordSession } from "../ledger/sessions.ts";
 import { agentRow, type AgentName } from "../ownership/agents.ts";
 import { hookAgent } from "../ownership/hook-agent.ts";
+import { provenGoneNow } from "../ownership/recorded-sessions.ts";
 import { bootId } from "../proc/boot.ts";
 import { readPidNamespace } from "../proc/facts.ts";
 import { workingDirectory } from "../cwd.ts";
@@ -72,7 +73,9 @@ function withinBudget(config: Config, started: number): Config {
 /**
  * The session and the agent process that runs it, so that its leftovers can be proven
  * ownerless once that process is gone, also where they carry no owner pid of their own.
- * A ledger held by another writer past `busyTimeoutMs` costs the record, not the sweep.
+ * It joins the owners the session already has (a resume while the first agent runs); those
+ * proven gone now are dropped. A ledger held by another writer past `busyTimeoutMs` costs
+ * the record, not the sweep.
  */
 async function recordThisSession(dir: string, agentName: AgentName, session: string, cwd: string, busyTimeoutMs: number): Promise<void> {
   const row = agentRow(agentName);
@@ -81,16 +84,18 @@ async function recordThisSession(dir: string, agentName: AgentName, session: str
   if (!agent) return;
   try {
     const { db } = openLedger(ensureStateDir(dir), { busyTimeoutMs });
-    recordSession(db, {
+    const own = readPidNamespace("self");
+    const record = {
       agent: row.agent,
       session,
       boot_id: bootId(),
       owner_pid: agent.pid,
       owner_start_ticks: agent.startTicks,
-      pid_namespace: readPidNamespace("self"),
+      pid_namespace: own,
       cwd,
       started_at: Date.now(),
-    });
+    };
+    recordSession(db, record, (owner) => provenGoneNow(owner, own));
     db.close();
   } catch (error) {
     await note(`session not recorded: ${(error as Error).message}`);

@@ -75,4 +75,22 @@ export const MIGRATIONS: readonly string[] = [
   // (an agent's wrapped background command) instead of being ended then.
   `ALTER TABLE entries ADD COLUMN pid_namespace TEXT;
    ALTER TABLE entries ADD COLUMN session_bound INTEGER NOT NULL DEFAULT 0;`,
+  // 8: every agent process a session has had, one row each (a resumed session, or a hook run
+  // by any same-user process, adds an owner instead of replacing the one that still runs):
+  // the session is gone only once all of them are.
+  `CREATE TABLE session_owners (
+     agent TEXT NOT NULL,
+     session TEXT NOT NULL,
+     boot_id TEXT NOT NULL,
+     owner_pid INTEGER NOT NULL,
+     owner_start_ticks INTEGER NOT NULL,
+     pid_namespace TEXT,
+     cwd TEXT NOT NULL,
+     started_at INTEGER NOT NULL
+   ) STRICT;
+   INSERT INTO session_owners (agent, session, boot_id, owner_pid, owner_start_ticks, pid_namespace, cwd, started_at)
+     SELECT agent, session, boot_id, owner_pid, owner_start_ticks, pid_namespace, cwd, started_at FROM sessions;
+   DROP TABLE sessions;
+   ALTER TABLE session_owners RENAME TO sessions;
+   CREATE INDEX sessions_by_session ON sessions(session, boot_id);`,
 ];

@@ -19,15 +19,23 @@ export interface OwnerFacts {
  * Gone: no process has the owner pid, or the one that has it started after the process that
  * names it (the pid was reused), or it is a zombie. Only when pids mean the same thing to the
  * reaper and the process (the same pid namespace); never for a missing or junk owner pid.
+ * `recorded`: the owners the session's SessionStart hooks recorded. When one of them is
+ * exactly the process at the owner pid, that is the agent itself, not a reused pid, even if
+ * it started after the process naming it (a process that re-executed with its cookie).
  */
-export function ownerState(cookie: Pick<SessionCookie, "ownerPid">, named: Pick<ProcStat, "startTicks">, facts: OwnerFacts): OwnerState {
+export function ownerState(
+  cookie: Pick<SessionCookie, "ownerPid">,
+  named: Pick<ProcStat, "startTicks">,
+  facts: OwnerFacts,
+  recorded: readonly RecordedOwner[] = [],
+): OwnerState {
   if (cookie.ownerPid === null || facts.sameNamespace !== true) return "unknown";
   if (facts.unreadable.has(cookie.ownerPid)) return "unknown";
   const owner = facts.at(cookie.ownerPid);
   if (owner === undefined) return "gone";
-  if (owner.startTicks > named.startTicks) return "gone";
   if (owner.state === "Z" || owner.state === "X") return "gone";
-  return "alive";
+  if (recorded.some((r) => r.sameNamespace === true && r.pid === cookie.ownerPid && r.startTicks === owner.startTicks)) return "alive";
+  return owner.startTicks > named.startTicks ? "gone" : "alive";
 }
 
 /** An agent process as its session's SessionStart hook recorded it. */
@@ -39,6 +47,9 @@ export interface RecordedOwner {
   sameNamespace: boolean | null;
 }
 
+/** By sessionKey(agent, session): every owner the session's SessionStart hooks recorded, newest first. */
+export type RecordedSessions = ReadonlyMap<string, readonly RecordedOwner[]>;
+
 /**
  * Gone, for an owner whose identity was recorded: no process has its pid, or the one that has
  * it is another (its start time differs: the pid was reused), or it is a zombie. Only when the
@@ -49,4 +60,19 @@ export function recordedOwnerState(owner: RecordedOwner, facts: Pick<OwnerFacts,
   const now = facts.at(owner.pid);
   if (now === undefined || now.startTicks !== owner.startTicks) return "gone";
   return now.state === "Z" || now.state === "X" ? "gone" : "alive";
+}
+
+/** One owner of a session, as judged; pid null: a cookie that names none. */
+export interface JudgedOwner {
+  pid: number | null;
+  state: OwnerState;
+}
+
+/**
+ * A session's owners together (a resumed session has several): alive while any is, gone only
+ * when every one is proven gone, else unknown. No owner at all proves nothing.
+ */
+export function sessionState(owners: readonly Pick<JudgedOwner, "state">[]): OwnerState {
+  if (owners.some((o) => o.state === "alive")) return "alive";
+  return owners.length > 0 && owners.every((o) => o.state === "gone") ? "gone" : "unknown";
 }

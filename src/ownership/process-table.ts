@@ -2,7 +2,7 @@
 // command lines read where a rule needs them (null: unknown).
 
 import type { ThreadLockState } from "./codex-lock.ts";
-import type { RecordedOwner } from "./owner.ts";
+import type { RecordedSessions } from "./owner.ts";
 import { environVar } from "./cookie.ts";
 import { COOKIE } from "../proc/scan.ts";
 import type { ProcStat } from "../proc/stat.ts";
@@ -24,8 +24,8 @@ export interface ProcessTable {
   byPid: ReadonlyMap<number, ProcInfo>;
   /** Listed pids whose stat could not be read. */
   unreadable: ReadonlySet<number>;
-  /** Agents recorded by their sessions' SessionStart hook, by sessionKey. */
-  sessions?: ReadonlyMap<string, RecordedOwner>;
+  /** Every agent its session's SessionStart hooks recorded, by sessionKey, newest first. */
+  sessions?: RecordedSessions;
   /** Codex's thread lock, as seen from a process of that thread (a second proof, never the only one). */
   threadLock?: (environ: string | null, thread: string) => ThreadLockState;
 }

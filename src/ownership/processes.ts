@@ -3,15 +3,13 @@
 // session's header is worked out here too, from all its rows, so text and JSON agree.
 
 import type { EntryRow } from "../ledger/entries.ts";
-import { sessionKey } from "../ledger/sessions.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone } from "../proc/stat.ts";
 import { keepMarkOf, type KeepSettings } from "../policy/keep.ts";
 import { cookieOf, isOrphaned, type ProcessTable, type ProcInfo } from "./process-table.ts";
 import { sessionCookieOf, type SessionCookie } from "./cookie.ts";
-import { ownerFacts, sessionOwner } from "./session-owner.ts";
-import { recordedOwnerState, type OwnerState } from "./owner.ts";
-import { recordedOwnerOf } from "./recorded-sessions.ts";
+import { recordedSessionOwner, sessionOwner } from "./session-owner.ts";
+import type { OwnerState } from "./owner.ts";
 
 export interface OwnedProcess {
   pid: number;
@@ -112,15 +110,14 @@ type RowOwner = Pick<OwnedProcess, "agent" | "session" | "ownerPid" | "owner">;
  */
 function ownerOfRow(proc: ProcInfo, cookie: SessionCookie | null, entry: EntryRow | null, ctx: OwnershipContext): RowOwner {
   if (cookie) {
-    // An agent that exports no pid of its own (Codex) is known by the owner its session recorded.
-    const recorded = cookie.ownerPid === null ? ctx.table.sessions?.get(sessionKey(cookie.agent, cookie.session)) : undefined;
-    const owner = proc.sameNamespace ? sessionOwner(proc, ctx.table)!.owner : "unknown";
-    return { agent: cookie.agent, session: cookie.session, ownerPid: cookie.ownerPid ?? recorded?.pid ?? null, owner };
+    // An agent that exports no pid of its own (Codex) is known by the owners its session recorded.
+    const owned = sessionOwner(proc, ctx.table)!;
+    return { agent: cookie.agent, session: cookie.session, ownerPid: owned.ownerPid, owner: proc.sameNamespace ? owned.owner : "unknown" };
   }
   const session = entry?.session ?? null;
-  const recorded = session === null ? undefined : recordedOwnerOf(ctx.table.sessions, session);
-  const owner = recorded && proc.sameNamespace ? recordedOwnerState(recorded, ownerFacts(ctx.table)) : "unknown";
-  return { agent: recorded?.agent ?? null, session, ownerPid: recorded?.pid ?? null, owner };
+  const recorded = session === null ? null : recordedSessionOwner(session, ctx.table);
+  const owner = recorded && proc.sameNamespace ? recorded.owner : "unknown";
+  return { agent: recorded?.agent ?? null, session, ownerPid: recorded?.ownerPid ?? null, owner };
 }
 
 /** A session as `ps` heads its rows: from all of them, never from whichever came first. */

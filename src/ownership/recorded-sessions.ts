@@ -2,33 +2,59 @@
 // `ps` can judge: an owner recorded in another pid namespace is never provably gone here.
 
 import type { Database } from "bun:sqlite";
-import { sessionKey, sessionsOfBoot } from "../ledger/sessions.ts";
+import { sessionKey, sessionsOfBoot, type SessionRow } from "../ledger/sessions.ts";
 import { readPidNamespace } from "../proc/facts.ts";
+import { readProcText } from "../proc/read.ts";
+import { parseStat } from "../proc/stat.ts";
 import { machineLockFacts, threadLockOf, type ThreadLockState } from "./codex-lock.ts";
-import type { RecordedOwner } from "./owner.ts";
+import { recordedOwnerState, type OwnerFacts, type RecordedOwner, type RecordedSessions } from "./owner.ts";
 
-/** By sessionKey(agent, session), for this boot. */
-export function recordedOwners(db: Database, boot: string): Map<string, RecordedOwner> {
+/** Every owner of each session of this boot, by sessionKey(agent, session), newest first. */
+export function recordedOwners(db: Database, boot: string): Map<string, RecordedOwner[]> {
   const own = readPidNamespace("self");
-  const owners = new Map<string, RecordedOwner>();
-  for (const [key, row] of sessionsOfBoot(db, boot)) {
-    const sameNamespace = own === null || row.pid_namespace === null ? null : own === row.pid_namespace;
-    owners.set(key, { agent: row.agent, pid: row.owner_pid, startTicks: row.owner_start_ticks, sameNamespace });
-  }
+  const owners = new Map<string, RecordedOwner[]>();
+  for (const [key, rows] of sessionsOfBoot(db, boot)) owners.set(key, rows.map((row) => asRecordedOwner(row, own)));
   return owners;
 }
 
-/** A session's recorded owner by its id alone (a supervise entry knows its session, not its agent). */
-export function recordedOwnerOf(owners: ReadonlyMap<string, RecordedOwner> | undefined, session: string): RecordedOwner | undefined {
-  if (!owners) return undefined;
-  for (const [key, owner] of owners) if (key === sessionKey(owner.agent, session)) return owner;
-  return undefined;
+function asRecordedOwner(row: SessionRow, own: string | null): RecordedOwner {
+  const sameNamespace = own === null || row.pid_namespace === null ? null : own === row.pid_namespace;
+  return { agent: row.agent, pid: row.owner_pid, startTicks: row.owner_start_ticks, sameNamespace };
+}
+
+/** A session's recorded owners by its id alone (a supervise entry knows its session, not its agent). */
+export function recordedOwnersOf(sessions: RecordedSessions | undefined, session: string): RecordedOwner[] {
+  const owners: RecordedOwner[] = [];
+  for (const [key, list] of sessions ?? []) if (list[0] && key === sessionKey(list[0].agent, session)) owners.push(...list);
+  return owners;
 }
 
 /** What proves a session's agent alive or gone beyond a process's own cookie: the recorded owners, and Codex's thread locks. */
 export function sessionEvidence(db: Database | null, boot: string): {
-  sessions: Map<string, RecordedOwner> | undefined;
+  sessions: Map<string, RecordedOwner[]> | undefined;
   threadLock: (environ: string | null, thread: string) => ThreadLockState;
 } {
   return { sessions: db ? recordedOwners(db, boot) : undefined, threadLock: threadLockOf(machineLockFacts()) };
 }
+
+/**
+ * Whether a recorded owner is gone now, by the sweep's proof (recordedOwnerState) on a fresh
+ * read of its pid: for dropping the owners a session no longer has when it records a new one.
+ */
+export function provenGoneNow(row: SessionRow, own: string | null = readPidNamespace("self")): boolean {
+  return recordedOwnerState(asRecordedOwner(row, own), statFacts(row.owner_pid)) === "gone";
+}
+
+/** One pid's facts from /proc: no such pid is "none there"; any other failed read is unknown. */
+export function statFacts(pid: number, read: (path: string) => string = readProcText): Pick<OwnerFacts, "at" | "unreadable"> {
+  try {
+    const stat = parseStat(read(`/proc/${pid}/stat`));
+    return stat ? { at: (p) => (p === pid ? stat : undefined), unreadable: new Set() } : { at: () => undefined, unreadable: new Set([pid]) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // ESRCH: it exited between the open and the read.
+    const none = code === "ENOENT" || code === "ESRCH";
+    return { at: () => undefined, unreadable: none ? new Set() : new Set([pid]) };
+  }
+}
+

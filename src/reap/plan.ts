@@ -8,7 +8,7 @@ import { cookieOf, type ProcessTable, type ProcInfo } from "../ownership/process
 import { sessionOwner } from "../ownership/session-owner.ts";
 import { keepMarkOf } from "../policy/keep.ts";
 import { mayEnd, type Proof, type Tie } from "../policy/lifecycle.ts";
-import type { RecordedOwner } from "../ownership/owner.ts";
+import type { RecordedSessions } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { sameBoot } from "../proc/identity.ts";
 import { findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
@@ -58,8 +58,8 @@ export interface PlanInput {
   around: Surroundings;
   /** Listed pids whose stat could not be read (an owner there is unknown, not gone). */
   unreadable?: ReadonlySet<number>;
-  /** Agents recorded by their sessions' SessionStart hook, by sessionKey. */
-  sessions?: ReadonlyMap<string, RecordedOwner>;
+  /** Every agent its session's SessionStart hooks recorded, by sessionKey, newest first. */
+  sessions?: RecordedSessions;
   /** Codex's thread lock (ProcessTable.threadLock). */
   threadLock?: ProcessTable["threadLock"];
   /** The sweeper's own pid namespace: an entry recorded in another is unknown here. Undefined: not checked (tests). */

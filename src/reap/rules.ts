@@ -3,7 +3,7 @@
 // is table-tested (test/reap/rules.test.ts).
 
 import { carriesKeep, hasAgentMarker, sessionCookieOf } from "../ownership/cookie.ts";
-import type { SessionOwnership } from "../ownership/session-owner.ts";
+import { ownedByAnother, type SessionOwnership } from "../ownership/session-owner.ts";
 import { mayEnd } from "../policy/lifecycle.ts";
 import { commandLine, descendsFrom, isOrphaned, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
 import { isProtected, keepMarkOf, type KeepSettings } from "../policy/keep.ts";
@@ -138,7 +138,7 @@ export function classifySessionLeftover(
     kept: keepMarkOf(proc, settings, table.byPid, around.subreapers),
     keepOrphaned: false,
     // Two live CLIs can share a session id (a resumed open session): the other one's processes are its own.
-    otherLiveOwner: ending !== null && owned.owner !== "gone" && owned.ownerPid !== (around.endingAgent ?? null),
+    otherLiveOwner: ending !== null && ownedByAnother(owned, around.endingAgent ?? null),
     // Read from our own scan: pids are ours; the owner's proof checked its namespace.
     sameNamespace: true,
     sameUser: proc.uid === around.ownUid,

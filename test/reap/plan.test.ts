@@ -242,7 +242,7 @@ describe("session leftovers", () => {
     proc({ comm: "node", argv: ["node", "server.js"], ppid: 1, startTicks: NOW_TICKS - minutes(5), environ: cookie("dead", "900"), inSessionScope: true, sameNamespace: true, ...over });
   const liveAgent = proc({ pid: 800, comm: "claude", argv: ["claude"], ppid: 50, startTicks: AGENT_TICKS });
 
-  function plan(procs: ProcInfo[], options: { ending?: string; unreadable?: number[]; around?: Partial<Surroundings>; sessions?: Map<string, RecordedOwner>; threadLock?: (environ: string | null, thread: string) => ThreadLockState } = {}) {
+  function plan(procs: ProcInfo[], options: { ending?: string; unreadable?: number[]; around?: Partial<Surroundings>; sessions?: Map<string, RecordedOwner[]>; threadLock?: (environ: string | null, thread: string) => ThreadLockState } = {}) {
     return planSweep({
       procs,
       running: [],
@@ -261,7 +261,7 @@ describe("session leftovers", () => {
 
   test("no owner pid in the cookie (Claude Code before 2.1.214): the agent its SessionStart hook recorded decides", () => {
     const old = (pid: number, session: string) => leftover({ pid, environ: `CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=${session}` });
-    const recorded = (pid: number, startTicks: number, sameNamespace: boolean | null = true) => ({ agent: "claude-code", pid, startTicks, sameNamespace });
+    const recorded = (pid: number, startTicks: number, sameNamespace: boolean | null = true) => [{ agent: "claude-code", pid, startTicks, sameNamespace }];
     const sessions = new Map([
       [sessionKey("claude-code", "gone"), recorded(910, 100)],
       [sessionKey("claude-code", "reused"), recorded(800, AGENT_TICKS - 1)],
@@ -279,18 +279,42 @@ describe("session leftovers", () => {
 
   test("Codex: its thread id is the session; only a recorded agent can be proven gone", () => {
     const codex = (pid: number, thread: string) => leftover({ pid, comm: "vite", environ: `CODEX_THREAD_ID=${thread}\0CODEX_CI=1` });
-    const sessions = new Map([[sessionKey("codex", "t-gone"), { agent: "codex", pid: 910, startTicks: 100, sameNamespace: true }]]);
+    const sessions = new Map([[sessionKey("codex", "t-gone"), [{ agent: "codex", pid: 910, startTicks: 100, sameNamespace: true }]]]);
     expect(reasons(plan([codex(5095, "t-gone"), codex(5096, "t-unrecorded")], { sessions }))).toEqual([[5095, "session-gone"]]);
   });
 
   test("Codex: a thread lock still held (a resumed thread no hook recorded) or unreadable keeps a recorded-gone thread alive; never the other way", () => {
     const codex = (pid: number, thread: string) => leftover({ pid, comm: "vite", environ: `CODEX_THREAD_ID=${thread}\0HOME=/home/u` });
     const gone = { agent: "codex", pid: 910, startTicks: 100, sameNamespace: true };
-    const sessions = new Map(["t-held", "t-unknown", "t-free", "t-live"].map((t) => [sessionKey("codex", t), t === "t-live" ? { ...gone, pid: 800, startTicks: AGENT_TICKS } : gone]));
+    const sessions = new Map(["t-held", "t-unknown", "t-free", "t-live"].map((t) => [sessionKey("codex", t), [t === "t-live" ? { ...gone, pid: 800, startTicks: AGENT_TICKS } : gone]]));
     const locks: Record<string, ThreadLockState> = { "t-held": "held", "t-unknown": "unknown", "t-free": "none", "t-live": "none" };
     const threadLock = (_environ: string | null, thread: string) => locks[thread]!;
     const procs = [liveAgent, codex(5097, "t-held"), codex(5098, "t-unknown"), codex(5099, "t-free"), codex(5100, "t-live")];
     expect(reasons(plan(procs, { sessions, threadLock }))).toEqual([[5099, "session-gone"]]);
+  });
+
+  test("Codex: a thread resumed by a second codex keeps its first; gone only when every recorded owner is", () => {
+    const codex = (pid: number, thread: string) => leftover({ pid, comm: "vite", environ: `CODEX_THREAD_ID=${thread}\0HOME=/home/u` });
+    const first = proc({ pid: 800, comm: "codex", argv: ["codex"], ppid: 50, startTicks: AGENT_TICKS });
+    const owner = (pid: number, startTicks: number) => ({ agent: "codex", pid, startTicks, sameNamespace: true });
+    // Newest first: the resume (910, exited), then the first codex (800).
+    const sessions = new Map(["t-first-lives", "t-both-gone", "t-first-unreadable"].map((t) => [sessionKey("codex", t), [owner(910, AGENT_TICKS + 50), owner(t === "t-first-unreadable" ? 801 : 800, AGENT_TICKS)]]));
+    const procs = [first, codex(5101, "t-first-lives"), codex(5102, "t-first-unreadable")];
+    // The first row fails on the old code: the resume's record had replaced the first codex's.
+    expect(reasons(plan(procs, { sessions, unreadable: [801] }))).toEqual([]);
+    expect(reasons(plan([codex(5103, "t-both-gone")], { sessions }))).toEqual([[5103, "session-gone"]]);
+    expect(reasons(plan([codex(5101, "t-first-lives")], { sessions }))).toEqual([[5101, "session-gone"]]);
+  });
+
+  test("a process started before its agent and re-executed with its cookie: alive while its SessionStart's recorded agent is exactly the process at CLAUDE_PID", () => {
+    const younger = proc({ pid: 800, comm: "claude", argv: ["claude"], ppid: 50, startTicks: NOW_TICKS - minutes(2) });
+    const older = leftover({ pid: 5110, environ: cookie("early", "800"), startTicks: NOW_TICKS - minutes(5) });
+    const recorded = (startTicks: number) => new Map([[sessionKey("claude-code", "early"), [{ agent: "claude-code", pid: 800, startTicks, sameNamespace: true }]]]);
+    // Fails on the old code: the younger agent read as a reused pid.
+    expect(reasons(plan([younger, older], { sessions: recorded(younger.startTicks) }))).toEqual([]);
+    // No such record (or one of another process at that pid): the reuse proof stays.
+    expect(reasons(plan([younger, older]))).toEqual([[5110, "session-gone"]]);
+    expect(reasons(plan([younger, older], { sessions: recorded(younger.startTicks - 1) }))).toEqual([[5110, "session-gone"]]);
   });
 
   test("a dead session's node, vite and a 3-level tree (npm -> node -> esbuild): all session-gone, by pid", () => {
