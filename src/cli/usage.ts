@@ -25,6 +25,8 @@ run options:
   -n, --name LABEL     a label shown by ls
       --keep-orphaned  leave the command running when supervise's parent dies, and
                        leave what it started in the background when it exits
+      --session-bound  what the command leaves at its exit stays with its session
+                       (SessionEnd ends it, or a sweep once the agent is gone); needs a session
       --preserve-status  on deadline, exit with the command's status instead of 124
       --capture        also copy stdout/stderr to <state>/output/<id>.log (supervise logs)
       --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)

@@ -2,6 +2,7 @@
 // config file changed) nor pino (test/cli/hot-path-modules.test.ts).
 
 import { loadConfig } from "../config/load.ts";
+import { workingDirectory } from "../cwd.ts";
 import { withExitCode } from "../errors.ts";
 import { newEntryId } from "../ledger/id.ts";
 import { openLog } from "../log.ts";
@@ -17,7 +18,8 @@ export default async function run(args: string[]): Promise<number> {
   try {
     const parsed = parseRunArgs(args);
     const env = process.env;
-    const cwd = process.cwd();
+    // A removed directory is still where the command runs (it inherits it, as under GNU timeout).
+    const { path: cwd, exists: cwdExists } = workingDirectory();
     const dir = stateDir(env);
     const configPath = typeof parsed.flags.config === "string" ? parsed.flags.config : undefined;
     const { config } = await loadConfig({ configPath, env, cwd, stateDir: dir });
@@ -26,7 +28,7 @@ export default async function run(args: string[]): Promise<number> {
     const log = openLog(dir);
     const say = (message: string) => process.stderr.write(`supervise: ${message}\n`);
     const recorder = ledgerRecorder(dir, log, (message) => say(`warning: ${message}`));
-    return await runWrapped({ id: newEntryId(), request, cwd, env, parentPid, stateDir: dir, recorder, log, say });
+    return await runWrapped({ id: newEntryId(), request, cwd, cwdExists, env, parentPid, stateDir: dir, recorder, log, say });
   } catch (error) {
     // Anything before the launch is supervise's own failure: 125, like GNU timeout.
     throw withExitCode(error, RUN_USAGE_EXIT);

@@ -1,7 +1,9 @@
 // PreToolUse (Gemini: BeforeTool): a shell command the agent is about to start in the
-// background is rewritten to run under `supervise run --session <session_id>`, so it gets a
-// ledger entry, a deadline and its whole tree ended with it. Everything else passes untouched.
+// background is rewritten to run under `supervise run --session <session_id> --session-bound`,
+// so it gets a ledger entry and its whole tree ended with its session (SessionEnd, or the next
+// SessionStart once the agent is gone). Everything else passes untouched.
 
+import { workingDirectory } from "../cwd.ts";
 import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched } from "./answer.ts";
@@ -21,6 +23,8 @@ export interface WrapSettings {
   stateDir: string;
   configPath: string | null;
   decision: PreToolUseDecision;
+  /** `--deadline` of every wrapped command (hooks.deadline; "none": its session bounds it). */
+  deadline: string;
 }
 
 /** A label for `ls` from the tool call's description, kept short. */
@@ -32,7 +36,9 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
   const input = await readHookInput("pre-tool-use");
   const { data } = input;
   if (input.problem && input.dropped.length === 0) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
-  await startPeriodicReapIfDue(stringField(data, "cwd") ?? process.cwd(), stringField(data, "session_id"));
+  // A removed working directory is still where the call runs: process.cwd() would throw.
+  const cwd = stringField(data, "cwd") ?? workingDirectory().path;
+  await startPeriodicReapIfDue(cwd, stringField(data, "session_id"));
   // A mistyped field may be the very one that says what the call is: rewrite nothing.
   if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
   if (!dialect.wrappable(data)) return answer({});
@@ -40,13 +46,14 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
     // node:fs and the config come in only for the background calls, not for every tool call.
     const { loadConfig } = await import("../config/load.ts");
     const dir = stateDir();
-    const { config } = await loadConfig({ stateDir: dir, cwd: stringField(data, "cwd") ?? process.cwd() });
+    const { config } = await loadConfig({ stateDir: dir, cwd });
     const output = preToolUseOutput(data, {
       ...selfCommand(),
       stateDir: dir,
       // A project's .supervise.json is found again from the same cwd; an explicit file is not.
       configPath: process.env.SUPERVISE_CONFIG || null,
       decision: config.hooks.preToolUseDecision,
+      deadline: String(config.hooks.deadline),
     }, dialect);
     await answer(output ?? {});
   } catch (error) {
@@ -102,23 +109,125 @@ export function asksToBeKept(command: string): boolean {
 }
 
 /**
- * `SUPERVISE_HOME=… BUN CLI run [--session S] [--name N] -- bash -c 'COMMAND'`: the original
- * text reaches bash as one argument, byte for byte, whatever quotes, `$()`, here-docs or
- * newlines it holds.
+ * `SUPERVISE_HOME=… BUN CLI run [--session S --session-bound] --deadline D [--name N] -- bash -c 'COMMAND'`:
+ * the original text reaches bash as one argument, byte for byte, whatever quotes, `$()`,
+ * here-docs or newlines it holds.
  */
 export function wrapCommand(command: string, options: WrapOptions): string {
   const env = [`SUPERVISE_HOME=${shellQuote(options.stateDir)}`];
   if (options.configPath) env.push(`SUPERVISE_CONFIG=${shellQuote(options.configPath)}`);
   const argv = [options.bun, options.cli, "run"];
-  if (options.session) argv.push("--session", options.session);
+  // What `cmd &` leaves when bash returns is still the session's (a dev server): its session ends it.
+  if (options.session) argv.push("--session", options.session, "--session-bound");
+  // The session bounds it, not run.deadline, which is for the commands a person wraps.
+  argv.push("--deadline", options.deadline);
   if (options.name) argv.push("--name", options.name);
   if (options.keep) argv.push("--keep-orphaned");
   argv.push("--", "bash", "-c", command);
   return [...env, ...argv.map(shellQuote)].join(" ");
 }
 
-/** Already under supervise: ours (any state dir), or a command that starts with `supervise`. */
+/**
+ * Already under supervise: the whole command is one supervised run (ours, with any state dir,
+ * after its policy mirror; or one that starts with `supervise`). `supervise ls; npm run dev`
+ * is not: what follows a control operator would run unsupervised.
+ */
 export function isSupervised(command: string, settings: Pick<WrapSettings, "cli">): boolean {
-  if (command.includes(`${shellQuote(settings.cli)} run `)) return true;
-  return /^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:\S*\/)?supervise(?:\s|$)/.test(command);
+  const words = simpleCommandWords(withoutPolicyMirror(command));
+  if (words === null) return false;
+  const at = words.findIndex((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+  if (at === -1) return false;
+  const program = words[at]!;
+  if (program.slice(program.lastIndexOf("/") + 1) === "supervise") return true;
+  return words[at + 1] === settings.cli && words[at + 2] === "run";
+}
+
+const MIRROR_START = "false && bash -c ";
+
+/** What follows withPolicyMirror's `false && bash -c WORD; `, or the command as it is. */
+function withoutPolicyMirror(command: string): string {
+  if (!command.startsWith(MIRROR_START)) return command;
+  const end = shellWordEnd(command, MIRROR_START.length);
+  return end !== null && command.startsWith("; ", end) ? command.slice(end + 2) : command;
+}
+
+/** Where the shell word starting at `from` ends (quotes followed); null when a quote is left open. */
+function shellWordEnd(text: string, from: number): number | null {
+  let i = from;
+  while (i < text.length && !/[\s;&|()<>]/.test(text[i]!)) {
+    const c = text[i]!;
+    if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      if (close === -1) return null;
+      i = close + 1;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (j >= text.length) return null;
+      i = j + 1;
+    } else i += c === "\\" ? 2 : 1;
+  }
+  return i;
+}
+
+/**
+ * The words of one simple command, unquoted; null when the text is more than that: a control
+ * operator (`;`, `&`, `|`, `&&`, `||`, a newline, a subshell's parentheses) outside quotes, a
+ * substitution that bash would run before the command (`$(…)`, backticks, `<(…)`), or an
+ * open quote. Redirections (`2>&1`, `&>`) are part of the command. Unsure is "not one".
+ */
+export function simpleCommandWords(text: string): string[] | null {
+  const words: string[] = [];
+  let word: string | null = null;
+  const add = (chars: string) => (word = (word ?? "") + chars);
+  const end = () => {
+    if (word !== null) words.push(word);
+    word = null;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    if (c === " " || c === "\t") end();
+    else if (c === "\n" || c === "\r") {
+      // A newline that only ends the text ends nothing else.
+      if (text.slice(i).trim() !== "") return null;
+      break;
+    } else if (c === "#" && word === null) {
+      // A comment runs to the end of its line; a command may follow on the next.
+      if (/[\n\r]/.test(text.slice(i))) return null;
+      break;
+    } else if (c === ";" || c === "|" || c === "(" || c === ")" || c === "`") return null;
+    else if (c === "&") {
+      // `>&`, `<&` and `&>` redirect; any other `&` is an operator.
+      if (text[i - 1] !== ">" && text[i - 1] !== "<" && next !== ">") return null;
+      add(c);
+    } else if ((c === "$" || c === "<" || c === ">") && next === "(") return null;
+    else if (c === "\\") {
+      if (next === undefined) return null;
+      // A backslash-newline joins the lines.
+      if (next !== "\n") add(next);
+      i++;
+    } else if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      if (close === -1) return null;
+      add(text.slice(i + 1, close));
+      i = close;
+    } else if (c === '"') {
+      let j = i + 1;
+      let inner = "";
+      for (; j < text.length && text[j] !== '"'; j++) {
+        const d = text[j]!;
+        if (d === "`" || (d === "$" && text[j + 1] === "(")) return null;
+        if (d === "\\" && j + 1 < text.length && "$`\"\\\n".includes(text[j + 1]!)) {
+          if (text[j + 1] !== "\n") inner += text[j + 1];
+          j++;
+        } else inner += d;
+      }
+      if (j >= text.length) return null;
+      add(inner);
+      i = j;
+    } else add(c);
+  }
+  end();
+  return words;
 }

@@ -20,8 +20,8 @@ export function hookAgent(row: AgentRow, env: NodeJS.ProcessEnv, read: StatReade
   return ancestors.find((p) => !SHELLS.has(p.comm)) ?? null;
 }
 
-/** Parent first, up to (not including) init. */
-function ancestorsOf(pid: number, read: StatReader): ProcStat[] {
+/** Parent first, up to (not including) init; the walk ends at the first ancestor that cannot be read. */
+export function ancestorsOf(pid: number, read: StatReader): ProcStat[] {
   const out: ProcStat[] = [];
   const seen = new Set<number>([pid]);
   for (let stat = read(pid); stat && stat.ppid > 1 && !seen.has(stat.ppid); ) {

@@ -11,7 +11,7 @@ export type StopPath = "deadline" | "signal" | "parent-died" | "leftovers" | "sw
 export type Tie =
   /** A member of the entry's own process group. */
   | "group"
-  /** Outside the group, carrying the entry's SUPERVISE_ID. */
+  /** Outside the group, carrying the entry's SUPERVISE_ID, or (without it) descending from the entry's live wrapper, its subreaper. */
   | "escape"
   /** Unledgered, carrying an agent session's cookie. */
   | "session-leftover"

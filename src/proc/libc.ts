@@ -1,16 +1,19 @@
-// The two libc calls the wrapper needs and Bun has no API for, through bun:ffi. Each answers
+// The libc calls the wrapper needs and Bun has no API for, through bun:ffi. Each answers
 // false where libc cannot be loaded (another C library, FFI disabled): callers keep a fallback.
 
 type Libc = {
   symbols: {
     pthread_sigmask(how: number, set: NodeJS.TypedArray, old: null): number;
     prctl(option: number, arg2: bigint, arg3: bigint, arg4: bigint, arg5: bigint): number;
+    waitpid(pid: number, status: NodeJS.TypedArray, options: number): number;
   };
   close(): void;
 };
 
 const SIG_SETMASK = 2;
 const PR_SET_PDEATHSIG = 1;
+const PR_SET_CHILD_SUBREAPER = 36;
+const WNOHANG = 1;
 /** glibc's sigset_t: 1024 bits. */
 const SIGSET_BYTES = 128;
 
@@ -23,6 +26,7 @@ function load(): Libc | null {
     libc = dlopen("libc.so.6", {
       pthread_sigmask: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
       prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
+      waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
     }) as unknown as Libc;
   } catch {
     libc = null;
@@ -43,6 +47,25 @@ export function unblockAllSignals(): boolean {
 export function setParentDeathSignal(signal: number): boolean {
   const c = load();
   return c !== null && c.symbols.prctl(PR_SET_PDEATHSIG, BigInt(signal), 0n, 0n, 0n) === 0;
+}
+
+/**
+ * Makes us the reaper of our orphaned descendants (as `tini -s`): a process whose parent
+ * exits is reparented to us instead of init, so what the command leaves stays ours by kernel
+ * fact, with or without its cookie. Not inherited by the command.
+ */
+export function becomeChildSubreaper(): boolean {
+  const c = load();
+  return c !== null && c.symbols.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) === 0;
+}
+
+/**
+ * Reaps one child that is already a zombie; true when it was. Only ever for a named pid:
+ * waitpid(-1) would take Bun's own child's status from it.
+ */
+export function reapZombie(pid: number): boolean {
+  const c = load();
+  return pid > 0 && c !== null && c.symbols.waitpid(pid, new Int32Array(1), WNOHANG) === pid;
 }
 
 /** Frees the library and its compiled call stubs once the calls are made: a waiting wrapper needs neither. */

@@ -1,7 +1,8 @@
 // `run --capture`: the command's output copied to its file as it passes through.
 
 import { ensureStateDir } from "../state-dir.ts";
-import type { TerminateOutcome } from "../stop/engine.ts";
+import { UNESCALATED_WAIT_MS, type TerminateOutcome } from "../stop/engine.ts";
+import type { RunRequest } from "./options.ts";
 import type { WrapperContext } from "./wrapper.ts";
 
 export interface Capture {
@@ -30,9 +31,23 @@ export async function openCapture(ctx: WrapperContext, maxBytes: number): Promis
   };
 }
 
-/** Once everything of the command is gone its pipes close and the copy drains; with something alive they may never close. */
-export async function drainCapture(pumping: Promise<void> | undefined, outcome: TerminateOutcome, keepOrphaned: boolean): Promise<void> {
-  if (!pumping) return;
-  await (outcome === "failed" || keepOrphaned ? Promise.race([pumping, Bun.sleep(1_000)]) : pumping);
+/**
+ * How long the output may take to drain once the command's stop is over: grace + 1 s. What
+ * is still alive then holds the pipes for reasons of its own (kept, or beyond our reach).
+ */
+export function drainBoundMs(request: Pick<RunRequest, "graceMs" | "keepOrphaned" | "sessionBound">, outcome: TerminateOutcome): number {
+  // Left running on purpose, or refusing to die: nothing will close the pipes soon.
+  if (outcome === "failed" || request.keepOrphaned || request.sessionBound) return 1_000;
+  return (Number.isFinite(request.graceMs) ? request.graceMs : UNESCALATED_WAIT_MS) + 1_000;
 }
 
+/** Once everything of the command is gone its pipes close and the copy drains; with something alive they may never close. */
+export async function drainCapture(pumping: Promise<void>, boundMs: number, woken: Promise<void> = new Promise(() => {})): Promise<"drained" | "bound" | "woken"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<"bound">((resolve) => (timer = setTimeout(() => resolve("bound"), boundMs)));
+  try {
+    return await Promise.race([pumping.then(() => "drained" as const), bound, woken.then(() => "woken" as const)]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

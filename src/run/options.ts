@@ -18,6 +18,7 @@ export const RUN_FLAGS: OptionSpec = {
   session: { value: true },
   name: { short: "n", value: true },
   "keep-orphaned": {},
+  "session-bound": {},
   "preserve-status": {},
   capture: {},
   config: { value: true },
@@ -45,6 +46,8 @@ export interface RunRequest {
   session: string | null;
   name: string | null;
   keepOrphaned: boolean;
+  /** What the command leaves at its exit stays tied to its session (ended by SessionEnd, or as session-gone), not ended then. */
+  sessionBound: boolean;
   preserveStatus: boolean;
   /** Copy stdout/stderr to the entry's output file, at most this many bytes kept; null: no copy. */
   captureMaxBytes: number | null;
@@ -58,15 +61,19 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
   const deadline = fromFlag("deadline");
   const grace = fromFlag("grace");
   const signal = fromFlag("signal");
+  const session = fromFlag("session") ?? (agentSession(env) || env.SUPERVISE_SESSION || null);
+  // Tied to nothing, what it left would be nobody's to end.
+  if (flags["session-bound"] === true && session === null) throw new UsageError("--session-bound needs a session (--session ID, or the agent's session in the environment)");
   return {
     command: args.command,
     deadlineMs: deadline !== undefined ? parseDuration(deadline, "--deadline") : parseDuration(config.run.deadline, "run.deadline"),
     graceMs: grace !== undefined ? parseDuration(grace, "--grace") : parseDuration(config.run.grace, "run.grace"),
     signal: signal !== undefined ? parseSignal(signal, "--signal") : parseSignal(config.run.signal, "run.signal"),
-    session: fromFlag("session") ?? (agentSession(env) || env.SUPERVISE_SESSION || null),
+    session,
     name: fromFlag("name") ?? null,
     // SUPERVISE_KEEP=1 in the wrapper's environment is in its command's too: kept, as the contract says.
     keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep" || env.SUPERVISE_KEEP === "1",
+    sessionBound: flags["session-bound"] === true,
     preserveStatus: flags["preserve-status"] === true,
     captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
     keep: { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep },

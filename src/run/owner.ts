@@ -3,29 +3,42 @@
 
 import type { Database } from "bun:sqlite";
 import type { NewEntry } from "../ledger/entries.ts";
-import { latestSession } from "../ledger/sessions.ts";
+import { sessionOwners } from "../ledger/sessions.ts";
 import { parseOwnerPid } from "../ownership/cookie.ts";
+import { ancestorsOf } from "../ownership/hook-agent.ts";
 import { readPidNamespace } from "../proc/facts.ts";
-import { readStat } from "../proc/stat.ts";
+import { readStat, type StatReader } from "../proc/stat.ts";
 
 type Owner = Pick<NewEntry, "owner_pid" | "owner_start_ticks">;
 
-/** Claude Code's own pid ($CLAUDE_PID), when it names a live process. */
-export function agentOwner(env: NodeJS.ProcessEnv): Owner {
+const NO_OWNER: Owner = { owner_pid: null, owner_start_ticks: null };
+
+/**
+ * Claude Code's own pid ($CLAUDE_PID), when it names an ancestor of the wrapper. A shell that
+ * outlived its agent still exports the variable, and after pid reuse it names an unrelated
+ * process, whose exit would then make the entry owner-dead.
+ */
+export function agentOwner(env: NodeJS.ProcessEnv, read: StatReader = readStat, self = process.pid): Owner {
   const pid = parseOwnerPid(env.CLAUDE_PID);
-  const stat = pid === null ? null : readStat(pid);
-  return stat ? { owner_pid: stat.pid, owner_start_ticks: stat.startTicks } : { owner_pid: null, owner_start_ticks: null };
+  if (pid === null) return NO_OWNER;
+  const stat = ancestorsOf(self, read).find((p) => p.pid === pid);
+  return stat ? { owner_pid: stat.pid, owner_start_ticks: stat.startTicks } : NO_OWNER;
 }
 
 /**
  * No owner in the environment (Gemini, Codex, Claude Code before 2.1.214): the agent its
  * session's SessionStart hook recorded, when recorded in this boot and this pid namespace
- * (elsewhere its pid would name another process).
+ * (elsewhere its pid would name another process), and when it is an ancestor of the wrapper,
+ * as an owner from the environment must be: a session id typed by hand, or left in a shell
+ * that outlived its agent, names no owner of ours.
  */
-export function withRecordedOwner(db: Database, entry: NewEntry): NewEntry {
+export function withRecordedOwner(db: Database, entry: NewEntry, read: StatReader = readStat, self = process.pid): NewEntry {
   if (entry.owner_pid !== null || entry.session === null) return entry;
-  const recorded = latestSession(db, entry.session, entry.boot_id);
-  const namespace = recorded?.pid_namespace ?? null;
-  if (!recorded || namespace === null || namespace !== readPidNamespace("self")) return entry;
-  return { ...entry, owner_pid: recorded.owner_pid, owner_start_ticks: recorded.owner_start_ticks };
+  const namespace = readPidNamespace("self");
+  const owners = sessionOwners(db, entry.session, entry.boot_id).filter((row) => row.pid_namespace !== null && row.pid_namespace === namespace);
+  if (owners.length === 0) return entry;
+  const ancestors = ancestorsOf(self, read);
+  // A resumed session has several: ours is the one we run under.
+  const owner = owners.find((row) => ancestors.some((p) => p.pid === row.owner_pid && p.startTicks === row.owner_start_ticks));
+  return owner ? { ...entry, owner_pid: owner.owner_pid, owner_start_ticks: owner.owner_start_ticks } : entry;
 }

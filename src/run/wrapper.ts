@@ -6,18 +6,19 @@ import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
 import { identityOf } from "../proc/identity.ts";
 import { COOKIE, type EntryRef } from "../proc/scan.ts";
-import { releaseLibc, unblockAllSignals } from "../proc/libc.ts";
+import { becomeChildSubreaper, releaseLibc, unblockAllSignals } from "../proc/libc.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId } from "../proc/boot.ts";
 import { forkCount } from "../proc/pid-window.ts";
 import { readPidNamespace } from "../proc/facts.ts";
 import { readStat } from "../proc/stat.ts";
 import { agentOwner } from "./owner.ts";
-import { signalEntry, stopOne } from "../stop/engine.ts";
+import { signalEntry, stopAll, type StopOptions, type TerminateOutcome } from "../stop/engine.ts";
 import { entryPolicy, type EntryPolicy } from "../stop/entry-policy.ts";
 import type { StopPath } from "../policy/lifecycle.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
-import { drainCapture, openCapture, type Capture } from "./capture.ts";
+import { adoptedEndable, forksExecuted, reapAdoptedZombies } from "./leftovers.ts";
+import { drainBoundMs, drainCapture, openCapture, type Capture } from "./capture.ts";
 import { describeEnd, failedToStart, notStarted, type Ending } from "./ending.ts";
 import type { RunRequest } from "./options.ts";
 import { watchParent } from "./parent-watch.ts";
@@ -30,11 +31,17 @@ const FORWARDED_ONLY = ["SIGUSR1", "SIGUSR2"] as const;
 
 /** How long a command's death by signal waits for the same signal to reach the wrapper. */
 const SIGNAL_SETTLE_MS = 20;
+/** After a stop that came while the output drained, how long its last output may take to arrive. */
+const LAST_OUTPUT_MS = 1_000;
+/** Stops of processes the command's adopted ones started meanwhile, after the first. */
+const ADOPTED_ROUNDS = 3;
 
 export interface WrapperContext {
   id: string;
   request: RunRequest;
   cwd: string;
+  /** False when the working directory was removed: the command then inherits it as it is. */
+  cwdExists: boolean;
   env: NodeJS.ProcessEnv;
   /** Our parent when the process began; a different ppid later means it died. */
   parentPid: number;
@@ -55,16 +62,44 @@ interface WrapperState {
   /** Our parent died (we were reparented). */
   orphaned: boolean;
   hurry: { now: boolean };
+  /** We are our descendants' subreaper: what the command leaves is reparented to us. */
+  subreaper: boolean;
+  /** The command has exited. */
+  exited: boolean;
+  /** The stop begun before or at the command's exit is over. */
+  settled: boolean;
+  /** A deadline, signal or parent death that came after the command's exit: it cuts the output's drain short. */
+  late: LateRequest | null;
+  /** Wakes the output's drain for the late request. */
+  wakeDrain: () => void;
+}
+
+interface LateRequest {
+  reason: "deadline" | "signal" | "parent-died";
+  signal: number;
+  received?: number;
 }
 
 type EndWith = (reason: EndReason, signal: number, received?: number) => void;
 
 export async function runWrapped(ctx: WrapperContext): Promise<number> {
   const { id, request, log } = ctx;
-  const state: WrapperState = { ending: null, ref: null, early: null, orphaned: false, hurry: { now: false } };
+  const state: WrapperState = {
+    ending: null,
+    ref: null,
+    early: null,
+    orphaned: false,
+    hurry: { now: false },
+    subreaper: false,
+    exited: false,
+    settled: false,
+    late: null,
+    wakeDrain: () => {},
+  };
   const { hurry } = state;
 
   const endWith: EndWith = (reason, signal, received) => {
+    if (state.exited) return requestLate(state, reason, signal, received);
     if (state.ending) {
       // A second stop request while the first is in its grace period: kill now.
       if (received !== undefined) hurry.now = true;
@@ -73,8 +108,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     if (!state.ref) return;
     log.info({ id, reason, signal: signalName(signal) }, "stopping");
     const onEscalate = () => log.warn({ id, reason }, "grace period over, sending KILL");
-    const target = { entry: state.ref, policy: policyOf(ctx, reason === "deadline" ? "deadline" : reason === "parent-died" ? "parent-died" : "signal") };
-    state.ending = { reason, received, done: stopOne(target, { signal, graceMs: request.graceMs, hurry, onEscalate }) };
+    state.ending = { reason, received, done: stopCommand(ctx, state.ref, stopPathOf(reason), { signal, graceMs: request.graceMs, hurry, onEscalate }) };
   };
 
   // Handlers go in before anything slow (the ledger may wait on a lock): a signal that
@@ -83,7 +117,8 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   const handlers: Array<[string, () => void]> = [];
   // Caught, not ignored: with SIGCHLD at SIG_IGN the kernel reaps our child itself and its
   // exit status is lost (waitpid fails with ECHILD).
-  handlers.push(["SIGCHLD", () => {}]);
+  // As a subreaper we also reap the adopted processes that exit (never the command: Bun does).
+  handlers.push(["SIGCHLD", () => void (state.subreaper && state.ref && reapAdoptedZombies(state.ref))]);
   for (const name of TERMINATING) {
     handlers.push([name, () => (state.ref ? endWith("signal", SIGNALS[name], SIGNALS[name]) : (state.early ??= SIGNALS[name]))]);
   }
@@ -98,6 +133,8 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     log.warn({ id, parentAtStart: ctx.parentPid, parentNow: process.ppid }, "parent died");
     if (!request.keepOrphaned) endWith("parent-died", request.signal.number);
   });
+  state.subreaper = becomeChildSubreaper();
+  if (!state.subreaper) log.warn({ id }, "cannot become the command's subreaper (no libc through bun:ffi)");
   releaseLibc();
   try {
     return await superviseCommand(ctx, state, endWith);
@@ -129,13 +166,86 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   actOnRequestsDuringLaunch(ctx, state, endWith);
   announceLaunch(ctx, child, state.ref, start);
 
+  // Armed until the wrapper exits: a wrapper still copying output is not past its deadline.
   const cancelDeadline = start.deadlineAt === null ? () => {} : setLongTimeout(start.deadlineAt, () => endWith("deadline", request.signal.number));
-  const status = await waitForExit(child, state);
-  cancelDeadline();
-  endLeftovers(ctx, state);
-  const outcome = state.ending ? await state.ending.done : "gone";
-  await drainCapture(pumping, outcome, request.keepOrphaned);
-  return recordEnd(ctx, describeEnd(state.ending, outcome, child, status, request.preserveStatus), start);
+  try {
+    const status = await waitForExit(child, state);
+    state.exited = true;
+    endLeftovers(ctx, state);
+    const outcome = state.ending ? await state.ending.done : "gone";
+    state.settled = true;
+    const late = pumping ? await drainOutput(ctx, state, pumping, outcome) : null;
+    // A late stop says how the run ended only when the command ended by itself and the stop reached something.
+    const [ending, finalOutcome] = late && (state.ending === null || state.ending.reason === "leftovers") ? [late.ending, late.outcome] : [state.ending, outcome];
+    return recordEnd(ctx, describeEnd(ending, finalOutcome, child, status, request.preserveStatus), start);
+  } finally {
+    cancelDeadline();
+  }
+}
+
+/** After the command's exit, a stop request stops what it left, once: a second one hurries it. */
+function requestLate(state: WrapperState, reason: EndReason, signal: number, received?: number): void {
+  // A second request while a stop is in its grace period: kill now.
+  if (received !== undefined && (state.late !== null || !state.settled)) state.hurry.now = true;
+  if (state.late !== null || (reason !== "deadline" && reason !== "signal" && reason !== "parent-died")) return;
+  state.late = { reason, signal, received };
+  state.wakeDrain();
+}
+
+/**
+ * Copies the output until its pipes close, for at most grace + 1 s (what the command left
+ * may hold them for ever). A deadline, signal or parent death meanwhile ends the copy: it
+ * stops what is left on its path and, when that reached something, is returned, and the
+ * output gets one more second.
+ */
+async function drainOutput(ctx: WrapperContext, state: WrapperState, pumping: Promise<void>, outcome: TerminateOutcome): Promise<{ ending: Ending; outcome: TerminateOutcome } | null> {
+  const woken = new Promise<void>((resolve) => {
+    state.wakeDrain = resolve;
+    if (state.late) resolve();
+  });
+  const how = await drainCapture(pumping, drainBoundMs(ctx.request, outcome), woken);
+  const late = state.late;
+  if (how !== "woken" || late === null || !state.ref) return null;
+  ctx.log.info({ id: ctx.id, reason: late.reason, signal: signalName(late.signal) }, "stopping what the command left");
+  const done = stopCommand(ctx, state.ref, stopPathOf(late.reason), { signal: late.signal, graceMs: ctx.request.graceMs, hurry: state.hurry });
+  const lateOutcome = await done;
+  if (!reached(lateOutcome)) return null;
+  // What it ended held the pipes: its last output is on its way.
+  await drainCapture(pumping, LAST_OUTPUT_MS);
+  return { ending: { reason: late.reason, received: late.received, done }, outcome: lateOutcome };
+}
+
+function reached(outcome: TerminateOutcome): boolean {
+  return outcome === "terminated" || outcome === "killed";
+}
+
+function stopPathOf(reason: EndReason): StopPath {
+  return reason === "deadline" ? "deadline" : reason === "parent-died" ? "parent-died" : reason === "leftovers" ? "leftovers" : "signal";
+}
+
+const SEVERITY: Record<TerminateOutcome, number> = { gone: 0, terminated: 1, killed: 2, failed: 3 };
+
+/**
+ * One stop of the command on `path`: its entry (group, cookie carriers), and what descends
+ * from us that neither finds; then what those started meanwhile. The worst outcome of them.
+ */
+async function stopCommand(ctx: WrapperContext, ref: EntryRef, path: StopPath, options: StopOptions): Promise<TerminateOutcome> {
+  const policy = policyOf(ctx, path);
+  const targeted = new Set<string>();
+  const adopted = () => {
+    const found = adoptedEndable(ref, policy).filter((p) => !targeted.has(`${p.pid}:${p.startTicks}`));
+    for (const p of found) targeted.add(`${p.pid}:${p.startTicks}`);
+    return found.map((p) => ({ target: { process: identityOf(p) }, ...options, onEscalate: undefined }));
+  };
+  let reports = await stopAll([{ target: { entry: ref, policy }, ...options }, ...adopted()]);
+  let worst = reports.reduce<TerminateOutcome>((w, r) => (SEVERITY[r.outcome] > SEVERITY[w] ? r.outcome : w), "gone");
+  for (let round = 1; round < ADOPTED_ROUNDS; round++) {
+    const more = adopted();
+    if (more.length === 0) break;
+    reports = await stopAll(more);
+    worst = reports.reduce<TerminateOutcome>((w, r) => (SEVERITY[r.outcome] > SEVERITY[w] ? r.outcome : w), worst);
+  }
+  return worst;
 }
 
 /** The ledger row, written before anything is launched. */
@@ -158,7 +268,7 @@ function recordStart(ctx: WrapperContext): Start {
     first_signal: request.signal.name,
     keep_orphaned: request.keepOrphaned ? 1 : 0,
     pid_namespace: readPidNamespace("self"),
-    session_bound: 0,
+    session_bound: request.sessionBound ? 1 : 0,
     ...agentOwner(ctx.env),
   });
   return start;
@@ -178,7 +288,8 @@ async function refusedBeforeLaunch(ctx: WrapperContext, state: WrapperState): Pr
 function spawnCommand(ctx: WrapperContext, capture: Capture | null): Bun.Subprocess | { error: unknown } {
   try {
     return Bun.spawn(ctx.request.command, {
-      cwd: ctx.cwd,
+      // A removed directory cannot be entered by path again, but it is still ours to inherit.
+      cwd: ctx.cwdExists ? ctx.cwd : undefined,
       env: { ...ctx.env, [COOKIE]: ctx.id },
       stdio: capture ? ["inherit", "pipe", "pipe"] : ["inherit", "inherit", "inherit"],
       detached: true,
@@ -226,15 +337,17 @@ async function waitForExit(child: Bun.Subprocess, state: WrapperState): Promise<
 
 /** The command exited by itself: end what it left running (`cmd &`, setsid'd children). */
 function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
-  if (state.ending !== null || ctx.request.keepOrphaned || !state.ref) return;
-  const { signal, graceMs } = ctx.request;
-  const target = { entry: state.ref, policy: policyOf(ctx, "leftovers") };
-  state.ending = { reason: "leftovers", done: stopOne(target, { signal: signal.number, graceMs, hurry: state.hurry }) };
+  // Kept, or its session's: the policy would end none of it.
+  if (state.ending !== null || ctx.request.keepOrphaned || ctx.request.sessionBound || !state.ref) return;
+  const { ref } = state;
+  const { signal, graceMs, command } = ctx.request;
+  const done = forksExecuted(ref, command).then(() => stopCommand(ctx, ref, "leftovers", { signal: signal.number, graceMs, hurry: state.hurry }));
+  state.ending = { reason: "leftovers", done };
 }
 
 /** What this wrapper's stop on `path` may end (src/policy/lifecycle.ts). */
 function policyOf(ctx: WrapperContext, path: StopPath): EntryPolicy {
-  return entryPolicy(path, { keepOrphaned: ctx.request.keepOrphaned, sessionBound: false }, ctx.request.keep);
+  return entryPolicy(path, { keepOrphaned: ctx.request.keepOrphaned, sessionBound: ctx.request.sessionBound }, ctx.request.keep);
 }
 
 function recordEnd(ctx: WrapperContext, end: { record: EntryEnd; exitStatus: number }, start: Start): number {

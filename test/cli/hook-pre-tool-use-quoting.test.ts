@@ -88,7 +88,7 @@ describe("the rewritten command runs the original unchanged", () => {
   test(`${COUNT} generated commands (seed ${SEED}): same stdout, same exit status, each run in the ledger`, async () => {
     const next = generator(SEED);
     const commands = Array.from({ length: COUNT }, next);
-    const settings = { bun: BUN, cli: CLI, stateDir: sb.home, configPath: sb.configPath, session: "quoting-session", name: null };
+    const settings = { bun: BUN, cli: CLI, stateDir: sb.home, configPath: sb.configPath, session: "quoting-session", name: null, deadline: "20s" };
     const mismatches: string[] = [];
     for (let i = 0; i < commands.length; i += PARALLEL) {
       await Promise.all(

@@ -43,8 +43,32 @@ describe("supervise hook pre-tool-use (real CLI)", () => {
     expect(r.stderr).toBe("");
     const out = OutputSchema.parse(JSON.parse(r.stdout));
     expect(out.hookSpecificOutput.updatedInput.command).toBe(
-      `false && bash -c 'sleep 1 && echo done'; SUPERVISE_HOME=${shellQuote(sb.home)} SUPERVISE_CONFIG=${shellQuote(sb.configPath)} ${shellQuote(process.execPath)} ${shellQuote(require("node:path").resolve(import.meta.dir, "../../src/cli.ts"))} run --session sess-1 -- bash -c 'sleep 1 && echo done'`,
+      `false && bash -c 'sleep 1 && echo done'; SUPERVISE_HOME=${shellQuote(sb.home)} SUPERVISE_CONFIG=${shellQuote(sb.configPath)} ${shellQuote(process.execPath)} ${shellQuote(require("node:path").resolve(import.meta.dir, "../../src/cli.ts"))} run --session sess-1 --session-bound --deadline none -- bash -c 'sleep 1 && echo done'`,
     );
+  });
+
+  test("hooks.deadline, not run.deadline, is the wrapped command's deadline", async () => {
+    sb = makeSandbox({ run: { deadline: "5m" }, hooks: { deadline: "2h", reapInterval: "none" } });
+    const r = await runCli(sb, ["hook", "pre-tool-use"], { stdin: JSON.stringify(call({ command: "x", run_in_background: true })) });
+    expect(r.stderr).toBe("");
+    expect(OutputSchema.parse(JSON.parse(r.stdout)).hookSpecificOutput.updatedInput.command).toEndWith(" run --session sess-1 --session-bound --deadline 2h -- bash -c x");
+  });
+
+  test("in a removed working directory: the rewrite, exit 0", async () => {
+    sb = makeSandbox(NO_PERIODIC);
+    const { BUN, CLI } = await import("../helpers/sandbox.ts");
+    const gone = require("node:path").join(sb.dir, "gone");
+    const input = JSON.stringify({ ...call({ command: "x", run_in_background: true }), cwd: undefined });
+    const proc = Bun.spawn(["bash", "-c", 'mkdir "$1" && cd "$1" && rmdir "$1" && exec "$2" "$3" hook pre-tool-use', "-", gone, BUN, CLI], {
+      env: sb.env,
+      stdin: new TextEncoder().encode(input),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    sb.track(proc.pid);
+    const [stdout, stderr, code] = await Promise.all([proc.stdout.text(), proc.stderr.text(), proc.exited]);
+    expect({ stderr, code }).toEqual({ stderr: "", code: 0 });
+    expect(OutputSchema.parse(JSON.parse(stdout)).hookSpecificOutput.updatedInput.command).toEndWith(" -- bash -c x");
   });
 
   test("the config's decision is used", async () => {

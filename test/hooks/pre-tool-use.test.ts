@@ -5,7 +5,7 @@ import { PreToolUseOutputSchema as OutputSchema, preToolUseCall as call } from "
 import { claudeCode } from "../../src/hooks/agents/claude-code.ts";
 import { asksToBeKept, isSupervised, preToolUseOutput, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
 
-const settings: WrapSettings = { bun: "/opt/bun/bin/bun", cli: "/opt/supervise/src/cli.ts", stateDir: "/home/u/.local/state/supervise", configPath: null, decision: "none" };
+const settings: WrapSettings = { bun: "/opt/bun/bin/bun", cli: "/opt/supervise/src/cli.ts", stateDir: "/home/u/.local/state/supervise", configPath: null, decision: "none", deadline: "none" };
 
 describe("preToolUseOutput: what is left alone", () => {
   const cases: Array<[string, Record<string, unknown>]> = [
@@ -32,7 +32,7 @@ describe("preToolUseOutput: a background Bash command", () => {
     expect(out.hookSpecificOutput.updatedInput).toEqual({
       ...input,
       // The original first, as a script bash never runs, for the agent's permission rules to judge.
-      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/home/u/.local/state/supervise /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session sess-1 --name 'Start the dev server' -- bash -c 'npm run dev'",
+      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/home/u/.local/state/supervise /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session sess-1 --session-bound --deadline none --name 'Start the dev server' -- bash -c 'npm run dev'",
     });
     expect(out.hookSpecificOutput.permissionDecision).toBeUndefined();
   });
@@ -48,8 +48,20 @@ describe("preToolUseOutput: a background Bash command", () => {
   test("an explicit config and hostile session ids and descriptions are quoted", () => {
     const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", description: "it's $(rm -rf ~) `x`", run_in_background: true }, { session_id: "a'b; rm" }), { ...settings, configPath: "/c d/conf.json" }, claudeCode));
     expect(out.hookSpecificOutput.updatedInput.command).toBe(
-      "false && bash -c x; SUPERVISE_HOME=/home/u/.local/state/supervise SUPERVISE_CONFIG='/c d/conf.json' /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session 'a'\\''b; rm' --name 'it'\\''s $(rm -rf ~) `x`' -- bash -c x",
+      "false && bash -c x; SUPERVISE_HOME=/home/u/.local/state/supervise SUPERVISE_CONFIG='/c d/conf.json' /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session 'a'\\''b; rm' --session-bound --deadline none --name 'it'\\''s $(rm -rf ~) `x`' -- bash -c x",
     );
+  });
+
+  test("hooks.deadline is the wrapped command's --deadline, whatever run.deadline says; no session means no --session-bound", () => {
+    const out = OutputSchema.parse(preToolUseOutput(call({ command: "x", run_in_background: true }, { session_id: undefined }), { ...settings, deadline: "2h" }, claudeCode));
+    expect(out.hookSpecificOutput.updatedInput.command).toBe("false && bash -c x; SUPERVISE_HOME=/home/u/.local/state/supervise /opt/bun/bin/bun /opt/supervise/src/cli.ts run --deadline 2h -- bash -c x");
+  });
+
+  test("wrapCommand: the session makes the run session-bound; the deadline is always given", () => {
+    const base = { ...settings, name: null };
+    expect(wrapCommand("x", { ...base, session: "s" })).toEndWith(" run --session s --session-bound --deadline none -- bash -c x");
+    expect(wrapCommand("x", { ...base, session: null, deadline: "90" })).toEndWith(" run --deadline 90 -- bash -c x");
+    expect(wrapCommand("x", { ...base, session: "s", keep: true })).toEndWith(" run --session s --session-bound --deadline none --keep-orphaned -- bash -c x");
   });
 
   test("a long description is cut to 60 characters for the name", () => {
@@ -77,18 +89,61 @@ describe("a command that asks to be kept (SUPERVISE_KEEP=1, as the agent is told
   for (const [command, expected] of cases) test(JSON.stringify(command), () => expect(asksToBeKept(command)).toBe(expected));
 });
 
-describe("isSupervised", () => {
+describe("isSupervised: only a command that is one supervised run, nothing after it", () => {
+  const ours = wrapCommand("npm run dev", { ...settings, session: "s", name: null });
   const cases: Array<[string, boolean]> = [
     ["supervise ls", true],
     ["  supervise", true],
     ["/usr/bin/supervise run -- x", true],
+    ["./supervise run -- x", true],
     ["A=1 B=2 supervise x", true],
+    ["A='x y' supervise run -- x", true],
+    ["supervise run -- npm run dev > log 2>&1", true],
+    ["supervise run -- npm run dev &> log", true],
+    ["supervise run -- sh -c 'a; b & c | d'", true],
+    ['supervise run -- sh -c "a; b && c"', true],
+    ["supervise run -- x # start it; then wait", true],
+    ["supervise run -- x\n", true],
+    ["supervise run \\\n  -- x", true],
+    [`SUPERVISE_HOME=/x ${settings.bun} ${settings.cli} run -- bash -c y`, true],
+    [ours, true],
+    [`SUPERVISE_HOME='/a b' /other/bun ${settings.cli} run -- bash -c 'y; z'`, true],
+    // Look-alikes: something runs unsupervised.
+    ["supervise ls; npm run dev", false],
+    ["supervise ls;npm run dev", false],
+    ["supervise ls && npm run dev", false],
+    ["supervise ls || npm run dev", false],
+    ["supervise ls | npm run dev", false],
+    ["supervise ls |& npm run dev", false],
+    ["supervise ls & npm run dev", false],
+    ["supervise run -- x &", false],
+    ["supervise ls\nnpm run dev", false],
+    ["supervise ls # x\nnpm run dev", false],
+    ["supervise run -- echo $(npm run dev)", false],
+    ['supervise run -- echo "$(npm run dev)"', false],
+    ["supervise run -- echo `npm run dev`", false],
+    ["supervise run -- cat <(npm run dev)", false],
+    ["(supervise ls); npm run dev", false],
+    ["{ supervise ls; npm run dev; }", false],
+    ["supervise run -- 'unclosed", false],
+    [`${ours}; npm run dev`, false],
+    [`${ours} && npm run dev`, false],
+    [`false && bash -c x; supervise ls; npm run dev`, false],
+    [`false && bash -c x & npm run dev; ${ours}`, false],
+    [`echo '${settings.cli} run '; npm run dev`, false],
+    [`npm run dev; ${settings.bun} ${settings.cli} run -- x`, false],
     ["supervisex", false],
     ["echo supervise", false],
     ["npm run dev", false],
-    [`SUPERVISE_HOME=/x ${settings.bun} ${settings.cli} run -- bash -c y`, true],
+    ["A=1", false],
+    ["", false],
   ];
-  for (const [command, expected] of cases) test(command, () => expect(isSupervised(command, settings)).toBe(expected));
+  for (const [command, expected] of cases) test(JSON.stringify(command), () => expect(isSupervised(command, settings)).toBe(expected));
+
+  test("a look-alike background call is wrapped, not passed through", () => {
+    const out = OutputSchema.parse(preToolUseOutput(call({ command: "supervise ls; npm run dev", run_in_background: true }), settings, claudeCode));
+    expect(out.hookSpecificOutput.updatedInput.command).toEndWith(" -- bash -c 'supervise ls; npm run dev'");
+  });
 });
 
 // Outside a PID namespace the periodic sweep must never start: every sandbox here turns it off.

@@ -6,7 +6,7 @@ import { codex } from "../../../src/hooks/agents/codex.ts";
 import { gemini } from "../../../src/hooks/agents/gemini.ts";
 import { preToolUseOutput, type WrapSettings } from "../../../src/hooks/pre-tool-use.ts";
 
-const settings: WrapSettings = { bun: "/b/bun", cli: "/s/cli.ts", stateDir: "/st", configPath: null, decision: "allow" };
+const settings: WrapSettings = { bun: "/b/bun", cli: "/s/cli.ts", stateDir: "/st", configPath: null, decision: "allow", deadline: "none" };
 
 describe("Gemini: BeforeTool on run_shell_command", () => {
   test("a background call is wrapped with its session and description, and every argument comes back", () => {
@@ -15,7 +15,7 @@ describe("Gemini: BeforeTool on run_shell_command", () => {
     expect(out.hookSpecificOutput.tool_input).toEqual({
       ...input,
       // The original first, as a script bash never runs, for Gemini's policy engine to judge.
-      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/st /b/bun /s/cli.ts run --session gem-1 --name 'dev server' -- bash -c 'npm run dev'",
+      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/st /b/bun /s/cli.ts run --session gem-1 --session-bound --deadline none --name 'dev server' -- bash -c 'npm run dev'",
     });
   });
 

@@ -1,0 +1,120 @@
+// What the command leaves running, as the wrapper finds it. The wrapper is its descendants'
+// subreaper (proc/libc.ts): a process whose parent exits is reparented to the wrapper, not to
+// init, so everything the command started and that still runs descends from the wrapper,
+// also without its cookie (`env -i setsid server &`) and outside its group.
+
+import { mayEnd } from "../policy/lifecycle.ts";
+import { keepMarkOf, type Markable } from "../policy/keep.ts";
+import { readCmdline, readEnviron } from "../proc/facts.ts";
+import { reapZombie, releaseLibc } from "../proc/libc.ts";
+import { pidsAllocatedSince } from "../proc/pid-window.ts";
+import { listPids } from "../proc/read.ts";
+import { findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
+import { readStat, type ProcStat } from "../proc/stat.ts";
+import type { EntryPolicy } from "../stop/entry-policy.ts";
+
+/** A shell's `cmd &` has a moment between its fork and its exec. */
+const FORK_EXEC_MS = 100;
+const FORK_POLL_MS = 5;
+
+/**
+ * Until then the fork still shows the shell's command line and environment, not the ones it
+ * is about to exec with (`SUPERVISE_KEEP=1 server &`): waits, at most FORK_EXEC_MS, until no
+ * process of the entry runs the command's own command line.
+ */
+export async function forksExecuted(ref: EntryRef, command: readonly string[], argv: (pid: number) => readonly string[] | null = readCmdline): Promise<void> {
+  const own = command.join("\0");
+  const pending = () => {
+    const found = findEntryProcesses(ref);
+    return [...found.members, ...found.carriers].some((p) => argv(p.pid)?.join("\0") === own);
+  };
+  for (const until = Date.now() + FORK_EXEC_MS; pending() && Date.now() < until; ) await Bun.sleep(FORK_POLL_MS);
+}
+
+/** The wrapper's descendants, nearest first; `stats` are the processes that can be the command's. */
+export function descendantsOf(root: number, stats: readonly ProcStat[]): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const stat of stats) {
+    if (stat.pid === root) continue;
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(stat);
+    else children.set(stat.ppid, [stat]);
+  }
+  const out: ProcStat[] = [];
+  const seen = new Set<number>([root]);
+  for (let queue = [root]; queue.length > 0; ) {
+    const next: number[] = [];
+    for (const pid of queue) {
+      for (const child of children.get(pid) ?? []) {
+        if (seen.has(child.pid)) continue;
+        seen.add(child.pid);
+        out.push(child);
+        next.push(child.pid);
+      }
+    }
+    queue = next;
+  }
+  return out;
+}
+
+/**
+ * The descendants that the entry's own lookup (its group, proven; its cookie) misses and
+ * that the policy lets this stop end. A member of the command's group counts as one: being
+ * our descendant proves the group ours. Keep marks are read over the whole descendant tree,
+ * so that what runs under a kept process is kept too.
+ */
+export function adoptedEndable(ref: EntryRef, policy: EntryPolicy, stats: readonly ProcStat[] = scanForEntry(ref), self = process.pid): ProcStat[] {
+  const descendants = descendantsOf(self, stats);
+  if (descendants.length === 0) return [];
+  const found = findEntryProcesses(ref, stats);
+  return endableDescendants(descendants, new Set([...found.members, ...found.carriers].map((p) => p.pid)), ref.pgid, policy);
+}
+
+export interface ProcFacts {
+  argv: (pid: number) => readonly string[] | null;
+  environ: (pid: number) => string | null;
+}
+
+/** Of the descendants, those not `covered` (the entry's own lookup finds them) that the policy lets this stop end. */
+export function endableDescendants(
+  descendants: readonly ProcStat[],
+  covered: ReadonlySet<number>,
+  pgid: number | null,
+  policy: EntryPolicy,
+  facts: ProcFacts = { argv: readCmdline, environ: readEnviron },
+): ProcStat[] {
+  const table = new Map<number, Markable>();
+  for (const p of descendants) table.set(p.pid, { pid: p.pid, ppid: p.ppid, comm: p.comm, argv: facts.argv(p.pid), environ: facts.environ(p.pid) });
+  return descendants.filter(
+    (p) =>
+      !covered.has(p.pid) &&
+      mayEnd(policy.path, {
+        tie: pgid !== null && p.pgrp === pgid ? "group" : "escape",
+        kept: keepMarkOf(table.get(p.pid)!, policy.keep, table),
+        keepOrphaned: policy.keepOrphaned,
+        sessionBound: policy.sessionBound,
+        // Our own descendants, read in our own namespace.
+        sameNamespace: true,
+        // proc/signal.ts re-reads the owner before every send and refuses another user's.
+        sameUser: true,
+        proof: policy.proof,
+      }).end,
+  );
+}
+
+/**
+ * Reaps the zombies among our children, except the command itself (Bun reaps it, and needs
+ * its status): an adopted process that exits stays a zombie under the wrapper until then.
+ */
+export function reapAdoptedZombies(ref: EntryRef, self = process.pid): number {
+  const pids = (ref.since && pidsAllocatedSince(ref.since.pid, ref.since.forks)) ?? listPids();
+  let reaped = 0;
+  for (const pid of pids) {
+    if (pid === ref.pgid) continue;
+    const stat = readStat(pid);
+    if (stat && stat.ppid === self && stat.state === "Z" && reapZombie(pid)) reaped++;
+  }
+  // The call stubs are not kept for a wrapper that may wait for hours.
+  releaseLibc();
+  return reaped;
+}
