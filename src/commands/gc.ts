@@ -3,9 +3,10 @@
 
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
-import { UsageError } from "../errors.ts";
+import { SuperviseError, UsageError } from "../errors.ts";
 import { collectGarbage, type GcResult } from "../entry/gc.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { describe, existingLedger } from "../ledger/open.ts";
+import { printable } from "../render/table.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
@@ -19,7 +20,7 @@ export default async function gc(args: string[]): Promise<number> {
   const endedBefore = Number.isFinite(ageMs) ? now - ageMs : Number.NEGATIVE_INFINITY;
   const empty: GcResult = { markedLost: [], removed: [], strayOutputs: 0 };
   const db = existingLedger(stateDir(), { onMovedAside: (target) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`) });
-  const result = db ? collectGarbage(db, stateDir(), { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now) : empty;
+  const result = db ? collectOrSay(() => collectGarbage(db, stateDir(), { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now)) : empty;
   if (options.json) {
     await writeOut(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
@@ -28,4 +29,24 @@ export default async function gc(args: string[]): Promise<number> {
   const stray = result.strayOutputs ? `, ${result.strayOutputs} stray output file${result.strayOutputs === 1 ? "" : "s"}` : "";
   await writeOut(`removed ${result.removed.length} finished entr${result.removed.length === 1 ? "y" : "ies"}${lost}${stray}\n`);
   return 0;
+}
+
+/**
+ * A ledger or state dir that cannot be written (read-only, full, locked past the busy
+ * timeout) is one line and exit 1, like any failure that is not the command line's: what
+ * was removed before it stays removed, each removal being its own transaction.
+ */
+function collectOrSay(collect: () => GcResult): GcResult {
+  try {
+    return collect();
+  } catch (error) {
+    if (!isWriteFailure(error)) throw error;
+    throw new SuperviseError(`gc stopped: the state dir cannot be written (${printable(describe(error))})`, { cause: error });
+  }
+}
+
+/** SQLite's errors, and the file system's refusals to write (removing output files). */
+function isWriteFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("SQLITE_") || ["EROFS", "ENOSPC", "EDQUOT", "EACCES", "EPERM", "EIO"].includes(code));
 }

@@ -1,12 +1,13 @@
 // `supervise kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]`:
 // stop entries the way their wrapper would (first signal, grace, SIGKILL, identity-checked),
 // all at once, reason `manual`. Exit 0 when everything asked for is dead, 1 otherwise.
+// A ledger that cannot be written does not stop the stop: one warning line says so.
 
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { describe, existingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { parseSignal } from "../proc/signals.ts";
 import { printable } from "../render/table.ts";
@@ -31,13 +32,19 @@ export default async function kill(args: string[]): Promise<number> {
   if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
   const rows: EntryRow[] = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
   const stopped = db ? await stopEntries(db, rows, { reason: "manual", signal, graceMs }) : [];
-  const results: KillReport[] = stopped.map((result, i) => ({ ...result, command: JSON.parse(rows[i]!.command) as string[] }));
+  const results: KillReport[] = stopped.map(({ id, outcome, signal, durationMs }, i) => ({ id, outcome, signal, durationMs, command: JSON.parse(rows[i]!.command) as string[] }));
+  const unrecorded = stopped.filter((r) => r.unrecorded !== undefined);
+  if (unrecorded.length) await writeErr(unrecordedLine(unrecorded));
   await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
   return results.every((r) => r.outcome !== "failed" && r.outcome !== "other-namespace") ? 0 : 1;
 }
 
-interface KillReport extends StopResult {
-  command: string[];
+type KillReport = Omit<StopResult, "unrecorded"> & { command: string[] };
+
+/** One line for all of them: the stops went ahead, the ledger did not take them. */
+function unrecordedLine(results: readonly StopResult[]): string {
+  const ids = results.map((r) => r.id).join(", ");
+  return `supervise: warning: the ledger could not be written (${printable(describe(results[0]!.unrecorded))}); the stop of ${ids} is not recorded\n`;
 }
 
 const SAID: Record<StopResult["outcome"], string> = {

@@ -12,6 +12,11 @@ export interface EndRow {
   ended_at: number | null;
   stop_reason: string | null;
   exit_status: number | null;
+  /**
+   * Whether whoever asked for that stop (stop_owner) is alive: false once it is gone (a `kill`
+   * SIGKILLed during its grace); null or absent when no asker was recorded or it is unreadable.
+   */
+  stopOwnerAlive?: boolean | null;
 }
 
 /** The wrapper, once its command has exited. */
@@ -104,6 +109,8 @@ const WITHDRAW: EndDecision = { record: null, withdrawStop: true, exitStatus: nu
  *                  a signal to it, its parent's death     -> killed, the stop asked for, else signal / parent-died
  *                  exited by itself                       -> killed, the stop asked for, else exited, null
  *                  ...and it ended what was left          -> the same, but exited, leftovers when none was asked
+ *                  the stop's asker is gone, and the
+ *                  command exited with a status           -> as if no stop was asked (it reached nothing)
  * stopper          recorded in another pid namespace      -> nothing (its stop withdrawn)
  *                  the stop failed                        -> nothing (its stop withdrawn)
  *                  its command runs on (kept from it)     -> nothing (its stop withdrawn)
@@ -136,7 +143,7 @@ export function decideEnd(row: EndRow, facts: EndFacts): EndDecision {
 }
 
 function wrapperRecord(row: EndRow, facts: WrapperEnd): RecordedEnd {
-  const asked = askedStop(row);
+  const asked = askedStop(row, facts);
   const end = (state: RecordedEnd["state"], reason: EndReason | null): RecordedEnd => ({
     state,
     ended_at: facts.at,
@@ -187,9 +194,16 @@ function sweepDecision(facts: SweepEnd): EndDecision {
   return { record: { state: "killed", ended_at: facts.at, exit_code: null, end_signal: signal, reason: facts.verdict, exit_status: null }, withdrawStop: false, exitStatus: null };
 }
 
-/** The stop a stopper or a sweep asked for (stop_reason); anything else stored there is no request. */
-function askedStop(row: EndRow): EndReason | null {
-  return row.stop_reason !== null && STOP_REASONS.has(row.stop_reason) ? (row.stop_reason as EndReason) : null;
+/**
+ * The stop a stopper or a sweep asked for (stop_reason); anything else stored there is no
+ * request. Nor is one whose asker is gone when the command exited with a status: a `kill`
+ * SIGKILLed during its grace left its request behind, and the command then ended by itself
+ * (a command that died of a signal was reached: the request stands).
+ */
+function askedStop(row: EndRow, facts: WrapperEnd): EndReason | null {
+  if (row.stop_reason === null || !STOP_REASONS.has(row.stop_reason)) return null;
+  if (row.stopOwnerAlive === false && facts.endSignal === null) return null;
+  return row.stop_reason as EndReason;
 }
 
 function reached(outcome: TerminateOutcome): boolean {

@@ -3,6 +3,7 @@
 
 import type { Database } from "bun:sqlite";
 import { decideEnd, type EndFacts, type EndRow } from "../entry/end.ts";
+import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 
 /**
  * Stored states; `orphaned` and `lost` are also derived live from a stored `running`, and so
@@ -118,10 +119,11 @@ export function recordSpawned(db: Database, id: string, pid: number, pgid: numbe
  */
 export function recordEnd(db: Database, id: string, facts: EntryEnd): boolean {
   return db.transaction(() => {
-    const row = db.query("SELECT ended_at, stop_reason, exit_status FROM entries WHERE id = :id").get({ id }) as EndRow | null;
-    if (row === null) return false;
-    const decision = decideEnd(row, facts);
-    if (decision.withdrawStop) db.query("UPDATE entries SET stop_reason = NULL WHERE id = :id AND ended_at IS NULL").run({ id });
+    const stored = db.query("SELECT ended_at, stop_reason, stop_owner, exit_status FROM entries WHERE id = :id").get({ id }) as StoredEnd | null;
+    if (stored === null) return false;
+    const { stop_owner, ...row } = stored;
+    const decision = decideEnd({ ...row, stopOwnerAlive: stopOwnerAlive(stop_owner) }, facts);
+    if (decision.withdrawStop) db.query("UPDATE entries SET stop_reason = NULL, stop_owner = NULL WHERE id = :id AND ended_at IS NULL").run({ id });
     if (decision.exitStatus !== null) {
       db.query("UPDATE entries SET exit_status = :exit_status WHERE id = :id AND exit_status IS NULL").run({ id, exit_status: decision.exitStatus });
     }
@@ -142,12 +144,40 @@ export function recordLost(db: Database, id: string, now: number): boolean {
   return recordEnd(db, id, { by: "gc", at: now });
 }
 
-/** Marks a running entry as being stopped for `reason` (null withdraws it); false when it has already ended. */
-export function requestStop(db: Database, id: string, reason: EndReason | null): boolean {
+/**
+ * Marks a running entry as being stopped for `reason` (null withdraws it); false when it has
+ * already ended. owner: the process asking, which stays alive through its stop; once it is
+ * gone, a command that exits by itself is no longer recorded as stopped (src/entry/end.ts).
+ * Null: a request nobody owns, which counts as long as it stands.
+ */
+export function requestStop(db: Database, id: string, reason: EndReason | null, owner: ProcessIdentity | null = null): boolean {
+  const stop_owner = reason === null || owner === null ? null : stopOwnerText(owner);
   return db.transaction(() => {
-    const result = db.query("UPDATE entries SET stop_reason = :reason WHERE id = :id AND ended_at IS NULL").run({ id, reason });
+    const result = db.query("UPDATE entries SET stop_reason = :reason, stop_owner = :stop_owner WHERE id = :id AND ended_at IS NULL").run({ id, reason, stop_owner });
     return result.changes > 0;
   }).immediate();
+}
+
+type StoredEnd = Omit<EndRow, "stopOwnerAlive"> & { stop_owner: string | null };
+
+/** How stop_owner stores who asked: "bootid:pid:startTicks". */
+export function stopOwnerText(owner: ProcessIdentity): string {
+  return `${owner.bootId}:${owner.pid}:${owner.startTicks}`;
+}
+
+/** Read as stored: any text may be there; what is not an identity is none. */
+export function parseStopOwner(text: string | null): ProcessIdentity | null {
+  const match = text === null ? null : /^(.+):([1-9][0-9]{0,9}):(0|[1-9][0-9]{0,15})$/.exec(text);
+  if (!match) return null;
+  const pid = Number(match[2]);
+  const startTicks = Number(match[3]);
+  return Number.isSafeInteger(pid) && Number.isSafeInteger(startTicks) ? { bootId: match[1]!, pid, startTicks } : null;
+}
+
+/** Whether the recorded asker is the live process; null when none (or no identity) was recorded. */
+function stopOwnerAlive(text: string | null): boolean | null {
+  const owner = parseStopOwner(text);
+  return owner === null ? null : currentIfSame(owner) !== null;
 }
 
 export interface ListFilter {

@@ -93,4 +93,8 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE sessions;
    ALTER TABLE session_owners RENAME TO sessions;
    CREATE INDEX sessions_by_session ON sessions(session, boot_id);`,
+  // 9: who asked for the stop in stop_reason ("bootid:pid:startTicks" of the `kill` or
+  // SessionEnd follow-up that asked): a request whose asker died (a `kill` SIGKILLed during
+  // its grace) no longer names the reason of a command that then exits by itself.
+  `ALTER TABLE entries ADD COLUMN stop_owner TEXT;`,
 ];

@@ -126,6 +126,20 @@ describe("supervise kill", () => {
     expect(listed).toContain("# \\x1b[31mred\\x1b]0;title\\x07\\nsecond line");
   });
 
+  test("--json: the command line arrives whole, its C0 control bytes escaped by JSON: none reaches the terminal raw", async () => {
+    sb = makeSandbox();
+    const script = "exec sleep 100 # \x1b[31mred\x1b]0;title\x07\nsecond line";
+    const hostile = await startSupervised(sb, [], script);
+    const r = await runCli(sb, ["kill", "--json", hostile.id]);
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+    expect(r.stdout).toContain("# \\u001b[31mred\\u001b]0;title\\u0007\\nsecond line");
+    expect(parseJson(KillResultSchema, r.stdout)).toEqual([
+      { id: hostile.id, outcome: "terminated", signal: "TERM", durationMs: expect.any(Number), command: ["sh", "-c", `echo "$SUPERVISE_ID $$"; ${script}`] },
+    ]);
+  });
+
   test("bad input changes nothing: unknown id among good ones, no selector, two selectors, bad signal or grace", async () => {
     sb = makeSandbox();
     const live = await startSupervised(sb, []);

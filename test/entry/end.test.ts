@@ -5,7 +5,9 @@
 import { describe, expect, test } from "bun:test";
 import { decideEnd, type EndFacts, type EndRow, type SweepEnd } from "../../src/entry/end.ts";
 
-const open = (stop_reason: string | null = null): EndRow => ({ ended_at: null, stop_reason, exit_status: null });
+const open = (stop_reason: string | null = null, stopOwnerAlive: boolean | null = null): EndRow => ({ ended_at: null, stop_reason, exit_status: null, stopOwnerAlive });
+/** A stop asked by a `kill` (or sweep) that is gone now: SIGKILLed during its grace. */
+const orphanedAsk = (stop_reason: string) => open(stop_reason, false);
 const ended = (exit_status: number | null = null): EndRow => ({ ended_at: 5, stop_reason: "manual", exit_status });
 
 const wrapper = (stop: "deadline" | "signal" | "parent-died" | "leftovers" | null, outcome: "gone" | "terminated" | "killed" | "failed", exitStatus = 0, endSignal: string | null = null): EndFacts => ({
@@ -59,6 +61,20 @@ describe("decideEnd", () => {
     ["wrapper: a signal as SessionEnd ended the session's tree", open("session-end"), wrapper("signal", "terminated", 143, "TERM"), ["killed", "session-end", "TERM"], false],
     ["wrapper: leftovers after its own exit, a kill asked", open("manual"), wrapper("leftovers", "terminated"), ["killed", "manual", null], false],
     ["wrapper: an overdue sweep asked", open("overdue"), wrapper(null, "gone", 137, "KILL"), ["killed", "overdue", "KILL"], false],
+    // The stop's asker is gone (a kill SIGKILLed during its grace): only what its stop reached counts.
+    ["wrapper: asker gone, the command then exited 5 by itself", orphanedAsk("manual"), wrapper(null, "gone", 5), ["exited", null, null], false],
+    ["wrapper: asker gone, the command exited 0", orphanedAsk("manual"), wrapper(null, "gone", 0), ["exited", null, null], false],
+    ["wrapper: asker gone, the command died of its TERM (reached)", orphanedAsk("manual"), wrapper(null, "gone", 143, "TERM"), ["killed", "manual", "TERM"], false],
+    ["wrapper: asker gone, died of its SIGKILL (reached)", orphanedAsk("manual"), wrapper(null, "gone", 137, "KILL"), ["killed", "manual", "KILL"], false],
+    ["wrapper: asker gone, exited by itself, the wrapper ended what it left", orphanedAsk("manual"), wrapper("leftovers", "terminated"), ["exited", "leftovers", null], false],
+    ["wrapper: asker gone, exited as the wrapper stopped it on a signal", orphanedAsk("manual"), wrapper("signal", "terminated", 143), ["killed", "signal", null], false],
+    ["wrapper: asker gone, its deadline", orphanedAsk("manual"), wrapper("deadline", "terminated", 124, "TERM"), ["killed", "deadline", "TERM"], false],
+    ["wrapper: a sweep's ask, the sweep gone, the command exited 1", orphanedAsk("owner-dead"), wrapper(null, "gone", 1), ["exited", null, null], false],
+    ["wrapper: asker alive, the command exited 5 in its grace", open("manual", true), wrapper(null, "gone", 5), ["killed", "manual", null], false],
+    ["wrapper: asker unknown (none recorded: an older supervise), exited 5", open("manual", null), wrapper(null, "gone", 5), ["killed", "manual", null], false],
+    ["wrapper: asker gone, junk stop_reason", orphanedAsk("junk"), wrapper(null, "gone", 5), ["exited", null, null], false],
+    ["kill: its own record, whatever became of an earlier asker", orphanedAsk("manual"), stopper("terminated"), ["killed", "manual", "TERM"], false],
+    ["sweep: an earlier asker gone, the sweep reached it", orphanedAsk("manual"), sweep("owner-dead", t("terminated")), ["killed", "owner-dead", "TERM"], false],
     // Hostile stop_reason text: no stopper asked for that, so it is no request.
     ["wrapper: stop_reason 'deadline' (no stopper sets it)", open("deadline"), wrapper(null, "gone", 0), ["exited", null, null], false],
     ["wrapper: stop_reason 'leftovers'", open("leftovers"), wrapper("signal", "terminated", 143), ["killed", "signal", null], false],

@@ -4,7 +4,9 @@
 
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { deleteFinished, finishedByRule, getEntry, insertEntry, recordEnd, recordLost, requestStop, type EndReason, type EntryEnd } from "../../src/ledger/entries.ts";
+import { deleteFinished, finishedByRule, getEntry, insertEntry, parseStopOwner, recordEnd, recordLost, requestStop, stopOwnerText, type EndReason, type EntryEnd } from "../../src/ledger/entries.ts";
+import { bootId } from "../../src/proc/boot.ts";
+import { readStat } from "../../src/proc/stat.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 
 function ledgerWith(...ids: string[]): Database {
@@ -72,6 +74,57 @@ describe("recordEnd", () => {
     expect(getEntry(db, "e2")).toMatchObject({ state: "lost", reason: null, ended_at: 2 });
     expect(recordEnd(db, "nope", wrapperEnd(null))).toBe(false);
     expect(getEntry(db, "nope")).toBeNull();
+  });
+});
+
+describe("who asked for a stop (stop_owner)", () => {
+  const self = { bootId: bootId(), pid: process.pid, startTicks: readStat(process.pid)!.startTicks };
+  // This process's pid with another start time: a process that is gone, its pid maybe reused.
+  const gone = { ...self, startTicks: self.startTicks + 1 };
+  const exited5: EntryEnd = { by: "wrapper", at: 4, stop: null, outcome: "gone", exitCode: 5, endSignal: null, exitStatus: 5 };
+  const diedOfTerm: EntryEnd = { by: "wrapper", at: 4, stop: null, outcome: "gone", exitCode: null, endSignal: "TERM", exitStatus: 143 };
+  const stopOwner = (db: Database) => (db.query("SELECT stop_owner FROM entries WHERE id = 'e1'").get() as { stop_owner: string | null }).stop_owner;
+
+  test.each([
+    ["asked by a live process: the command's exit in its grace is its stop", self, exited5, ["killed", "manual"]],
+    ["asked by one gone (SIGKILLed during its grace): the command exited by itself", gone, exited5, ["exited", null]],
+    ["asked by one gone, the command died of a signal: the stop reached it", gone, diedOfTerm, ["killed", "manual"]],
+    ["asked with no owner recorded: it counts as long as it stands", null, exited5, ["killed", "manual"]],
+  ] as const)("%s", (_, owner, end, expected) => {
+    const db = ledgerWith("e1");
+    expect(requestStop(db, "e1", "manual", owner)).toBe(true);
+    expect(stopOwner(db)).toBe(owner && stopOwnerText(owner));
+    expect(recordEnd(db, "e1", end)).toBe(true);
+    const row = getEntry(db, "e1")!;
+    expect([row.state, row.reason]).toEqual([...expected]);
+  });
+
+  test("a withdrawn stop forgets its owner too", () => {
+    const db = ledgerWith("e1", "e2");
+    requestStop(db, "e1", "manual", self);
+    requestStop(db, "e1", null, self);
+    expect(getEntry(db, "e1")).toMatchObject({ stop_reason: null });
+    expect(stopOwner(db)).toBeNull();
+    requestStop(db, "e1", "manual", self);
+    expect(recordEnd(db, "e1", stopperEnd("failed", true))).toBe(false);
+    expect(stopOwner(db)).toBeNull();
+  });
+
+  test.each<[string, string | null, { bootId: string; pid: number; startTicks: number } | null]>([
+    ["as written", "3f2a-b:4242:98765", { bootId: "3f2a-b", pid: 4242, startTicks: 98765 }],
+    ["a boot id holding a colon", "a:b:7:0", { bootId: "a:b", pid: 7, startTicks: 0 }],
+    ["null", null, null],
+    ["empty", "", null],
+    ["no boot id", ":1:2", null],
+    ["pid 0", "b:0:2", null],
+    ["negative pid", "b:-1:2", null],
+    ["not numbers", "b:x:y", null],
+    ["leading zeros", "b:01:2", null],
+    ["too many digits", "b:1:99999999999999999999", null],
+    ["SQL", "'; DROP TABLE entries; --", null],
+    ["a newline", "b:1:2\n", null],
+  ])("parseStopOwner: %s", (_, text, expected) => {
+    expect(parseStopOwner(text)).toEqual(expected);
   });
 });
 
