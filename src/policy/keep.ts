@@ -34,9 +34,26 @@ export function isNamed(proc: Pick<Markable, "comm" | "argv">, names: readonly s
   return argv0 !== undefined && names.includes(argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, ""));
 }
 
+/**
+ * Whether an environment reads as one: NAME=VALUE words (none at all after `env -i`). A
+ * process that rewrote its title (perl's $0, setproctitle) may have written over the area
+ * /proc shows as its environment: what its keep mark was cannot be read there.
+ */
+export function isWellFormedEnviron(environ: string): boolean {
+  let start = 0;
+  while (start < environ.length) {
+    const end = environ.indexOf("\0", start);
+    const stop = end === -1 ? environ.length : end;
+    if (stop > start && environ.indexOf("=", start) <= start) return false;
+    if (stop > start && environ.indexOf("=", start) >= stop) return false;
+    start = stop + 1;
+  }
+  return true;
+}
+
 /** The process's own keep mark, or null. */
 export function ownKeepMark(proc: Markable, settings: KeepSettings): KeepMark | null {
-  if (proc.environ === null || proc.argv === null) return "unreadable";
+  if (proc.environ === null || proc.argv === null || !isWellFormedEnviron(proc.environ)) return "unreadable";
   if (carriesKeep(proc.environ)) return "keep-var";
   if (isNamed(proc, settings.sessionKeep)) return "session-keep";
   if (isProtected(proc.argv.join(" "), settings.protect)) return "protect";

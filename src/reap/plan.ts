@@ -14,6 +14,7 @@ import { sameBoot } from "../proc/identity.ts";
 import { findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
 import {
+  ageMs,
   classifyEntry,
   classifySessionLeftover,
   classifyUnledgered,
@@ -184,7 +185,9 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
       for (const proc of allowed) targets.push({ proc, reason: verdict, ledgerId: row.id, zombie: false });
       // The group as a whole only when every member may be signalled: never a group holding a kept or protected member.
       if (found.groupProven && row.pgid !== null && found.members.every((p) => allowed.includes(p))) group = { pgid: row.pgid, members: found.members };
-      if (verdict === "overdue" && wrapper && view.signallable(wrapper, "group", proof, row, new Map([[wrapper.pid, wrapper]]))) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
+      // The wrapper, once signalled, enforces its own deadline on its group: only when all of it may end.
+      const whole = allowed.length === mine.length;
+      if (verdict === "overdue" && whole && wrapper && view.signallable(wrapper, "group", proof, row, new Map([[wrapper.pid, wrapper]]))) targets.push({ proc: wrapper, reason: "overdue", ledgerId: row.id, zombie: false });
     }
     const atSessionEnd = sessionEndFor(row, input, keep ? "kept" : otherLiveOwner(row, input, view.byPid) ? "other-owner" : "end");
     entries.push({ row, verdict, group, keep, targeted: targets.length - before, atSessionEnd });
@@ -199,7 +202,7 @@ function sessionEndFor(row: EntryRow, input: PlanInput, answer: NonNullable<Entr
 
 /** The entry's recorded owner is alive and is not the agent that is ending (another live CLI of the same session). */
 function otherLiveOwner(row: EntryRow, input: PlanInput, byPid: ReadonlyMap<number, ProcInfo>): boolean {
-  if (input.ending == null || row.owner_pid === null || row.owner_start_ticks === null) return false;
+  if (row.owner_pid === null || row.owner_start_ticks === null) return false;
   return liveProcess(row.owner_pid, row.owner_start_ticks, byPid) !== null && row.owner_pid !== (input.around.endingAgent ?? null);
 }
 
@@ -210,20 +213,43 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
   for (const proc of view.live) {
     if (claimed.has(proc.pid)) continue;
     const id = cookieOf(proc);
-    const ended = id === null ? undefined : input.ended.get(id);
-    if (!ended || !escapedFrom(proc, ended, input.bootId)) continue;
+    if (id === null) continue;
+    // Every cookie carrier is decided here. One whose entry the ledger does not hold (a ledger
+    // lost or moved aside, a forged cookie) is unknown: it may be what --keep-orphaned kept.
     claimed.add(proc.pid);
+    const ended = input.ended.get(id);
+    if (!ended || !escapedFrom(proc, ended, input.bootId)) continue;
     if (input.around.session !== null && ended.session !== input.around.session) continue;
     // Recorded in another pid namespace: its row says nothing of the processes here.
     if (input.namespace !== undefined && ended.pid_namespace !== null && ended.pid_namespace !== input.namespace) continue;
     // Left running on purpose: the entry was started to keep what outlives it, or it asks to be kept.
     if (keepsOrphans(ended) || carriesKeep(proc.environ)) continue;
-    // At SessionEnd an escape is one more leftover of the session, and so is what a session-bound
-    // entry left at its exit at any sweep: judged by its session's owner, later.
-    if ((input.ending ?? null) !== null || ended.session_bound === 1) claimed.delete(proc.pid);
-    else if (view.signallable(proc, "escape", "entry-ended", ended, escapesOf(ended.id, view))) targets.push({ proc, reason: "escaped", ledgerId: ended.id, zombie: false });
+    const reason = escapeReason(proc, ended, input, view);
+    if (reason) targets.push({ proc, reason, ledgerId: ended.id, zombie: false });
   }
   return { targets, claimed };
+}
+
+/**
+ * What ends an escape, if anything: at SessionEnd, the ending session's (what its own agent
+ * owns); what a session-bound entry left, once that entry's owner is provably gone; any
+ * other, at once. Judged by the entry's owner, not the process's cookie: Gemini's carry none.
+ */
+function escapeReason(proc: ProcInfo, ended: EntryRow, input: PlanInput, view: SnapshotView): TargetReason | null {
+  const within = escapesOf(ended.id, view);
+  const kept = keepMarkOf(proc, input.settings, within, input.around.subreapers);
+  const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, sameNamespace: true, sameUser: proc.uid === input.around.ownUid };
+  if (untouchable(proc, input.around) !== null) return null;
+  if (input.ending != null) {
+    if (ended.session !== input.ending) return null;
+    const agentChild = proc.ppid > 1 && input.around.lineage.has(proc.ppid);
+    const decision = mayEnd("session-end", { ...subject, agentChild, otherLiveOwner: otherLiveOwner(ended, input, view.byPid), proof: "session-ending" });
+    return decision.end ? "session-end" : null;
+  }
+  if (ended.session_bound !== 1) return view.signallable(proc, "escape", "entry-ended", ended, within) ? "escaped" : null;
+  const ownerAlive = recordedOwnerAlive(ended, view) ?? cookieOwnerAlive(proc, view);
+  if (ownerAlive !== false || ageMs(proc, input.around.nowTicks) < input.settings.thresholdsMs.sessionGone) return null;
+  return mayEnd("sweep", { ...subject, sessionBound: false, proof: "owner-gone" }).end ? "session-gone" : null;
 }
 
 /** The live processes carrying this entry's cookie: where an escape's keep marks are looked for. */
@@ -262,6 +288,12 @@ function zombiesUnder(targets: readonly PlannedTarget[], procs: readonly ProcInf
 function recordedOwnerAlive(row: EntryRow, view: SnapshotView): boolean | null {
   if (row.owner_pid === null || row.owner_start_ticks === null || view.table.unreadable.has(row.owner_pid)) return null;
   return liveProcess(row.owner_pid, row.owner_start_ticks, view.byPid) !== null;
+}
+
+/** The owner the process's own session cookie names: alive, provably gone, or null (no cookie, unknown). */
+function cookieOwnerAlive(proc: ProcInfo, view: SnapshotView): boolean | null {
+  const owned = sessionOwner(proc, view.table);
+  return owned === null || owned.owner === "unknown" ? null : owned.owner === "alive";
 }
 
 /** The recorded wrapper, if that very process is still alive. */

@@ -165,6 +165,36 @@ describe("planSweep", () => {
     expect(plan([agent, server("800")], [], [{ ...ended, session_bound: 0 }]).targets.map((t) => t.reason)).toEqual(["escaped"]);
   });
 
+  test("a process carrying a cookie no ledger row accounts for is unknown: never a session leftover, never the seed's target", () => {
+    // The ledger was lost (moved aside, unreadable): what --keep-orphaned kept must not fall to session-gone.
+    const kept = proc({ pid: 7100, comm: "sleep", argv: ["sleep", "300"], ppid: 1, startTicks: NOW_TICKS - minutes(30), environ: "SUPERVISE_ID=gone1\0CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=s9\0CLAUDE_PID=900", inSessionScope: true, sameNamespace: true });
+    const rg = proc({ pid: 7101, ppid: 1, startTicks: NOW_TICKS - minutes(30), environ: "SUPERVISE_ID=gone2" });
+    expect(plan([kept, rg], []).targets).toEqual([]);
+    // Without the cookie the same processes are the session's and the seed's.
+    expect(plan([{ ...kept, environ: "CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=s9\0CLAUDE_PID=900" }, { ...rg, environ: "HOME=/h" }], []).targets.map((t) => t.reason).sort()).toEqual(["rg", "session-gone"]);
+  });
+
+  test("what a Gemini session-bound entry left (no session variable, only GEMINI_CLI=1) is judged by the entry's owner", () => {
+    const gemini = proc({ pid: 850, comm: "node", argv: ["node", "gemini"], ppid: 50, startTicks: WRAPPER_TICKS - minutes(10) });
+    const ended = row({ id: "g1", state: "exited", ended_at: 4_000, session: "gem-s", session_bound: 1, owner_pid: 850, owner_start_ticks: WRAPPER_TICKS - minutes(10), wrapper_start_ticks: WRAPPER_TICKS - minutes(20) });
+    const leftover = proc({ pid: 7200, comm: "bash", argv: ["bash", "-c", "sleep 300; :"], ppid: 1, startTicks: WRAPPER_TICKS - minutes(15), environ: "SUPERVISE_ID=g1\0GEMINI_CLI=1", inSessionScope: true, sameNamespace: true });
+    // Gemini alive: not an agent shell, not anything.
+    expect(plan([gemini, leftover], [], [ended], { nowTicks: NOW_TICKS + minutes(60) }).targets).toEqual([]);
+    // Gemini gone: session-gone, as its session's leftover.
+    expect(plan([leftover], [], [ended]).targets.map((t) => [t.proc.pid, t.reason, t.ledgerId])).toEqual([[7200, "session-gone", "g1"]]);
+    // Its SessionEnd, from Gemini itself: session-end; another session's end leaves it.
+    expect(plan([gemini, leftover], [], [ended], { endingAgent: 850 }, "gem-s").targets.map((t) => t.reason)).toEqual(["session-end"]);
+    expect(plan([gemini, leftover], [], [ended], { endingAgent: 850 }, "other").targets).toEqual([]);
+  });
+
+  test("overdue with a protected member: the wrapper is not signalled either (its own deadline would end the group)", () => {
+    const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun", "cli.ts", "run", "--", "./start.sh"], startTicks: WRAPPER_TICKS, ppid: 4242, state: "T" });
+    const shell = leader({ comm: "bash", argv: ["bash", "./start.sh"] });
+    const pytest = proc({ pid: 6001, pgrp: 6000, ppid: 6000, comm: "sleep", argv: ["pytest", "300"], startTicks: WRAPPER_TICKS + 2, environ: "SUPERVISE_ID=e1" });
+    const q = planSweep({ procs: [wrapper, shell, pytest], running: [row({ deadline_at: 1_000, grace_ms: 100 })], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND });
+    expect(q.targets.map((t) => t.proc.pid)).toEqual([6000]);
+  });
+
   test("overdue: the group and the wrapper", () => {
     const wrapper = proc({ pid: 5999, comm: "bun", argv: ["bun"], startTicks: WRAPPER_TICKS, ppid: 4242, state: "T" });
     const p = plan([wrapper, leader()], [row({ deadline_at: 1_000, grace_ms: 100 })], [], {});
