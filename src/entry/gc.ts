@@ -6,13 +6,13 @@ import type { Database } from "bun:sqlite";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { outputDir, removeOutput } from "../capture/files.ts";
-import { deleteFinished, finishedByRule, listEntries, recordLost, type GcRule } from "../ledger/entries.ts";
+import { deleteFinished, finishedByRule, listEntries, recordLost, type FinishedRow, type GcRule } from "../ledger/entries.ts";
 import { environVar } from "../ownership/cookie.ts";
 import { bootId } from "../proc/boot.ts";
 import { readEnviron, readUid } from "../proc/facts.ts";
 import { sameBoot } from "../proc/identity.ts";
 import { COOKIE, scanProcesses } from "../proc/scan.ts";
-import { liveReader, liveState } from "./liveness.ts";
+import { inRecordedNamespace, liveReader, liveState } from "./liveness.ts";
 
 const STRAY_QUIET_MS = 3_600_000;
 
@@ -49,7 +49,9 @@ export function removeFinished(db: Database, stateDir: string, rule: GcRule, car
   // A process carrying an entry's cookie started after its wrapper, in the same boot.
   const since = candidates.reduce((min, row) => (sameBoot(row.boot_id, boot) ? Math.min(min, row.wrapper_start_ticks ?? row.start_ticks ?? 0) : min), Infinity);
   const live = carried ?? (Number.isFinite(since) ? cookiesCarried(since) : new Set<string>());
-  const removed = deleteFinished(db, candidates.filter((row) => !live.has(row.id)).map((row) => row.id));
+  // Recorded in another pid namespace of this boot: what carries its cookie may live where we cannot see.
+  const elsewhere = (row: FinishedRow) => sameBoot(row.boot_id, boot) && inRecordedNamespace({ namespace: row.pid_namespace }) !== true;
+  const removed = deleteFinished(db, candidates.filter((row) => !live.has(row.id) && !elsewhere(row)).map((row) => row.id));
   for (const id of removed) removeOutput(stateDir, id);
   return removed;
 }

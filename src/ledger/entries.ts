@@ -221,13 +221,13 @@ export interface GcRule {
 }
 
 /** A finished entry as gc sees it: whether a live process can still carry its cookie. */
-export type FinishedRow = Pick<EntryRow, "id" | "boot_id" | "wrapper_start_ticks" | "start_ticks">;
+export type FinishedRow = Pick<EntryRow, "id" | "boot_id" | "wrapper_start_ticks" | "start_ticks" | "pid_namespace">;
 
 /** The finished entries the rule would delete (never a running one). */
 export function finishedByRule(db: Database, rule: GcRule): FinishedRow[] {
   return db
     .query(
-      `SELECT id, boot_id, wrapper_start_ticks, start_ticks FROM entries WHERE ended_at IS NOT NULL AND (ended_at < :before OR id IN (
+      `SELECT id, boot_id, wrapper_start_ticks, start_ticks, pid_namespace FROM entries WHERE ended_at IS NOT NULL AND (ended_at < :before OR id IN (
          SELECT id FROM entries WHERE ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT -1 OFFSET :keep))`,
     )
     .all({ before: rule.endedBefore, keep: Math.max(0, rule.keepFinished) }) as FinishedRow[];

@@ -105,4 +105,15 @@ describe("supervise gc", () => {
     expect(r.stderr).toStartWith("supervise: invalid duration for --older-than");
     expect(rawRows(sb)).toHaveLength(1);
   });
+
+  test("a finished row recorded in another pid namespace of this boot stays: what carries its cookie may live where gc cannot see", async () => {
+    sb = makeSandbox();
+    expect((await runCli(sb, ["run", "-n", "there", "--", "true"])).exitCode).toBe(0);
+    const { Database } = await import("bun:sqlite");
+    const db = new Database(join(sb.home, "ledger.db"));
+    db.run("UPDATE entries SET pid_namespace = 'pid:[1]'");
+    db.close();
+    expect(parseJson(GcSchema, (await runCli(sb, ["gc", "--json"])).stdout).removed).toEqual([]);
+    expect(rawRows(sb)).toHaveLength(1);
+  });
 });

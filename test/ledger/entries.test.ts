@@ -136,7 +136,7 @@ describe("finished rows for gc", () => {
     expect(finishedByRule(db, { endedBefore: 50, keepFinished: 10 }).map((r) => r.id)).toEqual(["old"]);
     expect(finishedByRule(db, { endedBefore: 0, keepFinished: 1 }).map((r) => r.id)).toEqual(["old"]);
     expect(finishedByRule(db, { endedBefore: 1000, keepFinished: 10 }).map((r) => r.id).sort()).toEqual(["new", "old"]);
-    expect(finishedByRule(db, { endedBefore: 50, keepFinished: 10 })[0]).toEqual({ id: "old", boot_id: "b", wrapper_start_ticks: 5, start_ticks: null });
+    expect(finishedByRule(db, { endedBefore: 50, keepFinished: 10 })[0]).toEqual({ id: "old", boot_id: "b", wrapper_start_ticks: 5, start_ticks: null, pid_namespace: null });
     expect(deleteFinished(db, ["old", "run", "missing"])).toEqual(["old"]);
     expect(deleteFinished(db, [])).toEqual([]);
     expect(getEntry(db, "run")).not.toBeNull();
