@@ -3,6 +3,7 @@
 
 import { currentIfSame, identityOf, type ProcessIdentity } from "./identity.ts";
 import { readUid } from "./facts.ts";
+import { nodeFs } from "../lazy-fs.ts";
 import { isKernelThread, readStat, type ProcStat, type StatReader } from "./stat.ts";
 
 export type SendResult = "sent" | "gone" | "refused";
@@ -13,9 +14,28 @@ export interface SignalIo {
   readUid: (pid: number) => number | null;
   kill: (target: number, signal: number) => void;
   ownUid: number;
+  /** /proc is our pid namespace's: its pids are the ones kill(2) takes. */
+  procIsOurs: () => boolean;
 }
 
-const realIo: SignalIo = { readStat, readUid, kill: (target, signal) => process.kill(target, signal), ownUid: process.getuid?.() ?? -1 };
+let procMatches: boolean | undefined;
+
+/**
+ * A process in a child pid namespace that kept its parent's /proc (`unshare -pf` without
+ * --mount-proc, bwrap without --proc) reads pids in one numbering and signals in another.
+ */
+function ownProc(): boolean {
+  procMatches ??= (() => {
+    try {
+      return nodeFs().readlinkSync("/proc/self") === String(process.pid);
+    } catch {
+      return false;
+    }
+  })();
+  return procMatches;
+}
+
+const realIo: SignalIo = { readStat, readUid, kill: (target, signal) => process.kill(target, signal), ownUid: process.getuid?.() ?? -1, procIsOurs: ownProc };
 
 export interface Lineage {
   pids: Set<number>;
@@ -54,7 +74,7 @@ function forbiddenByStat(stat: ProcStat, lineage: Lineage): boolean {
  * identity, so that the identity re-read is the last step before kill(2).
  */
 function checkedTarget(identity: ProcessIdentity, lineage: Lineage, io: SignalIo): ProcStat | "refused" | "gone" {
-  if (identity.pid <= 1 || lineage.pids.has(identity.pid)) return "refused";
+  if (identity.pid <= 1 || lineage.pids.has(identity.pid) || !io.procIsOurs()) return "refused";
   const owner = ownerCheck(identity.pid, io);
   if (owner !== null) return owner;
   const stat = currentIfSame(identity, io.readStat);
@@ -75,7 +95,7 @@ export function signalProcess(identity: ProcessIdentity, signal: number, lineage
  * the scan does not (the group send is what reaches processes forked after the scan).
  */
 export function signalGroup(pgid: number, members: readonly ProcStat[], signal: number, lineage = ownLineage(), io: SignalIo = realIo): SendResult {
-  if (pgid <= 1 || lineage.groups.has(pgid)) return "refused";
+  if (pgid <= 1 || lineage.groups.has(pgid) || !io.procIsOurs()) return "refused";
   const live: ProcStat[] = [];
   for (const member of members) {
     const now = checkedTarget(identityOf(member), lineage, io);

@@ -91,4 +91,29 @@ echo "ALIVE_AFTER $(alive $CMD)"
     },
     90_000,
   );
+
+  nsTest(
+    "a sweep in a child pid namespace that kept its parent's /proc signals nothing: its pids would name other processes",
+    async () => {
+      sb = makeSandbox({ reap: { ...CONFIG.reap, thresholds: { rg: "1s" } } });
+      const r = await inNamespace(
+        sb,
+        String.raw`
+RG=$(orphan "$D/s/rg" 300)
+wait_age $RG 1200
+# No --mount-proc: /proc is still this namespace's, while kill(2) takes the child's pids.
+unshare --pid --fork bash -c 'for i in $(seq 2 '"$RG"'); do sleep 301 & done; echo "BEFORE $(jobs -r | wc -l)"; "$BUN" "$CLI" reap --json > "$D/report.json"; sleep 0.3; echo "AFTER $(jobs -r | wc -l)"; kill $(jobs -p)'
+echo "REPORT $(tr -d '\n' < "$D/report.json")"
+echo "ALIVE_RG $(alive $RG)"
+`,
+      );
+      expect(r.stderr).toBe("");
+      const report = JSON.parse(r.values.get("REPORT")!);
+      expect(report.targets.map((t: any) => [t.name, t.action])).toEqual([["rg", "failed"]]);
+      expect(r.values.get("ALIVE_RG")).toBe("yes");
+      // Nothing of the child namespace was hit either.
+      expect(r.values.get("AFTER")).toBe(r.values.get("BEFORE"));
+    },
+    60_000,
+  );
 });

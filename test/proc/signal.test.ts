@@ -26,6 +26,7 @@ function world(procs: ProcStat[], uids: Record<number, number | null> = {}) {
       sent.push([target, signal]);
     },
     ownUid: ME,
+    procIsOurs: () => true,
   };
   return { io, sent, table };
 }
@@ -65,6 +66,15 @@ describe("signalProcess refuses", () => {
     };
     expect(signalProcess(identityOf(target), 15, NO_LINEAGE, io)).toBe("sent");
     expect(calls).toEqual(["uid", "stat", "kill"]);
+  });
+
+  test("a /proc of another pid namespace (a child namespace that kept its parent's): refused, nothing sent", () => {
+    const target = stat({ pid: 50 });
+    const w = world([target]);
+    const io = { ...w.io, procIsOurs: () => false };
+    expect(signalProcess(identityOf(target), 15, NO_LINEAGE, io)).toBe("refused");
+    expect(signalGroup(50, [target], 15, NO_LINEAGE, io)).toBe("refused");
+    expect(w.sent).toEqual([]);
   });
 
   test("gone from the table entirely", () => {
