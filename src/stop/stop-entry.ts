@@ -43,7 +43,8 @@ export interface StopOptions {
 
 /**
  * What a stop needs once the ledger is marked. command: the entry's command, whose end is
- * recorded here. leftovers: what an ended --keep-orphaned entry left; its record stays.
+ * recorded here. leftovers: what an ended entry left (kept by --keep-orphaned or a keep
+ * rule); its record stays, and `kill ID` is what may still end it.
  * before-launch: a wrapper that has not launched yet takes a terminating signal as "do not
  * launch" and records that itself, so it is never sent SIGKILL.
  */
@@ -88,7 +89,7 @@ function prepare(db: Database, row: EntryRow, options: StopOptions, owner: Proce
   const path = options.reason === "manual" ? "kill" : "session-end";
   const keep = options.keep ?? { protect: DEFAULT_CONFIG.reap.protect, sessionKeep: DEFAULT_CONFIG.reap.sessionKeep };
   const command: StopTarget = { entry: entryRef(row), policy: entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1 }, keep) };
-  if (row.ended_at !== null && keepsOrphans(row) && options.reason === "manual") return { row, kind: "leftovers", target: command, signal, graceMs };
+  if (row.ended_at !== null && options.reason === "manual") return { row, kind: "leftovers", target: command, signal, graceMs };
   if (row.ended_at !== null) return done(row, "already-ended", null);
   const mark = marks(() => requestStop(db, row.id, options.reason, owner));
   if (mark.ok && !mark.value) return done(row, "already-ended", null);
@@ -105,6 +106,8 @@ function prepare(db: Database, row: EntryRow, options: StopOptions, owner: Proce
 function record(db: Database, p: Planned, report: StopReport, options: StopOptions, afterwards: Afterwards, ends: LedgerWrites, done: Done): StopResult {
   const { row, signal } = p;
   const { outcome, signal: sent } = report;
+  // An ordinary ended entry with nothing left of it is reported as ended, as before.
+  if (p.kind === "leftovers" && outcome === "gone" && !keepsOrphans(row)) return done(row, "already-ended", null, p.unmarked);
   if (p.kind !== "command") return done(row, outcome, sent, p.unmarked);
   // A dead or stopped wrapper never records the end, so this must not wait for it; a live one
   // records the same end (first writer wins), and a stop that reached nothing is withdrawn.

@@ -32,6 +32,21 @@ describe("supervise kill", () => {
     expect(parseJson(KillResultSchema, (await runCli(sb, ["kill", entry.id, "--json"])).stdout)[0]).toMatchObject({ outcome: "gone" });
   });
 
+  test("an ended entry that left a kept process (protected by reap.protect, so its own exit left it): kill ID still ends it", async () => {
+    sb = makeSandbox();
+    const r = await runCli(sb, ["run", "--", "sh", "-c", "setsid bash -c 'exec -a pytest sleep 100' </dev/null >/dev/null 2>&1 & echo $!"]);
+    expect(r.exitCode).toBe(0);
+    const left = Number(r.stdout.trim());
+    sb.track(left);
+    const [entry] = await lsAll(sb);
+    expect(entry).toMatchObject({ state: "exited", exitCode: 0 });
+    expect(isAlive(left)).toBe(true);
+    const killed = await runCli(sb, ["kill", entry.id, "--json"]);
+    expect(parseJson(KillResultSchema, killed.stdout).map((x) => [x.outcome, x.signal])).toEqual([["terminated", "TERM"]]);
+    await waitFor(() => !isAlive(left), 5_000, "the kept leftover to end");
+    expect((await lsAll(sb))[0]).toMatchObject({ state: "exited", exitCode: 0 });
+  });
+
   test("--grace 0 (never SIGKILL) on a TERM-ignoring command returns after the bounded wait: FAILED, exit 1, the command left alive", async () => {
     sb = makeSandbox();
     const stubborn = await startSupervised(sb, [], "trap '' TERM; echo trapped; while :; do sleep 0.05; done");
