@@ -2,8 +2,8 @@
 // the processes that left the group but still carry its SUPERVISE_ID cookie.
 
 import { environHas, readEnviron } from "./facts.ts";
-import { pidsAllocatedSince } from "./pid-window.ts";
-import { listPids } from "./read.ts";
+import { forkCount, pidsAllocatedSince } from "./pid-window.ts";
+import { listPids, readNumber } from "./read.ts";
 import { isGone, isKernelThread, readStat, type ProcStat } from "./stat.ts";
 import { currentIfSame, type ProcessIdentity } from "./identity.ts";
 
@@ -108,4 +108,69 @@ function isGroupProven(ref: EntryRef, members: readonly Member[], probe: EntryPr
 
 export function countAlive(found: EntryProcesses<unknown>): number {
   return found.members.length + found.carriers.length;
+}
+
+/** Where a scan began in pid space: pids allocated after `pid` were forked since (proc/pid-window.ts). */
+export interface ForkMark {
+  pid: number;
+  forks: number;
+}
+
+/** The last pid allocated and the fork counter now; read before listing /proc, it marks the scan's start. */
+export function forkMark(): ForkMark | null {
+  const forks = forkCount();
+  const pid = readNumber("/proc/sys/kernel/ns_last_pid");
+  return forks === null || pid === null ? null : { pid, forks };
+}
+
+/**
+ * The live processes forked since the mark (every live process when the window cannot say: a
+ * wrap, too many forks), and those of `also`; what is not read by `endBy` is left out.
+ */
+export function scanForkedSince(mark: ForkMark | null, also: Iterable<number> = [], endBy = Infinity): ProcStat[] {
+  const recent = mark ? pidsAllocatedSince(mark.pid, mark.forks) : null;
+  const pids = [...new Set([...also, ...(recent ?? listPids())])];
+  const stats: ProcStat[] = [];
+  for (let at = 0; at < pids.length && Date.now() < endBy; at += 64) stats.push(...scanProcesses(pids.slice(at, at + 64)));
+  return stats;
+}
+
+/** A process a descendant search starts from, and whose tree its descendants join. */
+export interface TreeRoot<K> {
+  stat: Pick<ProcStat, "pid" | "startTicks">;
+  owner: K;
+}
+
+type Linked = Pick<ProcStat, "pid" | "ppid" | "startTicks">;
+
+/**
+ * The candidates below a root by their parent chains, each link started no earlier than its
+ * parent (a parent younger than its child is a reused pid) and admitted itself: one that is
+ * not admitted cuts off everything below it. Roots are never their own descendants.
+ */
+export function descendantsOf<K, T extends Linked>(
+  roots: ReadonlyMap<number, TreeRoot<K>>,
+  candidates: readonly T[],
+  admit: (proc: T, owner: K) => boolean,
+): Map<number, { proc: T; owner: K }> {
+  const byPid = new Map<number, T>();
+  for (const c of candidates) if (!roots.has(c.pid)) byPid.set(c.pid, c);
+  const joined = new Map<number, { proc: T; owner: K }>();
+  const judged = new Set<number>();
+  const resolve = (proc: T, path: Set<number>): K | null => {
+    if (joined.has(proc.pid)) return joined.get(proc.pid)!.owner;
+    if (judged.has(proc.pid) || path.has(proc.pid)) return null;
+    path.add(proc.pid);
+    const root = roots.get(proc.ppid);
+    const parent = root ? null : byPid.get(proc.ppid);
+    let owner: K | null = null;
+    if (root && proc.startTicks >= root.stat.startTicks) owner = root.owner;
+    else if (parent && proc.startTicks >= parent.startTicks) owner = resolve(parent, path);
+    judged.add(proc.pid);
+    if (owner === null || !admit(proc, owner)) return null;
+    joined.set(proc.pid, { proc, owner });
+    return owner;
+  };
+  for (const c of byPid.values()) resolve(c, new Set());
+  return joined;
 }

@@ -12,8 +12,8 @@ import { sessionCookieOf } from "../ownership/cookie.ts";
 import { uptimeTicks } from "../proc/boot.ts";
 import { readCmdline, readCmdlineAsync, readEnvironAsync, readPidNamespace, readPidNamespaceAsync, readUidAsync } from "../proc/facts.ts";
 import { listPids } from "../proc/read.ts";
-import { COOKIE } from "../proc/scan.ts";
-import { isGone, isKernelThread, prefetchStats, type ProcStat } from "../proc/stat.ts";
+import { COOKIE, forkMark, type ForkMark } from "../proc/scan.ts";
+import { isGone, isKernelThread, readStatAsync, type ProcStat } from "../proc/stat.ts";
 import type { ProcInfo } from "../ownership/process-table.ts";
 
 export interface Snapshot {
@@ -22,6 +22,16 @@ export interface Snapshot {
   subreapers: Set<number>;
   /** Listed pids whose stat could not be read: nothing is known of them. */
   unreadable: Set<number>;
+  /** Where the scan began in pid space: what was forked after it, the snapshot does not hold. */
+  mark: ForkMark | null;
+}
+
+/** The scan ran past its deadline: nothing of it may be acted on. */
+export class ScanOverBudget extends Error {
+  constructor(listed: number) {
+    super(`the /proc scan of ${listed} processes did not finish in time`);
+    this.name = "ScanOverBudget";
+  }
 }
 
 export interface SnapshotNeeds {
@@ -38,23 +48,29 @@ export interface SnapshotNeeds {
   groups?: ReadonlySet<number>;
   /** Further processes whose command lines the rules need (running entries' wrappers). */
   pids?: ReadonlySet<number>;
+  /** Wall-clock time (ms) by which the scan must be over; past it, takeSnapshot throws ScanOverBudget. */
+  endBy?: number;
 }
 
-export async function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[] = listPids()): Promise<Snapshot> {
+export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly number[]): Promise<Snapshot> {
+  // Read before listing: every pid allocated after the mark may be missing from the listing.
+  const mark = forkMark();
+  const pids = listed ?? listPids();
+  const reads = readsUntil(needs.endBy, pids.length);
   const stats: ProcStat[] = [];
   const unreadable = new Set<number>();
   // Thousands of small reads go faster in parallel on Bun's I/O threads than one by one.
-  const read = await prefetchStats(pids);
-  for (const pid of pids) {
-    const stat = read(pid);
+  const read = await reads.all(pids, readStatAsync);
+  pids.forEach((pid, i) => {
+    const stat = read[i]!;
     if (stat) stats.push(stat);
     else unreadable.add(pid);
-  }
+  });
   const subreapers = new Set<number>();
   for (const stat of stats) {
     if (stat.comm === "systemd" && !isKernelThread(stat) && readCmdline(stat.pid)?.includes("--user")) subreapers.add(stat.pid);
   }
-  const scope = needs.sessionScope ? await sessionScope(stats, subreapers, needs.ownUid) : new Map<number, Scoped>();
+  const scope = needs.sessionScope ? await sessionScope(stats, subreapers, needs.ownUid, reads) : new Map<number, Scoped>();
   const ownNamespace = [...scope.values()].some((s) => s.cookie) ? readPidNamespace("self") : null;
 
   const wants = stats.map((stat) => {
@@ -64,32 +80,63 @@ export async function takeSnapshot(needs: SnapshotNeeds, pids: readonly number[]
     return { stat, kernel, live: !isGone(stat), named, cookieAge, scoped: scope.get(stat.pid) };
   });
   // The owner only for processes a rule can reach; the rest stay "unknown", never targets.
-  const uids = await Promise.all(
-    wants.map((w) => (w.scoped ? needs.ownUid : w.kernel || !(w.named || w.cookieAge) ? null : readUidAsync(w.stat.pid))),
-  );
-  const procs = await Promise.all(
-    wants.map(async (w, i): Promise<ProcInfo> => {
-      const { stat, kernel, live, named, cookieAge, scoped } = w;
-      const uid = uids[i]!;
-      const mine = uid === needs.ownUid;
-      // In the scope, only a cookie makes the command line (protect, sessionKeep) and the pid namespace (the owner proof) matter.
-      const inGroup = mine && live && ((cookieAge && needs.groups?.has(stat.pgrp) === true) || needs.pids?.has(stat.pid) === true);
-      const [argv0, environ, namespace] = await Promise.all([
-        !kernel && live && (named || scoped?.cookie || inGroup) ? readCmdlineAsync(stat.pid) : null,
-        scoped ? scoped.environ : mine && live && (named || cookieAge) ? readEnvironAsync(stat.pid) : null,
-        live && scoped?.cookie ? readPidNamespaceAsync(stat.pid) : null,
-      ]);
-      // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
-      const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await readCmdlineAsync(stat.pid) : argv0;
-      const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
-      if (scoped) {
-        proc.inSessionScope = true;
-        proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
+  const uids = await reads.all(wants, (w) => (w.scoped ? needs.ownUid : w.kernel || !(w.named || w.cookieAge) ? null : readUidAsync(w.stat.pid)));
+  const procs = await reads.all(wants, async (w, i): Promise<ProcInfo> => {
+    const { stat, kernel, live, named, cookieAge, scoped } = w;
+    const uid = uids[i]!;
+    const mine = uid === needs.ownUid;
+    // In the scope, only a cookie makes the command line (protect, sessionKeep) and the pid namespace (the owner proof) matter.
+    const inGroup = mine && live && ((cookieAge && needs.groups?.has(stat.pgrp) === true) || needs.pids?.has(stat.pid) === true);
+    const [argv0, environ, namespace] = await Promise.all([
+      !kernel && live && (named || scoped?.cookie || inGroup) ? readCmdlineAsync(stat.pid) : null,
+      scoped ? scoped.environ : mine && live && (named || cookieAge) ? readEnvironAsync(stat.pid) : null,
+      live && scoped?.cookie ? readPidNamespaceAsync(stat.pid) : null,
+    ]);
+    // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
+    const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await readCmdlineAsync(stat.pid) : argv0;
+    const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
+    if (scoped) {
+      proc.inSessionScope = true;
+      proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
+    }
+    return proc;
+  });
+  reads.check();
+  return { procs, nowTicks: uptimeTicks(), subreapers, unreadable, mark };
+}
+
+interface Reads {
+  /** Throws ScanOverBudget once the deadline has passed. */
+  check(): void;
+  /** Every item read in parallel; past the deadline, ScanOverBudget instead of the answers. */
+  all<T, R>(items: readonly T[], read: (item: T, index: number) => R | Promise<R>): Promise<R[]>;
+}
+
+/**
+ * Parallel reads that give up at the deadline: a scan under load stops then instead of running
+ * on. The reads still in flight finish unheard (each one answers null on failure, never throws).
+ */
+function readsUntil(endBy: number | undefined, listed: number): Reads {
+  const check = () => {
+    if (endBy !== undefined && Date.now() >= endBy) throw new ScanOverBudget(listed);
+  };
+  return {
+    check,
+    async all(items, read) {
+      const answers = Promise.all(items.map(read));
+      if (endBy === undefined) return answers;
+      check();
+      let timer: Timer | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ScanOverBudget(listed)), endBy - Date.now());
+      });
+      try {
+        return await Promise.race([answers, late]);
+      } finally {
+        clearTimeout(timer);
       }
-      return proc;
-    }),
-  );
-  return { procs, nowTicks: uptimeTicks(), subreapers, unreadable };
+    },
+  };
 }
 
 interface Scoped {
@@ -102,7 +149,7 @@ interface Scoped {
  * Same-user orphans (parent pid 1 or a `systemd --user`), and the same-session cookie chains
  * below them, with their environments; read a generation at a time, in parallel.
  */
-async function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<number>, ownUid: number): Promise<Map<number, Scoped>> {
+async function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<number>, ownUid: number, reads: Reads): Promise<Map<number, Scoped>> {
   const children = new Map<number, ProcStat[]>();
   for (const stat of stats) {
     const list = children.get(stat.ppid);
@@ -114,7 +161,7 @@ async function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<
   // Each generation: its owners and environments; a child joins when it carries its parent's session.
   let generation = stats.filter((stat) => (stat.ppid === 1 || subreapers.has(stat.ppid)) && candidate(stat)).map((stat) => ({ stat, session: null as string | null }));
   while (generation.length) {
-    const read = await Promise.all(generation.map(async ({ stat }) => ({ uid: await readUidAsync(stat.pid), environ: await readEnvironAsync(stat.pid) })));
+    const read = await reads.all(generation, async ({ stat }) => ({ uid: await readUidAsync(stat.pid), environ: await readEnvironAsync(stat.pid) }));
     const next: typeof generation = [];
     generation.forEach(({ stat, session: parentSession }, i) => {
       const { uid, environ } = read[i]!;

@@ -1,17 +1,36 @@
 // The one place that ends processes: the wrapper's deadline, signals, parent death and
 // leftovers; `kill`; SessionEnd; and the reaper. A batch of targets gets the first signal
 // plus SIGCONT, one grace period each, then SIGKILL, with one /proc scan per poll shared
-// by the whole batch. Every send goes through proc/signal.ts, which re-reads the target's
-// identity right before it.
+// by the whole batch. Before SIGKILL everything found is stopped (SIGSTOP) and looked for
+// again until nothing new turns up, so what a target forks meanwhile dies with it; a
+// process target with a tree scope (the reaper's) also takes in the descendants it forked
+// since the plan's scan. endBy bounds everything: the first signals, each poll, the freeze.
+// Every send goes through proc/signal.ts, which re-reads the target's identity right before it.
 
+import { environVar, sessionCookieOf } from "../ownership/cookie.ts";
+import { ownKeepMark, type KeepSettings } from "../policy/keep.ts";
+import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
+import { environHas, readCmdline, readEnviron, readUid } from "../proc/facts.ts";
 import { currentIfSame, identityOf, type ProcessIdentity } from "../proc/identity.ts";
-import { findEntryProcesses, scanForEntry, scanProcesses, sharedProbe, type EntryProbe, type EntryRef } from "../proc/scan.ts";
+import {
+  COOKIE,
+  descendantsOf,
+  findEntryProcesses,
+  scanForEntry,
+  scanForkedSince,
+  scanProcesses,
+  sharedProbe,
+  type EntryProbe,
+  type EntryRef,
+  type ForkMark,
+  type TreeRoot,
+} from "../proc/scan.ts";
 import { ownLineage, signalGroup, signalProcess, type Lineage, type SendResult } from "../proc/signal.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
-import type { ProcStat } from "../proc/stat.ts";
+import { isGone, readStat, type ProcStat } from "../proc/stat.ts";
 import { endableProcesses, type EntryPolicy } from "./entry-policy.ts";
 
-const { SIGKILL, SIGCONT } = SIGNALS;
+const { SIGKILL, SIGCONT, SIGSTOP } = SIGNALS;
 
 /** gone: nothing was alive; terminated: the first signal sufficed; killed: SIGKILL was needed; failed: refused, or still alive. */
 export type TerminateOutcome = "gone" | "terminated" | "killed" | "failed";
@@ -22,8 +41,21 @@ export interface ProvenGroup {
   members: readonly ProcStat[];
 }
 
+/**
+ * Which descendants of a process target join it: those forked since the plan's scan (or seen
+ * by it below the target, never judged), carrying the target's cookie, that the lifecycle
+ * policy lets this path end. One that does not qualify cuts off everything below it.
+ */
+export interface TreeScope {
+  /** The target's cookie, which every member carries too: its agent session's, or its entry's SUPERVISE_ID. */
+  cookie: { agent: string; session: string } | { entry: string };
+  path: StopPath;
+  tie: Tie;
+  proof: Proof;
+}
+
 /** A ledger entry, found again at every poll; or one identified process (the reaper's, SessionEnd's). */
-export type StopTarget = { entry: EntryRef; policy: EntryPolicy } | { process: ProcessIdentity; group?: ProvenGroup | null };
+export type StopTarget = { entry: EntryRef; policy: EntryPolicy } | { process: ProcessIdentity; group?: ProvenGroup | null; tree?: TreeScope | null };
 
 export interface StopOptions {
   signal: number;
@@ -49,6 +81,10 @@ export interface StopReport {
   durationMs: number | null;
   /** Still alive when the engine gave up on it. */
   pending: boolean;
+  /** Present and true when endBy ended the stop before its own schedule (the grace, SIGKILL's settling). */
+  cut?: true;
+  /** Present when descendants forked since the plan's scan joined the target: how many. */
+  forked?: number;
 }
 
 /** How long SIGKILL may take to show: a process in uninterruptible sleep ignores it until it wakes. */
@@ -57,6 +93,10 @@ const KILL_SETTLE_MS = 2_000;
 const KILL_RESERVE_MS = 500;
 /** With no SIGKILL to follow (a grace of 0 or none), a stop reports the target alive after this long. */
 export const UNESCALATED_WAIT_MS = 10_000;
+/** How long a freeze waits for SIGSTOP to show (state T) before it looks for what was forked. */
+const FREEZE_SETTLE_MS = 100;
+/** Freeze rounds at most: each finds what the previous round's processes forked before they stopped. */
+const FREEZE_ROUNDS = 8;
 
 /** What of a target is alive at one poll. */
 interface Found {
@@ -73,6 +113,9 @@ interface Progress {
   signal: string | null;
   goneAt: number | null;
   outcome: TerminateOutcome | null;
+  /** Given up on while something of it was alive. */
+  pending: boolean;
+  cut: boolean;
 }
 
 /** What one poll reads, shared by every target of the batch. */
@@ -87,80 +130,280 @@ export async function stopOne(target: StopTarget, options: StopOptions): Promise
   return (await stopAll([{ target, ...options }]))[0]!.outcome;
 }
 
+/** Where descendants of process targets with a tree scope are looked for. */
+export interface ForkedSince {
+  /** Where the plan's scan began: every pid allocated after it is looked through (all of /proc when the window cannot say). */
+  mark: ForkMark | null;
+  /** Processes the scan saw below a target without making them targets (too young to judge): they may join too. */
+  earlier: readonly number[];
+  keep: KeepSettings;
+}
+
 export interface BatchOptions {
   /** How a poll reads /proc (tests count the calls). */
   scanAll?: () => readonly ProcStat[];
   /** The caller's own lineage, when it already read it (never signalled). */
   lineage?: Lineage;
+  /** Without it, process targets take in no descendants. */
+  forked?: ForkedSince;
+}
+
+/** One batch being stopped. */
+interface Run {
+  stops: readonly Stop[];
+  lineage: Lineage;
+  scanAll?: () => readonly ProcStat[];
+  forked: ForkedSince | null;
+  /** Each process target's descendants found so far, by pid. */
+  trees: Map<number, ProcStat>[];
+  progress: Progress[];
 }
 
 export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}): Promise<StopReport[]> {
   const started = Date.now();
-  const lineage = options.lineage ?? ownLineage();
-  const newPoll = () => pollFor(stops.map((s) => s.target), options.scanAll);
-  let poll = newPoll();
+  const run: Run = {
+    stops,
+    lineage: options.lineage ?? ownLineage(),
+    scanAll: options.scanAll,
+    forked: options.forked ?? null,
+    trees: stops.map(() => new Map()),
+    progress: stops.map(() => ({ stage: "grace", until: 0, signal: null, goneAt: null, outcome: null, pending: false, cut: false })),
+  };
+  beginAll(run);
+  const open = () => run.progress.flatMap((p, i) => (p.outcome === null ? [i] : []));
+  for (let delay = 10, waiting = open(); waiting.length; delay = Math.min(delay * 2, 50), waiting = open()) {
+    const wake = Math.min(...waiting.map((i) => Math.min(run.progress[i]!.until, endOf(stops[i]!))));
+    await Bun.sleep(Math.max(1, Math.min(delay, wake - Date.now())));
+    const poll = newPoll(run);
+    const due: number[] = [];
+    for (const i of waiting) {
+      const stop = stops[i]!;
+      const p = run.progress[i]!;
+      // The clock is read before each target: a slow poll (hundreds of targets, a loaded machine) stops at endBy.
+      if (Date.now() >= endOf(stop)) {
+        due.push(i);
+        continue;
+      }
+      const found = locate(stop.target, poll, run.trees[i]!);
+      if (found.alive === 0) {
+        p.goneAt = Date.now();
+        p.outcome = p.stage === "grace" ? "terminated" : "killed";
+      } else if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.now)) due.push(i);
+    }
+    if (due.length) await advanceAll(run, due);
+  }
+  return run.progress.map((p, i) => {
+    const report: StopReport = { outcome: p.outcome!, signal: p.signal, durationMs: p.goneAt === null ? null : p.goneAt - started, pending: p.pending };
+    if (p.cut) report.cut = true;
+    if (run.trees[i]!.size > 0) report.forked = run.trees[i]!.size;
+    return report;
+  });
+}
+
+const endOf = (stop: Stop): number => stop.endBy ?? Infinity;
+
+/** The first signal to every target, located before anything is sent; what a process target forked since the scan gets it too. */
+function beginAll(run: Run): void {
+  const { stops, progress } = run;
+  // Looked for, not frozen: what a TERM-ignoring target forks from here on is frozen and found before SIGKILL.
+  searchTrees(run, stops.map((_, i) => i), Math.min(...stops.map(endOf)));
+  const poll = newPoll(run);
   // Everything is located before anything is sent: a group send can end a later target of
   // the batch, which must then count as ended by it, not as gone before it.
-  const first = stops.map((stop) => locate(stop.target, poll));
-  const progress = stops.map((stop, i) => begin(stop, first[i]!, poll, lineage));
-
-  for (let delay = 10; progress.some((p) => p.outcome === null); delay = Math.min(delay * 2, 50)) {
-    const wake = Math.min(...progress.filter((p) => p.outcome === null).map((p) => p.until));
-    await Bun.sleep(Math.max(1, Math.min(delay, wake - Date.now())));
-    poll = newPoll();
-    const now = Date.now();
-    const found = stops.map((stop, i) => (progress[i]!.outcome === null ? locate(stop.target, poll) : null));
-    stops.forEach((stop, i) => {
-      const p = progress[i]!;
-      const f = found[i];
-      if (p.outcome !== null || !f) return;
-      if (f.alive === 0) {
-        p.goneAt = now;
-        p.outcome = p.stage === "grace" ? "terminated" : "killed";
-      } else if (now >= p.until || (p.stage === "grace" && stop.hurry?.now)) advance(stop, p, f, poll, lineage, now);
-    });
-  }
-  return progress.map((p) => ({
-    outcome: p.outcome!,
-    signal: p.signal,
-    durationMs: p.goneAt === null ? null : p.goneAt - started,
-    pending: p.outcome === "failed" && p.signal !== null,
-  }));
+  const first = stops.map((stop, i) => (Date.now() < endOf(stop) ? locate(stop.target, poll, run.trees[i]!) : null));
+  stops.forEach((stop, i) => {
+    const found = first[i] ?? null;
+    if (found?.alive === 0) progress[i]!.outcome = "gone";
+    // The budget is spent before its first signal: it is reported alive, never signalled.
+    else if (found === null || Date.now() >= endOf(stop)) giveUp(progress[i]!, true, true);
+    else begin(stop, progress[i]!, found, poll, run.lineage);
+  });
 }
 
 /** The first signal, then SIGCONT; where the grace period ends. */
-function begin(stop: Stop, found: Found, poll: Poll, lineage: Lineage): Progress {
-  const p: Progress = { stage: "grace", until: 0, signal: null, goneAt: null, outcome: null };
-  if (found.alive === 0) return { ...p, outcome: "gone" };
-  const sent = sendFirst(found, stop.signal, poll, lineage);
-  // Nothing reached: refused if anything was left to refuse, else it vanished meanwhile.
-  if (sent.reached === 0) return { ...p, outcome: sent.refused ? "failed" : "gone" };
-  p.signal = signalName(stop.signal);
-  const grace = Number.isFinite(stop.graceMs) ? stop.graceMs : UNESCALATED_WAIT_MS;
-  p.until = Math.min(Date.now() + grace, (stop.endBy ?? Infinity) - KILL_RESERVE_MS);
-  return p;
-}
-
-function advance(stop: Stop, p: Progress, found: Found, poll: Poll, lineage: Lineage, now: number): void {
-  const escalates = Number.isFinite(stop.graceMs) || stop.hurry?.now;
-  if (p.stage === "kill-again" || (p.stage === "grace" && !escalates)) {
-    p.outcome = "failed";
+function begin(stop: Stop, p: Progress, found: Found, poll: Poll, lineage: Lineage): void {
+  if (found.alive === 0) {
+    p.outcome = "gone";
     return;
   }
-  if (p.stage === "grace") stop.onEscalate?.();
-  // A second round catches members forked between the scan and the first group kill.
-  if (send(found, SIGKILL, poll, lineage).reached > 0) p.signal = signalName(SIGKILL);
-  p.stage = p.stage === "grace" ? "kill" : "kill-again";
-  p.until = Math.min(now + KILL_SETTLE_MS, stop.endBy ?? Infinity);
+  const sent = sendFirst(found, stop.signal, poll, lineage);
+  // Nothing reached: refused if anything was left to refuse, else it vanished meanwhile.
+  if (sent.reached === 0) {
+    p.outcome = sent.refused ? "failed" : "gone";
+    return;
+  }
+  p.signal = signalName(stop.signal);
+  const grace = Number.isFinite(stop.graceMs) ? stop.graceMs : UNESCALATED_WAIT_MS;
+  const now = Date.now();
+  p.until = Math.min(now + grace, endOf(stop) - killReserve(endOf(stop) - now));
+}
+
+/** Kept back for SIGKILL and its settling: at most KILL_RESERVE_MS, and never more than half of what is left. */
+function killReserve(leftMs: number): number {
+  return Math.min(KILL_RESERVE_MS, Math.max(0, leftMs) / 2);
+}
+
+/** Given up: failed; pending when something of it was still alive. */
+function giveUp(p: Progress, alive: boolean, cut: boolean): void {
+  p.outcome = "failed";
+  p.pending = alive;
+  p.cut ||= cut;
+}
+
+/**
+ * The targets whose grace or settling ran out (or whose endBy came): no SIGKILL to follow or
+ * a second settling over, they failed; else everything of them is frozen, found again, and
+ * sent SIGKILL together.
+ */
+async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
+  const kill: number[] = [];
+  for (const i of due) {
+    const stop = run.stops[i]!;
+    const p = run.progress[i]!;
+    const escalates = Number.isFinite(stop.graceMs) || stop.hurry?.now;
+    const late = Date.now() >= endOf(stop);
+    // At endBy a target still in its grace gets its SIGKILL; one that already had it is given up on.
+    if (p.stage === "kill-again" || (p.stage === "grace" && !escalates) || (p.stage === "kill" && late)) giveUp(p, true, late);
+    else kill.push(i);
+  }
+  if (kill.length === 0) return;
+  for (const i of kill) if (run.progress[i]!.stage === "grace") run.stops[i]!.onEscalate?.();
+  // Stopped, nothing of them can fork between the last look and SIGKILL; each round of the
+  // freeze finds what the previous round's processes forked before their stop took hold.
+  const frozen = await freeze(run, kill);
+  const now = Date.now();
+  for (const i of kill) {
+    const stop = run.stops[i]!;
+    const p = run.progress[i]!;
+    const found = frozen.found.get(i)!;
+    if (found.alive === 0) {
+      p.goneAt = now;
+      p.outcome = p.stage === "grace" ? "terminated" : "killed";
+      continue;
+    }
+    if (send(found, SIGKILL, frozen.poll, run.lineage).reached > 0) p.signal = signalName(SIGKILL);
+    p.stage = p.stage === "grace" ? "kill" : "kill-again";
+    p.until = Math.min(now + KILL_SETTLE_MS, endOf(stop));
+    if (now >= endOf(stop)) giveUp(p, true, true);
+  }
+  // Nothing is thawed: SIGKILL went to everything SIGSTOP reached, and a process that may
+  // not be signalled (proc/signal.ts) is refused both, never stopped alone.
+}
+
+/** The targets as a freeze last found them, in its last poll. */
+interface Frozen {
+  found: Map<number, Found>;
+  poll: Poll;
+}
+
+/**
+ * SIGSTOP to everything of the targets, then look again (the entry scan, the tree search)
+ * and stop what is new, until a look finds nothing new, FREEZE_ROUNDS pass, or the earliest
+ * endBy comes.
+ */
+async function freeze(run: Run, indices: readonly number[]): Promise<Frozen> {
+  const endBy = Math.min(...indices.map((i) => endOf(run.stops[i]!)));
+  const stopped = new Set<string>();
+  let { found, poll } = relocate(run, indices, endBy);
+  const isFresh = (proc: ProcStat) => !stopped.has(`${proc.pid}:${proc.startTicks}`);
+  // Past endBy there is no time to look again: SIGKILL goes to what this look found.
+  for (let round = 0; round < FREEZE_ROUNDS && Date.now() < endBy; round++) {
+    const fresh: ProcessIdentity[] = [];
+    for (const f of found.values()) {
+      const members = f.group?.members.filter(isFresh) ?? [];
+      const processes = f.processes.filter(isFresh);
+      // The group as a whole each round (it reaches members forked since), each process once.
+      send({ group: f.group, processes, alive: 0 }, SIGSTOP, poll, run.lineage);
+      for (const proc of [...members, ...processes]) {
+        if (isFresh(proc)) fresh.push(identityOf(proc));
+        stopped.add(`${proc.pid}:${proc.startTicks}`);
+      }
+    }
+    if (fresh.length === 0) break;
+    // Near endBy the wait for SIGSTOP to show must leave SIGKILL time to act.
+    await settled(fresh, Date.now() + Math.min(FREEZE_SETTLE_MS, (endBy - Date.now()) / 3));
+    if (Date.now() >= endBy) break;
+    ({ found, poll } = relocate(run, indices, endBy));
+  }
+  return { found, poll };
+}
+
+/** Until every process shows stopped (or gone), or until. */
+async function settled(procs: readonly ProcessIdentity[], until: number): Promise<void> {
+  let waiting = procs;
+  for (;;) {
+    waiting = waiting.filter((identity) => {
+      const stat = readStat(identity.pid);
+      return stat !== null && stat.startTicks === identity.startTicks && !isGone(stat) && stat.state !== "T" && stat.state !== "t";
+    });
+    if (waiting.length === 0 || Date.now() >= until) return;
+    await Bun.sleep(1);
+  }
+}
+
+/** The targets found again in a fresh poll, their trees searched first. */
+function relocate(run: Run, indices: readonly number[], endBy: number): { found: Map<number, Found>; poll: Poll } {
+  searchTrees(run, indices, endBy);
+  const poll = newPoll(run);
+  return { found: new Map(indices.map((i) => [i, locate(run.stops[i]!.target, poll, run.trees[i]!)])), poll };
+}
+
+function hasTree(run: Run, target: StopTarget): target is { process: ProcessIdentity; group?: ProvenGroup | null; tree: TreeScope } {
+  return run.forked !== null && "process" in target && target.tree != null;
+}
+
+/**
+ * Adds to each tree what descends from its target or a member found earlier: by parent chain,
+ * among the pids allocated since the plan's scan and the processes it saw below a target.
+ */
+function searchTrees(run: Run, indices: readonly number[], endBy: number): void {
+  const forked = run.forked;
+  const scoped = indices.filter((i) => hasTree(run, run.stops[i]!.target));
+  if (forked === null || scoped.length === 0 || Date.now() >= endBy) return;
+  const roots = new Map<number, TreeRoot<number>>();
+  for (const i of scoped) {
+    const target = run.stops[i]!.target as { process: ProcessIdentity };
+    for (const identity of [target.process, ...[...run.trees[i]!.values()].map(identityOf)]) {
+      const now = currentIfSame(identity);
+      if (now) roots.set(now.pid, { stat: now, owner: i });
+    }
+  }
+  if (roots.size === 0) return;
+  // Every other target of the batch, and what joined it, is stopped on its own: what is below it is not another's.
+  const others = new Set(run.stops.flatMap((s, i) => ("process" in s.target ? [s.target.process.pid, ...run.trees[i]!.keys()] : [])));
+  const candidates = scanForkedSince(forked.mark, forked.earlier, endBy).filter((p) => roots.has(p.pid) || !others.has(p.pid));
+  const admit = (proc: ProcStat, owner: number) => Date.now() < endBy && admits(run.stops[owner]!.target as { tree: TreeScope }, forked.keep, proc);
+  for (const [pid, { proc, owner }] of descendantsOf(roots, candidates, admit)) run.trees[owner]!.set(pid, proc);
+}
+
+/** Whether a descendant may join its target's tree: it carries the target's cookie and nothing keeps it. */
+function admits(target: { tree: TreeScope }, keep: KeepSettings, proc: ProcStat): boolean {
+  const { cookie, path, tie, proof } = target.tree;
+  const environ = readEnviron(proc.pid);
+  if (environ === null) return false;
+  if ("entry" in cookie) {
+    if (!environHas(environ, COOKIE, cookie.entry)) return false;
+  } else {
+    const carried = sessionCookieOf(environ);
+    if (carried?.agent !== cookie.agent || carried.session !== cookie.session) return false;
+    // A process of a ledger entry belongs to that entry, and what is below it too.
+    if (environVar(environ, COOKIE)) return false;
+  }
+  const kept = ownKeepMark({ pid: proc.pid, ppid: proc.ppid, comm: proc.comm, argv: readCmdline(proc.pid), environ }, keep);
+  return mayEnd(path, { tie, kept, keepOrphaned: false, sameNamespace: true, sameUser: readUid(proc.pid) === process.getuid!(), proof }).end;
 }
 
 // A lone entry (the wrapper's) reads only the pids allocated since it started; process targets need no scan.
+function newPoll(run: Pick<Run, "stops" | "scanAll">): Poll {
+  return pollFor(run.stops.map((s) => s.target), run.scanAll);
+}
+
 function pollFor(targets: readonly StopTarget[], scanAll: () => readonly ProcStat[] = scanProcesses): Poll {
   const entries = targets.filter((t) => "entry" in t).length;
   return { stats: entries > 1 ? scanAll() : null, probe: sharedProbe(), groupSends: new Map() };
 }
 
-function locate(target: StopTarget, poll: Poll): Found {
+function locate(target: StopTarget, poll: Poll, tree: ReadonlyMap<number, ProcStat> = new Map()): Found {
   if ("entry" in target) {
     const found = findEntryProcesses(target.entry, poll.stats ?? scanForEntry(target.entry), poll.probe);
     const endable = endableProcesses(found, target.entry, target.policy, poll.probe.environ);
@@ -170,7 +413,12 @@ function locate(target: StopTarget, poll: Poll): Found {
     return { group, processes: found.carriers.filter((c) => endable.processes.includes(c)), alive: endable.processes.length };
   }
   const self = currentIfSame(target.process);
-  return { group: target.group ?? null, processes: self ? [self] : [], alive: self ? 1 : 0 };
+  const processes = self ? [self] : [];
+  for (const member of tree.values()) {
+    const now = currentIfSame(identityOf(member));
+    if (now) processes.push(now);
+  }
+  return { group: target.group ?? null, processes, alive: processes.length };
 }
 
 function sendFirst(found: Found, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {

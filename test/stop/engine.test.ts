@@ -1,15 +1,19 @@
 // The stop engine against real processes: a batch shares one /proc scan per poll, a stop with
 // no SIGKILL to follow waits at most 10 s, a second request cuts an unbounded grace short,
-// process targets are reached through their proven group, and a deadline bounds everything.
+// process targets are reached through their proven group, a process target with a tree scope
+// takes in what it forks meanwhile (and nothing else), and a deadline bounds everything.
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { identityOf } from "../../src/proc/identity.ts";
-import { scanProcesses, type EntryRef } from "../../src/proc/scan.ts";
+import { descendantsOf, forkMark, scanProcesses, type EntryRef } from "../../src/proc/scan.ts";
 import { readStat } from "../../src/proc/stat.ts";
-import { stopAll, stopOne, UNESCALATED_WAIT_MS, type Stop } from "../../src/stop/engine.ts";
+import { stopAll, stopOne, UNESCALATED_WAIT_MS, type Stop, type TreeScope } from "../../src/stop/engine.ts";
 import { entryPolicy } from "../../src/stop/entry-policy.ts";
 import type { StopPath } from "../../src/policy/lifecycle.ts";
-import { isAlive, waitFor } from "../helpers/sandbox.ts";
+import { isAlive, pidsWithEnv, waitFor } from "../helpers/sandbox.ts";
 
 const KEEP = { protect: ["pytest"], sessionKeep: ["tmux"] };
 const policy = (path: StopPath, keepOrphaned = false) => entryPolicy(path, { keepOrphaned, sessionBound: false }, KEEP);
@@ -17,8 +21,10 @@ const KILL = policy("kill");
 
 setDefaultTimeout(30_000);
 const started: number[] = [];
+/** Every process of a tree test carries this, so that what the engine left is ended by pid afterwards. */
+const RUN_MARK = `ENGINE_TEST_RUN=${process.pid}`;
 afterEach(() => {
-  for (const pid of started.splice(0)) {
+  for (const pid of [...started.splice(0), ...pidsWithEnv(RUN_MARK)]) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {}
@@ -165,5 +171,122 @@ describe("stopAll: identified processes (the reaper's, SessionEnd's)", () => {
     const ref = await leader("echo ready");
     await waitFor(() => !isAlive(ref.pgid!), 5_000, "it to exit");
     expect(await stopOne({ process: ref.leader! }, { signal: 15, graceMs: 100 })).toBe("gone");
+  });
+});
+
+describe("stopAll: what a process target forks meanwhile (the reaper's tree scope)", () => {
+  const COOKIE = { CLAUDECODE: "1", CLAUDE_CODE_SESSION_ID: `tree-${process.pid}` };
+  const TREE: TreeScope = { cookie: { agent: "claude-code", session: COOKIE.CLAUDE_CODE_SESSION_ID }, path: "sweep", tie: "session-leftover", proof: "owner-gone" };
+  const [markName, markValue] = RUN_MARK.split("=") as [string, string];
+
+  /** A process in its own session with the session's cookie, as a dead session leaves one; its pid once it printed a line. */
+  async function spawnWithCookie(script: string, env: Record<string, string> = {}): Promise<number> {
+    const proc = Bun.spawn(["sh", "-c", script], { stdio: ["ignore", "pipe", "ignore"], detached: true, env: { ...process.env, ...COOKIE, [markName]: markValue, ...env } });
+    started.push(proc.pid);
+    const reader = proc.stdout.getReader();
+    await reader.read();
+    reader.releaseLock();
+    return proc.pid;
+  }
+
+  const withCookie = (pid: number) => pidsWithEnv(`CLAUDE_CODE_SESSION_ID=${COOKIE.CLAUDE_CODE_SESSION_ID}`).includes(pid);
+  const childrenOf = (pid: number) => scanProcesses().filter((p) => p.ppid === pid);
+
+  test("a TERM-ignoring spawner forking setsid children: all of it ends; a child without the cookie, a sessionKeep child and what is below it, and an outsider stay", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "engine-tree-"));
+    symlinkSync("/bin/sh", join(bin, "tmux"));
+    try {
+      // The plan's scan: everything after this mark is "forked since".
+      const mark = forkMark();
+      const spawner = await spawnWithCookie(
+        `trap '' TERM
+        env -u CLAUDE_CODE_SESSION_ID setsid sleep 101 &
+        setsid "${bin}/tmux" -c 'sleep 104 & wait' &
+        echo ready
+        i=0; while [ $i -lt 300 ]; do setsid sleep 100 & i=$((i + 1)); sleep 0.01; done; wait`,
+      );
+      const outsider = Bun.spawn(["sleep", "103"], { env: { ...process.env, ...COOKIE, [markName]: markValue } });
+      started.push(outsider.pid);
+      await waitFor(() => childrenOf(spawner).filter((p) => p.comm === "sleep").length >= 10, 10_000, "the spawner's first children");
+      const tmux = childrenOf(spawner).find((p) => p.comm === "tmux");
+      expect(tmux).toBeDefined();
+      await waitFor(() => childrenOf(tmux!.pid).length === 1, 5_000, "the sleep under tmux");
+      const underTmux = childrenOf(tmux!.pid)[0]!.pid;
+      const noCookie = childrenOf(spawner).find((p) => p.comm === "sleep" && !withCookie(p.pid))!.pid;
+
+      const [report] = await stopAll([{ target: { process: identityOf(readStat(spawner)!), tree: TREE }, signal: 15, graceMs: 300 }], {
+        forked: { mark, earlier: [], keep: KEEP },
+      });
+      expect(report).toMatchObject({ outcome: "killed", signal: "KILL", pending: false });
+      expect(report!.forked).toBeGreaterThanOrEqual(10);
+      expect(isAlive(spawner)).toBe(false);
+      const left = pidsWithEnv(`CLAUDE_CODE_SESSION_ID=${COOKIE.CLAUDE_CODE_SESSION_ID}`).sort();
+      expect(left).toEqual([tmux!.pid, underTmux, outsider.pid].sort());
+      expect(isAlive(noCookie)).toBe(true);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  test("without a tree scope (or without the batch's fork window) nothing beyond the target is signalled", async () => {
+    const mark = forkMark();
+    for (const [tree, forked] of [
+      [null, { mark, earlier: [], keep: KEEP }],
+      [TREE, undefined],
+    ] as const) {
+      const spawner = await spawnWithCookie("trap '' TERM; setsid sleep 100 & echo ready; wait");
+      await waitFor(() => childrenOf(spawner).some((p) => p.comm === "sleep"), 5_000, "the child");
+      const child = childrenOf(spawner)[0]!.pid;
+      const [report] = await stopAll([{ target: { process: identityOf(readStat(spawner)!), tree }, signal: 15, graceMs: 100 }], { forked });
+      expect(report!.outcome).toBe("killed");
+      expect(report!.forked).toBeUndefined();
+      expect(isAlive(child)).toBe(true);
+    }
+  });
+
+  test("a budget spent before the first signal: nothing is sent, the target is reported pending and cut", async () => {
+    const pid = await spawnWithCookie("echo ready; exec sleep 100");
+    const [report] = await stopAll([{ target: { process: identityOf(readStat(pid)!), tree: TREE }, signal: 15, graceMs: 1_000, endBy: Date.now() - 1 }], {
+      forked: { mark: forkMark(), earlier: [], keep: KEEP },
+    });
+    expect(report).toEqual({ outcome: "failed", signal: null, durationMs: null, pending: true, cut: true });
+    expect(isAlive(pid)).toBe(true);
+  });
+
+  test("an entry whose TERM-ignoring leader forks setsid carriers of its cookie: frozen before SIGKILL, nothing of it is left", async () => {
+    const ref = await leader("trap '' TERM; echo ready; i=0; while [ $i -lt 300 ]; do SUPERVISE_ID=t$$ setsid sleep 100 & i=$((i + 1)); sleep 0.01; done; wait");
+    await waitFor(() => pidsWithEnv(`SUPERVISE_ID=${ref.id}`).length >= 10, 10_000, "the first carriers");
+    for (const pid of pidsWithEnv(`SUPERVISE_ID=${ref.id}`)) started.push(pid);
+    expect(await stopOne({ entry: ref, policy: KILL }, { signal: 15, graceMs: 300 })).toBe("killed");
+    expect(pidsWithEnv(`SUPERVISE_ID=${ref.id}`)).toEqual([]);
+  });
+});
+
+describe("descendantsOf (src/proc/scan.ts): by parent chain, each link no older than its parent", () => {
+  const proc = (pid: number, ppid: number, startTicks = 100) => ({ pid, ppid, startTicks });
+  const roots = new Map([
+    [10, { stat: { pid: 10, startTicks: 50 }, owner: "a" }],
+    [20, { stat: { pid: 20, startTicks: 50 }, owner: "b" }],
+  ]);
+  const cases: Array<[string, ReturnType<typeof proc>[], (p: { pid: number }) => boolean, Record<number, string>]> = [
+    ["a child and a grandchild join their root", [proc(11, 10), proc(12, 11)], () => true, { 11: "a", 12: "a" }],
+    ["each joins its nearest root", [proc(11, 10), proc(21, 20), proc(22, 21)], () => true, { 11: "a", 21: "b", 22: "b" }],
+    ["listed before its parent, it still joins", [proc(12, 11), proc(11, 10)], () => true, { 11: "a", 12: "a" }],
+    ["older than its root's process: a reused pid, and nothing below it", [proc(11, 10, 40), proc(12, 11)], () => true, {}],
+    ["older than its parent: the chain is cut there", [proc(11, 10, 100), proc(12, 11, 90)], () => true, { 11: "a" }],
+    ["one not admitted cuts off what is below it", [proc(11, 10), proc(12, 11), proc(13, 10)], (p) => p.pid !== 11, { 13: "a" }],
+    ["a parent that is not listed (init, another user's) reaches no root", [proc(11, 1), proc(12, 99)], () => true, {}],
+    ["a cycle, and a process its own parent, end without joining", [proc(11, 12), proc(12, 11), proc(13, 13)], () => true, {}],
+    ["a root listed among the candidates is not its own descendant", [proc(10, 20), proc(11, 10)], () => true, { 11: "a" }],
+    ["nothing listed", [], () => true, {}],
+  ];
+  test.each(cases)("%s", (_, candidates, admit, expected) => {
+    const joined = descendantsOf(roots, candidates, admit);
+    expect(Object.fromEntries([...joined].map(([pid, { owner }]) => [pid, owner]))).toEqual(expected);
+  });
+
+  test("a chain 5,000 deep resolves (no recursion limit at realistic depths)", () => {
+    const chain = Array.from({ length: 5_000 }, (_, i) => proc(1_000 + i, i === 0 ? 10 : 999 + i));
+    expect(descendantsOf(roots, chain, () => true).size).toBe(5_000);
   });
 });
