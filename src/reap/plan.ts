@@ -97,7 +97,8 @@ export function planSweep(input: PlanInput): Plan {
   const ledgered = judgeEntries(input, view);
   const escaped = findEscapes(input, view, ledgered.claimed);
   const unledgered = judgeUnledgered(input, view, escaped.claimed);
-  const targets = [...ledgered.targets, ...escaped.targets, ...unledgered];
+  // A process of another pid namespace is never a target: ending a namespace's init ends all in it.
+  const targets = [...ledgered.targets, ...escaped.targets, ...unledgered].filter((t) => input.namespace === undefined || t.zombie || t.proc.sameNamespace === true);
   return { targets: [...targets, ...zombiesUnder(targets, input.procs)], entries: ledgered.entries };
 }
 

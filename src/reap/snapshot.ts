@@ -71,7 +71,7 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
     if (stat.comm === "systemd" && !isKernelThread(stat) && readCmdline(stat.pid)?.includes("--user")) subreapers.add(stat.pid);
   }
   const scope = needs.sessionScope ? await sessionScope(stats, subreapers, needs.ownUid, reads) : new Map<number, Scoped>();
-  const ownNamespace = [...scope.values()].some((s) => s.cookie) ? readPidNamespace("self") : null;
+  const ownNamespace = readPidNamespace("self");
 
   const wants = stats.map((stat) => {
     const kernel = isKernelThread(stat);
@@ -87,18 +87,20 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
     const mine = uid === needs.ownUid;
     // In the scope, only a cookie makes the command line (protect, sessionKeep) and the pid namespace (the owner proof) matter.
     const inGroup = mine && live && ((cookieAge && needs.groups?.has(stat.pgrp) === true) || needs.pids?.has(stat.pid) === true);
-    const [argv0, environ, namespace] = await Promise.all([
+    const [argv0, environ] = await Promise.all([
       !kernel && live && (named || scoped?.cookie || inGroup) ? readCmdlineAsync(stat.pid) : null,
       scoped ? scoped.environ : mine && live && (named || cookieAge) ? readEnvironAsync(stat.pid) : null,
-      live && scoped?.cookie ? readPidNamespaceAsync(stat.pid) : null,
     ]);
     // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
     const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await readCmdlineAsync(stat.pid) : argv0;
     const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
-    if (scoped) {
-      proc.inSessionScope = true;
+    // Every process a rule can reach: the owner proof, and no target in another namespace (ending
+    // a namespace's init ends everything in it). Another user's is never one.
+    if (live && argv !== null && (mine || scoped)) {
+      const namespace = await readPidNamespaceAsync(stat.pid);
       proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
     }
+    if (scoped) proc.inSessionScope = true;
     return proc;
   });
   reads.check();

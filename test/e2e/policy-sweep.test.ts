@@ -109,10 +109,39 @@ echo "ALIVE_RG $(alive $RG)"
       );
       expect(r.stderr).toBe("");
       const report = JSON.parse(r.values.get("REPORT")!);
-      expect(report.targets.map((t: any) => [t.name, t.action])).toEqual([["rg", "failed"]]);
+      // Judged from there the rg is another namespace's; and were it planned, no signal would be sent.
+      expect(report.targets.filter((t: any) => t.action !== "failed")).toEqual([]);
       expect(r.values.get("ALIVE_RG")).toBe("yes");
       // Nothing of the child namespace was hit either.
       expect(r.values.get("AFTER")).toBe(r.values.get("BEFORE"));
+    },
+    60_000,
+  );
+
+  nsTest(
+    "the orphaned init of a child pid namespace, carrying a live agent's variables, is never a sweep's target: ending it would end all inside",
+    async () => {
+      sb = makeSandbox({ reap: { ...CONFIG.reap, thresholds: { agentShell: "1s" } } });
+      const r = await inNamespace(
+        sb,
+        String.raw`
+AG=$(orphan sleep 1000)
+( export CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=S CLAUDE_PID=$AG
+  unshare --pid --fork --mount-proc bash -c 'SUPERVISE_KEEP=1 sleep 1000 & while :; do sleep 1; done' </dev/null >/dev/null 2>&1 & echo $! > "$D/u.pid" )
+U=$(cat "$D/u.pid")
+wait_until '[ -n "$(pgrep -P $U)" ]'
+INIT=$(pgrep -P $U)
+# Its parent (unshare) dies: the namespace's init, a bash with the agent's variables, is an orphan here.
+kill -9 $U
+wait_until '[ "$(stat_field $INIT 2)" = 1 ]'
+wait_age $INIT 1500
+echo "REPORT $(sv reap --json | tr -d '\n')"
+echo "ALIVE $(alive $INIT) $(alive $AG)"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(JSON.parse(r.values.get("REPORT")!).targets).toEqual([]);
+      expect(r.values.get("ALIVE")).toBe("yes yes");
     },
     60_000,
   );

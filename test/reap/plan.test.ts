@@ -146,10 +146,10 @@ describe("planSweep", () => {
     const q = planSweep({ procs: [leader()], running: [foreign], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND, namespace: "pid:[4026531836]" });
     expect([q.entries[0]!.verdict, q.targets]).toEqual(["unknown", []]);
     // Its pids here name other processes: an orphaned rg at its group id is judged by the seed's rules alone.
-    const rgThere = proc({ pid: 6000, startTicks: NOW_TICKS - minutes(6) });
+    const rgThere = proc({ pid: 6000, startTicks: NOW_TICKS - minutes(6), sameNamespace: true });
     expect(planSweep({ procs: [rgThere], running: [foreign], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND, namespace: "pid:[4026531836]" }).targets.map((t) => t.reason)).toEqual(["rg"]);
     // The same namespace: judged as ever.
-    expect(planSweep({ procs: [leader()], running: [{ ...foreign, pid_namespace: "pid:[4026531836]" }], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND, namespace: "pid:[4026531836]" }).entries[0]!.verdict).toBe("owner-dead");
+    expect(planSweep({ procs: [leader({ sameNamespace: true })], running: [{ ...foreign, pid_namespace: "pid:[4026531836]" }], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND, namespace: "pid:[4026531836]" }).entries[0]!.verdict).toBe("owner-dead");
   });
 
   test("what a session-bound entry left at its exit is its session's: not `escaped`, a session leftover judged by the session's owner", () => {
@@ -193,6 +193,16 @@ describe("planSweep", () => {
     const pytest = proc({ pid: 6001, pgrp: 6000, ppid: 6000, comm: "sleep", argv: ["pytest", "300"], startTicks: WRAPPER_TICKS + 2, environ: "SUPERVISE_ID=e1" });
     const q = planSweep({ procs: [wrapper, shell, pytest], running: [row({ deadline_at: 1_000, grace_ms: 100 })], ended: new Map(), bootId: BOOT, now: 1e9, settings: SETTINGS, around: AROUND });
     expect(q.targets.map((t) => t.proc.pid)).toEqual([6000]);
+  });
+
+  test("a process of another pid namespace is never a target, whatever rule would take it (ending a namespace's init ends all in it)", () => {
+    const ns = "pid:[4026531836]";
+    const shell = proc({ pid: 7300, comm: "bash", argv: ["bash", "-c", "while :; do sleep 1; done"], environ: "CLAUDECODE=1\0CLAUDE_CODE_SESSION_ID=s\0CLAUDE_PID=900", startTicks: NOW_TICKS - minutes(11) });
+    const run = (sameNamespace: boolean | null | undefined) => planSweep({ procs: [{ ...shell, sameNamespace }], running: [], ended: new Map(), bootId: BOOT, now: 5_000, settings: SETTINGS, around: AROUND, namespace: ns }).targets.map((t) => t.reason);
+    expect(run(true)).toEqual(["agent-shell"]);
+    expect(run(false)).toEqual([]);
+    expect(run(null)).toEqual([]);
+    expect(run(undefined)).toEqual([]);
   });
 
   test("overdue: the group and the wrapper", () => {
