@@ -9,7 +9,8 @@ import { readCmdline, readEnviron } from "../proc/facts.ts";
 import { reapZombie, releaseLibc } from "../proc/libc.ts";
 import { pidsAllocatedSince } from "../proc/pid-window.ts";
 import { listPids } from "../proc/read.ts";
-import { findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
+import { COOKIE, findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
+import { environVar } from "../ownership/cookie.ts";
 import { readStat, type ProcStat } from "../proc/stat.ts";
 import type { EntryPolicy } from "../stop/entry-policy.ts";
 
@@ -67,7 +68,7 @@ export function adoptedEndable(ref: EntryRef, policy: EntryPolicy, stats: readon
   const descendants = descendantsOf(self, stats);
   if (descendants.length === 0) return [];
   const found = findEntryProcesses(ref, stats);
-  return endableDescendants(descendants, new Set([...found.members, ...found.carriers].map((p) => p.pid)), ref.pgid, policy);
+  return endableDescendants(descendants, new Set([...found.members, ...found.carriers].map((p) => p.pid)), ref.pgid, policy, undefined, ref.id);
 }
 
 export interface ProcFacts {
@@ -82,12 +83,21 @@ export function endableDescendants(
   pgid: number | null,
   policy: EntryPolicy,
   facts: ProcFacts = { argv: readCmdline, environ: readEnviron },
+  ownId: string | null = null,
 ): ProcStat[] {
   const table = new Map<number, Markable>();
   for (const p of descendants) table.set(p.pid, { pid: p.pid, ppid: p.ppid, comm: p.comm, argv: facts.argv(p.pid), environ: facts.environ(p.pid) });
+  // Another entry's (a nested `supervise run`): its own wrapper and policy decide, and so does
+  // everything below it; a process may be judged only once its ancestors are ours.
+  const others = new Set(descendants.filter((p) => carriesOtherCookie(table.get(p.pid)!.environ, ownId)).map((p) => p.pid));
+  const underOther = (p: ProcStat): boolean => {
+    for (let q: Markable | undefined = table.get(p.pid); q; q = table.get(q.ppid)) if (others.has(q.pid)) return true;
+    return false;
+  };
   return descendants.filter(
     (p) =>
       !covered.has(p.pid) &&
+      !underOther(p) &&
       mayEnd(policy.path, {
         tie: pgid !== null && p.pgrp === pgid ? "group" : "escape",
         kept: keepMarkOf(table.get(p.pid)!, policy.keep, table),
@@ -100,6 +110,12 @@ export function endableDescendants(
         proof: policy.proof,
       }).end,
   );
+}
+
+/** It carries a SUPERVISE_ID that is not ours: another entry's process. */
+function carriesOtherCookie(environ: string | null, ownId: string | null): boolean {
+  const id = environVar(environ, COOKIE);
+  return id !== undefined && id !== ownId;
 }
 
 /**

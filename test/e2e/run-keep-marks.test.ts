@@ -89,4 +89,14 @@ describe("the leftovers a command's exit leaves (real tmux, real CLI)", () => {
     const [entry] = await lsAll(sb);
     expect(entry).toMatchObject({ state: "exited", reason: "leftovers" });
   });
+
+  test("a nested `supervise run --keep-orphaned` inside a wrapped command: what it kept outlives the outer wrapper's leftover cleanup and deadline alike", async () => {
+    sb = makeSandbox();
+    for (const [name, deadline, tail] of [["exit", [], "sleep 0.5"], ["deadline", ["-d", "1s"], "sleep 30"]] as const) {
+      const inner = `"${process.execPath}" "${join(import.meta.dir, "..", "..", "src", "cli.ts")}" run --keep-orphaned -- sh -c 'sleep 1000 >/dev/null 2>&1 & echo $! > ${sb.dir}/inner-${name}.pid'`;
+      const r = await runCli(sb, ["run", ...deadline, "--", "bash", "-c", `${inner}; ${tail}`]);
+      expect([name, r.exitCode]).toEqual([name, name === "exit" ? 0 : 124]);
+      expect([name, isAlive(pidIn(`inner-${name}.pid`))]).toEqual([name, true]);
+    }
+  });
 });

@@ -79,4 +79,18 @@ describe("endableDescendants: which adopted processes each of the wrapper's stop
     const policy = entryPolicy("deadline", { keepOrphaned: false, sessionBound: false }, KEEP);
     expect(endableDescendants(descendantsOf(WRAPPER, STATS), COVERED, null, policy, FACTS).map((p) => p.pid).sort()).toEqual([111, 120, 121]);
   });
+
+  test("another entry's process (a nested supervise run, its own cookie) and what runs below it are never this wrapper's to end", () => {
+    const nested: Array<[ProcStat, string[] | null, string]> = [
+      [proc(200, WRAPPER, 200), ["sleep", "300"], "SUPERVISE_ID=inner1"],
+      [proc(201, 200, 200), ["sleep", "301"], "HOME=/h"],
+      [proc(202, WRAPPER, 202), ["sleep", "302"], "SUPERVISE_ID=outer1"],
+    ];
+    const facts: ProcFacts = { argv: (pid) => nested.find(([p]) => p.pid === pid)?.[1] ?? null, environ: (pid) => nested.find(([p]) => p.pid === pid)?.[2] ?? null };
+    for (const path of ["leftovers", "deadline", "parent-died", "kill"] as const) {
+      const policy = entryPolicy(path, { keepOrphaned: false, sessionBound: false }, KEEP);
+      const found = endableDescendants(descendantsOf(WRAPPER, nested.map(([p]) => p)), new Set(), null, policy, facts, "outer1");
+      expect([path, found.map((p) => p.pid)]).toEqual([path, [202]]);
+    }
+  });
 });
