@@ -201,13 +201,14 @@ async function endTargets(plan: Plan, config: Config, budget: Budget, forked: Pl
     // A grace of none still ends in SIGKILL, once the budget allows no more waiting.
     const graceMs = Math.max(0, Math.min(parseDuration(config.reap.grace, "reap.grace"), budget.stop - Date.now()));
     const groupOf = groupsByMember(plan);
+    const keep = { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep };
     const stops = signalled.map((t) => ({
-      target: { process: identityOf(t.proc), group: groupOf.get(t.proc.pid), tree: treeScope(t) },
+      target: { process: identityOf(t.proc), group: groupOf.get(t.proc.pid), tree: treeScope(t), keep },
       signal: SIGNALS.SIGTERM,
       graceMs,
       endBy: budget.stop,
     }));
-    const since: ForkedSince = { ...forked, keep: { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep } };
+    const since: ForkedSince = { ...forked, keep };
     const reports = await stopAll(stops, { lineage, forked: since });
     return new Map(signalled.map((t, i) => [t, reports[i]!]));
   } catch (error) {

@@ -55,7 +55,14 @@ export interface TreeScope {
 }
 
 /** A ledger entry, found again at every poll; or one identified process (the reaper's, SessionEnd's). */
-export type StopTarget = { entry: EntryRef; policy: EntryPolicy } | { process: ProcessIdentity; group?: ProvenGroup | null; tree?: TreeScope | null };
+/**
+ * A ledger entry, judged by its policy at every poll; or one identified process (a sweep's,
+ * SessionEnd's) with its proven group and tree. `keep`: its own keep marks are read again
+ * before every send, so a process that exec'd into a kept one (pytest) mid-stop is left.
+ */
+export type StopTarget =
+  | { entry: EntryRef; policy: EntryPolicy }
+  | { process: ProcessIdentity; group?: ProvenGroup | null; tree?: TreeScope | null; keep?: KeepSettings };
 
 export interface StopOptions {
   signal: number;
@@ -104,6 +111,8 @@ interface Found {
   /** Processes signalled one by one (cookie carriers outside the group, or the target itself). */
   processes: ProcStat[];
   alive: number;
+  /** The target itself lives on, kept by a mark it took since it was planned: not ended, and not to be reported so. */
+  keptNow?: boolean;
 }
 
 /** One entry of the batch: waiting out its grace, or SIGKILL's settling (twice at most). */
@@ -186,8 +195,8 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
       }
       const found = locate(stop.target, poll, run.trees[i]!);
       if (found.alive === 0) {
-        p.goneAt = Date.now();
-        p.outcome = p.stage === "grace" ? "terminated" : "killed";
+        p.goneAt = found.keptNow ? null : Date.now();
+        p.outcome = found.keptNow ? "failed" : p.stage === "grace" ? "terminated" : "killed";
       } else if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.now)) due.push(i);
     }
     if (due.length) await advanceAll(run, due);
@@ -213,7 +222,7 @@ function beginAll(run: Run): void {
   const first = stops.map((stop, i) => (Date.now() < endOf(stop) ? locate(stop.target, poll, run.trees[i]!) : null));
   stops.forEach((stop, i) => {
     const found = first[i] ?? null;
-    if (found?.alive === 0) progress[i]!.outcome = "gone";
+    if (found?.alive === 0) progress[i]!.outcome = found.keptNow ? "failed" : "gone";
     // The budget is spent before its first signal: it is reported alive, never signalled.
     else if (found === null || Date.now() >= endOf(stop)) giveUp(progress[i]!, true, true);
     else begin(stop, progress[i]!, found, poll, run.lineage);
@@ -277,8 +286,8 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
     const p = run.progress[i]!;
     const found = frozen.found.get(i)!;
     if (found.alive === 0) {
-      p.goneAt = now;
-      p.outcome = p.stage === "grace" ? "terminated" : "killed";
+      p.goneAt = found.keptNow ? null : now;
+      p.outcome = found.keptNow ? "failed" : p.stage === "grace" ? "terminated" : "killed";
       continue;
     }
     if (send(found, SIGKILL, frozen.poll, run.lineage).reached > 0) p.signal = signalName(SIGKILL);
@@ -412,13 +421,20 @@ function locate(target: StopTarget, poll: Poll, tree: ReadonlyMap<number, ProcSt
     const group = target.entry.pgid !== null ? { pgid: target.entry.pgid, members: found.members } : null;
     return { group, processes: found.carriers.filter((c) => endable.processes.includes(c)), alive: endable.processes.length };
   }
-  const self = currentIfSame(target.process);
+  const found = currentIfSame(target.process);
+  const keptNow = found !== null && target.keep !== undefined && markedNow(found, target.keep);
+  const self = keptNow ? null : found;
   const processes = self ? [self] : [];
   for (const member of tree.values()) {
     const now = currentIfSame(identityOf(member));
-    if (now) processes.push(now);
+    if (now && !(target.keep && markedNow(now, target.keep))) processes.push(now);
   }
-  return { group: target.group ?? null, processes, alive: processes.length };
+  return { group: keptNow ? null : (target.group ?? null), processes, alive: processes.length, keptNow };
+}
+
+/** Its own keep mark, read now. */
+function markedNow(stat: ProcStat, keep: KeepSettings): boolean {
+  return ownKeepMark({ pid: stat.pid, ppid: stat.ppid, comm: stat.comm, argv: readCmdline(stat.pid), environ: readEnviron(stat.pid) }, keep) !== null;
 }
 
 function sendFirst(found: Found, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {

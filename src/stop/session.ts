@@ -93,7 +93,7 @@ async function finishLeftovers(leftovers: readonly ProcessIdentity[], config: Co
   const graceMs = Math.min(parseDuration(config.reap.grace, "reap.grace"), UNESCALATED_WAIT_MS);
   const names = leftovers.map((identity) => currentIfSame(identity)?.comm ?? null);
   const reports = await stopAll(
-    leftovers.map((identity) => ({ target: { process: identity }, signal: SIGNALS.SIGTERM, graceMs })),
+    leftovers.map((identity) => ({ target: { process: identity, keep: keepSettings(config) }, signal: SIGNALS.SIGTERM, graceMs })),
     { lineage },
   );
   return leftovers.map((identity, i) => ({ identity, name: names[i]!, report: reports[i]! }));

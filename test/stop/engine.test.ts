@@ -290,3 +290,17 @@ describe("descendantsOf (src/proc/scan.ts): by parent chain, each link no older 
     expect(descendantsOf(roots, chain, () => true).size).toBe(5_000);
   });
 });
+
+describe("stopAll: a process target's keep marks, read again before every send", () => {
+  test("a TERM-ignoring target that exec's into a protected command (pytest) during its grace is left, and reported failed, not killed", async () => {
+    const script = `exec bash -c "trap '' TERM; echo ready; sleep 0.3; exec -a pytest sleep 100"`;
+    const ref = await leader(script);
+    const [report] = await stopAll([{ target: { process: ref.leader!, keep: { protect: ["pytest"], sessionKeep: [] } }, signal: 15, graceMs: 1_000 }]);
+    expect(report!.outcome).toBe("failed");
+    expect(isAlive(ref.pgid!)).toBe(true);
+    // Without keep lists the same target is killed, as before.
+    const other = await leader(script);
+    const [killed] = await stopAll([{ target: { process: other.leader! }, signal: 15, graceMs: 1_000 }]);
+    expect(killed!.outcome).toBe("killed");
+  });
+});
