@@ -99,4 +99,12 @@ describe("the leftovers a command's exit leaves (real tmux, real CLI)", () => {
       expect([name, isAlive(pidIn(`inner-${name}.pid`))]).toEqual([name, true]);
     }
   });
+
+  test("a kept process that rewrites its title over its environment (perl's $0) is still kept: what cannot be read counts as kept", async () => {
+    sb = makeSandbox();
+    const title = `$0 = "myapp: worker " . ("x" x 40); sleep 100`;
+    const r = await runCli(sb, ["run", "--", "bash", "-c", `SUPERVISE_KEEP=1 setsid perl -e '${title}' >/dev/null 2>&1 & echo $! > ${sb.dir}/titled.pid; sleep 0.5`]);
+    expect(r.exitCode).toBe(0);
+    expect(isAlive(pidIn("titled.pid"))).toBe(true);
+  });
 });
