@@ -30,3 +30,9 @@ export function currentIfSame(identity: ProcessIdentity, read: StatReader = read
   const stat = read(identity.pid);
   return isSameLive(identity, stat) ? stat : null;
 }
+
+/** This process's identity; null when its own stat cannot be read. */
+export function selfIdentity(read: StatReader = readStat): ProcessIdentity | null {
+  const stat = read(process.pid);
+  return stat ? identityOf(stat) : null;
+}

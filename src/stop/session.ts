@@ -12,7 +12,7 @@ import { entryRef } from "../entry/liveness.ts";
 import { UsageError } from "../errors.ts";
 import { entriesById, keepsOrphans, requestStop, type EntryRow } from "../ledger/entries.ts";
 import type { KeepSettings } from "../policy/keep.ts";
-import { currentIfSame, identityOf, type ProcessIdentity } from "../proc/identity.ts";
+import { currentIfSame, identityOf, selfIdentity, type ProcessIdentity } from "../proc/identity.ts";
 import type { Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import type { Plan } from "../reap/plan.ts";
@@ -55,7 +55,10 @@ export function leftoversToEnd(plan: Pick<Plan, "targets">): ProcessIdentity[] {
 
 /** Marks each entry stopping, then one first signal to those launched; the ids marked. */
 function signalEntries(db: Database, rows: readonly EntryRow[], keep: KeepSettings, lineage: Lineage): string[] {
-  const marked = rows.filter((row) => requestStop(db, row.id, "session-end"));
+  // Owned by this hook, then by the follow-up that re-marks them: a request nobody alive
+  // stands behind no longer turns a command's own exit into killed/session-end.
+  const owner = selfIdentity();
+  const marked = rows.filter((row) => requestStop(db, row.id, "session-end", owner));
   const launched = marked.filter((row) => row.pid !== null);
   signalFirst(launched.map((row) => ({ target: { entry: entryRef(row), policy: sessionEndPolicy(row, keep) }, signal: firstSignalOf(row) })), lineage);
   return marked.map((row) => row.id);

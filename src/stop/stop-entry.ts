@@ -9,8 +9,8 @@ import { keepsOrphans, recordEnd, requestStop, type EndReason, type EntryRow } f
 import type { EndFacts } from "../entry/end.ts";
 import { entryRef, inRecordedNamespace, wrapperIdentity } from "../entry/liveness.ts";
 import { countAlive, findEntryProcesses, scanProcesses, sharedProbe, type EntryProbe } from "../proc/scan.ts";
-import { readStat, type ProcStat } from "../proc/stat.ts";
-import { currentIfSame, identityOf, type ProcessIdentity } from "../proc/identity.ts";
+import type { ProcStat } from "../proc/stat.ts";
+import { currentIfSame, selfIdentity, type ProcessIdentity } from "../proc/identity.ts";
 import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
 import { stopAll, type StopReport, type StopTarget, type TerminateOutcome } from "./engine.ts";
 import { entryPolicy } from "./entry-policy.ts";
@@ -69,7 +69,7 @@ export async function stopEntries(db: Database, rows: readonly EntryRow[], optio
   const started = Date.now();
   const done: Done = (row, outcome, signal, unrecorded) => ({ id: row.id, outcome, signal, durationMs: Date.now() - started, ...(unrecorded === undefined ? {} : { unrecorded }) });
   // The stop's owner: while it lives, its request counts; once it is gone (SIGKILLed in its grace), only what the stop reached.
-  const owner = ownIdentity();
+  const owner = selfIdentity();
   const marks = ledgerWrites();
   const results: Array<StopResult | Planned> = rows.map((row) => prepare(db, row, options, owner, marks, done));
   const planned = results.filter((r): r is Planned => "kind" in r);
@@ -157,12 +157,6 @@ function ledgerWrites(): LedgerWrites {
 function isSqliteError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.startsWith("SQLITE_");
-}
-
-/** This process, as a stop request's owner; null when its own stat cannot be read. */
-function ownIdentity(): ProcessIdentity | null {
-  const stat = readStat(process.pid);
-  return stat ? identityOf(stat) : null;
 }
 
 /** What is alive once the batch is over, read once for all its entries and only if asked. */

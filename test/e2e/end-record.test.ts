@@ -122,4 +122,31 @@ echo "LS $(sv ls --all --json | tr -d '\n')"
     },
     60_000,
   );
+
+  nsTest(
+    "SessionEnd's stop counts only while its hook or follow-up lives: a follow-up killed before the command exits by itself leaves an exited end, not killed/session-end",
+    async () => {
+      sb = makeSandbox({ reap: { grace: "3s" } });
+      const r = await inNamespace(
+        sb,
+        String.raw`
+( export CLAUDECODE=1 CLAUDE_CODE_SESSION_ID=S CLAUDE_PID=$BASHPID
+  "$BUN" "$CLI" run -n late -- bash -c 'trap "" TERM; echo ready; sleep 1.5; exit 0' > "$D/late.out" & W=$!
+  wait_until "grep -qs ready '$D/late.out'"
+  printf '{"session_id":"S","cwd":"%s","hook_event_name":"SessionEnd","reason":"exit"}' "$D" | "$BUN" "$CLI" hook session-end > /dev/null
+  # The detached follow-up dies before the command ends by itself.
+  wait_until 'pgrep -f session-end-follow-up > /dev/null'
+  kill -9 $(pgrep -f session-end-follow-up)
+  wait $W; echo "EXIT $?"
+)
+echo "LEDGER $(sv ls --all --json | tr -d '\n')"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.values.get("EXIT")).toBe("0");
+      const [entry] = JSON.parse(r.values.get("LEDGER")!);
+      expect(entry).toMatchObject({ name: "late", state: "exited", exitCode: 0 });
+    },
+    60_000,
+  );
 });
