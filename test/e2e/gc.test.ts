@@ -2,7 +2,7 @@
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runCli } from "../helpers/cli.ts";
-import { rawRows, endedAgo } from "../helpers/ledger.ts";
+import { rawRows } from "../helpers/ledger.ts";
 import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -14,16 +14,27 @@ afterEach(async () => sb?.cleanup());
 describe("automatic gc", () => {
   (namespaceUnavailable ? test.skip : test)("every (real) sweep applies gc.after and gc.keepFinished; a dry run removes nothing", async () => {
     sb = makeSandbox({ gc: { after: "1h", keepFinished: 2 } });
-    for (let i = 0; i < 5; i++) await runCli(sb, ["run", "--capture", "--", "true"]);
-    const ids = rawRows(sb).map((row) => row.id);
-    endedAgo(sb, ids[4]!, 2 * 3_600_000);
-    expect((await runCli(sb, ["reap", "--dry-run"])).exitCode).toBe(0);
-    expect(rawRows(sb)).toHaveLength(5);
+    // One finished row recorded outside: a sweep in another pid namespace leaves it (what
+    // carries its cookie may live where that sweep cannot see).
+    await runCli(sb, ["run", "--capture", "--", "true"]);
+    const [outside] = rawRows(sb).map((row) => row.id);
     // A real sweep only inside a PID namespace: it must never touch this machine's processes.
-    // The running entry starts there too, so the sweep can see its wrapper.
+    // The rows it collects are recorded there too, and so is the running entry, so it sees its wrapper.
     const r = await inNamespace(
       sb,
       String.raw`
+ids() { sv ls --all --json | "$BUN" -e 'console.log((await Bun.stdin.json()).map((e) => e.id).sort().join(","))'; }
+for i in 1 2 3 4 5; do sv run --capture -- true; done
+# The newest of the five ended two hours ago (by the ledger), so gc.after takes it.
+"$BUN" -e '
+  const { Database } = require("bun:sqlite");
+  const db = new Database(process.env.SUPERVISE_HOME + "/ledger.db");
+  const rows = db.query("SELECT id FROM entries WHERE id != ? ORDER BY ended_at, rowid").all(process.argv[1]);
+  db.query("UPDATE entries SET ended_at = ? WHERE id = ?").run(Date.now() - 2 * 3600000, rows[4].id);
+  console.log("IDS " + rows.map((row) => row.id).join(","));
+' "${outside}"
+sv reap --dry-run >/dev/null; echo "DRY $?"
+echo "AFTER_DRY $(ids)"
 sv run --capture -- sleep 1000 >/dev/null &
 has_pid() { sv ls --json | grep -Eq '"pid": [0-9]'; }
 wait_until has_pid
@@ -35,12 +46,18 @@ echo "OUTPUTS $(ls "$SUPERVISE_HOME/output" | tr '
 `,
     );
     expect(r.stderr).toBe("");
+    const ids = r.values.get("IDS")!.split(",");
+    expect(ids).toHaveLength(5);
+    expect(r.values.get("DRY")).toBe("0");
+    expect(r.values.get("AFTER_DRY")).toBe([outside!, ...ids].sort().join(","));
     expect(r.values.get("EXIT")).toBe("0");
     const left = JSON.parse(r.values.get("LEFT")!) as Array<{ id: string; state: string }>;
     const running = left.find((e) => e.state === "running")!;
-    // Newest two finished kept (the one ended 2 h ago went by age); the running one untouched.
-    expect(left.map((e) => e.id).sort()).toEqual([ids[2]!, ids[3]!, running.id].sort());
-    expect(r.values.get("OUTPUTS")!.trim().split(" ").sort()).toEqual([ids[2]!, ids[3]!, running.id].map((id) => `${id}.log`).sort());
+    // Newest two finished kept (the one ended 2 h ago went by age), the running one and the
+    // row of another namespace untouched.
+    const kept = [ids[2]!, ids[3]!, running.id, outside!].sort();
+    expect(left.map((e) => e.id).sort()).toEqual(kept);
+    expect(r.values.get("OUTPUTS")!.trim().split(" ").sort()).toEqual(kept.map((id) => `${id}.log`).sort());
   });
 
   (namespaceUnavailable ? test.skip : test)(
