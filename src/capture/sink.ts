@@ -53,14 +53,36 @@ export function openOutputFile(stateDir: string, id: string, maxBytes: number): 
   };
 }
 
-/** Copies one of the command's streams to ours and to the file until it ends. */
-export async function pump(stream: ReadableStream<Uint8Array>, to: typeof Bun.stdout, file: OutputFile): Promise<void> {
+/** One of the command's streams as we read it; `release` closes our read end. */
+export interface CommandOutput {
+  stream: ReadableStream<Uint8Array>;
+  release(): void;
+}
+
+/**
+ * Copies one of the command's streams to ours and to the file until it ends. When our reader
+ * is gone (EPIPE), so is the command's: we stop reading and close our end, and its next write
+ * gets SIGPIPE or EPIPE, as it would unwrapped. What arrived before is in the file.
+ */
+export async function pump(output: CommandOutput, to: typeof Bun.stdout, file: OutputFile): Promise<void> {
+  const reader = output.stream.getReader();
   let passThrough = true;
-  for await (const chunk of stream) {
-    if (passThrough) {
-      // Our reader went away (EPIPE): keep capturing, stop passing through.
-      await Bun.write(to, chunk).catch(() => (passThrough = false));
+  try {
+    for (;;) {
+      // A read that fails ends the copy like the end of the stream.
+      const next = await reader.read().catch(() => null);
+      if (next === null || next.done) return;
+      const { value } = next;
+      const failure = passThrough ? await Bun.write(to, value).then(() => null, (error: NodeJS.ErrnoException) => error) : null;
+      file.append(value);
+      if (failure?.code === "EPIPE") {
+        await reader.cancel().catch(() => {});
+        return;
+      }
+      // Another failure (a full disk behind our stdout): keep capturing, stop passing through.
+      if (failure) passThrough = false;
     }
-    file.append(chunk);
+  } finally {
+    output.release();
   }
 }

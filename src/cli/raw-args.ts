@@ -22,14 +22,18 @@ function isScriptWord(word: string, scriptPath: string): boolean {
   return base(word) === base(scriptPath) || base(word) === "supervise";
 }
 
+let ownCmdline: Promise<Uint8Array | null> | undefined;
+
 /**
- * Our own command line as the kernel has it, read with Bun.file: the hooks' do-nothing path
- * never needs node:fs otherwise.
+ * Our own command line as the kernel has it, read once with Bun.file (the hooks' do-nothing
+ * path never needs node:fs otherwise): `run` passes its command's words on from these bytes.
  */
+export function readOwnCmdlineBytes(): Promise<Uint8Array | null> {
+  return (ownCmdline ??= Bun.file("/proc/self/cmdline").bytes().catch(() => null));
+}
+
+/** The command line decoded, a byte that is not UTF-8 read as U+FFFD (as Bun decodes process.argv). */
 export async function readOwnCmdline(): Promise<string | null> {
-  try {
-    return await Bun.file("/proc/self/cmdline").text();
-  } catch {
-    return null;
-  }
+  const bytes = await readOwnCmdlineBytes();
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }

@@ -30,6 +30,7 @@ run options:
       --preserve-status  on deadline, exit with the command's status instead of 124
       --capture        also copy stdout/stderr to <state>/output/<id>.log (supervise logs)
       --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)
+      --arg-file FILE  FILE's contents become the command's last argument
 
 DUR: 90 (seconds), 500ms, 90s, 5m, 2h, 1d, 2.5m; 0 or none means no limit.
 IDs may be shortened to any unique prefix. NAME: claude-code (default), gemini, codex.

@@ -25,7 +25,31 @@ export interface WrapSettings {
   decision: PreToolUseDecision;
   /** `--deadline` of every wrapped command (hooks.deadline; "none": its session bounds it). */
   deadline: string;
+  /**
+   * Where a command too long to be in the rewrite twice goes, named before it is written (see
+   * run/arg-file.ts); `write` is called only once the rewrite is known to fit. None: such a
+   * command is left as it is.
+   */
+  commandFile?: () => { path: string; write(command: string): void };
 }
+
+/** The kernel's limit for one argument (MAX_ARG_STRLEN), its terminating NUL included. */
+export const ARG_LIMIT = 128 * 1024;
+/** What the agent adds around the command in that one argument: Claude Code's snapshot prelude (about 500 bytes), Gemini's background-pid wrapper. */
+const AGENT_PRELUDE = 4096;
+
+/**
+ * The length of the one argument the agent gives its shell for `command`, at most: the agent
+ * runs it as `bash -c '<prelude> eval '<command>' …'`, each `'` in it spelled `'"'"'`.
+ */
+export function agentArgumentBytes(command: string): number {
+  let quotes = 0;
+  for (let at = command.indexOf("'"); at !== -1; at = command.indexOf("'", at + 1)) quotes++;
+  return Buffer.byteLength(command) + 4 * quotes + AGENT_PRELUDE;
+}
+
+/** Why a background command is left as it is, said on stderr. */
+export class NotWrapped extends Error {}
 
 /** A label for `ls` from the tool call's description, kept short. */
 const NAME_MAX = 60;
@@ -54,6 +78,11 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
       configPath: process.env.SUPERVISE_CONFIG || null,
       decision: config.hooks.preToolUseDecision,
       deadline: String(config.hooks.deadline),
+      commandFile: () => {
+        const { nextCommandFile, writeCommandFile } = require("../run/arg-file.ts") as typeof import("../run/arg-file.ts");
+        const path = nextCommandFile(dir);
+        return { path, write: (command) => writeCommandFile(dir, path, command) };
+      },
     }, dialect);
     await answer(output ?? {});
   } catch (error) {
@@ -77,23 +106,66 @@ export function preToolUseOutput(data: Record<string, unknown>, settings: WrapSe
   // A NUL cannot pass through an argument vector; such a command is left as it is.
   if (command.includes("\0") || isSupervised(command, settings)) return null;
   const description = typeof toolInput.description === "string" ? toolInput.description.trim() : "";
-  const wrapped = wrapCommand(command, {
+  const options: WrapOptions = {
     ...settings,
     session: stringField(data, "session_id"),
     name: description ? description.slice(0, NAME_MAX) : null,
     keep: asksToBeKept(command),
-  });
-  return dialect.rewrite(toolInput, withPolicyMirror(command, wrapped), settings.decision);
+  };
+  return dialect.rewrite(toolInput, rewriteOf(command, options, settings.commandFile, judgedUpTo(dialect.agent, command)), settings.decision);
+}
+
+/**
+ * Claude Code 2.1.332 parses a Bash command for its permission rules only up to 10,000
+ * characters: past that a denied command is not denied, wrapped or not (measured, -p mode).
+ * A rewrite must not carry a command the agent would judge past that length.
+ */
+const JUDGED_LENGTH: Partial<Record<AgentName, number>> = { "claude-code": 10_000 };
+
+function judgedUpTo(agent: AgentName, command: string): number {
+  const limit = JUDGED_LENGTH[agent];
+  // Not judged even as it is: the rewrite loses nothing.
+  return limit === undefined || command.length > limit ? Infinity : limit;
+}
+
+/**
+ * The rewritten command: with the original in it twice while that fits, else once, the wrapper
+ * reading it from a file (`run --arg-file`). What fits is one argument under the kernel's
+ * limit, at no more than `judged` characters. Throws NotWrapped when neither does.
+ */
+function rewriteOf(command: string, options: WrapOptions, fileFor: WrapSettings["commandFile"], judged: number): string {
+  const fits = (rewrite: string) => agentArgumentBytes(rewrite) < ARG_LIMIT && rewrite.length <= judged;
+  const inline = withPolicyMirror(command, wrapCommand(command, options));
+  if (fits(inline)) return inline;
+  const commandFile = fileFor?.();
+  const once = commandFile ? withPolicyMirror(command, wrapCommand(command, { ...options, argFile: commandFile.path })) : null;
+  if (once !== null && fits(once)) {
+    commandFile!.write(command);
+    return once;
+  }
+  const rewrite = once ?? inline;
+  const how = once === null ? "with the command in it twice" : "even with the command in it once";
+  if (agentArgumentBytes(rewrite) >= ARG_LIMIT) {
+    throw new NotWrapped(`wrapped ${how}, the agent's shell would get one argument of about ${agentArgumentBytes(rewrite)} bytes, past the kernel's limit of ${ARG_LIMIT}; leaving it as it is`);
+  }
+  throw new NotWrapped(`wrapped ${how}, it would be ${rewrite.length} characters, past the ${judged} up to which the agent judges a command by the permission rules; leaving it as it is`);
 }
 
 /**
  * Both agents judge the rewritten command by the user's permission rules (deny `rm -rf`),
  * and neither looks into supervise's arguments: a denied command would run. A leading
- * `bash -c '<original>'` is a script both look into and judge as the original (Claude Code
- * 2.1.332, Gemini CLI 0.61.0); behind `false &&`, bash never runs it.
+ * `bash -c "<original>"` is a script both look into and judge as the original (Claude Code
+ * 2.1.332, Gemini CLI 0.61.0); behind `false &&`, bash never runs it. Double quotes, since
+ * Gemini only strips single ones: a `'\''` in the script left it unparsable, and allowed.
  */
 export function withPolicyMirror(original: string, wrapped: string): string {
-  return `false && bash -c ${shellQuote(original)}; ${wrapped}`;
+  return `false && bash -c ${doubleQuoted(original)}; ${wrapped}`;
+}
+
+/** A word bare when plainly safe, else in double quotes: only `\`, `"`, `$` and backquote are special there, each escaped. */
+export function doubleQuoted(text: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(text)) return text;
+  return `"${text.replace(/[\\"$`]/g, "\\$&")}"`;
 }
 
 export interface WrapOptions extends Omit<WrapSettings, "decision"> {
@@ -101,6 +173,8 @@ export interface WrapOptions extends Omit<WrapSettings, "decision"> {
   name: string | null;
   /** The command asks to outlive its session (SUPERVISE_KEEP=1): `--keep-orphaned`. */
   keep?: boolean;
+  /** The command's text is in this file (`run --arg-file`), not in the rewrite. */
+  argFile?: string;
 }
 
 /** The rule the agent is told: what it starts with SUPERVISE_KEEP=1 outlives the session. Anywhere in the text: keeping too much is the safe side. */
@@ -111,7 +185,8 @@ export function asksToBeKept(command: string): boolean {
 /**
  * `SUPERVISE_HOME=… BUN CLI run [--session S --session-bound] --deadline D [--name N] -- bash -c 'COMMAND'`:
  * the original text reaches bash as one argument, byte for byte, whatever quotes, `$()`,
- * here-docs or newlines it holds.
+ * here-docs or newlines it holds. With `argFile`: `… --arg-file FILE -- bash -c`, and the
+ * text is the file's.
  */
 export function wrapCommand(command: string, options: WrapOptions): string {
   const env = [`SUPERVISE_HOME=${shellQuote(options.stateDir)}`];
@@ -123,7 +198,8 @@ export function wrapCommand(command: string, options: WrapOptions): string {
   argv.push("--deadline", options.deadline);
   if (options.name) argv.push("--name", options.name);
   if (options.keep) argv.push("--keep-orphaned");
-  argv.push("--", "bash", "-c", command);
+  if (options.argFile) argv.push("--arg-file", options.argFile, "--", "bash", "-c");
+  else argv.push("--", "bash", "-c", command);
   return [...env, ...argv.map(shellQuote)].join(" ");
 }
 

@@ -22,6 +22,7 @@ export const RUN_FLAGS: OptionSpec = {
   "preserve-status": {},
   capture: {},
   config: { value: true },
+  "arg-file": { value: true },
 };
 
 export interface RunArgs {

@@ -5,7 +5,7 @@
 import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
 import { identityOf } from "../proc/identity.ts";
-import { COOKIE, type EntryRef } from "../proc/scan.ts";
+import type { EntryRef } from "../proc/scan.ts";
 import { becomeChildSubreaper, releaseLibc, unblockAllSignals } from "../proc/libc.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId } from "../proc/boot.ts";
@@ -20,6 +20,7 @@ import { setLongTimeout } from "../time/long-timeout.ts";
 import { adoptedEndable, forksExecuted, reapAdoptedZombies } from "./leftovers.ts";
 import { drainBoundMs, drainCapture, openCapture, type Capture } from "./capture.ts";
 import { describeEnd, failedToStart, notStarted, type Ending } from "./ending.ts";
+import type { Launch } from "./exact-launch.ts";
 import type { RunRequest } from "./options.ts";
 import { watchParent } from "./parent-watch.ts";
 import type { Recorder } from "./recorder.ts";
@@ -39,9 +40,10 @@ const ADOPTED_ROUNDS = 3;
 export interface WrapperContext {
   id: string;
   request: RunRequest;
+  /** What Bun.spawn starts: the command's words and environment as we were given them (exact-launch.ts). */
+  launch: Launch;
+  /** Where the command runs, for the record: it inherits our working directory, whatever its name (not UTF-8, removed). */
   cwd: string;
-  /** False when the working directory was removed: the command then inherits it as it is. */
-  cwdExists: boolean;
   env: NodeJS.ProcessEnv;
   /** Our parent when the process began; a different ppid later means it died. */
   parentPid: number;
@@ -287,15 +289,16 @@ async function refusedBeforeLaunch(ctx: WrapperContext, state: WrapperState): Pr
 
 function spawnCommand(ctx: WrapperContext, capture: Capture | null): Bun.Subprocess | { error: unknown } {
   try {
-    return Bun.spawn(ctx.request.command, {
-      // A removed directory cannot be entered by path again, but it is still ours to inherit.
-      cwd: ctx.cwdExists ? ctx.cwd : undefined,
-      env: { ...ctx.env, [COOKIE]: ctx.id },
-      stdio: capture ? ["inherit", "pipe", "pipe"] : ["inherit", "inherit", "inherit"],
+    // No cwd: ours is inherited as it is, also removed or named in bytes that are not UTF-8.
+    const child = Bun.spawn(ctx.launch.cmd, {
+      env: ctx.launch.env,
+      stdio: ["inherit", capture?.stdio[0] ?? "inherit", capture?.stdio[1] ?? "inherit"],
       detached: true,
     });
+    capture?.launched();
+    return child;
   } catch (error) {
-    capture?.file.close();
+    capture?.close();
     return { error };
   }
 }

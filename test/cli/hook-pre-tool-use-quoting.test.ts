@@ -1,12 +1,15 @@
 // Property: for generated command strings full of quotes, backslashes, `$`, backticks,
-// `;&|<>`, unicode, here-docs and newlines, the command PreToolUse writes, run by bash,
-// prints exactly what the original prints and exits with the same status, and the run is
-// in the ledger under the session. The generator is seeded: a failure names its seed.
+// `;&|<>`, unicode, here-docs and newlines, the command PreToolUse writes (its policy mirror
+// included), run by bash, prints exactly what the original prints and exits with the same
+// status, and the run is in the ledger under the session. Every fourth command takes the way
+// of a long one: its text in a file that `run --arg-file` reads. The generator is seeded: a
+// failure names its seed.
 
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { wrapCommand } from "../../src/hooks/pre-tool-use.ts";
+import { withPolicyMirror, wrapCommand } from "../../src/hooks/pre-tool-use.ts";
+import { nextCommandFile, writeCommandFile } from "../../src/run/arg-file.ts";
 import { BUN, CLI, makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(240_000);
@@ -93,7 +96,10 @@ describe("the rewritten command runs the original unchanged", () => {
     for (let i = 0; i < commands.length; i += PARALLEL) {
       await Promise.all(
         commands.slice(i, i + PARALLEL).map(async (command, k) => {
-          const [original, wrapped] = await Promise.all([bash(command), bash(wrapCommand(command, settings))]);
+          const argFile = (i + k) % 4 === 3 ? nextCommandFile(sb.home) : undefined;
+          if (argFile) writeCommandFile(sb.home, argFile, command);
+          const rewrite = withPolicyMirror(command, wrapCommand(command, { ...settings, argFile }));
+          const [original, wrapped] = await Promise.all([bash(command), bash(rewrite)]);
           if (original.stdout !== wrapped.stdout || original.code !== wrapped.code) {
             mismatches.push(`#${i + k} ${JSON.stringify(command)}: original ${JSON.stringify(original)} wrapped ${JSON.stringify(wrapped)}`);
           }

@@ -43,7 +43,7 @@ describe("supervise hook pre-tool-use (real CLI)", () => {
     expect(r.stderr).toBe("");
     const out = OutputSchema.parse(JSON.parse(r.stdout));
     expect(out.hookSpecificOutput.updatedInput.command).toBe(
-      `false && bash -c 'sleep 1 && echo done'; SUPERVISE_HOME=${shellQuote(sb.home)} SUPERVISE_CONFIG=${shellQuote(sb.configPath)} ${shellQuote(process.execPath)} ${shellQuote(require("node:path").resolve(import.meta.dir, "../../src/cli.ts"))} run --session sess-1 --session-bound --deadline none -- bash -c 'sleep 1 && echo done'`,
+      `false && bash -c "sleep 1 && echo done"; SUPERVISE_HOME=${shellQuote(sb.home)} SUPERVISE_CONFIG=${shellQuote(sb.configPath)} ${shellQuote(process.execPath)} ${shellQuote(require("node:path").resolve(import.meta.dir, "../../src/cli.ts"))} run --session sess-1 --session-bound --deadline none -- bash -c 'sleep 1 && echo done'`,
     );
   });
 

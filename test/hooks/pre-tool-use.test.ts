@@ -1,9 +1,10 @@
 // PreToolUse: which tool calls are rewritten, and the exact shape of the answer.
 
 import { describe, expect, test } from "bun:test";
-import { PreToolUseOutputSchema as OutputSchema, preToolUseCall as call } from "../helpers/contract.ts";
+import { beforeToolCall, PreToolUseOutputSchema as OutputSchema, preToolUseCall as call } from "../helpers/contract.ts";
 import { claudeCode } from "../../src/hooks/agents/claude-code.ts";
-import { asksToBeKept, isSupervised, preToolUseOutput, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
+import { gemini } from "../../src/hooks/agents/gemini.ts";
+import { agentArgumentBytes, ARG_LIMIT, asksToBeKept, doubleQuoted, isSupervised, NotWrapped, preToolUseOutput, withPolicyMirror, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
 
 const settings: WrapSettings = { bun: "/opt/bun/bin/bun", cli: "/opt/supervise/src/cli.ts", stateDir: "/home/u/.local/state/supervise", configPath: null, decision: "none", deadline: "none" };
 
@@ -32,7 +33,7 @@ describe("preToolUseOutput: a background Bash command", () => {
     expect(out.hookSpecificOutput.updatedInput).toEqual({
       ...input,
       // The original first, as a script bash never runs, for the agent's permission rules to judge.
-      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/home/u/.local/state/supervise /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session sess-1 --session-bound --deadline none --name 'Start the dev server' -- bash -c 'npm run dev'",
+      command: "false && bash -c \"npm run dev\"; SUPERVISE_HOME=/home/u/.local/state/supervise /opt/bun/bin/bun /opt/supervise/src/cli.ts run --session sess-1 --session-bound --deadline none --name 'Start the dev server' -- bash -c 'npm run dev'",
     });
     expect(out.hookSpecificOutput.permissionDecision).toBeUndefined();
   });
@@ -143,6 +144,80 @@ describe("isSupervised: only a command that is one supervised run, nothing after
   test("a look-alike background call is wrapped, not passed through", () => {
     const out = OutputSchema.parse(preToolUseOutput(call({ command: "supervise ls; npm run dev", run_in_background: true }), settings, claudeCode));
     expect(out.hookSpecificOutput.updatedInput.command).toEndWith(" -- bash -c 'supervise ls; npm run dev'");
+  });
+});
+
+describe("doubleQuoted: the policy mirror's word", () => {
+  const cases: Array<[string, string]> = [
+    ["npm", "npm"],
+    ["npm run dev", '"npm run dev"'],
+    ["it's", `"it's"`],
+    ['a\\b "c" $d `e`', '"a\\\\b \\"c\\" \\$d \\`e\\`"'],
+    ["a\nb", '"a\nb"'],
+    ["", '""'],
+  ];
+  test.each(cases)("%j", (text, word) => {
+    expect(doubleQuoted(text)).toBe(word);
+    // bash reads the word back as the text.
+    const read = Bun.spawnSync(["bash", "-c", `printf %s ${word}`]);
+    expect(read.stdout.toString()).toBe(text);
+  });
+});
+
+describe("a command too long to be in the rewrite twice", () => {
+  const written: Array<[string, string]> = [];
+  const withFile: WrapSettings = { ...settings, commandFile: () => ({ path: "/st/commands/f.sh", write: (command) => written.push(["/st/commands/f.sh", command]) }) };
+  const rewrite = (command: string, dialect: typeof claudeCode = claudeCode, wrap = withFile) => {
+    written.length = 0;
+    const data = dialect === gemini ? beforeToolCall({ command, is_background: true }) : call({ command, run_in_background: true });
+    const out = preToolUseOutput(data, wrap, dialect) as any;
+    return (out.hookSpecificOutput.updatedInput?.command ?? out.hookSpecificOutput.tool_input.command) as string;
+  };
+
+  test("short: in it twice, no file", () => {
+    expect(rewrite("npm run dev")).toEndWith("-- bash -c 'npm run dev'");
+    expect(written).toEqual([]);
+  });
+
+  test("66 KB: the mirror keeps the text, the wrapper reads it from the file, the rewrite fits one argument", () => {
+    const command = `: '${"x".repeat(66_000)}'; npm run dev`;
+    const out = rewrite(command);
+    expect(out).toBe(withPolicyMirror(command, wrapCommand(command, { ...settings, session: "sess-1", name: null, argFile: "/st/commands/f.sh" })));
+    expect(out).toEndWith(" --arg-file /st/commands/f.sh -- bash -c");
+    expect(out.startsWith(`false && bash -c ${doubleQuoted(command)}; `)).toBe(true);
+    expect(agentArgumentBytes(out)).toBeLessThan(ARG_LIMIT);
+    expect(written).toEqual([["/st/commands/f.sh", command]]);
+  });
+
+  test("Claude Code: past 10,000 characters in it twice (a 6 KB command), once; and the rewrite stays within them", () => {
+    const command = `rm -rf x; : '${"x".repeat(6_000)}'`;
+    const out = rewrite(command);
+    expect(out.length).toBeLessThanOrEqual(10_000);
+    expect(out).toContain("--arg-file");
+    // Gemini judges any length: in it twice.
+    expect(rewrite(command, gemini)).not.toContain("--arg-file");
+  });
+
+  const untouched: Array<[label: string, command: string, message: string]> = [
+    ["once past Claude Code's 10,000 characters, which it judges as it is", `: '${"x".repeat(9_800)}'`, "past the 10000 up to which the agent judges a command by the permission rules"],
+    ["past the kernel's limit for one argument even once", `: '${"x".repeat(140_000)}'`, "past the kernel's limit of 131072"],
+    ["single quotes the agent spells '\"'\"' push it past the limit", "'x' ".repeat(26_000), "past the kernel's limit of 131072"],
+  ];
+  test.each(untouched)("left as it is: %s", (_label, command, message) => {
+    written.length = 0;
+    expect(() => preToolUseOutput(call({ command, run_in_background: true }), withFile, claudeCode)).toThrow(NotWrapped);
+    expect(() => preToolUseOutput(call({ command, run_in_background: true }), withFile, claudeCode)).toThrow(message);
+    expect(written).toEqual([]);
+  });
+
+  test("no file to write: a command too long for the rewrite twice is left as it is", () => {
+    expect(() => preToolUseOutput(call({ command: `: '${"x".repeat(66_000)}'`, run_in_background: true }), settings, claudeCode)).toThrow("with the command in it twice");
+  });
+
+  test("a command past 10,000 characters is not judged by Claude Code as it is either: wrapped, in it twice while that fits", () => {
+    const out = rewrite(`: '${"x".repeat(20_000)}'`);
+    expect(out.length).toBeGreaterThan(40_000);
+    expect(out).not.toContain("--arg-file");
   });
 });
 

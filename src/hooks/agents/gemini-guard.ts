@@ -1,6 +1,7 @@
 // Gemini CLI refuses a shell command that holds command substitution outside single quotes.
-// supervise's wrap puts the original inside single quotes, which would switch that guard
-// off; so a command the guard would refuse is never wrapped, and Gemini refuses it as before.
+// supervise's wrap puts the original inside quotes (its `$` escaped in the policy mirror),
+// which would switch that guard off; so a command the guard would refuse is never wrapped,
+// and Gemini refuses it as before.
 
 /** `$(`, `$((`, backticks, or `<(` / `>(` outside quotes, as Gemini's own scan finds them (0.61.0). */
 export function holdsSubstitution(command: string): boolean {

@@ -14,8 +14,8 @@ describe("Gemini: BeforeTool on run_shell_command", () => {
     const out = BeforeToolOutputSchema.parse(preToolUseOutput(beforeToolCall(input), settings, gemini));
     expect(out.hookSpecificOutput.tool_input).toEqual({
       ...input,
-      // The original first, as a script bash never runs, for Gemini's policy engine to judge.
-      command: "false && bash -c 'npm run dev'; SUPERVISE_HOME=/st /b/bun /s/cli.ts run --session gem-1 --session-bound --deadline none --name 'dev server' -- bash -c 'npm run dev'",
+      // The original first, double-quoted, as a script bash never runs, for Gemini's policy engine to judge.
+      command: "false && bash -c \"npm run dev\"; SUPERVISE_HOME=/st /b/bun /s/cli.ts run --session gem-1 --session-bound --deadline none --name 'dev server' -- bash -c 'npm run dev'",
     });
   });
 
