@@ -3,11 +3,12 @@
 // all at once, reason `manual`. Exit 0 when everything asked for is dead, 1 otherwise.
 // A ledger that cannot be written does not stop the stop: one warning line says so.
 
+import type { Database } from "bun:sqlite";
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
-import { describe, existingLedger } from "../ledger/open.ts";
+import { describe, existingLedger, isCorruption, readerFailure, setAsideCorrupt } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { parseSignal } from "../proc/signals.ts";
 import { printable } from "../render/table.ts";
@@ -28,15 +29,38 @@ export default async function kill(args: string[]): Promise<number> {
   const signal = signalText === undefined ? undefined : parseSignal(signalText, "--signal").number;
   const graceMs = graceText === undefined ? undefined : parseDuration(graceText, "--grace");
 
-  const db = existingLedger(stateDir(), { onMovedAside: (target) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`) });
+  const dir = stateDir();
+  const movedAside = (target: string) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`);
+  const opened = existingLedger(dir, { onMovedAside: movedAside });
+  // Pages found damaged on the read: moved aside as at open, and nothing recorded is left to stop.
+  const { db, rows } = opened ? readRows(dir, opened, positionals, session, movedAside) : { db: null, rows: [] };
   if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
-  const rows: EntryRow[] = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session });
   const stopped = db ? await stopEntries(db, rows, { reason: "manual", signal, graceMs }) : [];
   const results: KillReport[] = stopped.map(({ id, outcome, signal, durationMs }, i) => ({ id, outcome, signal, durationMs, command: JSON.parse(rows[i]!.command) as string[] }));
   const unrecorded = stopped.filter((r) => r.unrecorded !== undefined);
   if (unrecorded.length) await writeErr(unrecordedLine(unrecorded));
+  // The stops went ahead by the rows read; a ledger that turned out corrupt meanwhile is moved aside now.
+  const corrupt = unrecorded.find((r) => isCorruption(r.unrecorded));
+  if (db && corrupt) setAside(dir, db, movedAside);
   await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
   return results.every((r) => r.outcome !== "failed" && r.outcome !== "other-namespace") ? 0 : 1;
+}
+
+/** The rows named; a ledger whose pages fail the read is moved aside (db: null, nothing to stop). */
+function readRows(dir: string, db: Database, positionals: readonly string[], session: string | undefined, movedAside: (target: string) => void): { db: Database | null; rows: EntryRow[] } {
+  try {
+    return { db, rows: positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session }) };
+  } catch (error) {
+    if (!isCorruption(error)) throw readerFailure(dir, error);
+    setAside(dir, db, movedAside);
+    return { db: null, rows: [] };
+  }
+}
+
+function setAside(dir: string, db: Database, movedAside: (target: string) => void): void {
+  const target = setAsideCorrupt(dir, db);
+  db.close();
+  if (target) movedAside(target);
 }
 
 type KillReport = Omit<StopResult, "unrecorded"> & { command: string[] };

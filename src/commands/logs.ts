@@ -8,7 +8,7 @@ import { parseOptions } from "../cli/parse-options.ts";
 import { outputPath, previousOutputPath } from "../capture/files.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { getEntry } from "../ledger/entries.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { currentState, isFinished } from "../entry/liveness.ts";
 import { stateDir } from "../state-dir.ts";
@@ -20,16 +20,20 @@ export default async function logs(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { follow: { short: "f" } });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise logs ID [--follow])");
   const dir = stateDir();
+  return readingLedger(dir, () => printLogs(dir, positionals[0]!, options.follow === true));
+}
+
+async function printLogs(dir: string, word: string, following: boolean): Promise<number> {
   const db = existingLedger(dir);
-  if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
-  const row = resolveEntry(db, positionals[0]!);
+  if (!db) throw new UsageError(`no entry '${word}'`);
+  const row = resolveEntry(db, word);
   const path = outputPath(dir, row.id);
   if (!existsSync(path)) throw new SuperviseError(`entry ${row.id} has no captured output (run it with --capture)`, { exitCode: 1 });
   const reader = openTail(path);
   try {
     if (existsSync(previousOutputPath(dir, row.id))) await writeOut(readFileSync(previousOutputPath(dir, row.id)));
     await reader.drain();
-    if (options.follow) await follow(db, row.id, reader);
+    if (following) await follow(db, row.id, reader);
   } finally {
     reader.close();
   }

@@ -5,7 +5,7 @@ import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { readLiveStates } from "../entry/liveness.ts";
 import { toJson, type EntryJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
@@ -13,7 +13,8 @@ import { stateDir } from "../state-dir.ts";
 export default async function ls(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { all: { short: "a" }, session: { value: true }, json: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const entries = await readEntries(stateDir(), options.all === true, stringOption(options, "session"));
+  const dir = stateDir();
+  const entries = await readingLedger(dir, () => readEntries(dir, options.all === true, stringOption(options, "session")));
   if (options.json) {
     await writeOut(`${JSON.stringify(entries, null, 2)}\n`);
     return 0;

@@ -8,7 +8,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { ownedProcesses } from "../ownership/processes.ts";
 import { sessionEvidence } from "../ownership/recorded-sessions.ts";
 import { bootId } from "../proc/boot.ts";
@@ -23,23 +23,26 @@ export default async function ps(args: string[]): Promise<number> {
   const session = stringOption(options, "session");
   const dir = stateDir();
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
-  const db = existingLedger(dir);
-  const entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
   const ownUid = process.getuid!();
-  const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
-  const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
-  const rows = ownedProcesses(snapshot.procs, {
-    table: { byPid, unreadable: snapshot.unreadable, ...sessionEvidence(db, bootId()) },
-    entries,
-    settings: config.reap,
-    subreapers: snapshot.subreapers,
-    nowTicks: snapshot.nowTicks,
-    ownUid,
-    rssBytes: readRssBytes,
-    // Every listed row's, not only the snapshot's session scope: a pid a row names is judged only in ps's own namespace.
-    ownNamespace: readPidNamespace("self"),
-    pidNamespace: readPidNamespace,
-  }).filter((row) => session === undefined || row.session === session);
+  const owned = await readingLedger(dir, async () => {
+    const db = existingLedger(dir);
+    const entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
+    const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
+    const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
+    return ownedProcesses(snapshot.procs, {
+      table: { byPid, unreadable: snapshot.unreadable, ...sessionEvidence(db, bootId()) },
+      entries,
+      settings: config.reap,
+      subreapers: snapshot.subreapers,
+      nowTicks: snapshot.nowTicks,
+      ownUid,
+      rssBytes: readRssBytes,
+      // Every listed row's, not only the snapshot's session scope: a pid a row names is judged only in ps's own namespace.
+      ownNamespace: readPidNamespace("self"),
+      pidNamespace: readPidNamespace,
+    });
+  });
+  const rows = owned.filter((row) => session === undefined || row.session === session);
   if (options.json) {
     await writeOut(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;

@@ -5,7 +5,7 @@ import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { entryDetail } from "../entry/detail.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { currentState } from "../entry/liveness.ts";
 import { renderDetail } from "../render/entry-detail.ts";
@@ -15,10 +15,12 @@ export default async function show(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise show ID [--json])");
   const dir = stateDir();
-  const db = existingLedger(dir);
-  if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
-  const row = resolveEntry(db, positionals[0]!);
-  const detail = entryDetail(row, currentState(row), dir);
+  const detail = await readingLedger(dir, async () => {
+    const db = existingLedger(dir);
+    if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
+    const row = resolveEntry(db, positionals[0]!);
+    return entryDetail(row, currentState(row), dir);
+  });
   await writeOut(options.json ? `${JSON.stringify(detail, null, 2)}\n` : renderDetail(detail, await terminalWidth(1), await colorEnabled(1)));
   return 0;
 }

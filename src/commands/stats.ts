@@ -5,7 +5,7 @@ import { writeOut } from "../cli/output.ts";
 import { terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { listRuns } from "../reap/history.ts";
 import { historyStats } from "../reap/stats.ts";
 import { renderStats } from "../render/stats.ts";
@@ -14,8 +14,12 @@ import { stateDir } from "../state-dir.ts";
 export default async function stats(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(args, { json: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const db = existingLedger(stateDir());
-  const result = historyStats(db ? listRuns(db) : []);
+  const dir = stateDir();
+  const runs = await readingLedger(dir, async () => {
+    const db = existingLedger(dir);
+    return db ? listRuns(db) : [];
+  });
+  const result = historyStats(runs);
   await writeOut(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result, await terminalWidth(1)));
   return 0;
 }

@@ -9,7 +9,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { entriesById, type EntryRow } from "../ledger/entries.ts";
 import { ledgerChanges } from "../ledger/changes.ts";
-import { existingLedger } from "../ledger/open.ts";
+import { existingLedger, isCorruption, ledgerReplaced, readingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../entry/status.ts";
 import { currentState, inRecordedNamespace, isFinished, wrapperAlive } from "../entry/liveness.ts";
@@ -39,10 +39,12 @@ export default async function wait(args: string[]): Promise<number> {
   const until = Date.now() + timeoutMs;
 
   const dir = stateDir();
-  const db = existingLedger(dir);
-  if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
-  const ids = resolveEntries(db, positionals).map((row) => row.id);
-  const { ended, unknown } = await waitForEnds(db, dir, ids, until);
+  const { ids, ended, unknown } = await readingLedger(dir, async () => {
+    const db = existingLedger(dir);
+    if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
+    const ids = resolveEntries(db, positionals).map((row) => row.id);
+    return { ids, ...(await waitForEnds(db, dir, ids, until)) };
+  });
   const pending = ids.filter((id) => !ended.has(id));
   const stateOf = (id: string) => (unknown.has(id) ? "unknown" : "running");
   if (options.json) await writeOut(`${JSON.stringify(ids.map((id) => ended.get(id)?.json ?? { id, state: stateOf(id) }), null, 2)}\n`);
@@ -72,7 +74,8 @@ interface Waited {
   unknown: Set<string>;
 }
 
-async function waitForEnds(db: Database, dir: string, ids: readonly string[], until: number): Promise<Waited> {
+async function waitForEnds(opened: Database, dir: string, ids: readonly string[], until: number): Promise<Waited> {
+  let db = opened;
   const ended = new Map<string, Ended>();
   const unknown = new Set<string>();
   const lostSince = new Map<string, number>();
@@ -80,6 +83,8 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
   const maxDelay = changes.watching ? POLL_MAX_WATCHED_MS : POLL_MAX_UNWATCHED_MS;
   let delay = POLL_MIN_MS;
   let rows = new Map<string, EntryRow>();
+  /** Each entry as last read: a row missing from a new ledger is written again by its wrapper, while it lives. */
+  const seen = new Map<string, EntryRow>();
   let changed = true;
   try {
     for (;;) {
@@ -89,12 +94,17 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
       // that died without writing (SIGKILL, OOM) can have ended something, and its /proc
       // file shows that. Skipping the query keeps the idle check to ten small reads.
       if (changed || lostSince.size > 0 || !wrappersStillRunning(pending, rows)) {
-        rows = new Map(entriesById(db, pending).map((row) => [row.id, row]));
-        for (const id of pending) {
-          const row = rows.get(id);
+        // A ledger deleted or replaced meanwhile: its wrappers record their ends in the new one.
+        if (ledgerReplaced(dir, db)) db = existingLedger(dir) ?? db;
+        const read = readPending(db, pending, seen);
+        rows = new Map((read ?? []).map((row) => [row.id, row]));
+        for (const id of read ? pending : []) {
+          const row = rows.get(id) ?? missing(db, seen.get(id));
+          if (row === "pending") continue;
           // Removed (gc) while we waited: ended, status unknown.
           if (!row) ended.set(id, { status: STATUS_UNKNOWN, json: { id, state: "removed" } });
           else checkEnded(row, ended, lostSince, now, unknown);
+          if (row) seen.set(id, row);
         }
       }
       if (ended.size === ids.length || now >= until) return { ended, unknown };
@@ -105,6 +115,35 @@ async function waitForEnds(db: Database, dir: string, ids: readonly string[], un
   } finally {
     changes.close();
   }
+}
+
+/**
+ * The pending rows; null for a ledger that reads as corrupt while a wrapper waited for lives:
+ * truncated under us, it is moved aside by that wrapper's end (src/run/recorder.ts), and the
+ * new one is read at the next check. Corrupt with none of them alive: the one line (exit 1).
+ */
+function readPending(db: Database, pending: readonly string[], seen: ReadonlyMap<string, EntryRow>): EntryRow[] | null {
+  try {
+    return entriesById(db, pending);
+  } catch (error) {
+    const healer = pending.some((id) => {
+      const row = seen.get(id);
+      return row !== undefined && wrapperAlive(row) === true;
+    });
+    if (isCorruption(error) && healer) return null;
+    throw error;
+  }
+}
+
+/**
+ * An entry whose row is not in the ledger: "pending" while its wrapper lives (the ledger was
+ * deleted or replaced under it, and it writes the row again at its end); once the wrapper is
+ * gone, the row as read once more (what it wrote before it exited), or null: removed.
+ */
+function missing(db: Database, last: EntryRow | undefined): EntryRow | null | "pending" {
+  if (last === undefined) return null;
+  if (wrapperAlive(last) === true) return "pending";
+  return entriesById(db, [last.id])[0] ?? null;
 }
 
 /**

@@ -10,7 +10,7 @@
 // is cached in the state dir, keyed by each source's path, inode, size, mtime and ctime:
 // only a changed file pays for zod again.
 
-import { existsSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { UsageError } from "../errors.ts";
 import { workingDirectory } from "../cwd.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
@@ -138,7 +138,7 @@ async function validateAndMerge(sources: ConfigSource[]): Promise<MergedConfig> 
 function readJson(source: ConfigSource): unknown {
   let text: string;
   try {
-    text = readFileSync(source.path, "utf8");
+    text = readRegularFile(source.path);
   } catch (error) {
     throw new UsageError(`config ${source.path}: cannot read: ${(error as Error).message}`, { cause: error });
   }
@@ -146,6 +146,21 @@ function readJson(source: ConfigSource): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new UsageError(`config ${source.path}: not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * A file's text, only when it is a regular file: opened without blocking (a FIFO with no
+ * writer would hold the read, and so `run` and every hook, for ever), then checked.
+ */
+export function readRegularFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw Object.assign(new Error(`${stat.isFIFO() ? "a FIFO" : stat.isDirectory() ? "a directory" : "not a file"}, not a regular file`), { code: "ENOTREG" });
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -180,7 +195,7 @@ interface CacheSlot extends MergedConfig {
 
 function readCacheSlots(stateDir: string): CacheSlot[] {
   try {
-    const data = JSON.parse(readFileSync(under(stateDir, CACHE_FILE), "utf8"));
+    const data = JSON.parse(readRegularFile(under(stateDir, CACHE_FILE)));
     return Array.isArray(data?.slots) ? data.slots : [];
   } catch {
     return [];

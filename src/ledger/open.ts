@@ -1,7 +1,11 @@
-// Opening the ledger: WAL, a busy timeout set before anything else, migrations, and a
-// corrupt file moved aside (never deleted) and recreated.
+// Opening the ledger: a regular file only, WAL, a busy timeout set before anything else,
+// migrations, and a corrupt file moved aside (never deleted) and recreated. Corruption is
+// also met after the open, on any statement (pages damaged behind an intact header): a
+// writer then moves the file aside the same way (setAsideCorrupt), a reader says one line
+// (readerFailure).
 
 import { constants, Database } from "bun:sqlite";
+import type { Stats } from "node:fs";
 import { SuperviseError } from "../errors.ts";
 import { nodeFs as fs } from "../lazy-fs.ts";
 import { under } from "../state-dir.ts";
@@ -11,6 +15,8 @@ export interface OpenedLedger {
   db: Database;
   /** Where a corrupt ledger was moved, when that happened during this open. */
   movedAside?: string;
+  /** What was moved aside was a ledger emptied under its -wal (deleted, or truncated), not a damaged one. */
+  emptied?: boolean;
 }
 
 export interface OpenOptions {
@@ -26,20 +32,26 @@ export interface OpenOptions {
   moveAsideIfCorrupt?: boolean;
 }
 
+/** Files a connection found already moved aside by someone else: open again, at most this often. */
+const REOPENS = 3;
+
 export function ledgerPath(stateDir: string): string {
   return under(stateDir, "ledger.db");
 }
 
 export function openLedger(stateDir: string, options: Pick<OpenOptions, "busyTimeoutMs"> = {}): OpenedLedger {
   const path = ledgerPath(stateDir);
-  try {
-    return { db: openAndPrepare(path, options)! };
-  } catch (error) {
-    if (!(error instanceof MovedAside)) throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
+  let moved: MovedAside | undefined;
+  for (let attempt = 0; ; attempt++) {
     try {
-      return { db: openAndPrepare(path, options)!, movedAside: error.target };
-    } catch (again) {
-      throw new SuperviseError(`ledger unavailable after moving a corrupt one aside: ${describe(again)}`, { cause: again });
+      const db = openAndPrepare(path, options)!;
+      return moved === undefined ? { db } : { db, movedAside: moved.target!, ...(moved.emptied ? { emptied: true } : {}) };
+    } catch (error) {
+      if (!(error instanceof MovedAside) || attempt >= REOPENS) {
+        const after = moved === undefined ? "" : " after moving a corrupt one aside";
+        throw new SuperviseError(`ledger unavailable${after}: ${describe(error)}`, { cause: error });
+      }
+      if (error.target !== null) moved = error;
     }
   }
 }
@@ -58,40 +70,95 @@ export interface ExistingOptions {
  */
 export function existingLedger(stateDir: string, options: ExistingOptions = {}): Database | null {
   const path = ledgerPath(stateDir);
-  // Once more when the file appeared between the failed open and the check: its creator was mid-way.
+  // Once more when the file appeared between the failed open and the check: its creator was
+  // mid-way; and when another writer moved a corrupt file aside before we could.
   for (let attempt = 0; ; attempt++) {
     try {
       return openAndPrepare(path, { reader: true, moveAsideIfCorrupt: options.onMovedAside !== undefined });
     } catch (error) {
-      if (error instanceof MovedAside) {
+      if (error instanceof MovedAside && error.target !== null) {
         options.onMovedAside!(error.target);
         return null;
       }
+      if (error instanceof MovedAside && attempt < REOPENS) continue;
       // Opened without the create flag: a missing file is "no ledger yet", checked only then.
       if (hasSqliteCode(error, "SQLITE_CANTOPEN") && attempt === 0) {
         if (!fs().existsSync(path)) return null;
         continue;
       }
-      if (isCorruption(error)) {
-        throw new SuperviseError(`ledger ${path} is corrupt (${describe(error)}); left as it is (run, reap, kill or gc move it aside)`, { cause: error });
-      }
-      throw new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
+      throw readerFailure(stateDir, error);
     }
   }
 }
 
+/**
+ * What a command that only reads says when the ledger failed it, at open or on any later
+ * statement: one line, never a stack trace. Anything that is not the ledger's is returned as is.
+ */
+export function readerFailure(stateDir: string, error: unknown): unknown {
+  if (error instanceof NotRegularFile) return new SuperviseError(`ledger unavailable: ${error.message}`, { cause: error });
+  if (error instanceof SuperviseError) return error;
+  if (isCorruption(error)) {
+    return new SuperviseError(`ledger ${ledgerPath(stateDir)} is corrupt (${describe(error)}); left as it is (run, reap, kill or gc move it aside)`, { cause: error });
+  }
+  if (isSqliteError(error)) return new SuperviseError(`ledger unavailable: ${describe(error)}`, { cause: error });
+  return error;
+}
+
+/** Runs a reading command's body: the ledger failing it on any statement is one line (readerFailure). */
+export async function readingLedger<T>(stateDir: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw readerFailure(stateDir, error);
+  }
+}
+
+/** The file each open connection was opened on ("dev:ino"), to tell whether the path still names it. */
+const opened = new WeakMap<Database, string>();
+
+/** The file at the ledger's path now ("dev:ino"), null when there is none. */
+export function ledgerFileAt(stateDir: string): string | null {
+  return fileAt(ledgerPath(stateDir));
+}
+
+/** Whether the path no longer names the file this connection opened (deleted, or replaced by a new ledger). */
+export function ledgerReplaced(stateDir: string, db: Database): boolean {
+  const mine = opened.get(db);
+  return mine === undefined || fileAt(ledgerPath(stateDir)) !== mine;
+}
+
+/**
+ * A writer found the ledger corrupt on a statement after the open: the file this connection
+ * opened is moved aside with its -wal and -shm, as at open, unless the path names another
+ * file by now (another writer moved it first). The connection stays open on the moved
+ * file, never to be written again; the caller closes it. The target, or null when not moved here.
+ */
+export function setAsideCorrupt(stateDir: string, db: Database): string | null {
+  const mine = opened.get(db);
+  return mine === undefined ? null : moveAside(ledgerPath(stateDir), mine);
+}
+
 /** The prepared database; null only for a reader that found no schema yet. */
 function openAndPrepare(path: string, options: OpenOptions): Database | null {
-  // Create the file ourselves so it is 0600 from the first byte; SQLite gives -wal/-shm the same mode.
-  if (!options.reader) fs().closeSync(fs().openSync(path, "a", 0o600));
-  const db = new Database(path, options.reader ? { readwrite: true, create: false, strict: true } : { strict: true });
+  const writer = !options.reader;
+  const before = writer ? createRegular(path) : checkRegular(path);
+  const db = new Database(path, writer ? { strict: true } : { readwrite: true, create: false, strict: true });
+  // What the connection opened: the file at the path just before and still just after.
+  const file = fileAt(path);
+  if (before !== null && file !== null && file !== before) {
+    db.close();
+    throw new MovedAside(null, new Error("the ledger was replaced while it was opened"));
+  }
+  if (file !== null) opened.set(db, file);
   try {
     // Busy timeout first: under concurrent first opens, switching to WAL needs a lock.
     const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000));
     db.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     // Commits need no fsync in WAL mode (checkpoints still do); a reader commits nothing.
-    if (!options.reader) db.run("PRAGMA synchronous = NORMAL");
+    if (writer) db.run("PRAGMA synchronous = NORMAL");
     // Keep -wal/-shm between runs: every short-lived wrapper would otherwise delete and recreate them.
+    // (It also keeps a close after setAsideCorrupt from deleting, by name, a new ledger's -wal and -shm.)
     db.fileControl(constants.SQLITE_FCNTL_PERSIST_WAL, 1);
     // WAL is a property of the file, set once when the schema is first created.
     const version = schemaVersion(db);
@@ -107,12 +174,80 @@ function openAndPrepare(path: string, options: OpenOptions): Database | null {
     }
     return db;
   } catch (error) {
-    // Move a damaged file aside before close(), which may rewrite or delete its -wal.
-    const mayMove = !options.reader || options.moveAsideIfCorrupt === true;
-    const target = mayMove && isCorruption(error) ? moveAside(path) : null;
+    // Move a damaged file aside before close(), which may rewrite its -wal.
+    const mayMove = writer || options.moveAsideIfCorrupt === true;
+    const corrupt = mayMove && isCorruption(error);
+    const target = corrupt && file !== null ? moveAside(path, file) : null;
     db.close();
-    throw target ? new MovedAside(target, error) : error;
+    throw corrupt ? new MovedAside(target, error) : error;
   }
+}
+
+/**
+ * A writer's open: the file is created 0600 from its first byte (SQLite gives -wal/-shm the
+ * same mode), without blocking on a FIFO, and must be a regular file. A ledger emptied under
+ * its -wal (deleted and created again, or truncated) is set aside with it: replayed into the
+ * empty file, the old frames would make a ledger of half its pages. Returns the file ("dev:ino").
+ */
+function createRegular(path: string): string {
+  checkRegular(path);
+  const { openSync, fstatSync, closeSync, statSync, constants: c } = fs();
+  // The WAL is looked at first: a ledger being created gets its header before any WAL exists.
+  const walBytes = statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  let fd: number;
+  try {
+    fd = openSync(path, c.O_WRONLY | c.O_CREAT | c.O_APPEND | c.O_NONBLOCK, 0o600);
+  } catch (error) {
+    // ENXIO: a FIFO nobody reads, put there after the check.
+    if ((error as NodeJS.ErrnoException).code === "ENXIO") throw new NotRegularFile(path, "a FIFO", error);
+    throw error;
+  }
+  let stat: Stats;
+  try {
+    stat = fstatSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (!stat.isFile()) throw new NotRegularFile(path, kindOf(stat));
+  const file = identity(stat);
+  if (stat.size === 0 && walBytes > 0) throw new MovedAside(moveAside(path, file), new Error("the ledger was emptied under its WAL"), true);
+  return file;
+}
+
+/** A ledger, -wal or -shm that is not a regular file (a FIFO would block the open forever): refused. The file ("dev:ino"), null when none. */
+function checkRegular(path: string): string | null {
+  const { statSync } = fs();
+  let file: string | null = null;
+  for (const suffix of ["", "-wal", "-shm"]) {
+    const stat = statSync(path + suffix, { throwIfNoEntry: false });
+    if (stat && !stat.isFile()) throw new NotRegularFile(path + suffix, kindOf(stat));
+    if (suffix === "" && stat) file = identity(stat);
+  }
+  return file;
+}
+
+export class NotRegularFile extends SuperviseError {
+  constructor(path: string, kind: string, cause?: unknown) {
+    super(`${path} is ${kind}, not a regular file`, { cause });
+    this.name = "NotRegularFile";
+  }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  return "something else";
+}
+
+function identity(stat: Pick<Stats, "dev" | "ino">): string {
+  return `${stat.dev}:${stat.ino}`;
+}
+
+function fileAt(path: string): string | null {
+  const stat = fs().statSync(path, { throwIfNoEntry: false });
+  return stat ? identity(stat) : null;
 }
 
 /**
@@ -134,12 +269,14 @@ function retryWhileBusy(step: () => void, timeoutMs: number): void {
   }
 }
 
+/** A corrupt (or emptied) ledger met at open; target: where it went, null when another writer moved it first. */
 class MovedAside extends Error {
   constructor(
-    readonly target: string,
+    readonly target: string | null,
     cause: unknown,
+    readonly emptied = false,
   ) {
-    super(`corrupt ledger moved to ${target}`, { cause });
+    super(target ? `corrupt ledger moved to ${target}` : "corrupt ledger already moved aside", { cause });
   }
 }
 
@@ -167,20 +304,48 @@ export function isCorruption(error: unknown): boolean {
   return hasSqliteCode(error, "SQLITE_NOTADB", "SQLITE_CORRUPT");
 }
 
-/** Whether bun:sqlite's error code is one of these primary codes (extended codes included: SQLITE_BUSY_SNAPSHOT is BUSY). */
-function hasSqliteCode(error: unknown, ...primaries: string[]): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && primaries.some((primary) => code.startsWith(primary));
+/** Another connection holds what this one needs: worth trying again later. */
+export function isContention(error: unknown): boolean {
+  return hasSqliteCode(error, "SQLITE_BUSY", "SQLITE_LOCKED");
 }
 
-function moveAside(path: string): string {
+/** An error SQLite reported (any SQLITE_ code), also when it is the cause of ours. */
+export function isSqliteError(error: unknown): boolean {
+  return hasSqliteCode(error, "SQLITE_");
+}
+
+/** Whether bun:sqlite's error code, here or in a cause, is one of these primary codes (extended codes included: SQLITE_BUSY_SNAPSHOT is BUSY). */
+function hasSqliteCode(error: unknown, ...primaries: string[]): boolean {
+  for (let e = error, depth = 0; e != null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && primaries.some((primary) => code.startsWith(primary))) return true;
+  }
+  return false;
+}
+
+/**
+ * Renames the ledger with its -wal and -shm to ledger.db.corrupt-<time>-<pid>, only while the
+ * path still names `file`: a second writer that met the same damage must not move the new
+ * ledger the first one created. The target, or null when the file is no longer there.
+ */
+function moveAside(path: string, file: string): string | null {
+  if (fileAt(path) !== file) return null;
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const target = `${path}.corrupt-${stamp}`;
-  const { existsSync, renameSync } = fs();
-  renameSync(path, target);
+  const target = `${path}.corrupt-${stamp}-${process.pid}`;
+  const { renameSync } = fs();
+  try {
+    renameSync(path, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
   // A stale WAL belongs to the damaged file; left in place it would be replayed into the new one.
   for (const suffix of ["-wal", "-shm"]) {
-    if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+    try {
+      renameSync(path + suffix, target + suffix);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
   }
   return target;
 }

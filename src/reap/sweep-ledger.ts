@@ -1,5 +1,8 @@
 // What a sweep reads from and writes to the ledger: opened within the sweep's budget, and
-// without a ledger (it could not be opened) every write is a step that does nothing.
+// without a ledger (it could not be opened) every write is a step that does nothing. The
+// sweep never depends on the ledger to judge what it does not record (rg, agent shells, dead
+// sessions): a ledger found corrupt at open, by the integrity check after it, or on any later
+// statement is moved aside, and the sweep goes on without it.
 
 import type { Database } from "bun:sqlite";
 import { recordEnd, requestStop } from "../ledger/entries.ts";
@@ -8,7 +11,7 @@ import { currentIfSame } from "../proc/identity.ts";
 import { removeFinished } from "../entry/gc.ts";
 import { removeOldSessions } from "../ledger/sessions.ts";
 import { bootId } from "../proc/boot.ts";
-import { openLedger } from "../ledger/open.ts";
+import { describe, isCorruption, openLedger, setAsideCorrupt } from "../ledger/open.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 import { appendRun } from "./history.ts";
@@ -28,42 +31,93 @@ export interface SweepLedger {
   /** carried: the cookies the sweep's snapshot saw live processes carry (read again when not given). */
   collectGarbage(carried?: ReadonlySet<string>): void;
   appendRun(started: number, report: ReapReport): void;
+  /**
+   * Whether `error` is the ledger's corruption, met on a statement of the sweep's own (its
+   * plan's reads): the file is then moved aside (once), reported, and every later write
+   * does nothing. The caller plans again without the ledger.
+   */
+  corrupt(error: unknown): boolean;
   close(): void;
 }
 
 export function sweepLedger(db: Database | null, options: SweepOptions, fail: Fail): SweepLedger {
-  if (db === null) return { db, markStops() {}, recordEnds() {}, collectGarbage() {}, appendRun() {}, close() {} };
+  if (db === null) return { db, markStops() {}, recordEnds() {}, collectGarbage() {}, appendRun() {}, corrupt: () => false, close() {} };
   const writes = !options.dryRun;
+  let broken = false;
+  const corrupt = (error: unknown): boolean => {
+    if (!isCorruption(error)) return false;
+    if (!broken) {
+      broken = true;
+      // Moved, never closed here: the sweep still holds this connection (its busy timeouts) until close().
+      const target = setAsideCorrupt(options.stateDir, db);
+      fail("ledger", new Error(`corrupt (${describe(error)}); ${target ? `moved it to ${target}; the next writer starts a new one` : "another writer moved it aside"}`));
+    }
+    return true;
+  };
+  // A write that meets corruption moves the ledger aside instead of failing every write after it.
+  const failed: Fail = (what, error) => void (corrupt(error) || fail(what, error));
   return {
     db,
     markStops(plan) {
-      if (writes) markStops(db, plan, fail);
+      if (writes && !broken) markStops(db, plan, failed);
     },
     recordEnds(plan, targets) {
-      if (writes) recordEntryEnds(db, plan, targets, fail);
+      if (writes && !broken) recordEntryEnds(db, plan, targets, failed);
     },
     collectGarbage(carried) {
-      if (writes) autoGc(db, options, carried, fail);
+      if (writes && !broken) autoGc(db, options, carried, failed);
     },
     appendRun(started, report) {
+      if (broken) return;
       try {
         appendRun(db, started, options.trigger, options.triggerSession, report, options.config.reap.historySize);
       } catch (error) {
-        fail("history", error);
+        failed("history", error);
       }
     },
+    corrupt,
     close: () => db.close(),
   };
 }
 
 export function openForSweep(dir: string, timeoutMs: number, fail: Fail): Database | null {
+  // Never wait for the ledger lock longer than a fraction of the whole budget.
+  const busyTimeoutMs = Math.min(2_000, Math.floor(timeoutMs / 3));
   try {
     ensureStateDir(dir);
-    // Never wait for the ledger lock longer than a fraction of the whole budget.
-    return openLedger(dir, { busyTimeoutMs: Math.min(2_000, Math.floor(timeoutMs / 3)) }).db;
+    const opened = openLedger(dir, { busyTimeoutMs });
+    if (opened.movedAside) fail("ledger", new Error(`the ledger was corrupt; moved it to ${opened.movedAside} and started a new one`));
+    return checked(dir, opened.db, busyTimeoutMs, fail);
   } catch (error) {
     fail("ledger", error);
     return null;
+  }
+}
+
+/**
+ * Pages damaged behind an intact header pass the open and fail the first read that reaches
+ * them: the plan's, which would leave the sweep judging nothing. SQLite's quick check reads
+ * every page first (milliseconds for thousands of rows); a damaged ledger is moved aside and
+ * a new one started, as a writer does at open.
+ */
+function checked(dir: string, db: Database, busyTimeoutMs: number, fail: Fail): Database {
+  const damage = damageOf(db);
+  if (damage === null) return db;
+  const target = setAsideCorrupt(dir, db);
+  db.close();
+  fail("ledger", new Error(`corrupt (${damage}); ${target ? `moved it to ${target} and started a new one` : "another writer moved it aside"}`));
+  return openLedger(dir, { busyTimeoutMs }).db;
+}
+
+/** What SQLite's quick check found wrong, or null: nothing, or a check it could not make (a lock is not damage). */
+function damageOf(db: Database): string | null {
+  try {
+    const found = (db.query("PRAGMA quick_check(1)").values() as unknown[][]).map((row) => String(row[0]));
+    if (found.length === 1 && found[0] === "ok") return null;
+    // One line for the report: "*** in database main ***\nPage 5: ..." as "Page 5: ...".
+    return `quick_check: ${(found[0] ?? "no answer").replace(/^\*\*\* in database \w+ \*\*\*\s*/, "").replace(/\s+/g, " ")}`;
+  } catch (error) {
+    return isCorruption(error) ? describe(error) : null;
   }
 }
 

@@ -82,7 +82,7 @@ export async function sweep(options: SweepOptions): Promise<SweepResult> {
   const ledger = sweepLedger(openForSweep(options.stateDir, reap.timeoutMs, fail), options, fail);
   const writes = budgetedWrites(ledger.db, log.unfinished);
   const lineage = ownLineage();
-  const { plan, scanned, nowTicks, carried, forked, scanCut } = await planOrNothing(ledger.db, options, budget, lineage, log);
+  const { plan, scanned, nowTicks, carried, forked, scanCut } = await planOrNothing(ledger.db, options, budget, lineage, log, ledger.corrupt);
   if (!options.dryRun) writes.each(plan.entries.filter(marksStop), budget.marks(Date.now()), (e) => ledger.markStops({ ...plan, entries: [e] }), "stop reason not recorded for $n entries");
   const results = options.dryRun ? new Map<PlannedTarget, StopReport>() : await endTargets(plan, options.config, budget, forked, lineage, fail);
   const cut = [...results.values()].filter((r) => r.cut && r.pending).length;
@@ -181,9 +181,17 @@ async function planOrNothing(
   budget: Budget,
   lineage: Lineage,
   log: ErrorLog,
+  corrupt: (error: unknown) => boolean,
 ): Promise<Omit<Planned, "carried"> & { carried: ReadonlySet<string> | undefined; scanCut: boolean }> {
+  const plan = (ledger: Database | null) => planNow(ledger, options.config, { session: options.session, ending: null, lineage: lineage.pids, scanEndBy: budget.scan });
   try {
-    return { ...(await planNow(db, options.config, { session: options.session, ending: null, lineage: lineage.pids, scanEndBy: budget.scan })), scanCut: false };
+    try {
+      return { ...(await plan(db)), scanCut: false };
+    } catch (error) {
+      // The ledger's pages failed the plan's reads: it is moved aside, and what no ledger records is still judged.
+      if (db === null || !corrupt(error)) throw error;
+      return { ...(await plan(null)), scanCut: false };
+    }
   } catch (error) {
     const scanCut = error instanceof ScanOverBudget;
     if (scanCut) log.unfinished(`${error.message}, nothing was ended`);

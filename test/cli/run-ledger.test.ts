@@ -1,7 +1,9 @@
-// What the wrapper records, and what it does when the ledger cannot be written.
+// What the wrapper records, and what it does when the ledger cannot be written: a busy one is
+// written again before the wrapper exits, one deleted or truncated under it gets the entry again.
 
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
 import { hasLedgerOpen, lsAll, rawRows, whileLedgerLocked } from "../helpers/ledger.ts";
@@ -124,4 +126,81 @@ describe("when the ledger cannot be written, the command still runs", () => {
     expect(r.stderr).toMatch(/^supervise: warning: ledger not written \(.*\); the command runs unrecorded\n$/);
     expect(existsSync(join(file, "state"))).toBe(false);
   });
+});
+
+/** Holds the sandbox ledger's write lock (as another writer would) for `ms`, from now; resolves once released. */
+function holdLedgerLock(sb: Sandbox, ms: number): Promise<void> {
+  const db = new Database(join(sb.home, "ledger.db"));
+  db.run("PRAGMA busy_timeout = 0");
+  db.run("BEGIN IMMEDIATE");
+  return Bun.sleep(ms).then(() => {
+    db.run("ROLLBACK");
+    db.close();
+  });
+}
+
+describe("no run is lost to a busy ledger", () => {
+  test("150 concurrent wrappers while another writer holds the lock past their busy timeout: every row, pid, end and status recorded, no warning", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"]);
+    const released = holdLedgerLock(sb, 5_000);
+    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => runCli(sb, ["run", "-n", `job-${i}`, "--", "true"])));
+    await released;
+    expect(results.filter((r) => r.exitCode !== 0 || r.stderr !== "")).toEqual([]);
+    const rows = new Map(rawRows(sb).map((row) => [row.name, row]));
+    const lost = Array.from({ length: 150 }, (_, i) => `job-${i}`).filter((name) => {
+      const row = rows.get(name);
+      return !row || row.pid === null || row.ended_at === null || row.state !== "exited" || row.exit_status !== 0;
+    });
+    expect(lost).toEqual([]);
+  });
+
+  test("a command launched while the ledger is locked is recorded while it runs, and `kill ID` then stops it", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--", "true"]);
+    const released = holdLedgerLock(sb, 4_000);
+    const run = startCli(sb, ["run", "-n", "late", "--", "sh", "-c", 'echo "$SUPERVISE_ID $$"; exec sleep 60']);
+    const [id, pid] = (await run.nextLine(15_000)).split(" ");
+    sb.track(Number(pid));
+    await released;
+    // Recorded by a retry in the command's lifetime, long before its end.
+    await waitFor(() => rawRows(sb).some((row) => row.id === id && row.pid === Number(pid)), 10_000, "the late row and its pid");
+    expect((await runCli(sb, ["kill", id!])).exitCode).toBe(0);
+    const r = await run.finish();
+    expect(r).toMatchObject({ exitCode: 143, stderr: "" });
+    const entry = (await lsAll(sb)).find((e) => e.id === id);
+    expect(entry).toMatchObject({ name: "late", state: "killed", reason: "manual", exitStatus: 143 });
+  });
+});
+
+describe("the ledger deleted or truncated while a wrapper runs", () => {
+  const ledger = (sb: Sandbox) => join(sb.home, "ledger.db");
+  const damages: Array<[string, (sb: Sandbox) => void]> = [
+    ["deleted, its -wal and -shm left behind", (sb) => rmSync(ledger(sb))],
+    ["deleted with its -wal and -shm", (sb) => ["", "-wal", "-shm"].forEach((suffix) => rmSync(ledger(sb) + suffix, { force: true }))],
+    ["truncated to nothing", (sb) => truncateSync(ledger(sb), 0)],
+  ];
+  for (const [how, damage] of damages) {
+    test(`${how}: one warning, the entry and its exit status in the new ledger, and wait returns that status`, async () => {
+      sb = makeSandbox();
+      // Rows of other runs, in the file and its WAL: what is deleted is a ledger in use.
+      for (let i = 0; i < 3; i++) await runCli(sb, ["run", "--", "true"]);
+      const go = join(sb.dir, "go");
+      const run = startCli(sb, ["run", "-n", "victim", "--", "sh", "-c", `echo "$SUPERVISE_ID"; while [ ! -e '${go}' ]; do sleep 0.02; done; exit 7`]);
+      const id = await run.nextLine();
+      await waitFor(() => rawRows(sb).some((row) => row.id === id && row.pid !== null), 5_000, "the pid to be recorded");
+      const waiting = startCli(sb, ["wait", id]);
+      await waitFor(() => hasLedgerOpen(waiting.proc.pid), 5_000, "wait to open the ledger");
+      damage(sb);
+      writeFileSync(go, "");
+      const r = await run.finish();
+      expect(r.exitCode).toBe(7);
+      expect(r.stderr).toBe(`supervise: warning: the ledger ${ledger(sb)} was deleted, truncated or replaced while the command ran; its entry ${id} is recorded again in the new one\n`);
+      expect(await waiting.finish()).toMatchObject({ exitCode: 7, stderr: "" });
+      const entries = await lsAll(sb);
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({ id, name: "victim", state: "exited", exitCode: 7, exitStatus: 7, wrapperPid: run.proc.pid });
+      expect(rawRows(sb)[0].pid).not.toBeNull();
+    });
+  }
 });

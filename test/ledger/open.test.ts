@@ -1,9 +1,10 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { existingLedger, isCorruption, ledgerPath, openLedger } from "../../src/ledger/open.ts";
+import { SuperviseError, UsageError } from "../../src/errors.ts";
+import { existingLedger, isContention, isCorruption, ledgerPath, ledgerReplaced, openLedger, readerFailure, setAsideCorrupt } from "../../src/ledger/open.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 import { getEntry, insertEntry, recordEnd, recordSpawned } from "../../src/ledger/entries.ts";
 import { writeLedgerAtV4 } from "../helpers/ledger.ts";
@@ -137,5 +138,116 @@ describe("entries", () => {
     expect(recordEnd(db, "e1", { by: "wrapper", at: 4, stop: null, outcome: "gone", exitCode: 0, endSignal: null, exitStatus: 0 })).toBe(false);
     expect(getEntry(db, "e1")).toMatchObject({ exit_status: 124 });
     db.close();
+  });
+});
+
+describe("a ledger that changes under its connections", () => {
+  const entry = (id: string) => ({
+    id, boot_id: "b", wrapper_pid: 10, wrapper_start_ticks: 5, command: '["x"]', cwd: "/", session: null, name: null,
+    started_at: 1, deadline_at: null, grace_ms: 3000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
+  });
+
+  test("setAsideCorrupt moves the file a connection opened, with its -wal and -shm", () => {
+    fresh();
+    const { db } = openLedger(dir);
+    insertEntry(db, entry("e1"));
+    const target = setAsideCorrupt(dir, db)!;
+    expect(target).toMatch(/ledger\.db\.corrupt-.*-\d+$/);
+    for (const suffix of ["", "-wal", "-shm"]) expect(existsSync(ledgerPath(dir) + suffix)).toBe(false);
+    for (const suffix of ["", "-wal"]) expect(existsSync(target + suffix)).toBe(true);
+    db.close();
+    expect(openLedger(dir).db.query("SELECT count(*) AS n FROM entries").get()).toEqual({ n: 0 });
+  });
+
+  test("setAsideCorrupt leaves a newer ledger at the path alone (another writer moved the damaged one first)", () => {
+    fresh();
+    const first = openLedger(dir).db;
+    const second = openLedger(dir).db;
+    expect(setAsideCorrupt(dir, first)).not.toBeNull();
+    const renewed = openLedger(dir).db;
+    insertEntry(renewed, entry("kept"));
+    expect(setAsideCorrupt(dir, second)).toBeNull();
+    expect(getEntry(renewed, "kept")).not.toBeNull();
+    expect(existsSync(ledgerPath(dir))).toBe(true);
+    for (const db of [first, second, renewed]) db.close();
+  });
+
+  test("ledgerReplaced: false for the file opened, true once it is deleted or another takes its path", () => {
+    fresh();
+    const { db } = openLedger(dir);
+    expect(ledgerReplaced(dir, db)).toBe(false);
+    rmSync(ledgerPath(dir));
+    expect(ledgerReplaced(dir, db)).toBe(true);
+    const other = openLedger(dir).db;
+    expect(ledgerReplaced(dir, db)).toBe(true);
+    expect(ledgerReplaced(dir, other)).toBe(false);
+    db.close();
+    other.close();
+  });
+
+  test.each([
+    ["deleted", (path: string) => rmSync(path)],
+    ["truncated", (path: string) => truncateSync(path, 0)],
+  ])("a ledger %s under its -wal: a writer sets what is left aside and starts a new one", (_, damage) => {
+    fresh();
+    // Another connection stays open (a wrapper's, a sweep's): the WAL keeps its frames.
+    const { db } = openLedger(dir);
+    insertEntry(db, entry("e1"));
+    expect(Bun.file(`${ledgerPath(dir)}-wal`).size).toBeGreaterThan(0);
+    damage(ledgerPath(dir));
+    const opened = openLedger(dir);
+    expect(opened.emptied).toBe(true);
+    expect(opened.movedAside).toMatch(/ledger\.db\.corrupt-/);
+    expect(statSync(`${opened.movedAside}-wal`).size).toBeGreaterThan(0);
+    db.close();
+    expect(getEntry(opened.db, "e1")).toBeNull();
+    insertEntry(opened.db, entry("e2"));
+    opened.db.close();
+  });
+
+  test.each(["-wal", "-shm"])("a %s that is not a regular file is refused, by reader and writer, naming it", (suffix) => {
+    fresh();
+    openLedger(dir).db.close();
+    rmSync(ledgerPath(dir) + suffix, { force: true });
+    mkdirSync(ledgerPath(dir) + suffix);
+    expect(() => openLedger(dir)).toThrow(`ledger unavailable: ${ledgerPath(dir)}${suffix} is a directory, not a regular file`);
+    expect(() => existingLedger(dir)).toThrow(`ledger unavailable: ${ledgerPath(dir)}${suffix} is a directory, not a regular file`);
+  });
+
+  test.each([
+    [{ code: "SQLITE_BUSY" }, true],
+    [{ code: "SQLITE_BUSY_SNAPSHOT" }, true],
+    [{ code: "SQLITE_LOCKED" }, true],
+    [new SuperviseError("ledger unavailable", { cause: { code: "SQLITE_BUSY" } }), true],
+    [{ code: "SQLITE_CORRUPT" }, false],
+    [{ code: "SQLITE_READONLY" }, false],
+    [{ code: "SQLITE_FULL" }, false],
+    [{ code: "EBUSY" }, false],
+    [new Error("database is locked"), false],
+    [null, false],
+  ])("isContention(%p) = %p", (error, expected) => {
+    expect(isContention(error)).toBe(expected);
+  });
+});
+
+describe("readerFailure: what a reading command prints when the ledger fails a statement", () => {
+  const dirFor = "/state";
+  test.each([
+    [{ code: "SQLITE_CORRUPT", message: "database disk image is malformed" }, "ledger /state/ledger.db is corrupt (database disk image is malformed (SQLITE_CORRUPT)); left as it is (run, reap, kill or gc move it aside)"],
+    [{ code: "SQLITE_NOTADB", message: "file is not a database" }, "ledger /state/ledger.db is corrupt (file is not a database (SQLITE_NOTADB)); left as it is (run, reap, kill or gc move it aside)"],
+    [{ code: "SQLITE_IOERR_READ", message: "disk I/O error" }, "ledger unavailable: disk I/O error (SQLITE_IOERR_READ)"],
+    [{ code: "SQLITE_BUSY", message: "database is locked" }, "ledger unavailable: database is locked (SQLITE_BUSY)"],
+  ])("%p: %p", (fields, line) => {
+    const failure = readerFailure(dirFor, Object.assign(new Error(fields.message), { code: fields.code }));
+    expect(failure).toBeInstanceOf(SuperviseError);
+    expect((failure as Error).message).toBe(line);
+  });
+
+  test("anything not the ledger's is returned as it is (a usage error, a bug)", () => {
+    const usage = new UsageError("no entry 'x'");
+    const bug = new TypeError("x is undefined");
+    expect(readerFailure(dirFor, usage)).toBe(usage);
+    expect(readerFailure(dirFor, bug)).toBe(bug);
+    expect(readerFailure(dirFor, "text")).toBe("text");
   });
 });
