@@ -4,6 +4,7 @@
 // SessionStart once the agent is gone). Everything else passes untouched.
 
 import { workingDirectory } from "../cwd.ts";
+import { asksToBeKept } from "../policy/keep.ts";
 import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched } from "./answer.ts";
@@ -177,10 +178,6 @@ export interface WrapOptions extends Omit<WrapSettings, "decision"> {
   argFile?: string;
 }
 
-/** The rule the agent is told: what it starts with SUPERVISE_KEEP=1 outlives the session. Anywhere in the text: keeping too much is the safe side. */
-export function asksToBeKept(command: string): boolean {
-  return /(?:^|[^A-Za-z0-9_])SUPERVISE_KEEP=1(?![0-9])/.test(command);
-}
 
 /**
  * `SUPERVISE_HOME=… BUN CLI run [--session S --session-bound] --deadline D [--name N] -- bash -c 'COMMAND'`:

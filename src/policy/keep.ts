@@ -1,7 +1,9 @@
 // Keep marks: what no automatic path ends. A process is kept by SUPERVISE_KEEP=1 in its
 // environment, a reap.sessionKeep name, a reap.protect match in its command line, or by
 // descending from a kept process; one whose command line or environment cannot be read
-// counts as kept.
+// counts as kept. An environment written over by a title (setproctitle, perl's $0) counts
+// as kept only where a keep was asked for: in the entry's recorded command or an
+// ancestor's command line. Else nginx, postgres and any perl $0 would never be ended.
 
 import { carriesKeep } from "../ownership/cookie.ts";
 
@@ -9,6 +11,8 @@ export interface KeepSettings {
   protect: readonly string[];
   /** Daemons a session may leave for the user (reap.sessionKeep). */
   sessionKeep: readonly string[];
+  /** The entry's recorded command asks for SUPERVISE_KEEP=1 (asksToBeKept). */
+  asked?: boolean;
 }
 
 export type KeepMark = "keep-var" | "session-keep" | "protect" | "unreadable" | "under-kept";
@@ -20,6 +24,11 @@ export interface Markable {
   comm: string;
   argv: readonly string[] | null;
   environ: string | null;
+}
+
+/** A command's text asks to be kept: SUPERVISE_KEEP=1 anywhere in it (keeping too much is the safe side). */
+export function asksToBeKept(text: string): boolean {
+  return /(?:^|[^A-Za-z0-9_])SUPERVISE_KEEP=1(?![0-9])/.test(text);
 }
 
 /** A protected pattern anywhere in the command line (plain substring, so "docker compose" works). */
@@ -51,9 +60,10 @@ export function isWellFormedEnviron(environ: string): boolean {
   return true;
 }
 
-/** The process's own keep mark, or null. */
-export function ownKeepMark(proc: Markable, settings: KeepSettings): KeepMark | null {
-  if (proc.environ === null || proc.argv === null || !isWellFormedEnviron(proc.environ)) return "unreadable";
+/** The process's own keep mark, or null. `asked`: a keep was asked for above it (see the head of this file). */
+export function ownKeepMark(proc: Markable, settings: KeepSettings, asked = settings.asked === true): KeepMark | null {
+  if (proc.environ === null || proc.argv === null) return "unreadable";
+  if (!isWellFormedEnviron(proc.environ)) return asked || asksToBeKept(proc.argv.join(" ")) ? "unreadable" : null;
   if (carriesKeep(proc.environ)) return "keep-var";
   if (isNamed(proc, settings.sessionKeep)) return "session-keep";
   if (isProtected(proc.argv.join(" "), settings.protect)) return "protect";
@@ -71,12 +81,14 @@ export function keepMarkOf(
   byPid: ReadonlyMap<number, Markable>,
   subreapers: ReadonlySet<number> = new Set(),
 ): KeepMark | null {
-  const own = ownKeepMark(proc, settings);
-  if (own) return own;
+  const ancestors: Markable[] = [];
   const seen = new Set<number>([proc.pid]);
   for (let p = byPid.get(proc.ppid); p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid); p = byPid.get(p.ppid)) {
     seen.add(p.pid);
-    if (ownKeepMark(p, settings)) return "under-kept";
+    ancestors.push(p);
   }
-  return null;
+  const asked = settings.asked === true || ancestors.some((p) => p.argv !== null && asksToBeKept(p.argv.join(" ")));
+  const own = ownKeepMark(proc, settings, asked);
+  if (own) return own;
+  return ancestors.some((p) => ownKeepMark(p, settings, asked) !== null) ? "under-kept" : null;
 }

@@ -6,7 +6,7 @@ import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
 import { carriesKeep } from "../ownership/cookie.ts";
 import { cookieOf, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
 import { sessionOwner } from "../ownership/session-owner.ts";
-import { keepMarkOf } from "../policy/keep.ts";
+import { asksToBeKept, keepMarkOf, type KeepSettings } from "../policy/keep.ts";
 import { mayEnd, type Proof, type Tie } from "../policy/lifecycle.ts";
 import type { RecordedSessions } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
@@ -126,7 +126,7 @@ function snapshotView(input: PlanInput): SnapshotView {
       untouchable(proc, input.around) === null &&
       mayEnd("sweep", {
         tie,
-        kept: keepMarkOf(proc, input.settings, within ?? byPid, input.around.subreapers),
+        kept: keepMarkOf(proc, keepFor(input.settings, row), within ?? byPid, input.around.subreapers),
         keepOrphaned: row !== null && keepsOrphans(row),
         sessionBound: row !== null && row.session_bound === 1,
         sameNamespace: true,
@@ -238,7 +238,7 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
  */
 function escapeReason(proc: ProcInfo, ended: EntryRow, input: PlanInput, view: SnapshotView): TargetReason | null {
   const within = escapesOf(ended.id, view);
-  const kept = keepMarkOf(proc, input.settings, within, input.around.subreapers);
+  const kept = keepMarkOf(proc, keepFor(input.settings, ended), within, input.around.subreapers);
   const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, sameNamespace: true, sameUser: proc.uid === input.around.ownUid };
   if (untouchable(proc, input.around) !== null) return null;
   if (input.ending != null) {
@@ -328,4 +328,9 @@ function snapshotProbe(byPid: ReadonlyMap<number, ProcInfo>, bootId: string): En
       return proc;
     },
   };
+}
+
+/** The keep settings for a process of this entry: its recorded command may ask for keeping. */
+function keepFor(settings: KeepSettings, row: EntryRow | null): KeepSettings {
+  return row !== null && asksToBeKept(row.command) ? { ...settings, asked: true } : settings;
 }

@@ -350,7 +350,7 @@ function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
 
 /** What this wrapper's stop on `path` may end (src/policy/lifecycle.ts). */
 function policyOf(ctx: WrapperContext, path: StopPath): EntryPolicy {
-  return entryPolicy(path, { keepOrphaned: ctx.request.keepOrphaned, sessionBound: ctx.request.sessionBound }, ctx.request.keep);
+  return entryPolicy(path, { keepOrphaned: ctx.request.keepOrphaned, sessionBound: ctx.request.sessionBound, command: ctx.request.command.join(" ") }, ctx.request.keep);
 }
 
 function recordEnd(ctx: WrapperContext, end: { record: EntryEnd; exitStatus: number }, start: Start): number {

@@ -3,7 +3,7 @@
 // leaving out what a keep mark covers.
 
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
-import { keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
+import { asksToBeKept, keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
 import { inRecordedNamespace } from "../entry/liveness.ts";
 import { readCmdline, readEnviron } from "../proc/facts.ts";
 import type { EntryProcesses, EntryRef } from "../proc/scan.ts";
@@ -68,6 +68,6 @@ const PROOF: Partial<Record<StopPath, Proof>> = {
 };
 
 /** The policy a stop of this entry on this path applies. */
-export function entryPolicy(path: StopPath, entry: { keepOrphaned: boolean; sessionBound: boolean }, keep: KeepSettings): EntryPolicy {
-  return { path, proof: PROOF[path] ?? null, keep, keepOrphaned: entry.keepOrphaned, sessionBound: entry.sessionBound };
+export function entryPolicy(path: StopPath, entry: { keepOrphaned: boolean; sessionBound: boolean; command: string }, keep: KeepSettings): EntryPolicy {
+  return { path, proof: PROOF[path] ?? null, keep: { ...keep, asked: asksToBeKept(entry.command) }, keepOrphaned: entry.keepOrphaned, sessionBound: entry.sessionBound };
 }

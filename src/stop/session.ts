@@ -65,7 +65,7 @@ function signalEntries(db: Database, rows: readonly EntryRow[], keep: KeepSettin
 }
 
 function sessionEndPolicy(row: EntryRow, keep: KeepSettings) {
-  return entryPolicy("session-end", { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1 }, keep);
+  return entryPolicy("session-end", { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, command: row.command }, keep);
 }
 
 /** TERM (and SIGCONT) to each leftover; only those it reached are finished later. */

@@ -88,7 +88,7 @@ function prepare(db: Database, row: EntryRow, options: StopOptions, owner: Proce
   // What a --keep-orphaned entry left running after its end: only this may end it.
   const path = options.reason === "manual" ? "kill" : "session-end";
   const keep = options.keep ?? { protect: DEFAULT_CONFIG.reap.protect, sessionKeep: DEFAULT_CONFIG.reap.sessionKeep };
-  const command: StopTarget = { entry: entryRef(row), policy: entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1 }, keep) };
+  const command: StopTarget = { entry: entryRef(row), policy: entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, command: row.command }, keep) };
   if (row.ended_at !== null && options.reason === "manual") return { row, kind: "leftovers", target: command, signal, graceMs };
   if (row.ended_at !== null) return done(row, "already-ended", null);
   const mark = marks(() => requestStop(db, row.id, options.reason, owner));

@@ -30,9 +30,31 @@ describe("ownKeepMark and keepMarkOf", () => {
     ["a protect pattern", p({ pid: 10, argv: ["python", "-m", "pytest"] }), "protect"],
     ["a command line unreadable", p({ pid: 10, argv: null }), "unreadable"],
     ["an environment unreadable", p({ pid: 10, environ: null }), "unreadable"],
-    ["an environment overwritten by a title", p({ pid: 10, environ: "myapp: worker xx\0" }), "unreadable"],
+    // nginx, postgres, setproctitle: nothing asked for a keep, so nothing is lost by reading none.
+    ["an environment overwritten by a title, no keep asked for", p({ pid: 10, environ: "myapp: worker xx\0" }), null],
+    ["an environment overwritten by a title that itself asks", p({ pid: 10, argv: ["SUPERVISE_KEEP=1 worker"], environ: "worker xx\0" }), "unreadable"],
   ];
   for (const [name, proc, want] of cases) test(name, () => expect(ownKeepMark(proc, SETTINGS)).toBe(want as never));
+
+  test("an environment overwritten by a title where the entry's command asked for SUPERVISE_KEEP=1: what it was cannot be read, so kept", () => {
+    const titled = p({ pid: 10, environ: "myapp: worker xx\0" });
+    expect(ownKeepMark(titled, { ...SETTINGS, asked: true })).toBe("unreadable");
+    expect(keepMarkOf(titled, { ...SETTINGS, asked: true }, new Map([[10, titled]]))).toBe("unreadable");
+  });
+
+  test("an environment overwritten by a title below a shell that asked (bash -c 'SUPERVISE_KEEP=1 perl …'): kept; below one that did not: not", () => {
+    const asking = p({ pid: 40, comm: "bash", argv: ["bash", "-c", "SUPERVISE_KEEP=1 perl -e '$0=x'"] });
+    const plain = p({ pid: 41, comm: "bash", argv: ["bash", "-c", "perl -e '$0=x'"] });
+    const under = (parent: Markable) => p({ pid: 50, ppid: parent.pid, comm: "perl", argv: ["x"], environ: "x long title\0" });
+    expect(keepMarkOf(under(asking), SETTINGS, new Map([asking, under(asking)].map((x) => [x.pid, x])))).toBe("unreadable");
+    expect(keepMarkOf(under(plain), SETTINGS, new Map([plain, under(plain)].map((x) => [x.pid, x])))).toBeNull();
+  });
+
+  test("below a title-rewriter that asked for nothing, a child is not kept by it", () => {
+    const nginx = p({ pid: 60, comm: "nginx", argv: ["nginx: master process nginx"], environ: "ss nginx -g daemon off;\0" });
+    const worker = p({ pid: 61, ppid: 60, comm: "nginx" });
+    expect(keepMarkOf(worker, SETTINGS, new Map([nginx, worker].map((x) => [x.pid, x])))).toBeNull();
+  });
 
   test("below a kept process, up to the first process the table does not know", () => {
     const tmux = p({ pid: 20, comm: "tmux: server", argv: ["tmux"] });
