@@ -43,6 +43,8 @@ export interface Subject {
   sessionBound?: boolean;
   /** One of the ending agent's own children (hooks, MCP servers, tool shells). */
   agentChild?: boolean;
+  /** The live wrapper of another entry (a nested `supervise run`): that entry's own wrapper and policy decide. */
+  otherEntry?: boolean;
   /** Its owner is provably alive and is another process than the one ending (another live agent). */
   otherLiveOwner?: boolean;
   /** In the pid namespace that recorded it (or, unrecorded, the ender's); null: unknown. */
@@ -60,6 +62,7 @@ export type NotEnded =
   | "session-bound"
   | "agent-child"
   | "other-live-owner"
+  | "other-entry"
   | "not-this-path"
   | "no-proof";
 
@@ -82,10 +85,12 @@ export function mayEnd(path: StopPath, s: Subject): Decision {
   // Whatever asked: another user's process, or a pid read in another namespace, names nothing we know.
   if (s.sameUser !== true) return no("other-user");
   if (s.sameNamespace !== true) return no("other-namespace");
-  // The user named the entry: everything of it, kept or not.
-  if (path === "kill") return s.tie === "group" || s.tie === "escape" ? YES : no("not-this-path");
   // gc forgets finished rows; it never ends a process.
   if (path === "gc") return no("not-this-path");
+  // A nested entry is its own: only this entry's own limit and signals reach into it (its wrapper forwards them).
+  if (s.otherEntry && path !== "deadline" && path !== "signal") return no("other-entry");
+  // The user named the entry: everything of it, kept or not.
+  if (path === "kill") return s.tie === "group" || s.tie === "escape" ? YES : no("not-this-path");
   if (s.proof === null || !PROOFS[path].includes(s.proof)) return no("no-proof");
   if (path === "deadline" || path === "signal") {
     // The entry's own limit and signals reach its own group whatever it holds; beyond the group, keep marks hold.

@@ -11,6 +11,7 @@ import { mayEnd, type Proof, type Tie } from "../policy/lifecycle.ts";
 import type { RecordedSessions } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
 import { sameBoot } from "../proc/identity.ts";
+import { nestedWrappers } from "../ownership/nested-entry.ts";
 import { findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
 import {
@@ -113,15 +114,19 @@ interface SnapshotView {
    * whose keep marks count for it (an entry's own; its wrapper and the agent above are not kept marks of it).
    */
   signallable: (proc: ProcInfo, tie: Tie, proof: Proof, row: EntryRow | null, within?: ReadonlyMap<number, ProcInfo>) => boolean;
+  /** Is this process of entry `id` the live wrapper of another entry (a nested `supervise run`)? */
+  nestedIn: (proc: ProcInfo, id: string) => boolean;
 }
 
 function snapshotView(input: PlanInput): SnapshotView {
   const byPid = new Map(input.procs.map((p) => [p.pid, p]));
+  const nestedIn = nestedWrapperTest(input.procs);
   return {
     live: input.procs.filter((p) => !isGone(p)),
     byPid,
     probe: snapshotProbe(byPid, input.bootId),
     table: { byPid, unreadable: input.unreadable ?? new Set<number>(), sessions: input.sessions, threadLock: input.threadLock },
+    nestedIn,
     signallable: (proc, tie, proof, row, within) =>
       untouchable(proc, input.around) === null &&
       mayEnd("sweep", {
@@ -129,6 +134,7 @@ function snapshotView(input: PlanInput): SnapshotView {
         kept: keepMarkOf(proc, keepFor(input.settings, row), within ?? byPid, input.around.subreapers),
         keepOrphaned: row !== null && keepsOrphans(row),
         sessionBound: row !== null && row.session_bound === 1,
+        otherEntry: row !== null && nestedIn(proc, row.id),
         sameNamespace: true,
         sameUser: proc.uid === input.around.ownUid,
         proof,
@@ -239,7 +245,7 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
 function escapeReason(proc: ProcInfo, ended: EntryRow, input: PlanInput, view: SnapshotView): TargetReason | null {
   const within = escapesOf(ended.id, view);
   const kept = keepMarkOf(proc, keepFor(input.settings, ended), within, input.around.subreapers);
-  const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, sameNamespace: true, sameUser: proc.uid === input.around.ownUid };
+  const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, otherEntry: view.nestedIn(proc, ended.id), sameNamespace: true, sameUser: proc.uid === input.around.ownUid };
   if (untouchable(proc, input.around) !== null) return null;
   if (input.ending != null) {
     if (ended.session !== input.ending) return null;
@@ -333,4 +339,21 @@ function snapshotProbe(byPid: ReadonlyMap<number, ProcInfo>, bootId: string): En
 /** The keep settings for a process of this entry: its recorded command may ask for keeping. */
 function keepFor(settings: KeepSettings, row: EntryRow | null): KeepSettings {
   return row !== null && asksToBeKept(row.command) ? { ...settings, asked: true } : settings;
+}
+
+/** nestedWrappers over the snapshot, its children found once. */
+function nestedWrapperTest(procs: readonly ProcInfo[]): (proc: ProcInfo, id: string) => boolean {
+  let children: Map<number, ProcInfo[]> | null = null;
+  return (proc, id) => {
+    if (children === null) {
+      children = new Map();
+      for (const p of procs) {
+        const siblings = children.get(p.ppid);
+        if (siblings) siblings.push(p);
+        else children.set(p.ppid, [p]);
+      }
+    }
+    const own = children.get(proc.pid) ?? [];
+    return own.length > 0 && nestedWrappers([proc.pid], own, id, (pid) => own.find((c) => c.pid === pid)?.environ ?? null).size > 0;
+  };
 }

@@ -414,8 +414,9 @@ function pollFor(targets: readonly StopTarget[], scanAll: () => readonly ProcSta
 
 function locate(target: StopTarget, poll: Poll, tree: ReadonlyMap<number, ProcStat> = new Map()): Found {
   if ("entry" in target) {
-    const found = findEntryProcesses(target.entry, poll.stats ?? scanForEntry(target.entry), poll.probe);
-    const endable = endableProcesses(found, target.entry, target.policy, poll.probe.environ);
+    const stats = poll.stats ?? scanForEntry(target.entry);
+    const found = findEntryProcesses(target.entry, stats, poll.probe);
+    const endable = endableProcesses(found, target.entry, target.policy, poll.probe.environ, stats);
     // What the policy keeps is neither signalled nor waited for.
     if (!endable.wholeGroup) return { group: null, processes: endable.processes, alive: endable.processes.length };
     const group = target.entry.pgid !== null ? { pgid: target.entry.pgid, members: found.members } : null;

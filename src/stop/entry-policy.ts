@@ -5,6 +5,7 @@
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
 import { asksToBeKept, keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
 import { inRecordedNamespace } from "../entry/liveness.ts";
+import { nestedWrappers } from "../ownership/nested-entry.ts";
 import { readCmdline, readEnviron } from "../proc/facts.ts";
 import type { EntryProcesses, EntryRef } from "../proc/scan.ts";
 import type { ProcStat } from "../proc/stat.ts";
@@ -31,15 +32,24 @@ function readsMarks(path: StopPath): boolean {
   return path !== "kill";
 }
 
-export function endableProcesses(found: EntryProcesses, ref: EntryRef, policy: EntryPolicy, environOf: (pid: number) => string | null = readEnviron): Endable {
+/** `stats`: the processes of the poll's scan, where the children of a nested entry's wrapper are found. */
+export function endableProcesses(
+  found: EntryProcesses,
+  ref: EntryRef,
+  policy: EntryPolicy,
+  environOf: (pid: number) => string | null = readEnviron,
+  stats: readonly ProcStat[] = [],
+): Endable {
   const located = [...found.members.map((p) => [p, "group"] as const), ...found.carriers.map((p) => [p, "escape"] as const)];
   const marks = readsMarks(policy.path) ? markTable(located.map(([p]) => p), environOf) : null;
+  const nested = nestedWrappers(located.map(([p]) => p.pid), stats, ref.id, environOf);
   const sameNamespace = inRecordedNamespace(ref);
   const may = (proc: ProcStat, tie: Tie) =>
     mayEnd(policy.path, {
       tie,
       kept: marks ? keepMarkOf(marks.get(proc.pid)!, policy.keep, marks) : null,
       keepOrphaned: policy.keepOrphaned,
+      otherEntry: nested.has(proc.pid),
       sessionBound: policy.sessionBound,
       sameNamespace,
       // proc/signal.ts re-reads the owner before every send and refuses another user's.

@@ -40,6 +40,9 @@ const TABLE: readonly Row[] = [
   ["the ending agent's own child (MCP server, tool shell)", { ...plain, tie: "session-leftover", agentChild: true }, ["not-this-path", "not-this-path", "not-this-path", "not-this-path", Y, "agent-child", "not-this-path", "not-this-path"]],
   ["a process of another live agent (same session id)", { ...plain, tie: "session-leftover", otherLiveOwner: true }, ["not-this-path", "not-this-path", "not-this-path", "not-this-path", "other-live-owner", "other-live-owner", "not-this-path", "not-this-path"]],
   ["an orphaned rg no one owns (the seed's rule)", { ...plain, tie: "unowned" }, ["not-this-path", "not-this-path", "not-this-path", "not-this-path", Y, "not-this-path", "not-this-path", "not-this-path"], { sweep: "seed-rule" }],
+  // A nested `supervise run`'s wrapper in this entry's group or carrying its cookie: its own wrapper and policy decide; only this entry's own deadline and signals reach it.
+  ["another entry's live wrapper (a nested supervise run), in the group", { ...plain, tie: "group", otherEntry: true }, [Y, Y, "other-entry", "other-entry", "other-entry", "other-entry", "not-this-path", "other-entry"]],
+  ["another entry's live wrapper, carrying this entry's cookie", { ...plain, tie: "escape", otherEntry: true }, [Y, Y, "other-entry", "other-entry", "other-entry", "other-entry", "not-this-path", "other-entry"], { sweep: "entry-ended" }],
   ["a process read in another pid namespace", { ...plain, tie: "group", sameNamespace: false }, Array(8).fill("other-namespace")],
   ["a pid whose namespace cannot be read", { ...plain, tie: "group", sameNamespace: null }, Array(8).fill("other-namespace")],
   ["another user's process", { ...plain, tie: "group", sameUser: false }, Array(8).fill("other-user")],

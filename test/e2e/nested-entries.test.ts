@@ -1,0 +1,78 @@
+// A nested `supervise run` is an entry of its own: its wrapper carries the outer entry's
+// cookie and sits in its group, but only the outer entry's own deadline and signals reach
+// into it (the inner wrapper forwards them). The outer's leftover cleanup, a `kill` of the
+// ended outer entry and a sweep leave it to its own wrapper and policy. Inside a PID namespace.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const nsTest = namespaceUnavailable ? test.skip : test;
+
+const HELPERS = String.raw`
+entry_field() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-2)); console.log(e?.[process.argv.at(-1)] ?? "")' "$1" "$2"; }
+`;
+
+describe("a nested supervise run inside an entry", () => {
+  nsTest(
+    "an inner --keep-orphaned entry outlives the outer's exit, a `kill` of the ended outer entry and a sweep; `kill` of the inner ends it",
+    async () => {
+      sb = makeSandbox({ reap: { grace: "1s", timeoutMs: 5000 } });
+      const r = await inNamespace(
+        sb,
+        HELPERS +
+          String.raw`
+# The outer command exits once the inner one runs (before that, the inner wrapper is a plain process of the outer's).
+sv run -n outer -- bash -c '"$BUN" "$CLI" run -n inner --keep-orphaned -d 0 -- sh -c "touch \"\$D/inner.up\"; exec sleep 1000" </dev/null >/dev/null 2>&1 & until [ -e "$D/inner.up" ]; do sleep 0.02; done; exit 0'
+echo "OUTER_EXIT $?"
+wait_until '[ -n "$(entry_field inner pid)" ]'
+INNER=$(entry_field inner pid)
+OUTER_ID=$(entry_field outer id); INNER_ID=$(entry_field inner id)
+echo "AFTER_EXIT $(alive $INNER) $(entry_field inner state)"
+sv kill --grace 1s "$OUTER_ID" >/dev/null 2>&1; echo "KILL_OUTER $?"
+echo "AFTER_KILL_OUTER $(alive $INNER) $(entry_field inner state)"
+echo "REPORT $(sv reap --json | "$BUN" -e 'console.log((await Bun.stdin.json()).targets.length)')"
+echo "AFTER_REAP $(alive $INNER)"
+sv kill --grace 1s "$INNER_ID" >/dev/null; echo "KILL_INNER $?"
+wait_until '[ "$(alive $INNER)" = no ]'
+echo "AFTER_KILL_INNER $(alive $INNER) $(entry_field inner state)"
+`,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      const v = r.values;
+      expect(v.get("OUTER_EXIT")).toBe("0");
+      expect(v.get("AFTER_EXIT")).toBe("yes running");
+      expect(v.get("AFTER_KILL_OUTER")).toBe("yes running");
+      expect(v.get("REPORT")).toBe("0");
+      expect(v.get("AFTER_REAP")).toBe("yes");
+      expect(v.get("KILL_INNER")).toBe("0");
+      expect(v.get("AFTER_KILL_INNER")).toBe("no killed");
+    },
+    60_000,
+  );
+
+  nsTest("the outer entry's own deadline still reaches the inner one (its wrapper forwards it), as nested GNU timeouts do", async () => {
+    sb = makeSandbox();
+    const r = await inNamespace(
+      sb,
+      HELPERS +
+        String.raw`
+sv run -n outer -d 1s -g 1s -- bash -c '"$BUN" "$CLI" run -n inner -d 0 -- sleep 1000 </dev/null >/dev/null 2>&1; exit 0'
+echo "OUTER_EXIT $?"
+INNER=$(entry_field inner pid)
+wait_until '[ "$(alive $INNER)" = no ]'
+echo "INNER $(entry_field inner state)"
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("OUTER_EXIT")).toBe("124");
+    expect(r.values.get("INNER")).toBe("killed");
+  });
+});
