@@ -29,6 +29,13 @@ export function ownPidNamespace(): string | null {
   return ownNamespace;
 }
 
+/** Whether a live process is in our pid namespace: a namespace's init in our group is not (ending it ends everything in it). null: unreadable. */
+export function inOwnNamespace(pid: number, own: () => string | null = ownPidNamespace): boolean | null {
+  const here = own();
+  const there = readPidNamespace(pid);
+  return here === null || there === null ? null : here === there;
+}
+
 /**
  * Whether the entry's pids name the same processes here: recorded in our pid namespace, or
  * before v7 (none recorded: judged as ever). null: ours is unreadable, so nobody can tell.

@@ -135,7 +135,8 @@ function snapshotView(input: PlanInput): SnapshotView {
         keepOrphaned: row !== null && keepsOrphans(row),
         sessionBound: row !== null && row.session_bound === 1,
         otherEntry: row !== null && nestedIn(proc, row.id),
-        sameNamespace: true,
+        // A namespace's init in the group is not ours to end (ending it ends everything in it): no group send either.
+        sameNamespace: input.namespace === undefined ? true : (proc.sameNamespace ?? null),
         sameUser: proc.uid === input.around.ownUid,
         proof,
       }).end,
@@ -245,7 +246,7 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
 function escapeReason(proc: ProcInfo, ended: EntryRow, input: PlanInput, view: SnapshotView): TargetReason | null {
   const within = escapesOf(ended.id, view);
   const kept = keepMarkOf(proc, keepFor(input.settings, ended), within, input.around.subreapers);
-  const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, otherEntry: view.nestedIn(proc, ended.id), sameNamespace: true, sameUser: proc.uid === input.around.ownUid };
+  const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, otherEntry: view.nestedIn(proc, ended.id), sameNamespace: input.namespace === undefined ? true : (proc.sameNamespace ?? null), sameUser: proc.uid === input.around.ownUid };
   if (untouchable(proc, input.around) !== null) return null;
   if (input.ending != null) {
     if (ended.session !== input.ending) return null;

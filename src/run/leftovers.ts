@@ -3,6 +3,7 @@
 // init, so everything the command started and that still runs descends from the wrapper,
 // also without its cookie (`env -i setsid server &`) and outside its group.
 
+import { inOwnNamespace } from "../entry/liveness.ts";
 import { mayEnd } from "../policy/lifecycle.ts";
 import { keepMarkOf, type Markable } from "../policy/keep.ts";
 import { readCmdline, readEnviron } from "../proc/facts.ts";
@@ -74,6 +75,8 @@ export function adoptedEndable(ref: EntryRef, policy: EntryPolicy, stats: readon
 export interface ProcFacts {
   argv: (pid: number) => readonly string[] | null;
   environ: (pid: number) => string | null;
+  /** In our pid namespace: a descendant may be a namespace's init (`unshare --pid --fork`). */
+  sameNamespace: (pid: number) => boolean | null;
 }
 
 /** Of the descendants, those not `covered` (the entry's own lookup finds them) that the policy lets this stop end. */
@@ -82,7 +85,7 @@ export function endableDescendants(
   covered: ReadonlySet<number>,
   pgid: number | null,
   policy: EntryPolicy,
-  facts: ProcFacts = { argv: readCmdline, environ: readEnviron },
+  facts: ProcFacts = { argv: readCmdline, environ: readEnviron, sameNamespace: (pid) => inOwnNamespace(pid) },
   ownId: string | null = null,
 ): ProcStat[] {
   const table = new Map<number, Markable>();
@@ -103,8 +106,7 @@ export function endableDescendants(
         kept: keepMarkOf(table.get(p.pid)!, policy.keep, table),
         keepOrphaned: policy.keepOrphaned,
         sessionBound: policy.sessionBound,
-        // Our own descendants, read in our own namespace.
-        sameNamespace: true,
+        sameNamespace: facts.sameNamespace(p.pid),
         // proc/signal.ts re-reads the owner before every send and refuses another user's.
         sameUser: true,
         proof: policy.proof,

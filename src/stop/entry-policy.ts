@@ -4,7 +4,7 @@
 
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
 import { asksToBeKept, keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
-import { inRecordedNamespace } from "../entry/liveness.ts";
+import { inOwnNamespace, inRecordedNamespace } from "../entry/liveness.ts";
 import { nestedWrappers } from "../ownership/nested-entry.ts";
 import { readCmdline, readEnviron } from "../proc/facts.ts";
 import type { EntryProcesses, EntryRef } from "../proc/scan.ts";
@@ -43,7 +43,7 @@ export function endableProcesses(
   const located = [...found.members.map((p) => [p, "group"] as const), ...found.carriers.map((p) => [p, "escape"] as const)];
   const marks = readsMarks(policy.path) ? markTable(located.map(([p]) => p), environOf) : null;
   const nested = nestedWrappers(located.map(([p]) => p.pid), stats, ref.id, environOf);
-  const sameNamespace = inRecordedNamespace(ref);
+  const recordedHere = inRecordedNamespace(ref);
   const may = (proc: ProcStat, tie: Tie) =>
     mayEnd(policy.path, {
       tie,
@@ -51,7 +51,7 @@ export function endableProcesses(
       keepOrphaned: policy.keepOrphaned,
       otherEntry: nested.has(proc.pid),
       sessionBound: policy.sessionBound,
-      sameNamespace,
+      sameNamespace: recordedHere === true ? inOwnNamespace(proc.pid) : recordedHere,
       // proc/signal.ts re-reads the owner before every send and refuses another user's.
       sameUser: true,
       proof: policy.proof,

@@ -222,3 +222,55 @@ echo "FINAL $(sv ls --all --json | oneline)"
     expect(r.stderr).toBe("");
   });
 });
+
+describe("a command that makes a pid namespace of its own (`unshare --pid --fork`)", () => {
+  // The namespace's init is in the command's group, but ending it ends everything in that
+  // namespace, kept or not: neither the deadline's group send nor an owner-dead sweep reaches it.
+  const SCENARIO = String.raw`
+"$BUN" "$CLI" run -n ns -d "$DEADLINE" -g 1s -- bash -c 'unshare --pid --fork bash -c "SUPERVISE_KEEP=1 setsid sleep 1001 </dev/null >/dev/null 2>&1 & exec sleep 1002"' </dev/null >/dev/null 2>&1 & W=$!
+wait_until 'pgrep -f "^sleep 1001" >/dev/null && pgrep -f "^sleep 1002" >/dev/null'
+KEPT=$(pgrep -f "^sleep 1001"); INIT=$(pgrep -f "^sleep 1002")
+echo "INIT $INIT"
+echo "INIT_NS $([ "$(readlink /proc/$INIT/ns/pid)" != "$(readlink /proc/self/ns/pid)" ] && echo other)"
+`;
+
+  nsTest("the deadline ends the command's own processes, not the init of the namespace it made, nor the kept process inside it", async () => {
+    sb = makeSandbox();
+    const r = await inNamespace(
+      sb,
+      HELPERS +
+        `DEADLINE=1s\n` +
+        SCENARIO +
+        String.raw`
+wait $W; echo "EXIT $?"
+echo "ALIVE $(alive $KEPT) $(alive $INIT)"
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("INIT_NS")).toBe("other");
+    expect(r.values.get("EXIT")).toBe("124");
+    expect(r.values.get("ALIVE")).toBe("yes yes");
+  });
+
+  nsTest("an owner-dead sweep leaves that init and what runs in its namespace", async () => {
+    sb = makeSandbox({ reap: { grace: "1s", timeoutMs: 5000 } });
+    const r = await inNamespace(
+      sb,
+      HELPERS +
+        `DEADLINE=0\n` +
+        SCENARIO +
+        String.raw`
+exec 3>&2 2>/dev/null
+kill -9 $W; wait $W
+exec 2>&3
+echo "REPORT $(sv reap --json | "$BUN" -e 'console.log((await Bun.stdin.json()).targets.map((t) => t.pid).join(","))')"
+echo "ALIVE $(alive $KEPT) $(alive $INIT)"
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("INIT_NS")).toBe("other");
+    expect(r.values.get("INIT")).toMatch(/^\d+$/);
+    expect(r.values.get("REPORT")!.split(",")).not.toContain(r.values.get("INIT"));
+    expect(r.values.get("ALIVE")).toBe("yes yes");
+  });
+});

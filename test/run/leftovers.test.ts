@@ -27,6 +27,8 @@ const TREE: Array<[ProcStat, string[] | null, string]> = [
   [proc(150, WRAPPER, 150), null, ""],
   [proc(160, WRAPPER, 160, "python3"), ["python3", "-m", "pytest"], ""],
   [proc(170, WRAPPER, 170), ["carrier"], ""],
+  // The init of a pid namespace the command made (`unshare --pid --fork`): ending it ends everything in it.
+  [proc(180, WRAPPER, 180), ["sleep", "100"], ""],
   // Not ours: init's child, and a sibling of the wrapper.
   [proc(900, 1, 900), ["elsewhere"], ""],
   [proc(901, 99, 901), ["sibling"], ""],
@@ -35,13 +37,14 @@ const STATS = TREE.map(([p]) => p);
 const FACTS: ProcFacts = {
   argv: (pid) => TREE.find(([p]) => p.pid === pid)?.[1] ?? null,
   environ: (pid) => TREE.find(([p]) => p.pid === pid)?.[2] ?? null,
+  sameNamespace: (pid) => pid !== 180,
 };
 /** A cookie carrier: the entry's own lookup finds it, and its own policy judges it. */
 const COVERED = new Set([170]);
 
 describe("descendantsOf", () => {
   test("every process below the wrapper, nearest first; nothing outside it", () => {
-    expect(descendantsOf(WRAPPER, STATS).map((p) => p.pid)).toEqual([111, 112, 120, 130, 140, 150, 160, 170, 121, 131, 141]);
+    expect(descendantsOf(WRAPPER, STATS).map((p) => p.pid)).toEqual([111, 112, 120, 130, 140, 150, 160, 170, 180, 121, 131, 141]);
   });
 
   test("a cycle in the data ends the walk; the root itself is never its own descendant", () => {
@@ -86,7 +89,7 @@ describe("endableDescendants: which adopted processes each of the wrapper's stop
       [proc(201, 200, 200), ["sleep", "301"], "HOME=/h"],
       [proc(202, WRAPPER, 202), ["sleep", "302"], "SUPERVISE_ID=outer1"],
     ];
-    const facts: ProcFacts = { argv: (pid) => nested.find(([p]) => p.pid === pid)?.[1] ?? null, environ: (pid) => nested.find(([p]) => p.pid === pid)?.[2] ?? null };
+    const facts: ProcFacts = { argv: (pid) => nested.find(([p]) => p.pid === pid)?.[1] ?? null, environ: (pid) => nested.find(([p]) => p.pid === pid)?.[2] ?? null, sameNamespace: () => true };
     for (const path of ["leftovers", "deadline", "parent-died", "kill"] as const) {
       const policy = entryPolicy(path, { keepOrphaned: false, sessionBound: false, command: "sh -c x" }, KEEP);
       const found = endableDescendants(descendantsOf(WRAPPER, nested.map(([p]) => p)), new Set(), null, policy, facts, "outer1");
