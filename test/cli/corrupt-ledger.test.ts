@@ -3,13 +3,10 @@
 // finds the damage at open (no header) or on a later statement (damaged pages).
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { insertEntry, recordEnd } from "../../src/ledger/entries.ts";
-import { openLedger } from "../../src/ledger/open.ts";
 import { runCli } from "../helpers/cli.ts";
-import { lsAll } from "../helpers/ledger.ts";
+import { corruptPages, lsAll } from "../helpers/ledger.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(20_000);
@@ -54,32 +51,6 @@ describe("a corrupt ledger", () => {
   }
 });
 
-/**
- * The issue's reproduction: 40 entries, the WAL checkpointed into the file, then every page
- * after the first overwritten with random bytes. The header is intact, so the open succeeds
- * and the first statement that reaches a table fails (SQLITE_CORRUPT). The ids written.
- */
-function corruptPages(): { path: string; ids: string[] } {
-  mkdirSync(sb.home, { recursive: true, mode: 0o700 });
-  const { db } = openLedger(sb.home);
-  const ids = Array.from({ length: 40 }, (_, i) => `pages${String(i).padStart(5, "0")}`);
-  for (const [i, id] of ids.entries()) {
-    insertEntry(db, {
-      id, boot_id: "b", wrapper_pid: 999_999, wrapper_start_ticks: 1, command: '["true"]', cwd: "/", session: null, name: `n${i}`,
-      started_at: i, deadline_at: null, grace_ms: 1000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
-    });
-    recordEnd(db, id, { by: "wrapper", at: i + 1, stop: null, outcome: "gone", exitCode: 0, endSignal: null, exitStatus: 0 });
-  }
-  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-  const { page_size: pageSize } = db.query("PRAGMA page_size").get() as { page_size: number };
-  const { page_count: pages } = db.query("PRAGMA page_count").get() as { page_count: number };
-  db.close();
-  const path = join(sb.home, "ledger.db");
-  const fd = openSync(path, "r+");
-  writeSync(fd, randomBytes(pageSize * (pages - 1)), 0, pageSize * (pages - 1), pageSize);
-  closeSync(fd);
-  return { path, ids };
-}
 
 describe("a ledger whose pages are corrupt behind an intact header", () => {
   const CORRUPT = "database disk image is malformed (SQLITE_CORRUPT)";
@@ -87,7 +58,7 @@ describe("a ledger whose pages are corrupt behind an intact header", () => {
   for (const args of [["ls"], ["ls", "--all", "--json"], ["show", "ID"], ["wait", "ID"], ["stats"], ["logs", "ID"], ["ps", "--json"]]) {
     test(`${args.join(" ")}: one line naming the file, exit 1, no stack trace, the file left as it was`, async () => {
       sb = makeSandbox();
-      const { path, ids } = corruptPages();
+      const { path, ids } = corruptPages(sb.home);
       const before = readFileSync(path);
       const r = await runCli(sb, args.map((a) => (a === "ID" ? ids[3]! : a)));
       expect(r.stdout).toBe("");
@@ -100,7 +71,7 @@ describe("a ledger whose pages are corrupt behind an intact header", () => {
 
   test("run: the ledger is moved aside with its -wal and -shm, one warning, the run recorded in a new one", async () => {
     sb = makeSandbox();
-    const { path } = corruptPages();
+    const { path } = corruptPages(sb.home);
     const before = readFileSync(path);
     const r = await runCli(sb, ["run", "-n", "after", "--", "echo", "ran"]);
     expect(r).toMatchObject({ exitCode: 0, stdout: "ran\n" });
@@ -116,7 +87,7 @@ describe("a ledger whose pages are corrupt behind an intact header", () => {
 
   test("gc: moved aside, one warning, exit 0", async () => {
     sb = makeSandbox();
-    corruptPages();
+    corruptPages(sb.home);
     const r = await runCli(sb, ["gc"]);
     expect(r.stderr).toMatch(/^supervise: warning: the ledger was corrupt; moved it to .*ledger\.db\.corrupt-.*\n$/);
     expect(r).toMatchObject({ exitCode: 0, stdout: "removed 0 finished entries\n" });
@@ -125,7 +96,7 @@ describe("a ledger whose pages are corrupt behind an intact header", () => {
 
   test("kill ID: moved aside, one warning, then no such entry (exit 2), no stack trace", async () => {
     sb = makeSandbox();
-    const { ids } = corruptPages();
+    const { ids } = corruptPages(sb.home);
     const r = await runCli(sb, ["kill", ids[0]!]);
     expect(r.stderr).toMatch(new RegExp(`^supervise: warning: the ledger was corrupt; moved it to .*ledger\\.db\\.corrupt-.*\\nsupervise: no entry '${ids[0]}'\\n$`));
     expect(r.exitCode).toBe(2);
@@ -134,7 +105,7 @@ describe("a ledger whose pages are corrupt behind an intact header", () => {
 
   test("reap --dry-run: the sweep still scans (the ledger is moved aside and says so)", async () => {
     sb = makeSandbox();
-    corruptPages();
+    corruptPages(sb.home);
     const r = await runCli(sb, ["reap", "--dry-run", "--json"]);
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);

@@ -5,11 +5,9 @@
 // every hook (PreToolUse may start one), runs inside a PID namespace.
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { insertEntry, recordEnd } from "../../src/ledger/entries.ts";
-import { openLedger } from "../../src/ledger/open.ts";
+import { corruptPages } from "../helpers/ledger.ts";
 import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { BUN, CLI, makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -23,26 +21,6 @@ afterEach(async () => {
 const nsTest = namespaceUnavailable ? test.skip : test;
 const SHORT = { reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1s" }, grace: "1s", timeoutMs: 5000 } };
 
-/** 40 entries, the WAL checkpointed into the file, every page after the first overwritten with random bytes. */
-function corruptPages(home: string): void {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  const { db } = openLedger(home);
-  for (let i = 0; i < 40; i++) {
-    const id = `pages${String(i).padStart(5, "0")}`;
-    insertEntry(db, {
-      id, boot_id: "b", wrapper_pid: 999_999, wrapper_start_ticks: 1, command: '["true"]', cwd: "/", session: null, name: null,
-      started_at: i, deadline_at: null, grace_ms: 1000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
-    });
-    recordEnd(db, id, { by: "wrapper", at: i + 1, stop: null, outcome: "gone", exitCode: 0, endSignal: null, exitStatus: 0 });
-  }
-  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
-  const { page_size: size } = db.query("PRAGMA page_size").get() as { page_size: number };
-  const { page_count: pages } = db.query("PRAGMA page_count").get() as { page_count: number };
-  db.close();
-  const fd = openSync(join(home, "ledger.db"), "r+");
-  writeSync(fd, randomBytes(size * (pages - 1)), 0, size * (pages - 1), size);
-  closeSync(fd);
-}
 
 const movedAside = (home: string) => readdirSync(home).filter((name) => /^ledger\.db\.corrupt-/.test(name) && !name.endsWith("-wal") && !name.endsWith("-shm"));
 

@@ -2,7 +2,8 @@
 // the fields only the ledger keeps (boot id, start ticks).
 
 import { Database } from "bun:sqlite";
-import { readdirSync, readlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readdirSync, readlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startCli } from "./cli.ts";
 import { waitFor, type Sandbox } from "./sandbox.ts";
@@ -87,4 +88,33 @@ export function endedAgo(sb: Sandbox, id: string, ms: number): void {
   const db = new Database(join(sb.home, "ledger.db"));
   db.query("UPDATE entries SET ended_at = ? WHERE id = ?").run(Date.now() - ms, id);
   db.close();
+}
+
+/**
+ * The issue's reproduction of a ledger damaged behind an intact header: 40 entries, the WAL
+ * checkpointed into the file, then every page after the first overwritten with random bytes.
+ * The open succeeds; the first statement that reaches a table fails (SQLITE_CORRUPT).
+ */
+export function corruptPages(home: string): { path: string; ids: string[] } {
+  const { openLedger } = require("../../src/ledger/open.ts") as typeof import("../../src/ledger/open.ts");
+  const { insertEntry, recordEnd } = require("../../src/ledger/entries.ts") as typeof import("../../src/ledger/entries.ts");
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const { db } = openLedger(home);
+  const ids = Array.from({ length: 40 }, (_, i) => `pages${String(i).padStart(5, "0")}`);
+  for (const [i, id] of ids.entries()) {
+    insertEntry(db, {
+      id, boot_id: "b", wrapper_pid: 999_999, wrapper_start_ticks: 1, command: '["true"]', cwd: "/", session: null, name: `n${i}`,
+      started_at: i, deadline_at: null, grace_ms: 1000, first_signal: "TERM", keep_orphaned: 0, owner_pid: null, owner_start_ticks: null, pid_namespace: null, session_bound: 0,
+    });
+    recordEnd(db, id, { by: "wrapper", at: i + 1, stop: null, outcome: "gone", exitCode: 0, endSignal: null, exitStatus: 0 });
+  }
+  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  const { page_size: pageSize } = db.query("PRAGMA page_size").get() as { page_size: number };
+  const { page_count: pages } = db.query("PRAGMA page_count").get() as { page_count: number };
+  db.close();
+  const path = join(home, "ledger.db");
+  const fd = openSync(path, "r+");
+  writeSync(fd, randomBytes(pageSize * (pages - 1)), 0, pageSize * (pages - 1), pageSize);
+  closeSync(fd);
+  return { path, ids };
 }
