@@ -9,7 +9,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { entriesById, type EntryRow } from "../ledger/entries.ts";
 import { ledgerChanges } from "../ledger/changes.ts";
-import { existingLedger, isCorruption, ledgerReplaced, readingLedger } from "../ledger/open.ts";
+import { existingLedger, isCorruption, isSqliteError, ledgerReplaced, readingLedger } from "../ledger/open.ts";
 import { resolveEntries } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../entry/status.ts";
 import { currentState, inRecordedNamespace, isFinished, wrapperAlive } from "../entry/liveness.ts";
@@ -96,7 +96,7 @@ async function waitForEnds(opened: Database, dir: string, ids: readonly string[]
       if (changed || lostSince.size > 0 || !wrappersStillRunning(pending, rows)) {
         // A ledger deleted or replaced meanwhile: its wrappers record their ends in the new one.
         if (ledgerReplaced(dir, db)) db = existingLedger(dir) ?? db;
-        const read = readPending(db, pending, seen);
+        const read = readPending(dir, db, pending, seen);
         rows = new Map((read ?? []).map((row) => [row.id, row]));
         for (const id of read ? pending : []) {
           const row = rows.get(id) ?? missing(db, seen.get(id));
@@ -118,11 +118,12 @@ async function waitForEnds(opened: Database, dir: string, ids: readonly string[]
 }
 
 /**
- * The pending rows; null for a ledger that reads as corrupt while a wrapper waited for lives:
- * truncated under us, it is moved aside by that wrapper's end (src/run/recorder.ts), and the
- * new one is read at the next check. Corrupt with none of them alive: the one line (exit 1).
+ * The pending rows; null for a ledger that reads as corrupt, or fails a read once its path
+ * names another file (deleted, its -wal moved aside under our connection: SQLITE_IOERR),
+ * while a wrapper waited for lives: that wrapper writes its entry in the new ledger
+ * (src/run/recorder.ts), read at the next check. Else: the one line (exit 1).
  */
-function readPending(db: Database, pending: readonly string[], seen: ReadonlyMap<string, EntryRow>): EntryRow[] | null {
+function readPending(dir: string, db: Database, pending: readonly string[], seen: ReadonlyMap<string, EntryRow>): EntryRow[] | null {
   try {
     return entriesById(db, pending);
   } catch (error) {
@@ -130,7 +131,7 @@ function readPending(db: Database, pending: readonly string[], seen: ReadonlyMap
       const row = seen.get(id);
       return row !== undefined && wrapperAlive(row) === true;
     });
-    if (isCorruption(error) && healer) return null;
+    if (healer && (isCorruption(error) || (isSqliteError(error) && ledgerReplaced(dir, db)))) return null;
     throw error;
   }
 }
