@@ -1,7 +1,8 @@
 // `supervise hook [--agent NAME] EVENT`: the agent's hook protocol (Claude Code's unless
 // --agent says otherwise). JSON on stdin, JSON on stdout, exit 0 always: a hook problem is
-// reported in the output and one stderr line, never by blocking the agent. Each event's
-// flow is its own module in hooks/, loaded when it runs.
+// reported in the output and one stderr line, never by blocking the agent. That holds for
+// an unknown event or option too: Claude Code reads exit 2 from PreToolUse as "block the
+// call". Each event's flow is its own module in hooks/, loaded when it runs.
 
 import { agentOption } from "../cli/agent-option.ts";
 import { parseOptions } from "../cli/parse-options.ts";
@@ -16,6 +17,9 @@ const EVENTS: Record<string, () => Promise<Flow>> = {
   "session-end": async () => (await import("../hooks/session-end.ts")).sessionEndHook,
 };
 
+/** The agents' own names of the events (Claude Code's and Codex's, Gemini's BeforeTool). */
+const AGENT_NAMES: Record<string, string> = { SessionStart: "session-start", PreToolUse: "pre-tool-use", BeforeTool: "pre-tool-use", SessionEnd: "session-end" };
+
 /** Internal, started detached by the hooks above: SessionEnd's grace and SIGKILL, and the periodic sweep. */
 const INTERNAL: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
   "session-end-follow-up": async () => (await import("../hooks/session-end.ts")).sessionEndFollowUp,
@@ -23,19 +27,34 @@ const INTERNAL: Record<string, () => Promise<(args: string[]) => Promise<void>>>
 };
 
 export default async function hook(args: string[]): Promise<number> {
+  let call: { agent: AgentName; event: string; rest: string[] };
+  try {
+    call = parseHookCall(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    // The agent goes on as if no hook had run.
+    const { answerUntouched } = await import("../hooks/answer.ts");
+    await answerUntouched(error.message);
+    return 0;
+  }
+  const { agent, event, rest } = call;
+  if (Object.hasOwn(INTERNAL, event)) await (await INTERNAL[event]!())(rest);
+  else await (await EVENTS[event]!())(agent);
+  return 0;
+}
+
+/** The agent, the event (by our name or the agent's) and, for an internal event, its arguments. */
+function parseHookCall(args: string[]): { agent: AgentName; event: string; rest: string[] } {
   // Options end at the event: what follows it (an internal event's session id) is its own.
   const { options, positionals } = parseOptions(args, { agent: { value: true } }, { stopAtPositional: true });
   const agent = typeof options.agent === "string" ? agentOption(options.agent) : "claude-code";
-  const [event, ...rest] = positionals;
-  if (event !== undefined && Object.hasOwn(INTERNAL, event)) {
-    await (await INTERNAL[event]!())(rest);
-    return 0;
-  }
+  const [word, ...rest] = positionals;
+  if (word !== undefined && Object.hasOwn(INTERNAL, word)) return { agent, event: word, rest };
+  const event = word !== undefined && Object.hasOwn(AGENT_NAMES, word) ? AGENT_NAMES[word]! : word;
   if (event === undefined || !Object.hasOwn(EVENTS, event)) {
-    throw new UsageError(`unknown hook event '${event ?? ""}' (known: ${Object.keys(EVENTS).join(", ")})`);
+    throw new UsageError(`unknown hook event '${word ?? ""}' (known: ${Object.keys(EVENTS).join(", ")}, or ${Object.keys(AGENT_NAMES).join(", ")})`);
   }
   if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
-  await (await EVENTS[event]!())(agent);
-  return 0;
+  return { agent, event, rest };
 }
 

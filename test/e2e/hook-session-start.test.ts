@@ -211,10 +211,26 @@ echo "LEAK_ALIVE $(alive $LEAK)"
     60_000,
   );
 
-  test("an unknown hook event is a usage error", async () => {
-    sb = makeSandbox();
+  // Claude Code reads exit 2 from PreToolUse as "block the call": a hook's own trouble never blocks.
+  test("an unknown hook event, a bad --agent or an extra argument: {} on stdout, one stderr line, exit 0", async () => {
+    // No flow runs here, and none may sweep this machine if one did.
+    sb = makeSandbox({ hooks: { reapInterval: "none" } });
     const { runCli } = await import("../helpers/cli.ts");
-    const r = await runCli(sb, ["hook", "bogus"]);
-    expect(r).toEqual({ stdout: "", stderr: "supervise: unknown hook event 'bogus' (known: session-start, pre-tool-use, session-end)\n", exitCode: 2 });
+    const known = "(known: session-start, pre-tool-use, session-end, or SessionStart, PreToolUse, BeforeTool, SessionEnd)";
+    expect(await runCli(sb, ["hook", "bogus"])).toEqual({ stdout: "{}\n", stderr: `supervise: hook: unknown hook event 'bogus' ${known}\n`, exitCode: 0 });
+    expect(await runCli(sb, ["hook"])).toEqual({ stdout: "{}\n", stderr: `supervise: hook: unknown hook event '' ${known}\n`, exitCode: 0 });
+    const agent = await runCli(sb, ["hook", "--agent", "nosuch", "pre-tool-use"]);
+    expect([agent.stdout, agent.exitCode, agent.stderr.split("\n").length]).toEqual(["{}\n", 0, 2]);
+    expect(await runCli(sb, ["hook", "session-end", "extra"])).toEqual({ stdout: "{}\n", stderr: "supervise: hook: unexpected argument 'extra'\n", exitCode: 0 });
+  });
+
+  test("the agents' own event names work: PreToolUse and BeforeTool (Gemini) as pre-tool-use", async () => {
+    // A PreToolUse hook may start the periodic sweep: never outside a namespace.
+    sb = makeSandbox({ hooks: { reapInterval: "none" } });
+    const { runCli } = await import("../helpers/cli.ts");
+    const call = JSON.stringify({ session_id: "s-1", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "npm test" }, cwd: sb.dir });
+    expect(await runCli(sb, ["hook", "PreToolUse"], { stdin: call })).toEqual({ stdout: "{}\n", stderr: "", exitCode: 0 });
+    const gemini = JSON.stringify({ session_id: "g-1", hook_event_name: "BeforeTool", tool_name: "run_shell_command", tool_input: { command: "npm test" }, cwd: sb.dir });
+    expect(await runCli(sb, ["hook", "--agent", "gemini", "BeforeTool"], { stdin: gemini })).toEqual({ stdout: "{}\n", stderr: "", exitCode: 0 });
   });
 });
