@@ -4,7 +4,7 @@
 
 import { readOwnCmdline, userArgs } from "./cli/raw-args.ts";
 import { writeErr, writeOut } from "./cli/output.ts";
-import { SuperviseError } from "./errors.ts";
+import { SuperviseError, UsageError } from "./errors.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -37,7 +37,12 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const load = first !== undefined && Object.hasOwn(COMMANDS, first) ? COMMANDS[first]! : null;
-  // Anything that is not one of our command names is the prefix form of `run`.
+  if (!load && first !== undefined) {
+    const { refusedFirstWord } = await import("./cli/first-word.ts");
+    const refusal = refusedFirstWord(first, Object.keys(COMMANDS), (word) => Bun.which(word) !== null);
+    if (refusal) throw new UsageError(refusal);
+  }
+  // Anything else that is not one of our command names is the prefix form of `run`.
   const command = load ? (await load()).default : (await COMMANDS.run!()).default;
   return command(load ? rest : args);
 }
