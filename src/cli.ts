@@ -44,7 +44,15 @@ async function main(args: string[]): Promise<number> {
   }
   // Anything else that is not one of our command names is the prefix form of `run`.
   const command = load ? (await load()).default : (await COMMANDS.run!()).default;
-  return command(load ? rest : args);
+  try {
+    return await command(load ? rest : args);
+  } catch (error) {
+    const { HelpRequested } = await import("./cli/parse-options.ts");
+    if (!(error instanceof HelpRequested)) throw error;
+    const { commandHelp } = await import("./cli/usage.ts");
+    await writeOut(commandHelp(load ? first! : "run"));
+    return 0;
+  }
 }
 
 /** An unexpected failure: 125 for `run` (supervise's own error, like GNU timeout), 1 elsewhere. */

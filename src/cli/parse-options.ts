@@ -27,6 +27,9 @@ export interface ParseSettings {
   stopAtPositional?: boolean;
 }
 
+/** `-h` or `--help` among a command's options: cli.ts prints that command's help, exit 0. */
+export class HelpRequested extends Error {}
+
 export function parseOptions(args: readonly string[], spec: OptionSpec, settings: ParseSettings = {}): ParsedOptions {
   const byShort = new Map<string, string>();
   for (const [long, flag] of Object.entries(spec)) if (flag.short) byShort.set(flag.short, long);
@@ -52,6 +55,7 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
       continue;
     }
 
+    if (word === "--help" || word === "-h") throw new HelpRequested();
     let long: string | undefined;
     let inline: string | undefined;
     if (word.startsWith("--")) {

@@ -1,40 +1,174 @@
-export const USAGE = `usage: supervise run [OPTIONS] -- COMMAND [ARG...]
-       supervise [OPTIONS] COMMAND [ARG...]
-       supervise ls [--all] [--session ID] [--json]
-       supervise ps [--session ID] [--json] [--config FILE]
-       supervise show ID [--json]
-       supervise kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]
-       supervise wait ID... [--timeout DUR] [--json]
-       supervise logs ID [--follow]
-       supervise stats [--json]
-       supervise gc [--older-than DUR] [--json]
-       supervise reap [--dry-run] [--json] [--session ID] [--config FILE]
-       supervise hook [--agent NAME] session-start | pre-tool-use | session-end
-       supervise install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run]
-       supervise config [--schema | --origins] [--config FILE]
+// The one table of every command's help: `supervise --help` is built from its synopses and
+// run's options, `supervise CMD --help` from its own row. test/cli/usage.test.ts holds the
+// README's Usage block equal to it.
 
-Run COMMAND in its own session and process group, recorded in a ledger, and end it
-with its whole process tree at its deadline or when its parent dies.
+export interface CommandHelp {
+  /** The synopsis, without "supervise "; more than one for a command with several forms. */
+  synopsis: string[];
+  about: string;
+  /** Option lines, as printed. */
+  options: string[];
+  example: string;
+  exits: string;
+}
+
+const RUN_OPTIONS = [
+  "-d, --deadline DUR   wall-clock limit (default run.deadline, 1h); 0 or none: no limit",
+  "-g, --grace DUR      time between the first signal and SIGKILL (default 3s)",
+  "-s, --signal SIG     first signal (default TERM)",
+  "    --session ID     owning agent session (default $CLAUDE_CODE_SESSION_ID or",
+  "                     $CODEX_THREAD_ID, else $SUPERVISE_SESSION)",
+  "-n, --name LABEL     a label shown by ls",
+  "    --keep-orphaned  leave the command running when supervise's parent dies, and",
+  "                     leave what it started in the background when it exits",
+  "    --session-bound  what the command leaves at its exit stays with its session",
+  "                     (SessionEnd ends it, or a sweep once the agent is gone); needs a session",
+  "    --preserve-status  on deadline, exit with the command's status instead of 124",
+  "    --capture        also copy stdout/stderr to <state>/output/<id>.log (supervise logs)",
+  "    --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)",
+  "    --arg-file FILE  FILE's contents become the command's last argument",
+];
+
+const JSON_OPTION = "    --json           the contract's JSON instead of a table";
+const CONFIG_OPTION = "    --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)";
+const READER_EXITS = "0; 2 bad flags or an unknown id; 1 an unreadable ledger";
+
+export const HELP: Record<string, CommandHelp> = {
+  run: {
+    synopsis: ["run [OPTIONS] -- COMMAND [ARG...]", "[OPTIONS] COMMAND [ARG...]"],
+    about: "Run COMMAND in its own session and process group, recorded in a ledger, and end it\nwith its whole process tree at its deadline or when its parent dies.",
+    options: RUN_OPTIONS,
+    example: "supervise run --deadline 5m --name tests -- npm test",
+    exits: "the command's; 124 deadline; 125 supervise's own error; 126 not executable;\n127 not found; 128+N when ended by signal N",
+  },
+  ls: {
+    synopsis: ["ls [--all] [--session ID] [--json]"],
+    about: "List the running entries; --all adds the finished ones.",
+    options: ["-a, --all            finished entries too", "    --session ID     only this session's", JSON_OPTION],
+    example: "supervise ls --all",
+    exits: "0; 2 bad flags; 1 an unreadable ledger",
+  },
+  ps: {
+    synopsis: ["ps [--session ID] [--json] [--config FILE]"],
+    about: "Every process of yours that belongs to an agent session or an entry, by session.",
+    options: ["    --session ID     only this session's", JSON_OPTION, CONFIG_OPTION],
+    example: "supervise ps --session 3f2a",
+    exits: "0; 2 bad flags; 1 an unreadable ledger",
+  },
+  show: {
+    synopsis: ["show ID [--json]"],
+    about: "One entry in detail: its command, owner, how it ended, its live process tree.",
+    options: [JSON_OPTION],
+    example: "supervise show 3k7",
+    exits: READER_EXITS,
+  },
+  kill: {
+    synopsis: ["kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]"],
+    about: "Stop entries: the first signal to their whole tree, then SIGKILL after the grace.",
+    options: [
+      "    --session ID     every running entry of this session",
+      "-a, --all            every running entry",
+      "-s, --signal SIG     first signal (default: each entry's own)",
+      "-g, --grace DUR      time before SIGKILL (default: each entry's own)",
+      JSON_OPTION,
+    ],
+    example: "supervise kill --grace 1s 3k7",
+    exits: "0; 1 something still alive; 2 bad flags or an unknown id",
+  },
+  wait: {
+    synopsis: ["wait ID... [--timeout DUR] [--json]"],
+    about: "Wait for entries to end; exit with the last one's status.",
+    options: ["-t, --timeout DUR    give up after DUR (exit 124)", JSON_OPTION],
+    example: "supervise wait 3k7 --timeout 10m",
+    exits: "the last entry's status; 124 timeout; 2 bad flags or an unknown id",
+  },
+  logs: {
+    synopsis: ["logs ID [--follow]"],
+    about: "Print what `run --capture` kept of an entry's output.",
+    options: ["-f, --follow         keep printing until the entry ends"],
+    example: "supervise logs -f 3k7",
+    exits: "0; 1 no captured output; 2 bad flags or an unknown id",
+  },
+  stats: {
+    synopsis: ["stats [--json]"],
+    about: "What the sweeps found and ended, over their history.",
+    options: [JSON_OPTION],
+    example: "supervise stats",
+    exits: "0; 2 bad flags; 1 an unreadable ledger",
+  },
+  gc: {
+    synopsis: ["gc [--older-than DUR] [--json]"],
+    about: "Drop finished entries and their captured output; never a running one.",
+    options: ["    --older-than DUR only those that ended more than DUR ago", JSON_OPTION],
+    example: "supervise gc --older-than 7d",
+    exits: "0; 2 bad flags; 1 a ledger that cannot be written",
+  },
+  reap: {
+    synopsis: ["reap [--dry-run] [--json] [--session ID] [--config FILE]"],
+    about: "One sweep: end what dead owners left behind, and orphaned rg and agent shells past their age.",
+    options: ["    --dry-run        say what would be ended; end nothing", JSON_OPTION, "    --session ID     only this session's", CONFIG_OPTION],
+    example: "supervise reap --dry-run",
+    exits: "0; 1 a failure inside the sweep; 2 bad flags or a bad config",
+  },
+  hook: {
+    synopsis: ["hook [--agent NAME] session-start | pre-tool-use | session-end"],
+    about: "An agent's hook: JSON on stdin and stdout. Installed by `supervise install`.",
+    options: ["    --agent NAME     claude-code (default), gemini or codex"],
+    example: "supervise hook --agent gemini pre-tool-use",
+    exits: "0, always (a problem is one stderr line and `{}`)",
+  },
+  install: {
+    synopsis: ["install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run]"],
+    about: "Wire supervise's hooks into each agent's settings.",
+    options: [
+      "    --agent NAME     claude-code (default), gemini or codex; repeatable",
+      "    --user           the user's settings (default)",
+      "    --project        this project's settings",
+      "    --uninstall      remove supervise's hooks",
+      "    --dry-run        print what would be written; write nothing",
+    ],
+    example: "supervise install --agent claude-code --dry-run",
+    exits: "0; 2 bad flags or a settings file that cannot be read",
+  },
+  config: {
+    synopsis: ["config [--schema | --origins] [--config FILE]"],
+    about: "The config in effect, validated; --origins says where each value came from.",
+    options: ["    --schema         the config's JSON schema", "    --origins        each value with the file it came from", CONFIG_OPTION],
+    example: "supervise config --origins",
+    exits: "0; 2 bad flags or a bad config",
+  },
+};
+
+const FOOTER = `DUR: 90 (seconds), 500ms, 90s, 5m, 2h, 1d, 2.5m; 0 or none means no limit.
+IDs may be shortened to any unique prefix. NAME: claude-code (default), gemini, codex.
+`;
+
+const synopses = Object.values(HELP).flatMap((help) => help.synopsis.map((s) => `supervise ${s}`));
+
+export const USAGE = `usage: ${synopses.join("\n       ")}
+
+${HELP.run!.about}
 
 run options:
-  -d, --deadline DUR   wall-clock limit (default run.deadline, 1h); 0 or none: no limit
-  -g, --grace DUR      time between the first signal and SIGKILL (default 3s)
-  -s, --signal SIG     first signal (default TERM)
-      --session ID     owning agent session (default $CLAUDE_CODE_SESSION_ID or
-                       $CODEX_THREAD_ID, else $SUPERVISE_SESSION)
-  -n, --name LABEL     a label shown by ls
-      --keep-orphaned  leave the command running when supervise's parent dies, and
-                       leave what it started in the background when it exits
-      --session-bound  what the command leaves at its exit stays with its session
-                       (SessionEnd ends it, or a sweep once the agent is gone); needs a session
-      --preserve-status  on deadline, exit with the command's status instead of 124
-      --capture        also copy stdout/stderr to <state>/output/<id>.log (supervise logs)
-      --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)
-      --arg-file FILE  FILE's contents become the command's last argument
+${RUN_OPTIONS.map((line) => `  ${line}`).join("\n")}
 
-DUR: 90 (seconds), 500ms, 90s, 5m, 2h, 1d, 2.5m; 0 or none means no limit.
-IDs may be shortened to any unique prefix. NAME: claude-code (default), gemini, codex.
-
-run's exit status: the command's; 124 deadline; 125 supervise's own error; 126 not
-executable; 127 not found; 128+N when ended by signal N.
+${FOOTER}
+run's exit status: ${HELP.run!.exits.replace("\n", " ")}.
 `;
+
+/** `supervise CMD --help`: its synopsis, what it does, its options, one example, its exit status. */
+export function commandHelp(name: string): string {
+  const help = HELP[name]!;
+  return `usage: ${help.synopsis.map((s) => `supervise ${s}`).join("\n       ")}
+
+${help.about}
+
+options:
+${help.options.map((line) => `  ${line}`).join("\n")}
+
+example: ${help.example}
+
+exit status: ${help.exits}.
+
+${FOOTER}`;
+}

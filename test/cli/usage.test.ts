@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { USAGE } from "../../src/cli/usage.ts";
+import { commandHelp, HELP, USAGE } from "../../src/cli/usage.ts";
 import { runCli } from "../helpers/cli.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -87,5 +87,33 @@ describe("the README's Usage block", () => {
     }
     // The block is really being read: every command of it with its options.
     expect(checked).toBeGreaterThan(25);
+  });
+});
+
+describe("supervise CMD --help", () => {
+  const documented = documentedOptions();
+
+  test("every command: its own help on stdout, exit 0, with -h and --help alike, naming every option the README gives it, an example and its exit status", async () => {
+    sb = makeSandbox({ hooks: { reapInterval: "none" } });
+    for (const command of Object.keys(HELP)) {
+      for (const flag of ["--help", "-h"]) {
+        const r = await runCli(sb, [command, flag]);
+        expect({ command, flag, ...r }).toEqual({ command, flag, exitCode: 0, stdout: commandHelp(command), stderr: "" });
+      }
+      const help = commandHelp(command);
+      expect(help).toStartWith(`usage: supervise ${HELP[command]!.synopsis[0]}`);
+      expect(help).toMatch(/\nexample: supervise \S/);
+      expect(help).toMatch(/\nexit status: /);
+      for (const { flag } of documented.get(command) ?? []) expect(help, `${command} --help names ${flag}`).toContain(flag);
+    }
+    // After an option, and in the prefix form, too.
+    expect((await runCli(sb, ["kill", "--all", "--help"])).stdout).toBe(commandHelp("kill"));
+    expect((await runCli(sb, ["-d", "5m", "--help"])).stdout).toBe(commandHelp("run"));
+  });
+
+  test("a --help that belongs to the command is the command's: `run -- sh -c … --help` runs it", async () => {
+    sb = makeSandbox();
+    expect(await runCli(sb, ["run", "--", "sh", "-c", 'echo "$1"', "x", "--help"])).toEqual({ exitCode: 0, stdout: "--help\n", stderr: "" });
+    expect(await runCli(sb, ["printf", "%s", "-h"])).toEqual({ exitCode: 0, stdout: "-h", stderr: "" });
   });
 });
