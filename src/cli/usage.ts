@@ -15,6 +15,7 @@ export interface CommandHelp {
 const RUN_OPTIONS = [
   "-d, --deadline DUR   wall-clock limit (default run.deadline, 1h); 0 or none: no limit",
   "-g, --grace DUR      time between the first signal and SIGKILL (default 3s)",
+  "-k, --kill-after DUR GNU timeout's spelling of --grace",
   "-s, --signal SIG     first signal (default TERM)",
   "    --session ID     owning agent session (default $CLAUDE_CODE_SESSION_ID or",
   "                     $CODEX_THREAD_ID, else $SUPERVISE_SESSION)",
@@ -24,6 +25,7 @@ const RUN_OPTIONS = [
   "    --session-bound  what the command leaves at its exit stays with its session",
   "                     (SessionEnd ends it, or a sweep once the agent is gone); needs a session",
   "    --preserve-status  on deadline, exit with the command's status instead of 124",
+  "-v, --verbose        one stderr line for each signal the deadline sends",
   "    --capture        also copy stdout/stderr to <state>/output/<id>.log (supervise logs)",
   "    --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)",
   "    --arg-file FILE  FILE's contents become the command's last argument",
@@ -39,7 +41,7 @@ export const HELP: Record<string, CommandHelp> = {
     about: "Run COMMAND in its own session and process group, recorded in a ledger, and end it\nwith its whole process tree at its deadline or when its parent dies.",
     options: RUN_OPTIONS,
     example: "supervise run --deadline 5m --name tests -- npm test",
-    exits: "the command's; 124 deadline; 125 supervise's own error; 126 not executable;\n127 not found; 128+N when ended by signal N",
+    exits: "the command's; 124 deadline; 137 deadline, the command itself SIGKILLed; 125\nsupervise's own error; 126 not executable; 127 not found; 128+N when ended by signal N",
   },
   ls: {
     synopsis: ["ls [--all] [--session ID] [--json]"],

@@ -7,6 +7,8 @@ import type { TerminateOutcome } from "../stop/engine.ts";
 import type { WrapperContext } from "./wrapper.ts";
 
 export const EXIT_DEADLINE = 124;
+/** The command itself needed SIGKILL after its deadline: 128 + 9. */
+export const EXIT_KILLED_AFTER_DEADLINE = 137;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
 
@@ -45,7 +47,7 @@ export function describeEnd(
   status: number,
   preserveStatus: boolean,
 ): { record: WrapperEnd; exitStatus: number } {
-  const exitStatus = wrapperStatus(ending, status, preserveStatus);
+  const exitStatus = wrapperStatus(ending, status, preserveStatus, child.signalCode === "SIGKILL");
   const record: WrapperEnd = {
     by: "wrapper",
     at: Date.now(),
@@ -58,8 +60,9 @@ export function describeEnd(
   return { record, exitStatus };
 }
 
-function wrapperStatus(ending: Pick<Ending, "reason" | "received"> | null, status: number, preserveStatus: boolean): number {
-  if (ending?.reason === "deadline") return preserveStatus ? status : EXIT_DEADLINE;
+/** `killed`: the command itself died of SIGKILL, which after a deadline is the grace's end: 137, as GNU timeout gives. */
+function wrapperStatus(ending: Pick<Ending, "reason" | "received"> | null, status: number, preserveStatus: boolean, killed: boolean): number {
+  if (ending?.reason === "deadline") return preserveStatus ? status : killed ? EXIT_KILLED_AFTER_DEADLINE : EXIT_DEADLINE;
   return ending?.received !== undefined ? 128 + ending.received : status;
 }
 

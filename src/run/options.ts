@@ -14,6 +14,10 @@ export const RUN_USAGE_EXIT = 125;
 export const RUN_FLAGS: OptionSpec = {
   deadline: { short: "d", value: true },
   grace: { short: "g", value: true },
+  // GNU timeout's spellings.
+  "kill-after": { short: "k", value: true },
+  verbose: { short: "v" },
+  foreground: {},
   signal: { short: "s", value: true },
   session: { value: true },
   name: { short: "n", value: true },
@@ -50,6 +54,8 @@ export interface RunRequest {
   /** What the command leaves at its exit stays tied to its session (ended by SessionEnd, or as session-gone), not ended then. */
   sessionBound: boolean;
   preserveStatus: boolean;
+  /** One stderr line per signal the deadline sends, as GNU timeout -v. */
+  verbose: boolean;
   /** Copy stdout/stderr to the entry's output file, at most this many bytes kept; null: no copy. */
   captureMaxBytes: number | null;
   /** What no automatic stop of the wrapper ends (reap.protect, reap.sessionKeep). */
@@ -60,7 +66,11 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
   const { flags } = args;
   const fromFlag = (name: string) => stringOption(flags, name);
   const deadline = fromFlag("deadline");
-  const grace = fromFlag("grace");
+  if (flags.foreground === true) {
+    throw new UsageError("--foreground is not supported: supervise runs the command in a session of its own, away from the terminal, so that its whole tree can be ended; for a command that must read the terminal, use GNU timeout --foreground");
+  }
+  if (flags.grace !== undefined && flags["kill-after"] !== undefined) throw new UsageError("--grace and --kill-after (-k) are the same option: give one");
+  const grace = fromFlag("grace") ?? fromFlag("kill-after");
   const signal = fromFlag("signal");
   const session = fromFlag("session") ?? (agentSession(env) || env.SUPERVISE_SESSION || null);
   // Tied to nothing, what it left would be nobody's to end.
@@ -68,7 +78,7 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
   return {
     command: args.command,
     deadlineMs: deadline !== undefined ? parseDuration(deadline, "--deadline") : parseDuration(config.run.deadline, "run.deadline"),
-    graceMs: grace !== undefined ? parseDuration(grace, "--grace") : parseDuration(config.run.grace, "run.grace"),
+    graceMs: grace !== undefined ? parseDuration(grace, flags.grace !== undefined ? "--grace" : "--kill-after") : parseDuration(config.run.grace, "run.grace"),
     signal: signal !== undefined ? parseSignal(signal, "--signal") : parseSignal(config.run.signal, "run.signal"),
     session,
     name: fromFlag("name") ?? null,
@@ -76,6 +86,7 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
     keepOrphaned: flags["keep-orphaned"] === true || config.run.onOrphan === "keep" || env.SUPERVISE_KEEP === "1",
     sessionBound: flags["session-bound"] === true,
     preserveStatus: flags["preserve-status"] === true,
+    verbose: flags.verbose === true,
     captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
     keep: { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep },
   };

@@ -109,7 +109,13 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     }
     if (!state.ref) return;
     log.info({ id, reason, signal: signalName(signal) }, "stopping");
-    const onEscalate = () => log.warn({ id, reason }, "grace period over, sending KILL");
+    // GNU timeout -v's line, for what the deadline sends.
+    const tell = (sent: number) => void (reason === "deadline" && request.verbose && ctx.say(`sending signal ${signalName(sent).replace(/^SIG/, "")} to command '${request.command[0]}'`));
+    tell(signal);
+    const onEscalate = () => {
+      log.warn({ id, reason }, "grace period over, sending KILL");
+      tell(SIGNALS.SIGKILL);
+    };
     state.ending = { reason, received, done: stopCommand(ctx, state.ref, stopPathOf(reason), { signal, graceMs: request.graceMs, hurry, onEscalate }) };
   };
 
