@@ -28,7 +28,18 @@ export interface Markable {
 
 /** A command's text asks to be kept: SUPERVISE_KEEP=1 anywhere in it (keeping too much is the safe side). */
 export function asksToBeKept(text: string): boolean {
-  return /(?:^|[^A-Za-z0-9_])SUPERVISE_KEEP=1(?![0-9])/.test(text);
+  return /(?:^|[^A-Za-z0-9_])SUPERVISE_KEEP=(["']?)1\1(?![0-9])/.test(text);
+}
+
+/** The same of a ledger row's recorded command (a JSON array of words, its quotes escaped there). */
+export function recordedAsksToBeKept(commandJson: string): boolean {
+  let words: unknown;
+  try {
+    words = JSON.parse(commandJson);
+  } catch {
+    return asksToBeKept(commandJson);
+  }
+  return Array.isArray(words) ? asksToBeKept(words.join(" ")) : asksToBeKept(commandJson);
 }
 
 /** A protected pattern anywhere in the command line (plain substring, so "docker compose" works). */
@@ -44,17 +55,20 @@ export function isNamed(proc: Pick<Markable, "comm" | "argv">, names: readonly s
 }
 
 /**
- * Whether an environment reads as one: NAME=VALUE words (none at all after `env -i`). A
- * process that rewrote its title (perl's $0, setproctitle) may have written over the area
- * /proc shows as its environment: what its keep mark was cannot be read there.
+ * Whether an environment reads as execve(2) leaves one: nothing at all (`env -i`), or
+ * NAME=VALUE words, each ended by a NUL, none empty, the name free of blanks. A process that
+ * rewrote its title (perl's $0, setproctitle) may have written over the area /proc shows as
+ * its environment, with the title's words ("worker --opt=1 …") or NULs: what its keep mark
+ * was cannot be read there.
  */
 export function isWellFormedEnviron(environ: string): boolean {
-  let start = 0;
-  while (start < environ.length) {
-    const end = environ.indexOf("\0", start);
-    const stop = end === -1 ? environ.length : end;
-    if (stop > start && environ.indexOf("=", start) <= start) return false;
-    if (stop > start && environ.indexOf("=", start) >= stop) return false;
+  if (environ === "") return true;
+  if (!environ.endsWith("\0")) return false;
+  for (let start = 0; start < environ.length; ) {
+    const stop = environ.indexOf("\0", start);
+    const eq = environ.indexOf("=", start);
+    if (stop === start || eq <= start || eq > stop) return false;
+    if (/[\s\x00-\x1f]/.test(environ.slice(start, eq))) return false;
     start = stop + 1;
   }
   return true;
@@ -63,8 +77,8 @@ export function isWellFormedEnviron(environ: string): boolean {
 /** The process's own keep mark, or null. `asked`: a keep was asked for above it (see the head of this file). */
 export function ownKeepMark(proc: Markable, settings: KeepSettings, asked = settings.asked === true): KeepMark | null {
   if (proc.environ === null || proc.argv === null) return "unreadable";
-  if (!isWellFormedEnviron(proc.environ)) return asked || asksToBeKept(proc.argv.join(" ")) ? "unreadable" : null;
   if (carriesKeep(proc.environ)) return "keep-var";
+  if (!isWellFormedEnviron(proc.environ) && (asked || asksToBeKept(proc.argv.join(" ")))) return "unreadable";
   if (isNamed(proc, settings.sessionKeep)) return "session-keep";
   if (isProtected(proc.argv.join(" "), settings.protect)) return "protect";
   return null;

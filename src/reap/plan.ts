@@ -6,7 +6,7 @@ import { keepsOrphans, type EntryRow } from "../ledger/entries.ts";
 import { carriesKeep } from "../ownership/cookie.ts";
 import { cookieOf, type ProcessTable, type ProcInfo } from "../ownership/process-table.ts";
 import { sessionOwner } from "../ownership/session-owner.ts";
-import { asksToBeKept, keepMarkOf, type KeepSettings } from "../policy/keep.ts";
+import { keepMarkOf, recordedAsksToBeKept, type KeepSettings } from "../policy/keep.ts";
 import { mayEnd, type Proof, type Tie } from "../policy/lifecycle.ts";
 import type { RecordedSessions } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
@@ -134,7 +134,7 @@ function snapshotView(input: PlanInput): SnapshotView {
         kept: keepMarkOf(proc, keepFor(input.settings, row), within ?? byPid, input.around.subreapers),
         keepOrphaned: row !== null && keepsOrphans(row),
         sessionBound: row !== null && row.session_bound === 1,
-        otherEntry: row !== null && nestedIn(proc, row.id),
+        otherEntry: row !== null && !isWrapperOf(proc, row) && nestedIn(proc, row.id),
         // A namespace's init in the group is not ours to end (ending it ends everything in it): no group send either.
         sameNamespace: input.namespace === undefined ? true : (proc.sameNamespace ?? null),
         sameUser: proc.uid === input.around.ownUid,
@@ -339,7 +339,7 @@ function snapshotProbe(byPid: ReadonlyMap<number, ProcInfo>, bootId: string): En
 
 /** The keep settings for a process of this entry: its recorded command may ask for keeping. */
 function keepFor(settings: KeepSettings, row: EntryRow | null): KeepSettings {
-  return row !== null && asksToBeKept(row.command) ? { ...settings, asked: true } : settings;
+  return row !== null && recordedAsksToBeKept(row.command) ? { ...settings, asked: true } : settings;
 }
 
 /** nestedWrappers over the snapshot, its children found once. */
@@ -355,6 +355,11 @@ function nestedWrapperTest(procs: readonly ProcInfo[]): (proc: ProcInfo, id: str
       }
     }
     const own = children.get(proc.pid) ?? [];
-    return own.length > 0 && nestedWrappers([proc.pid], own, id, (pid) => own.find((c) => c.pid === pid)?.environ ?? null).size > 0;
+    return nestedWrappers([proc], own, id, (pid) => own.find((c) => c.pid === pid)?.environ ?? null).size > 0;
   };
+}
+
+/** The entry's own wrapper (an overdue one is signalled): it bears the wrapper's name too. */
+function isWrapperOf(proc: ProcInfo, row: EntryRow): boolean {
+  return proc.pid === row.wrapper_pid && proc.startTicks === row.wrapper_start_ticks;
 }

@@ -4,6 +4,7 @@
 
 import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
+import { asksToBeKept } from "../policy/keep.ts";
 import { identityOf } from "../proc/identity.ts";
 import type { EntryRef } from "../proc/scan.ts";
 import { becomeChildSubreaper, releaseLibc, unblockAllSignals } from "../proc/libc.ts";
@@ -356,7 +357,7 @@ function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
 
 /** What this wrapper's stop on `path` may end (src/policy/lifecycle.ts). */
 function policyOf(ctx: WrapperContext, path: StopPath): EntryPolicy {
-  return entryPolicy(path, { keepOrphaned: ctx.request.keepOrphaned, sessionBound: ctx.request.sessionBound, command: ctx.request.command.join(" ") }, ctx.request.keep);
+  return entryPolicy(path, { keepOrphaned: ctx.request.keepOrphaned, sessionBound: ctx.request.sessionBound, asked: asksToBeKept(ctx.request.command.join(" ")) }, ctx.request.keep);
 }
 
 function recordEnd(ctx: WrapperContext, end: { record: EntryEnd; exitStatus: number }, start: Start): number {

@@ -7,7 +7,9 @@
 // since the plan's scan. endBy bounds everything: the first signals, each poll, the freeze.
 // Every send goes through proc/signal.ts, which re-reads the target's identity right before it.
 
+import { inOwnNamespace } from "../entry/liveness.ts";
 import { environVar, sessionCookieOf } from "../ownership/cookie.ts";
+import { WRAPPER_COMM } from "../ownership/nested-entry.ts";
 import { ownKeepMark, type KeepSettings } from "../policy/keep.ts";
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
 import { environHas, readCmdline, readEnviron, readUid } from "../proc/facts.ts";
@@ -399,7 +401,8 @@ function admits(target: { tree: TreeScope }, keep: KeepSettings, proc: ProcStat)
     if (environVar(environ, COOKIE)) return false;
   }
   const kept = ownKeepMark({ pid: proc.pid, ppid: proc.ppid, comm: proc.comm, argv: readCmdline(proc.pid), environ }, keep);
-  return mayEnd(path, { tie, kept, keepOrphaned: false, sameNamespace: true, sameUser: readUid(proc.pid) === process.getuid!(), proof }).end;
+  // What joins a tree is judged in our namespace (a namespace's init below a target is not ours), and a nested entry's wrapper is its own.
+  return mayEnd(path, { tie, kept, keepOrphaned: false, otherEntry: proc.comm === WRAPPER_COMM, sameNamespace: inOwnNamespace(proc.pid), sameUser: readUid(proc.pid) === process.getuid!(), proof }).end;
 }
 
 // A lone entry (the wrapper's) reads only the pids allocated since it started; process targets need no scan.

@@ -3,7 +3,7 @@
 // leaving out what a keep mark covers.
 
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
-import { asksToBeKept, keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
+import { keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
 import { inOwnNamespace, inRecordedNamespace } from "../entry/liveness.ts";
 import { nestedWrappers } from "../ownership/nested-entry.ts";
 import { readCmdline, readEnviron } from "../proc/facts.ts";
@@ -42,7 +42,7 @@ export function endableProcesses(
 ): Endable {
   const located = [...found.members.map((p) => [p, "group"] as const), ...found.carriers.map((p) => [p, "escape"] as const)];
   const marks = readsMarks(policy.path) ? markTable(located.map(([p]) => p), environOf) : null;
-  const nested = nestedWrappers(located.map(([p]) => p.pid), stats, ref.id, environOf);
+  const nested = nestedWrappers(located.map(([p]) => p), stats, ref.id, environOf);
   const recordedHere = inRecordedNamespace(ref);
   const may = (proc: ProcStat, tie: Tie) =>
     mayEnd(policy.path, {
@@ -78,6 +78,7 @@ const PROOF: Partial<Record<StopPath, Proof>> = {
 };
 
 /** The policy a stop of this entry on this path applies. */
-export function entryPolicy(path: StopPath, entry: { keepOrphaned: boolean; sessionBound: boolean; command: string }, keep: KeepSettings): EntryPolicy {
-  return { path, proof: PROOF[path] ?? null, keep: { ...keep, asked: asksToBeKept(entry.command) }, keepOrphaned: entry.keepOrphaned, sessionBound: entry.sessionBound };
+/** `asked`: the entry's command asks for SUPERVISE_KEEP=1 (asksToBeKept). */
+export function entryPolicy(path: StopPath, entry: { keepOrphaned: boolean; sessionBound: boolean; asked: boolean }, keep: KeepSettings): EntryPolicy {
+  return { path, proof: PROOF[path] ?? null, keep: { ...keep, asked: entry.asked }, keepOrphaned: entry.keepOrphaned, sessionBound: entry.sessionBound };
 }

@@ -11,7 +11,7 @@ import type { Config } from "../config/defaults.ts";
 import { entryRef } from "../entry/liveness.ts";
 import { UsageError } from "../errors.ts";
 import { entriesById, keepsOrphans, requestStop, type EntryRow } from "../ledger/entries.ts";
-import type { KeepSettings } from "../policy/keep.ts";
+import { type KeepSettings, recordedAsksToBeKept } from "../policy/keep.ts";
 import { currentIfSame, identityOf, selfIdentity, type ProcessIdentity } from "../proc/identity.ts";
 import type { Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
@@ -65,7 +65,7 @@ function signalEntries(db: Database, rows: readonly EntryRow[], keep: KeepSettin
 }
 
 function sessionEndPolicy(row: EntryRow, keep: KeepSettings) {
-  return entryPolicy("session-end", { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, command: row.command }, keep);
+  return entryPolicy("session-end", { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, asked: recordedAsksToBeKept(row.command) }, keep);
 }
 
 /** TERM (and SIGCONT) to each leftover; only those it reached are finished later. */

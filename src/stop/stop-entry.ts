@@ -15,7 +15,7 @@ import { signalName, signalNumber, SIGNALS } from "../proc/signals.ts";
 import { stopAll, type StopReport, type StopTarget, type TerminateOutcome } from "./engine.ts";
 import { entryPolicy } from "./entry-policy.ts";
 import { DEFAULT_CONFIG } from "../config/defaults.ts";
-import type { KeepSettings } from "../policy/keep.ts";
+import { type KeepSettings, recordedAsksToBeKept } from "../policy/keep.ts";
 
 /** other-namespace: recorded in another pid namespace, where its pids name other processes: nothing is sent. */
 export type StopOutcome = TerminateOutcome | "already-ended" | "other-namespace";
@@ -88,7 +88,7 @@ function prepare(db: Database, row: EntryRow, options: StopOptions, owner: Proce
   // What a --keep-orphaned entry left running after its end: only this may end it.
   const path = options.reason === "manual" ? "kill" : "session-end";
   const keep = options.keep ?? { protect: DEFAULT_CONFIG.reap.protect, sessionKeep: DEFAULT_CONFIG.reap.sessionKeep };
-  const command: StopTarget = { entry: entryRef(row), policy: entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, command: row.command }, keep) };
+  const command: StopTarget = { entry: entryRef(row), policy: entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, asked: recordedAsksToBeKept(row.command) }, keep) };
   if (row.ended_at !== null && options.reason === "manual") return { row, kind: "leftovers", target: command, signal, graceMs };
   if (row.ended_at !== null) return done(row, "already-ended", null);
   const mark = marks(() => requestStop(db, row.id, options.reason, owner));

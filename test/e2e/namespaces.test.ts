@@ -248,7 +248,8 @@ echo "ALIVE $(alive $KEPT) $(alive $INIT)"
     );
     expect(r.stderr).toBe("");
     expect(r.values.get("INIT_NS")).toBe("other");
-    expect(r.values.get("EXIT")).toBe("124");
+    // bash execs unshare, which ignores TERM while it waits for its child: the command itself needed SIGKILL.
+    expect(r.values.get("EXIT")).toBe("137");
     expect(r.values.get("ALIVE")).toBe("yes yes");
   });
 
@@ -271,6 +272,27 @@ echo "ALIVE $(alive $KEPT) $(alive $INIT)"
     expect(r.values.get("INIT_NS")).toBe("other");
     expect(r.values.get("INIT")).toMatch(/^\d+$/);
     expect(r.values.get("REPORT")!.split(",")).not.toContain(r.values.get("INIT"));
+    expect(r.values.get("ALIVE")).toBe("yes yes");
+  });
+
+  nsTest("an owner-dead sweep ends the command that made the namespace, never its init nor what runs in it (no keep mark anywhere)", async () => {
+    sb = makeSandbox({ reap: { grace: "1s", timeoutMs: 5000 } });
+    const r = await inNamespace(
+      sb,
+      HELPERS +
+        String.raw`
+"$BUN" "$CLI" run -n ns -d 0 -- unshare --pid --fork --mount-proc bash -c 'sleep 1003 & exec sleep 1004' </dev/null >/dev/null 2>&1 & W=$!
+wait_until 'pgrep -f "^sleep 1003" >/dev/null && pgrep -f "^sleep 1004" >/dev/null'
+INSIDE=$(pgrep -f "^sleep 1003"); INIT=$(pgrep -f "^sleep 1004")
+exec 3>&2 2>/dev/null
+kill -9 $W; wait $W
+exec 2>&3
+echo "TARGETS $(sv reap --json | "$BUN" -e 'console.log((await Bun.stdin.json()).targets.map((t) => t.name + ":" + t.reason).join(","))')"
+echo "ALIVE $(alive $INIT) $(alive $INSIDE)"
+`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("TARGETS")).toBe("unshare:owner-dead");
     expect(r.values.get("ALIVE")).toBe("yes yes");
   });
 });

@@ -71,25 +71,29 @@ for v in PYTEST LEADER SERVER INSIDE ESCAPE; do echo "ALIVE_$v $(alive ${"$"}{!v
 TITLE='$0 = "myapp: worker " . ("x" x 40); sleep 1000'
 "$BUN" "$CLI" run -d 0 -n titled -- perl -e "$TITLE" & W1=$!
 "$BUN" "$CLI" run -d 0 -n asked -- bash -c "SUPERVISE_KEEP=1 exec perl -e '$TITLE'" & W2=$!
-wait_until '[ -n "$(entry_field titled pid)" ] && [ -n "$(entry_field asked pid)" ] && grep -q "myapp: worker" /proc/$(entry_field titled pid)/cmdline && grep -q "myapp: worker" /proc/$(entry_field asked pid)/cmdline'
-TITLED=$(entry_field titled pid); ASKED=$(entry_field asked pid)
+# A title with '=' in it reads, over the environment, like NAME=VALUE words.
+EQ_TITLE='$0 = q(worker --opt=1 ) x 200; sleep 1000'
+"$BUN" "$CLI" run -d 0 -n asked-eq -- bash -c "SUPERVISE_KEEP=\"1\" exec perl -e '$EQ_TITLE'" & W3=$!
+wait_until '[ -n "$(entry_field titled pid)" ] && [ -n "$(entry_field asked pid)" ] && [ -n "$(entry_field asked-eq pid)" ] && grep -q "myapp: worker" /proc/$(entry_field titled pid)/cmdline && grep -q "myapp: worker" /proc/$(entry_field asked pid)/cmdline && grep -q "worker --opt=1" /proc/$(entry_field asked-eq pid)/cmdline'
+TITLED=$(entry_field titled pid); ASKED=$(entry_field asked pid); ASKED_EQ=$(entry_field asked-eq pid)
+echo "EQ_COOKIE_READ $(tr '\0' '\n' < /proc/$ASKED_EQ/environ | grep -c '^SUPERVISE_ID=')"
 # The title really is over the environment: no SUPERVISE_ID can be read there any more.
 echo "COOKIE_READ $(tr '\0' '\n' < /proc/$TITLED/environ | grep -c '^SUPERVISE_ID=')"
 exec 3>&2 2>/dev/null
-kill -9 $W1 $W2; wait $W1 $W2
+kill -9 $W1 $W2 $W3; wait $W1 $W2 $W3
 exec 2>&3
-echo "REPORT $(sv reap --json | tr -d '
-')"
-echo "ALIVE $(alive $TITLED) $(alive $ASKED)"
-kill $ASKED
+echo "REPORT $(sv reap --json | tr -d '\n')"
+echo "ALIVE $(alive $TITLED) $(alive $ASKED) $(alive $ASKED_EQ)"
+kill $ASKED $ASKED_EQ 2>/dev/null
 `,
       );
       expect(r.stderr).toBe("");
       expect(r.exitCode).toBe(0);
       expect(r.values.get("COOKIE_READ")).toBe("0");
+      expect(r.values.get("EQ_COOKIE_READ")).toBe("0");
       const report = JSON.parse(r.values.get("REPORT")!);
       expect(report.targets.map((t: any) => [t.reason, t.action])).toEqual([["owner-dead", "terminated"]]);
-      expect(r.values.get("ALIVE")).toBe("no yes");
+      expect(r.values.get("ALIVE")).toBe("no yes yes");
     },
     60_000,
   );

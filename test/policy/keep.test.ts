@@ -2,7 +2,7 @@
 // that cannot be read as one (a process that rewrote its title over them).
 
 import { describe, expect, test } from "bun:test";
-import { isWellFormedEnviron, keepMarkOf, ownKeepMark, type Markable } from "../../src/policy/keep.ts";
+import { asksToBeKept, isWellFormedEnviron, recordedAsksToBeKept, keepMarkOf, ownKeepMark, type Markable } from "../../src/policy/keep.ts";
 
 const SETTINGS = { protect: ["pytest", "docker compose"], sessionKeep: ["tmux"] };
 const p = (over: Partial<Markable> & { pid: number }): Markable => ({ ppid: 1, comm: "node", argv: ["node", "x"], environ: "HOME=/h", ...over });
@@ -12,7 +12,11 @@ describe("isWellFormedEnviron", () => {
     ["empty (env -i)", "", true],
     ["NAME=VALUE words", "A=1\0B=2\0", true],
     ["an empty value", "A=\0", true],
-    ["NULs only", "\0\0\0", true],
+    // What setproctitle leaves: the area zeroed. An environment that is really empty reads as "".
+    ["NULs only", "\0\0\0", false],
+    ["a title with '=' written over it (perl $0 = 'worker --opt=1 …')", "worker --opt=1 worker --opt=1\0\0\0", false],
+    ["the same title, filling the area to its end", "1 worker --opt=1\0", false],
+    ["an empty word between two", "A=1\0\0B=2\0", false],
     ["a title written over it (perl $0)", "xx\0                    \0", false],
     ["a word with no '='", "A=1\0garbage\0", false],
     ["a word starting with '='", "=x\0", false],
@@ -33,8 +37,32 @@ describe("ownKeepMark and keepMarkOf", () => {
     // nginx, postgres, setproctitle: nothing asked for a keep, so nothing is lost by reading none.
     ["an environment overwritten by a title, no keep asked for", p({ pid: 10, environ: "myapp: worker xx\0" }), null],
     ["an environment overwritten by a title that itself asks", p({ pid: 10, argv: ["SUPERVISE_KEEP=1 worker"], environ: "worker xx\0" }), "unreadable"],
+    ["an environment overwritten by a title, a sessionKeep name all the same", p({ pid: 10, comm: "tmux: server", argv: ["tmux"], environ: "x x\0" }), "session-keep"],
+    ["an environment overwritten by a title, a protect match all the same", p({ pid: 10, argv: ["python -m pytest worker"], environ: "x x\0" }), "protect"],
   ];
   for (const [name, proc, want] of cases) test(name, () => expect(ownKeepMark(proc, SETTINGS)).toBe(want as never));
+
+  test("asksToBeKept: the word, also quoted; not another value or a longer name", () => {
+    const cases: Array<[string, boolean]> = [
+      ["SUPERVISE_KEEP=1 server", true],
+      ["bash -c 'SUPERVISE_KEEP=\"1\" perl x'", true],
+      ["env SUPERVISE_KEEP='1' x", true],
+      ["SUPERVISE_KEEP=10 x", false],
+      ["SUPERVISE_KEEP=\"1 x", false],
+      ["MY_SUPERVISE_KEEP=1 x", false],
+      ["SUPERVISE_KEEP=0", false],
+    ];
+    for (const [text, want] of cases) expect([text, asksToBeKept(text)]).toEqual([text, want]);
+    // A ledger row's command is JSON, its quotes escaped: read as the words it holds.
+    for (const [text, want] of cases) expect([text, recordedAsksToBeKept(JSON.stringify(["bash", "-c", text]))]).toEqual([text, want]);
+  });
+
+  test("an environment overwritten by a title, with '=' in it or zeroed, where the entry's command asked for SUPERVISE_KEEP=1: kept", () => {
+    for (const environ of ["1 worker --opt=1 worker --opt=1\0\0", "\0\0\0\0"]) {
+      expect(ownKeepMark(p({ pid: 10, environ }), { ...SETTINGS, asked: true })).toBe("unreadable");
+      expect(ownKeepMark(p({ pid: 10, environ }), SETTINGS)).toBeNull();
+    }
+  });
 
   test("an environment overwritten by a title where the entry's command asked for SUPERVISE_KEEP=1: what it was cannot be read, so kept", () => {
     const titled = p({ pid: 10, environ: "myapp: worker xx\0" });

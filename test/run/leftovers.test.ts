@@ -72,14 +72,14 @@ describe("endableDescendants: which adopted processes each of the wrapper's stop
   ];
   for (const [name, path, entry, expected] of cases) {
     test(name, () => {
-      const policy = entryPolicy(path, { keepOrphaned: entry.keepOrphaned ?? false, sessionBound: entry.sessionBound ?? false, command: "sh -c x" }, KEEP);
+      const policy = entryPolicy(path, { keepOrphaned: entry.keepOrphaned ?? false, sessionBound: entry.sessionBound ?? false, asked: false }, KEEP);
       const found = endableDescendants(descendantsOf(WRAPPER, STATS), COVERED, GROUP, policy, FACTS);
       expect(found.map((p) => p.pid).sort()).toEqual(expected);
     });
   }
 
   test("an unrecorded group (pgid null): every adopted process is an escape", () => {
-    const policy = entryPolicy("deadline", { keepOrphaned: false, sessionBound: false, command: "sh -c x" }, KEEP);
+    const policy = entryPolicy("deadline", { keepOrphaned: false, sessionBound: false, asked: false }, KEEP);
     expect(endableDescendants(descendantsOf(WRAPPER, STATS), COVERED, null, policy, FACTS).map((p) => p.pid).sort()).toEqual([111, 120, 121]);
   });
 
@@ -91,7 +91,7 @@ describe("endableDescendants: which adopted processes each of the wrapper's stop
     ];
     const facts: ProcFacts = { argv: (pid) => nested.find(([p]) => p.pid === pid)?.[1] ?? null, environ: (pid) => nested.find(([p]) => p.pid === pid)?.[2] ?? null, sameNamespace: () => true };
     for (const path of ["leftovers", "deadline", "parent-died", "kill"] as const) {
-      const policy = entryPolicy(path, { keepOrphaned: false, sessionBound: false, command: "sh -c x" }, KEEP);
+      const policy = entryPolicy(path, { keepOrphaned: false, sessionBound: false, asked: false }, KEEP);
       const found = endableDescendants(descendantsOf(WRAPPER, nested.map(([p]) => p)), new Set(), null, policy, facts, "outer1");
       expect([path, found.map((p) => p.pid)]).toEqual([path, [202]]);
     }

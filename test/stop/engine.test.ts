@@ -16,7 +16,7 @@ import type { StopPath } from "../../src/policy/lifecycle.ts";
 import { isAlive, pidsWithEnv, waitFor } from "../helpers/sandbox.ts";
 
 const KEEP = { protect: ["pytest"], sessionKeep: ["tmux"] };
-const policy = (path: StopPath, keepOrphaned = false) => entryPolicy(path, { keepOrphaned, sessionBound: false, command: "sleep 100" }, KEEP);
+const policy = (path: StopPath, keepOrphaned = false) => entryPolicy(path, { keepOrphaned, sessionBound: false, asked: false }, KEEP);
 const KILL = policy("kill");
 
 setDefaultTimeout(30_000);
