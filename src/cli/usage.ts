@@ -65,12 +65,12 @@ export const HELP: Record<string, CommandHelp> = {
     exits: READER_EXITS,
   },
   kill: {
-    synopsis: ["kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]"],
+    synopsis: ["kill ID... | --session ID | --all [--signal SIG | -SIG] [--grace DUR] [--json]"],
     about: "Stop entries: the first signal to their whole tree, then SIGKILL after the grace.",
     options: [
       "    --session ID     every running entry of this session",
       "-a, --all            every running entry",
-      "-s, --signal SIG     first signal (default: each entry's own)",
+      "-s, --signal SIG     first signal (default: each entry's own); -9, -KILL, -INT as kill(1)",
       "-g, --grace DUR      time before SIGKILL (default: each entry's own)",
       JSON_OPTION,
     ],

@@ -19,7 +19,7 @@ import { parseDuration } from "../time/duration.ts";
 const FLAGS = { session: { value: true }, all: { short: "a" }, signal: { short: "s", value: true }, grace: { short: "g", value: true }, json: {} };
 
 export default async function kill(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, FLAGS);
+  const { options, positionals } = parseOptions(signalWords(args), FLAGS);
   const session = stringOption(options, "session");
   const selectors = [positionals.length > 0, session !== undefined, options.all === true].filter(Boolean).length;
   if (selectors !== 1) throw new UsageError("name what to kill: entry ids, --session ID or --all (exactly one of them)");
@@ -44,6 +44,19 @@ export default async function kill(args: string[]): Promise<number> {
   if (db && corrupt) setAside(dir, db, movedAside);
   await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
   return results.every((r) => r.outcome !== "failed" && r.outcome !== "other-namespace") ? 0 : 1;
+}
+
+/**
+ * kill(1)'s spelling of the signal, `kill -9 ID` or `kill -TERM ID`, as `--signal`: a dash and
+ * a number or an upper-case name (options of ours are lower-case). Up to a `--`.
+ */
+function signalWords(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [i, word] of args.entries()) {
+    if (word === "--") return [...out, ...args.slice(i)];
+    out.push(...(/^-(\d+|(SIG)?[A-Z][A-Z0-9]*)$/.test(word) ? ["--signal", word.slice(1)] : [word]));
+  }
+  return out;
 }
 
 /** The rows named; a ledger whose pages fail the read is moved aside (db: null, nothing to stop). */

@@ -85,6 +85,20 @@ describe("supervise kill", () => {
     expect(entries.get(stubborn.id)).toMatchObject({ state: "killed", reason: "manual", signal: "KILL" });
   });
 
+  test("kill(1)'s spelling: -9, -KILL, -SIGINT and -INT are --signal; a lower-case option is ours; after -- nothing is a signal", async () => {
+    sb = makeSandbox();
+    const cases: Array<[string[], string]> = [[["-9"], "KILL"], [["-KILL"], "KILL"], [["-SIGINT"], "INT"], [["-INT", "--grace", "1s"], "INT"]];
+    for (const [spelling, sent] of cases) {
+      const entry = await startSupervised(sb, []);
+      const r = await runCli(sb, ["kill", ...spelling, entry.id, "--json"]);
+      expect({ spelling, exitCode: r.exitCode, stderr: r.stderr }).toEqual({ spelling, exitCode: 0, stderr: "" });
+      expect(parseJson(KillResultSchema, r.stdout).map((x) => [x.outcome, x.signal])).toEqual([["terminated", sent]]);
+      expect(isAlive(entry.pid)).toBe(false);
+    }
+    expect(await runCli(sb, ["kill", "-NOSUCH", "x"])).toEqual({ exitCode: 2, stdout: "", stderr: 'supervise: invalid signal for --signal: "NOSUCH" (examples: TERM, INT, KILL, 15)\n' });
+    expect((await runCli(sb, ["kill", "--", "-9"])).stderr).toBe("supervise: no entry '-9' (ids are letters and digits, from supervise ls)\n");
+  });
+
   test("--session kills that session's entries only; --all the rest; an ended entry is reported, not signalled", async () => {
     sb = makeSandbox();
     const mine = await startSupervised(sb, ["--session", "s-1"]);
