@@ -22,10 +22,11 @@ export async function colorEnabled(fd: 1 | 2, env: NodeJS.ProcessEnv = process.e
   return isTerminal(fd);
 }
 
-/** $COLUMNS, else the terminal's width, else null (not a terminal: nothing is cut). */
+/** $COLUMNS, else the terminal's width, else null (not a terminal: nothing is cut). A width of 0 (`script`, some CI and IDE terminals) is unknown: 80. */
 export async function terminalWidth(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
   const columns = Number(env.COLUMNS);
   if (Number.isInteger(columns) && columns > 0) return columns;
   if (!(await isTerminal(fd))) return null;
-  return (fd === 1 ? process.stdout : process.stderr).columns ?? 80;
+  const reported = (fd === 1 ? process.stdout : process.stderr).columns;
+  return reported !== undefined && reported > 0 ? reported : 80;
 }

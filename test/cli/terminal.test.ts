@@ -27,6 +27,12 @@ describe("isTerminal", () => {
 });
 
 describe("terminalWidth and colorEnabled", () => {
+  const width = `import { terminalWidth } from ${JSON.stringify(TERMINAL)}; process.stderr.write(String((process.stdout.columns ?? "none") + " " + (await terminalWidth(1, {}))));`;
+  test.skipIf(spawnSync("script", ["--version"]).status !== 0)("a terminal that reports 0 columns (script without a terminal around it) is 80 wide, not 0", () => {
+    const r = spawnSync("script", ["-qec", `${process.execPath} -e '${width}' 2>&1 >/dev/tty`, "/dev/null"], { stdio: ["ignore", "pipe", "pipe"] });
+    expect(r.stdout.toString()).toMatch(/(^|\n)0 80/);
+  });
+
   test("$COLUMNS wins; NO_COLOR turns colour off", async () => {
     expect(await terminalWidth(1, { COLUMNS: "91" })).toBe(91);
     expect(await colorEnabled(1, { NO_COLOR: "1" })).toBe(false);
