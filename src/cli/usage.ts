@@ -142,7 +142,8 @@ export const HELP: Record<string, CommandHelp> = {
 };
 
 const FOOTER = `DUR: 90 (seconds), 500ms, 90s, 5m, 2h, 1d, 2.5m; 0 or none means no limit.
-IDs may be shortened to any unique prefix. NAME: claude-code (default), gemini, codex.
+IDs: a unique prefix, a unique --name, or a live pid; session ids: a unique prefix.
+NAME: claude-code (default), gemini, codex.
 `;
 
 const synopses = Object.values(HELP).flatMap((help) => help.synopsis.map((s) => `supervise ${s}`));

@@ -9,7 +9,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { describe, existingLedger, isCorruption, readerFailure, setAsideCorrupt } from "../ledger/open.ts";
-import { resolveEntries } from "../ledger/resolve.ts";
+import { resolveEntries, resolveSession } from "../ledger/resolve.ts";
 import { parseSignal } from "../proc/signals.ts";
 import { printable } from "../render/table.ts";
 import { stateDir } from "../state-dir.ts";
@@ -62,7 +62,7 @@ function signalWords(args: readonly string[]): string[] {
 /** The rows named; a ledger whose pages fail the read is moved aside (db: null, nothing to stop). */
 function readRows(dir: string, db: Database, positionals: readonly string[], session: string | undefined, movedAside: (target: string) => void): { db: Database | null; rows: EntryRow[] } {
   try {
-    return { db, rows: positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session }) };
+    return { db, rows: positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session: session === undefined ? undefined : resolveSession(db, session) }) };
   } catch (error) {
     if (!isCorruption(error)) throw readerFailure(dir, error);
     setAside(dir, db, movedAside);

@@ -6,6 +6,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
+import { resolveSession } from "../ledger/resolve.ts";
 import { readLiveStates } from "../entry/liveness.ts";
 import { toJson, type EntryJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
@@ -32,8 +33,10 @@ export default async function ls(args: string[]): Promise<number> {
 
 async function readEntries(dir: string, all: boolean, session: string | undefined): Promise<EntryJson[]> {
   const db = existingLedger(dir);
+  // A session by the prefix ls shows, else exit 2 naming it.
+  const named = session === undefined ? undefined : resolveSession(db, session);
   if (!db) return [];
-  const rows = listEntries(db, { all, session });
+  const rows = listEntries(db, { all, session: named });
   const states = await readLiveStates(rows);
   return rows.map((row, i) => toJson(row, states[i]));
 }

@@ -42,7 +42,8 @@ export default async function ps(args: string[]): Promise<number> {
       pidNamespace: readPidNamespace,
     });
   });
-  const rows = owned.filter((row) => session === undefined || row.session === session);
+  const named = session === undefined ? undefined : sessionAmong(owned.map((row) => row.session), session);
+  const rows = owned.filter((row) => named === undefined || row.session === named);
   if (options.json) {
     await writeOut(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
@@ -54,4 +55,11 @@ export default async function ps(args: string[]): Promise<number> {
   const { renderOwnedProcesses } = await import("../render/processes.ts");
   await writeOut(renderOwnedProcesses(rows, await terminalWidth(1), await colorEnabled(1)));
   return 0;
+}
+
+/** The session `word` names among those listed: itself, or the one it is a unique prefix of; none listed is an empty list, several a usage error. */
+function sessionAmong(sessions: ReadonlyArray<string | null>, word: string): string {
+  const matches = [...new Set(sessions.filter((s): s is string => s !== null && s.startsWith(word)))];
+  if (matches.length > 1 && !matches.includes(word)) throw new UsageError(`ambiguous session '${word}': matches ${matches.slice(0, 2).join(", ")}${matches.length > 2 ? ", ..." : ""}`);
+  return matches.length === 1 ? matches[0]! : word;
 }

@@ -213,6 +213,22 @@ export function entriesByPrefix(db: Database, prefix: string, limit = 2): EntryR
   return db.query("SELECT * FROM entries WHERE id >= :lo AND id < :hi ORDER BY id LIMIT :limit").all({ lo: prefix, hi: `${prefix}~`, limit }) as EntryRow[];
 }
 
+/** Entries named `name` (`run --name`), newest first. */
+export function entriesByName(db: Database, name: string, limit = 2): EntryRow[] {
+  return db.query("SELECT * FROM entries WHERE name = :name ORDER BY started_at DESC, id LIMIT :limit").all({ name, limit }) as EntryRow[];
+}
+
+/** Entries whose command or wrapper has this pid now or had it (the caller proves which lives). */
+export function entriesByPid(db: Database, pid: number): EntryRow[] {
+  return db.query("SELECT * FROM entries WHERE pid = :pid OR wrapper_pid = :pid ORDER BY started_at DESC, id").all({ pid }) as EntryRow[];
+}
+
+/** The sessions entries were recorded with that start with `prefix`, at most `limit`. */
+export function sessionsByPrefix(db: Database, prefix: string, limit = 3): string[] {
+  const rows = db.query("SELECT DISTINCT session FROM entries WHERE session IS NOT NULL AND substr(session, 1, length(:prefix)) = :prefix ORDER BY session LIMIT :limit").all({ prefix, limit }) as Array<{ session: string }>;
+  return rows.map((row) => row.session);
+}
+
 export interface GcRule {
   /** Finished entries that ended before this time are removed. */
   endedBefore: number;

@@ -1,23 +1,39 @@
-// Ids as users type them: a unique prefix is enough, like git's short hashes.
+// Ids as users type them: a unique prefix is enough, like git's short hashes; or the entry's
+// unique --name, or the live pid of its command or wrapper. Sessions by a unique prefix too
+// (`ls` shows 8 characters of them).
 
 import type { Database } from "bun:sqlite";
 import { UsageError } from "../errors.ts";
-import { entriesByPrefix, type EntryRow } from "./entries.ts";
+import { currentIfSame } from "../proc/identity.ts";
+import { entriesByName, entriesByPid, entriesByPrefix, sessionsByPrefix, type EntryRow } from "./entries.ts";
 
 const ID_CHARS = /^[0-9a-z]+$/;
 
-/** The entry `word` names; a usage error (exit 2) for no match, an ambiguous prefix, or a malformed id. */
+/** The entry `word` names: an id prefix, else a unique name, else a live pid; a usage error (exit 2) for none or several. */
 export function resolveEntry(db: Database, word: string): EntryRow {
   // Crockford base32 is case-insensitive.
   const prefix = word.toLowerCase();
-  if (!ID_CHARS.test(prefix)) throw new UsageError(`no entry '${word}' (ids are letters and digits, from supervise ls)`);
-  const rows = entriesByPrefix(db, prefix, 3);
-  if (rows.length === 0) throw new UsageError(`no entry '${word}'`);
-  if (rows.length > 1) {
-    const shown = rows.slice(0, 2).map((row) => row.id).join(", ");
-    throw new UsageError(`ambiguous id '${word}': matches ${shown}${rows.length > 2 ? ", ..." : ""}`);
+  const byId = ID_CHARS.test(prefix) ? entriesByPrefix(db, prefix, 3) : [];
+  if (byId.length > 1) {
+    const shown = byId.slice(0, 2).map((row) => row.id).join(", ");
+    throw new UsageError(`ambiguous id '${word}': matches ${shown}${byId.length > 2 ? ", ..." : ""}`);
   }
-  return rows[0]!;
+  if (byId.length === 1) return byId[0]!;
+  const byName = entriesByName(db, word);
+  if (byName.length > 1) throw new UsageError(`ambiguous name '${word}': entries ${byName.map((row) => row.id).join(", ")} carry it; give an id`);
+  if (byName.length === 1) return byName[0]!;
+  const byPid = /^[1-9][0-9]*$/.test(word) ? livePidEntries(db, Number(word)) : [];
+  if (byPid.length === 1) return byPid[0]!;
+  throw new UsageError(`no entry '${word}' (an id or its prefix, a --name, or a live pid, from supervise ls)`);
+}
+
+/** Running entries whose command or wrapper is, provably, the live process at `pid`. */
+function livePidEntries(db: Database, pid: number): EntryRow[] {
+  return entriesByPid(db, pid).filter((row) => {
+    const leader = row.pid === pid && row.start_ticks !== null && currentIfSame({ bootId: row.boot_id, pid, startTicks: row.start_ticks }) !== null;
+    const wrapper = row.wrapper_pid === pid && row.wrapper_start_ticks !== null && currentIfSame({ bootId: row.boot_id, pid, startTicks: row.wrapper_start_ticks }) !== null;
+    return leader || wrapper;
+  });
 }
 
 /** Every word resolved before anything is done, so one bad id changes nothing. */
@@ -28,4 +44,13 @@ export function resolveEntries(db: Database, words: readonly string[]): EntryRow
     seen.set(row.id, row);
   }
   return [...seen.values()];
+}
+
+/** The session `word` names among the ledger's: itself, else the one it is a unique prefix of; a usage error for none or several. */
+export function resolveSession(db: Database | null, word: string): string {
+  const matches = db ? sessionsByPrefix(db, word) : [];
+  if (matches.includes(word)) return word;
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new UsageError(`ambiguous session '${word}': matches ${matches.slice(0, 2).join(", ")}${matches.length > 2 ? ", ..." : ""}`);
+  throw new UsageError(`no session '${word}' in the ledger (a session id or its prefix, from supervise ls)`);
 }

@@ -96,7 +96,7 @@ describe("supervise kill", () => {
       expect(isAlive(entry.pid)).toBe(false);
     }
     expect(await runCli(sb, ["kill", "-NOSUCH", "x"])).toEqual({ exitCode: 2, stdout: "", stderr: 'supervise: invalid signal for --signal: "NOSUCH" (examples: TERM, INT, KILL, 15)\n' });
-    expect((await runCli(sb, ["kill", "--", "-9"])).stderr).toBe("supervise: no entry '-9' (ids are letters and digits, from supervise ls)\n");
+    expect((await runCli(sb, ["kill", "--", "-9"])).stderr).toBe("supervise: no entry '-9' (an id or its prefix, a --name, or a live pid, from supervise ls)\n");
   });
 
   test("--session kills that session's entries only; --all the rest; an ended entry is reported, not signalled", async () => {
@@ -173,7 +173,7 @@ describe("supervise kill", () => {
     sb = makeSandbox();
     const live = await startSupervised(sb, []);
     const cases: Array<[string[], string]> = [
-      [["kill", live.id, "nosuch"], "supervise: no entry 'nosuch'\n"],
+      [["kill", live.id, "nosuch"], "supervise: no entry 'nosuch' (an id or its prefix, a --name, or a live pid, from supervise ls)\n"],
       [["kill"], "supervise: name what to kill: entry ids, --session ID or --all (exactly one of them)\n"],
       [["kill", live.id, "--all"], "supervise: name what to kill: entry ids, --session ID or --all (exactly one of them)\n"],
       [["kill", live.id, "--signal", "NOPE"], 'supervise: invalid signal for --signal: "NOPE"'],

@@ -123,7 +123,7 @@ describe("supervise logs", () => {
     await runCli(sb, ["run", "--", "true"]);
     const id = await onlyId();
     expect(await runCli(sb, ["logs", id])).toEqual({ exitCode: 1, stdout: "", stderr: `supervise: entry ${id} has no captured output (run it with --capture)\n` });
-    expect(await runCli(sb, ["logs", "nosuch"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no entry 'nosuch'\n" });
+    expect(await runCli(sb, ["logs", "nosuch"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no entry 'nosuch' (an id or its prefix, a --name, or a live pid, from supervise ls)\n" });
     expect((await runCli(sb, ["logs"])).exitCode).toBe(2);
   });
 });

@@ -66,7 +66,9 @@ describe("supervise ls", () => {
 
     const sessionB = parseJson(EntryListSchema, await ls(["--session", "s-b", "--json"]));
     expect(sessionB.map((e) => e.id).sort()).toEqual([b.id, orphan.id, lost.id].sort());
-    expect(await ls(["--session", "nobody", "--json"])).toBe("[]\n");
+    // Of that name or prefix none: exit 2, naming it; a prefix of two: exit 2 too.
+    expect(await runCli(sb, ["ls", "--session", "nobody", "--json"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no session 'nobody' in the ledger (a session id or its prefix, from supervise ls)\n" });
+    expect(await runCli(sb, ["ls", "--session", "s-", "--json"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: ambiguous session 's-': matches s-a, s-b\n" });
 
     const table = await ls([], { COLUMNS: "60" });
     const lines = table.trimEnd().split("\n");

@@ -104,9 +104,9 @@ describe("supervise show", () => {
     await runCli(sb, ["run", "--", "true"]);
     insertFinished(["aaaa000001", "aaaa000002", "bbbb000001"]);
     const cases: Array<[string[], string]> = [
-      [["show", "zzzz"], "supervise: no entry 'zzzz'\n"],
+      [["show", "zzzz"], "supervise: no entry 'zzzz' (an id or its prefix, a --name, or a live pid, from supervise ls)\n"],
       [["show", "aaaa"], "supervise: ambiguous id 'aaaa': matches aaaa000001, aaaa000002\n"],
-      [["show", "a%"], "supervise: no entry 'a%' (ids are letters and digits, from supervise ls)\n"],
+      [["show", "a%"], "supervise: no entry 'a%' (an id or its prefix, a --name, or a live pid, from supervise ls)\n"],
       [["show"], "supervise: missing entry id (usage: supervise show ID [--json])\n"],
       [["show", "bbbb", "cccc"], "supervise: unexpected argument 'cccc'\n"],
     ];

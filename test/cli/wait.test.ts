@@ -130,7 +130,7 @@ describe("supervise wait", () => {
     await runCli(sb, ["run", "--", "sh", "-c", "exit 5"]);
     const [{ id }] = JSON.parse((await runCli(sb, ["ls", "--all", "--json"])).stdout);
     expect((await runCli(sb, ["wait", id])).exitCode).toBe(5);
-    expect(await runCli(sb, ["wait", "nosuch"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no entry 'nosuch'\n" });
+    expect(await runCli(sb, ["wait", "nosuch"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no entry 'nosuch' (an id or its prefix, a --name, or a live pid, from supervise ls)\n" });
     expect((await runCli(sb, ["wait"])).exitCode).toBe(2);
     expect((await runCli(sb, ["wait", id, "--timeout", "soon"])).exitCode).toBe(2);
   });
