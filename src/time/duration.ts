@@ -1,16 +1,18 @@
-// Durations as GNU timeout reads them (a bare number is seconds), plus ms/s/m/h/d
-// suffixes and "none". `0` and `none` mean "no limit", returned as Infinity.
+// Durations as GNU timeout reads them (a bare number is seconds, an exponent allowed), plus
+// ms/s/m/h/d suffixes and "none". `0` and `none` mean "no limit", returned as Infinity. As
+// GNU's: a positive duration too small to count rounds up (to 1 ms here), and one too large
+// for any timer (`4294967296`, `2.34e+5d`, `1.2e+4932`) is accepted as no limit in practice.
 
 import { UsageError } from "../errors.ts";
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** ASCII digits only: `\d` would also accept other scripts' digits. */
-export const DURATION_PATTERN = "^(?:none|(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:ms|s|m|h|d)?)$";
+export const DURATION_PATTERN = "^(?:none|(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?(?:ms|s|m|h|d)?)$";
 const DURATION_RE = new RegExp(DURATION_PATTERN);
-const NUMBER_RE = /^([0-9]+\.?[0-9]*|\.[0-9]+)(ms|s|m|h|d)?$/;
+const NUMBER_RE = /^((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)(ms|s|m|h|d)?$/;
 
-/** Beyond this a duration is certainly a typo; it also keeps Date arithmetic exact. */
+/** What a duration too large for any timer becomes: a limit no run reaches, that keeps Date arithmetic exact. */
 export const MAX_DURATION_MS = 100 * 365 * UNIT_MS.d;
 
 export type DurationInput = string | number;
@@ -25,15 +27,17 @@ export function tryParseDuration(input: DurationInput): number | null {
   if (input === "none") return Infinity;
   const match = NUMBER_RE.exec(input);
   if (!match) return null;
-  return toMs(Number(match[1]), (match[2] ?? "s") as keyof typeof UNIT_MS);
+  // A mantissa with a digit other than 0 is positive, however far its exponent takes it below what a double holds.
+  const positive = /[1-9]/.test(match[1]!.split(/[eE]/)[0]!);
+  return toMs(Number(match[1]), (match[2] ?? "s") as keyof typeof UNIT_MS, positive);
 }
 
-function toMs(value: number, unit: keyof typeof UNIT_MS): number | null {
-  if (value === 0) return Infinity;
+function toMs(value: number, unit: keyof typeof UNIT_MS, positive = value > 0): number | null {
+  if (!positive) return Infinity;
   const ms = value * UNIT_MS[unit];
-  if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) return null;
+  if (!(ms <= MAX_DURATION_MS)) return MAX_DURATION_MS;
   // Round up: a tiny positive duration must not collapse to 0, which means "no limit".
-  return Math.ceil(ms);
+  return Math.max(1, Math.ceil(ms));
 }
 
 /** Parse or throw a usage error naming where the value came from (a flag or a config key). */
