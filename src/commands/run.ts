@@ -11,9 +11,10 @@ import { openLog } from "../log.ts";
 import { COOKIE } from "../proc/scan.ts";
 import { readArgFile } from "../run/arg-file.ts";
 import { launchFor, readOwnEnviron } from "../run/exact-launch.ts";
+import { inheritedIgnores } from "../run/inherited-ignores.ts";
 import { parseRunArgs, resolveRunRequest, RUN_USAGE_EXIT } from "../run/options.ts";
 import { ledgerRecorder } from "../run/recorder.ts";
-import { runWrapped } from "../run/wrapper.ts";
+import { HANDLED_SIGNALS, runWrapped } from "../run/wrapper.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function run(args: string[]): Promise<number> {
@@ -37,7 +38,8 @@ export default async function run(args: string[]): Promise<number> {
     const request = resolveRunRequest(parsed, config, env);
     const id = newEntryId();
     // The command's words and environment as we were given them, byte for byte; what cannot be is refused here, before any record.
-    const launch = await launchFor(request.command, [COOKIE, id], { cmdline: await readOwnCmdlineBytes(), environ: await environ, env, lastWord: argFile });
+    const ignore = await inheritedIgnores([...HANDLED_SIGNALS, request.signal.number]);
+    const launch = await launchFor(request.command, [COOKIE, id], { cmdline: await readOwnCmdlineBytes(), environ: await environ, env, lastWord: argFile }, ignore);
 
     const log = openLog(dir);
     const say = (message: string) => process.stderr.write(`supervise: ${message}\n`);

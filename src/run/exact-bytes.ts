@@ -57,11 +57,11 @@ function ordinal(i: number): string {
 }
 
 /** Bun.spawn's command and environment for what our /proc files hold (LaunchSources), `cookie` set. */
-export function exactLaunch(command: readonly string[], cookie: readonly [name: string, value: string], sources: LaunchSources): Launch {
+export function exactLaunch(command: readonly string[], cookie: readonly [name: string, value: string], sources: LaunchSources, ignore: readonly string[] = []): Launch {
   const encoder = new TextEncoder();
   const environ = sources.environ !== null ? splitWords(sources.environ) : Object.entries(sources.env).flatMap(([name, value]) => (value === undefined ? [] : [encoder.encode(`${name}=${value}`)]));
   const argv = sources.lastWord ? [...commandWords(command.slice(0, -1), sources.cmdline), sources.lastWord] : commandWords(command, sources.cmdline);
-  return launchOf({ argv, environ }, cookie);
+  return launchOf({ argv, environ }, cookie, defaultShellReady, ignore);
 }
 
 /**
@@ -69,21 +69,30 @@ export function exactLaunch(command: readonly string[], cookie: readonly [name: 
  * inherited one). Only where some word is not UTF-8 does the shell come in; `shellReady`
  * says whether /bin/sh and /usr/bin/env are there.
  */
-export function launchOf(raw: RawWords, cookie: readonly [name: string, value: string], shellReady: () => boolean = defaultShellReady): Launch {
+export function launchOf(raw: RawWords, cookie: readonly [name: string, value: string], shellReady: () => boolean = defaultShellReady, ignore: readonly string[] = []): Launch {
   const environ = withCookie(raw.environ, cookie[0], new TextEncoder().encode(`${cookie[0]}=${cookie[1]}`));
   const argv = raw.argv.map(strictUtf8);
   const env = environ.map(strictUtf8);
-  if (argv.every((word) => word !== null) && env.every((entry) => entry !== null)) {
-    return { cmd: argv as string[], env: envOf(env as string[]), viaShell: false };
-  }
+  const utf8 = argv.every((word) => word !== null) && env.every((entry) => entry !== null);
+  const direct = (): Launch => ({ cmd: argv as string[], env: envOf(env as string[]), viaShell: false });
+  if (utf8 && ignore.length === 0) return direct();
+  // Only the inherited ignores want the shell: without one, the command starts with defaults, as Bun gives.
+  if (utf8 && (!shellReady() || raw.argv[0]!.includes(0x3d))) return direct();
+  if (utf8) return viaShell(raw, environ, cookie, ignore);
   const bad = argv.findIndex((word) => word === null);
   const what = bad >= 0 ? ordinal(bad) : `the environment variable ${shownBytes(nameOf(environ[env.findIndex((entry) => entry === null)]!))}`;
   const refuse = (why: string) => new UsageError(`${what} is not valid UTF-8, and ${why}; Bun cannot pass it through unchanged`);
   if (!shellReady()) throw refuse(`passing it through needs ${SHELL} and ${ENV}`);
   // env(1) takes every leading word with "=" for a variable.
   if (raw.argv[0]!.includes(0x3d)) throw refuse(`a command name holding "=" cannot be passed through ${ENV}`);
+  return viaShell(raw, environ, cookie, ignore);
+}
+
+/** The words through `sh -c SHIM` and env(1); the signals in `ignore` (their names) set to ignored first, as `trap ''` does, which exec keeps. */
+function viaShell(raw: RawWords, environ: readonly Uint8Array[], cookie: readonly [name: string, value: string], ignore: readonly string[]): Launch {
+  const traps = ignore.length ? `trap '' ${ignore.join(" ")}; ` : "";
   return {
-    cmd: [SHELL, "-c", SHIM, "supervise", ...environ.map(shellSpelling), ...raw.argv.map(shellSpelling)],
+    cmd: [SHELL, "-c", traps + SHIM, "supervise", ...environ.map(shellSpelling), ...raw.argv.map(shellSpelling)],
     // Nothing of ours for the shell to read (ENV, BASH_ENV), and the C locale: printf writes bytes.
     env: { [cookie[0]]: cookie[1] },
     viaShell: true,

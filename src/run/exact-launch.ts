@@ -34,14 +34,15 @@ export function strictUtf8(bytes: Uint8Array): string | null {
 }
 
 /** Bun.spawn's command and environment for `command` (Bun's decoding of our last words), `cookie` set in place of an inherited one. */
-export async function launchFor(command: string[], cookie: readonly [name: string, value: string], sources: LaunchSources): Promise<Launch> {
+export async function launchFor(command: string[], cookie: readonly [name: string, value: string], sources: LaunchSources, ignore: readonly string[] = []): Promise<Launch> {
   const environ = sources.environ === null ? null : strictUtf8(sources.environ);
   const onCmdline = sources.lastWord ? command.slice(0, -1) : command;
   const wordsAsGiven =
     (sources.cmdline === null ? !onCmdline.some((word) => word.includes("\uFFFD")) : strictUtf8(sources.cmdline) !== null) && (!sources.lastWord || strictUtf8(sources.lastWord) !== null);
-  if (!wordsAsGiven || (sources.environ !== null && environ === null)) {
+  // Signals inherited as ignored are set again by a shell before the exec (inherited-ignores.ts).
+  if (!wordsAsGiven || (sources.environ !== null && environ === null) || ignore.length > 0) {
     const { exactLaunch } = await import("./exact-bytes.ts");
-    return exactLaunch(command, cookie, sources);
+    return exactLaunch(command, cookie, sources, ignore);
   }
   const env = environ === null ? fromEntries(Object.entries(sources.env)) : envOf(environ.split("\0"));
   env[cookie[0]] = cookie[1];

@@ -31,6 +31,9 @@ const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Passed on to the command, which decides what they mean. */
 const FORWARDED_ONLY = ["SIGUSR1", "SIGUSR2"] as const;
 
+/** Every signal the wrapper handles (parent-watch.ts's SIGURG too): the command starts with these at their default, the rest as inherited. */
+export const HANDLED_SIGNALS: readonly number[] = [...TERMINATING, ...FORWARDED_ONLY, "SIGCHLD", "SIGURG"].map((name) => SIGNALS[name as keyof typeof SIGNALS]);
+
 /** How long a command's death by signal waits for the same signal to reach the wrapper. */
 const SIGNAL_SETTLE_MS = 20;
 /** After a stop that came while the output drained, how long its last output may take to arrive. */
