@@ -44,9 +44,15 @@ export const HELP: Record<string, CommandHelp> = {
     exits: "the command's; 124 deadline; 137 deadline, the command itself SIGKILLed; 125\nsupervise's own error; 126 not executable; 127 not found; 128+N when ended by signal N",
   },
   ls: {
-    synopsis: ["ls [--all] [--session ID] [--json]"],
+    synopsis: ["ls [--all] [--session ID] [--state STATE] [--json]"],
     about: "List the running entries; --all adds the finished ones.",
-    options: ["-a, --all            finished entries too", "    --session ID     only this session's", JSON_OPTION],
+    options: [
+      "-a, --all            finished entries too",
+      "    --session ID     only this session's",
+      "    --state STATE    only entries in STATE (running, exited, killed, orphaned, lost,",
+      "                     unknown); repeatable, or a comma list",
+      JSON_OPTION,
+    ],
     example: "supervise ls --all",
     exits: "0; 2 bad flags; 1 an unreadable ledger",
   },

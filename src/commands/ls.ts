@@ -1,10 +1,10 @@
-// `supervise ls [--all] [--session ID] [--json]`: the ledger's entries, states computed live.
+// `supervise ls [--all] [--session ID] [--state STATE] [--json]`: the ledger's entries, states computed live.
 
 import { writeOut } from "../cli/output.ts";
 import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
-import { listEntries } from "../ledger/entries.ts";
+import { listEntries, type EntryState } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { resolveSession } from "../ledger/resolve.ts";
 import { readLiveStates } from "../entry/liveness.ts";
@@ -12,10 +12,14 @@ import { toJson, type EntryJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function ls(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { all: { short: "a" }, session: { value: true }, json: {} });
+  const { options, positionals, lists } = parseOptions(args, { all: { short: "a" }, session: { value: true }, state: { value: true }, json: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const states = wantedStates(lists.state ?? []);
   const dir = stateDir();
-  const entries = await readingLedger(dir, () => readEntries(dir, options.all === true, stringOption(options, "session")));
+  // A state that is not "running" is looked for among the finished entries too.
+  const all = options.all === true || (states !== null && [...states].some((s) => s !== "running"));
+  const read = await readingLedger(dir, () => readEntries(dir, all, stringOption(options, "session")));
+  const entries = states === null ? read : read.filter((e) => states.has(e.state));
   if (options.json) {
     await writeOut(`${JSON.stringify(entries, null, 2)}\n`);
     return 0;
@@ -29,6 +33,19 @@ export default async function ls(args: string[]): Promise<number> {
   const text = renderEntries(entries, Date.now(), await terminalWidth(1), await colorEnabled(1));
   await writeOut(text);
   return 0;
+}
+
+const STATES: readonly EntryState[] = ["running", "exited", "killed", "orphaned", "lost", "unknown"];
+
+/** `--state` given as often as wanted, each a state or a comma list of them; null: any state. */
+function wantedStates(values: readonly string[]): Set<EntryState> | null {
+  if (values.length === 0) return null;
+  const wanted = new Set<EntryState>();
+  for (const word of values.flatMap((v) => v.split(","))) {
+    if (!(STATES as readonly string[]).includes(word)) throw new UsageError(`invalid state for --state: ${JSON.stringify(word)} (one of ${STATES.join(", ")})`);
+    wanted.add(word as EntryState);
+  }
+  return wanted;
 }
 
 async function readEntries(dir: string, all: boolean, session: string | undefined): Promise<EntryJson[]> {

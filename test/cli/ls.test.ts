@@ -66,6 +66,14 @@ describe("supervise ls", () => {
 
     const sessionB = parseJson(EntryListSchema, await ls(["--session", "s-b", "--json"]));
     expect(sessionB.map((e) => e.id).sort()).toEqual([b.id, orphan.id, lost.id].sort());
+    // --state: finished ones are looked for too; repeatable or a comma list; a bad state is exit 2.
+    const ids = (list: string) => parseJson(EntryListSchema, list).map((e) => e.id).sort();
+    expect(ids(await ls(["--state", "orphaned", "--json"]))).toEqual([orphan.id]);
+    expect(ids(await ls(["--state", "lost,orphaned", "--json"]))).toEqual([orphan.id, lost.id].sort());
+    expect(ids(await ls(["--state", "lost", "--state", "orphaned", "--json"]))).toEqual([orphan.id, lost.id].sort());
+    expect(parseJson(EntryListSchema, await ls(["--state", "exited", "--json"])).map((e) => e.name)).toEqual(["done"]);
+    expect(await runCli(sb, ["ls", "--state", "dead"])).toEqual({ exitCode: 2, stdout: "", stderr: 'supervise: invalid state for --state: "dead" (one of running, exited, killed, orphaned, lost, unknown)\n' });
+
     // Of that name or prefix none: exit 2, naming it; a prefix of two: exit 2 too.
     expect(await runCli(sb, ["ls", "--session", "nobody", "--json"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no session 'nobody' in the ledger (a session id or its prefix, from supervise ls)\n" });
     expect(await runCli(sb, ["ls", "--session", "s-", "--json"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: ambiguous session 's-': matches s-a, s-b\n" });

@@ -36,6 +36,7 @@ const VALUES: Record<string, (sb: Sandbox) => string> = {
   ID: () => "nosuchentry",
   LABEL: () => "label",
   NAME: () => "gemini",
+  STATE: () => "running",
   FILE: (s) => s.configPath,
 };
 
