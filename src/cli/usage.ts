@@ -84,9 +84,9 @@ export const HELP: Record<string, CommandHelp> = {
     exits: "0; 1 something still alive; 2 bad flags or an unknown id",
   },
   wait: {
-    synopsis: ["wait ID... [--timeout DUR] [--json]"],
-    about: "Wait for entries to end; exit with the last one's status.",
-    options: ["-t, --timeout DUR    give up after DUR (exit 124)", JSON_OPTION],
+    synopsis: ["wait ID... | --session ID | --all [--timeout DUR] [--json]"],
+    about: "Wait for entries to end (with --session or --all, those running now); exit with the last one's status.",
+    options: ["    --session ID     every running entry of this session", "-a, --all            every running entry", "-t, --timeout DUR    give up after DUR (exit 124)", JSON_OPTION],
     example: "supervise wait 3k7 --timeout 10m",
     exits: "the last entry's status; 124 timeout; 2 bad flags or an unknown id",
   },

@@ -1,4 +1,5 @@
-// `supervise wait ID... [--timeout DUR] [--json]`: block until every entry has ended, however
+// `supervise wait ID... | --session ID | --all [--timeout DUR] [--json]`: block until every
+// entry named (or every one running at the start, of the session or at all) has ended, however
 // it ended (its wrapper, `kill`, or the reaper finishing an orphan), then exit with the last
 // one's status the way its wrapper did. --timeout: 124, like GNU timeout. An entry recorded
 // in another pid namespace (`unknown` here) has ended only when its end is recorded.
@@ -7,10 +8,10 @@ import type { Database } from "bun:sqlite";
 import { writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
-import { entriesById, type EntryRow } from "../ledger/entries.ts";
+import { entriesById, listEntries, type EntryRow } from "../ledger/entries.ts";
 import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger, isCorruption, isSqliteError, ledgerReplaced, readingLedger } from "../ledger/open.ts";
-import { resolveEntries } from "../ledger/resolve.ts";
+import { resolveEntries, resolveSession } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../entry/status.ts";
 import { currentState, inRecordedNamespace, isFinished, wrapperAlive } from "../entry/liveness.ts";
 import { toJson } from "../entry/view.ts";
@@ -32,8 +33,10 @@ const POLL_MAX_UNWATCHED_MS = 500;
 const LOST_SETTLE_MS = 1_000;
 
 export default async function wait(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { timeout: { short: "t", value: true }, json: {} });
-  if (positionals.length === 0) throw new UsageError("missing entry id (usage: supervise wait ID... [--timeout DUR])");
+  const { options, positionals } = parseOptions(args, { timeout: { short: "t", value: true }, session: { value: true }, all: { short: "a" }, json: {} });
+  const session = stringOption(options, "session");
+  const selectors = [positionals.length > 0, session !== undefined, options.all === true].filter(Boolean).length;
+  if (selectors !== 1) throw new UsageError("name what to wait for: entry ids, --session ID or --all (exactly one of them)");
   const timeoutText = stringOption(options, "timeout");
   const timeoutMs = timeoutText === undefined ? Number.POSITIVE_INFINITY : parseDuration(timeoutText, "--timeout");
   const until = Date.now() + timeoutMs;
@@ -41,9 +44,12 @@ export default async function wait(args: string[]): Promise<number> {
   const dir = stateDir();
   const { ids, ended, unknown } = await readingLedger(dir, async () => {
     const db = existingLedger(dir);
-    if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
-    const ids = resolveEntries(db, positionals).map((row) => row.id);
-    return { ids, ...(await waitForEnds(db, dir, ids, until)) };
+    if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
+    if (!db && session !== undefined) resolveSession(db, session);
+    // --session and --all: what runs now; nothing running is nothing to wait for (exit 0).
+    const rows = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session: session === undefined ? undefined : resolveSession(db, session) });
+    const ids = rows.map((row) => row.id);
+    return { ids, ...(db && ids.length ? await waitForEnds(db, dir, ids, until) : { ended: new Map<string, Ended>(), unknown: new Set<string>() }) };
   });
   const pending = ids.filter((id) => !ended.has(id));
   const stateOf = (id: string) => (unknown.has(id) ? "unknown" : "running");
@@ -52,7 +58,7 @@ export default async function wait(args: string[]): Promise<number> {
     await writeErr(`supervise: wait: timed out after ${timeoutText}; ${describePending(pending, unknown)}\n`);
     return 124;
   }
-  return ended.get(ids.at(-1)!)!.status;
+  return ids.length ? ended.get(ids.at(-1)!)!.status : 0;
 }
 
 /** The ids not ended: still running, or (recorded in another pid namespace) with no end recorded yet. */

@@ -134,4 +134,25 @@ describe("supervise wait", () => {
     expect((await runCli(sb, ["wait"])).exitCode).toBe(2);
     expect((await runCli(sb, ["wait", id, "--timeout", "soon"])).exitCode).toBe(2);
   });
+
+  test("--session ID and --all: every entry running at the start, the last one's status; nothing running is exit 0 at once", async () => {
+    sb = makeSandbox();
+    const a = await startSupervised(sb, ["--session", "sess-one"], "sleep 0.3; exit 3");
+    const b = await startSupervised(sb, ["--session", "sess-one"], "sleep 0.2; exit 4");
+    const other = await startSupervised(sb, ["--session", "sess-two"]);
+    const r = await runCli(sb, ["wait", "--session", "sess-o", "--json"]);
+    expect(r.exitCode).toBe(4);
+    expect(JSON.parse(r.stdout).map((e: { id: string; state: string }) => [e.id, e.state])).toEqual([
+      [a.id, "exited"],
+      [b.id, "exited"],
+    ]);
+    expect(isAlive(other.pid)).toBe(true);
+    expect(await runCli(sb, ["wait", "--session", "sess-one"])).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+    // wait lists what runs first (it holds the ledger open while it waits), then the kill.
+    const waiting = startCli(sb, ["wait", "--all", "--timeout", "10s"]);
+    await waitFor(() => hasLedgerOpen(waiting.proc.pid), 5_000, "wait to open the ledger");
+    await runCli(sb, ["kill", "--all", "--grace", "1s"]);
+    expect((await waiting.finish()).exitCode).toBe(143);
+    expect((await runCli(sb, ["wait", "x", "--all"])).exitCode).toBe(2);
+  });
 });
