@@ -126,5 +126,18 @@ describe("supervise logs", () => {
     expect(await runCli(sb, ["logs", "nosuch"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: no entry 'nosuch' (an id or its prefix, a --name, or a live pid, from supervise ls)\n" });
     expect((await runCli(sb, ["logs"])).exitCode).toBe(2);
   });
-});
 
+  test("--tail N / -n N: the last N lines, as tail -n, across a rotation; 0 is nothing; a bad count is exit 2", async () => {
+    sb = makeSandbox({ run: { captureMaxBytes: 4096 } });
+    await runCli(sb, ["run", "--capture", "-n", "short", "--", "sh", "-c", "for i in 1 2 3 4 5; do echo $i; done; printf last"]);
+    expect((await runCli(sb, ["logs", "short", "--tail", "2"])).stdout).toBe("5\nlast");
+    expect((await runCli(sb, ["logs", "short", "-n", "0"])).stdout).toBe("");
+    expect((await runCli(sb, ["logs", "short", "-n", "100"])).stdout).toBe("1\n2\n3\n4\n5\nlast");
+    // 60 lines of 60 bytes rotate a 4 KiB capture once: the last 40 span both files.
+    await runCli(sb, ["run", "--capture", "-n", "rotated", "--", "sh", "-c", "i=10; while [ $i -lt 70 ]; do printf 'line %02d %s\\n' $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"]);
+    const tail = (await runCli(sb, ["logs", "rotated", "-n", "40"])).stdout.split("\n");
+    expect(tail).toHaveLength(41);
+    expect([tail[0]!.slice(0, 7), tail[39]!.slice(0, 7), tail[40]]).toEqual(["line 30", "line 69", ""]);
+    expect(await runCli(sb, ["logs", "short", "-n", "-1"])).toEqual({ exitCode: 2, stdout: "", stderr: 'supervise: invalid line count for --tail: "-1" (a whole number, as tail -n)\n' });
+  });
+});

@@ -37,6 +37,7 @@ const VALUES: Record<string, (sb: Sandbox) => string> = {
   LABEL: () => "label",
   NAME: () => "gemini",
   STATE: () => "running",
+  N: () => "5",
   FILE: (s) => s.configPath,
 };
 
