@@ -2,6 +2,7 @@
 // `supervise run -d 5 sleep 10 -x` needs: `-x` belongs to sleep, not to us.
 
 import { UsageError } from "../errors.ts";
+import { didYouMean } from "../text/nearest.ts";
 
 export interface FlagSpec {
   short?: string;
@@ -62,7 +63,7 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
       const eq = word.indexOf("=");
       long = eq === -1 ? word.slice(2) : word.slice(2, eq);
       inline = eq === -1 ? undefined : word.slice(eq + 1);
-      if (!Object.hasOwn(spec, long)) throw new UsageError(`unknown option '--${long}'`);
+      if (!Object.hasOwn(spec, long)) throw new UsageError(`unknown option '--${long}'${didYouMean(long, Object.keys(spec)).replace(/'(.*)'/, "'--$1'")}`);
     } else {
       long = byShort.get(word[1]!);
       if (!long) throw new UsageError(`unknown option '-${word[1]}'`);

@@ -4,15 +4,17 @@
 import { z } from "zod";
 import { DURATION_PATTERN, tryParseDuration } from "../time/duration.ts";
 import { tryParseSignal } from "../proc/signals.ts";
+import { didYouMean } from "../text/nearest.ts";
 
+const DURATION_EXAMPLES = "examples: 90, 500ms, 5m, 2h, 1d, none";
 const duration = z
-  .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.number().nonnegative()])
-  .refine((value) => tryParseDuration(value) !== null, { message: "not a duration (examples: 90, 500ms, 5m, 2h, 1d, none)" })
+  .union([z.string().regex(new RegExp(DURATION_PATTERN), { message: "invalid duration" }), z.number().nonnegative({ message: "invalid duration" })], { message: "invalid duration" })
+  .refine((value) => tryParseDuration(value) !== null, { message: "invalid duration" })
   .describe("a duration: seconds as a number, or a string like 500ms, 90s, 5m, 2h, 1d; 0 or none for no limit");
 
 const signal = z
-  .string()
-  .refine((value) => tryParseSignal(value) !== null, { message: "not a signal name or number" })
+  .string({ message: "invalid signal" })
+  .refine((value) => tryParseSignal(value) !== null, { message: "invalid signal" })
   .describe("a signal: TERM, INT, HUP, KILL, ... (with or without SIG) or its number");
 
 const regex = z.string().refine(
@@ -82,21 +84,55 @@ export const ConfigFileSchema = z.strictObject({
 
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
-/** The first problem, as one line naming the key: `run.deadline: not a duration ...`. */
-export function describeIssues(error: z.ZodError): string {
+/**
+ * The first problem, as one line in the CLI's own words: `invalid duration for run.deadline:
+ * "5x" (examples: …)`, `unknown key 'run.dedline' (did you mean 'run.deadline'?)`, never
+ * zod's or a regular expression's text.
+ */
+export function describeIssues(error: z.ZodError, data: unknown): string {
   const issue = error.issues[0];
   if (!issue) return "invalid";
   const path = issue.path.map(String).join(".");
+  const value = JSON.stringify(valueAt(data, issue.path)) ?? "nothing";
   if (issue.code === "unrecognized_keys") {
-    const keys = issue.keys.map((key) => (path ? `${path}.${key}` : key));
-    return `unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")}`;
+    const known = keysAt(issue.path);
+    const keys = issue.keys.map((key) => `'${path ? `${path}.${key}` : key}'${didYouMean(key, known).replace(/'(.*)'/, `'${path ? `${path}.` : ""}$1'`)}`);
+    return `unknown key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
   }
-  return `${path ? `'${path}'` : "config"}: ${issue.message}`;
+  if (issue.message === "invalid duration") return `invalid duration for ${path}: ${value} (${DURATION_EXAMPLES})`;
+  if (issue.message === "invalid signal") return `invalid signal for ${path}: ${value} (examples: TERM, INT, KILL, 15)`;
+  if (issue.code === "invalid_type") return `invalid ${path || "config"}: ${value} (expected ${article(issue.expected)})`;
+  if (issue.code === "invalid_value") return `invalid ${path}: ${value} (one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")})`;
+  if (issue.code === "too_small" && issue.origin === "string") return `invalid ${path}: ${value} (empty)`;
+  if (issue.code === "too_small" || issue.code === "too_big") return `invalid ${path}: ${value} (${issue.code === "too_small" ? "at least" : "at most"} ${String(issue.code === "too_small" ? issue.minimum : issue.maximum)})`;
+  return `invalid ${path || "config"}: ${value} (${issue.message})`;
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let at = data;
+  for (const key of path) at = at !== null && typeof at === "object" ? (at as Record<PropertyKey, unknown>)[key] : undefined;
+  return at;
+}
+
+/** The keys the schema knows at `path` (an object's, through optional wrappers). */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = ConfigFileSchema;
+  for (const key of path) {
+    while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+    if (!(schema instanceof z.ZodObject)) return [];
+    schema = (schema.shape as Record<string, z.ZodType>)[String(key)] ?? z.never();
+  }
+  while (schema instanceof z.ZodOptional) schema = schema.unwrap() as z.ZodType;
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
 export function validateConfigFile(data: unknown): { ok: true; value: ConfigFile } | { ok: false; message: string } {
   const result = ConfigFileSchema.safeParse(data);
-  return result.success ? { ok: true, value: result.data } : { ok: false, message: describeIssues(result.error) };
+  return result.success ? { ok: true, value: result.data } : { ok: false, message: describeIssues(result.error, data) };
 }
 
 export function configJsonSchema(): unknown {

@@ -162,17 +162,18 @@ describe("config", () => {
   });
 
   test.each([
-    [{ run: { deadlin: "5m" } }, "unknown key 'run.deadlin'"],
-    [{ bogus: 1 }, "unknown key 'bogus'"],
-    [{ reap: { thresholds: { rgg: "1m" } } }, "unknown key 'reap.thresholds.rgg'"],
-    [{ run: { deadline: "5x" } }, "'run.deadline'"],
-    [{ run: { deadline: -3 } }, "'run.deadline'"],
-    [{ run: { signal: "NOPE" } }, "'run.signal'"],
-    [{ run: { onOrphan: "maybe" } }, "'run.onOrphan'"],
-    [{ reap: { timeoutMs: "5000" } }, "'reap.timeoutMs'"],
-    [{ reap: { tagPattern: "([" } }, "'reap.tagPattern'"],
-    [{ hooks: { preToolUseDecision: "deny" } }, "'hooks.preToolUseDecision'"],
-    [[], "config"],
+    // In the CLI's own words, with "did you mean" for a typo: never zod's or a regular expression's text.
+    [{ run: { deadlin: "5m" } }, "unknown key 'run.deadlin' (did you mean 'run.deadline'?)\n"],
+    [{ bogus: 1 }, "unknown key 'bogus'\n"],
+    [{ reap: { thresholds: { rgg: "1m" } } }, "unknown key 'reap.thresholds.rgg' (did you mean 'reap.thresholds.rg'?)\n"],
+    [{ run: { deadline: "5x" } }, 'invalid duration for run.deadline: "5x" (examples: 90, 500ms, 5m, 2h, 1d, none)\n'],
+    [{ run: { deadline: -3 } }, "invalid duration for run.deadline: -3 (examples: 90, 500ms, 5m, 2h, 1d, none)\n"],
+    [{ run: { signal: "NOPE" } }, 'invalid signal for run.signal: "NOPE" (examples: TERM, INT, KILL, 15)\n'],
+    [{ run: { onOrphan: "maybe" } }, 'invalid run.onOrphan: "maybe" (one of "kill", "keep")\n'],
+    [{ reap: { timeoutMs: "5000" } }, 'invalid reap.timeoutMs: "5000" (expected a number)\n'],
+    [{ reap: { tagPattern: "([" } }, 'invalid reap.tagPattern: "([" (not a valid regular expression)\n'],
+    [{ hooks: { preToolUseDecision: "deny" } }, 'invalid hooks.preToolUseDecision: "deny" (one of "none", "ask", "allow")\n'],
+    [[], "invalid config: [] (expected an object)\n"],
   ])("a bad config names the key: %p", async (config, message) => {
     sb = makeSandbox(config);
     for (const [args, code] of [
@@ -182,8 +183,8 @@ describe("config", () => {
       const r = await runCli(sb, [...args]);
       expect(r.exitCode).toBe(code);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toContain(`supervise: config ${sb.configPath}: `);
-      expect(r.stderr).toContain(message);
+      expect(r.stderr).toBe(`supervise: config ${sb.configPath}: ${message}`);
+      expect(r.stderr).not.toMatch(/Invalid input|must match pattern|\/\^/);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
   });

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { editDistance, refusedFirstWord } from "../../src/cli/first-word.ts";
+import { refusedFirstWord } from "../../src/cli/first-word.ts";
+import { editDistance } from "../../src/text/nearest.ts";
 import { runCli } from "../helpers/cli.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 

@@ -19,4 +19,11 @@ describe("an unknown option", () => {
     const r = await runCli(sb, [command, "--bogus"], { env: { HOME: sb.dir } });
     expect(r).toEqual({ exitCode: command === "run" ? 125 : 2, stdout: "", stderr: "supervise: unknown option '--bogus'\n" });
   });
+
+  test("a typo of a known option says which one it missed", async () => {
+    sb = makeSandbox({ hooks: { reapInterval: "none" } });
+    expect(await runCli(sb, ["ls", "--al"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: unknown option '--al' (did you mean '--all'?)\n" });
+    expect(await runCli(sb, ["run", "--dedline", "5", "--", "true"])).toEqual({ exitCode: 125, stdout: "", stderr: "supervise: unknown option '--dedline' (did you mean '--deadline'?)\n" });
+    expect(await runCli(sb, ["kill", "--sesion", "x"])).toEqual({ exitCode: 2, stdout: "", stderr: "supervise: unknown option '--sesion' (did you mean '--session'?)\n" });
+  });
 });
