@@ -11,7 +11,8 @@ import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { describe, existingLedger, isCorruption, readerFailure, setAsideCorrupt } from "../ledger/open.ts";
 import { resolveEntries, resolveSession } from "../ledger/resolve.ts";
 import { parseSignal } from "../proc/signals.ts";
-import { printable } from "../render/table.ts";
+import { printable, renderTable, type Column } from "../render/table.ts";
+import { terminalWidth } from "../cli/terminal.ts";
 import { stateDir } from "../state-dir.ts";
 import { stopEntries, type StopResult } from "../stop/stop-entry.ts";
 import { parseDuration } from "../time/duration.ts";
@@ -42,7 +43,7 @@ export default async function kill(args: string[]): Promise<number> {
   // The stops went ahead by the rows read; a ledger that turned out corrupt meanwhile is moved aside now.
   const corrupt = unrecorded.find((r) => isCorruption(r.unrecorded));
   if (db && corrupt) setAside(dir, db, movedAside);
-  await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results));
+  await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results, await terminalWidth(1)));
   return results.every((r) => r.outcome !== "failed" && r.outcome !== "other-namespace") ? 0 : 1;
 }
 
@@ -93,8 +94,10 @@ const SAID: Record<StopResult["outcome"], string> = {
   "other-namespace": "NOT SIGNALLED: recorded in another pid namespace",
 };
 
-function describeResults(results: readonly KillReport[]): string {
+const COLUMNS: readonly Column[] = [{ title: "ID" }, { title: "RESULT" }, { title: "SIGNAL" }, { title: "COMMAND", flex: true }];
+
+function describeResults(results: readonly KillReport[], width: number | null): string {
   if (results.length === 0) return "nothing to kill\n";
-  // A command line is anyone's text: escaped as `ls` shows it, never raw to the terminal.
-  return results.map((r) => `${r.id}  ${SAID[r.outcome]}${r.signal && r.outcome !== "killed" ? ` (${r.signal})` : ""}  ${printable(r.command.join(" "))}\n`).join("");
+  // A command line is anyone's text: renderTable escapes it as `ls` shows it, never raw to the terminal.
+  return renderTable(COLUMNS, results.map((r) => [r.id, SAID[r.outcome], r.signal ?? "-", r.command.join(" ")]), width);
 }

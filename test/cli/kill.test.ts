@@ -104,13 +104,14 @@ describe("supervise kill", () => {
     const mine = await startSupervised(sb, ["--session", "s-1"]);
     const other = await startSupervised(sb, ["--session", "s-2"]);
     const r = await runCli(sb, ["kill", "--session", "s-1"]);
-    expect(r).toEqual({ exitCode: 0, stderr: "", stdout: `${mine.id}  terminated (TERM)  sh -c echo "$SUPERVISE_ID $$"; exec sleep 100\n` });
+    // Aligned columns under a header, the command escaped as ls shows it.
+    expect(r).toEqual({ exitCode: 0, stderr: "", stdout: `ID          RESULT      SIGNAL  COMMAND\n${mine.id}  terminated  TERM    sh -c echo "$SUPERVISE_ID $$"; exec sleep 100\n` });
     expect(isAlive(mine.pid)).toBe(false);
     expect(isAlive(other.pid)).toBe(true);
 
     const again = await runCli(sb, ["kill", mine.id]);
     expect(again.exitCode).toBe(0);
-    expect(again.stdout).toStartWith(`${mine.id}  already ended  `);
+    expect(again.stdout.split("\n")[1]).toStartWith(`${mine.id}  already ended  -  `);
 
     expect((await runCli(sb, ["kill", "--all"])).exitCode).toBe(0);
     await waitFor(() => !isAlive(other.pid), 5_000, "the other session's command to die");
@@ -150,7 +151,7 @@ describe("supervise kill", () => {
     expect(r.stderr).toBe("");
     expect(r.exitCode).toBe(0);
     expect(r.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
-    expect(r.stdout.split("\n")).toEqual([expect.stringMatching(/ # \\x1b\[31mred\\x1b\]0;title\\x07\\nsecond line$/), ""]);
+    expect(r.stdout.split("\n")).toEqual([expect.stringMatching(/^ID /), expect.stringMatching(/ # \\x1b\[31mred\\x1b\]0;title\\x07\\nsecond line$/), ""]);
     const listed = (await runCli(sb, ["ls", "--all"], { env: { COLUMNS: "500" } })).stdout;
     expect(listed).toContain("# \\x1b[31mred\\x1b]0;title\\x07\\nsecond line");
   });

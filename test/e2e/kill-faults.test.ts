@@ -61,7 +61,7 @@ describe("kill when the ledger cannot be written", () => {
     try {
       const killed = await runCli(sb, ["kill", id]);
       expect(killed.stderr).toMatch(unrecordedLine(id, /SQLITE_BUSY/));
-      expect(killed.stdout).toBe(`${id}  terminated (TERM)  sh -c echo "$SUPERVISE_ID $$"; exec sleep 100\n`);
+      expect(killed.stdout).toBe(`ID          RESULT      SIGNAL  COMMAND\n${id}  terminated  TERM    sh -c echo "$SUPERVISE_ID $$"; exec sleep 100\n`);
       expect(killed.exitCode).toBe(0);
       expect(isAlive(pid)).toBe(false);
 
@@ -140,7 +140,7 @@ wait $WRAPPER; echo "WRAPPER_EXIT $?"
     expect(r.values.get("FREE")).toBe("0");
     const id = r.values.get("ID")!;
     expect(read(sb, "kill.err")).toMatch(unrecordedLine(id, /SQLITE_FULL/));
-    expect(read(sb, "kill.out")).toStartWith(`${id}  terminated (TERM)  `);
+    expect(read(sb, "kill.out").split("\n")[1]).toStartWith(`${id}  terminated  TERM  `);
     expect(r.values.get("KILL_EXIT")).toBe("0");
     expect(r.values.get("COMMAND_ALIVE")).toBe("no");
     expect(read(sb, "gc.err")).toBe("supervise: gc stopped: the state dir cannot be written (database or disk is full (SQLITE_FULL))\n");
