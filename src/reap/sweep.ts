@@ -361,7 +361,8 @@ async function logKills(stateDir: string, report: ReapReport, results: ReadonlyM
       if (t.action === "zombie") return;
       // How many of its descendants, forked since the scan, were ended with it.
       const forked = results.get(plan.targets[i]!)?.forked;
-      log.info({ pid: t.pid, name: t.name, command: t.command, reason: t.reason, ledgerId: t.ledgerId, action: t.action, signal: t.signal, ageSeconds: t.ageSeconds, durationMs: t.durationMs, ...(forked ? { forked } : {}) }, "reaped");
+      // `pid` is the logging process's (pino's base field): the target's is its own key.
+      log.info({ targetPid: t.pid, name: t.name, command: t.command, reason: t.reason, ledgerId: t.ledgerId, action: t.action, signal: t.signal, ageSeconds: t.ageSeconds, durationMs: t.durationMs, ...(forked ? { forked } : {}) }, "reaped");
     });
     log.info({ scanned: report.scanned, durationMs: report.durationMs, counts: report.counts }, "reap finished");
   } catch {

@@ -160,13 +160,16 @@ echo "LS $(sv ls --all --json | tr -d '\n')"
       expect(byName.get("escape")).toMatchObject({ state: "exited", exitCode: 0 });
 
       // pino lines for each kill, in the same log as the wrapper's.
-      const log = readFileSync(join(sb.home, "supervise.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      const lines = readFileSync(join(sb.home, "supervise.log"), "utf8").trim().split("\n");
+      // One pid key per line: the logging process's.
+      for (const line of lines) expect(line.match(/"pid":/g)).toHaveLength(1);
+      const log = lines.map((l) => JSON.parse(l));
       const reaped = log.filter((l) => l.msg === "reaped");
-      expect(reaped.map((l) => [l.pid, l.reason, l.action]).sort()).toEqual([
+      expect(reaped.map((l) => [l.targetPid, l.reason, l.action]).sort()).toEqual([
         [pids.escaped, "escaped", "terminated"],
         [pids.owner, "owner-dead", "terminated"],
       ].sort());
-      expect(reaped[0]).toMatchObject({ level: 30, hostname: expect.any(String), time: expect.any(Number) });
+      expect(reaped[0]).toMatchObject({ level: 30, pid: expect.any(Number), hostname: expect.any(String), time: expect.any(Number) });
     },
     90_000,
   );
