@@ -12,7 +12,8 @@ import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
 export default async function gc(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { "older-than": { value: true }, json: {} });
+  const { options, positionals } = parseOptions(args, { "older-than": { value: true }, "dry-run": {}, json: {} });
+  const dryRun = options["dry-run"] === true;
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const olderThan = stringOption(options, "older-than");
   const ageMs = olderThan === undefined ? 0 : parseDuration(olderThan, "--older-than");
@@ -23,14 +24,17 @@ export default async function gc(args: string[]): Promise<number> {
   const dir = stateDir();
   const movedAside = (target: string) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`);
   const db = existingLedger(dir, { onMovedAside: movedAside });
-  const result = db ? collectOrSay(dir, db, movedAside, () => collectGarbage(db, dir, { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now)) ?? empty : empty;
+  const result = db ? collectOrSay(dir, db, movedAside, () => collectGarbage(db, dir, { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now, dryRun)) ?? empty : empty;
   if (options.json) {
-    await writeOut(`${JSON.stringify(result, null, 2)}\n`);
+    await writeOut(`${JSON.stringify(dryRun ? { ...result, dryRun } : result, null, 2)}\n`);
     return 0;
   }
   const lost = result.markedLost.length ? ` (${result.markedLost.length} found lost first)` : "";
   const stray = result.strayOutputs ? `, ${result.strayOutputs} stray output file${result.strayOutputs === 1 ? "" : "s"}` : "";
-  await writeOut(`removed ${result.removed.length} finished entr${result.removed.length === 1 ? "y" : "ies"}${lost}${stray}\n`);
+  const count = `${result.removed.length} finished entr${result.removed.length === 1 ? "y" : "ies"}`;
+  // A dry run names what it would remove: a person reads it before removing everything.
+  if (dryRun) await writeOut(`dry run: would remove ${count}${lost}${stray}${result.removed.length ? `: ${result.removed.join(" ")}` : ""}\n`);
+  else await writeOut(`removed ${count}${lost}${stray}\n`);
   return 0;
 }
 

@@ -24,17 +24,21 @@ export interface GcResult {
   strayOutputs: number;
 }
 
-export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now = Date.now()): GcResult {
+/** `dryRun`: what would be recorded lost and removed, with nothing written or removed. */
+export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now = Date.now(), dryRun = false): GcResult {
   const running = listEntries(db);
   const reader = liveReader();
   const markedLost: string[] = [];
   for (const row of running) {
-    if (liveState(row, reader) === "lost" && recordLost(db, row.id, now)) markedLost.push(row.id);
+    if (liveState(row, reader) === "lost" && (dryRun || recordLost(db, row.id, now))) markedLost.push(row.id);
   }
   // A stray file may belong to a command whose ledger row could not be written and that is
   // still running: only an hour without a write makes it stray.
   const strayBefore = Math.min(rule.endedBefore, now - STRAY_QUIET_MS);
-  return { markedLost, removed: removeFinished(db, stateDir, rule), strayOutputs: removeStrayOutputs(db, stateDir, strayBefore) };
+  if (dryRun) return { markedLost, removed: removableFinished(db, rule), strayOutputs: strayOutputs(db, stateDir, strayBefore).length };
+  const strays = strayOutputs(db, stateDir, strayBefore);
+  for (const path of strays) rmSync(path, { force: true });
+  return { markedLost, removed: removeFinished(db, stateDir, rule), strayOutputs: strays.length };
 }
 
 /**
@@ -44,6 +48,13 @@ export function collectGarbage(db: Database, stateDir: string, rule: GcRule, now
  * cookies a sweep's snapshot saw; without it they are read here, only if a row may need them.
  */
 export function removeFinished(db: Database, stateDir: string, rule: GcRule, carried?: ReadonlySet<string>): string[] {
+  const removed = deleteFinished(db, removableFinished(db, rule, carried));
+  for (const id of removed) removeOutput(stateDir, id);
+  return removed;
+}
+
+/** The finished rows the rule takes and nothing keeps (a live cookie carrier, another pid namespace). */
+function removableFinished(db: Database, rule: GcRule, carried?: ReadonlySet<string>): string[] {
   const candidates = finishedByRule(db, rule);
   const boot = bootId();
   // A process carrying an entry's cookie started after its wrapper, in the same boot.
@@ -51,9 +62,7 @@ export function removeFinished(db: Database, stateDir: string, rule: GcRule, car
   const live = carried ?? (Number.isFinite(since) ? cookiesCarried(since) : new Set<string>());
   // Recorded in another pid namespace of this boot: what carries its cookie may live where we cannot see.
   const elsewhere = (row: FinishedRow) => sameBoot(row.boot_id, boot) && inRecordedNamespace({ namespace: row.pid_namespace }) !== true;
-  const removed = deleteFinished(db, candidates.filter((row) => !live.has(row.id) && !elsewhere(row)).map((row) => row.id));
-  for (const id of removed) removeOutput(stateDir, id);
-  return removed;
+  return candidates.filter((row) => !live.has(row.id) && !elsewhere(row)).map((row) => row.id);
 }
 
 /** The entry ids (SUPERVISE_ID) that live same-user processes started at or after `sinceTicks` carry: one pass over /proc. */
@@ -67,26 +76,23 @@ export function cookiesCarried(sinceTicks: number, ownUid = process.getuid?.() ?
   return ids;
 }
 
-/** Output files of ids the ledger does not know, untouched since `before`. */
-function removeStrayOutputs(db: Database, stateDir: string, before: number): number {
+/** Output files of ids the ledger does not know, untouched since `before`: their paths. */
+function strayOutputs(db: Database, stateDir: string, before: number): string[] {
   const dir = outputDir(stateDir);
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return 0;
+    return [];
   }
   const known = db.query("SELECT 1 FROM entries WHERE id = :id");
-  let count = 0;
+  const strays: string[] = [];
   for (const name of names) {
     const id = name.replace(/\.log(\.1)?$/, "");
     if (id === name || known.get({ id })) continue;
     const path = join(dir, name);
     const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
-    if (mtime !== undefined && mtime < before) {
-      rmSync(path, { force: true });
-      count++;
-    }
+    if (mtime !== undefined && mtime < before) strays.push(path);
   }
-  return count;
+  return strays;
 }

@@ -34,6 +34,14 @@ describe("supervise gc", () => {
     endedAgo(sb, finished[0]!, 2 * 3_600_000);
     expect(outputs()).toHaveLength(4);
 
+    // A dry run names what the real one then removes, and removes and records nothing.
+    const ledgerBefore = JSON.stringify(rawRows(sb));
+    const dry = await runCli(sb, ["gc", "--older-than", "1h", "--dry-run"]);
+    expect(dry).toEqual({ exitCode: 0, stderr: "", stdout: `dry run: would remove 1 finished entry (1 found lost first): ${finished[0]}\n` });
+    expect(JSON.parse((await runCli(sb, ["gc", "--older-than", "1h", "--dry-run", "--json"])).stdout)).toEqual({ markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0, dryRun: true });
+    expect(JSON.stringify(rawRows(sb))).toBe(ledgerBefore);
+    expect(outputs()).toHaveLength(4);
+
     const first = await runCli(sb, ["gc", "--older-than", "1h", "--json"]);
     expect(first.exitCode).toBe(0);
     expect(parseJson(GcSchema, first.stdout)).toEqual({ markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0 });
