@@ -6,7 +6,6 @@ import { loadConfig } from "../config/load.ts";
 import { workingDirectory } from "../cwd.ts";
 import { withExitCode } from "../errors.ts";
 import { newEntryId } from "../ledger/id.ts";
-import { nameSelfAsWrapper } from "../ownership/nested-entry.ts";
 import { openLog } from "../log.ts";
 import { COOKIE } from "../proc/scan.ts";
 import { readArgFile } from "../run/arg-file.ts";
@@ -21,8 +20,6 @@ export default async function run(args: string[]): Promise<number> {
   // Read first: if the parent dies while we load config and open the ledger, we are
   // reparented, and a later read would take the new parent for the one to watch.
   const parentPid = process.ppid;
-  // Before anything is recorded or launched: an outer entry's stops know us as a nested wrapper by this name.
-  nameSelfAsWrapper();
   try {
     const parsed = parseRunArgs(args);
     const env = process.env;

@@ -1,38 +1,63 @@
 // A nested `supervise run` inside an entry: its wrapper inherits the outer entry's cookie and
 // may sit in its group, while the command it starts carries a cookie of its own. The wrapper
-// is known by its name: every wrapper names itself WRAPPER_COMM as it starts (before its row
-// and its command exist), and, as a second sign, a child of it carries another SUPERVISE_ID
-// (a command that drops or overwrites its environment hides only the second). A process that
-// takes the name only makes supervise end less.
+// is known by its command line, from Bun's start on (before it has a row or a command): this
+// very CLI (the same file, however it was named) run by Bun, with a word other than one of
+// the other commands. As a second sign, a child of it carries another SUPERVISE_ID. Taking
+// either only makes supervise end less.
 
-import { nodeFs } from "../lazy-fs.ts";
+import { readlinkSync, realpathSync } from "node:fs";
+import { basename, isAbsolute, join } from "node:path";
 import { environVar } from "./cookie.ts";
 
 const COOKIE = "SUPERVISE_ID";
+const OWN_CLI = join(import.meta.dir, "..", "cli.ts");
+/** The commands that never run a command: `supervise ls` is no wrapper. */
+const NOT_RUN = new Set(["ls", "ps", "show", "kill", "wait", "logs", "stats", "gc", "config", "reap", "hook", "install", "help", "--help", "-h", "--version", "-V"]);
 
-/** The comm every wrapper gives itself (/proc/PID/stat's second field). */
-export const WRAPPER_COMM = "supervise";
+let ownCliReal: string | null | undefined;
 
-/** Names this process WRAPPER_COMM; the command it execs gets its own name back. False where /proc/self/comm cannot be written. */
-export function nameSelfAsWrapper(): boolean {
+/** Whether `argv` (of process `pid`) is a wrapper of this CLI: `bun …/cli.ts [run] …`. */
+export function isWrapperCommandLine(pid: number, argv: readonly string[] | null): boolean {
+  if (argv === null || argv.length < 3 || NOT_RUN.has(argv[2]!)) return false;
+  if (basename(argv[0]!) !== basename(process.execPath) && basename(argv[0]!) !== "bun") return false;
+  const script = argv[1]!;
+  if (script !== OWN_CLI && basename(script) !== "cli.ts" && basename(script) !== "supervise") return false;
+  return realScript(pid, script) === ownCli();
+}
+
+function ownCli(): string | null {
+  if (ownCliReal === undefined) ownCliReal = real(OWN_CLI);
+  return ownCliReal;
+}
+
+/** The script's real path, a relative one read from the process's working directory. */
+function realScript(pid: number, script: string): string | null {
+  if (isAbsolute(script)) return real(script);
   try {
-    nodeFs().writeFileSync("/proc/self/comm", WRAPPER_COMM);
-    return true;
+    return real(join(readlinkSync(`/proc/${pid}/cwd`), script));
   } catch {
-    return false;
+    return null;
   }
 }
 
-/** Of `candidates` (processes of the entry `ownId`), the live wrappers of other entries: by name, or by a child (in `all`) carrying another entry's cookie. */
+function real(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Of `candidates` (processes of the entry `ownId`), the live wrappers of other entries: by command line, or by a child (in `all`) carrying another entry's cookie. */
 export function nestedWrappers(
-  candidates: Iterable<{ pid: number; comm: string }>,
+  candidates: Iterable<{ pid: number; argv: readonly string[] | null }>,
   all: Iterable<{ pid: number; ppid: number }>,
   ownId: string,
   environOf: (pid: number) => string | null,
 ): Set<number> {
   const found = new Set<number>();
   const wanted = new Set<number>();
-  for (const c of candidates) (c.comm === WRAPPER_COMM ? found : wanted).add(c.pid);
+  for (const c of candidates) (isWrapperCommandLine(c.pid, c.argv) ? found : wanted).add(c.pid);
   for (const p of all) {
     if (!wanted.has(p.ppid) || found.has(p.ppid)) continue;
     const id = environVar(environOf(p.pid), COOKIE);

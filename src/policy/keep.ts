@@ -74,11 +74,23 @@ export function isWellFormedEnviron(environ: string): boolean {
   return true;
 }
 
+/**
+ * Whether a title was written over the environment: it does not read as one, or it is the
+ * tail of the command line. Linux's /proc/PID/cmdline runs on into the environment's area
+ * when the title overwrote the NUL that ended the arguments, so there the environment's first
+ * word ends the command line ("worker queue=default …" over "ueue=default …").
+ */
+export function environOverwritten(argv: readonly string[], environ: string): boolean {
+  if (!isWellFormedEnviron(environ)) return true;
+  const first = environ.slice(0, environ.indexOf("\0"));
+  return first !== "" && argv.join("\0").endsWith(first);
+}
+
 /** The process's own keep mark, or null. `asked`: a keep was asked for above it (see the head of this file). */
 export function ownKeepMark(proc: Markable, settings: KeepSettings, asked = settings.asked === true): KeepMark | null {
   if (proc.environ === null || proc.argv === null) return "unreadable";
   if (carriesKeep(proc.environ)) return "keep-var";
-  if (!isWellFormedEnviron(proc.environ) && (asked || asksToBeKept(proc.argv.join(" ")))) return "unreadable";
+  if (environOverwritten(proc.argv, proc.environ) && (asked || asksToBeKept(proc.argv.join(" ")))) return "unreadable";
   if (isNamed(proc, settings.sessionKeep)) return "session-keep";
   if (isProtected(proc.argv.join(" "), settings.protect)) return "protect";
   return null;

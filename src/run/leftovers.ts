@@ -12,7 +12,7 @@ import { pidsAllocatedSince } from "../proc/pid-window.ts";
 import { listPids } from "../proc/read.ts";
 import { COOKIE, findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
 import { environVar } from "../ownership/cookie.ts";
-import { WRAPPER_COMM } from "../ownership/nested-entry.ts";
+import { isWrapperCommandLine } from "../ownership/nested-entry.ts";
 import { readStat, type ProcStat } from "../proc/stat.ts";
 import type { EntryPolicy } from "../stop/entry-policy.ts";
 
@@ -91,10 +91,10 @@ export function endableDescendants(
 ): ProcStat[] {
   const table = new Map<number, Markable>();
   for (const p of descendants) table.set(p.pid, { pid: p.pid, ppid: p.ppid, comm: p.comm, argv: facts.argv(p.pid), environ: facts.environ(p.pid) });
-  // Another entry's (a nested `supervise run`: its wrapper, by name, or what carries its
+  // Another entry's (a nested `supervise run`: its wrapper, by command line, or what carries its
   // cookie): its own wrapper and policy decide, and so does everything below it; a process
   // may be judged only once its ancestors are ours.
-  const others = new Set(descendants.filter((p) => p.comm === WRAPPER_COMM || carriesOtherCookie(table.get(p.pid)!.environ, ownId)).map((p) => p.pid));
+  const others = new Set(descendants.filter((p) => isWrapperCommandLine(p.pid, table.get(p.pid)!.argv) || carriesOtherCookie(table.get(p.pid)!.environ, ownId)).map((p) => p.pid));
   const underOther = (p: ProcStat): boolean => {
     for (let q: Markable | undefined = table.get(p.pid); q; q = table.get(q.ppid)) if (others.has(q.pid)) return true;
     return false;

@@ -42,7 +42,7 @@ export function endableProcesses(
 ): Endable {
   const located = [...found.members.map((p) => [p, "group"] as const), ...found.carriers.map((p) => [p, "escape"] as const)];
   const marks = readsMarks(policy.path) ? markTable(located.map(([p]) => p), environOf) : null;
-  const nested = nestedWrappers(located.map(([p]) => p), stats, ref.id, environOf);
+  const nested = nestedWrappers(located.map(([p]) => ({ pid: p.pid, argv: marks?.get(p.pid)?.argv ?? readCmdline(p.pid) })), stats, ref.id, environOf);
   const recordedHere = inRecordedNamespace(ref);
   const may = (proc: ProcStat, tie: Tie) =>
     mayEnd(policy.path, {

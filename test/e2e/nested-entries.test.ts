@@ -59,7 +59,7 @@ echo "AFTER_KILL_INNER $(alive $INNER) $(entry_field inner state)"
   );
 
   nsTest(
-    "known by its name too: an inner command that drops its environment (env -i), and an inner wrapper that has not launched its command yet, are left by the outer's exit, a `kill` of it and a sweep",
+    "known by its command line too: an inner command that drops its environment (env -i), and an inner wrapper still starting, are left by the outer's exit, a `kill` of it and a sweep; a namesake program is not",
     async () => {
       sb = makeSandbox({ reap: { grace: "1s", timeoutMs: 5000 } });
       const r = await inNamespace(
@@ -68,8 +68,12 @@ echo "AFTER_KILL_INNER $(alive $INNER) $(entry_field inner state)"
           String.raw`
 # The inner command carries no cookie at all: no child of the inner wrapper shows another SUPERVISE_ID.
 sv run -n outer1 -- bash -c '"$BUN" "$CLI" run -n bare --keep-orphaned -d 0 -- env -i sh -c "touch $D/bare.up; exec sleep 1000" </dev/null >/dev/null 2>&1 & until [ -e "$D/bare.up" ]; do sleep 0.02; done; exit 0'
-# The outer command exits as soon as the inner wrapper bears its name, before the inner has recorded or launched anything.
-sv run -n outer2 -- bash -c '"$BUN" "$CLI" run -n early --keep-orphaned -d 0 -- sleep 1001 </dev/null >/dev/null 2>&1 & until [ "$(cat /proc/$!/comm)" = supervise ]; do sleep 0.005; done; exit 0'
+# The outer command exits at once, while the inner wrapper is still starting (Bun's start, no row, no command yet).
+sv run -n outer2 -- bash -c '"$BUN" "$CLI" run -n early --keep-orphaned -d 0 -- sleep 1001 </dev/null >/dev/null 2>&1 & exit 0'
+# A program that only shares the name of a tool called supervise (daemontools) is no wrapper: the outer's exit ends it.
+cp "$(command -v sleep)" "$D/supervise"
+sv run -n namesake -- sh -c '"$D/supervise" 1002 </dev/null >/dev/null 2>&1 & echo $! > "$D/namesake.pid"; exit 0'
+echo "NAMESAKE $(alive $(cat "$D/namesake.pid"))"
 wait_until '[ -n "$(entry_field bare pid)" ] && [ -n "$(entry_field early pid)" ]'
 BARE=$(entry_field bare pid); EARLY=$(entry_field early pid)
 echo "AFTER_EXIT $(alive $BARE) $(alive $EARLY)"
@@ -82,6 +86,7 @@ sv kill --grace 1s "$(entry_field bare id)" "$(entry_field early id)" >/dev/null
       );
       expect(r.stderr).toBe("");
       expect(r.exitCode).toBe(0);
+      expect(r.values.get("NAMESAKE")).toBe("no");
       expect(r.values.get("AFTER_EXIT")).toBe("yes yes");
       expect(r.values.get("AFTER_KILL_OUTER")).toBe("yes yes");
       expect(r.values.get("AFTER_REAP")).toBe("yes yes running running");

@@ -74,17 +74,20 @@ TITLE='$0 = "myapp: worker " . ("x" x 40); sleep 1000'
 # A title with '=' in it reads, over the environment, like NAME=VALUE words.
 EQ_TITLE='$0 = q(worker --opt=1 ) x 200; sleep 1000'
 "$BUN" "$CLI" run -d 0 -n asked-eq -- bash -c "SUPERVISE_KEEP=\"1\" exec perl -e '$EQ_TITLE'" & W3=$!
-wait_until '[ -n "$(entry_field titled pid)" ] && [ -n "$(entry_field asked pid)" ] && [ -n "$(entry_field asked-eq pid)" ] && grep -q "myapp: worker" /proc/$(entry_field titled pid)/cmdline && grep -q "myapp: worker" /proc/$(entry_field asked pid)/cmdline && grep -q "worker --opt=1" /proc/$(entry_field asked-eq pid)/cmdline'
-TITLED=$(entry_field titled pid); ASKED=$(entry_field asked pid); ASKED_EQ=$(entry_field asked-eq pid)
+# A title with no blank before an '=' in the part over the environment: it reads as one NAME=VALUE word.
+NATURAL_TITLE='$0 = q(worker ) . (q(queue=default ) x 200); sleep 1000'
+"$BUN" "$CLI" run -d 0 -n asked-natural -- env SUPERVISE_KEEP=1 perl -e "$NATURAL_TITLE" & W4=$!
+wait_until '[ -n "$(entry_field titled pid)" ] && [ -n "$(entry_field asked pid)" ] && [ -n "$(entry_field asked-eq pid)" ] && [ -n "$(entry_field asked-natural pid)" ] && grep -q "myapp: worker" /proc/$(entry_field titled pid)/cmdline && grep -q "myapp: worker" /proc/$(entry_field asked pid)/cmdline && grep -q "worker --opt=1" /proc/$(entry_field asked-eq pid)/cmdline && grep -q "queue=default" /proc/$(entry_field asked-natural pid)/cmdline'
+TITLED=$(entry_field titled pid); ASKED=$(entry_field asked pid); ASKED_EQ=$(entry_field asked-eq pid); NATURAL=$(entry_field asked-natural pid)
 echo "EQ_COOKIE_READ $(tr '\0' '\n' < /proc/$ASKED_EQ/environ | grep -c '^SUPERVISE_ID=')"
 # The title really is over the environment: no SUPERVISE_ID can be read there any more.
 echo "COOKIE_READ $(tr '\0' '\n' < /proc/$TITLED/environ | grep -c '^SUPERVISE_ID=')"
 exec 3>&2 2>/dev/null
-kill -9 $W1 $W2 $W3; wait $W1 $W2 $W3
+kill -9 $W1 $W2 $W3 $W4; wait $W1 $W2 $W3 $W4
 exec 2>&3
 echo "REPORT $(sv reap --json | tr -d '\n')"
-echo "ALIVE $(alive $TITLED) $(alive $ASKED) $(alive $ASKED_EQ)"
-kill $ASKED $ASKED_EQ 2>/dev/null
+echo "ALIVE $(alive $TITLED) $(alive $ASKED) $(alive $ASKED_EQ) $(alive $NATURAL)"
+kill $ASKED $ASKED_EQ $NATURAL 2>/dev/null
 `,
       );
       expect(r.stderr).toBe("");
@@ -93,7 +96,7 @@ kill $ASKED $ASKED_EQ 2>/dev/null
       expect(r.values.get("EQ_COOKIE_READ")).toBe("0");
       const report = JSON.parse(r.values.get("REPORT")!);
       expect(report.targets.map((t: any) => [t.reason, t.action])).toEqual([["owner-dead", "terminated"]]);
-      expect(r.values.get("ALIVE")).toBe("no yes yes");
+      expect(r.values.get("ALIVE")).toBe("no yes yes yes");
     },
     60_000,
   );

@@ -2,7 +2,7 @@
 // that cannot be read as one (a process that rewrote its title over them).
 
 import { describe, expect, test } from "bun:test";
-import { asksToBeKept, isWellFormedEnviron, recordedAsksToBeKept, keepMarkOf, ownKeepMark, type Markable } from "../../src/policy/keep.ts";
+import { asksToBeKept, environOverwritten, isWellFormedEnviron, recordedAsksToBeKept, keepMarkOf, ownKeepMark, type Markable } from "../../src/policy/keep.ts";
 
 const SETTINGS = { protect: ["pytest", "docker compose"], sessionKeep: ["tmux"] };
 const p = (over: Partial<Markable> & { pid: number }): Markable => ({ ppid: 1, comm: "node", argv: ["node", "x"], environ: "HOME=/h", ...over });
@@ -23,6 +23,18 @@ describe("isWellFormedEnviron", () => {
     ["the last word unterminated", "A=1\0B", false],
   ];
   for (const [name, environ, want] of cases) test(name, () => expect(isWellFormedEnviron(environ)).toBe(want));
+});
+
+describe("environOverwritten", () => {
+  const cases: Array<[string, string[], string, boolean]> = [
+    ["an environment as execve left it", ["node", "server.js"], "HOME=/h\0PATH=/bin\0", false],
+    ["env -i", ["sleep", "1"], "", false],
+    ["not one at all", ["x"], "x long title\0", true],
+    // Perl pads a title with spaces to the end of the area: "ueue=default …" reads as one NAME=VALUE word.
+    ["a title whose tail reads as NAME=VALUE: the tail of the command line", ["worker queue=default queue=default    "], "ueue=default queue=default    \0", true],
+    ["a command line that merely ends like the environment's first word", ["sh", "-c", "x FOO=1"], "FOO=1\0B=2\0", true],
+  ];
+  for (const [name, argv, environ, want] of cases) test(name, () => expect(environOverwritten(argv, environ)).toBe(want));
 });
 
 describe("ownKeepMark and keepMarkOf", () => {
