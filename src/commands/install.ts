@@ -57,7 +57,7 @@ function verb(change: FileChange, uninstall: boolean): string {
 
 async function dryRun(change: FileChange, uninstall: boolean): Promise<void> {
   await writeOut(change.after);
-  await writeErr(change.same ? `supervise: ${change.path}: nothing would change\n` : `supervise: dry run: would have ${verb(change, uninstall)} ${change.path}\n`);
+  await writeErr(change.same ? `supervise: ${change.path}: nothing would change\n` : `supervise: dry run: would have ${verb(change, uninstall)} ${change.path}${change.commentsDropped ? " (its comments would not be kept)" : ""}\n`);
 }
 
 async function apply(change: FileChange, uninstall: boolean): Promise<void> {
@@ -68,6 +68,7 @@ async function apply(change: FileChange, uninstall: boolean): Promise<void> {
   const backup = change.before !== null ? backUp(change.path) : null;
   writeAtomically(change.path, change.after);
   await writeOut(`${verb(change, uninstall)} ${change.path}${backup ? ` (previous file: ${backup})` : ""}\n`);
+  if (change.commentsDropped) await writeErr(`supervise: the comments in ${change.path} are not kept in the rewritten file; the previous file, with them, is ${backup}\n`);
 }
 
 async function trustHints(agents: readonly AgentName[], cwd: string): Promise<void> {

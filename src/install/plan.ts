@@ -8,6 +8,7 @@ import type { AgentName } from "../ownership/agents.ts";
 import { codexHome, INSTALL_TARGETS, type InstallTarget, type Scope } from "./agents.ts";
 import { supervisorTrust } from "./codex-trust.ts";
 import { readText } from "./files.ts";
+import { withoutComments } from "./jsonc.ts";
 import { SettingsShapeError, withSupervisorHooks, type Json } from "./settings.ts";
 import { TomlEditError, withTrustedHashes } from "./toml-trust.ts";
 
@@ -19,6 +20,8 @@ export interface FileChange {
   after: string;
   /** Nothing would change (for JSON: the same data, however it is formatted). */
   same: boolean;
+  /** The file held comments (Gemini allows them) that the rewrite does not keep. */
+  commentsDropped?: boolean;
 }
 
 export interface InstallRequest {
@@ -37,7 +40,9 @@ export function planInstall(request: InstallRequest): FileChange[] {
 function planAgent(target: InstallTarget, request: InstallRequest): FileChange[] {
   const path = resolve(target.settingsPath(request.scope, request.cwd, request.env));
   const before = readText(path);
-  const data = parseSettings(path, before);
+  // Gemini reads comments in its settings; the others' files are plain JSON.
+  const uncommented = target.agent === "gemini" && before !== null ? withoutComments(before) : null;
+  const data = parseSettings(path, uncommented ?? before);
   let after: Json;
   try {
     after = withSupervisorHooks(data, request.uninstall ? null : target.groups(request.commandPrefix), target.events);
@@ -45,7 +50,8 @@ function planAgent(target: InstallTarget, request: InstallRequest): FileChange[]
     if (error instanceof SettingsShapeError) throw new UsageError(`${path}: ${error.message}; not changed`, { cause: error });
     throw error;
   }
-  const hooks: FileChange = { path, kind: "hooks", before, after: `${JSON.stringify(after, null, 2)}\n`, same: before !== null && JSON.stringify(data) === JSON.stringify(after) };
+  const same = before !== null && JSON.stringify(data) === JSON.stringify(after);
+  const hooks: FileChange = { path, kind: "hooks", before, after: `${JSON.stringify(after, null, 2)}\n`, same, ...(uncommented !== null && !same ? { commentsDropped: true } : {}) };
   return target.agent === "codex" ? [hooks, planCodexTrust(path, data, after, target, request.env)] : [hooks];
 }
 

@@ -109,4 +109,20 @@ describe("supervise install --agent gemini --agent codex", () => {
     const trusted = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex", "--project"], { env, cwd: project });
     expect(trusted).toMatchObject({ exitCode: 0, stderr: "" });
   });
+
+  test("--agent gemini: a settings.json with comments, as Gemini reads it, is installed into; the comments' loss is said, and the backup keeps them", async () => {
+    sb = makeSandbox();
+    const { env, gemini } = homeEnv();
+    const commented = '{\n  // my theme\n  "ui": { "theme": "Dracula" }, /* the rest */\n  "model": { "name": "gemini-2.5-pro" }\n}\n';
+    writeFileSync(gemini, commented);
+    const r = await runCli(sb, ["install", "--agent", "gemini"], { env });
+    expect(r.exitCode).toBe(0);
+    const backup = / \(previous file: (.*)\)$/.exec(r.stdout.trim())![1]!;
+    expect(r.stderr).toBe(`supervise: the comments in ${gemini} are not kept in the rewritten file; the previous file, with them, is ${backup}\n`);
+    expect(readFileSync(backup, "utf8")).toBe(commented);
+    const g = read(gemini);
+    expect(g.ui).toEqual({ theme: "Dracula" });
+    expect(g.model).toEqual({ name: "gemini-2.5-pro" });
+    expect(Object.keys(g.hooks)).toEqual(["SessionStart", "SessionEnd", "BeforeTool"]);
+  });
 });
