@@ -87,7 +87,6 @@ describe("a sweep that reaches nothing of an entry (inside a PID namespace)", ()
       const r = await inNamespace(
         sb,
         String.raw`
-entry_field() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-2)); console.log(e?.[process.argv.at(-1)] ?? "")' "$1" "$2"; }
 mkfifo "$D/gate"
 # The agent's tool shell runs the wrapper; the agent ($CLAUDE_PID, an ancestor of the wrapper) is then SIGKILLed.
 cat > "$D/tool.sh" <<'EOF'

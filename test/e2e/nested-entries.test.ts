@@ -15,9 +15,6 @@ afterEach(async () => {
 
 const nsTest = namespaceUnavailable ? test.skip : test;
 
-const HELPERS = String.raw`
-entry_field() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-2)); console.log(e?.[process.argv.at(-1)] ?? "")' "$1" "$2"; }
-`;
 
 describe("a nested supervise run inside an entry", () => {
   nsTest(
@@ -26,8 +23,7 @@ describe("a nested supervise run inside an entry", () => {
       sb = makeSandbox({ reap: { grace: "1s", timeoutMs: 5000 } });
       const r = await inNamespace(
         sb,
-        HELPERS +
-          String.raw`
+        String.raw`
 # The outer command exits once the inner one runs (before that, the inner wrapper is a plain process of the outer's).
 sv run -n outer -- bash -c '"$BUN" "$CLI" run -n inner --keep-orphaned -d 0 -- sh -c "touch \"\$D/inner.up\"; exec sleep 1000" </dev/null >/dev/null 2>&1 & until [ -e "$D/inner.up" ]; do sleep 0.02; done; exit 0'
 echo "OUTER_EXIT $?"
@@ -64,8 +60,7 @@ echo "AFTER_KILL_INNER $(alive $INNER) $(entry_field inner state)"
       sb = makeSandbox({ reap: { grace: "1s", timeoutMs: 5000 } });
       const r = await inNamespace(
         sb,
-        HELPERS +
-          String.raw`
+        String.raw`
 # The inner command carries no cookie at all: no child of the inner wrapper shows another SUPERVISE_ID.
 sv run -n outer1 -- bash -c '"$BUN" "$CLI" run -n bare --keep-orphaned -d 0 -- env -i sh -c "touch $D/bare.up; exec sleep 1000" </dev/null >/dev/null 2>&1 & until [ -e "$D/bare.up" ]; do sleep 0.02; done; exit 0'
 # The outer command exits at once, while the inner wrapper is still starting (Bun's start, no row, no command yet).
@@ -98,8 +93,7 @@ sv kill --grace 1s "$(entry_field bare id)" "$(entry_field early id)" >/dev/null
     sb = makeSandbox();
     const r = await inNamespace(
       sb,
-      HELPERS +
-        String.raw`
+      String.raw`
 sv run -n outer -d 1s -g 1s -- bash -c '"$BUN" "$CLI" run -n inner -d 0 -- sleep 1000 </dev/null >/dev/null 2>&1; exit 0'
 echo "OUTER_EXIT $?"
 INNER=$(entry_field inner pid)

@@ -15,10 +15,6 @@ afterEach(async () => {
 const nsTest = namespaceUnavailable ? test.skip : test;
 const CONFIG = { reap: { grace: "1s", timeoutMs: 5000 } };
 
-/** `entry_field NAME FIELD`: a field of the entry named NAME in `ls --all --json`. */
-const HELPERS = String.raw`
-entry_field() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-2)); console.log(e?.[process.argv.at(-1)] ?? "")' "$1" "$2"; }
-`;
 
 describe("sweeps and the keep rules, for ledgered processes (inside a PID namespace)", () => {
   nsTest(
@@ -27,8 +23,7 @@ describe("sweeps and the keep rules, for ledgered processes (inside a PID namesp
       sb = makeSandbox(CONFIG);
       const r = await inNamespace(
         sb,
-        HELPERS +
-          String.raw`
+        String.raw`
 "$BUN" "$CLI" run -d 0 -n pytest -- bash -c 'exec -a pytest sleep 1000' & W1=$!
 "$BUN" "$CLI" run -d 0 -n tmux -- bash -c 'tmux -S "$D/sock" -f /dev/null new -d "sleep 1001"; exec sleep 1002' & W2=$!
 # What an ended entry left: protected, so its own exit left it, and so does a sweep.
@@ -66,8 +61,7 @@ for v in PYTEST LEADER SERVER INSIDE ESCAPE; do echo "ALIVE_$v $(alive ${"$"}{!v
       sb = makeSandbox(CONFIG);
       const r = await inNamespace(
         sb,
-        HELPERS +
-          String.raw`
+        String.raw`
 TITLE='$0 = "myapp: worker " . ("x" x 40); sleep 1000'
 "$BUN" "$CLI" run -d 0 -n titled -- perl -e "$TITLE" & W1=$!
 "$BUN" "$CLI" run -d 0 -n asked -- bash -c "SUPERVISE_KEEP=1 exec perl -e '$TITLE'" & W2=$!
@@ -107,8 +101,7 @@ kill $ASKED $ASKED_EQ $NATURAL 2>/dev/null
       sb = makeSandbox(CONFIG);
       const r = await inNamespace(
         sb,
-        HELPERS +
-          String.raw`
+        String.raw`
 "$BUN" "$CLI" run -d 1s -g 100ms -n compose -- bash -c 'exec -a "docker compose up" sleep 1000' & W=$!
 wait_until '[ -n "$(entry_field compose pid)" ]'
 CMD=$(entry_field compose pid)

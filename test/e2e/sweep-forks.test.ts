@@ -97,7 +97,6 @@ echo "ALIVE_LATE $(alive $(cat "$D/late.pid"))"
         sb,
         SPAWNER +
           String.raw`
-entry_field() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-2)); console.log(e?.[process.argv.at(-1)] ?? "")' "$1" "$2"; }
 # Not through the sv function: $! must be the wrapper itself.
 "$BUN" "$CLI" run -d 0 -n spawner -- bash -c "$SPAWN_LOOP" "$D/forked" & WRAPPER=$!
 wait_until '[ -n "$(entry_field spawner pid)" ] && [ -s "$D/forked" ]'

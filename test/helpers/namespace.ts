@@ -23,7 +23,8 @@ if (namespaceUnavailable) console.warn(`SKIPPING PID-namespace reap tests: ${nam
 /**
  * Bash helpers for the scripts: `sv` runs the real CLI; `orphan CMD...` starts CMD so its
  * parent exits at once (it is reparented to the namespace's init) and prints its pid;
- * `alive PID` is zombie-aware; `wait_age PID MS` waits until the process is MS old.
+ * `alive PID` is zombie-aware; `wait_age PID MS` waits until the process is MS old;
+ * `entry_field NAME FIELD` a field of the entry named NAME in `ls --all --json`.
  */
 const PRELUDE = String.raw`
 set -u
@@ -41,6 +42,7 @@ wait_age() {
     sleep 0.05
   done
 }
+entry_field() { sv ls --all --json | "$BUN" -e 'const e = (await Bun.stdin.json()).find((x) => x.name === process.argv.at(-2)); console.log(e?.[process.argv.at(-1)] ?? "")' "$1" "$2"; }
 wait_until() { local end=$((SECONDS + 20)); until eval "$1"; do [ $SECONDS -ge $end ] && { echo "timed out: $1" >&2; return 1; }; sleep 0.02; done; }
 mkdir -p "$D/b" "$D/s"
 ln -sf /bin/bash "$D/b/rg"
