@@ -15,7 +15,6 @@ afterEach(async () => {
 
 const nsTest = namespaceUnavailable ? test.skip : test;
 
-
 describe("a nested supervise run inside an entry", () => {
   nsTest(
     "an inner --keep-orphaned entry outlives the outer's exit, a `kill` of the ended outer entry and a sweep; `kill` of the inner ends it",
@@ -24,7 +23,7 @@ describe("a nested supervise run inside an entry", () => {
       const r = await inNamespace(
         sb,
         String.raw`
-# The outer command exits once the inner one runs (before that, the inner wrapper is a plain process of the outer's).
+# The outer command exits once the inner command runs (the test below has it exit at once).
 sv run -n outer -- bash -c '"$BUN" "$CLI" run -n inner --keep-orphaned -d 0 -- sh -c "touch \"\$D/inner.up\"; exec sleep 1000" </dev/null >/dev/null 2>&1 & until [ -e "$D/inner.up" ]; do sleep 0.02; done; exit 0'
 echo "OUTER_EXIT $?"
 wait_until '[ -n "$(entry_field inner pid)" ]'

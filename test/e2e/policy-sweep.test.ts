@@ -15,7 +15,6 @@ afterEach(async () => {
 const nsTest = namespaceUnavailable ? test.skip : test;
 const CONFIG = { reap: { grace: "1s", timeoutMs: 5000 } };
 
-
 describe("sweeps and the keep rules, for ledgered processes (inside a PID namespace)", () => {
   nsTest(
     "owner-dead entries: a pytest command, a tmux server and the shell inside it, and a pytest escape are left; the plain member is ended",
