@@ -177,9 +177,11 @@ function openAndPrepare(path: string, options: OpenOptions): Database | null {
     // Move a damaged file aside before close(), which may rewrite its -wal.
     const mayMove = writer || options.moveAsideIfCorrupt === true;
     const corrupt = mayMove && isCorruption(error);
+    // An empty file that reads as malformed was truncated under its -wal, not damaged.
+    const emptied = corrupt && isEmptyLedger(path);
     const target = corrupt && file !== null ? moveAside(path, file) : null;
     db.close();
-    throw corrupt ? new MovedAside(target, error) : error;
+    throw corrupt ? new MovedAside(target, error, emptied) : error;
   }
 }
 
@@ -231,6 +233,11 @@ export class NotRegularFile extends SuperviseError {
     super(`${path} is ${kind}, not a regular file`, { cause });
     this.name = "NotRegularFile";
   }
+}
+
+/** The ledger's path names a file of no bytes (truncated). */
+export function isEmptyLedger(path: string): boolean {
+  return fs().statSync(path, { throwIfNoEntry: false })?.size === 0;
 }
 
 function kindOf(stat: Stats): string {

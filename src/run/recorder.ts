@@ -8,7 +8,7 @@
 
 import type { Database } from "bun:sqlite";
 import { insertEntry, recordEnd, recordSpawned, type EntryEnd, type NewEntry } from "../ledger/entries.ts";
-import { describe, isContention, isCorruption, ledgerPath, ledgerReplaced, openLedger, setAsideCorrupt } from "../ledger/open.ts";
+import { describe, isContention, isCorruption, isEmptyLedger, ledgerPath, ledgerReplaced, openLedger, setAsideCorrupt } from "../ledger/open.ts";
 import type { Logger } from "../log.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { withRecordedOwner } from "./owner.ts";
@@ -138,9 +138,12 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
         return true;
       } catch (error) {
         if (isCorruption(error) && db && healed === 0) {
+          // Truncated under us rather than damaged: the write below says so, as for a deleted ledger.
+          const truncated = isEmptyLedger(ledgerPath(stateDir));
           const target = setAsideCorrupt(stateDir, db);
           close();
-          if (target) movedAside(target);
+          if (target && truncated) log.warn({ id: entry.id, movedTo: target }, "ledger emptied under its WAL: what was left moved aside");
+          else if (target) movedAside(target);
           continue;
         }
         close();

@@ -194,9 +194,10 @@ echo "OWN_LS $(in_ns $WRAPPER $SV ls --json | oneline)"
         NESTED +
         String.raw`
 in_ns $OUTER $SV kill "$ID" >"$D/outer-kill.out" 2>&1; echo "OUTER_KILL $?"
-echo "OUTER_KILL_OUT $(cat "$D/outer-kill.out")"
+# The report's row, under its header.
+echo "OUTER_KILL_OUT $(tail -n +2 "$D/outer-kill.out")"
 sv kill "$ID" >"$D/parent-kill.out" 2>&1; echo "PARENT_KILL $?"
-echo "PARENT_KILL_OUT $(cat "$D/parent-kill.out")"
+echo "PARENT_KILL_OUT $(tail -n +2 "$D/parent-kill.out")"
 echo "ALIVE $(alive $WRAPPER)$(alive $SLEEP)"
 echo "AFTER_KILL $(sv ls --all --json | oneline)"
 # Its own end, recorded by its own wrapper, stands.
