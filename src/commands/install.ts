@@ -9,7 +9,8 @@ import { parseOptions } from "../cli/parse-options.ts";
 import { workingDirectory } from "../cwd.ts";
 import { UsageError } from "../errors.ts";
 import { selfCommand } from "../hooks/self.ts";
-import { backUp, writeAtomically } from "../install/files.ts";
+import { rmSync } from "node:fs";
+import { backUp, isEmptyAgain, writeAtomically } from "../install/files.ts";
 import { planInstall, type FileChange } from "../install/plan.ts";
 import { codexTrustHint, geminiTrustHint } from "../install/trust-hints.ts";
 import type { AgentName } from "../ownership/agents.ts";
@@ -66,6 +67,12 @@ async function apply(change: FileChange, uninstall: boolean): Promise<void> {
     return;
   }
   const backup = change.before !== null ? backUp(change.path) : null;
+  // Emptied by the uninstall: a file only supervise's hooks were in goes, the backup keeps it.
+  if (uninstall && isEmptyAgain(change.after, change.kind === "trust" ? "toml" : "json")) {
+    rmSync(change.path, { force: true });
+    await writeOut(`${verb(change, uninstall)} ${change.path}, now empty: removed it${backup ? ` (previous file: ${backup})` : ""}\n`);
+    return;
+  }
   writeAtomically(change.path, change.after);
   await writeOut(`${verb(change, uninstall)} ${change.path}${backup ? ` (previous file: ${backup})` : ""}\n`);
   if (change.commentsDropped) await writeErr(`supervise: the comments in ${change.path} are not kept in the rewritten file; the previous file, with them, is ${backup}\n`);

@@ -1,7 +1,7 @@
 // The install's file IO: read what is there, back it up, write the new text atomically.
 
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { SuperviseError, UsageError } from "../errors.ts";
 
 /**
@@ -20,10 +20,26 @@ export function readText(path: string): string | null {
   }
 }
 
+/** The one backup of `path`: the file as it was before this change; an older backup of ours goes. */
 export function backUp(path: string): string {
+  const prefix = `${basename(path)}.supervise-backup-`;
   const target = `${path}.supervise-backup-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   copyFileSync(path, target);
+  for (const name of readdirSync(dirname(path))) {
+    if (name.startsWith(prefix) && join(dirname(path), name) !== target) rmSync(join(dirname(path), name), { force: true });
+  }
   return target;
+}
+
+/** What install wrote and uninstall emptied again: nothing of anyone else's is left in it. */
+export function isEmptyAgain(text: string, kind: "json" | "toml"): boolean {
+  if (kind === "toml") return text.trim() === "";
+  try {
+    const data: unknown = JSON.parse(text);
+    return data !== null && typeof data === "object" && !Array.isArray(data) && Object.keys(data).length === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Write beside, then rename: a crash never leaves half a settings file. Keeps the old mode. */

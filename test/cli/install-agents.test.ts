@@ -3,8 +3,8 @@
 // and a refusal that changes no file at all.
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -65,10 +65,17 @@ describe("supervise install --agent gemini --agent codex", () => {
     // In the order asked for, each agent once.
     expect(again).toEqual({ exitCode: 0, stderr: "", stdout: `${hooks}: nothing to change\n${config}: nothing to change\n${gemini}: nothing to change\n` });
 
-    expect((await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex", "--uninstall"], { env })).exitCode).toBe(0);
+    const un = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex", "--uninstall"], { env });
+    expect(un.exitCode).toBe(0);
     expect(read(gemini)).toEqual(USER_GEMINI);
-    expect(read(hooks)).toEqual({});
+    // hooks.json held only supervise's hooks: install made it, the uninstall removes it.
+    expect(existsSync(hooks)).toBe(false);
+    expect(un.stdout).toContain(`removed supervise's hooks from ${hooks}, now empty: removed it (previous file: `);
     expect(readFileSync(config, "utf8")).toBe(USER_TOML);
+    // At most one backup per file: the one from before the last change.
+    const backups = (file: string) => readdirSync(dirname(file)).filter((name) => name.startsWith(`${basename(file)}.supervise-backup-`));
+    expect([backups(gemini).length, backups(hooks).length, backups(config).length]).toEqual([1, 1, 1]);
+    expect(readFileSync(join(dirname(gemini), backups(gemini)[0]!), "utf8")).not.toBe(JSON.stringify(USER_GEMINI));
   });
 
   test("a config.toml that is not valid TOML: exit 2, one line, no file changed or created", async () => {
