@@ -133,7 +133,7 @@ export const HELP: Record<string, CommandHelp> = {
       "    --user           the user's settings (default)",
       "    --project        this project's settings",
       "    --uninstall      remove supervise's hooks",
-      "    --dry-run        print what would be written; write nothing",
+      "    --dry-run        print the change as a diff; write nothing",
     ],
     example: "supervise install --agent claude-code --dry-run",
     exits: "0; 2 bad flags or a settings file that cannot be read",

@@ -10,6 +10,7 @@ import { workingDirectory } from "../cwd.ts";
 import { UsageError } from "../errors.ts";
 import { selfCommand } from "../hooks/self.ts";
 import { rmSync } from "node:fs";
+import { unifiedDiff } from "../install/diff.ts";
 import { backUp, isEmptyAgain, writeAtomically } from "../install/files.ts";
 import { planInstall, type FileChange } from "../install/plan.ts";
 import { codexTrustHint, geminiTrustHint } from "../install/trust-hints.ts";
@@ -57,7 +58,8 @@ function verb(change: FileChange, uninstall: boolean): string {
 }
 
 async function dryRun(change: FileChange, uninstall: boolean): Promise<void> {
-  await writeOut(change.after);
+  // The change as a diff; the empty file it starts from shows as every line added.
+  await writeOut(unifiedDiff(change.path, change.before ?? "", change.after));
   await writeErr(change.same ? `supervise: ${change.path}: nothing would change\n` : `supervise: dry run: would have ${verb(change, uninstall)} ${change.path}${change.commentsDropped ? " (its comments would not be kept)" : ""}\n`);
 }
 

@@ -18,6 +18,14 @@ function homeEnv() {
 const read = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 const backups = (dir: string) => readdirSync(dir).filter((f) => f.includes("supervise-backup"));
 
+/** `file` with the unified diff applied by patch(1), into a copy: the file itself is left as it is. */
+function patched(file: string, diff: string): string {
+  const copy = `${file}.patched`;
+  const r = Bun.spawnSync(["patch", "-s", "-o", copy, file], { stdin: new TextEncoder().encode(diff), stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`patch failed: ${r.stdout.toString()}${r.stderr.toString()}`);
+  return readFileSync(copy, "utf8");
+}
+
 describe("supervise install", () => {
   test("--user into a missing file: creates it with the three hooks, absolute paths, the state dir and config written in", async () => {
     sb = makeSandbox();
@@ -53,8 +61,11 @@ describe("supervise install", () => {
     expect(again).toEqual({ exitCode: 0, stderr: "", stdout: `${settings}: nothing to change\n` });
     expect(backups(join(sb.dir, "home", ".claude"))).toHaveLength(1);
 
+    // The dry run prints a diff: patch(1) applied to a copy gives what the uninstall would write.
     const dry = await runCli(sb, ["install", "--uninstall", "--dry-run"], { env });
-    expect(JSON.parse(dry.stdout)).toEqual(original);
+    expect(dry.stdout).toStartWith(`--- ${settings}\n+++ ${settings} (after)\n@@ `);
+    expect(dry.stdout.split("\n").filter((line) => line.startsWith("-") && !line.startsWith("---")).some((line) => line.includes("hook session-start"))).toBe(true);
+    expect(JSON.parse(patched(settings, dry.stdout))).toEqual(original);
     expect(dry.stderr).toBe(`supervise: dry run: would have removed supervise's hooks from ${settings}\n`);
     expect(read(settings)).toEqual(installed);
 
@@ -79,7 +90,7 @@ describe("supervise install", () => {
     mkdirSync(join(sb.dir, "home", ".claude"));
     writeFileSync(settings, "");
     const dry = await runCli(sb, ["install", "--dry-run"], { env });
-    expect(Object.keys(JSON.parse(dry.stdout).hooks)).toHaveLength(3);
+    expect(Object.keys(JSON.parse(patched(settings, dry.stdout)).hooks)).toHaveLength(3);
     expect(readFileSync(settings, "utf8")).toBe("");
     expect((await runCli(sb, ["install"], { env })).exitCode).toBe(0);
     expect(Object.keys(read(settings).hooks)).toHaveLength(3);
