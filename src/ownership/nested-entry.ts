@@ -16,6 +16,11 @@ const NOT_RUN = new Set(["ls", "ps", "show", "kill", "wait", "logs", "stats", "g
 
 let ownCliReal: string | null | undefined;
 
+/** Only a process Bun runs can be a wrapper: its comm (stat's name, 15 bytes at most) says so before any read of its command line. */
+export function mayBeWrapper(comm: string): boolean {
+  return comm === "bun" || comm === basename(process.execPath).slice(0, 15);
+}
+
 /** Whether `argv` (of process `pid`) is a wrapper of this CLI: `bun …/cli.ts [run] …`. */
 export function isWrapperCommandLine(pid: number, argv: readonly string[] | null): boolean {
   if (argv === null || argv.length < 3 || NOT_RUN.has(argv[2]!)) return false;
@@ -50,14 +55,14 @@ function real(path: string): string | null {
 
 /** Of `candidates` (processes of the entry `ownId`), the live wrappers of other entries: by command line, or by a child (in `all`) carrying another entry's cookie. */
 export function nestedWrappers(
-  candidates: Iterable<{ pid: number; argv: readonly string[] | null }>,
+  candidates: Iterable<{ pid: number; comm: string; argv: () => readonly string[] | null }>,
   all: Iterable<{ pid: number; ppid: number }>,
   ownId: string,
   environOf: (pid: number) => string | null,
 ): Set<number> {
   const found = new Set<number>();
   const wanted = new Set<number>();
-  for (const c of candidates) (isWrapperCommandLine(c.pid, c.argv) ? found : wanted).add(c.pid);
+  for (const c of candidates) (mayBeWrapper(c.comm) && isWrapperCommandLine(c.pid, c.argv()) ? found : wanted).add(c.pid);
   for (const p of all) {
     if (!wanted.has(p.ppid) || found.has(p.ppid)) continue;
     const id = environVar(environOf(p.pid), COOKIE);

@@ -355,7 +355,7 @@ function nestedWrapperTest(procs: readonly ProcInfo[]): (proc: ProcInfo, id: str
       }
     }
     const own = children.get(proc.pid) ?? [];
-    return nestedWrappers([proc], own, id, (pid) => own.find((c) => c.pid === pid)?.environ ?? null).size > 0;
+    return nestedWrappers([{ pid: proc.pid, comm: proc.comm, argv: () => proc.argv }], own, id, (pid) => own.find((c) => c.pid === pid)?.environ ?? null).size > 0;
   };
 }
 

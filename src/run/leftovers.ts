@@ -12,7 +12,7 @@ import { pidsAllocatedSince } from "../proc/pid-window.ts";
 import { listPids } from "../proc/read.ts";
 import { COOKIE, findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
 import { environVar } from "../ownership/cookie.ts";
-import { isWrapperCommandLine } from "../ownership/nested-entry.ts";
+import { isWrapperCommandLine, mayBeWrapper } from "../ownership/nested-entry.ts";
 import { readStat, type ProcStat } from "../proc/stat.ts";
 import type { EntryPolicy } from "../stop/entry-policy.ts";
 
@@ -94,7 +94,7 @@ export function endableDescendants(
   // Another entry's (a nested `supervise run`: its wrapper, by command line, or what carries its
   // cookie): its own wrapper and policy decide, and so does everything below it; a process
   // may be judged only once its ancestors are ours.
-  const others = new Set(descendants.filter((p) => isWrapperCommandLine(p.pid, table.get(p.pid)!.argv) || carriesOtherCookie(table.get(p.pid)!.environ, ownId)).map((p) => p.pid));
+  const others = new Set(descendants.filter((p) => (mayBeWrapper(p.comm) && isWrapperCommandLine(p.pid, table.get(p.pid)!.argv)) || carriesOtherCookie(table.get(p.pid)!.environ, ownId)).map((p) => p.pid));
   const underOther = (p: ProcStat): boolean => {
     for (let q: Markable | undefined = table.get(p.pid); q; q = table.get(q.ppid)) if (others.has(q.pid)) return true;
     return false;

@@ -27,6 +27,15 @@ export interface Endable {
   processes: ProcStat[];
 }
 
+/** A process's pid namespace never changes: read once per identity, not at every poll of a stop. */
+const namespaces = new Map<string, boolean | null>();
+
+function namespaceOf(proc: ProcStat): boolean | null {
+  const key = `${proc.pid}:${proc.startTicks}`;
+  if (!namespaces.has(key)) namespaces.set(key, inOwnNamespace(proc.pid));
+  return namespaces.get(key)!;
+}
+
 /** Paths on which a keep mark can hold: `kill` ends everything of the entry, so it reads none. */
 function readsMarks(path: StopPath): boolean {
   return path !== "kill";
@@ -42,7 +51,7 @@ export function endableProcesses(
 ): Endable {
   const located = [...found.members.map((p) => [p, "group"] as const), ...found.carriers.map((p) => [p, "escape"] as const)];
   const marks = readsMarks(policy.path) ? markTable(located.map(([p]) => p), environOf) : null;
-  const nested = nestedWrappers(located.map(([p]) => ({ pid: p.pid, argv: marks?.get(p.pid)?.argv ?? readCmdline(p.pid) })), stats, ref.id, environOf);
+  const nested = nestedWrappers(located.map(([p]) => ({ pid: p.pid, comm: p.comm, argv: () => marks?.get(p.pid)?.argv ?? readCmdline(p.pid) })), stats, ref.id, environOf);
   const recordedHere = inRecordedNamespace(ref);
   const may = (proc: ProcStat, tie: Tie) =>
     mayEnd(policy.path, {
@@ -51,7 +60,7 @@ export function endableProcesses(
       keepOrphaned: policy.keepOrphaned,
       otherEntry: nested.has(proc.pid),
       sessionBound: policy.sessionBound,
-      sameNamespace: recordedHere === true ? inOwnNamespace(proc.pid) : recordedHere,
+      sameNamespace: recordedHere === true ? namespaceOf(proc) : recordedHere,
       // proc/signal.ts re-reads the owner before every send and refuses another user's.
       sameUser: true,
       proof: policy.proof,
