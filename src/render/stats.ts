@@ -22,15 +22,23 @@ export function renderStats(s: HistoryStats, width: number | null): string {
     { title: "CLEANED", align: "right" },
     { title: "", flex: true },
   ];
-  const rows = s.perRun.map((r) => [
+  const cells = s.perRun.map((r) => [
     r.at.replace("T", " ").slice(0, 19),
     r.dryRun ? `${r.trigger} (dry)` : r.trigger,
     String(r.scanned),
     String(r.durationMs),
     r.dryRun ? "-" : `${r.cleaned}${r.counts.failed ? ` (${r.counts.failed} failed)` : ""}`,
-    bar(r.cleaned, max, BAR_WIDTH),
   ]);
+  // The bars are scaled to what the other columns leave of the width, never cut with "…".
+  const rest = width === null ? BAR_WIDTH : width - widest(renderTable(columns.slice(0, -1), cells, width)) - 2;
+  const barWidth = Math.min(BAR_WIDTH, rest);
+  if (barWidth < 1) return `${head}\n\n${renderTable(columns.slice(0, -1), cells, width)}`;
+  const rows = s.perRun.map((r, i) => [...cells[i]!, bar(r.cleaned, max, barWidth)]);
   return `${head}\n\n${renderTable(columns, rows, width)}`;
+}
+
+function widest(text: string): number {
+  return Math.max(...text.split("\n").map((line) => line.length));
 }
 
 /** A bar of `value` against `max`, at most `width` cells, in eighths of a cell. */
