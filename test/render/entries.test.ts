@@ -35,13 +35,25 @@ describe("ls table", () => {
     entry({ id: "xxxxxxxxxx", deadlineAt: null, session: null }),
   ];
 
-  test("columns, ages, deadline left, short session, name before the command", () => {
+  test("columns, ages, deadline left, short session, name before the command; how it ended is in STATE, and when in ENDED", () => {
     const lines = renderEntries(entries, now, null, false).split("\n");
-    expect(lines[0]).toMatch(/^ID\s+PID\s+STATE\s+EXIT\s+AGE\s+DEADLINE\s+SESSION\s+COMMAND$/);
-    expect(lines[1]).toMatch(/^abcdefgh12\s+4242\s+running\s+-\s+10m\s+5m\s+0b9c3f1e\s+rg --files/);
-    expect(lines[2]).toMatch(/^zzzzzzzzzz\s+4242\s+killed\s+SIGTERM\s+5m\s+-\s+0b9c3f1e\s+scan: rg/);
-    expect(lines[3]).toMatch(/\borphaned\s+-\s+10m\s+overdue\b/);
-    expect(lines[4]).toMatch(/\brunning\s+-\s+10m\s+none\s+-\s+rg/);
+    expect(lines[0]).toMatch(/^ID\s+PID\s+STATE\s+AGE\s+ENDED\s+DEADLINE\s+SESSION\s+COMMAND$/);
+    expect(lines[1]).toMatch(/^abcdefgh12\s+4242\s+running\s+10m\s+-\s+5m\s+0b9c3f1e\s+rg --files/);
+    expect(lines[2]).toMatch(/^zzzzzzzzzz\s+4242\s+killed TERM\s+5m\s+5m ago\s+-\s+0b9c3f1e\s+scan: rg/);
+    expect(lines[3]).toMatch(/\borphaned\s+10m\s+-\s+overdue\b/);
+    expect(lines[4]).toMatch(/\brunning\s+10m\s+-\s+none\s+-\s+rg/);
+  });
+
+  test("ls --all where nothing runs: no DEADLINE column (it would be '-' on every row); an exit code in STATE", () => {
+    const ended = [entry({ state: "exited", exitCode: 7, endedAt: "2026-01-01T00:07:00Z" }), entry({ id: "zzzzzzzzzz", state: "killed", signal: "TERM", endedAt: "2026-01-01T00:05:00Z" })];
+    const lines = renderEntries(ended, now, 100, false).split("\n");
+    expect(lines[0]).toMatch(/^ID\s+PID\s+STATE\s+AGE\s+ENDED\s+SESSION\s+COMMAND$/);
+    // At 60 columns the session goes first; how and when each ended stay.
+    expect(renderEntries(ended, now, 60, false).split("\n")[0]).toMatch(/^ID\s+PID\s+STATE\s+AGE\s+ENDED\s+COMMAND$/);
+    expect(lines[1]).toMatch(/^abcdefgh12\s+4242\s+exited 7\s+7m\s+3m ago\s/);
+    expect(lines[2]).toMatch(/\bkilled TERM\s+5m\s+5m ago\s/);
+    // Only running entries: no ENDED.
+    expect(renderEntries([entry({})], now, null, false).split("\n")[0]).toMatch(/^ID\s+PID\s+STATE\s+AGE\s+DEADLINE\s+SESSION\s+COMMAND$/);
   });
 
   for (const width of [100, 80, 60, 40, 20]) {
