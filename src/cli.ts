@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   reap: () => import("./commands/reap.ts"),
   hook: () => import("./commands/hook.ts"),
   install: () => import("./commands/install.ts"),
+  completion: () => import("./commands/completion.ts"),
 };
 
 async function main(args: string[]): Promise<number> {

@@ -138,6 +138,13 @@ export const HELP: Record<string, CommandHelp> = {
     example: "supervise install --agent claude-code --dry-run",
     exits: "0; 2 bad flags or a settings file that cannot be read",
   },
+  completion: {
+    synopsis: ["completion bash | zsh | fish"],
+    about: "The shell's completion script: eval \"$(supervise completion bash)\", or | source in fish.",
+    options: [],
+    example: "supervise completion bash > ~/.local/share/bash-completion/completions/supervise",
+    exits: "0; 2 an unknown shell",
+  },
   config: {
     synopsis: ["config [--schema | --origins] [--config FILE]"],
     about: "The config in effect, validated; --origins says where each value came from.",
@@ -168,13 +175,11 @@ run's exit status: ${HELP.run!.exits.replace("\n", " ")}.
 /** `supervise CMD --help`: its synopsis, what it does, its options, one example, its exit status. */
 export function commandHelp(name: string): string {
   const help = HELP[name]!;
+  const options = help.options.length ? `\noptions:\n${help.options.map((line) => `  ${line}`).join("\n")}\n` : "";
   return `usage: ${help.synopsis.map((s) => `supervise ${s}`).join("\n       ")}
 
 ${help.about}
-
-options:
-${help.options.map((line) => `  ${line}`).join("\n")}
-
+${options}
 example: ${help.example}
 
 exit status: ${help.exits}.
