@@ -180,6 +180,7 @@ function judgeEntries(input: PlanInput, view: SnapshotView): Pass & { entries: E
         graceMs: row.grace_ms,
         ownerAlive: recordedOwnerAlive(row, view),
         keep,
+        jobStopped: wrapper !== null && isStopped(wrapper) && mine.length > 0 && mine.every(isStopped),
       },
       input.now,
     );
@@ -362,4 +363,9 @@ function nestedWrapperTest(procs: readonly ProcInfo[]): (proc: ProcInfo, id: str
 /** The entry's own wrapper (an overdue one is signalled): it bears the wrapper's name too. */
 function isWrapperOf(proc: ProcInfo, row: EntryRow): boolean {
   return proc.pid === row.wrapper_pid && proc.startTicks === row.wrapper_start_ticks;
+}
+
+/** Stopped by a signal (T), not traced (t). */
+function isStopped(proc: ProcInfo): boolean {
+  return proc.state === "T";
 }

@@ -164,6 +164,8 @@ export interface EntryFacts {
   ownerAlive?: boolean | null;
   /** Started with --keep-orphaned (or run.onOrphan "keep"): no sweep ends it, only `supervise kill`. */
   keep?: boolean;
+  /** The wrapper and everything of it are stopped: the user's Ctrl-Z (the wrapper stops its command's group, then itself). */
+  jobStopped?: boolean;
 }
 
 /** How long after deadline + grace a live wrapper is considered not to be enforcing it. */
@@ -185,6 +187,8 @@ function judgeEntry(facts: EntryFacts, now: number): EntryVerdict {
   // The wrapper outlived the agent that started it (its own parent, the agent's shell, lives
   // on): what it supervises has no owner any more.
   if (facts.ownerAlive === false && facts.alive > 0) return "owner-dead";
+  // Suspended by its user: its deadline fires when it is continued.
+  if (facts.jobStopped) return "running";
   if (facts.deadlineAt !== null && facts.graceMs !== null && now > facts.deadlineAt + facts.graceMs + OVERDUE_SLACK_MS) return "overdue";
   return "running";
 }

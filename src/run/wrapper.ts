@@ -31,8 +31,11 @@ const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** Passed on to the command, which decides what they mean. */
 const FORWARDED_ONLY = ["SIGUSR1", "SIGUSR2"] as const;
 
+/** Job control from the terminal (Ctrl-Z, background reads and writes): the command, in a session of its own, never gets them. */
+const JOB_CONTROL = ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const;
+
 /** Every signal the wrapper handles (parent-watch.ts's SIGURG too): the command starts with these at their default, the rest as inherited. */
-export const HANDLED_SIGNALS: readonly number[] = [...TERMINATING, ...FORWARDED_ONLY, "SIGCHLD", "SIGURG"].map((name) => SIGNALS[name as keyof typeof SIGNALS]);
+export const HANDLED_SIGNALS: readonly number[] = [...TERMINATING, ...FORWARDED_ONLY, ...JOB_CONTROL, "SIGCONT", "SIGCHLD", "SIGURG"].map((name) => SIGNALS[name as keyof typeof SIGNALS]);
 
 /** How long a command's death by signal waits for the same signal to reach the wrapper. */
 const SIGNAL_SETTLE_MS = 20;
@@ -137,6 +140,17 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   for (const name of FORWARDED_ONLY) {
     handlers.push([name, () => void (state.ref && signalEntry(state.ref, policyOf(ctx, "signal"), SIGNALS[name]))]);
   }
+  // Ctrl-Z stops the command's group, then the wrapper, as dumb-init does; `fg` (SIGCONT to us) continues the group.
+  for (const name of JOB_CONTROL) {
+    handlers.push([
+      name,
+      () => {
+        if (state.ref) signalEntry(state.ref, policyOf(ctx, "signal"), SIGNALS.SIGSTOP);
+        process.kill(process.pid, "SIGSTOP");
+      },
+    ]);
+  }
+  handlers.push(["SIGCONT", () => void (state.ref && signalEntry(state.ref, policyOf(ctx, "signal"), SIGNALS.SIGCONT))]);
   for (const [name, handler] of handlers) process.on(name, handler);
   // An inherited blocked mask would hold back every signal above, and the command inherits ours.
   if (!unblockAllSignals()) log.warn({ id }, "cannot reset the signal mask (no libc through bun:ffi)");

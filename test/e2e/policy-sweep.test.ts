@@ -95,32 +95,37 @@ kill $ASKED $ASKED_EQ $NATURAL 2>/dev/null
   );
 
   nsTest(
-    "overdue: a `docker compose up` whose wrapper was stopped (Ctrl-Z) past its deadline is left by the sweep; the wrapper, continued, ends it at its own deadline",
+    "overdue: a `docker compose up` whose wrapper was stopped past its deadline is left by the sweep; so is a plain command its user suspended (Ctrl-Z: group and wrapper stopped); each wrapper, continued, ends its command at its own deadline",
     async () => {
       sb = makeSandbox(CONFIG);
       const r = await inNamespace(
         sb,
         String.raw`
 "$BUN" "$CLI" run -d 1s -g 100ms -n compose -- bash -c 'exec -a "docker compose up" sleep 1000' & W=$!
-wait_until '[ -n "$(entry_field compose pid)" ]'
-CMD=$(entry_field compose pid)
+"$BUN" "$CLI" run -d 1s -g 100ms -n suspended -- sleep 1001 & W2=$!
+wait_until '[ -n "$(entry_field compose pid)" ] && [ -n "$(entry_field suspended pid)" ]'
+CMD=$(entry_field compose pid); CMD2=$(entry_field suspended pid)
 kill -STOP $W
-# Past deadline + grace + the 10 s slack: the entry is overdue.
+# What the terminal sends on Ctrl-Z: the wrapper stops its command's group, then itself.
+kill -TSTP $W2
+wait_until '[ "$(stat_field $W2 1)" = T ] && [ "$(stat_field $CMD2 1)" = T ]'
+# Past deadline + grace + the 10 s slack: the first entry is overdue; the suspended one is its user's.
 wait_age $W 12000
 echo "REPORT $(sv reap --json | tr -d '\n')"
-echo "ALIVE $(alive $W)$(alive $CMD)"
-kill -CONT $W
+echo "ALIVE $(alive $W)$(alive $CMD)$(alive $W2)$(alive $CMD2)"
+kill -CONT $W $W2
 wait $W; echo "EXIT $?"
-echo "ALIVE_AFTER $(alive $CMD)"
+wait $W2; echo "EXIT2 $?"
+echo "ALIVE_AFTER $(alive $CMD)$(alive $CMD2)"
 `,
         90_000,
       );
       expect(r.stderr).toBe("");
       const report = JSON.parse(r.values.get("REPORT")!);
       expect(report.targets).toEqual([]);
-      expect(r.values.get("ALIVE")).toBe("yesyes");
+      expect(r.values.get("ALIVE")).toBe("yesyesyesyes");
       // Its own deadline reaches its own group, protected or not.
-      expect([r.values.get("EXIT"), r.values.get("ALIVE_AFTER")]).toEqual(["124", "no"]);
+      expect([r.values.get("EXIT"), r.values.get("EXIT2"), r.values.get("ALIVE_AFTER")]).toEqual(["124", "124", "nono"]);
     },
     90_000,
   );

@@ -85,6 +85,9 @@ describe("classifyEntry", () => {
     ["wrapper alive, within its deadline", {}, 5_000, "running"],
     ["wrapper alive, just past deadline + grace + slack", {}, 10_000 + 3_000 + OVERDUE_SLACK_MS + 1, "overdue"],
     ["wrapper alive, past deadline but within the slack", {}, 10_000 + 3_000 + OVERDUE_SLACK_MS, "running"],
+    // Ctrl-Z: the wrapper stopped its command's group and then itself; its deadline fires on `fg`.
+    ["wrapper and command stopped by their user, long past the deadline", { jobStopped: true }, 1e12, "running"],
+    ["stopped by their user, the agent gone", { jobStopped: true, ownerAlive: false }, 1e12, "owner-dead"],
     ["no deadline is never overdue", { deadlineAt: null }, 1e12, "running"],
     ["infinite grace is never overdue", { graceMs: null }, 1e12, "running"],
     ["wrapper dead, processes alive", { wrapperAlive: false }, 5_000, "owner-dead"],
