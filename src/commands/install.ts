@@ -29,6 +29,13 @@ export default async function install(args: string[]): Promise<number> {
   const cwd = here.path;
   const changes = planInstall({ agents, scope: options.project ? "project" : "user", uninstall, commandPrefix: hookCommandPrefix(), cwd, env: process.env });
 
+  // What only this shell's environment says becomes part of every hook: say so before it does.
+  if (!uninstall && changes.some((c) => !c.same)) {
+    for (const name of ["SUPERVISE_HOME", "SUPERVISE_CONFIG"]) {
+      const value = process.env[name];
+      if (value) await writeErr(`supervise: note: ${name}=${value} is set in this environment, so the hooks are written with it${options.project ? " (into files a team may commit)" : ""}; unset it to install hooks that use the default\n`);
+    }
+  }
   for (const change of changes) {
     if (options["dry-run"]) await dryRun(change, uninstall);
     else await apply(change, uninstall);

@@ -27,6 +27,12 @@ const read = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 const USER_GEMINI = { ui: { theme: "Dracula" }, hooks: { AfterTool: [{ matcher: "write_file", hooks: [{ type: "command", command: "lint", timeout: 9000 }] }] } };
 const USER_TOML = '# my codex\nmodel = "o3"\n\n[projects."/work"]\ntrust_level = "trusted"\n';
 
+/** install's note on what the sandbox's environment bakes into the hooks (its own state dir and config). */
+const bakedIn = (sb: Sandbox, project = false) =>
+  ["SUPERVISE_HOME", "SUPERVISE_CONFIG"]
+    .map((name) => `supervise: note: ${name}=${sb.env[name]} is set in this environment, so the hooks are written with it${project ? " (into files a team may commit)" : ""}; unset it to install hooks that use the default\n`)
+    .join("");
+
 describe("supervise install --agent gemini --agent codex", () => {
   test("each agent's file, in its own terms; Codex's trust recorded; idempotent; --uninstall gives the files back", async () => {
     sb = makeSandbox();
@@ -35,7 +41,7 @@ describe("supervise install --agent gemini --agent codex", () => {
     writeFileSync(config, USER_TOML);
     const r = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex"], { env });
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(bakedIn(sb));
     expect(r.stdout.split("\n").filter(Boolean).map((line) => line.replace(/ \(previous file: .*\)$/, ""))).toEqual([
       `installed supervise's hooks in ${gemini}`,
       `installed supervise's hooks in ${hooks}`,
@@ -104,7 +110,8 @@ describe("supervise install --agent gemini --agent codex", () => {
     mkdirSync(project);
     const untrusted = await runCli(sb, ["install", "--agent", "gemini", "--agent", "codex", "--project"], { env, cwd: project });
     expect(untrusted.exitCode).toBe(0);
-    const hints = untrusted.stderr.split("\n").filter(Boolean);
+    expect(untrusted.stderr).toStartWith(bakedIn(sb, true));
+    const hints = untrusted.stderr.slice(bakedIn(sb, true).length).split("\n").filter(Boolean);
     expect(hints).toHaveLength(2);
     expect(hints[0]).toContain(`"${project}": "TRUST_FOLDER"`);
     expect(hints[1]).toContain(`[projects."${project}"] trust_level = "trusted"`);
@@ -125,7 +132,7 @@ describe("supervise install --agent gemini --agent codex", () => {
     const r = await runCli(sb, ["install", "--agent", "gemini"], { env });
     expect(r.exitCode).toBe(0);
     const backup = / \(previous file: (.*)\)$/.exec(r.stdout.trim())![1]!;
-    expect(r.stderr).toBe(`supervise: the comments in ${gemini} are not kept in the rewritten file; the previous file, with them, is ${backup}\n`);
+    expect(r.stderr).toBe(`${bakedIn(sb)}supervise: the comments in ${gemini} are not kept in the rewritten file; the previous file, with them, is ${backup}\n`);
     expect(readFileSync(backup, "utf8")).toBe(commented);
     const g = read(gemini);
     expect(g.ui).toEqual({ theme: "Dracula" });

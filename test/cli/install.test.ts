@@ -26,12 +26,18 @@ function patched(file: string, diff: string): string {
   return readFileSync(copy, "utf8");
 }
 
+/** install's note on what the sandbox's environment bakes into the hooks (its own state dir and config). */
+const bakedIn = (sb: Sandbox, project = false) =>
+  ["SUPERVISE_HOME", "SUPERVISE_CONFIG"]
+    .map((name) => `supervise: note: ${name}=${sb.env[name]} is set in this environment, so the hooks are written with it${project ? " (into files a team may commit)" : ""}; unset it to install hooks that use the default\n`)
+    .join("");
+
 describe("supervise install", () => {
   test("--user into a missing file: creates it with the three hooks, absolute paths, the state dir and config written in", async () => {
     sb = makeSandbox();
     const { env, settings } = homeEnv();
     const r = await runCli(sb, ["install"], { env });
-    expect(r).toEqual({ exitCode: 0, stderr: "", stdout: `installed supervise's hooks in ${settings}\n` });
+    expect(r).toEqual({ exitCode: 0, stderr: bakedIn(sb), stdout: `installed supervise's hooks in ${settings}\n` });
     const hooks = read(settings).hooks;
     expect(Object.keys(hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse"]);
     const command: string = hooks.PreToolUse[0].hooks[0].command;
