@@ -10,9 +10,9 @@ import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { describe, existingLedger, isCorruption, readerFailure, setAsideCorrupt } from "../ledger/open.ts";
 import { resolveEntries, resolveSession } from "../ledger/resolve.ts";
-import { parseSignal } from "../proc/signals.ts";
+import { parseSignal, signalName } from "../proc/signals.ts";
 import { printable, renderTable, type Column } from "../render/table.ts";
-import { terminalWidth } from "../cli/terminal.ts";
+import { isTerminal, terminalWidth } from "../cli/terminal.ts";
 import { stateDir } from "../state-dir.ts";
 import { stopEntries, type StopResult } from "../stop/stop-entry.ts";
 import { parseDuration } from "../time/duration.ts";
@@ -36,7 +36,9 @@ export default async function kill(args: string[]): Promise<number> {
   // Pages found damaged on the read: moved aside as at open, and nothing recorded is left to stop.
   const { db, rows } = opened ? readRows(dir, opened, positionals, session, movedAside) : { db: null, rows: [] };
   if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
-  const stopped = db ? await stopEntries(db, rows, { reason: "manual", signal, graceMs }) : [];
+  const running = rows.filter((row) => row.ended_at === null);
+  const status = running.length && (await isTerminal(2)) ? liveStatus(running, signal, graceMs) : null;
+  const stopped = db ? await stopEntries(db, rows, { reason: "manual", signal, graceMs }).finally(() => status?.stop()) : [];
   const results: KillReport[] = stopped.map(({ id, outcome, signal, durationMs }, i) => ({ id, outcome, signal, durationMs, command: JSON.parse(rows[i]!.command) as string[] }));
   const unrecorded = stopped.filter((r) => r.unrecorded !== undefined);
   if (unrecorded.length) await writeErr(unrecordedLine(unrecorded));
@@ -58,6 +60,30 @@ function signalWords(args: readonly string[]): string[] {
     out.push(...(/^-(\d+|(SIG)?[A-Z][A-Z0-9]*)$/.test(word) ? ["--signal", word.slice(1)] : [word]));
   }
   return out;
+}
+
+/**
+ * On a terminal, one line that says what the stop waits for, rewritten each second and
+ * cleared at the end: "stopping 2 entries: TERM sent, SIGKILL in 3s".
+ */
+function liveStatus(rows: readonly EntryRow[], signal: number | undefined, graceMs: number | undefined): { stop(): void } {
+  const started = Date.now();
+  const sent = [...new Set(rows.map((row) => (signal === undefined ? row.first_signal : signalName(signal))))].join("/");
+  const grace = Math.max(...rows.map((row) => graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY));
+  const what = `stopping ${rows.length} entr${rows.length === 1 ? "y" : "ies"}: ${sent} sent`;
+  const draw = () => {
+    const left = grace - (Date.now() - started);
+    const tail = !Number.isFinite(grace) ? ", no SIGKILL (--grace none)" : left > 0 ? `, SIGKILL in ${Math.ceil(left / 1000)}s` : ", SIGKILL sent";
+    process.stderr.write(`\r\x1b[K${what}${tail}`);
+  };
+  draw();
+  const timer = setInterval(draw, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      process.stderr.write("\r\x1b[K");
+    },
+  };
 }
 
 /** The rows named; a ledger whose pages fail the read is moved aside (db: null, nothing to stop). */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runCli } from "../helpers/cli.ts";
 import { KillResultSchema, parseJson } from "../helpers/contract.ts";
 import { lsAll, startSupervised } from "../helpers/ledger.ts";
-import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+import { CLI, isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(20_000);
 let sb: Sandbox;
@@ -189,5 +189,19 @@ describe("supervise kill", () => {
     }
     expect(isAlive(live.pid)).toBe(true);
     expect((await byId()).get(live.id)).toMatchObject({ state: "running" });
+  });
+
+  test.skipIf(Bun.spawnSync(["script", "--version"]).exitCode !== 0)("on a terminal, one live line says what the stop waits for, and is cleared at the end; never in a pipe", async () => {
+    sb = makeSandbox();
+    const stubborn = await startSupervised(sb, [], "trap '' TERM; echo trapped; while :; do sleep 0.05; done");
+    expect(await stubborn.run.nextLine()).toBe("trapped");
+    const r = Bun.spawnSync(["script", "-qec", `${process.execPath} ${CLI} kill --grace 1500ms ${stubborn.id} >/dev/null`, "/dev/null"], { env: sb.env, stdout: "pipe", stderr: "pipe" });
+    const tty = r.stdout.toString();
+    expect(tty).toContain("\r\x1b[Kstopping 1 entry: TERM sent, SIGKILL in 2s");
+    expect(tty).toEndWith("\r\x1b[K");
+    expect(isAlive(stubborn.pid)).toBe(false);
+    // Not a terminal: no status line at all.
+    const piped = await startSupervised(sb, []);
+    expect((await runCli(sb, ["kill", piped.id])).stderr).toBe("");
   });
 });
