@@ -73,6 +73,8 @@ describe("supervise install in a removed working directory", () => {
     };
     expect(await inRemoved("install --project")).toEqual({ exitCode: 2, stdout: "", stderr: `supervise: the working directory ${gone} was removed; nothing to install --project into\n` });
     const user = await inRemoved("install");
-    expect(user).toEqual({ exitCode: 0, stderr: "", stdout: `installed supervise's hooks in ${join(home, ".claude", "settings.json")}\n` });
+    // The sandbox's own state dir and config go into the hook: install says so first.
+    const baked = ["SUPERVISE_HOME", "SUPERVISE_CONFIG"].map((name) => `supervise: note: ${name}=${sb.env[name]} is set in this environment, so the hooks are written with it; unset it to install hooks that use the default\n`).join("");
+    expect(user).toEqual({ exitCode: 0, stderr: baked, stdout: `installed supervise's hooks in ${join(home, ".claude", "settings.json")}\n` });
   });
 });
