@@ -28,6 +28,8 @@ export interface Signal {
 export function tryParseSignal(text: string): Signal | null {
   if (/^[0-9]+$/.test(text)) {
     const number = Number(text);
+    // Signal 0 sends nothing (kill(2)'s check); as GNU's `timeout -s0 -k1`, only the KILL after the grace ends the command.
+    if (number === 0) return { name: "0", number: 0 };
     const name = NAMES.get(number);
     return name ? { name, number } : null;
   }

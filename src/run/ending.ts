@@ -73,8 +73,10 @@ function wrapperStop(ending: Pick<Ending, "reason"> | null): WrapperEnd["stop"] 
 }
 
 export function failedToStart(ctx: WrapperContext, error: unknown): number {
-  const code = (error as NodeJS.ErrnoException).code;
   const name = ctx.request.command[0]!;
+  // execvp(3), as GNU timeout uses it, finds a directory or a file it may not run on PATH (`timeout 10 .`): 126, not 127.
+  const onPath = (error as NodeJS.ErrnoException).code === "ENOENT" && !name.includes("/") ? unrunnableOnPath(name, ctx.env.PATH) : null;
+  const code = onPath ?? (error as NodeJS.ErrnoException).code;
   const exitStatus = code === "ENOENT" ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
   ctx.say(exitStatus === EXIT_NOT_FOUND ? `command not found: ${name}` : `cannot run ${name}: ${reasonText(code, error)}`);
   const record: WrapperEnd = { by: "wrapper", at: Date.now(), stop: null, outcome: "gone", exitCode: exitStatus, endSignal: null, exitStatus };
@@ -83,7 +85,25 @@ export function failedToStart(ctx: WrapperContext, error: unknown): number {
   return exitStatus;
 }
 
+/** What execvp would have met on PATH for `name`: EISDIR or EACCES for the first entry that exists, else null. */
+function unrunnableOnPath(name: string, path: string | undefined): string | null {
+  const { statSync, accessSync, constants } = require("node:fs") as typeof import("node:fs");
+  for (const dir of (path ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
+    const candidate = `${dir || "."}/${name}`;
+    const stat = statSync(candidate, { throwIfNoEntry: false });
+    if (!stat) continue;
+    if (stat.isDirectory()) return "EISDIR";
+    try {
+      accessSync(candidate, constants.X_OK);
+    } catch {
+      return "EACCES";
+    }
+  }
+  return null;
+}
+
 function reasonText(code: string | undefined, error: unknown): string {
+  if (code === "EISDIR") return "is a directory";
   if (code === "EACCES") return "permission denied";
   if (code === "ENOEXEC") return "exec format error";
   return (error as Error).message;

@@ -12,11 +12,13 @@ describe("tryParseSignal", () => {
     ["HUP", "HUP", 1],
     ["USR1", "USR1", 10],
     ["2", "INT", 2],
+    // Signal 0 sends nothing: GNU's `timeout -s0 -k1` ends the command only by the KILL after the grace.
+    ["0", "0", 0],
   ] as const)("%p -> %p (%p)", (text, name, number) => {
     expect(tryParseSignal(text)).toEqual({ name, number });
   });
 
-  test.each(["", "0", "SIG", "SIGFOO", "KILLX", "-9", "9.0", " 9", "999", "TERM ", "toString", "__proto__", "constructor"])(
+  test.each(["", "00x", "SIG", "SIGFOO", "KILLX", "-9", "9.0", " 9", "999", "TERM ", "toString", "__proto__", "constructor"])(
     "rejects %p",
     (text) => {
       expect(tryParseSignal(text)).toBeNull();
