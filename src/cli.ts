@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   hook: () => import("./commands/hook.ts"),
   install: () => import("./commands/install.ts"),
   completion: () => import("./commands/completion.ts"),
+  restart: () => import("./commands/restart.ts"),
 };
 
 async function main(args: string[]): Promise<number> {
@@ -73,6 +74,6 @@ const rawCmdline = readOwnCmdline();
 const named = process.argv[2];
 if (named !== undefined && Object.hasOwn(COMMANDS, named)) COMMANDS[named]!().catch(() => {});
 const args = userArgs(process.argv, await rawCmdline);
-const isRun = args[0] === undefined || args[0] === "run" || !Object.hasOwn(COMMANDS, args[0]);
+const isRun = args[0] === undefined || args[0] === "run" || args[0] === "restart" || !Object.hasOwn(COMMANDS, args[0]);
 const code = await main(args).catch((error) => report(error, isRun));
 process.exit(code);

@@ -66,9 +66,9 @@ export function manPage(version: string): string {
   for (const help of Object.values(HELP)) for (const s of help.synopsis) out.push(`.B supervise\n${esc(s)}`, ".br");
   out.push(".SH DESCRIPTION", esc(HELP.run!.about), ".SH COMMANDS");
   for (const [name, help] of Object.entries(HELP)) {
-    out.push(`.SS ${name}`, esc(help.about), ".PP", ".nf");
-    for (const line of help.options) out.push(esc(line));
-    out.push(".fi", ".PP", `Example: ${esc(help.example)}`, ".br", `Exit status: ${esc(help.exits.replace(/\n/g, " "))}.`);
+    out.push(`.SS ${name}`, esc(help.about));
+    if (help.options.length) out.push(".PP", ".nf", ...help.options.map(esc), ".fi");
+    out.push(".PP", `Example: ${esc(help.example)}`, ".br", `Exit status: ${esc(help.exits.replace(/\n/g, " "))}.`);
   }
   out.push(".SH SEE ALSO", "The README and docs/ of the supervise repository.");
   return `${out.join("\n")}\n`;

@@ -13,7 +13,6 @@ const VERBS: Record<string, string> = {
   log: "logs",
   rm: "gc",
   remove: "gc",
-  restart: "run",
   stop: "kill",
   start: "run",
   version: "--version",

@@ -138,6 +138,13 @@ export const HELP: Record<string, CommandHelp> = {
     example: "supervise install --agent claude-code --dry-run",
     exits: "0; 2 bad flags or a settings file that cannot be read",
   },
+  restart: {
+    synopsis: ["restart ID"],
+    about: "Run an entry's recorded command again: its working directory, deadline, grace, signal,\nsession, name and keep options; a new entry, in the foreground as run is.",
+    options: [],
+    example: "supervise restart web",
+    exits: "as run's: the command's; 124 deadline; 125 supervise's own error (a directory gone); 2 an unknown id",
+  },
   completion: {
     synopsis: ["completion bash | zsh | fish"],
     about: "The shell's completion script: eval \"$(supervise completion bash)\", or | source in fish.",

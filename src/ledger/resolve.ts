@@ -19,8 +19,11 @@ export function resolveEntry(db: Database, word: string): EntryRow {
     throw new UsageError(`ambiguous id '${word}': matches ${shown}${byId.length > 2 ? ", ..." : ""}`);
   }
   if (byId.length === 1) return byId[0]!;
-  const byName = entriesByName(db, word);
-  if (byName.length > 1) throw new UsageError(`ambiguous name '${word}': entries ${byName.map((row) => row.id).join(", ")} carry it; give an id`);
+  const byName = entriesByName(db, word, 20);
+  // A name a restart carried on: the one entry of that name still running is meant.
+  const runningByName = byName.filter((row) => row.ended_at === null);
+  if (byName.length > 1 && runningByName.length === 1) return runningByName[0]!;
+  if (byName.length > 1) throw new UsageError(`ambiguous name '${word}': entries ${byName.slice(0, 2).map((row) => row.id).join(", ")}${byName.length > 2 ? ", ..." : ""} carry it; give an id`);
   if (byName.length === 1) return byName[0]!;
   const byPid = /^[1-9][0-9]*$/.test(word) ? livePidEntries(db, Number(word)) : [];
   if (byPid.length === 1) return byPid[0]!;

@@ -32,7 +32,6 @@ describe("refusedFirstWord", () => {
     ["version", "--version"],
     ["stop", "kill"],
     ["start", "run"],
-    ["restart", "run"],
     // Near misses no program answers.
     ["sohw", "show"],
     ["wiat", "wait"],
