@@ -10,7 +10,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { entriesById, listEntries, type EntryRow } from "../ledger/entries.ts";
 import { ledgerChanges } from "../ledger/changes.ts";
-import { existingLedger, isCorruption, isSqliteError, ledgerReplaced, readingLedger } from "../ledger/open.ts";
+import { existingLedger, isCorruption, isIoError, isSqliteError, ledgerReplaced, readingLedger } from "../ledger/open.ts";
 import { resolveEntries, resolveSession } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../entry/status.ts";
 import { currentState, inRecordedNamespace, isFinished, wrapperAlive } from "../entry/liveness.ts";
@@ -101,7 +101,7 @@ async function waitForEnds(opened: Database, dir: string, ids: readonly string[]
       // file shows that. Skipping the query keeps the idle check to ten small reads.
       if (changed || lostSince.size > 0 || !wrappersStillRunning(pending, rows)) {
         // A ledger deleted or replaced meanwhile: its wrappers record their ends in the new one.
-        if (ledgerReplaced(dir, db)) db = existingLedger(dir) ?? db;
+        if (ledgerReplaced(dir, db)) db = reopened(dir, db, pending, seen);
         const read = readPending(dir, db, pending, seen);
         rows = new Map((read ?? []).map((row) => [row.id, row]));
         for (const id of read ? pending : []) {
@@ -133,13 +133,31 @@ function readPending(dir: string, db: Database, pending: readonly string[], seen
   try {
     return entriesById(db, pending);
   } catch (error) {
-    const healer = pending.some((id) => {
-      const row = seen.get(id);
-      return row !== undefined && wrapperAlive(row) === true;
-    });
-    if (healer && (isCorruption(error) || (isSqliteError(error) && ledgerReplaced(dir, db)))) return null;
+    if (healerLives(pending, seen) && (isCorruption(error) || isIoError(error) || (isSqliteError(error) && ledgerReplaced(dir, db)))) return null;
     throw error;
   }
+}
+
+/**
+ * The ledger that now has the path. While a wrapper waited for lives, one that fails to open
+ * (its writer is still setting it up, moving a stale -wal aside: SQLITE_IOERR) is tried again
+ * at the next check, through the old connection meanwhile.
+ */
+function reopened(dir: string, db: Database, pending: readonly string[], seen: ReadonlyMap<string, EntryRow>): Database {
+  try {
+    return existingLedger(dir) ?? db;
+  } catch (error) {
+    if (healerLives(pending, seen) && isSqliteError(error)) return db;
+    throw error;
+  }
+}
+
+/** A wrapper of the entries waited for lives: it writes its entry and end into whatever ledger has the path. */
+function healerLives(pending: readonly string[], seen: ReadonlyMap<string, EntryRow>): boolean {
+  return pending.some((id) => {
+    const row = seen.get(id);
+    return row !== undefined && wrapperAlive(row) === true;
+  });
 }
 
 /**

@@ -316,6 +316,11 @@ export function isContention(error: unknown): boolean {
   return hasSqliteCode(error, "SQLITE_BUSY", "SQLITE_LOCKED");
 }
 
+/** SQLite's I/O error (SQLITE_IOERR_*): a file it had open or meant to open changed under it. */
+export function isIoError(error: unknown): boolean {
+  return hasSqliteCode(error, "SQLITE_IOERR");
+}
+
 /** An error SQLite reported (any SQLITE_ code), also when it is the cause of ours. */
 export function isSqliteError(error: unknown): boolean {
   return hasSqliteCode(error, "SQLITE_");

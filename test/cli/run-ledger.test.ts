@@ -6,7 +6,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
-import { hasLedgerOpen, lsAll, rawRows, whileLedgerLocked } from "../helpers/ledger.ts";
+import { hasLedgerOpen, isWatching, lsAll, rawRows, whileLedgerLocked } from "../helpers/ledger.ts";
 import { makeSandbox, startTicks, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(60_000);
@@ -190,7 +190,7 @@ describe("the ledger deleted or truncated while a wrapper runs", () => {
       const id = await run.nextLine();
       await waitFor(() => rawRows(sb).some((row) => row.id === id && row.pid !== null), 5_000, "the pid to be recorded");
       const waiting = startCli(sb, ["wait", id]);
-      await waitFor(() => hasLedgerOpen(waiting.proc.pid), 5_000, "wait to open the ledger");
+      await waitFor(() => isWatching(waiting.proc.pid), 5_000, "wait to read its entry and watch the state dir");
       damage(sb);
       writeFileSync(go, "");
       const r = await run.finish();

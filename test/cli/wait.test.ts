@@ -6,7 +6,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
 import { EntryListSchema, parseJson } from "../helpers/contract.ts";
-import { hasLedgerOpen, startSupervised } from "../helpers/ledger.ts";
+import { hasLedgerOpen, isWatching, startSupervised } from "../helpers/ledger.ts";
 import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(20_000);
@@ -148,9 +148,9 @@ describe("supervise wait", () => {
     ]);
     expect(isAlive(other.pid)).toBe(true);
     expect(await runCli(sb, ["wait", "--session", "sess-one"])).toEqual({ exitCode: 0, stdout: "", stderr: "" });
-    // wait lists what runs first (it holds the ledger open while it waits), then the kill.
+    // wait lists what runs first (then it watches the state dir), then the kill.
     const waiting = startCli(sb, ["wait", "--all", "--timeout", "10s"]);
-    await waitFor(() => hasLedgerOpen(waiting.proc.pid), 5_000, "wait to open the ledger");
+    await waitFor(() => isWatching(waiting.proc.pid), 5_000, "wait to list what runs");
     await runCli(sb, ["kill", "--all", "--grace", "1s"]);
     expect((await waiting.finish()).exitCode).toBe(143);
     expect((await runCli(sb, ["wait", "x", "--all"])).exitCode).toBe(2);

@@ -56,6 +56,21 @@ export async function whileLedgerLocked(sb: Sandbox, body: () => Promise<void>):
 }
 
 /** True once pid has the ledger file open: a wrapper doing so is in its busy wait, before the launch. */
+/** `supervise wait` has read what it waits for and watches the state dir (fs.watch: an inotify fd): a change now is one it sees. */
+export function isWatching(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === "anon_inode:inotify";
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 export function hasLedgerOpen(pid: number): boolean {
   try {
     return readdirSync(`/proc/${pid}/fd`).some((fd) => {
