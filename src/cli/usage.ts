@@ -126,7 +126,7 @@ export const HELP: Record<string, CommandHelp> = {
     exits: "0, always (a problem is one stderr line and `{}`)",
   },
   install: {
-    synopsis: ["install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run]"],
+    synopsis: ["install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run] [--check]"],
     about: "Wire supervise's hooks into each agent's settings.",
     options: [
       "    --agent NAME     claude-code (default), gemini or codex; repeatable",
@@ -134,6 +134,7 @@ export const HELP: Record<string, CommandHelp> = {
       "    --project        this project's settings",
       "    --uninstall      remove supervise's hooks",
       "    --dry-run        print the change as a diff; write nothing",
+      "    --check          check the installed hooks and the state dir, a line each; exit 1 if any fails",
     ],
     example: "supervise install --agent claude-code --dry-run",
     exits: "0; 2 bad flags or a settings file that cannot be read",

@@ -16,9 +16,10 @@ import { planInstall, type FileChange } from "../install/plan.ts";
 import { codexTrustHint, geminiTrustHint } from "../install/trust-hints.ts";
 import type { AgentName } from "../ownership/agents.ts";
 import { shellQuote } from "../render/shell-quote.ts";
+import { stateDir } from "../state-dir.ts";
 
 export default async function install(args: string[]): Promise<number> {
-  const { options, positionals, lists } = parseOptions(args, { agent: { value: true }, user: {}, project: {}, uninstall: {}, "dry-run": {} });
+  const { options, positionals, lists } = parseOptions(args, { agent: { value: true }, user: {}, project: {}, uninstall: {}, "dry-run": {}, check: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (options.user && options.project) throw new UsageError("--user and --project exclude each other");
   const agents = agentList(lists.agent ?? []);
@@ -27,6 +28,7 @@ export default async function install(args: string[]): Promise<number> {
   // A project's settings live under a directory that must still be there.
   if (options.project && !here.exists) throw new UsageError(`the working directory ${here.path} was removed; nothing to install --project into`);
   const cwd = here.path;
+  if (options.check) return check(agents, options.project ? "project" : "user", cwd);
   const changes = planInstall({ agents, scope: options.project ? "project" : "user", uninstall, commandPrefix: hookCommandPrefix(), cwd, env: process.env });
 
   // What only this shell's environment says becomes part of every hook: say so before it does.
@@ -42,6 +44,15 @@ export default async function install(args: string[]): Promise<number> {
   }
   if (options.project && !uninstall) await trustHints(agents, cwd);
   return 0;
+}
+
+/** One line per check, "ok" or "FAIL"; exit 1 when any failed. */
+async function check(agents: readonly AgentName[], scope: "user" | "project", cwd: string): Promise<number> {
+  const { checkAgent, checkState } = await import("../install/check.ts");
+  const { INSTALL_TARGETS } = await import("../install/agents.ts");
+  const checks = [...agents.flatMap((agent) => checkAgent(INSTALL_TARGETS[agent], scope, cwd, process.env)), ...checkState(stateDir())];
+  await writeOut(checks.map((c) => `${c.ok ? "ok  " : "FAIL"}  ${c.line}\n`).join(""));
+  return checks.every((c) => c.ok) ? 0 : 1;
 }
 
 function agentList(names: readonly string[]): AgentName[] {
