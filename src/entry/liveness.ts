@@ -36,6 +36,16 @@ export function inOwnNamespace(pid: number, own: () => string | null = ownPidNam
   return here === null || there === null ? null : here === there;
 }
 
+/** A process's pid namespace never changes: read once per identity, not at every poll of a stop. */
+const namespaces = new Map<string, boolean | null>();
+
+/** inOwnNamespace of this process, read once for its identity (pid and start time). */
+export function inOwnNamespaceOnce(proc: { pid: number; startTicks: number }): boolean | null {
+  const key = `${proc.pid}:${proc.startTicks}`;
+  if (!namespaces.has(key)) namespaces.set(key, inOwnNamespace(proc.pid));
+  return namespaces.get(key)!;
+}
+
 /**
  * Whether the entry's pids name the same processes here: recorded in our pid namespace, or
  * before v7 (none recorded: judged as ever). null: ours is unreadable, so nobody can tell.

@@ -7,9 +7,8 @@
 
 import { readlinkSync, realpathSync } from "node:fs";
 import { basename, isAbsolute, join } from "node:path";
+import { COOKIE } from "../proc/scan.ts";
 import { environVar } from "./cookie.ts";
-
-const COOKIE = "SUPERVISE_ID";
 const OWN_CLI = join(import.meta.dir, "..", "cli.ts");
 /** The commands that never run a command: `supervise ls` is no wrapper. */
 const NOT_RUN = new Set(["ls", "ps", "show", "kill", "wait", "logs", "stats", "gc", "config", "reap", "hook", "install", "completion", "help", "--help", "-h", "--version", "-V"]);
@@ -17,12 +16,16 @@ const NOT_RUN = new Set(["ls", "ps", "show", "kill", "wait", "logs", "stats", "g
 let ownCliReal: string | null | undefined;
 
 /** Only a process Bun runs can be a wrapper: its comm (stat's name, 15 bytes at most) says so before any read of its command line. */
-export function mayBeWrapper(comm: string): boolean {
+function mayBeWrapper(comm: string): boolean {
   return comm === "bun" || comm === basename(process.execPath).slice(0, 15);
 }
 
-/** Whether `argv` (of process `pid`) is a wrapper of this CLI: `bun …/cli.ts [run] …`. */
-export function isWrapperCommandLine(pid: number, argv: readonly string[] | null): boolean {
+/** Whether the process is a wrapper of this CLI (`bun …/cli.ts [run] …`); `argv` is read only for a process Bun runs. */
+export function isWrapper(proc: { pid: number; comm: string }, argv: () => readonly string[] | null): boolean {
+  return mayBeWrapper(proc.comm) && isWrapperCommandLine(proc.pid, argv());
+}
+
+function isWrapperCommandLine(pid: number, argv: readonly string[] | null): boolean {
   if (argv === null || argv.length < 3 || NOT_RUN.has(argv[2]!)) return false;
   if (basename(argv[0]!) !== basename(process.execPath) && basename(argv[0]!) !== "bun") return false;
   const script = argv[1]!;
@@ -62,11 +65,15 @@ export function nestedWrappers(
 ): Set<number> {
   const found = new Set<number>();
   const wanted = new Set<number>();
-  for (const c of candidates) (mayBeWrapper(c.comm) && isWrapperCommandLine(c.pid, c.argv()) ? found : wanted).add(c.pid);
+  for (const c of candidates) (isWrapper(c, c.argv) ? found : wanted).add(c.pid);
   for (const p of all) {
-    if (!wanted.has(p.ppid) || found.has(p.ppid)) continue;
-    const id = environVar(environOf(p.pid), COOKIE);
-    if (id !== undefined && id !== ownId) found.add(p.ppid);
+    if (wanted.has(p.ppid) && !found.has(p.ppid) && carriesOtherCookie(environOf(p.pid), ownId)) found.add(p.ppid);
   }
   return found;
+}
+
+/** It carries a SUPERVISE_ID that is not `ownId`'s: another entry's process. */
+export function carriesOtherCookie(environ: string | null, ownId: string | null): boolean {
+  const id = environVar(environ, COOKIE);
+  return id !== undefined && id !== ownId;
 }

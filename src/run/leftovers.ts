@@ -3,16 +3,15 @@
 // init, so everything the command started and that still runs descends from the wrapper,
 // also without its cookie (`env -i setsid server &`) and outside its group.
 
-import { inOwnNamespace } from "../entry/liveness.ts";
+import { inOwnNamespaceOnce } from "../entry/liveness.ts";
 import { mayEnd } from "../policy/lifecycle.ts";
 import { keepMarkOf, type Markable } from "../policy/keep.ts";
 import { readCmdline, readEnviron } from "../proc/facts.ts";
 import { reapZombie, releaseLibc } from "../proc/libc.ts";
 import { pidsAllocatedSince } from "../proc/pid-window.ts";
 import { listPids } from "../proc/read.ts";
-import { COOKIE, findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
-import { environVar } from "../ownership/cookie.ts";
-import { isWrapperCommandLine, mayBeWrapper } from "../ownership/nested-entry.ts";
+import { findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
+import { carriesOtherCookie, isWrapper } from "../ownership/nested-entry.ts";
 import { readStat, type ProcStat } from "../proc/stat.ts";
 import type { EntryPolicy } from "../stop/entry-policy.ts";
 
@@ -77,7 +76,7 @@ export interface ProcFacts {
   argv: (pid: number) => readonly string[] | null;
   environ: (pid: number) => string | null;
   /** In our pid namespace: a descendant may be a namespace's init (`unshare --pid --fork`). */
-  sameNamespace: (pid: number) => boolean | null;
+  sameNamespace: (proc: ProcStat) => boolean | null;
 }
 
 /** Of the descendants, those not `covered` (the entry's own lookup finds them) that the policy lets this stop end. */
@@ -86,7 +85,7 @@ export function endableDescendants(
   covered: ReadonlySet<number>,
   pgid: number | null,
   policy: EntryPolicy,
-  facts: ProcFacts = { argv: readCmdline, environ: readEnviron, sameNamespace: (pid) => inOwnNamespace(pid) },
+  facts: ProcFacts = { argv: readCmdline, environ: readEnviron, sameNamespace: inOwnNamespaceOnce },
   ownId: string | null = null,
 ): ProcStat[] {
   const table = new Map<number, Markable>();
@@ -94,7 +93,7 @@ export function endableDescendants(
   // Another entry's (a nested `supervise run`: its wrapper, by command line, or what carries its
   // cookie): its own wrapper and policy decide, and so does everything below it; a process
   // may be judged only once its ancestors are ours.
-  const others = new Set(descendants.filter((p) => (mayBeWrapper(p.comm) && isWrapperCommandLine(p.pid, table.get(p.pid)!.argv)) || carriesOtherCookie(table.get(p.pid)!.environ, ownId)).map((p) => p.pid));
+  const others = new Set(descendants.filter((p) => isWrapper(p, () => table.get(p.pid)!.argv) || carriesOtherCookie(table.get(p.pid)!.environ, ownId)).map((p) => p.pid));
   const underOther = (p: ProcStat): boolean => {
     for (let q: Markable | undefined = table.get(p.pid); q; q = table.get(q.ppid)) if (others.has(q.pid)) return true;
     return false;
@@ -108,18 +107,12 @@ export function endableDescendants(
         kept: keepMarkOf(table.get(p.pid)!, policy.keep, table),
         keepOrphaned: policy.keepOrphaned,
         sessionBound: policy.sessionBound,
-        sameNamespace: facts.sameNamespace(p.pid),
+        sameNamespace: facts.sameNamespace(p),
         // proc/signal.ts re-reads the owner before every send and refuses another user's.
         sameUser: true,
         proof: policy.proof,
       }).end,
   );
-}
-
-/** It carries a SUPERVISE_ID that is not ours: another entry's process. */
-function carriesOtherCookie(environ: string | null, ownId: string | null): boolean {
-  const id = environVar(environ, COOKIE);
-  return id !== undefined && id !== ownId;
 }
 
 /**

@@ -7,9 +7,9 @@
 // since the plan's scan. endBy bounds everything: the first signals, each poll, the freeze.
 // Every send goes through proc/signal.ts, which re-reads the target's identity right before it.
 
-import { inOwnNamespace } from "../entry/liveness.ts";
+import { inOwnNamespaceOnce } from "../entry/liveness.ts";
 import { environVar, sessionCookieOf } from "../ownership/cookie.ts";
-import { isWrapperCommandLine, mayBeWrapper } from "../ownership/nested-entry.ts";
+import { isWrapper } from "../ownership/nested-entry.ts";
 import { ownKeepMark, type KeepSettings } from "../policy/keep.ts";
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
 import { environHas, readCmdline, readEnviron, readUid } from "../proc/facts.ts";
@@ -403,7 +403,7 @@ function admits(target: { tree: TreeScope }, keep: KeepSettings, proc: ProcStat)
   const argv = readCmdline(proc.pid);
   const kept = ownKeepMark({ pid: proc.pid, ppid: proc.ppid, comm: proc.comm, argv, environ }, keep);
   // What joins a tree is judged in our namespace (a namespace's init below a target is not ours), and a nested entry's wrapper is its own.
-  return mayEnd(path, { tie, kept, keepOrphaned: false, otherEntry: mayBeWrapper(proc.comm) && isWrapperCommandLine(proc.pid, argv), sameNamespace: inOwnNamespace(proc.pid), sameUser: readUid(proc.pid) === process.getuid!(), proof }).end;
+  return mayEnd(path, { tie, kept, keepOrphaned: false, otherEntry: isWrapper(proc, () => argv), sameNamespace: inOwnNamespaceOnce(proc), sameUser: readUid(proc.pid) === process.getuid!(), proof }).end;
 }
 
 // A lone entry (the wrapper's) reads only the pids allocated since it started; process targets need no scan.

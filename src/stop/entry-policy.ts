@@ -4,7 +4,7 @@
 
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
 import { keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
-import { inOwnNamespace, inRecordedNamespace } from "../entry/liveness.ts";
+import { inOwnNamespaceOnce, inRecordedNamespace } from "../entry/liveness.ts";
 import { nestedWrappers } from "../ownership/nested-entry.ts";
 import { readCmdline, readEnviron } from "../proc/facts.ts";
 import type { EntryProcesses, EntryRef } from "../proc/scan.ts";
@@ -25,15 +25,6 @@ export interface Endable {
   wholeGroup: boolean;
   /** The members and carriers that may be ended. */
   processes: ProcStat[];
-}
-
-/** A process's pid namespace never changes: read once per identity, not at every poll of a stop. */
-const namespaces = new Map<string, boolean | null>();
-
-function namespaceOf(proc: ProcStat): boolean | null {
-  const key = `${proc.pid}:${proc.startTicks}`;
-  if (!namespaces.has(key)) namespaces.set(key, inOwnNamespace(proc.pid));
-  return namespaces.get(key)!;
 }
 
 /** Paths on which a keep mark can hold: `kill` ends everything of the entry, so it reads none. */
@@ -60,7 +51,7 @@ export function endableProcesses(
       keepOrphaned: policy.keepOrphaned,
       otherEntry: nested.has(proc.pid),
       sessionBound: policy.sessionBound,
-      sameNamespace: recordedHere === true ? namespaceOf(proc) : recordedHere,
+      sameNamespace: recordedHere === true ? inOwnNamespaceOnce(proc) : recordedHere,
       // proc/signal.ts re-reads the owner before every send and refuses another user's.
       sameUser: true,
       proof: policy.proof,

@@ -37,7 +37,7 @@ const STATS = TREE.map(([p]) => p);
 const FACTS: ProcFacts = {
   argv: (pid) => TREE.find(([p]) => p.pid === pid)?.[1] ?? null,
   environ: (pid) => TREE.find(([p]) => p.pid === pid)?.[2] ?? null,
-  sameNamespace: (pid) => pid !== 180,
+  sameNamespace: (p) => p.pid !== 180,
 };
 /** A cookie carrier: the entry's own lookup finds it, and its own policy judges it. */
 const COVERED = new Set([170]);
