@@ -39,3 +39,8 @@ export async function writeErr(text: string): Promise<number> {
 function isBrokenPipe(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "EPIPE";
 }
+
+/** The one line a command says when it moved a corrupt ledger aside. */
+export function warnLedgerMovedAside(target: string): void {
+  void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`);
+}

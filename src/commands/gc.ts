@@ -2,11 +2,11 @@
 // that ended more than DUR ago) and their captured output. Running entries are never touched.
 
 import type { Database } from "bun:sqlite";
-import { writeErr, writeOut } from "../cli/output.ts";
+import { warnLedgerMovedAside, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { collectGarbage, type GcResult } from "../entry/gc.ts";
-import { describe, existingLedger, isCorruption, setAsideCorrupt } from "../ledger/open.ts";
+import { closeSettingAside, describe, existingLedger, isCorruption } from "../ledger/open.ts";
 import { printable } from "../render/table.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
@@ -22,9 +22,8 @@ export default async function gc(args: string[]): Promise<number> {
   const endedBefore = Number.isFinite(ageMs) ? now - ageMs : Number.NEGATIVE_INFINITY;
   const empty: GcResult = { markedLost: [], removed: [], strayOutputs: 0 };
   const dir = stateDir();
-  const movedAside = (target: string) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`);
-  const db = existingLedger(dir, { onMovedAside: movedAside });
-  const result = db ? collectOrSay(dir, db, movedAside, () => collectGarbage(db, dir, { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now, dryRun)) ?? empty : empty;
+  const db = existingLedger(dir, { onMovedAside: warnLedgerMovedAside });
+  const result = db ? collectOrSay(dir, db, () => collectGarbage(db, dir, { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now, dryRun)) ?? empty : empty;
   if (options.json) {
     await writeOut(`${JSON.stringify(dryRun ? { ...result, dryRun } : result, null, 2)}\n`);
     return 0;
@@ -43,15 +42,13 @@ export default async function gc(args: string[]): Promise<number> {
  * timeout) is one line and exit 1, like any failure that is not the command line's: what
  * was removed before it stays removed, each removal being its own transaction.
  */
-function collectOrSay(dir: string, db: Database, movedAside: (target: string) => void, collect: () => GcResult): GcResult | null {
+function collectOrSay(dir: string, db: Database, collect: () => GcResult): GcResult | null {
   try {
     return collect();
   } catch (error) {
     // Pages found damaged past the open: moved aside as at open; a new ledger has nothing to collect.
     if (isCorruption(error)) {
-      const target = setAsideCorrupt(dir, db);
-      db.close();
-      if (target) movedAside(target);
+      closeSettingAside(dir, db, warnLedgerMovedAside);
       return null;
     }
     if (!isWriteFailure(error)) throw error;

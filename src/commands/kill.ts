@@ -4,12 +4,12 @@
 // A ledger that cannot be written does not stop the stop: one warning line says so.
 
 import type { Database } from "bun:sqlite";
-import { writeErr, writeOut } from "../cli/output.ts";
+import { warnLedgerMovedAside, writeErr, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
-import { describe, existingLedger, isCorruption, readerFailure, setAsideCorrupt } from "../ledger/open.ts";
-import { resolveEntries, resolveSession } from "../ledger/resolve.ts";
+import { closeSettingAside, describe, existingLedger, isCorruption, readerFailure } from "../ledger/open.ts";
+import { resolveEntries, resolveSessionOption } from "../ledger/resolve.ts";
 import { parseSignal, signalName } from "../proc/signals.ts";
 import { printable, renderTable, type Column } from "../render/table.ts";
 import { isTerminal, terminalWidth } from "../cli/terminal.ts";
@@ -31,10 +31,9 @@ export default async function kill(args: string[]): Promise<number> {
   const graceMs = graceText === undefined ? undefined : parseDuration(graceText, "--grace");
 
   const dir = stateDir();
-  const movedAside = (target: string) => void writeErr(`supervise: warning: the ledger was corrupt; moved it to ${target}\n`);
-  const opened = existingLedger(dir, { onMovedAside: movedAside });
+  const opened = existingLedger(dir, { onMovedAside: warnLedgerMovedAside });
   // Pages found damaged on the read: moved aside as at open, and nothing recorded is left to stop.
-  const { db, rows } = opened ? readRows(dir, opened, positionals, session, movedAside) : { db: null, rows: [] };
+  const { db, rows } = opened ? readRows(dir, opened, positionals, session) : { db: null, rows: [] };
   if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
   const running = rows.filter((row) => row.ended_at === null);
   const status = running.length && (await isTerminal(2)) ? liveStatus(running, signal, graceMs) : null;
@@ -44,7 +43,7 @@ export default async function kill(args: string[]): Promise<number> {
   if (unrecorded.length) await writeErr(unrecordedLine(unrecorded));
   // The stops went ahead by the rows read; a ledger that turned out corrupt meanwhile is moved aside now.
   const corrupt = unrecorded.find((r) => isCorruption(r.unrecorded));
-  if (db && corrupt) setAside(dir, db, movedAside);
+  if (db && corrupt) closeSettingAside(dir, db, warnLedgerMovedAside);
   await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results, await terminalWidth(1)));
   return results.every((r) => r.outcome !== "failed" && r.outcome !== "other-namespace") ? 0 : 1;
 }
@@ -87,20 +86,14 @@ function liveStatus(rows: readonly EntryRow[], signal: number | undefined, grace
 }
 
 /** The rows named; a ledger whose pages fail the read is moved aside (db: null, nothing to stop). */
-function readRows(dir: string, db: Database, positionals: readonly string[], session: string | undefined, movedAside: (target: string) => void): { db: Database | null; rows: EntryRow[] } {
+function readRows(dir: string, db: Database, positionals: readonly string[], session: string | undefined): { db: Database | null; rows: EntryRow[] } {
   try {
-    return { db, rows: positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session: session === undefined ? undefined : resolveSession(db, session) }) };
+    return { db, rows: positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session: resolveSessionOption(db, session) }) };
   } catch (error) {
     if (!isCorruption(error)) throw readerFailure(dir, error);
-    setAside(dir, db, movedAside);
+    closeSettingAside(dir, db, warnLedgerMovedAside);
     return { db: null, rows: [] };
   }
-}
-
-function setAside(dir: string, db: Database, movedAside: (target: string) => void): void {
-  const target = setAsideCorrupt(dir, db);
-  db.close();
-  if (target) movedAside(target);
 }
 
 type KillReport = Omit<StopResult, "unrecorded"> & { command: string[] };

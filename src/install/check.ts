@@ -5,7 +5,7 @@
 // only its paths are checked.
 
 import { accessSync, constants, statSync } from "node:fs";
-import { existingLedger } from "../ledger/open.ts";
+import { existingLedger, ledgerDamage } from "../ledger/open.ts";
 import { readText } from "./files.ts";
 import type { InstallTarget, Scope } from "./agents.ts";
 import { isObject, isSupervisorHandler, type Json } from "./settings.ts";
@@ -16,7 +16,7 @@ export interface Check {
   line: string;
 }
 
-/** Seconds a handler may take, in the agent's unit (Gemini's are milliseconds). */
+/** How long a handler run by the check may take before it counts as failed. */
 const AT_MOST_MS = 10_000;
 
 export function checkAgent(target: InstallTarget, scope: Scope, cwd: string, env: NodeJS.ProcessEnv): Check[] {
@@ -81,9 +81,9 @@ export function checkState(stateDir: string): Check[] {
   try {
     const db = existingLedger(stateDir);
     if (db) {
-      const found = (db.query("PRAGMA quick_check(1)").values() as unknown[][]).map((row) => String(row[0]));
+      const damage = ledgerDamage(db);
       db.close();
-      checks.push(found[0] === "ok" ? { ok: true, line: `ledger: reads whole` } : { ok: false, line: `ledger: ${found[0]}` });
+      checks.push(damage === null ? { ok: true, line: `ledger: reads whole` } : { ok: false, line: `ledger: ${damage}` });
     }
   } catch (error) {
     checks.push({ ok: false, line: `ledger: ${(error as Error).message}` });

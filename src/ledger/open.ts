@@ -139,6 +139,14 @@ export function setAsideCorrupt(stateDir: string, db: Database): string | null {
   return mine === undefined ? null : moveAside(ledgerPath(stateDir), mine);
 }
 
+/** setAsideCorrupt, then the connection closed: where the file went (told to `onMovedAside` too), or null when another writer moved it first. */
+export function closeSettingAside(stateDir: string, db: Database, onMovedAside?: (target: string) => void): string | null {
+  const target = setAsideCorrupt(stateDir, db);
+  db.close();
+  if (target) onMovedAside?.(target);
+  return target;
+}
+
 /** The prepared database; null only for a reader that found no schema yet. */
 function openAndPrepare(path: string, options: OpenOptions): Database | null {
   const writer = !options.reader;
@@ -368,4 +376,16 @@ export function describe(error: unknown): string {
     return typeof code === "string" && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
   }
   return String(error);
+}
+
+/** What SQLite's quick check found wrong, or null: nothing, or a check it could not make (a lock is not damage). */
+export function ledgerDamage(db: Database): string | null {
+  try {
+    const found = (db.query("PRAGMA quick_check(1)").values() as unknown[][]).map((row) => String(row[0]));
+    if (found.length === 1 && found[0] === "ok") return null;
+    // One line for the report: "*** in database main ***\nPage 5: ..." as "Page 5: ...".
+    return `quick_check: ${(found[0] ?? "no answer").replace(/^\*\*\* in database \w+ \*\*\*\s*/, "").replace(/\s+/g, " ")}`;
+  } catch (error) {
+    return isCorruption(error) ? describe(error) : null;
+  }
 }

@@ -11,7 +11,7 @@ import { currentIfSame } from "../proc/identity.ts";
 import { removeFinished } from "../entry/gc.ts";
 import { removeOldSessions } from "../ledger/sessions.ts";
 import { bootId } from "../proc/boot.ts";
-import { describe, isCorruption, openLedger, setAsideCorrupt } from "../ledger/open.ts";
+import { closeSettingAside, describe, isCorruption, ledgerDamage, openLedger, setAsideCorrupt } from "../ledger/open.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 import { appendRun } from "./history.ts";
@@ -101,25 +101,13 @@ export function openForSweep(dir: string, timeoutMs: number, fail: Fail): Databa
  * a new one started, as a writer does at open.
  */
 function checked(dir: string, db: Database, busyTimeoutMs: number, fail: Fail): Database {
-  const damage = damageOf(db);
+  const damage = ledgerDamage(db);
   if (damage === null) return db;
-  const target = setAsideCorrupt(dir, db);
-  db.close();
+  const target = closeSettingAside(dir, db);
   fail("ledger", new Error(`corrupt (${damage}); ${target ? `moved it to ${target} and started a new one` : "another writer moved it aside"}`));
   return openLedger(dir, { busyTimeoutMs }).db;
 }
 
-/** What SQLite's quick check found wrong, or null: nothing, or a check it could not make (a lock is not damage). */
-function damageOf(db: Database): string | null {
-  try {
-    const found = (db.query("PRAGMA quick_check(1)").values() as unknown[][]).map((row) => String(row[0]));
-    if (found.length === 1 && found[0] === "ok") return null;
-    // One line for the report: "*** in database main ***\nPage 5: ..." as "Page 5: ...".
-    return `quick_check: ${(found[0] ?? "no answer").replace(/^\*\*\* in database \w+ \*\*\*\s*/, "").replace(/\s+/g, " ")}`;
-  } catch (error) {
-    return isCorruption(error) ? describe(error) : null;
-  }
-}
 
 /** Only an entry the plan signals is marked: one whose processes are all kept was asked nothing. */
 function markStops(db: Database, plan: Plan, fail: Fail): void {
