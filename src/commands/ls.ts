@@ -6,7 +6,7 @@ import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryState } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
-import { resolveSession } from "../ledger/resolve.ts";
+import { resolveSessionOption } from "../ledger/resolve.ts";
 import { readLiveStates } from "../entry/liveness.ts";
 import { toJson, type EntryJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
@@ -51,7 +51,7 @@ function wantedStates(values: readonly string[]): Set<EntryState> | null {
 async function readEntries(dir: string, all: boolean, session: string | undefined): Promise<EntryJson[]> {
   const db = existingLedger(dir);
   // A session by the prefix ls shows, else exit 2 naming it.
-  const named = session === undefined ? undefined : resolveSession(db, session);
+  const named = resolveSessionOption(db, session);
   if (!db) return [];
   const rows = listEntries(db, { all, session: named });
   const states = await readLiveStates(rows);

@@ -9,6 +9,7 @@ import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
+import { matchSession } from "../ledger/resolve.ts";
 import { ownedProcesses } from "../ownership/processes.ts";
 import { sessionEvidence } from "../ownership/recorded-sessions.ts";
 import { bootId } from "../proc/boot.ts";
@@ -42,7 +43,8 @@ export default async function ps(args: string[]): Promise<number> {
       pidNamespace: readPidNamespace,
     });
   });
-  const named = session === undefined ? undefined : sessionAmong(owned.map((row) => row.session), session);
+  // A session by the prefix ls shows; one no process has lists nothing.
+  const named = session === undefined ? undefined : (matchSession(owned.flatMap((row) => (row.session === null ? [] : [row.session])), session) ?? session);
   const rows = owned.filter((row) => named === undefined || row.session === named);
   if (options.json) {
     await writeOut(`${JSON.stringify(rows, null, 2)}\n`);
@@ -55,11 +57,4 @@ export default async function ps(args: string[]): Promise<number> {
   const { renderOwnedProcesses } = await import("../render/processes.ts");
   await writeOut(renderOwnedProcesses(rows, await terminalWidth(1), await colorEnabled(1)));
   return 0;
-}
-
-/** The session `word` names among those listed: itself, or the one it is a unique prefix of; none listed is an empty list, several a usage error. */
-function sessionAmong(sessions: ReadonlyArray<string | null>, word: string): string {
-  const matches = [...new Set(sessions.filter((s): s is string => s !== null && s.startsWith(word)))];
-  if (matches.length > 1 && !matches.includes(word)) throw new UsageError(`ambiguous session '${word}': matches ${matches.slice(0, 2).join(", ")}${matches.length > 2 ? ", ..." : ""}`);
-  return matches.length === 1 ? matches[0]! : word;
 }

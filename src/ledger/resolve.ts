@@ -49,11 +49,22 @@ export function resolveEntries(db: Database, words: readonly string[]): EntryRow
   return [...seen.values()];
 }
 
-/** The session `word` names among the ledger's: itself, else the one it is a unique prefix of; a usage error for none or several. */
-export function resolveSession(db: Database | null, word: string): string {
-  const matches = db ? sessionsByPrefix(db, word) : [];
+/** Of `sessions`, the one `word` names: itself, else the one it is a unique prefix of; null for none, a usage error for several. */
+export function matchSession(sessions: readonly string[], word: string): string | null {
+  const matches = [...new Set(sessions.filter((s) => s.startsWith(word)))];
   if (matches.includes(word)) return word;
-  if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) throw new UsageError(`ambiguous session '${word}': matches ${matches.slice(0, 2).join(", ")}${matches.length > 2 ? ", ..." : ""}`);
-  throw new UsageError(`no session '${word}' in the ledger (a session id or its prefix, from supervise ls)`);
+  return matches[0] ?? null;
+}
+
+/** The session `word` names among the ledger's (matchSession); a usage error for none. */
+export function resolveSession(db: Database | null, word: string): string {
+  const named = matchSession(db ? sessionsByPrefix(db, word) : [], word);
+  if (named === null) throw new UsageError(`no session '${word}' in the ledger (a session id or its prefix, from supervise ls)`);
+  return named;
+}
+
+/** `--session`'s value resolved, when it was given. */
+export function resolveSessionOption(db: Database | null, word: string | undefined): string | undefined {
+  return word === undefined ? undefined : resolveSession(db, word);
 }
