@@ -86,11 +86,11 @@ export function environOverwritten(argv: readonly string[], environ: string): bo
   return first !== "" && argv.join("\0").endsWith(first);
 }
 
-/** The process's own keep mark, or null. `asked`: a keep was asked for above it (see the head of this file). */
-export function ownKeepMark(proc: Markable, settings: KeepSettings, asked = settings.asked === true): KeepMark | null {
+/** The process's own keep mark, or null. `asked`: a keep was asked for above it (see the head of this file), worked out only for an overwritten environment. */
+export function ownKeepMark(proc: Markable, settings: KeepSettings, asked: () => boolean = () => settings.asked === true): KeepMark | null {
   if (proc.environ === null || proc.argv === null) return "unreadable";
   if (carriesKeep(proc.environ)) return "keep-var";
-  if (environOverwritten(proc.argv, proc.environ) && (asked || asksToBeKept(proc.argv.join(" ")))) return "unreadable";
+  if (environOverwritten(proc.argv, proc.environ) && (asked() || asksToBeKept(proc.argv.join(" ")))) return "unreadable";
   if (isNamed(proc, settings.sessionKeep)) return "session-keep";
   if (isProtected(proc.argv.join(" "), settings.protect)) return "protect";
   return null;
@@ -113,7 +113,8 @@ export function keepMarkOf(
     seen.add(p.pid);
     ancestors.push(p);
   }
-  const asked = settings.asked === true || ancestors.some((p) => p.argv !== null && asksToBeKept(p.argv.join(" ")));
+  let askedAbove: boolean | undefined;
+  const asked = () => (askedAbove ??= settings.asked === true || ancestors.some((p) => p.argv !== null && asksToBeKept(p.argv.join(" "))));
   const own = ownKeepMark(proc, settings, asked);
   if (own) return own;
   return ancestors.some((p) => ownKeepMark(p, settings, asked) !== null) ? "under-kept" : null;

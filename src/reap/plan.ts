@@ -136,7 +136,7 @@ function snapshotView(input: PlanInput): SnapshotView {
         sessionBound: row !== null && row.session_bound === 1,
         otherEntry: row !== null && !isWrapperOf(proc, row) && nestedIn(proc, row.id),
         // A namespace's init in the group is not ours to end (ending it ends everything in it): no group send either.
-        sameNamespace: input.namespace === undefined ? true : (proc.sameNamespace ?? null),
+        sameNamespace: inSweepNamespace(proc, input),
         sameUser: proc.uid === input.around.ownUid,
         proof,
       }).end,
@@ -247,7 +247,7 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
 function escapeReason(proc: ProcInfo, ended: EntryRow, input: PlanInput, view: SnapshotView): TargetReason | null {
   const within = escapesOf(ended.id, view);
   const kept = keepMarkOf(proc, keepFor(input.settings, ended), within, input.around.subreapers);
-  const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, otherEntry: view.nestedIn(proc, ended.id), sameNamespace: input.namespace === undefined ? true : (proc.sameNamespace ?? null), sameUser: proc.uid === input.around.ownUid };
+  const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, otherEntry: view.nestedIn(proc, ended.id), sameNamespace: inSweepNamespace(proc, input), sameUser: proc.uid === input.around.ownUid };
   if (untouchable(proc, input.around) !== null) return null;
   if (input.ending != null) {
     if (ended.session !== input.ending) return null;
@@ -368,4 +368,9 @@ function isWrapperOf(proc: ProcInfo, row: EntryRow): boolean {
 /** Stopped by a signal (T), not traced (t). */
 function isStopped(proc: ProcInfo): boolean {
   return proc.state === "T";
+}
+
+/** In the sweep's pid namespace, as the snapshot read it (unknown where it did not); a plan without a namespace (a pure test's) judges every process as its own. */
+function inSweepNamespace(proc: ProcInfo, input: PlanInput): boolean | null {
+  return input.namespace === undefined ? true : (proc.sameNamespace ?? null);
 }

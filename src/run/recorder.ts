@@ -86,17 +86,22 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
       ensureStateDir(stateDir);
       const opened = openLedger(stateDir, { busyTimeoutMs: busyMs });
       db = opened.db;
-      if (opened.movedAside && opened.emptied) log.warn({ id: entry?.id, movedTo: opened.movedAside }, "ledger emptied under its WAL: what was left moved aside");
-      else if (opened.movedAside) movedAside(opened.movedAside);
+      if (opened.movedAside) setAside(opened.movedAside, opened.emptied === true);
     }
     db.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyMs))}`);
     return db;
   };
-  const movedAside = (target: string) => {
+  /** A ledger moved aside: a corrupt one says so; one emptied (truncated) is said by the write that follows, as for a deleted ledger. */
+  const setAside = (target: string, emptied: boolean) => {
+    if (emptied) {
+      log.warn({ id: entry?.id, movedTo: target }, "ledger emptied under its WAL: what was left moved aside");
+      return;
+    }
     movedNow = true;
     sayOnce("corrupt", `the ledger was corrupt; moved it to ${target} and started a new one`);
     log.warn({ id: entry?.id, movedTo: target }, "corrupt ledger moved aside");
   };
+  const sayUnwritten = (error: unknown) => sayOnce("unwritten", `ledger not written (${describe(error)}); the command runs unrecorded`);
 
   /**
    * Everything known and not yet written, in one transaction: the row (again, when the ledger
@@ -142,8 +147,7 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
           const truncated = isEmptyLedger(ledgerPath(stateDir));
           const target = setAsideCorrupt(stateDir, db);
           close();
-          if (target && truncated) log.warn({ id: entry.id, movedTo: target }, "ledger emptied under its WAL: what was left moved aside");
-          else if (target) movedAside(target);
+          if (target) setAside(target, truncated);
           continue;
         }
         close();
@@ -162,7 +166,7 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
     gaveUp = true;
     close();
     log.error({ id: entry?.id, err: describe(error) }, `ledger ${what} failed`);
-    sayOnce("unwritten", `ledger not written (${describe(error)}); the command runs unrecorded`);
+    sayUnwritten(error);
   };
 
   /** Tries again later, while the command runs; after WARN_AFTER_MS of failing, says so once. */
@@ -178,7 +182,7 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
         return;
       }
       if (failingSince !== null && Date.now() - failingSince >= warnAfterMs) {
-        sayOnce("unwritten", `ledger not written (${describe(lastError)}); the command runs unrecorded`);
+        sayUnwritten(lastError);
       }
       retryLater();
     }, delay);
