@@ -39,7 +39,8 @@ carrier() {
 }
 # Its pid namespace, with a /proc of that namespace (an unshare's own mount namespace may hold its child's /proc).
 in_ns() { local t=$1; shift; nsenter --target "$t" --pid -- unshare --mount --mount-proc "$@"; }
-first_child() { cut -d' ' -f1 "/proc/$1/task/$1/children"; }
+# Fails while PID has no child: a childless process's children file is empty, and cut succeeds on it.
+first_child() { local c; c=$(cut -d' ' -f1 "/proc/$1/task/$1/children" 2>/dev/null) && [ -n "$c" ] && echo "$c"; }
 oneline() { tr -d '\n'; }
 `;
 
