@@ -20,7 +20,7 @@ export function hasOutput(stateDir: string, id: string): boolean {
   return existsSync(outputPath(stateDir, id));
 }
 
+/** The log, its previous generation, and their arrival marks (marks.ts: <id>.times, <id>.times.1). */
 export function removeOutput(stateDir: string, id: string): void {
-  rmSync(outputPath(stateDir, id), { force: true });
-  rmSync(previousOutputPath(stateDir, id), { force: true });
+  for (const name of [`${id}.log`, `${id}.log.1`, `${id}.times`, `${id}.times.1`]) rmSync(join(outputDir(stateDir), name), { force: true });
 }

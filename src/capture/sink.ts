@@ -1,9 +1,11 @@
 // `run --capture`: the command's stdout and stderr pass through to ours unchanged, chunk by
 // chunk as they arrive (nothing is held back for a newline), and are appended to
-// <state>/output/<id>.log, bounded by rotation (see files.ts).
+// <state>/output/<id>.log, bounded by rotation (see files.ts), with when each part arrived in
+// <id>.times (see marks.ts). The marks count toward the bound.
 
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { outputDir, outputPath, previousOutputPath } from "./files.ts";
+import { formatMark, marksPath, previousMarksPath } from "./marks.ts";
 
 export interface OutputFile {
   append(chunk: Uint8Array): void;
@@ -11,44 +13,68 @@ export interface OutputFile {
 }
 
 /** Created before the ledger row, so anyone who can see the entry can follow its output. */
-export function openOutputFile(stateDir: string, id: string, maxBytes: number): OutputFile {
+export function openOutputFile(stateDir: string, id: string, maxBytes: number, now: () => number = Date.now): OutputFile {
   mkdirSync(outputDir(stateDir), { recursive: true, mode: 0o700 });
   const path = outputPath(stateDir, id);
+  const times = marksPath(stateDir, id);
   const half = Math.max(512, Math.floor(maxBytes / 2));
   let fd = openSync(path, "a", 0o600);
+  let marksFd = openSync(times, "a", 0o600);
+  // Bytes of the current log, and of it and its marks together (what the bound counts).
   let size = 0;
+  let used = 0;
+  let lastMark = -1;
   let broken = false;
+  const rotate = (data: Uint8Array, at: number): Uint8Array => {
+    closeSync(fd);
+    closeSync(marksFd);
+    if (data.length > half) {
+      // Bigger than a file: its newest bytes fill both files, and what was kept before
+      // goes, since it no longer joins up with them.
+      const mark = formatMark(0, at);
+      const room = half - mark.length;
+      const tail = data.subarray(Math.max(0, data.length - 2 * room));
+      writeFileSync(previousOutputPath(stateDir, id), tail.subarray(0, tail.length - room), { mode: 0o600 });
+      writeFileSync(previousMarksPath(stateDir, id), mark, { mode: 0o600 });
+      rmSync(path, { force: true });
+      rmSync(times, { force: true });
+      data = tail.subarray(tail.length - room);
+    } else {
+      renameSync(path, previousOutputPath(stateDir, id));
+      renameSync(times, previousMarksPath(stateDir, id));
+    }
+    fd = openSync(path, "a", 0o600);
+    marksFd = openSync(times, "a", 0o600);
+    size = used = 0;
+    lastMark = -1;
+    return data;
+  };
   return {
     append(chunk) {
       if (broken) return;
       try {
+        const at = now();
         let data = chunk;
-        if (size + data.length > half) {
-          closeSync(fd);
-          if (data.length > half) {
-            // Bigger than a file: its newest bytes fill both files, and what was kept before
-            // goes, since it no longer joins up with them.
-            const tail = data.subarray(Math.max(0, data.length - 2 * half));
-            writeFileSync(previousOutputPath(stateDir, id), tail.subarray(0, tail.length - half), { mode: 0o600 });
-            rmSync(path, { force: true });
-            data = tail.subarray(tail.length - half);
-          } else {
-            renameSync(path, previousOutputPath(stateDir, id));
-          }
-          fd = openSync(path, "a", 0o600);
-          size = 0;
+        const markLength = at === lastMark ? 0 : formatMark(size, at).length;
+        if (used + markLength + data.length > half) data = rotate(data, at);
+        if (at !== lastMark) {
+          used += writeSync(marksFd, formatMark(size, at));
+          lastMark = at;
         }
         writeSync(fd, data);
         size += data.length;
+        used += data.length;
       } catch {
         // A full disk stops the copy, never the command or its output to the caller.
         broken = true;
       }
     },
     close() {
-      try {
-        closeSync(fd);
-      } catch {}
+      for (const each of [fd, marksFd]) {
+        try {
+          closeSync(each);
+        } catch {}
+      }
     },
   };
 }

@@ -91,9 +91,14 @@ export const HELP: Record<string, CommandHelp> = {
     exits: "the last entry's status; 124 timeout; 2 bad flags or an unknown id",
   },
   logs: {
-    synopsis: ["logs ID [--follow] [--tail N]"],
+    synopsis: ["logs ID [--follow] [--tail N] [--since DUR] [--timestamps]"],
     about: "Print what `run --capture` kept of an entry's output.",
-    options: ["-f, --follow         keep printing until the entry ends", "-n, --tail N         only the last N lines (then, with --follow, what comes)"],
+    options: [
+      "-f, --follow         keep printing until the entry ends",
+      "-n, --tail N         only the last N lines (then, with --follow, what comes)",
+      "    --since DUR      only the lines that arrived in the last DUR",
+      "-t, --timestamps     each line with when it arrived (ISO 8601, UTC)",
+    ],
     example: "supervise logs -f 3k7",
     exits: "0; 1 no captured output; 2 bad flags or an unknown id",
   },

@@ -1,49 +1,78 @@
-// `supervise logs ID [--follow] [--tail N]`: an entry's captured output (`run --capture`);
-// --tail N only its last N lines; --follow keeps printing what the command writes until the
-// entry ends.
+// `supervise logs ID [--follow] [--tail N] [--since DUR] [--timestamps]`: an entry's captured
+// output (`run --capture`); --tail N only its last N lines, --since DUR only what arrived in
+// the last DUR, --timestamps each line with when it arrived; --follow keeps printing what the
+// command writes until the entry ends.
 
 import type { Database } from "bun:sqlite";
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { stdoutReaderGone, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { outputPath, previousOutputPath } from "../capture/files.ts";
+import { marksPath, previousMarksPath, readMarks } from "../capture/marks.ts";
+import { createStamper, joinLines, selectLines, timedLines } from "../capture/stamp.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { getEntry } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { resolveEntry } from "../ledger/resolve.ts";
 import { currentState, isFinished } from "../entry/liveness.ts";
 import { stateDir } from "../state-dir.ts";
+import { parseDuration } from "../time/duration.ts";
 
 const FOLLOW_MIN_MS = 20;
 const FOLLOW_MAX_MS = 200;
 
-export default async function logs(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { follow: { short: "f" }, tail: { short: "n", value: true } });
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise logs ID [--follow] [--tail N])");
-  const tailText = stringOption(options, "tail");
-  if (tailText !== undefined && !/^[0-9]+$/.test(tailText)) throw new UsageError(`invalid line count for --tail: ${JSON.stringify(tailText)} (a whole number, as tail -n)`);
-  const dir = stateDir();
-  return readingLedger(dir, () => printLogs(dir, positionals[0]!, options.follow === true, tailText === undefined ? null : Number(tailText)));
+interface Selection {
+  following: boolean;
+  /** --tail N */
+  lines: number | null;
+  /** --since DUR, as the earliest arrival (epoch ms) */
+  since: number | null;
+  stamped: boolean;
 }
 
-async function printLogs(dir: string, word: string, following: boolean, lines: number | null): Promise<number> {
+export default async function logs(args: string[]): Promise<number> {
+  const { options, positionals } = parseOptions(args, { follow: { short: "f" }, tail: { short: "n", value: true }, since: { value: true }, timestamps: { short: "t" } });
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise logs ID [--follow] [--tail N] [--since DUR] [--timestamps])");
+  const tailText = stringOption(options, "tail");
+  if (tailText !== undefined && !/^[0-9]+$/.test(tailText)) throw new UsageError(`invalid line count for --tail: ${JSON.stringify(tailText)} (a whole number, as tail -n)`);
+  const sinceText = stringOption(options, "since");
+  const within = sinceText === undefined ? Infinity : parseDuration(sinceText, "--since");
+  const selection: Selection = {
+    following: options.follow === true,
+    lines: tailText === undefined ? null : Number(tailText),
+    since: Number.isFinite(within) ? Date.now() - within : null,
+    stamped: options.timestamps === true,
+  };
+  const dir = stateDir();
+  return readingLedger(dir, () => printLogs(dir, positionals[0]!, selection));
+}
+
+async function printLogs(dir: string, word: string, selection: Selection): Promise<number> {
   const db = existingLedger(dir);
   if (!db) throw new UsageError(`no entry '${word}'`);
   const row = resolveEntry(db, word);
   const path = outputPath(dir, row.id);
   if (!existsSync(path)) throw new SuperviseError(`entry ${row.id} has no captured output (run it with --capture)`, { exitCode: 1 });
-  const reader = openTail(path);
+  // Set once what was there is printed: only --follow's later pieces go through it.
+  let stamper: ReturnType<typeof createStamper> | null = null;
+  const reader = openTail(path, (bytes, offset, rotatedAway) => (stamper ? stamper.stamp(bytes, offset, readMarks(rotatedAway ? previousMarksPath(dir, row.id) : marksPath(dir, row.id))) : bytes));
   try {
-    const previous = existsSync(previousOutputPath(dir, row.id)) ? readFileSync(previousOutputPath(dir, row.id)) : null;
-    if (lines === null) {
+    const previousPath = previousOutputPath(dir, row.id);
+    const previous = existsSync(previousPath) ? readFileSync(previousPath) : null;
+    if (selection.lines === null && selection.since === null && !selection.stamped) {
       if (previous) await writeOut(previous);
       await reader.drain();
     } else {
-      // Both files are bounded (run.captureMaxBytes): read whole, cut to the last lines.
-      const kept = Buffer.concat([previous ?? Buffer.alloc(0), reader.readRest()]);
-      await writeOut(lastLines(kept, lines));
+      // Both files are bounded (run.captureMaxBytes): read whole, cut to the lines asked for.
+      const current = reader.readRest();
+      const lines = [...(previous ? timedLines(previous, readMarks(previousMarksPath(dir, row.id))) : []), ...timedLines(current, readMarks(marksPath(dir, row.id)))];
+      const chosen = selectLines(lines, selection.since, selection.lines);
+      await writeOut(joinLines(chosen, selection.stamped));
+      // Following on from the middle of a line: no stamp until the next one starts.
+      const last = current.at(-1) ?? previous?.at(-1);
+      if (selection.stamped) stamper = createStamper(last === undefined || last === 0x0a);
     }
-    if (following) await follow(db, row.id, reader);
+    if (selection.following) await follow(db, row.id, reader);
   } finally {
     reader.close();
   }
@@ -65,16 +94,6 @@ async function follow(db: Database, id: string, reader: Tail): Promise<void> {
   }
 }
 
-/** The last `count` lines of `bytes`, as tail -n: a final newline ends the last line, it starts none. */
-export function lastLines(bytes: Uint8Array, count: number): Uint8Array {
-  if (count === 0) return bytes.subarray(0, 0);
-  let at = bytes.length - (bytes.at(-1) === 0x0a ? 1 : 0);
-  for (let seen = 0; at > 0; at--) {
-    if (bytes[at - 1] === 0x0a && ++seen === count) break;
-  }
-  return bytes.subarray(at);
-}
-
 interface Tail {
   /** Prints what was appended since the last call, across a rotation; bytes printed. */
   drain(): Promise<number>;
@@ -83,13 +102,19 @@ interface Tail {
   close(): void;
 }
 
-function openTail(path: string): Tail {
+/** `transform`: what to print of a piece read at `offset` of the file (`rotatedAway`: now <id>.log.1). */
+type Transform = (bytes: Uint8Array, offset: number, rotatedAway: boolean) => Uint8Array;
+
+function openTail(path: string, transform: Transform): Tail {
   let fd = openSync(path, "r");
+  let offset = 0;
   const buffer = Buffer.allocUnsafe(64 * 1024);
   const readAll = async () => {
+    const rotatedAway = statSync(path, { throwIfNoEntry: false })?.ino !== fstatSync(fd).ino;
     let total = 0;
     for (let n = readSync(fd, buffer); n > 0 && !stdoutReaderGone(); n = readSync(fd, buffer)) {
-      await writeOut(buffer.subarray(0, n));
+      await writeOut(transform(buffer.subarray(0, n), offset, rotatedAway));
+      offset += n;
       total += n;
     }
     return total;
@@ -97,7 +122,10 @@ function openTail(path: string): Tail {
   return {
     readRest() {
       const parts: Buffer[] = [];
-      for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) parts.push(Buffer.from(buffer.subarray(0, n)));
+      for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+        parts.push(Buffer.from(buffer.subarray(0, n)));
+        offset += n;
+      }
       return Buffer.concat(parts);
     },
     async drain() {
@@ -108,6 +136,7 @@ function openTail(path: string): Tail {
         total += await readAll();
         closeSync(fd);
         fd = openSync(path, "r");
+        offset = 0;
         total += await readAll();
       }
       return total;

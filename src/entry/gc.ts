@@ -88,7 +88,7 @@ function strayOutputs(db: Database, stateDir: string, before: number): string[] 
   const known = db.query("SELECT 1 FROM entries WHERE id = :id");
   const strays: string[] = [];
   for (const name of names) {
-    const id = name.replace(/\.log(\.1)?$/, "");
+    const id = name.replace(/\.(log|times)(\.1)?$/, "");
     if (id === name || known.get({ id })) continue;
     const path = join(dir, name);
     const mtime = statSync(path, { throwIfNoEntry: false })?.mtimeMs;

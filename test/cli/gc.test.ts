@@ -32,7 +32,8 @@ describe("supervise gc", () => {
     const finished = (await lsAll(sb)).filter((e) => e.endedAt !== null).map((e) => e.id);
     expect(finished).toHaveLength(3);
     endedAgo(sb, finished[0]!, 2 * 3_600_000);
-    expect(outputs()).toHaveLength(4);
+    // Each captured entry: its log and when each part arrived.
+    expect(outputs()).toHaveLength(8);
 
     // A dry run names what the real one then removes, and removes and records nothing.
     const ledgerBefore = JSON.stringify(rawRows(sb));
@@ -40,18 +41,18 @@ describe("supervise gc", () => {
     expect(dry).toEqual({ exitCode: 0, stderr: "", stdout: `dry run: would remove 1 finished entry (1 found lost first): ${finished[0]}\n` });
     expect(JSON.parse((await runCli(sb, ["gc", "--older-than", "1h", "--dry-run", "--json"])).stdout)).toEqual({ markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0, dryRun: true });
     expect(JSON.stringify(rawRows(sb))).toBe(ledgerBefore);
-    expect(outputs()).toHaveLength(4);
+    expect(outputs()).toHaveLength(8);
 
     const first = await runCli(sb, ["gc", "--older-than", "1h", "--json"]);
     expect(first.exitCode).toBe(0);
     expect(parseJson(GcSchema, first.stdout)).toEqual({ markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0 });
-    expect(outputs()).not.toContain(`${finished[0]}.log`);
+    expect(outputs().filter((name) => name.startsWith(finished[0]!))).toEqual([]);
 
     const second = await runCli(sb, ["gc"]);
     expect(second).toEqual({ exitCode: 0, stderr: "", stdout: "removed 3 finished entries\n" });
     const left = rawRows(sb).map((row) => row.id).sort();
     expect(left).toEqual([running.id, orphan.id].sort());
-    expect(outputs()).toEqual([`${running.id}.log`]);
+    expect(outputs()).toEqual([`${running.id}.log`, `${running.id}.times`]);
     expect(isAlive(running.pid) && isAlive(orphan.pid)).toBe(true);
     expect((await runCli(sb, ["gc"])).stdout).toBe("removed 0 finished entries\n");
   });

@@ -2,10 +2,10 @@
 // unbuffered, a copy is kept (bounded), and --follow streams until the entry ends.
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
-import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+import { makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(20_000);
 let sb: Sandbox;
@@ -80,13 +80,14 @@ describe("run --capture", () => {
     expect(r.stdout.split("\n")).toHaveLength(501);
     const id = await onlyId();
     const files = readdirSync(join(sb.home, "output"));
-    expect(files.sort()).toEqual([`${id}.log`, `${id}.log.1`]);
+    // The arrival marks count toward the bound.
+    expect(files.sort()).toEqual([`${id}.log`, `${id}.log.1`, `${id}.times`, `${id}.times.1`]);
     const total = files.reduce((sum, f) => sum + statSync(join(sb.home, "output", f)).size, 0);
     expect(total).toBeLessThanOrEqual(4096);
     const logs = (await runCli(sb, ["logs", id])).stdout;
     expect(r.stdout.endsWith(logs)).toBe(true);
     expect(logs).toMatch(/\nline 499 x+\n$/);
-    expect(logs.length).toBeGreaterThan(2048);
+    expect(logs.length).toBeGreaterThan(1024);
   });
 });
 
@@ -127,17 +128,74 @@ describe("supervise logs", () => {
     expect((await runCli(sb, ["logs"])).exitCode).toBe(2);
   });
 
+  test("--timestamps / -t: each line with when it arrived, from the marks the capture wrote", async () => {
+    sb = makeSandbox();
+    const before = Date.now();
+    await runCli(sb, ["run", "--capture", "-n", "timed", "--", "sh", "-c", "echo a; echo b; printf c"]);
+    const after = Date.now();
+    const r = await runCli(sb, ["logs", "timed", "-t"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe("");
+    const lines = r.stdout.split("\n");
+    expect(lines.map((line) => line.slice(25))).toEqual(["a", "b", "c"]);
+    for (const line of lines) {
+      expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /);
+      const at = Date.parse(line.slice(0, 24));
+      expect(at).toBeGreaterThanOrEqual(before);
+      expect(at).toBeLessThanOrEqual(after);
+    }
+  });
+
+  test("--since DUR: only the lines that arrived in the last DUR, across a rotation; with --tail, the last N of those; a bad DUR is exit 2", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--capture", "-n", "old", "--", "true"]);
+    const id = await onlyId();
+    // What a capture that began 3 h ago and rotated once would have left.
+    const now = Date.now();
+    const dir = join(sb.home, "output");
+    writeFileSync(join(dir, `${id}.log.1`), "3h ago\n2h ago\n");
+    writeFileSync(join(dir, `${id}.times.1`), `0 ${now - 3 * 3_600_000}\n7 ${now - 2 * 3_600_000}\n`);
+    writeFileSync(join(dir, `${id}.log`), "30m ago\n1s ago\nnow, unfinished");
+    writeFileSync(join(dir, `${id}.times`), `0 ${now - 1_800_000}\n8 ${now - 1_000}\n15 ${now}\n`);
+    const logs = async (...args: string[]) => (await runCli(sb, ["logs", id, ...args])).stdout;
+    expect(await logs()).toBe("3h ago\n2h ago\n30m ago\n1s ago\nnow, unfinished");
+    expect(await logs("--since", "150m")).toBe("2h ago\n30m ago\n1s ago\nnow, unfinished");
+    expect(await logs("--since", "1h")).toBe("30m ago\n1s ago\nnow, unfinished");
+    expect(await logs("--since", "1h", "-n", "2")).toBe("1s ago\nnow, unfinished");
+    expect(await logs("--since", "none")).toBe(await logs());
+    expect(await logs("--since", "20m", "--timestamps")).toBe(`${new Date(now - 1_000).toISOString()} 1s ago\n${new Date(now).toISOString()} now, unfinished`);
+    expect(await runCli(sb, ["logs", id, "--since", "yesterday"])).toEqual({ exitCode: 2, stdout: "", stderr: 'supervise: invalid duration for --since: "yesterday" (examples: 90, 500ms, 5m, 2h, 1d, none)\n' });
+  });
+
+  test("--follow --timestamps: a stamp for each line as it comes, none inside a line written in two parts", async () => {
+    sb = makeSandbox();
+    const run = startCli(sb, ["run", "--capture", "--", "sh", "-c", `echo "$SUPERVISE_ID"; printf 'par'; ${gate("a")}; echo t; echo next; ${gate("b")}`]);
+    const id = await run.nextLine();
+    const follow = startCli(sb, ["logs", "-f", "-t", id]);
+    expect(await follow.nextLine()).toMatch(new RegExp(`^\\S+Z ${id}$`));
+    await waitFor(() => readFileSync(join(sb.home, "output", `${id}.log`), "utf8").endsWith("par"), 10_000, "the first part");
+    await open("a");
+    const partial = await follow.nextLine();
+    expect(partial).toMatch(/^\S+Z part$/);
+    expect(await follow.nextLine()).toMatch(/^\S+Z next$/);
+    await open("b");
+    const r = await follow.finish();
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe("");
+    expect((await run.finish()).exitCode).toBe(0);
+  });
+
   test("--tail N / -n N: the last N lines, as tail -n, across a rotation; 0 is nothing; a bad count is exit 2", async () => {
     sb = makeSandbox({ run: { captureMaxBytes: 4096 } });
     await runCli(sb, ["run", "--capture", "-n", "short", "--", "sh", "-c", "for i in 1 2 3 4 5; do echo $i; done; printf last"]);
     expect((await runCli(sb, ["logs", "short", "--tail", "2"])).stdout).toBe("5\nlast");
     expect((await runCli(sb, ["logs", "short", "-n", "0"])).stdout).toBe("");
     expect((await runCli(sb, ["logs", "short", "-n", "100"])).stdout).toBe("1\n2\n3\n4\n5\nlast");
-    // 60 lines of 60 bytes rotate a 4 KiB capture once: the last 40 span both files.
-    await runCli(sb, ["run", "--capture", "-n", "rotated", "--", "sh", "-c", "i=10; while [ $i -lt 70 ]; do printf 'line %02d %s\\n' $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"]);
-    const tail = (await runCli(sb, ["logs", "rotated", "-n", "40"])).stdout.split("\n");
-    expect(tail).toHaveLength(41);
-    expect([tail[0]!.slice(0, 7), tail[39]!.slice(0, 7), tail[40]]).toEqual(["line 30", "line 69", ""]);
+    // 45 lines of 60 bytes, and at most a 19-byte mark each, rotate a 4 KiB capture once: the last 30 span both files.
+    await runCli(sb, ["run", "--capture", "-n", "rotated", "--", "sh", "-c", "i=10; while [ $i -lt 55 ]; do printf 'line %02d %s\\n' $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"]);
+    const tail = (await runCli(sb, ["logs", "rotated", "-n", "30"])).stdout.split("\n");
+    expect(tail).toHaveLength(31);
+    expect([tail[0]!.slice(0, 7), tail[29]!.slice(0, 7), tail[30]]).toEqual(["line 25", "line 54", ""]);
     expect(await runCli(sb, ["logs", "short", "-n", "-1"])).toEqual({ exitCode: 2, stdout: "", stderr: 'supervise: invalid line count for --tail: "-1" (a whole number, as tail -n)\n' });
   });
 });
