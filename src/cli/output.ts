@@ -22,6 +22,18 @@ export async function writeOut(text: string | Uint8Array): Promise<number> {
   }
 }
 
+/** Bumped when a field of the commands' JSON changes meaning or goes; added fields keep it. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * A command's `--json` document: an object carries `schemaVersion` first. The contract's
+ * arrays (ls, ps, kill, wait) stay arrays, so their consumers keep working.
+ */
+export function writeJson(document: object): Promise<number> {
+  const value = Array.isArray(document) ? document : { schemaVersion: JSON_SCHEMA_VERSION, ...document };
+  return writeOut(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 /** Whether stdout's reader has gone: commands that stream stop then. */
 export function stdoutReaderGone(): boolean {
   return readerGone;

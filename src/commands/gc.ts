@@ -2,7 +2,7 @@
 // that ended more than DUR ago) and their captured output. Running entries are never touched.
 
 import type { Database } from "bun:sqlite";
-import { warnLedgerMovedAside, writeOut } from "../cli/output.ts";
+import { warnLedgerMovedAside, writeJson, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { collectGarbage, type GcResult } from "../entry/gc.ts";
@@ -25,7 +25,7 @@ export default async function gc(args: string[]): Promise<number> {
   const db = existingLedger(dir, { onMovedAside: warnLedgerMovedAside });
   const result = db ? collectOrSay(dir, db, () => collectGarbage(db, dir, { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now, dryRun)) ?? empty : empty;
   if (options.json) {
-    await writeOut(`${JSON.stringify(dryRun ? { ...result, dryRun } : result, null, 2)}\n`);
+    await writeJson(dryRun ? { ...result, dryRun } : result);
     return 0;
   }
   const lost = result.markedLost.length ? ` (${result.markedLost.length} found lost first)` : "";

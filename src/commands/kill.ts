@@ -4,7 +4,7 @@
 // A ledger that cannot be written does not stop the stop: one warning line says so.
 
 import type { Database } from "bun:sqlite";
-import { warnLedgerMovedAside, writeErr, writeOut } from "../cli/output.ts";
+import { warnLedgerMovedAside, writeErr, writeJson, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
@@ -44,7 +44,7 @@ export default async function kill(args: string[]): Promise<number> {
   // The stops went ahead by the rows read; a ledger that turned out corrupt meanwhile is moved aside now.
   const corrupt = unrecorded.find((r) => isCorruption(r.unrecorded));
   if (db && corrupt) closeSettingAside(dir, db, warnLedgerMovedAside);
-  await writeOut(options.json ? `${JSON.stringify(results, null, 2)}\n` : describeResults(results, await terminalWidth(1)));
+  await (options.json ? writeJson(results) : writeOut(describeResults(results, await terminalWidth(1))));
   return results.every((r) => r.outcome !== "failed" && r.outcome !== "other-namespace") ? 0 : 1;
 }
 

@@ -1,6 +1,6 @@
 // `supervise ls [--all] [--session ID] [--state STATE] [--json]`: the ledger's entries, states computed live.
 
-import { writeOut } from "../cli/output.ts";
+import { writeJson, writeOut } from "../cli/output.ts";
 import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
@@ -21,7 +21,7 @@ export default async function ls(args: string[]): Promise<number> {
   const read = await readingLedger(dir, () => readEntries(dir, all, stringOption(options, "session")));
   const entries = states === null ? read : read.filter((e) => states.has(e.state));
   if (options.json) {
-    await writeOut(`${JSON.stringify(entries, null, 2)}\n`);
+    await writeJson(entries);
     return 0;
   }
   if (entries.length === 0) {

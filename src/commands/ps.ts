@@ -2,7 +2,7 @@
 // session or to a supervise entry, grouped by session, supervised or not: how a user sees a
 // leak before any sweep ends it.
 
-import { writeOut } from "../cli/output.ts";
+import { writeJson, writeOut } from "../cli/output.ts";
 import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
@@ -47,7 +47,7 @@ export default async function ps(args: string[]): Promise<number> {
   const named = session === undefined ? undefined : (matchSession(owned.flatMap((row) => (row.session === null ? [] : [row.session])), session) ?? session);
   const rows = owned.filter((row) => named === undefined || row.session === named);
   if (options.json) {
-    await writeOut(`${JSON.stringify(rows, null, 2)}\n`);
+    await writeJson(rows);
     return 0;
   }
   if (rows.length === 0) {

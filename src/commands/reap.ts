@@ -1,7 +1,7 @@
 // `supervise reap [--dry-run] [--json] [--session ID]`: one sweep, reported.
 // Exit 0 unless the sweep itself failed and reap.gracefulDegradation is off (then 1).
 
-import { writeErr, writeOut } from "../cli/output.ts";
+import { writeErr, writeJson, writeOut } from "../cli/output.ts";
 import { terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
@@ -17,7 +17,7 @@ export default async function reap(args: string[]): Promise<number> {
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
   const session = stringOption(options, "session") ?? null;
   const { report } = await sweep({ config, stateDir: dir, dryRun: options["dry-run"] === true, session, trigger: "manual", triggerSession: session });
-  await writeOut(options.json ? `${JSON.stringify(report, null, 2)}\n` : summarize(report, await terminalWidth(1)));
+  await (options.json ? writeJson(report) : writeOut(summarize(report, await terminalWidth(1))));
   if (report.errors.length) {
     await writeErr(`supervise: reap: ${report.errors.join("; ")}\n`);
     if (!config.reap.gracefulDegradation) return 1;

@@ -1,6 +1,6 @@
 // `supervise show ID [--json]`: one entry, every field, and its live process tree.
 
-import { writeOut } from "../cli/output.ts";
+import { writeJson, writeOut } from "../cli/output.ts";
 import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
@@ -21,6 +21,6 @@ export default async function show(args: string[]): Promise<number> {
     const row = resolveEntry(db, positionals[0]!);
     return entryDetail(row, currentState(row), dir);
   });
-  await writeOut(options.json ? `${JSON.stringify(detail, null, 2)}\n` : renderDetail(detail, await terminalWidth(1), await colorEnabled(1)));
+  await (options.json ? writeJson(detail) : writeOut(renderDetail(detail, await terminalWidth(1), await colorEnabled(1))));
   return 0;
 }

@@ -1,7 +1,7 @@
 // `supervise stats [--json]`: the reap history as a dashboard: totals, the most common
 // reason, one row per run with a bar of what it cleaned.
 
-import { writeOut } from "../cli/output.ts";
+import { writeJson, writeOut } from "../cli/output.ts";
 import { terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
@@ -20,6 +20,6 @@ export default async function stats(args: string[]): Promise<number> {
     return db ? listRuns(db) : [];
   });
   const result = historyStats(runs);
-  await writeOut(options.json ? `${JSON.stringify(result, null, 2)}\n` : renderStats(result, await terminalWidth(1)));
+  await (options.json ? writeJson(result) : writeOut(renderStats(result, await terminalWidth(1))));
   return 0;
 }

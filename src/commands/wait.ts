@@ -5,7 +5,7 @@
 // in another pid namespace (`unknown` here) has ended only when its end is recorded.
 
 import type { Database } from "bun:sqlite";
-import { writeErr, writeOut } from "../cli/output.ts";
+import { writeErr, writeJson } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
 import { entriesById, listEntries, type EntryRow } from "../ledger/entries.ts";
@@ -53,7 +53,7 @@ export default async function wait(args: string[]): Promise<number> {
   });
   const pending = ids.filter((id) => !ended.has(id));
   const stateOf = (id: string) => (unknown.has(id) ? "unknown" : "running");
-  if (options.json) await writeOut(`${JSON.stringify(ids.map((id) => ended.get(id)?.json ?? { id, state: stateOf(id) }), null, 2)}\n`);
+  if (options.json) await writeJson(ids.map((id) => ended.get(id)?.json ?? { id, state: stateOf(id) }));
   if (pending.length) {
     await writeErr(`supervise: wait: timed out after ${timeoutText}; ${describePending(pending, unknown)}\n`);
     return 124;

@@ -26,6 +26,8 @@ export interface OwnedProcess {
   cpuSeconds: number;
   rssBytes: number | null;
   command: string;
+  /** The command line as its words (the contract's `command` is them joined); null when unreadable. */
+  argv: string[] | null;
   keep: boolean;
   /** The process's pid namespace against ps's own: pids it names mean something here only when "same". */
   pidNamespace: NamespaceMatch;
@@ -89,6 +91,7 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
       cpuSeconds: (proc.utimeTicks + proc.stimeTicks) / CLOCK_TICKS_PER_SECOND,
       rssBytes: ctx.rssBytes(proc.pid),
       command: proc.argv?.join(" ") || `[${proc.comm}]`,
+      argv: proc.argv,
       keep: keepMarkOf(proc, ctx.settings, ctx.table.byPid, ctx.subreapers) !== null,
       pidNamespace,
     });

@@ -17,6 +17,8 @@ export interface ProcessView {
   cpuSeconds: number;
   rssBytes: number | null;
   command: string;
+  /** The command line as its words (`command` is them joined); null when unreadable. */
+  argv: string[] | null;
   /** "group": in the command's process group; "cookie": left it but carries the entry's cookie. */
   via: "group" | "cookie";
 }
@@ -47,18 +49,22 @@ export function orderAsTree<T extends { pid: number; ppid: number }>(procs: read
 
 export function describeTree(found: readonly Found[], nowTicks: number): ProcessView[] {
   const tree = orderAsTree(found.map((f) => ({ ...f, pid: f.stat.pid, ppid: f.stat.ppid })));
-  return tree.map(({ proc: { stat, via }, depth }) => ({
-    pid: stat.pid,
-    ppid: stat.ppid,
-    pgid: stat.pgrp,
-    depth,
-    state: stat.state,
-    ageSeconds: Math.max(0, Math.floor((nowTicks - stat.startTicks) / CLOCK_TICKS_PER_SECOND)),
-    cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / CLOCK_TICKS_PER_SECOND,
-    rssBytes: readRssBytes(stat.pid),
-    command: readCmdline(stat.pid)?.join(" ") || `[${stat.comm}]`,
-    via,
-  }));
+  return tree.map(({ proc: { stat, via }, depth }) => {
+    const argv = readCmdline(stat.pid);
+    return {
+      pid: stat.pid,
+      ppid: stat.ppid,
+      pgid: stat.pgrp,
+      depth,
+      state: stat.state,
+      ageSeconds: Math.max(0, Math.floor((nowTicks - stat.startTicks) / CLOCK_TICKS_PER_SECOND)),
+      cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+      rssBytes: readRssBytes(stat.pid),
+      command: argv?.join(" ") || `[${stat.comm}]`,
+      argv,
+      via,
+    };
+  });
 }
 
 /** VmRSS from /proc/PID/status (in kB there): the page size is not always 4 KiB. */

@@ -9,6 +9,8 @@ export interface ReportTarget {
   pgid: number;
   name: string;
   command: string;
+  /** The command line as its words (`command` is them joined); null when unreadable. */
+  argv: string[] | null;
   reason: TargetReason;
   ageSeconds: number;
   ledgerId: string | null;

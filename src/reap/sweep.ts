@@ -377,6 +377,7 @@ function reportTarget(t: PlannedTarget, result: StopReport | null, dryRun: boole
     pgid: t.proc.pgrp,
     name: t.proc.comm,
     command: commandLine(t.proc) ?? "",
+    argv: t.proc.argv,
     reason: t.reason,
     ageSeconds: Math.floor(ageMs(t.proc, nowTicks) / 1000),
     ledgerId: t.ledgerId,

@@ -39,13 +39,13 @@ describe("supervise gc", () => {
     const ledgerBefore = JSON.stringify(rawRows(sb));
     const dry = await runCli(sb, ["gc", "--older-than", "1h", "--dry-run"]);
     expect(dry).toEqual({ exitCode: 0, stderr: "", stdout: `dry run: would remove 1 finished entry (1 found lost first): ${finished[0]}\n` });
-    expect(JSON.parse((await runCli(sb, ["gc", "--older-than", "1h", "--dry-run", "--json"])).stdout)).toEqual({ markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0, dryRun: true });
+    expect(JSON.parse((await runCli(sb, ["gc", "--older-than", "1h", "--dry-run", "--json"])).stdout)).toEqual({ schemaVersion: 1, markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0, dryRun: true });
     expect(JSON.stringify(rawRows(sb))).toBe(ledgerBefore);
     expect(outputs()).toHaveLength(8);
 
     const first = await runCli(sb, ["gc", "--older-than", "1h", "--json"]);
     expect(first.exitCode).toBe(0);
-    expect(parseJson(GcSchema, first.stdout)).toEqual({ markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0 });
+    expect(parseJson(GcSchema, first.stdout)).toEqual({ schemaVersion: 1, markedLost: [lost.id], removed: [finished[0]!], strayOutputs: 0 });
     expect(outputs().filter((name) => name.startsWith(finished[0]!))).toEqual([]);
 
     const second = await runCli(sb, ["gc"]);

@@ -127,7 +127,7 @@ echo "FINAL $(sv ls --all --json | oneline)"
     );
     const v = r.values;
     const id = rawRows(sb)[0].id;
-    expect(json(v, "GC")).toEqual({ markedLost: [], removed: [], strayOutputs: 0 });
+    expect(json(v, "GC")).toEqual({ schemaVersion: 1, markedLost: [], removed: [], strayOutputs: 0 });
     expect(json(v, "CHILD_LS")).toEqual([expect.objectContaining({ id, state: "unknown" })]);
     expect(v.get("WAIT_TIMEOUT")).toBe("124");
     expect(v.get("WAIT_TIMEOUT_ERR")).toBe(`supervise: wait: timed out after 1500ms; no end recorded yet (another pid namespace): ${id}`);

@@ -37,6 +37,7 @@ export const ProcessSchema = z.strictObject({
   cpuSeconds: z.number().nonnegative(),
   rssBytes: z.number().int().nonnegative().nullable(),
   command: z.string(),
+  argv: z.array(z.string()).nullable(),
   via: z.enum(["group", "cookie"]),
 });
 
@@ -57,12 +58,17 @@ export const OwnedProcessListSchema = z.array(
     cpuSeconds: z.number().nonnegative(),
     rssBytes: z.number().int().nonnegative().nullable(),
     command: z.string(),
+    argv: z.array(z.string()).nullable(),
     keep: z.boolean(),
     pidNamespace: z.enum(["same", "other", "unreadable"]),
   }),
 );
 
+/** Every object document carries it first (src/cli/output.ts); the contract's arrays do not. */
+const schemaVersion = z.literal(1);
+
 export const DetailSchema = EntrySchema.extend({
+  schemaVersion,
   durationMs: z.number().int().nonnegative(),
   graceMs: z.number().int().nonnegative().nullable(),
   firstSignal: z.string(),
@@ -93,6 +99,7 @@ void everyTriggerListed;
 const counts = z.strictObject({ terminated: z.number(), killed: z.number(), gone: z.number(), failed: z.number(), zombies: z.number() });
 
 export const StatsSchema = z.strictObject({
+  schemaVersion,
   runs: z.number().int().nonnegative(),
   dryRuns: z.number().int().nonnegative(),
   totalCleaned: z.number().int().nonnegative(),
@@ -116,6 +123,7 @@ export const StatsSchema = z.strictObject({
 });
 
 export const GcSchema = z.strictObject({
+  schemaVersion,
   markedLost: z.array(z.string()),
   removed: z.array(z.string()),
   strayOutputs: z.number().int().nonnegative(),

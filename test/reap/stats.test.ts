@@ -7,7 +7,7 @@ import { historyStats } from "../../src/reap/stats.ts";
 import { renderStats } from "../../src/render/stats.ts";
 
 function target(reason: ReportTarget["reason"], action: ReportTarget["action"]): ReportTarget {
-  return { pid: 100, pgid: 100, name: "rg", command: "rg x", reason, ageSeconds: 400, ledgerId: null, action, signal: "TERM", durationMs: 5 };
+  return { pid: 100, pgid: 100, name: "rg", command: "rg x", argv: ["rg", "x"], reason, ageSeconds: 400, ledgerId: null, action, signal: "TERM", durationMs: 5 };
 }
 
 function run(id: number, targets: ReportTarget[], dryRun = false): HistoryRun {

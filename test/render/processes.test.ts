@@ -20,6 +20,7 @@ const row = (over: Partial<OwnedProcess>): OwnedProcess => ({
   cpuSeconds: 0,
   rssBytes: null,
   command: "sleep 1",
+  argv: ["sleep", "1"],
   keep: false,
   pidNamespace: "same",
   ...over,

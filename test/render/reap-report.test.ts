@@ -6,7 +6,7 @@ import { summarize } from "../../src/render/reap-report.ts";
 import type { ReapReport, ReportTarget } from "../../src/reap/report.ts";
 
 const target = (over: Partial<ReportTarget>): ReportTarget => ({
-  pid: 4242, pgid: 4242, name: "rg", command: "rg TODO", reason: "rg-tag", ageSeconds: 400, ledgerId: null, action: "terminated", signal: "TERM", durationMs: 12, ...over,
+  pid: 4242, pgid: 4242, name: "rg", command: "rg TODO", argv: ["rg", "TODO"], reason: "rg-tag", ageSeconds: 400, ledgerId: null, action: "terminated", signal: "TERM", durationMs: 12, ...over,
 });
 
 const report = (targets: ReportTarget[], dryRun = false): ReapReport => ({
