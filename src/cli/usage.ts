@@ -131,12 +131,13 @@ export const HELP: Record<string, CommandHelp> = {
     exits: "0, always (a problem is one stderr line and `{}`)",
   },
   install: {
-    synopsis: ["install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run] [--check]"],
+    synopsis: ["install [--agent NAME]... [--user | --project | --local] [--uninstall] [--dry-run] [--check]"],
     about: "Wire supervise's hooks into each agent's settings.",
     options: [
       "    --agent NAME     claude-code (default), gemini or codex; repeatable",
       "    --user           the user's settings (default)",
-      "    --project        this project's settings",
+      "    --project        this project's settings (the files a team commits)",
+      "    --local          Claude Code: this project's .claude/settings.local.json, kept out of git",
       "    --uninstall      remove supervise's hooks",
       "    --dry-run        print the change as a diff; write nothing",
       "    --check          check the installed hooks and the state dir, a line each; exit 1 if any fails",

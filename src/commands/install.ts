@@ -1,4 +1,4 @@
-// `supervise install [--agent NAME]... [--user | --project] [--uninstall] [--dry-run]`: add
+// `supervise install [--agent NAME]... [--user | --project | --local] [--uninstall] [--dry-run]`: add
 // (or remove) exactly supervise's hooks in each agent's settings, keeping everything else;
 // idempotent; a backup of the previous file first; an atomic write; a file that cannot be
 // merged is refused, and then no file is changed. For Codex, also its trust in those hooks.
@@ -14,40 +14,48 @@ import { unifiedDiff } from "../install/diff.ts";
 import { backUp, isEmptyAgain, writeAtomically } from "../install/files.ts";
 import { planInstall, type FileChange } from "../install/plan.ts";
 import { codexTrustHint, geminiTrustHint } from "../install/trust-hints.ts";
+import type { Scope } from "../install/agents.ts";
 import type { AgentName } from "../ownership/agents.ts";
 import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function install(args: string[]): Promise<number> {
-  const { options, positionals, lists } = parseOptions(args, { agent: { value: true }, user: {}, project: {}, uninstall: {}, "dry-run": {}, check: {} });
+  const { options, positionals, lists } = parseOptions(args, { agent: { value: true }, user: {}, project: {}, local: {}, uninstall: {}, "dry-run": {}, check: {} });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  if (options.user && options.project) throw new UsageError("--user and --project exclude each other");
+  const scopes = (["user", "project", "local"] as const).filter((name) => options[name]);
+  if (scopes.length > 1) throw new UsageError(`${scopes.map((name) => `--${name}`).join(" and ")} exclude each other`);
+  const scope: Scope = scopes[0] ?? "user";
   const agents = agentList(lists.agent ?? []);
+  const { INSTALL_TARGETS } = await import("../install/agents.ts");
+  const unscoped = agents.find((agent) => !INSTALL_TARGETS[agent].scopes.includes(scope));
+  if (unscoped) throw new UsageError(`--local is Claude Code's alone (.claude/settings.local.json): ${unscoped} has no per-user project file; use --project or --user`);
   const uninstall = options.uninstall === true;
   const here = workingDirectory();
   // A project's settings live under a directory that must still be there.
-  if (options.project && !here.exists) throw new UsageError(`the working directory ${here.path} was removed; nothing to install --project into`);
+  if (scope !== "user" && !here.exists) throw new UsageError(`the working directory ${here.path} was removed; nothing to install --${scope} into`);
   const cwd = here.path;
-  if (options.check) return check(agents, options.project ? "project" : "user", cwd);
-  const changes = planInstall({ agents, scope: options.project ? "project" : "user", uninstall, commandPrefix: hookCommandPrefix(), cwd, env: process.env });
+  if (options.check) return check(agents, scope, cwd);
+  const changes = planInstall({ agents, scope, uninstall, commandPrefix: hookCommandPrefix(), cwd, env: process.env });
 
   // What only this shell's environment says becomes part of every hook: say so before it does.
   if (!uninstall && changes.some((c) => !c.same)) {
     for (const name of ["SUPERVISE_HOME", "SUPERVISE_CONFIG"]) {
       const value = process.env[name];
-      if (value) await writeErr(`supervise: note: ${name}=${value} is set in this environment, so the hooks are written with it${options.project ? " (into files a team may commit)" : ""}; unset it to install hooks that use the default\n`);
+      if (value) await writeErr(`supervise: note: ${name}=${value} is set in this environment, so the hooks are written with it${scope === "project" ? " (into files a team may commit)" : ""}; unset it to install hooks that use the default\n`);
     }
+    // The hooks name this machine's paths: a committed file would hand them to the whole team.
+    if (scope === "project" && agents.includes("claude-code")) await writeErr("supervise: note: .claude/settings.json is the file a team commits, and these hooks name this machine's paths; --local writes .claude/settings.local.json instead, which stays out of git\n");
   }
   for (const change of changes) {
     if (options["dry-run"]) await dryRun(change, uninstall);
     else await apply(change, uninstall);
   }
-  if (options.project && !uninstall) await trustHints(agents, cwd);
+  if (scope === "project" && !uninstall) await trustHints(agents, cwd);
   return 0;
 }
 
 /** One line per check, "ok" or "FAIL"; exit 1 when any failed. */
-async function check(agents: readonly AgentName[], scope: "user" | "project", cwd: string): Promise<number> {
+async function check(agents: readonly AgentName[], scope: Scope, cwd: string): Promise<number> {
   const { checkAgent, checkState } = await import("../install/check.ts");
   const { INSTALL_TARGETS } = await import("../install/agents.ts");
   const checks = [...agents.flatMap((agent) => checkAgent(INSTALL_TARGETS[agent], scope, cwd, process.env)), ...checkState(stateDir())];

@@ -6,12 +6,15 @@ import type { AgentName } from "../ownership/agents.ts";
 import { homeDirectory } from "../state-dir.ts";
 import { supervisorGroups, type HookGroups, type JsonObject } from "./settings.ts";
 
-export type Scope = "user" | "project";
+/** `local`: a project's per-user file that is not committed (Claude Code's settings.local.json). */
+export type Scope = "user" | "project" | "local";
 
 export interface InstallTarget {
   agent: AgentName;
   /** The agent's event names supervise installs, in the file's order. */
   events: readonly string[];
+  /** The scopes it has a settings file for. */
+  scopes: readonly Scope[];
   settingsPath(scope: Scope, cwd: string, env: NodeJS.ProcessEnv): string;
   groups(commandPrefix: string): HookGroups;
 }
@@ -26,7 +29,9 @@ function handler(command: string, timeout: number | null): JsonObject {
 const CLAUDE_CODE: InstallTarget = {
   agent: "claude-code",
   events: ["SessionStart", "SessionEnd", "PreToolUse"],
-  settingsPath: (scope, cwd, env) => (scope === "project" ? join(cwd, ".claude", "settings.json") : join(env.CLAUDE_CONFIG_DIR || join(home(env), ".claude"), "settings.json")),
+  scopes: ["user", "project", "local"],
+  settingsPath: (scope, cwd, env) =>
+    scope === "user" ? join(env.CLAUDE_CONFIG_DIR || join(home(env), ".claude"), "settings.json") : join(cwd, ".claude", scope === "local" ? "settings.local.json" : "settings.json"),
   groups: supervisorGroups,
 };
 
@@ -34,7 +39,8 @@ const CLAUDE_CODE: InstallTarget = {
 const GEMINI: InstallTarget = {
   agent: "gemini",
   events: ["SessionStart", "SessionEnd", "BeforeTool"],
-  settingsPath: (scope, cwd, env) => join(scope === "project" ? join(cwd, ".gemini") : geminiHome(env), "settings.json"),
+  scopes: ["user", "project"],
+  settingsPath: (scope, cwd, env) => join(scope !== "user" ? join(cwd, ".gemini") : geminiHome(env), "settings.json"),
   groups: (prefix) => ({
     SessionStart: { hooks: [handler(`${prefix} hook --agent gemini session-start`, 30_000)] },
     // Gemini waits for SessionEnd hooks up to their timeout; ours returns in milliseconds.
@@ -47,7 +53,8 @@ const GEMINI: InstallTarget = {
 const CODEX: InstallTarget = {
   agent: "codex",
   events: ["SessionStart", "SessionEnd"],
-  settingsPath: (scope, cwd, env) => (scope === "project" ? join(cwd, ".codex", "hooks.json") : join(codexHome(env), "hooks.json")),
+  scopes: ["user", "project"],
+  settingsPath: (scope, cwd, env) => (scope !== "user" ? join(cwd, ".codex", "hooks.json") : join(codexHome(env), "hooks.json")),
   groups: (prefix) => ({
     SessionStart: { hooks: [handler(`${prefix} hook --agent codex session-start`, 30)] },
     SessionEnd: { hooks: [handler(`${prefix} hook --agent codex session-end`, 3)] },

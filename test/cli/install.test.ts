@@ -79,7 +79,7 @@ describe("supervise install", () => {
     expect(read(settings)).toEqual(original);
   });
 
-  test("--project writes .claude/settings.json under the current directory", async () => {
+  test("--project writes .claude/settings.json under the current directory, and says the file is a team's with this machine's paths", async () => {
     sb = makeSandbox();
     const { env } = homeEnv();
     const project = join(sb.dir, "proj");
@@ -88,6 +88,35 @@ describe("supervise install", () => {
     expect(r.exitCode).toBe(0);
     expect(read(join(project, ".claude", "settings.json")).hooks.SessionEnd[0].hooks[0].command).toEndWith("hook session-end");
     expect(existsSync(join(sb.dir, "home", ".claude"))).toBe(false);
+    expect(r.stderr).toBe(
+      `${bakedIn(sb, true)}supervise: note: .claude/settings.json is the file a team commits, and these hooks name this machine's paths; --local writes .claude/settings.local.json instead, which stays out of git\n`,
+    );
+  });
+
+  test("--local writes Claude Code's .claude/settings.local.json (kept out of git), checks and removes it there; other agents have no such file: exit 2", async () => {
+    sb = makeSandbox();
+    const { env } = homeEnv();
+    const project = join(sb.dir, "proj");
+    mkdirSync(project);
+    const local = join(project, ".claude", "settings.local.json");
+    const r = await runCli(sb, ["install", "--local"], { env, cwd: project });
+    expect(r).toEqual({ exitCode: 0, stdout: `installed supervise's hooks in ${local}\n`, stderr: bakedIn(sb) });
+    expect(Object.keys(read(local).hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse"]);
+    expect(readdirSync(join(project, ".claude"))).toEqual(["settings.local.json"]);
+    const checked = await runCli(sb, ["install", "--check", "--local"], { env, cwd: project });
+    expect(checked.exitCode).toBe(0);
+    expect(checked.stdout).toContain("ok    claude-code PreToolUse: answers JSON, exit 0");
+    expect((await runCli(sb, ["install", "--local", "--uninstall"], { env, cwd: project })).exitCode).toBe(0);
+    expect(existsSync(local)).toBe(false);
+    for (const agent of ["gemini", "codex"]) {
+      expect(await runCli(sb, ["install", "--local", "--agent", agent], { env, cwd: project })).toEqual({
+        exitCode: 2,
+        stdout: "",
+        stderr: `supervise: --local is Claude Code's alone (.claude/settings.local.json): ${agent} has no per-user project file; use --project or --user\n`,
+      });
+    }
+    expect((await runCli(sb, ["install", "--local", "--project"], { env, cwd: project })).stderr).toBe("supervise: --project and --local exclude each other\n");
+    expect(existsSync(join(project, ".gemini")) || existsSync(join(project, ".codex")) || existsSync(join(sb.dir, "home", ".claude"))).toBe(false);
   });
 
   test("an empty file is treated as {}; --dry-run writes nothing", async () => {
