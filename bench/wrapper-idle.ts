@@ -2,10 +2,13 @@
 // Bun script and GNU `timeout` around the same `sleep`, all in one run. After a settling
 // period, CPU ticks (utime + stime from /proc/PID/stat, 10 ms each) over the steady-state
 // window, and PSS / RSS from /proc/PID/smaps_rollup at its end. Then how fast a wrapper
-// notices its parent's death: its parent shell SIGKILLed, until the command is gone.
+// notices its parent's death: its parent shell SIGKILLed, until the command is gone. The same
+// CLI built by `bun build --compile` into one file runs beside them: what a single-file copy
+// of supervise would cost a waiting wrapper.
 // Usage: bun bench/wrapper-idle.ts [steady seconds = 60] [count = 5]
 
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { benchDir, BUN, CLI, cpuTicks, median } from "./lib.ts";
 
 const STEADY_S = Number(process.argv[2] ?? 60);
@@ -31,8 +34,12 @@ async function started(cmd: string[]): Promise<number> {
 }
 
 const SLEEP = ["sh", "-c", `echo ready; exec sleep ${STEADY_S + 120}`];
+const compiled = join(b.dir, "supervise");
+const build = Bun.spawnSync([BUN, "build", "--compile", CLI, "--outfile", compiled], { stdio: ["ignore", "ignore", "inherit"] });
+if (build.exitCode !== 0) throw new Error("bun build --compile failed");
 const kinds: Record<string, string[]> = {
   "supervise run": [BUN, CLI, "run", "--", ...SLEEP],
+  "compiled run": [compiled, "run", "--", ...SLEEP],
   "idle bun script": [BUN, "-e", "console.log('ready'); setInterval(() => {}, 60_000)"],
   "timeout": ["timeout", String(STEADY_S + 120), ...SLEEP],
 };
@@ -72,17 +79,19 @@ try {
   await Bun.sleep(STEADY_S * 1_000);
   console.log(`${COUNT} of each, ${STEADY_S} s of steady state after ${SETTLE_MS / 1000} s of settling`);
   console.log(`${"".padEnd(16)} ${"ticks each".padStart(14)} ${"PSS MiB".padStart(9)} ${"anon PSS".padStart(9)} ${"RSS MiB".padStart(9)}`);
-  const medians: Record<string, { ticks: number; pss: number }> = {};
+  const medians: Record<string, { ticks: number; pss: number; anon: number }> = {};
   for (const [name, ps] of Object.entries(pids)) {
     const ticks = ps.map((pid, i) => cpuTicks(pid) - before[name]![i]!);
     const mem = ps.map(memoryKiB);
     const mib = (k: "pss" | "rss" | "anon") => (median(mem.map((m) => m[k])) / 1024).toFixed(1);
-    medians[name] = { ticks: median(ticks), pss: median(mem.map((m) => m.pss)) };
+    medians[name] = { ticks: median(ticks), pss: median(mem.map((m) => m.pss)), anon: median(mem.map((m) => m.anon)) };
     console.log(`${name.padEnd(16)} ${ticks.join(",").padStart(14)} ${mib("pss").padStart(9)} ${mib("anon").padStart(9)} ${mib("rss").padStart(9)}`);
   }
   const w = medians["supervise run"]!;
   const idle = medians["idle bun script"]!;
+  const c = medians["compiled run"]!;
   console.log(`wrapper: ${w.ticks} ticks (target <= 3), PSS ${(w.pss / 1024).toFixed(1)} MiB (target <= 8); PSS ${(w.pss / idle.pss).toFixed(2)}x the idle Bun script`);
+  console.log(`compiled wrapper: ${c.ticks} ticks, PSS ${(c.pss / 1024).toFixed(1)} MiB (${(c.pss / w.pss).toFixed(2)}x the wrapper's), anon PSS ${(c.anon / 1024).toFixed(1)} MiB (${(c.anon / w.anon).toFixed(2)}x)`);
   const latencies: number[] = [];
   for (let i = 0; i < COUNT; i++) latencies.push(await parentDeathNoticedMs());
   console.log(`parent death to command gone: ${latencies.map((ms) => ms.toFixed(0)).join(", ")} ms (median ${median(latencies).toFixed(0)}; target <= 300)`);
