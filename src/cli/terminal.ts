@@ -7,7 +7,7 @@ function isTerminalMajor(major: number): boolean {
 }
 
 /** Whether fd is a terminal, from its device number (no node:tty, no node:fs). */
-export async function isTerminal(fd: 1 | 2): Promise<boolean> {
+export async function isTerminal(fd: 0 | 1 | 2): Promise<boolean> {
   try {
     const stat = await Bun.file(fd).stat();
     return stat.isCharacterDevice() && isTerminalMajor(Math.floor(Number(stat.rdev) / 256) & 0xfff);

@@ -110,9 +110,9 @@ export const HELP: Record<string, CommandHelp> = {
     exits: "0; 2 bad flags; 1 an unreadable ledger",
   },
   gc: {
-    synopsis: ["gc [--older-than DUR] [--dry-run] [--json]"],
+    synopsis: ["gc [--older-than DUR] [--dry-run] [--yes] [--json]"],
     about: "Drop finished entries and their captured output; never a running one.",
-    options: ["    --older-than DUR only those that ended more than DUR ago", "    --dry-run        name what would be removed; remove nothing", JSON_OPTION],
+    options: ["    --older-than DUR only those that ended more than DUR ago", "    --dry-run        name what would be removed; remove nothing", "-y, --yes            no question at a terminal (a bare gc there asks first)", JSON_OPTION],
     example: "supervise gc --older-than 7d",
     exits: "0; 2 bad flags; 1 a ledger that cannot be written",
   },

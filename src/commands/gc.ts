@@ -1,9 +1,11 @@
-// `supervise gc [--older-than DUR] [--json]`: drop finished entries (all of them, or those
-// that ended more than DUR ago) and their captured output. Running entries are never touched.
+// `supervise gc [--older-than DUR] [--dry-run] [--yes] [--json]`: drop finished entries (all of
+// them, or those that ended more than DUR ago) and their captured output. Running entries are
+// never touched. A bare `gc` at a terminal names what it would remove and asks first.
 
 import type { Database } from "bun:sqlite";
 import { warnLedgerMovedAside, writeJson, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
+import { isTerminal } from "../cli/terminal.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { collectGarbage, type GcResult } from "../entry/gc.ts";
 import { closeSettingAside, describe, existingLedger, isCorruption } from "../ledger/open.ts";
@@ -12,7 +14,7 @@ import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
 export default async function gc(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { "older-than": { value: true }, "dry-run": {}, json: {} });
+  const { options, positionals } = parseOptions(args, { "older-than": { value: true }, "dry-run": {}, yes: { short: "y" }, json: {} });
   const dryRun = options["dry-run"] === true;
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const olderThan = stringOption(options, "older-than");
@@ -23,7 +25,11 @@ export default async function gc(args: string[]): Promise<number> {
   const empty: GcResult = { markedLost: [], removed: [], strayOutputs: 0 };
   const dir = stateDir();
   const db = existingLedger(dir, { onMovedAside: warnLedgerMovedAside });
-  const result = db ? collectOrSay(dir, db, () => collectGarbage(db, dir, { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER }, now, dryRun)) ?? empty : empty;
+  const rule = { endedBefore, keepFinished: Number.MAX_SAFE_INTEGER };
+  // Everything, asked for by a person: what goes is named first, and only a yes removes it.
+  const asks = db !== null && olderThan === undefined && !dryRun && !options.json && options.yes !== true && (await isTerminal(0)) && (await isTerminal(1));
+  if (asks && !(await confirmed(collectOrSay(dir, db, () => collectGarbage(db, dir, rule, now, true))))) return 0;
+  const result = db ? collectOrSay(dir, db, () => collectGarbage(db, dir, rule, now, dryRun)) ?? empty : empty;
   if (options.json) {
     await writeJson(dryRun ? { ...result, dryRun } : result);
     return 0;
@@ -35,6 +41,21 @@ export default async function gc(args: string[]): Promise<number> {
   if (dryRun) await writeOut(`dry run: would remove ${count}${lost}${stray}${result.removed.length ? `: ${result.removed.join(" ")}` : ""}\n`);
   else await writeOut(`removed ${count}${lost}${stray}\n`);
   return 0;
+}
+
+/** Names what would go and reads the answer; nothing to remove needs no question. The rule's fixed `now` keeps what ends meanwhile. */
+async function confirmed(plan: GcResult | null): Promise<boolean> {
+  if (!plan?.removed.length) return true;
+  const count = `${plan.removed.length} finished entr${plan.removed.length === 1 ? "y" : "ies"}`;
+  await writeOut(`would remove ${count} and their output: ${plan.removed.join(" ")}\nremove them? [y/N] `);
+  let answer = "";
+  for await (const line of console) {
+    answer = line;
+    break;
+  }
+  if (/^\s*y(es)?\s*$/i.test(answer)) return true;
+  await writeOut("nothing removed\n");
+  return false;
 }
 
 /**

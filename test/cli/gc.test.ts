@@ -1,12 +1,13 @@
 // `supervise gc`: finished entries and their output go, running ones never do.
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { GcSchema, parseJson } from "../helpers/contract.ts";
 import { lsAll, rawRows, startSupervised, endedAgo } from "../helpers/ledger.ts";
-import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+import { BUN, CLI, isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(30_000);
 let sb: Sandbox;
@@ -124,5 +125,55 @@ describe("supervise gc", () => {
     db.close();
     expect(parseJson(GcSchema, (await runCli(sb, ["gc", "--json"])).stdout).removed).toEqual([]);
     expect(rawRows(sb)).toHaveLength(1);
+  });
+
+  /** `supervise ARGS` on a pseudo-terminal (script(1)); `answer` is typed once the question is on screen. */
+  async function atTerminal(args: string[], answer: string | null): Promise<string> {
+    const command = [BUN, CLI, ...args].map((word) => `'${word}'`).join(" ");
+    const proc = Bun.spawn(["script", "-qec", command, "/dev/null"], { env: sb.env, cwd: sb.dir, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    sb.track(proc.pid);
+    const reader = proc.stdout.getReader();
+    let screen = "";
+    const deadline = Date.now() + 10_000;
+    while (answer !== null && !screen.includes("[y/N] ")) {
+      if (Date.now() > deadline) throw new Error(`no question; the screen had ${JSON.stringify(screen)}`);
+      const { value, done } = await reader.read();
+      if (done) break;
+      screen += new TextDecoder().decode(value);
+    }
+    if (answer !== null) proc.stdin.write(answer);
+    proc.stdin.end();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) screen += new TextDecoder().decode(chunk.value);
+    expect(await proc.exited).toBe(0);
+    return screen.replaceAll("\r\n", "\n");
+  }
+
+  test.skipIf(spawnSync("script", ["--version"]).status !== 0)("a bare gc at a terminal names what it would remove and removes it only on a yes; --yes, --older-than and a pipe never ask", async () => {
+    sb = makeSandbox();
+    for (const name of ["one", "two"]) await runCli(sb, ["run", "-n", name, "--", "true"]);
+    const ids = rawRows(sb).map((row) => row.id).sort();
+    // The two in either order (they may end in the same millisecond), then the question.
+    const asked = (screen: string) => {
+      const [named, ...rest] = screen.split("\n");
+      const prefix = "would remove 2 finished entries and their output: ";
+      expect(named!.startsWith(prefix) && named!.slice(prefix.length).split(" ").sort().join(" ")).toBe(ids.join(" "));
+      return rest.join("\n");
+    };
+    for (const answer of ["n\n", "\n", "whatever\n"]) {
+      expect(asked(await atTerminal(["gc"], answer))).toBe(`remove them? [y/N] ${answer}nothing removed\n`);
+      expect(rawRows(sb)).toHaveLength(2);
+    }
+    expect(asked(await atTerminal(["gc"], "y\n"))).toBe("remove them? [y/N] y\nremoved 2 finished entries\n");
+    expect(rawRows(sb)).toEqual([]);
+
+    await runCli(sb, ["run", "--", "true"]);
+    expect(await atTerminal(["gc", "--yes"], null)).toBe("removed 1 finished entry\n");
+    await runCli(sb, ["run", "--", "true"]);
+    expect(await atTerminal(["gc", "--older-than", "1ms"], null)).toBe("removed 1 finished entry\n");
+    // Nothing to remove: no question.
+    expect(await atTerminal(["gc"], null)).toBe("removed 0 finished entries\n");
+    // Not a terminal (the other tests here): no question either.
+    await runCli(sb, ["run", "--", "true"]);
+    expect(await runCli(sb, ["gc"])).toEqual({ exitCode: 0, stdout: "removed 1 finished entry\n", stderr: "" });
   });
 });
