@@ -57,7 +57,7 @@ echo "OUTPUTS $(ls "$SUPERVISE_HOME/output" | tr '
     // row of another namespace untouched.
     const kept = [ids[2]!, ids[3]!, running.id, outside!].sort();
     expect(left.map((e) => e.id).sort()).toEqual(kept);
-    expect(r.values.get("OUTPUTS")!.trim().split(" ").sort()).toEqual(kept.map((id) => `${id}.log`).sort());
+    expect(r.values.get("OUTPUTS")!.trim().split(" ").sort()).toEqual(kept.flatMap((id) => [`${id}.log`, `${id}.times`]).sort());
   });
 
   (namespaceUnavailable ? test.skip : test)(
