@@ -5,6 +5,8 @@ import { readProcText, unreadable } from "./read.ts";
 
 /** PF_KTHREAD in the flags field of /proc/PID/stat. */
 const PF_KTHREAD = 0x00200000;
+/** PF_EXITING: set as do_exit begins, before the task is a zombie; there is no way back. */
+const PF_EXITING = 0x00000004;
 
 export interface ProcStat {
   pid: number;
@@ -96,6 +98,11 @@ export function readStatAsync(pid: number): Promise<ProcStat | null> {
 /** Zombies and dead tasks cannot be signalled away: treat them as gone. kill(pid, 0) would say alive. */
 export function isGone(stat: ProcStat | null): boolean {
   return stat === null || stat.state === "Z" || stat.state === "X" || stat.state === "x";
+}
+
+/** On its way to being a zombie: its memory, and with it its command line and environment, may already be gone. */
+export function isExiting(stat: Pick<ProcStat, "flags">): boolean {
+  return (stat.flags & PF_EXITING) !== 0;
 }
 
 /** By the PF_KTHREAD flag only: inside a PID namespace pid 2 and its children are ordinary processes. */

@@ -29,7 +29,7 @@ import {
 } from "../proc/scan.ts";
 import { ownLineage, signalGroup, signalProcess, type Lineage, type SendResult } from "../proc/signal.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
-import { isGone, readStat, type ProcStat } from "../proc/stat.ts";
+import { isExiting, isGone, readStat, type ProcStat } from "../proc/stat.ts";
 import { endableProcesses, type EntryPolicy } from "./entry-policy.ts";
 
 const { SIGKILL, SIGCONT, SIGSTOP } = SIGNALS;
@@ -437,9 +437,15 @@ function locate(target: StopTarget, poll: Poll, tree: ReadonlyMap<number, ProcSt
   return { group: keptNow ? null : (target.group ?? null), processes, alive: processes.length, keptNow };
 }
 
-/** Its own keep mark, read now. */
+/**
+ * Its own keep mark, read now. A process that is exiting (just signalled) has lost its memory,
+ * so its marks read as unreadable, which would keep it: it is no keep. Nor is one that ended
+ * between the stat that found it alive and the reads: a mark counts only while it still lives.
+ */
 function markedNow(stat: ProcStat, keep: KeepSettings): boolean {
-  return ownKeepMark({ pid: stat.pid, ppid: stat.ppid, comm: stat.comm, argv: readCmdline(stat.pid), environ: readEnviron(stat.pid) }, keep) !== null;
+  if (isExiting(stat)) return false;
+  const marked = ownKeepMark({ pid: stat.pid, ppid: stat.ppid, comm: stat.comm, argv: readCmdline(stat.pid), environ: readEnviron(stat.pid) }, keep) !== null;
+  return marked && currentIfSame(identityOf(stat)) !== null;
 }
 
 function sendFirst(found: Found, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {
