@@ -11,6 +11,8 @@ export interface Config {
     onOrphan: "kill" | "keep";
     /** `--capture`: bytes kept per entry, the newest (two files of half this each). */
     captureMaxBytes: number;
+    /** No CPU or output progress (and no listening socket) this long: the command is said to be stalled. */
+    stallAfter: string;
   };
   reap: {
     timeoutMs: number;
@@ -38,7 +40,7 @@ export interface Config {
 }
 
 export const DEFAULT_CONFIG: Config = {
-  run: { deadline: "1h", grace: "3s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024 },
+  run: { deadline: "1h", grace: "3s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024, stallAfter: "10m" },
   reap: {
     timeoutMs: 5000,
     gracefulDegradation: true,

@@ -43,6 +43,8 @@ export const PROJECT_MAY: Readonly<Record<string, (value: unknown, trusted: unkn
   "run.grace": always,
   "run.signal": always,
   "run.captureMaxBytes": always,
+  // What is reported, never what is ended.
+  "run.stallAfter": always,
   "reap.timeoutMs": always,
   "reap.gracefulDegradation": always,
   "reap.grace": always,

@@ -46,6 +46,7 @@ export const ConfigFileSchema = z.strictObject({
       signal: signal.optional(),
       onOrphan: z.enum(["kill", "keep"]).optional(),
       captureMaxBytes: z.number().int().min(1024).describe("--capture keeps at most this many bytes per entry, the newest").optional(),
+      stallAfter: duration.describe("no CPU or output progress and no listening socket this long: the command is reported stalled").optional(),
     })
     .optional(),
   reap: z

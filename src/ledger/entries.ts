@@ -54,6 +54,8 @@ export interface EntryRow {
   pid_namespace: string | null;
   /** 1: what the command leaves at exit stays tied to its session (`run --session-bound`). */
   session_bound: number;
+  /** What the command was doing as its wrapper last judged it: JSON (src/activity/record.ts); null before the first judgement. */
+  activity?: string | null;
 }
 
 export type NewEntry = Pick<
@@ -97,6 +99,11 @@ export function insertEntry(db: Database, entry: NewEntry): void {
                :pid_namespace, :session_bound, 'running')`,
     ).run(entry);
   }).immediate();
+}
+
+/** The wrapper's latest judgement of what its running command does; an ended entry keeps its last one. */
+export function recordActivity(db: Database, id: string, activity: string): void {
+  db.query("UPDATE entries SET activity = :activity WHERE id = :id AND ended_at IS NULL").run({ id, activity });
 }
 
 export function recordSpawned(db: Database, id: string, pid: number, pgid: number, startTicks: number | null): void {

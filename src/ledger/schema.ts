@@ -97,4 +97,7 @@ export const MIGRATIONS: readonly string[] = [
   // SessionEnd follow-up that asked): a request whose asker died (a `kill` SIGKILLed during
   // its grace) no longer names the reason of a command that then exits by itself.
   `ALTER TABLE entries ADD COLUMN stop_owner TEXT;`,
+  // 10: what the running command is doing, as its wrapper last judged it (src/activity): a
+  // JSON object written when the judgement changes.
+  `ALTER TABLE entries ADD COLUMN activity TEXT;`,
 ];

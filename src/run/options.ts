@@ -60,6 +60,8 @@ export interface RunRequest {
   captureMaxBytes: number | null;
   /** What no automatic stop of the wrapper ends (reap.protect, reap.sessionKeep). */
   keep: KeepSettings;
+  /** run.stallAfter: how long without progress before the command is reported stalled. */
+  stallAfterMs: number;
 }
 
 export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.ProcessEnv): RunRequest {
@@ -89,6 +91,7 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
     verbose: flags.verbose === true,
     captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
     keep: { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep },
+    stallAfterMs: parseDuration(config.run.stallAfter, "run.stallAfter"),
   };
 }
 

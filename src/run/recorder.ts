@@ -7,7 +7,8 @@
 // when the wrapper must exit, costs the run its record, with exactly one warning line.
 
 import type { Database } from "bun:sqlite";
-import { insertEntry, recordEnd, recordSpawned, type EntryEnd, type NewEntry } from "../ledger/entries.ts";
+import type { EntryActivity } from "../activity/record.ts";
+import { insertEntry, recordActivity, recordEnd, recordSpawned, type EntryEnd, type NewEntry } from "../ledger/entries.ts";
 import { describe, isContention, isCorruption, isEmptyLedger, ledgerPath, ledgerReplaced, openLedger, setAsideCorrupt } from "../ledger/open.ts";
 import type { Logger } from "../log.ts";
 import { ensureStateDir } from "../state-dir.ts";
@@ -16,6 +17,8 @@ import { withRecordedOwner } from "./owner.ts";
 export interface Recorder {
   started(entry: NewEntry): void;
   spawned(pid: number, pgid: number, startTicks: number | null): void;
+  /** Best effort, once: a judgement not written is followed by the next. */
+  activity(activity: EntryActivity): void;
   ended(end: EntryEnd): void;
 }
 
@@ -208,6 +211,17 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
         else retryLater();
       } catch (error) {
         giveUp("update", error);
+      }
+    },
+    activity(activity) {
+      if (gaveUp || !entry || !written.entry || end) return;
+      try {
+        recordActivity(connection(RETRY_BUSY_MS), entry.id, JSON.stringify(activity));
+      } catch (error) {
+        log.warn({ id: entry.id, err: describe(error) }, "activity not recorded");
+      } finally {
+        // A waiting wrapper holds no connection (nor its page cache).
+        close();
       }
     },
     ended(e) {

@@ -20,6 +20,8 @@ import type { StopPath } from "../policy/lifecycle.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import { adoptedEndable, forksExecuted, reapAdoptedZombies } from "./leftovers.ts";
 import { drainBoundMs, drainCapture, openCapture, type Capture } from "./capture.ts";
+import { watchActivity } from "./activity-watch.ts";
+import { outputPath } from "../capture/files.ts";
 import { describeEnd, failedToStart, notStarted, type Ending } from "./ending.ts";
 import type { Launch } from "./exact-launch.ts";
 import type { RunRequest } from "./options.ts";
@@ -194,8 +196,10 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
 
   // Armed until the wrapper exits: a wrapper still copying output is not past its deadline.
   const cancelDeadline = start.deadlineAt === null ? () => {} : setLongTimeout(start.deadlineAt, () => endWith("deadline", request.signal.number));
+  const activity = watchActivity({ leader: child.pid, capturePath: capture ? outputPath(ctx.stateDir, ctx.id) : null, stallAfterMs: request.stallAfterMs, record: (a) => ctx.recorder.activity(a) });
   try {
     const status = await waitForExit(child, state);
+    activity.stop();
     state.exited = true;
     endLeftovers(ctx, state);
     const outcome = state.ending ? await state.ending.done : "gone";
@@ -205,6 +209,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     const [ending, finalOutcome] = late && (state.ending === null || state.ending.reason === "leftovers") ? [late.ending, late.outcome] : [state.ending, outcome];
     return recordEnd(ctx, describeEnd(ending, finalOutcome, child, status, request.preserveStatus), start);
   } finally {
+    activity.stop();
     cancelDeadline();
   }
 }

@@ -16,6 +16,8 @@ afterEach(async () => sb?.cleanup());
 /** As if the entry's wrapper had run in another pid namespace (a sandbox sharing the state dir). */
 function recordElsewhere(id: string): void {
   const db = new Database(join(sb.home, "ledger.db"));
+  // A running wrapper writes too (its command's activity).
+  db.run("PRAGMA busy_timeout = 5000");
   db.query("UPDATE entries SET pid_namespace = 'pid:[1]' WHERE id = ?").run(id);
   db.close();
 }

@@ -23,6 +23,17 @@ export const EntrySchema = z.strictObject({
   startedAt: iso,
   endedAt: iso.nullable(),
   deadlineAt: iso.nullable(),
+  activity: z
+    .strictObject({
+      state: z.enum(["busy", "serving", "quiet", "stalled", "waiting-input", "spinning"]),
+      since: iso,
+      judgedAt: iso,
+      cpuPercent: z.number().nonnegative(),
+      rssBytes: z.number().int().nonnegative(),
+      ports: z.array(z.number().int().positive()),
+      lastOutputAt: iso.nullable(),
+    })
+    .nullable(),
 });
 
 export const EntryListSchema = z.array(EntrySchema);

@@ -26,6 +26,7 @@ describe("ls table", () => {
     startedAt: "2026-01-01T00:00:00Z",
     endedAt: null,
     deadlineAt: "2026-01-01T00:15:00Z",
+    activity: null,
     ...over,
   });
   const entries = [

@@ -1,0 +1,140 @@
+// The facts of a process tree that say what it is doing, read from /proc in one look: CPU
+// ticks (its reaped children's included), resident memory, the listening ports of its sockets,
+// whether it is blocked reading a stdin that can block, and when its output last
+// changed where that can be seen (a regular file; /dev/null is seen and never changes).
+
+import { readdirSync, readlinkSync, statSync } from "node:fs";
+import { readProcText } from "../proc/read.ts";
+
+/** The tree's facts; null fields could not be read. */
+export interface TreeFacts {
+  pids: number[];
+  /** utime + stime + cutime + cstime of every process. */
+  cpuTicks: number;
+  rssBytes: number;
+  /** Listening TCP ports and bound UDP ports, ascending, each once. */
+  ports: number[];
+  readingStdin: boolean;
+  /** The mtime of what the tree's first process writes its stdout to, or 0 for /dev/null; null when it cannot be seen. */
+  outputAt: number | null;
+}
+
+const PAGE_BYTES = 4096;
+/** read(2)'s number, by architecture, as /proc/PID/syscall's first field gives it. */
+const READ_SYSCALL: Record<string, string> = { x64: "0", arm64: "63" };
+
+/** `root` and its descendants, parents first: through each thread's children list. */
+export function treeOf(root: number, limit = 10_000): number[] {
+  const pids: number[] = [];
+  const seen = new Set<number>();
+  for (const queue = [root]; queue.length && pids.length < limit; ) {
+    const pid = queue.shift()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    pids.push(pid);
+    for (const task of tasks) {
+      try {
+        for (const child of readProcText(`/proc/${pid}/task/${task}/children`).split(" ")) if (child) queue.push(Number(child));
+      } catch {}
+    }
+  }
+  return pids;
+}
+
+/** The facts of the processes `pids` (one tree); `outputOf` is whose stdout counts as the tree's output. */
+export function readTreeFacts(pids: readonly number[], outputOf: number | null = pids[0] ?? null): TreeFacts {
+  let cpuTicks = 0;
+  let rssBytes = 0;
+  let readingStdin = false;
+  const sockets = new Set<string>();
+  for (const pid of pids) {
+    const fields = statFields(pid);
+    if (fields === null) continue;
+    cpuTicks += (Number(fields[11]) || 0) + (Number(fields[12]) || 0) + (Number(fields[13]) || 0) + (Number(fields[14]) || 0);
+    rssBytes += (Number(fields[21]) || 0) * PAGE_BYTES;
+    for (const inode of socketInodes(pid)) sockets.add(inode);
+    readingStdin ||= blockedReadingStdin(pid, fields[0]!);
+  }
+  return { pids: [...pids], cpuTicks, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, outputAt: outputOf === null ? null : outputTime(outputOf) };
+}
+
+/** The fields after the ")" that ends comm: 0 is the state, 11-14 the CPU times, 21 rss in pages. */
+function statFields(pid: number): string[] | null {
+  try {
+    const text = readProcText(`/proc/${pid}/stat`);
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+function socketInodes(pid: number): string[] {
+  const inodes: string[] = [];
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[([0-9]+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.push(match[1]!);
+    } catch {}
+  }
+  return inodes;
+}
+
+/** Of `inodes`, the local ports of listening TCP sockets and bound, unconnected UDP ones, read in `pid`'s network namespace. */
+export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number[] {
+  const ports = new Set<number>();
+  for (const [table, listening] of [["tcp", "0A"], ["tcp6", "0A"], ["udp", "07"], ["udp6", "07"]] as const) {
+    let text: string;
+    try {
+      text = readProcText(`/proc/${pid}/net/${table}`);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode
+      if (f.length < 10 || f[3] !== listening || !inodes.has(f[9]!)) continue;
+      const port = parseInt(f[1]!.split(":")[1] ?? "", 16);
+      if (Number.isInteger(port) && port > 0) ports.add(port);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** Asleep in read(2) on fd 0, which is a pipe, a socket (Bun's "pipe" is a socket pair) or a terminal; /dev/null and files never block. */
+function blockedReadingStdin(pid: number, state: string): boolean {
+  if (state !== "S") return false;
+  const read = READ_SYSCALL[process.arch];
+  if (read === undefined) return false;
+  try {
+    const [nr, fd] = readProcText(`/proc/${pid}/syscall`).split(" ");
+    if (nr !== read || Number(fd) !== 0) return false;
+    const stdin = readlinkSync(`/proc/${pid}/fd/0`);
+    return stdin.startsWith("pipe:") || stdin.startsWith("socket:") || stdin.startsWith("/dev/pts/") || /^\/dev\/tty[0-9]*$/.test(stdin);
+  } catch {
+    return false;
+  }
+}
+
+/** When the file behind the process's stdout last changed; 0 for /dev/null (seen: nothing arrives); null for a pipe, socket or terminal. */
+function outputTime(pid: number): number | null {
+  try {
+    const target = readlinkSync(`/proc/${pid}/fd/1`);
+    if (target === "/dev/null") return 0;
+    const stat = statSync(`/proc/${pid}/fd/1`);
+    return stat.isFile() ? Math.floor(stat.mtimeMs) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+// What a running command is doing, from several facts at once (issue 23): never from one
+// signal alone. CPU and output progress say it works, a listening socket says it serves (never
+// stalled, however idle), a read of a stdin nobody writes says it waits for an answer. Output
+// that cannot be seen (a pipe, a terminal) is unknown, never "none": CPU and sockets decide.
+
+export type ActivityState = "busy" | "serving" | "quiet" | "stalled" | "waiting-input" | "spinning";
+
+export interface ActivitySample {
+  /** When it was taken (epoch ms). */
+  at: number;
+  /** CPU ticks of the whole tree so far (its reaped children's included). */
+  cpuTicks: number;
+  /** Bytes or mtime of the output it can be seen writing; null when output cannot be seen. */
+  output: number | null;
+  /** Listening TCP and UDP ports of the tree. */
+  ports: readonly number[];
+  /** Some process of the tree is blocked reading a stdin that is a pipe or terminal. */
+  readingStdin: boolean;
+}
+
+/** What the judge carries from one sample to the next. */
+export interface ActivityTrack {
+  last: ActivitySample;
+  /** The last time CPU or output progressed (or the first sample). */
+  progressAt: number;
+  /** Since when the tree has used at least SPIN_SHARE of a core with no output progress; null when it has not. */
+  spinningSince: number | null;
+  /** Since when the state has been what it is. */
+  state: ActivityState;
+  stateSince: number;
+}
+
+export interface Judgement {
+  state: ActivityState;
+  /** CPU over the last window, in percent of one core. */
+  cpuPercent: number;
+  ports: readonly number[];
+}
+
+/** 90% of one core. */
+export const SPIN_SHARE = 0.9;
+
+/**
+ * The state after `next`, given what came before (`track`, null for the first sample).
+ * `ticksPerSecond`: the clock the ticks count in. `stallAfterMs`: how long without any
+ * progress (and `spinning`'s share of a core without output) before it is said.
+ */
+export function judge(track: ActivityTrack | null, next: ActivitySample, stallAfterMs: number, ticksPerSecond = 100): { track: ActivityTrack; judgement: Judgement } {
+  const windowMs = track ? next.at - track.last.at : 0;
+  // A tree that lost a member can count fewer ticks than before: no progress is seen then.
+  const cpuTicks = track ? Math.max(0, next.cpuTicks - track.last.cpuTicks) : 0;
+  // A clock that did not move on (or went back) gives no rate.
+  const cpuPercent = windowMs > 0 ? Math.round((cpuTicks / ticksPerSecond / (windowMs / 1000)) * 1000) / 10 : 0;
+  const wrote = track !== null && next.output !== null && track.last.output !== null && next.output !== track.last.output;
+  const progressed = track === null || cpuTicks > 0 || wrote;
+  const progressAt = progressed ? next.at : track!.progressAt;
+  const spinningNow = track !== null && cpuPercent >= SPIN_SHARE * 100 && !wrote;
+  const spinningSince = spinningNow ? (track!.spinningSince ?? track!.last.at) : null;
+  const state = stateOf({ next, progressed, progressAt, spinningSince, stallAfterMs });
+  const stateSince = track && track.state === state ? track.stateSince : next.at;
+  return { track: { last: next, progressAt, spinningSince, state, stateSince }, judgement: { state, cpuPercent, ports: next.ports } };
+}
+
+interface Facts {
+  next: ActivitySample;
+  progressed: boolean;
+  progressAt: number;
+  spinningSince: number | null;
+  stallAfterMs: number;
+}
+
+/** The order is the rule: serving beats everything, a prompt beats quiet and stalled. */
+function stateOf({ next, progressed, progressAt, spinningSince, stallAfterMs }: Facts): ActivityState {
+  if (next.ports.length > 0) return "serving";
+  if (spinningSince !== null && next.at - spinningSince >= stallAfterMs) return "spinning";
+  if (progressed) return "busy";
+  if (next.readingStdin) return "waiting-input";
+  return next.at - progressAt >= stallAfterMs ? "stalled" : "quiet";
+}

@@ -1,0 +1,60 @@
+// The wrapper's look at what its command does: its tree sampled every interval, judged
+// (src/activity/state.ts), and the judgement recorded when it changes, so `ls` and `show`
+// can say "stalled" or "waiting-input" without a second look of their own.
+
+import { statSync } from "node:fs";
+import { readTreeFacts, treeOf } from "../activity/facts.ts";
+import type { EntryActivity } from "../activity/record.ts";
+import { judge, type ActivityTrack } from "../activity/state.ts";
+import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
+
+/** A sample every quarter of the stall limit, between these bounds. */
+const MIN_INTERVAL_MS = 250;
+const MAX_INTERVAL_MS = 30_000;
+
+export interface ActivityWatch {
+  stop(): void;
+}
+
+export interface WatchOptions {
+  leader: number;
+  /** The --capture log, whose mtime is the output's progress; null: the command's own stdout. */
+  capturePath: string | null;
+  stallAfterMs: number;
+  record(activity: EntryActivity): void;
+}
+
+export function sampleInterval(stallAfterMs: number): number {
+  return Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.floor(stallAfterMs / 4)));
+}
+
+export function watchActivity(options: WatchOptions): ActivityWatch {
+  let track: ActivityTrack | null = null;
+  let recorded: string | null = null;
+  const sample = () => {
+    const pids = treeOf(options.leader);
+    if (pids.length === 0) return;
+    const facts = readTreeFacts(pids, options.leader);
+    const output = options.capturePath === null ? facts.outputAt : mtimeOf(options.capturePath);
+    const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, output, ports: facts.ports, readingStdin: facts.readingStdin }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
+    track = next.track;
+    // Written when what a reader sees changes: a waiting wrapper opens the ledger rarely.
+    const key = `${next.judgement.state} ${next.judgement.ports.join(",")}`;
+    if (key === recorded) return;
+    recorded = key;
+    options.record({ state: track.state, since: track.stateSince, at: track.last.at, cpuPercent: next.judgement.cpuPercent, rssBytes: facts.rssBytes, ports: facts.ports, outputAt: output });
+  };
+  // The first look waits one interval: at launch the ledger has just been written, and a
+  // command that ends sooner has nothing to tell.
+  const timer = setInterval(sample, sampleInterval(options.stallAfterMs));
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
+}
+
+function mtimeOf(path: string): number | null {
+  try {
+    return Math.floor(statSync(path).mtimeMs);
+  } catch {
+    return null;
+  }
+}

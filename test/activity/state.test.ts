@@ -1,0 +1,52 @@
+// The activity judge: a table of sample sequences and what each comes to.
+
+import { describe, expect, test } from "bun:test";
+import { judge, type ActivitySample, type ActivityState, type ActivityTrack } from "../../src/activity/state.ts";
+
+const LIMIT = 600_000;
+/** One sample `s` seconds in: `ticks` of CPU so far (100 a second), output so far, ports, stdin. */
+const at = (s: number, ticks: number, output: number | null = null, ports: number[] = [], readingStdin = false): ActivitySample => ({ at: s * 1000, cpuTicks: ticks, output, ports, readingStdin });
+
+/** The state after each sample, fed in order. */
+function states(samples: ActivitySample[], limit = LIMIT): ActivityState[] {
+  let track: ActivityTrack | null = null;
+  return samples.map((sample) => {
+    const next = judge(track, sample, limit);
+    track = next.track;
+    return next.judgement.state;
+  });
+}
+
+describe("judge", () => {
+  const rows: [string, ActivitySample[], ActivityState[]][] = [
+    ["the first sample: busy (it just started)", [at(0, 0)], ["busy"]],
+    ["CPU went on", [at(0, 0), at(30, 50)], ["busy", "busy"]],
+    ["output went on, no CPU", [at(0, 0, 10), at(30, 0, 20)], ["busy", "busy"]],
+    ["nothing: quiet, then stalled at the limit", [at(0, 5, 10), at(30, 5, 10), at(599, 5, 10), at(600, 5, 10)], ["busy", "quiet", "quiet", "stalled"]],
+    ["output unknown (a pipe), no CPU: the same", [at(0, 5), at(300, 5), at(601, 5)], ["busy", "quiet", "stalled"]],
+    ["output to /dev/null is seen: nothing arrives, so CPU decides", [at(0, 5, 0), at(700, 5, 0)], ["busy", "stalled"]],
+    ["a stall ends with any progress", [at(0, 5, 1), at(601, 5, 1), at(631, 6, 1)], ["busy", "stalled", "busy"]],
+    ["a listening server that idles: serving, never stalled", [at(0, 0, 0, [8080]), at(3600, 0, 0, [8080])], ["serving", "serving"]],
+    ["serving beats spinning", [at(0, 0, null, [53]), at(700, 70_000, null, [53])], ["serving", "serving"]],
+    ["a read of a stdin nobody writes: waiting-input at once", [at(0, 3, 9), at(30, 3, 9, [], true)], ["busy", "waiting-input"]],
+    ["reading stdin while CPU goes on is busy", [at(0, 3), at(30, 30, null, [], true)], ["busy", "busy"]],
+    ["it printed its prompt, then waits", [at(0, 3, 0), at(30, 4, 40, [], true), at(60, 4, 40, [], true)], ["busy", "busy", "waiting-input"]],
+    ["a core used with no output: busy until the limit, then spinning", [at(0, 0, 5), at(300, 30_000, 5), at(600, 60_000, 5)], ["busy", "busy", "spinning"]],
+    ["several cores count as spinning too", [at(0, 0), at(600, 4 * 60_000)], ["busy", "spinning"]],
+    ["output resets spinning", [at(0, 0, 5), at(300, 30_000, 5), at(600, 60_000, 6), at(900, 90_000, 6)], ["busy", "busy", "busy", "busy"]],
+    ["80% of a core is not spinning", [at(0, 0), at(300, 24_000), at(900, 72_000)], ["busy", "busy", "busy"]],
+    ["a clock that went back gives no rate and no progress by time", [at(100, 0, 1), at(50, 0, 1)], ["busy", "quiet"]],
+    ["fewer ticks than before (a member left): no progress seen", [at(0, 500, 1), at(30, 100, 1)], ["busy", "quiet"]],
+  ];
+  for (const [name, samples, expected] of rows) test(name, () => expect(states(samples)).toEqual(expected));
+
+  test("the CPU share over the window, and since when the state holds", () => {
+    const first = judge(null, at(0, 0), LIMIT);
+    const second = judge(first.track, at(10, 500), LIMIT);
+    expect(second.judgement.cpuPercent).toBe(50);
+    const third = judge(second.track, at(20, 1000), LIMIT);
+    expect(third.track.stateSince).toBe(0);
+    const quiet = judge(third.track, at(30, 1000), LIMIT);
+    expect([quiet.judgement.state, quiet.track.stateSince, quiet.track.progressAt]).toEqual(["quiet", 30_000, 20_000]);
+  });
+});

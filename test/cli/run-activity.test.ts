@@ -1,0 +1,75 @@
+// What a running command is doing, as its wrapper judges it and `ls --json` shows it (issue
+// 23): real commands under `supervise run`, with run.stallAfter at 1 s.
+
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.ts";
+import { EntryListSchema, parseJson } from "../helpers/contract.ts";
+import { BUN, CLI, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+
+setDefaultTimeout(30_000);
+let sb: Sandbox;
+afterEach(async () => sb?.cleanup());
+
+/** `supervise run -n NAME -- CMD` in the background; stdin a pipe nobody writes, or /dev/null. */
+function runInBackground(name: string, command: string[], stdin: "pipe" | "ignore" = "ignore") {
+  const proc = Bun.spawn([BUN, CLI, "run", "-n", name, "--", ...command], { env: sb.env, cwd: sb.dir, stdin, stdout: "ignore", stderr: "pipe" });
+  sb.track(proc.pid);
+  return proc;
+}
+
+async function activityOf(name: string) {
+  const entries = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--json"])).stdout);
+  return entries.find((e) => e.name === name)?.activity ?? null;
+}
+
+async function reaches(name: string, state: string) {
+  await waitFor(async () => (await activityOf(name))?.state === state, 15_000, `${name} ${state}`);
+  return (await activityOf(name))!;
+}
+
+describe("run: the command's activity", () => {
+  test("no CPU and no output: stalled after run.stallAfter, and a stall recorded since when it began", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    const before = Date.now();
+    runInBackground("idle", ["sleep", "100"]);
+    const stalled = await reaches("idle", "stalled");
+    expect(Date.parse(stalled.since)).toBeGreaterThanOrEqual(before + 1000);
+    expect(stalled.ports).toEqual([]);
+    expect(stalled.rssBytes).toBeGreaterThan(0);
+  });
+
+  test("a listening server that idles is serving, with its port, never stalled", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    const portFile = join(sb.dir, "port");
+    runInBackground("server", ["python3", "-c", `import socket, time\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\nopen(${JSON.stringify(portFile)}, "w").write(str(s.getsockname()[1]))\ntime.sleep(100)`]);
+    const serving = await reaches("server", "serving");
+    expect(serving.ports).toEqual([Number(readFileSync(portFile, "utf8"))]);
+    // Well past the stall limit, still serving.
+    await waitFor(async () => Date.now() - Date.parse((await activityOf("server"))!.since) > 2500, 10_000, "time past the limit");
+    expect((await activityOf("server"))!.state).toBe("serving");
+  });
+
+  test("a read of a stdin pipe nobody writes is waiting-input; the same command on /dev/null is not", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    runInBackground("prompt", ["sh", "-c", "printf 'Overwrite? (y/N) '; read -r x; sleep 100"], "pipe");
+    runInBackground("eof", ["sh", "-c", "read -r x; exec sleep 100"], "ignore");
+    await reaches("prompt", "waiting-input");
+    expect((await reaches("eof", "stalled")).state).toBe("stalled");
+  });
+
+  test("a core used with no output: busy, then spinning past the limit", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    runInBackground("spin", ["sh", "-c", "while :; do :; done"]);
+    const spinning = await reaches("spin", "spinning");
+    expect(spinning.cpuPercent).toBeGreaterThanOrEqual(90);
+  });
+
+  test("an ended entry carries no activity; a finished command's row keeps none in ls", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    expect((await runCli(sb, ["run", "-n", "done", "--", "sh", "-c", "sleep 0.5"])).exitCode).toBe(0);
+    const entries = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--all", "--json"])).stdout);
+    expect(entries.find((e) => e.name === "done")!.activity).toBeNull();
+  });
+});
