@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { outputDir } from "./files.ts";
 
+const LAST_STAMPABLE_MS = Date.parse("9999-12-31T23:59:59.999Z");
+
 export interface Mark {
   offset: number;
   at: number;
@@ -32,6 +34,8 @@ export function parseMarks(text: string): Mark[] {
     if (!match) continue;
     const mark = { offset: Number(match[1]), at: Number(match[2]) };
     if (marks.length && mark.offset < marks.at(-1)!.offset) continue;
+    // Past the year 9999 no ISO stamp has the width of the others.
+    if (mark.at > LAST_STAMPABLE_MS) continue;
     marks.push(mark);
   }
   return marks;

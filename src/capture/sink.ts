@@ -28,10 +28,10 @@ export function openOutputFile(stateDir: string, id: string, maxBytes: number, n
   const rotate = (data: Uint8Array, at: number): Uint8Array => {
     closeSync(fd);
     closeSync(marksFd);
-    if (data.length > half) {
-      // Bigger than a file: its newest bytes fill both files, and what was kept before
-      // goes, since it no longer joins up with them.
-      const mark = formatMark(0, at);
+    const mark = formatMark(0, at);
+    if (data.length + mark.length > half) {
+      // Bigger than a file with its mark: its newest bytes fill both files, and what was
+      // kept before goes, since it no longer joins up with them.
       const room = half - mark.length;
       const tail = data.subarray(Math.max(0, data.length - 2 * room));
       writeFileSync(previousOutputPath(stateDir, id), tail.subarray(0, tail.length - room), { mode: 0o600 });

@@ -12,7 +12,8 @@ let readerGone = false;
  * command finishes its work and exits with its own status; `logs --follow` stops.
  */
 export async function writeOut(text: string | Uint8Array): Promise<number> {
-  if (readerGone) return 0;
+  // An empty write to a file truncates it (Bun.write), even one opened for appending (`>>`).
+  if (readerGone || text.length === 0) return 0;
   try {
     return await Bun.write(Bun.stdout, text);
   } catch (error) {

@@ -65,7 +65,10 @@ async function printLogs(dir: string, word: string, selection: Selection): Promi
     } else {
       // Both files are bounded (run.captureMaxBytes): read whole, cut to the lines asked for.
       const current = reader.readRest();
-      const lines = [...(previous ? timedLines(previous, readMarks(previousMarksPath(dir, row.id))) : []), ...timedLines(current, readMarks(marksPath(dir, row.id)))];
+      // One text: a line the rotation cut in two is one line, timed by its first byte.
+      const before = previous ?? Buffer.alloc(0);
+      const marks = [...(previous ? readMarks(previousMarksPath(dir, row.id)) : []), ...readMarks(marksPath(dir, row.id)).map((m) => ({ offset: m.offset + before.length, at: m.at }))];
+      const lines = timedLines(Buffer.concat([before, current]), marks);
       const chosen = selectLines(lines, selection.since, selection.lines);
       await writeOut(joinLines(chosen, selection.stamped));
       // Following on from the middle of a line: no stamp until the next one starts.

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
-import { makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+import { BUN, CLI, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(20_000);
 let sb: Sandbox;
@@ -165,6 +165,32 @@ describe("supervise logs", () => {
     expect(await logs("--since", "none")).toBe(await logs());
     expect(await logs("--since", "20m", "--timestamps")).toBe(`${new Date(now - 1_000).toISOString()} 1s ago\n${new Date(now).toISOString()} now, unfinished`);
     expect(await runCli(sb, ["logs", id, "--since", "yesterday"])).toEqual({ exitCode: 2, stdout: "", stderr: 'supervise: invalid duration for --since: "yesterday" (examples: 90, 500ms, 5m, 2h, 1d, none)\n' });
+  });
+
+  test("a line the rotation cut in two is one line for --tail, --timestamps and --since; a chunk just under half the bound stays within it", async () => {
+    sb = makeSandbox({ run: { captureMaxBytes: 1024 } });
+    const write = (chunks: string) => ["python3", "-c", `import os, time\nfor c in [${chunks}]: os.write(1, c); time.sleep(0.05)`];
+    await runCli(sb, ["run", "--capture", "-n", "split", "--", ...write(`b"C" * 100, b"D" * 450 + b"\\nnext\\n"`)]);
+    const lengths = async (...args: string[]) => (await runCli(sb, ["logs", "split", ...args])).stdout.split("\n").map((line) => line.length);
+    expect(await lengths()).toEqual([550, 4, 0]);
+    expect(await lengths("--tail", "2")).toEqual([550, 4, 0]);
+    expect(await lengths("--since", "1h")).toEqual([550, 4, 0]);
+    expect(await lengths("-t")).toEqual([25 + 550, 25 + 4, 0]);
+    // Three chunks of 512 bytes at a 1024-byte bound: each rotation leaves room for its mark.
+    await runCli(sb, ["run", "--capture", "-n", "halves", "--", ...write(`b"a" * 512, b"b" * 512, b"c" * 512`)]);
+    const id = JSON.parse((await runCli(sb, ["ls", "--all", "--json"])).stdout).find((e: { name: string }) => e.name === "halves").id;
+    const files = readdirSync(join(sb.home, "output")).filter((name) => name.startsWith(id));
+    expect(files.reduce((sum, name) => sum + statSync(join(sb.home, "output", name)).size, 0)).toBeLessThanOrEqual(1024);
+  });
+
+  test("nothing selected writes nothing: a file stdout is appended to keeps what it had", async () => {
+    sb = makeSandbox();
+    await runCli(sb, ["run", "--capture", "-n", "old", "--", "echo", "hi"]);
+    const kept = join(sb.dir, "build.log");
+    writeFileSync(kept, "precious\n");
+    const r = Bun.spawnSync(["bash", "-c", `"$0" "$1" logs old --since 1ms >> "$2"; "$0" "$1" logs old -n 0 >> "$2"`, BUN, CLI, kept], { env: sb.env, cwd: sb.dir });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(kept, "utf8")).toBe("precious\n");
   });
 
   test("--follow --timestamps: a stamp for each line as it comes, none inside a line written in two parts", async () => {
