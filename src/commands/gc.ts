@@ -45,9 +45,11 @@ export default async function gc(args: string[]): Promise<number> {
 
 /** Names what would go and reads the answer; nothing to remove needs no question. The rule's fixed `now` keeps what ends meanwhile. */
 async function confirmed(plan: GcResult | null): Promise<boolean> {
-  if (!plan?.removed.length) return true;
+  if (!plan || (plan.removed.length === 0 && plan.strayOutputs === 0)) return true;
   const count = `${plan.removed.length} finished entr${plan.removed.length === 1 ? "y" : "ies"}`;
-  await writeOut(`would remove ${count} and their output: ${plan.removed.join(" ")}\nremove them? [y/N] `);
+  const entries = plan.removed.length ? `${count} and their output: ${plan.removed.join(" ")}` : count;
+  const strays = plan.strayOutputs ? `${plan.removed.length ? "\nand " : ", and "}${plan.strayOutputs} stray output file${plan.strayOutputs === 1 ? "" : "s"} (of entries no ledger row names)` : "";
+  await writeOut(`would remove ${entries}${strays}\nremove them? [y/N] `);
   let answer = "";
   for await (const line of console) {
     answer = line;

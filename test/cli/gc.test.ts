@@ -2,7 +2,7 @@
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { GcSchema, parseJson } from "../helpers/contract.ts";
@@ -172,6 +172,15 @@ describe("supervise gc", () => {
     expect(await atTerminal(["gc", "--older-than", "1ms"], null)).toBe("removed 1 finished entry\n");
     // Nothing to remove: no question.
     expect(await atTerminal(["gc"], null)).toBe("removed 0 finished entries\n");
+    // Stray output files alone are asked about too, and named.
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    mkdirSync(join(sb.home, "output"), { recursive: true });
+    for (const name of ["strayaaaaa.log", "strayaaaaa.times"]) {
+      writeFileSync(join(sb.home, "output", name), "x");
+      utimesSync(join(sb.home, "output", name), old, old);
+    }
+    expect(await atTerminal(["gc"], "n\n")).toBe("would remove 0 finished entries, and 2 stray output files (of entries no ledger row names)\nremove them? [y/N] n\nnothing removed\n");
+    expect(await atTerminal(["gc"], "y\n")).toBe("would remove 0 finished entries, and 2 stray output files (of entries no ledger row names)\nremove them? [y/N] y\nremoved 0 finished entries, 2 stray output files\n");
     // Not a terminal (the other tests here): no question either.
     await runCli(sb, ["run", "--", "true"]);
     expect(await runCli(sb, ["gc"])).toEqual({ exitCode: 0, stdout: "removed 1 finished entry\n", stderr: "" });
