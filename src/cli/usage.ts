@@ -137,7 +137,7 @@ export const HELP: Record<string, CommandHelp> = {
       "    --agent NAME     claude-code (default), gemini or codex; repeatable",
       "    --user           the user's settings (default)",
       "    --project        this project's settings (the files a team commits)",
-      "    --local          Claude Code: this project's .claude/settings.local.json, kept out of git",
+      "    --local          Claude Code: this project's .claude/settings.local.json, kept out of git (.git/info/exclude)",
       "    --uninstall      remove supervise's hooks",
       "    --dry-run        print the change as a diff; write nothing",
       "    --check          check the installed hooks and the state dir, a line each; exit 1 if any fails",

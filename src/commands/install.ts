@@ -44,13 +44,14 @@ export default async function install(args: string[]): Promise<number> {
       if (value) await writeErr(`supervise: note: ${name}=${value} is set in this environment, so the hooks are written with it${scope === "project" ? " (into files a team may commit)" : ""}; unset it to install hooks that use the default\n`);
     }
     // The hooks name this machine's paths: a committed file would hand them to the whole team.
-    if (scope === "project" && agents.includes("claude-code")) await writeErr("supervise: note: .claude/settings.json is the file a team commits, and these hooks name this machine's paths; --local writes .claude/settings.local.json instead, which stays out of git\n");
+    if (scope === "project" && agents.includes("claude-code")) await writeErr("supervise: note: .claude/settings.json is the file a team commits, and these hooks name this machine's paths; --local writes .claude/settings.local.json instead, kept out of git\n");
   }
   for (const change of changes) {
     if (options["dry-run"]) await dryRun(change, uninstall);
     else await apply(change, uninstall);
   }
   if (scope === "project" && !uninstall) await trustHints(agents, cwd);
+  if (scope === "local" && !uninstall && !options["dry-run"]) await keepOutOfGit(changes);
   return 0;
 }
 
@@ -104,6 +105,13 @@ async function apply(change: FileChange, uninstall: boolean): Promise<void> {
   writeAtomically(change.path, change.after);
   await writeOut(`${verb(change, uninstall)} ${change.path}${backup ? ` (previous file: ${backup})` : ""}\n`);
   if (change.commentsDropped) await writeErr(`supervise: the comments in ${change.path} are not kept in the rewritten file; the previous file, with them, is ${backup}\n`);
+}
+
+/** What --local wrote stays the user's: in a git work tree, its clone's info/exclude names it and its backups. */
+async function keepOutOfGit(changes: readonly FileChange[]): Promise<void> {
+  const { excludeFromGit } = await import("../install/git-exclude.ts");
+  const exclude = excludeFromGit(changes.map((change) => change.path));
+  if (exclude) await writeOut(`kept out of git: ${exclude} names it and its backups\n`);
 }
 
 async function trustHints(agents: readonly AgentName[], cwd: string): Promise<void> {

@@ -89,8 +89,33 @@ describe("supervise install", () => {
     expect(read(join(project, ".claude", "settings.json")).hooks.SessionEnd[0].hooks[0].command).toEndWith("hook session-end");
     expect(existsSync(join(sb.dir, "home", ".claude"))).toBe(false);
     expect(r.stderr).toBe(
-      `${bakedIn(sb, true)}supervise: note: .claude/settings.json is the file a team commits, and these hooks name this machine's paths; --local writes .claude/settings.local.json instead, which stays out of git\n`,
+      `${bakedIn(sb, true)}supervise: note: .claude/settings.json is the file a team commits, and these hooks name this machine's paths; --local writes .claude/settings.local.json instead, kept out of git\n`,
     );
+  });
+
+  test("--local in a git work tree: the file and its backups are in the clone's .git/info/exclude, so git status shows neither, once", async () => {
+    sb = makeSandbox();
+    const { env } = homeEnv();
+    const project = join(sb.dir, "repo");
+    const sub = join(project, "pkg");
+    mkdirSync(sub, { recursive: true });
+    const git = (...args: string[]) => Bun.spawnSync(["git", ...args], { cwd: project, stdout: "pipe", stderr: "pipe" }).stdout.toString();
+    git("init", "-q");
+    // A file there already: the install backs it up beside it.
+    mkdirSync(join(sub, ".claude"));
+    writeFileSync(join(sub, ".claude", "settings.local.json"), '{"permissions":{"allow":["Bash(ls)"]}}');
+    const r = await runCli(sb, ["install", "--local"], { env, cwd: sub });
+    expect(r.exitCode).toBe(0);
+    const exclude = join(project, ".git", "info", "exclude");
+    expect(r.stdout).toEndWith(`kept out of git: ${exclude} names it and its backups\n`);
+    expect(readdirSync(join(sub, ".claude")).some((name) => name.includes("supervise-backup"))).toBe(true);
+    expect(git("status", "--porcelain", "--untracked-files=all")).toBe("");
+    await runCli(sb, ["install", "--local", "--uninstall"], { env, cwd: sub });
+    await runCli(sb, ["install", "--local"], { env, cwd: sub });
+    const lines = readFileSync(exclude, "utf8").split("\n");
+    expect(lines.filter((line) => line === "/pkg/.claude/settings.local.json")).toHaveLength(1);
+    expect(lines.filter((line) => line === "/pkg/.claude/settings.local.json.supervise-backup-*")).toHaveLength(1);
+    expect(git("status", "--porcelain", "--untracked-files=all")).toBe("");
   });
 
   test("--local writes Claude Code's .claude/settings.local.json (kept out of git), checks and removes it there; other agents have no such file: exit 2", async () => {
