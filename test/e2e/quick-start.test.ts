@@ -94,6 +94,8 @@ test("the README's Quick start in a fresh checkout: Bun and a copy of supervise 
   expect(after.stdout).toStartWith("still here\n");
   expect(after.stdout).toContain(`${join(copy, "src", "cli.ts")} hook session-start`);
   expect(after.stdout).toContain(join(prefix, "lib", "node_modules", "bun"));
+  // npm linked the manual page too.
+  expect(readFileSync(join(prefix, "share", "man", "man1", "supervise.1"), "utf8")).toStartWith(".TH SUPERVISE 1");
   // What the copy weighs with what it runs on, against the README's figure.
   const du = Bun.spawnSync(["du", "-sk", join(prefix, "lib", "node_modules", "supervise")], { stdout: "pipe" });
   expect(Number(du.stdout.toString().split("\t")[0]) / 1024).toBeLessThan(20);
