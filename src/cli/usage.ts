@@ -25,6 +25,8 @@ const RUN_OPTIONS = [
   "    --session-bound  what the command leaves at its exit stays with its session",
   "                     (SessionEnd ends it, or a sweep once the agent is gone); needs a session",
   "    --preserve-status  on deadline, exit with the command's status instead of 124",
+  "    --idle-timeout DUR  end it after DUR with no progress: stalled or waiting for input,",
+  "                     never serving (exit 124, reason stalled; default none)",
   "-v, --verbose        one stderr line for each signal the deadline sends",
   "    --capture        also copy stdout/stderr to <state>/output/<id>.log (supervise logs)",
   "    --config FILE    config file (default $SUPERVISE_CONFIG, .supervise.json upward)",

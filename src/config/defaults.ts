@@ -13,6 +13,8 @@ export interface Config {
     captureMaxBytes: number;
     /** No CPU or output progress (and no listening socket) this long: the command is said to be stalled. */
     stallAfter: string;
+    /** No progress this long ends a command (reason `stalled`); "none": supervise only tells. */
+    idleTimeout: string;
   };
   reap: {
     timeoutMs: number;
@@ -40,7 +42,7 @@ export interface Config {
 }
 
 export const DEFAULT_CONFIG: Config = {
-  run: { deadline: "1h", grace: "3s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024, stallAfter: "10m" },
+  run: { deadline: "1h", grace: "3s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024, stallAfter: "10m", idleTimeout: "none" },
   reap: {
     timeoutMs: 5000,
     gracefulDegradation: true,

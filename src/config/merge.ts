@@ -58,6 +58,8 @@ export const PROJECT_MAY: Readonly<Record<string, (value: unknown, trusted: unkn
   "reap.targets.shells": sameAs,
   "reap.tagPattern": sameAs,
   "reap.thresholds.rg": notShorter,
+  // Ends commands: a project may only make it longer (with "none" trusted, it cannot set one).
+  "run.idleTimeout": notShorter,
   "reap.thresholds.rgTag": notShorter,
   "reap.thresholds.agentShell": notShorter,
   "reap.thresholds.sessionGone": notShorter,

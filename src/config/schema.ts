@@ -47,6 +47,7 @@ export const ConfigFileSchema = z.strictObject({
       onOrphan: z.enum(["kill", "keep"]).optional(),
       captureMaxBytes: z.number().int().min(1024).describe("--capture keeps at most this many bytes per entry, the newest").optional(),
       stallAfter: duration.describe("no CPU or output progress and no listening socket this long: the command is reported stalled").optional(),
+      idleTimeout: duration.describe("no progress this long (stalled or waiting for input, never serving) ends the command; none: only tell").optional(),
     })
     .optional(),
   reap: z

@@ -28,7 +28,7 @@ export interface WrapperEnd {
    * parent's death; `leftovers`: the command exited by itself and the wrapper then ended what
    * it left. Null: nothing, the command exited by itself.
    */
-  stop: "deadline" | "signal" | "parent-died" | "leftovers" | null;
+  stop: "deadline" | "stalled" | "signal" | "parent-died" | "leftovers" | null;
   /** How that stop went ("gone" when there was none). */
   outcome: TerminateOutcome;
   exitCode: number | null;
@@ -153,7 +153,7 @@ function wrapperRecord(row: EndRow, facts: WrapperEnd): RecordedEnd {
     exit_status: facts.exitStatus,
   });
   // Its own limit came first: whoever else asked, the deadline ended it.
-  if (facts.stop === "deadline") return end("killed", "deadline");
+  if (facts.stop === "deadline" || facts.stop === "stalled") return end("killed", facts.stop);
   // Its death by someone's signal, or the end of the shell above the wrapper, looks to the
   // wrapper like any exit or signal: the stop asked for says who ended it.
   if (asked !== null) return end("killed", asked);

@@ -12,6 +12,8 @@ import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 export type EntryState = "running" | "exited" | "killed" | "orphaned" | "lost" | "unknown";
 export type EndReason =
   | "deadline"
+  /** `run --idle-timeout`: no progress (stalled or waiting for input) that long. */
+  | "stalled"
   | "signal"
   | "parent-died"
   | "owner-dead"

@@ -4,8 +4,11 @@
 
 import type { KeepMark } from "./keep.ts";
 
-/** Who is ending: the wrapper (deadline, a forwarded signal, its parent's death, what is left at its exit), a sweep, SessionEnd, gc, or `supervise kill ID`. */
-export type StopPath = "deadline" | "signal" | "parent-died" | "leftovers" | "sweep" | "session-end" | "gc" | "kill";
+/**
+ * Who is ending: the wrapper (deadline, --idle-timeout, a forwarded signal, its parent's death,
+ * what is left at its exit), a sweep, SessionEnd, gc, or `supervise kill ID`.
+ */
+export type StopPath = "deadline" | "idle-timeout" | "signal" | "parent-died" | "leftovers" | "sweep" | "session-end" | "gc" | "kill";
 
 /** How a process is tied to what is being ended. */
 export type Tie =
@@ -74,6 +77,7 @@ const no = (why: NotEnded): Decision => ({ end: false, why });
 /** Which proofs each automatic path may act on. */
 const PROOFS: Record<Exclude<StopPath, "kill" | "gc">, readonly Proof[]> = {
   deadline: ["own-entry"],
+  "idle-timeout": ["own-entry"],
   signal: ["own-entry"],
   "parent-died": ["own-entry"],
   leftovers: ["own-entry"],
@@ -88,12 +92,13 @@ export function mayEnd(path: StopPath, s: Subject): Decision {
   // gc forgets finished rows; it never ends a process.
   if (path === "gc") return no("not-this-path");
   // A nested entry is its own: only this entry's own limit and signals reach into it (its wrapper forwards them).
-  if (s.otherEntry && path !== "deadline" && path !== "signal") return no("other-entry");
+  const ownLimit = path === "deadline" || path === "idle-timeout" || path === "signal";
+  if (s.otherEntry && !ownLimit) return no("other-entry");
   // The user named the entry: everything of it, kept or not.
   if (path === "kill") return s.tie === "group" || s.tie === "escape" ? YES : no("not-this-path");
   if (s.proof === null || !PROOFS[path].includes(s.proof)) return no("no-proof");
-  if (path === "deadline" || path === "signal") {
-    // The entry's own limit and signals reach its own group whatever it holds; beyond the group, keep marks hold.
+  if (ownLimit) {
+    // The entry's own limits (a deadline, --idle-timeout) and signals reach its own group whatever it holds; beyond the group, keep marks hold.
     if (s.tie === "group") return YES;
     if (s.tie !== "escape") return no("not-this-path");
     if (s.kept) return no("kept");

@@ -21,16 +21,22 @@ export interface WatchOptions {
   /** The --capture log, whose mtime is the output's progress; null: the command's own stdout. */
   capturePath: string | null;
   stallAfterMs: number;
+  /** `run --idle-timeout`: no progress this long (stalled, quiet or waiting for input, never serving) ends the command; Infinity: never. */
+  idleTimeoutMs: number;
   record(activity: EntryActivity): void;
+  onIdle(): void;
 }
 
-export function sampleInterval(stallAfterMs: number): number {
-  return Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.floor(stallAfterMs / 4)));
+export function sampleInterval(stallAfterMs: number, idleTimeoutMs = Infinity): number {
+  return Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.floor(Math.min(stallAfterMs, idleTimeoutMs) / 4)));
 }
+
+const IDLE_STATES: ReadonlySet<string> = new Set(["quiet", "stalled", "waiting-input"]);
 
 export function watchActivity(options: WatchOptions): ActivityWatch {
   let track: ActivityTrack | null = null;
   let recorded: string | null = null;
+  let idled = false;
   const sample = () => {
     const pids = treeOf(options.leader);
     if (pids.length === 0) return;
@@ -38,6 +44,10 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
     const output = options.capturePath === null ? facts.outputAt : mtimeOf(options.capturePath);
     const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, output, ports: facts.ports, readingStdin: facts.readingStdin }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
     track = next.track;
+    if (!idled && IDLE_STATES.has(track.state) && track.last.at - track.progressAt >= options.idleTimeoutMs) {
+      idled = true;
+      options.onIdle();
+    }
     // Written when what a reader sees changes: a waiting wrapper opens the ledger rarely.
     const key = `${next.judgement.state} ${next.judgement.ports.join(",")}`;
     if (key === recorded) return;
@@ -46,7 +56,7 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
   };
   // The first look waits one interval: at launch the ledger has just been written, and a
   // command that ends sooner has nothing to tell.
-  const timer = setInterval(sample, sampleInterval(options.stallAfterMs));
+  const timer = setInterval(sample, sampleInterval(options.stallAfterMs, options.idleTimeoutMs));
   timer.unref?.();
   return { stop: () => clearInterval(timer) };
 }

@@ -62,14 +62,15 @@ export function describeEnd(
 
 /** `killed`: the command itself died of SIGKILL, which after a deadline is the grace's end: 137, as GNU timeout gives. */
 function wrapperStatus(ending: Pick<Ending, "reason" | "received"> | null, status: number, preserveStatus: boolean, killed: boolean): number {
-  if (ending?.reason === "deadline") return preserveStatus ? status : killed ? EXIT_KILLED_AFTER_DEADLINE : EXIT_DEADLINE;
+  // --idle-timeout is a limit as the deadline is: the same statuses.
+  if (ending?.reason === "deadline" || ending?.reason === "stalled") return preserveStatus ? status : killed ? EXIT_KILLED_AFTER_DEADLINE : EXIT_DEADLINE;
   return ending?.received !== undefined ? 128 + ending.received : status;
 }
 
 /** The wrapper's own stops; a reason it never sets itself is none of them. */
 function wrapperStop(ending: Pick<Ending, "reason"> | null): WrapperEnd["stop"] {
   const reason = ending?.reason;
-  return reason === "deadline" || reason === "signal" || reason === "parent-died" || reason === "leftovers" ? reason : null;
+  return reason === "deadline" || reason === "stalled" || reason === "signal" || reason === "parent-died" || reason === "leftovers" ? reason : null;
 }
 
 export function failedToStart(ctx: WrapperContext, error: unknown): number {

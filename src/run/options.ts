@@ -24,6 +24,7 @@ export const RUN_FLAGS: OptionSpec = {
   "keep-orphaned": {},
   "session-bound": {},
   "preserve-status": {},
+  "idle-timeout": { value: true },
   capture: {},
   config: { value: true },
   "arg-file": { value: true },
@@ -62,6 +63,8 @@ export interface RunRequest {
   keep: KeepSettings;
   /** run.stallAfter: how long without progress before the command is reported stalled. */
   stallAfterMs: number;
+  /** --idle-timeout (run.idleTimeout): no progress this long ends the command; Infinity: never (the default). */
+  idleTimeoutMs: number;
 }
 
 export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.ProcessEnv): RunRequest {
@@ -92,6 +95,7 @@ export function resolveRunRequest(args: RunArgs, config: Config, env: NodeJS.Pro
     captureMaxBytes: flags.capture === true ? config.run.captureMaxBytes : null,
     keep: { protect: config.reap.protect, sessionKeep: config.reap.sessionKeep },
     stallAfterMs: parseDuration(config.run.stallAfter, "run.stallAfter"),
+    idleTimeoutMs: fromFlag("idle-timeout") !== undefined ? parseDuration(fromFlag("idle-timeout")!, "--idle-timeout") : parseDuration(config.run.idleTimeout, "run.idleTimeout"),
   };
 }
 

@@ -196,7 +196,17 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
 
   // Armed until the wrapper exits: a wrapper still copying output is not past its deadline.
   const cancelDeadline = start.deadlineAt === null ? () => {} : setLongTimeout(start.deadlineAt, () => endWith("deadline", request.signal.number));
-  const activity = watchActivity({ leader: child.pid, capturePath: capture ? outputPath(ctx.stateDir, ctx.id) : null, stallAfterMs: request.stallAfterMs, record: (a) => ctx.recorder.activity(a) });
+  const activity = watchActivity({
+    leader: child.pid,
+    capturePath: capture ? outputPath(ctx.stateDir, ctx.id) : null,
+    stallAfterMs: request.stallAfterMs,
+    idleTimeoutMs: request.idleTimeoutMs,
+    record: (a) => ctx.recorder.activity(a),
+    onIdle: () => {
+      ctx.log.warn({ id: ctx.id, idleTimeoutMs: request.idleTimeoutMs }, "no progress for the idle timeout");
+      endWith("stalled", request.signal.number);
+    },
+  });
   try {
     const status = await waitForExit(child, state);
     activity.stop();
@@ -251,7 +261,7 @@ function reached(outcome: TerminateOutcome): boolean {
 }
 
 function stopPathOf(reason: EndReason): StopPath {
-  return reason === "deadline" ? "deadline" : reason === "parent-died" ? "parent-died" : reason === "leftovers" ? "leftovers" : "signal";
+  return reason === "deadline" ? "deadline" : reason === "stalled" ? "idle-timeout" : reason === "parent-died" ? "parent-died" : reason === "leftovers" ? "leftovers" : "signal";
 }
 
 const SEVERITY: Record<TerminateOutcome, number> = { gone: 0, terminated: 1, killed: 2, failed: 3 };

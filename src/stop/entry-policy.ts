@@ -71,6 +71,7 @@ function markTable(procs: readonly ProcStat[], environOf: (pid: number) => strin
 /** The proof each of an entry's own paths acts on. */
 const PROOF: Partial<Record<StopPath, Proof>> = {
   deadline: "own-entry",
+  "idle-timeout": "own-entry",
   signal: "own-entry",
   "parent-died": "own-entry",
   leftovers: "own-entry",

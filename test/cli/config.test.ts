@@ -43,7 +43,7 @@ describe("config", () => {
     writeFileSync(user, JSON.stringify({ run: { deadline: "2h", grace: "9s" }, reap: { protect: ["x"] } }));
     writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { deadline: "3h" }, reap: { protect: ["y"] } }));
     const config = await effective([], deep);
-    expect(config.run).toEqual({ deadline: "3h", grace: "9s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024, stallAfter: "10m" });
+    expect(config.run).toEqual({ deadline: "3h", grace: "9s", signal: "TERM", onOrphan: "kill", captureMaxBytes: 8 * 1024 * 1024, stallAfter: "10m", idleTimeout: "none" });
     expect(config.reap.protect).toEqual([...DEFAULT_CONFIG.reap.protect, "x", "y"]);
   });
 
@@ -219,7 +219,7 @@ describe("config", () => {
     expect(schema.type).toBe("object");
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["run", "reap", "hooks", "gc"]));
-    expect(Object.keys(schema.properties.run.properties)).toEqual(["deadline", "grace", "signal", "onOrphan", "captureMaxBytes", "stallAfter"]);
+    expect(Object.keys(schema.properties.run.properties)).toEqual(["deadline", "grace", "signal", "onOrphan", "captureMaxBytes", "stallAfter", "idleTimeout"]);
   });
 });
 

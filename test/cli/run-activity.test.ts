@@ -72,4 +72,43 @@ describe("run: the command's activity", () => {
     const entries = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--all", "--json"])).stdout);
     expect(entries.find((e) => e.name === "done")!.activity).toBeNull();
   });
+
+  test("--idle-timeout ends what makes no progress (stalled, waiting for input): exit 124, reason stalled; never a serving or a spinning one", async () => {
+    sb = makeSandbox();
+    const portFile = join(sb.dir, "port");
+    const server = Bun.spawn([BUN, CLI, "run", "--idle-timeout", "1s", "-n", "server", "--", "python3", "-c", `import socket, time\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\nopen(${JSON.stringify(portFile)}, "w").write(str(s.getsockname()[1]))\ntime.sleep(100)`], { env: sb.env, cwd: sb.dir, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    sb.track(server.pid);
+    const spinner = Bun.spawn([BUN, CLI, "run", "--idle-timeout", "1s", "-n", "spin", "--", "sh", "-c", "while :; do :; done"], { env: sb.env, cwd: sb.dir, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    sb.track(spinner.pid);
+    const started = Date.now();
+    const idle = await runCli(sb, ["run", "--idle-timeout", "1s", "-n", "idle", "--", "sleep", "100"]);
+    expect(idle).toEqual({ exitCode: 124, stdout: "", stderr: "" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const prompt = Bun.spawn([BUN, CLI, "run", "--idle-timeout", "1s", "-n", "prompt", "--", "sh", "-c", "read -r x"], { env: sb.env, cwd: sb.dir, stdin: "pipe", stdout: "ignore", stderr: "pipe" });
+    sb.track(prompt.pid);
+    expect(await prompt.exited).toBe(124);
+    const entries = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--all", "--json"])).stdout);
+    const byName = (name: string) => entries.find((e) => e.name === name)!;
+    for (const name of ["idle", "prompt"]) expect(byName(name)).toMatchObject({ state: "killed", reason: "stalled", signal: "TERM", exitStatus: 124 });
+    // The server and the spinner ran well past the limit and still run.
+    for (const name of ["server", "spin"]) expect(byName(name)).toMatchObject({ state: "running", endedAt: null });
+    expect(byName("server").activity!.state).toBe("serving");
+    expect(["busy", "spinning"]).toContain(byName("spin").activity!.state);
+  });
+
+  test("a project's .supervise.json cannot give an idle timeout (it would widen what is ended); the user's file can", async () => {
+    sb = makeSandbox({ run: { idleTimeout: "1s" } });
+    const project = join(sb.dir, "proj");
+    require("node:fs").mkdirSync(project);
+    require("node:fs").writeFileSync(join(project, ".supervise.json"), JSON.stringify({ run: { idleTimeout: "1ms" } }));
+    const config = JSON.parse((await runCli(sb, ["config"], { cwd: project })).stdout);
+    expect(config.run.idleTimeout).toBe("1s");
+    const untrusted = makeSandbox();
+    try {
+      require("node:fs").writeFileSync(join(untrusted.dir, ".supervise.json"), JSON.stringify({ run: { idleTimeout: "1s" } }));
+      expect(JSON.parse((await runCli(untrusted, ["config"])).stdout).run.idleTimeout).toBe("none");
+    } finally {
+      await untrusted.cleanup();
+    }
+  });
 });

@@ -15,7 +15,7 @@ export const EntrySchema = z.strictObject({
   exitCode: z.number().int().nullable(),
   exitStatus: z.number().int().min(0).max(255).nullable(),
   signal: z.string().nullable(),
-  reason: z.enum(["deadline", "signal", "parent-died", "owner-dead", "overdue", "session-end", "manual", "leftovers"]).nullable(),
+  reason: z.enum(["deadline", "stalled", "signal", "parent-died", "owner-dead", "overdue", "session-end", "manual", "leftovers"]).nullable(),
   command: z.array(z.string()).min(1),
   cwd: z.string(),
   session: z.string().nullable(),
