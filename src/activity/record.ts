@@ -40,3 +40,12 @@ export function activityJson(a: EntryActivity) {
   const iso = (ms: number) => new Date(ms).toISOString();
   return { state: a.state, since: iso(a.since), judgedAt: iso(a.at), cpuPercent: a.cpuPercent, rssBytes: a.rssBytes, ports: a.ports, lastOutputAt: a.outputAt ? iso(a.outputAt) : null };
 }
+
+/** In a person's words, for `ls` and `show`: "stalled 12m", "serving :8080", "busy 40%". */
+export function describeActivity(a: ReturnType<typeof activityJson>, now: number, formatDuration: (ms: number) => string): string {
+  const held = formatDuration(Math.max(0, now - Date.parse(a.since)));
+  if (a.state === "serving") return `serving ${a.ports.map((port) => `:${port}`).join(",")}`;
+  if (a.state === "busy") return a.cpuPercent > 0 ? `busy ${Math.round(a.cpuPercent)}%` : "busy";
+  if (a.state === "quiet") return "quiet";
+  return `${a.state} ${held}`;
+}

@@ -1,5 +1,6 @@
 // `supervise show` for people: every field, then the live process tree as a table.
 
+import { describeActivity } from "../activity/record.ts";
 import type { EntryDetail } from "../entry/detail.ts";
 import { formatDuration } from "../time/duration.ts";
 import { shellQuote } from "./shell-quote.ts";
@@ -10,6 +11,7 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
   const fields: Array<[string, string]> = [
     ["id", d.id],
     ["state", d.state + (d.reason ? ` (${d.reason})` : "")],
+    ...activityFields(d),
     ["command", d.command.map(shellQuote).join(" ")],
     ["name", d.name ?? "-"],
     ["session", d.session ?? "-"],
@@ -67,4 +69,16 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)}K`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)}M`;
   return `${(bytes / 1024 ** 3).toFixed(1)}G`;
+}
+
+/** While it runs: what its wrapper last judged it doing, and when its output last changed. */
+function activityFields(d: EntryDetail): Array<[string, string]> {
+  if (d.activity === null) return [];
+  const now = Date.now();
+  const a = d.activity;
+  const output = a.lastOutputAt === null ? "not seen (a pipe or terminal)" : `${formatDuration(Math.max(0, now - Date.parse(a.lastOutputAt)))} ago`;
+  return [
+    ["doing", `${describeActivity(a, now, formatDuration)} (judged ${formatDuration(Math.max(0, now - Date.parse(a.judgedAt)))} ago)`],
+    ["last output", output],
+  ];
 }

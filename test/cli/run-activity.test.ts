@@ -111,4 +111,27 @@ describe("run: the command's activity", () => {
       await untrusted.cleanup();
     }
   });
+
+  test("ls and show say it in words: DOING \"stalled 2s\", \"serving :PORT\"; show adds when output last changed", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    const portFile = join(sb.dir, "port");
+    runInBackground("idle", ["sleep", "100"]);
+    runInBackground("server", ["python3", "-c", `import socket, time\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\nopen(${JSON.stringify(portFile)}, "w").write(str(s.getsockname()[1]))\ntime.sleep(100)`]);
+    await reaches("idle", "stalled");
+    await reaches("server", "serving");
+    const port = readFileSync(portFile, "utf8");
+    const table = await runCli(sb, ["ls"], { env: { COLUMNS: "200" } });
+    expect(table.exitCode).toBe(0);
+    const [header, ...rows] = table.stdout.trimEnd().split("\n");
+    expect(header).toMatch(/^ID +PID +STATE +DOING +AGE /);
+    expect(rows.find((row) => row.includes("idle: sleep"))).toMatch(/ running +stalled \d+(ms|s) /);
+    expect(rows.find((row) => row.includes("server: python3"))).toContain(` running  serving :${port} `);
+    // Narrow: SESSION and DEADLINE go before DOING does.
+    const narrow = (await runCli(sb, ["ls"], { env: { COLUMNS: "72" } })).stdout.split("\n")[0]!;
+    expect(narrow).toContain("DOING");
+    expect(narrow).not.toContain("SESSION");
+    const detail = await runCli(sb, ["show", "idle"]);
+    expect(detail.stdout).toMatch(/\ndoing: +stalled \d+(ms|s) \(judged \d+(ms|s) ago\)\n/);
+    expect(detail.stdout).toMatch(/\nlast output: +not seen \(a pipe or terminal\)\n/);
+  });
 });
