@@ -15,6 +15,8 @@ export interface TreeFacts {
   /** Listening TCP ports and bound UDP ports, ascending, each once. */
   ports: number[];
   readingStdin: boolean;
+  /** Every process of it is stopped (Ctrl-Z, SIGSTOP): the user's pause, not a stall. */
+  stopped: boolean;
   /** The mtime of what the tree's first process writes its stdout to, or 0 for /dev/null; null when it cannot be seen. */
   outputAt: number | null;
 }
@@ -52,6 +54,8 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
   let cpuTicks = 0;
   let rssBytes = 0;
   let readingStdin = false;
+  let read = 0;
+  let stoppedCount = 0;
   const sockets = new Set<string>();
   for (const pid of pids) {
     const fields = statFields(pid);
@@ -60,8 +64,10 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
     rssBytes += (Number(fields[21]) || 0) * PAGE_BYTES;
     for (const inode of socketInodes(pid)) sockets.add(inode);
     readingStdin ||= blockedReadingStdin(pid, fields[0]!);
+    read++;
+    if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
   }
-  return { pids: [...pids], cpuTicks, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, outputAt: outputOf === null ? null : outputTime(outputOf) };
+  return { pids: [...pids], cpuTicks, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf) };
 }
 
 /** The fields after the ")" that ends comm: 0 is the state, 11-14 the CPU times, 21 rss in pages. */

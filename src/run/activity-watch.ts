@@ -41,6 +41,11 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
     const pids = treeOf(options.leader);
     if (pids.length === 0) return;
     const facts = readTreeFacts(pids, options.leader);
+    // Suspended by the user: not judged, and judged afresh once continued, as the deadline waits too.
+    if (facts.stopped) {
+      track = null;
+      return;
+    }
     const output = options.capturePath === null ? facts.outputAt : mtimeOf(options.capturePath);
     const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, output, ports: facts.ports, readingStdin: facts.readingStdin }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
     track = next.track;

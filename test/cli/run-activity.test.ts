@@ -134,4 +134,24 @@ describe("run: the command's activity", () => {
     expect(detail.stdout).toMatch(/\ndoing: +stalled \d+(ms|s) \(judged \d+(ms|s) ago\)\n/);
     expect(detail.stdout).toMatch(/\nlast output: +not seen \(a pipe or terminal\)\n/);
   });
+
+  test("--idle-timeout waits while the user has the command stopped (SIGSTOP, Ctrl-Z), and counts afresh once it is continued", async () => {
+    sb = makeSandbox();
+    const run = Bun.spawn([BUN, CLI, "run", "--idle-timeout", "1s", "-n", "paused", "--", "sleep", "100"], { env: sb.env, cwd: sb.dir, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    sb.track(run.pid);
+    let pid = 0;
+    await waitFor(async () => {
+      pid = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--json"])).stdout)[0]?.pid ?? 0;
+      return pid > 0;
+    }, 10_000, "the command's pid");
+    process.kill(pid, "SIGSTOP");
+    const stoppedAt = Date.now();
+    // Three idle timeouts with the command stopped: the wrapper must still be waiting.
+    await waitFor(() => Date.now() - stoppedAt > 3000, 5000, "three seconds stopped");
+    expect(run.exitCode).toBeNull();
+    process.kill(pid, "SIGCONT");
+    const continuedAt = Date.now();
+    expect(await run.exited).toBe(124);
+    expect(Date.now() - continuedAt).toBeGreaterThanOrEqual(1000);
+  });
 });
