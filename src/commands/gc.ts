@@ -35,20 +35,23 @@ export default async function gc(args: string[]): Promise<number> {
     return 0;
   }
   const lost = result.markedLost.length ? ` (${result.markedLost.length} found lost first)` : "";
-  const stray = result.strayOutputs ? `, ${result.strayOutputs} stray output file${result.strayOutputs === 1 ? "" : "s"}` : "";
-  const count = `${result.removed.length} finished entr${result.removed.length === 1 ? "y" : "ies"}`;
+  const stray = result.strayOutputs ? `, ${strayCount(result.strayOutputs)}` : "";
+  const count = entryCount(result.removed.length);
   // A dry run names what it would remove: a person reads it before removing everything.
   if (dryRun) await writeOut(`dry run: would remove ${count}${lost}${stray}${result.removed.length ? `: ${result.removed.join(" ")}` : ""}\n`);
   else await writeOut(`removed ${count}${lost}${stray}\n`);
   return 0;
 }
 
+const entryCount = (n: number) => `${n} finished entr${n === 1 ? "y" : "ies"}`;
+const strayCount = (n: number) => `${n} stray output file${n === 1 ? "" : "s"}`;
+
 /** Names what would go and reads the answer; nothing to remove needs no question. The rule's fixed `now` keeps what ends meanwhile. */
 async function confirmed(plan: GcResult | null): Promise<boolean> {
   if (!plan || (plan.removed.length === 0 && plan.strayOutputs === 0)) return true;
-  const count = `${plan.removed.length} finished entr${plan.removed.length === 1 ? "y" : "ies"}`;
+  const count = entryCount(plan.removed.length);
   const entries = plan.removed.length ? `${count} and their output: ${plan.removed.join(" ")}` : count;
-  const strays = plan.strayOutputs ? `${plan.removed.length ? "\nand " : ", and "}${plan.strayOutputs} stray output file${plan.strayOutputs === 1 ? "" : "s"} (of entries no ledger row names)` : "";
+  const strays = plan.strayOutputs ? `${plan.removed.length ? "\nand " : ", and "}${strayCount(plan.strayOutputs)} (of entries no ledger row names)` : "";
   await writeOut(`would remove ${entries}${strays}\nremove them? [y/N] `);
   let answer = "";
   for await (const line of console) {
