@@ -27,9 +27,11 @@ describe("sweeps and the keep rules, for ledgered processes (inside a PID namesp
 "$BUN" "$CLI" run -d 0 -n tmux -- bash -c 'tmux -S "$D/sock" -f /dev/null new -d "sleep 1001"; exec sleep 1002' & W2=$!
 # What an ended entry left: protected, so its own exit left it, and so does a sweep.
 sv run -n esc -- bash -c 'setsid bash -c "exec -a pytest sleep 1003" </dev/null >/dev/null 2>&1 & exit 0'
-wait_until '[ -n "$(entry_field pytest pid)" ] && [ -n "$(entry_field tmux pid)" ] && pgrep -f "tmux -S $D/sock" >/dev/null && pgrep -f "^sleep 1001" >/dev/null'
+wait_until '[ -n "$(entry_field pytest pid)" ] && [ -n "$(entry_field tmux pid)" ] && pgrep -f "^sleep 1001" >/dev/null && pgrep -f "^pytest 1003" >/dev/null'
 PYTEST=$(entry_field pytest pid); LEADER=$(entry_field tmux pid)
-SERVER=$(pgrep -f "tmux -S $D/sock"); INSIDE=$(pgrep -f "^sleep 1001" | head -1); ESCAPE=$(pgrep -f "^pytest 1003" | head -1)
+# Asked of tmux: until its client exits, the forked server shares the client's command line.
+read -r SERVER INSIDE < <(tmux -S "$D/sock" list-panes -a -F '#{pid} #{pane_pid}')
+ESCAPE=$(pgrep -f "^pytest 1003" | head -1)
 exec 3>&2 2>/dev/null
 kill -9 $W1 $W2; wait $W1 $W2
 exec 2>&3
