@@ -14,6 +14,8 @@ export interface EntryActivity {
   ports: number[];
   /** When its output last changed (epoch ms); 0 never (/dev/null); null when it cannot be seen. */
   outputAt: number | null;
+  /** The last line of its output, read when it became stalled, spinning or waiting for input; null otherwise or unseen. */
+  lastLine?: string | null;
 }
 
 const STATES: ReadonlySet<string> = new Set<ActivityState>(["busy", "serving", "quiet", "stalled", "waiting-input", "spinning"]);
@@ -32,20 +34,39 @@ export function parseActivity(text: string | null | undefined): EntryActivity | 
   if (!a || typeof a.state !== "string" || !STATES.has(a.state) || !finite(a.since) || !finite(a.at) || !finite(a.cpuPercent) || !finite(a.rssBytes)) return null;
   if (!Array.isArray(a.ports) || !a.ports.every((p) => Number.isInteger(p) && p > 0 && p < 65536)) return null;
   if (a.outputAt !== null && !finite(a.outputAt)) return null;
-  return { state: a.state, since: a.since, at: a.at, cpuPercent: a.cpuPercent, rssBytes: a.rssBytes, ports: a.ports, outputAt: a.outputAt ?? null };
+  const lastLine = typeof a.lastLine === "string" ? a.lastLine : null;
+  return { state: a.state, since: a.since, at: a.at, cpuPercent: a.cpuPercent, rssBytes: a.rssBytes, ports: a.ports, outputAt: a.outputAt ?? null, lastLine };
 }
 
-/** As `--json` prints it: times in ISO 8601. */
-export function activityJson(a: EntryActivity) {
+/** The fields `ls --json`, `show --json` and `ps --json` rows gain (the contract's "Activity"). */
+export interface ActivityFields {
+  /** The state; "unknown" while it runs unjudged (its first look is one interval away); null once it ended. */
+  activity: ActivityState | "unknown" | null;
+  activitySince: string | null;
+  activityJudgedAt: string | null;
+  cpuPercent: number | null;
+  rssBytes: number | null;
+  ports: number[];
+  lastOutputAt: string | null;
+  lastLine: string | null;
+}
+
+const NO_ACTIVITY = { activitySince: null, activityJudgedAt: null, cpuPercent: null, rssBytes: null, ports: [], lastOutputAt: null, lastLine: null } as const;
+
+/** As `--json` prints it, times in ISO 8601; `running`: whether the entry still runs. */
+export function activityFields(a: EntryActivity | null, running: boolean): ActivityFields {
+  if (!running) return { activity: null, ...NO_ACTIVITY, ports: [] };
+  if (a === null) return { activity: "unknown", ...NO_ACTIVITY, ports: [] };
   const iso = (ms: number) => new Date(ms).toISOString();
-  return { state: a.state, since: iso(a.since), judgedAt: iso(a.at), cpuPercent: a.cpuPercent, rssBytes: a.rssBytes, ports: a.ports, lastOutputAt: a.outputAt ? iso(a.outputAt) : null };
+  return { activity: a.state, activitySince: iso(a.since), activityJudgedAt: iso(a.at), cpuPercent: a.cpuPercent, rssBytes: a.rssBytes, ports: a.ports, lastOutputAt: a.outputAt ? iso(a.outputAt) : null, lastLine: a.lastLine ?? null };
 }
 
-/** In a person's words, for `ls` and `show`: "stalled 12m", "serving :8080", "busy 40%". */
-export function describeActivity(a: ReturnType<typeof activityJson>, now: number, formatDuration: (ms: number) => string): string {
-  const held = formatDuration(Math.max(0, now - Date.parse(a.since)));
-  if (a.state === "serving") return `serving ${a.ports.map((port) => `:${port}`).join(",")}`;
-  if (a.state === "busy") return a.cpuPercent > 0 ? `busy ${Math.round(a.cpuPercent)}%` : "busy";
-  if (a.state === "quiet") return "quiet";
-  return `${a.state} ${held}`;
+/** In a person's words, for `ls` and `show`: "stalled 12m", "serving :8080", "busy 40%"; null when there is nothing to say. */
+export function describeActivity(a: ActivityFields, now: number, formatDuration: (ms: number) => string): string | null {
+  if (a.activity === null || a.activity === "unknown") return null;
+  const held = formatDuration(Math.max(0, now - Date.parse(a.activitySince!)));
+  if (a.activity === "serving") return `serving ${a.ports.map((port) => `:${port}`).join(",")}`;
+  if (a.activity === "busy") return a.cpuPercent ? `busy ${Math.round(a.cpuPercent)}%` : "busy";
+  if (a.activity === "quiet") return "quiet";
+  return `${a.activity} ${held}`;
 }

@@ -36,6 +36,8 @@ export interface WrapperEnd {
   endSignal: string | null;
   /** What the wrapper exits with: recorded as is, also when another writer recorded the end first. */
   exitStatus: number;
+  /** What of the command still ran once it ended (JSON, src/tell/left-running.ts); absent when nothing did. */
+  leftRunning?: string;
 }
 
 /** `supervise kill` or SessionEnd's follow-up, after its stop of the entry's command. */

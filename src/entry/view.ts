@@ -1,11 +1,11 @@
 // Entries as users and scripts see them: the JSON shape of the contract.
 
-import { activityJson, parseActivity } from "../activity/record.ts";
+import { activityFields, parseActivity, type ActivityFields } from "../activity/record.ts";
 import type { EntryRow, EntryState } from "../ledger/entries.ts";
 import { isFinished } from "./liveness.ts";
 import { exitStatusOf } from "./status.ts";
 
-export interface EntryJson {
+export interface EntryJson extends ActivityFields {
   id: string;
   pid: number | null;
   pgid: number | null;
@@ -23,8 +23,6 @@ export interface EntryJson {
   startedAt: string;
   endedAt: string | null;
   deadlineAt: string | null;
-  /** What the running command does, as its wrapper last judged it; null otherwise. */
-  activity: ReturnType<typeof activityJson> | null;
 }
 
 export function toJson(row: EntryRow, state: EntryState = row.state): EntryJson {
@@ -45,14 +43,9 @@ export function toJson(row: EntryRow, state: EntryState = row.state): EntryJson 
     startedAt: isoTime(row.started_at),
     endedAt: row.ended_at === null ? null : isoTime(row.ended_at),
     deadlineAt: row.deadline_at === null ? null : isoTime(row.deadline_at),
-    activity: activityOf(row, state),
+    // Only a running entry's judgement means anything now: its wrapper makes it.
+    ...activityFields(state === "running" ? parseActivity(row.activity) : null, state === "running"),
   };
-}
-
-/** Only a running entry's judgement means anything now: its wrapper makes it. */
-function activityOf(row: EntryRow, state: EntryState) {
-  const activity = state === "running" ? parseActivity(row.activity) : null;
-  return activity && activityJson(activity);
 }
 
 function isoTime(ms: number): string {

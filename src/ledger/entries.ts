@@ -58,6 +58,10 @@ export interface EntryRow {
   session_bound: number;
   /** What the command was doing as its wrapper last judged it: JSON (src/activity/record.ts); null before the first judgement. */
   activity?: string | null;
+  /** What still ran of it as it ended: JSON (src/tell/left-running.ts); null when nothing was seen. */
+  left_running?: string | null;
+  /** What its agent session was told of it: a JSON array of keys (src/tell/notices.ts). */
+  told?: string | null;
 }
 
 export type NewEntry = Pick<
@@ -135,6 +139,10 @@ export function recordEnd(db: Database, id: string, facts: EntryEnd): boolean {
     if (decision.withdrawStop) db.query("UPDATE entries SET stop_reason = NULL, stop_owner = NULL WHERE id = :id AND ended_at IS NULL").run({ id });
     if (decision.exitStatus !== null) {
       db.query("UPDATE entries SET exit_status = :exit_status WHERE id = :id AND exit_status IS NULL").run({ id, exit_status: decision.exitStatus });
+    }
+    // Whoever records the end, what the wrapper saw still running is what it left.
+    if (facts.by === "wrapper" && facts.leftRunning) {
+      db.query("UPDATE entries SET left_running = :left WHERE id = :id AND left_running IS NULL").run({ id, left: facts.leftRunning });
     }
     if (decision.record === null) return false;
     const result = db
@@ -230,6 +238,14 @@ export function entriesByName(db: Database, name: string, limit = 2): EntryRow[]
 /** Entries whose command or wrapper has this pid now or had it (the caller proves which lives). */
 export function entriesByPid(db: Database, pid: number): EntryRow[] {
   return db.query("SELECT * FROM entries WHERE pid = :pid OR wrapper_pid = :pid ORDER BY started_at DESC, id").all({ pid }) as EntryRow[];
+}
+
+/**
+ * Replaces what an entry's session was told, if it still is `before`: true when this call
+ * made the change, so two hooks that read the same notices tell them once between them.
+ */
+export function claimTold(db: Database, id: string, before: string | null, after: string): boolean {
+  return db.query("UPDATE entries SET told = :after WHERE id = :id AND told IS :before").run({ id, before, after }).changes === 1;
 }
 
 /** The sessions entries were recorded with that start with `prefix`, at most `limit`. */

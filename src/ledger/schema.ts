@@ -100,4 +100,9 @@ export const MIGRATIONS: readonly string[] = [
   // 10: what the running command is doing, as its wrapper last judged it (src/activity): a
   // JSON object written when the judgement changes.
   `ALTER TABLE entries ADD COLUMN activity TEXT;`,
+  // 11: what the command left running as it ended (a JSON array, src/tell/left-running.ts),
+  // and what the entry's agent session has been told about it (a JSON array of keys,
+  // src/tell/notices.ts), so each change reaches the agent once.
+  `ALTER TABLE entries ADD COLUMN left_running TEXT;
+   ALTER TABLE entries ADD COLUMN told TEXT;`,
 ];

@@ -14,12 +14,12 @@ export function renderEntries(entries: readonly EntryJson[], now: number, width:
   // A column no row has anything for is left out: DEADLINE once nothing runs, ENDED while nothing has ended.
   const live = entries.some((e) => e.state === "running" || e.state === "orphaned");
   const ended = entries.some((e) => e.endedAt !== null);
-  const judged = entries.some((e) => e.activity !== null);
+  const judged = entries.some((e) => describeActivity(e, now, formatDuration) !== null);
   const all: Array<[Column, (e: EntryJson) => string, boolean]> = [
     [{ title: "ID" }, (e) => e.id, true],
     [{ title: "PID", align: "right" }, (e) => (e.pid === null ? "-" : String(e.pid)), true],
     [{ title: "STATE", paint: paintState }, stateText, true],
-    [{ title: "DOING", dropOrder: 0 }, (e) => (e.activity === null ? "-" : describeActivity(e.activity, now, formatDuration)), judged],
+    [{ title: "DOING", dropOrder: 0 }, (e) => describeActivity(e, now, formatDuration) ?? "-", judged],
     [{ title: "AGE", align: "right" }, (e) => formatDuration(Math.max(0, (e.endedAt ? Date.parse(e.endedAt) : now) - Date.parse(e.startedAt))), true],
     [{ title: "ENDED", align: "right", dropOrder: 2 }, (e) => (e.endedAt === null ? "-" : `${formatDuration(Math.max(0, now - Date.parse(e.endedAt)))} ago`), ended],
     [{ title: "DEADLINE", dropOrder: 1 }, (e) => deadlineText(e, now), live],

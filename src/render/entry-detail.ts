@@ -11,7 +11,7 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
   const fields: Array<[string, string]> = [
     ["id", d.id],
     ["state", d.state + (d.reason ? ` (${d.reason})` : "")],
-    ...activityFields(d),
+    ...activityLines(d),
     ["command", d.command.map(shellQuote).join(" ")],
     ["name", d.name ?? "-"],
     ["session", d.session ?? "-"],
@@ -71,14 +71,16 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)}G`;
 }
 
-/** While it runs: what its wrapper last judged it doing, and when its output last changed. */
-function activityFields(d: EntryDetail): Array<[string, string]> {
-  if (d.activity === null) return [];
+/** While it runs: what its wrapper last judged it doing, when its output last changed, and what it said last when stuck. */
+function activityLines(d: EntryDetail): Array<[string, string]> {
   const now = Date.now();
-  const a = d.activity;
-  const output = a.lastOutputAt === null ? "not seen (a pipe or terminal)" : `${formatDuration(Math.max(0, now - Date.parse(a.lastOutputAt)))} ago`;
-  return [
-    ["doing", `${describeActivity(a, now, formatDuration)} (judged ${formatDuration(Math.max(0, now - Date.parse(a.judgedAt)))} ago)`],
+  const doing = describeActivity(d, now, formatDuration);
+  if (doing === null) return [];
+  const output = d.lastOutputAt === null ? "not seen (a pipe or terminal)" : `${formatDuration(Math.max(0, now - Date.parse(d.lastOutputAt)))} ago`;
+  const lines: Array<[string, string]> = [
+    ["doing", `${doing} (judged ${formatDuration(Math.max(0, now - Date.parse(d.activityJudgedAt!)))} ago)`],
     ["last output", output],
   ];
+  if (d.lastLine !== null) lines.push(["last line", JSON.stringify(d.lastLine)]);
+  return lines;
 }

@@ -5,6 +5,7 @@
 import { statSync } from "node:fs";
 import { readTreeFacts, treeOf } from "../activity/facts.ts";
 import type { EntryActivity } from "../activity/record.ts";
+import { lastLineOf } from "../activity/last-line.ts";
 import { judge, type ActivityTrack } from "../activity/state.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 
@@ -32,6 +33,7 @@ export function sampleInterval(stallAfterMs: number, idleTimeoutMs = Infinity): 
 }
 
 const IDLE_STATES: ReadonlySet<string> = new Set(["quiet", "stalled", "waiting-input"]);
+const TOLD_STATES: ReadonlySet<string> = new Set(["stalled", "waiting-input", "spinning"]);
 
 export function watchActivity(options: WatchOptions): ActivityWatch {
   let track: ActivityTrack | null = null;
@@ -57,7 +59,9 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
     const key = `${next.judgement.state} ${next.judgement.ports.join(",")}`;
     if (key === recorded) return;
     recorded = key;
-    options.record({ state: track.state, since: track.stateSince, at: track.last.at, cpuPercent: next.judgement.cpuPercent, rssBytes: facts.rssBytes, ports: facts.ports, outputAt: output });
+    // What a stuck command last said is what its agent most needs told; read only then.
+    const lastLine = TOLD_STATES.has(track.state) ? lastLineOf(options.capturePath ?? `/proc/${options.leader}/fd/1`) : null;
+    options.record({ state: track.state, since: track.stateSince, at: track.last.at, cpuPercent: next.judgement.cpuPercent, rssBytes: facts.rssBytes, ports: facts.ports, outputAt: output, lastLine });
   };
   // The first look waits one interval: at launch the ledger has just been written, and a
   // command that ends sooner has nothing to tell.

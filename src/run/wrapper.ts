@@ -19,6 +19,7 @@ import { entryPolicy, type EntryPolicy } from "../stop/entry-policy.ts";
 import type { StopPath } from "../policy/lifecycle.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import { adoptedEndable, forksExecuted, reapAdoptedZombies } from "./leftovers.ts";
+import { leftRunningJson, stillRunning } from "../tell/left-running.ts";
 import { drainBoundMs, drainCapture, openCapture, type Capture } from "./capture.ts";
 import { watchActivity } from "./activity-watch.ts";
 import { outputPath } from "../capture/files.ts";
@@ -217,7 +218,9 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     const late = pumping ? await drainOutput(ctx, state, pumping, outcome) : null;
     // A late stop says how the run ended only when the command ended by itself and the stop reached something.
     const [ending, finalOutcome] = late && (state.ending === null || state.ending.reason === "leftovers") ? [late.ending, late.outcome] : [state.ending, outcome];
-    return recordEnd(ctx, describeEnd(ending, finalOutcome, child, status, request.preserveStatus), start);
+    const end = describeEnd(ending, finalOutcome, child, status, request.preserveStatus);
+    if (state.ref) end.record.leftRunning = leftRunningJson(stillRunning(state.ref));
+    return recordEnd(ctx, end, start);
   } finally {
     activity.stop();
     cancelDeadline();

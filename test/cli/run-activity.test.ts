@@ -21,11 +21,11 @@ function runInBackground(name: string, command: string[], stdin: "pipe" | "ignor
 
 async function activityOf(name: string) {
   const entries = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--json"])).stdout);
-  return entries.find((e) => e.name === name)?.activity ?? null;
+  return entries.find((e) => e.name === name) ?? null;
 }
 
 async function reaches(name: string, state: string) {
-  await waitFor(async () => (await activityOf(name))?.state === state, 15_000, `${name} ${state}`);
+  await waitFor(async () => (await activityOf(name))?.activity === state, 15_000, `${name} ${state}`);
   return (await activityOf(name))!;
 }
 
@@ -35,7 +35,7 @@ describe("run: the command's activity", () => {
     const before = Date.now();
     runInBackground("idle", ["sleep", "100"]);
     const stalled = await reaches("idle", "stalled");
-    expect(Date.parse(stalled.since)).toBeGreaterThanOrEqual(before + 1000);
+    expect(Date.parse(stalled.activitySince!)).toBeGreaterThanOrEqual(before + 1000);
     expect(stalled.ports).toEqual([]);
     expect(stalled.rssBytes).toBeGreaterThan(0);
   });
@@ -47,8 +47,8 @@ describe("run: the command's activity", () => {
     const serving = await reaches("server", "serving");
     expect(serving.ports).toEqual([Number(readFileSync(portFile, "utf8"))]);
     // Well past the stall limit, still serving.
-    await waitFor(async () => Date.now() - Date.parse((await activityOf("server"))!.since) > 2500, 10_000, "time past the limit");
-    expect((await activityOf("server"))!.state).toBe("serving");
+    await waitFor(async () => Date.now() - Date.parse((await activityOf("server"))!.activitySince!) > 2500, 10_000, "time past the limit");
+    expect((await activityOf("server"))!.activity).toBe("serving");
   });
 
   test("a read of a stdin pipe nobody writes is waiting-input; the same command on /dev/null is not", async () => {
@@ -56,7 +56,7 @@ describe("run: the command's activity", () => {
     runInBackground("prompt", ["sh", "-c", "printf 'Overwrite? (y/N) '; read -r x; sleep 100"], "pipe");
     runInBackground("eof", ["sh", "-c", "read -r x; exec sleep 100"], "ignore");
     await reaches("prompt", "waiting-input");
-    expect((await reaches("eof", "stalled")).state).toBe("stalled");
+    expect((await reaches("eof", "stalled")).activity).toBe("stalled");
   });
 
   test("a core used with no output: busy, then spinning past the limit", async () => {
@@ -70,7 +70,7 @@ describe("run: the command's activity", () => {
     sb = makeSandbox({ run: { stallAfter: "1s" } });
     expect((await runCli(sb, ["run", "-n", "done", "--", "sh", "-c", "sleep 0.5"])).exitCode).toBe(0);
     const entries = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--all", "--json"])).stdout);
-    expect(entries.find((e) => e.name === "done")!.activity).toBeNull();
+    expect(entries.find((e) => e.name === "done")).toMatchObject({ activity: null, activitySince: null, cpuPercent: null, rssBytes: null, ports: [], lastOutputAt: null, lastLine: null });
   });
 
   test("--idle-timeout ends what makes no progress (stalled, waiting for input): exit 124, reason stalled; never a serving or a spinning one", async () => {
@@ -92,8 +92,8 @@ describe("run: the command's activity", () => {
     for (const name of ["idle", "prompt"]) expect(byName(name)).toMatchObject({ state: "killed", reason: "stalled", signal: "TERM", exitStatus: 124 });
     // The server and the spinner ran well past the limit and still run.
     for (const name of ["server", "spin"]) expect(byName(name)).toMatchObject({ state: "running", endedAt: null });
-    expect(byName("server").activity!.state).toBe("serving");
-    expect(["busy", "spinning"]).toContain(byName("spin").activity!.state);
+    expect(byName("server").activity).toBe("serving");
+    expect(["busy", "spinning"]).toContain(byName("spin").activity!);
   });
 
   test("a project's .supervise.json cannot give an idle timeout (it would widen what is ended); the user's file can", async () => {

@@ -23,17 +23,14 @@ export const EntrySchema = z.strictObject({
   startedAt: iso,
   endedAt: iso.nullable(),
   deadlineAt: iso.nullable(),
-  activity: z
-    .strictObject({
-      state: z.enum(["busy", "serving", "quiet", "stalled", "waiting-input", "spinning"]),
-      since: iso,
-      judgedAt: iso,
-      cpuPercent: z.number().nonnegative(),
-      rssBytes: z.number().int().nonnegative(),
-      ports: z.array(z.number().int().positive()),
-      lastOutputAt: iso.nullable(),
-    })
-    .nullable(),
+  activity: z.enum(["busy", "serving", "quiet", "stalled", "waiting-input", "spinning", "unknown"]).nullable(),
+  activitySince: iso.nullable(),
+  activityJudgedAt: iso.nullable(),
+  cpuPercent: z.number().nonnegative().nullable(),
+  rssBytes: z.number().int().nonnegative().nullable(),
+  ports: z.array(z.number().int().positive()),
+  lastOutputAt: iso.nullable(),
+  lastLine: z.string().nullable(),
 });
 
 export const EntryListSchema = z.array(EntrySchema);

@@ -26,7 +26,14 @@ describe("ls table", () => {
     startedAt: "2026-01-01T00:00:00Z",
     endedAt: null,
     deadlineAt: "2026-01-01T00:15:00Z",
-    activity: null,
+    activity: "unknown",
+    activitySince: null,
+    activityJudgedAt: null,
+    cpuPercent: null,
+    rssBytes: null,
+    ports: [],
+    lastOutputAt: null,
+    lastLine: null,
     ...over,
   });
   const entries = [
