@@ -20,6 +20,7 @@ import type { StopPath } from "../policy/lifecycle.ts";
 import { setLongTimeout } from "../time/long-timeout.ts";
 import { adoptedEndable, forksExecuted, reapAdoptedZombies } from "./leftovers.ts";
 import { leftRunningJson, stillRunning } from "../tell/left-running.ts";
+import { treeOf } from "../activity/facts.ts";
 import { drainBoundMs, drainCapture, openCapture, type Capture } from "./capture.ts";
 import { watchActivity } from "./activity-watch.ts";
 import { outputPath } from "../capture/files.ts";
@@ -76,6 +77,11 @@ interface WrapperState {
   hurry: { now: boolean };
   /** We are our descendants' subreaper: what the command leaves is reparented to us. */
   subreaper: boolean;
+  /**
+   * Our descendants are the command's: we are their subreaper and had no child of our own
+   * before it (a shell's `daemon & exec supervise run …` leaves us its `daemon`, which is not).
+   */
+  adopts: boolean;
   /** The command has exited. */
   exited: boolean;
   /** The stop begun before or at the command's exit is over. */
@@ -103,6 +109,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     orphaned: false,
     hurry: { now: false },
     subreaper: false,
+    adopts: false,
     exited: false,
     settled: false,
     late: null,
@@ -126,7 +133,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
       log.warn({ id, reason }, "grace period over, sending KILL");
       tell(SIGNALS.SIGKILL);
     };
-    state.ending = { reason, received, done: stopCommand(ctx, state.ref, stopPathOf(reason), { signal, graceMs: request.graceMs, hurry, onEscalate }) };
+    state.ending = { reason, received, done: stopCommand(ctx, state, stopPathOf(reason), { signal, graceMs: request.graceMs, hurry, onEscalate }) };
   };
 
   // Handlers go in before anything slow (the ledger may wait on a lock): a signal that
@@ -164,6 +171,9 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
   });
   state.subreaper = becomeChildSubreaper();
   if (!state.subreaper) log.warn({ id }, "cannot become the command's subreaper (no libc through bun:ffi)");
+  const inherited = treeOf(process.pid, 2).length > 1;
+  if (inherited) log.info({ id }, "started with children of its own: only the command's group and cookie are its");
+  state.adopts = state.subreaper && !inherited;
   releaseLibc();
   try {
     return await superviseCommand(ctx, state, endWith);
@@ -219,7 +229,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     // A late stop says how the run ended only when the command ended by itself and the stop reached something.
     const [ending, finalOutcome] = late && (state.ending === null || state.ending.reason === "leftovers") ? [late.ending, late.outcome] : [state.ending, outcome];
     const end = describeEnd(ending, finalOutcome, child, status, request.preserveStatus);
-    if (state.ref) end.record.leftRunning = leftRunningJson(stillRunning(state.ref));
+    if (state.ref) end.record.leftRunning = leftRunningJson(stillRunning(state.ref, state.adopts));
     return recordEnd(ctx, end, start);
   } finally {
     activity.stop();
@@ -251,7 +261,7 @@ async function drainOutput(ctx: WrapperContext, state: WrapperState, pumping: Pr
   const late = state.late;
   if (how !== "woken" || late === null || !state.ref) return null;
   ctx.log.info({ id: ctx.id, reason: late.reason, signal: signalName(late.signal) }, "stopping what the command left");
-  const done = stopCommand(ctx, state.ref, stopPathOf(late.reason), { signal: late.signal, graceMs: ctx.request.graceMs, hurry: state.hurry });
+  const done = stopCommand(ctx, state, stopPathOf(late.reason), { signal: late.signal, graceMs: ctx.request.graceMs, hurry: state.hurry });
   const lateOutcome = await done;
   if (!reached(lateOutcome)) return null;
   // What it ended held the pipes: its last output is on its way.
@@ -273,10 +283,12 @@ const SEVERITY: Record<TerminateOutcome, number> = { gone: 0, terminated: 1, kil
  * One stop of the command on `path`: its entry (group, cookie carriers), and what descends
  * from us that neither finds; then what those started meanwhile. The worst outcome of them.
  */
-async function stopCommand(ctx: WrapperContext, ref: EntryRef, path: StopPath, options: StopOptions): Promise<TerminateOutcome> {
+async function stopCommand(ctx: WrapperContext, state: Pick<WrapperState, "ref" | "adopts">, path: StopPath, options: StopOptions): Promise<TerminateOutcome> {
+  const ref = state.ref!;
   const policy = policyOf(ctx, path);
   const targeted = new Set<string>();
   const adopted = () => {
+    if (!state.adopts) return [];
     const found = adoptedEndable(ref, policy).filter((p) => !targeted.has(`${p.pid}:${p.startTicks}`));
     for (const p of found) targeted.add(`${p.pid}:${p.startTicks}`);
     return found.map((p) => ({ target: { process: identityOf(p) }, ...options, onEscalate: undefined }));
@@ -386,7 +398,7 @@ function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
   if (state.ending !== null || ctx.request.keepOrphaned || ctx.request.sessionBound || !state.ref) return;
   const { ref } = state;
   const { signal, graceMs, command } = ctx.request;
-  const done = forksExecuted(ref, command).then(() => stopCommand(ctx, ref, "leftovers", { signal: signal.number, graceMs, hurry: state.hurry }));
+  const done = forksExecuted(ref, command).then(() => stopCommand(ctx, state, "leftovers", { signal: signal.number, graceMs, hurry: state.hurry }));
   state.ending = { reason: "leftovers", done };
 }
 

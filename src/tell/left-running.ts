@@ -17,11 +17,11 @@ export interface LeftProcess {
 export const LEFT_MAX = 5;
 const COMMAND_MAX = 120;
 
-/** The entry's processes that still run, and the wrapper's descendants, once each, oldest first. */
-export function stillRunning(ref: EntryRef, self = process.pid, stats: readonly ProcStat[] = scanForEntry(ref), argv: (pid: number) => readonly string[] | null = readCmdline): { count: number; processes: LeftProcess[] } {
+/** The entry's processes that still run, and (`adopts`: they are the command's) the wrapper's descendants, once each, oldest first. */
+export function stillRunning(ref: EntryRef, adopts: boolean, self = process.pid, stats: readonly ProcStat[] = scanForEntry(ref), argv: (pid: number) => readonly string[] | null = readCmdline): { count: number; processes: LeftProcess[] } {
   const found = findEntryProcesses(ref, stats);
   const byPid = new Map<number, ProcStat>();
-  for (const p of [...found.members, ...found.carriers, ...descendantsOf(self, stats)]) if (p.pid !== self) byPid.set(p.pid, p);
+  for (const p of [...found.members, ...found.carriers, ...(adopts ? descendantsOf(self, stats) : [])]) if (p.pid !== self) byPid.set(p.pid, p);
   const left = [...byPid.values()].sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
   return { count: left.length, processes: left.slice(0, LEFT_MAX).map((p) => ({ pid: p.pid, command: shortCommand(argv(p.pid), p.comm) })) };
 }

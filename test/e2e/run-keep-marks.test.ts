@@ -90,6 +90,18 @@ describe("the leftovers a command's exit leaves (real tmux, real CLI)", () => {
     expect(entry).toMatchObject({ state: "exited", reason: "leftovers" });
   });
 
+  test("`daemon & exec supervise run -- CMD`: the shell's own child, which the wrapper inherits at exec, is not the command's and lives on; the command's escape is still ended", async () => {
+    sb = makeSandbox();
+    const script = `sleep 1000 >/dev/null 2>&1 & echo $! > ${sb.dir}/inherited.pid; exec "$BUN" "$CLI" run -- sh -c 'setsid sleep 1000 >/dev/null 2>&1 & echo $! > ${sb.dir}/escape.pid'`;
+    const proc = Bun.spawn(["bash", "-c", script], { env: { ...sb.env, BUN: process.execPath, CLI: join(import.meta.dir, "../../src/cli.ts") }, cwd: sb.dir, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    sb.track(proc.pid);
+    const [stderr, code] = await Promise.all([proc.stderr.text(), proc.exited]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect([isAlive(pidIn("inherited.pid")), isAlive(pidIn("escape.pid"))]).toEqual([true, false]);
+    const [entry] = await lsAll(sb);
+    expect(entry).toMatchObject({ state: "exited", reason: "leftovers" });
+  });
+
   test("a nested `supervise run --keep-orphaned` inside a wrapped command: what it kept outlives the outer wrapper's leftover cleanup and deadline alike", async () => {
     sb = makeSandbox();
     for (const [name, deadline, tail] of [["exit", [], "sleep 0.5"], ["deadline", ["-d", "1s"], "sleep 30"]] as const) {
