@@ -25,8 +25,8 @@ export interface ActivityTrack {
   progressAt: number;
   /** Since when the tree has used at least SPIN_SHARE of a core with no output progress; null when it has not. */
   spinningSince: number | null;
-  /** Since when the state has been what it is. */
   state: ActivityState;
+  /** Since when the state has held; for stalled, waiting-input and spinning, since their condition began. */
   stateSince: number;
 }
 
@@ -57,7 +57,9 @@ export function judge(track: ActivityTrack | null, next: ActivitySample, stallAf
   const spinningNow = track !== null && cpuPercent >= SPIN_SHARE * 100 && !wrote;
   const spinningSince = spinningNow ? (track!.spinningSince ?? track!.last.at) : null;
   const state = stateOf({ next, progressed, progressAt, spinningSince, stallAfterMs });
-  const stateSince = track && track.state === state ? track.stateSince : next.at;
+  // A stall, a prompt and a spin are said since their condition began, not since it was first seen to last long enough.
+  const began = state === "stalled" || state === "waiting-input" ? progressAt : state === "spinning" ? spinningSince! : next.at;
+  const stateSince = track && track.state === state ? track.stateSince : began;
   return { track: { last: next, progressAt, spinningSince, state, stateSince }, judgement: { state, cpuPercent, ports: next.ports } };
 }
 
@@ -74,6 +76,6 @@ function stateOf({ next, progressed, progressAt, spinningSince, stallAfterMs }: 
   if (next.ports.length > 0) return "serving";
   if (spinningSince !== null && next.at - spinningSince >= stallAfterMs) return "spinning";
   if (progressed) return "busy";
-  if (next.readingStdin) return "waiting-input";
-  return next.at - progressAt >= stallAfterMs ? "stalled" : "quiet";
+  if (next.at - progressAt < stallAfterMs) return "quiet";
+  return next.readingStdin ? "waiting-input" : "stalled";
 }

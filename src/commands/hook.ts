@@ -15,10 +15,21 @@ const EVENTS: Record<string, () => Promise<Flow>> = {
   "session-start": async () => (await import("../hooks/session-start.ts")).sessionStartHook,
   "pre-tool-use": async () => (await import("../hooks/pre-tool-use.ts")).preToolUseHook,
   "session-end": async () => (await import("../hooks/session-end.ts")).sessionEndHook,
+  prompt: async () => (await import("../hooks/tell.ts")).tellingHook("prompt"),
+  "post-tool-use": async () => (await import("../hooks/tell.ts")).tellingHook("post-tool-use"),
 };
 
-/** The agents' own names of the events (Claude Code's and Codex's, Gemini's BeforeTool). */
-const AGENT_NAMES: Record<string, string> = { SessionStart: "session-start", PreToolUse: "pre-tool-use", BeforeTool: "pre-tool-use", SessionEnd: "session-end" };
+/** The agents' own names of the events (Claude Code's and Codex's, Gemini's BeforeTool, BeforeAgent and AfterTool). */
+const AGENT_NAMES: Record<string, string> = {
+  SessionStart: "session-start",
+  PreToolUse: "pre-tool-use",
+  BeforeTool: "pre-tool-use",
+  SessionEnd: "session-end",
+  UserPromptSubmit: "prompt",
+  BeforeAgent: "prompt",
+  PostToolUse: "post-tool-use",
+  AfterTool: "post-tool-use",
+};
 
 /** Internal, started detached by the hooks above: SessionEnd's grace and SIGKILL, and the periodic sweep. */
 const INTERNAL: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {

@@ -21,6 +21,8 @@ export const HOOK_INPUT_SCHEMAS = {
       tool_input: z.looseObject({ command: z.string(), run_in_background: z.boolean(), is_background: z.boolean(), description: z.string() }).partial(),
     })
     .partial(),
+  prompt: z.looseObject(common).partial(),
+  "post-tool-use": z.looseObject({ ...common, tool_name: z.string() }).partial(),
 } as const;
 
 /** One "path: message" per field of the wrong type, with the paths to drop. */

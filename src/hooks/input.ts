@@ -3,7 +3,7 @@
 // stderr. The fields and their types are the zod schemas of input-schema.ts; zod is loaded
 // only when the cheap check below finds a field of the wrong type.
 
-export type HookEvent = "session-start" | "session-end" | "pre-tool-use";
+export type HookEvent = "session-start" | "session-end" | "pre-tool-use" | "prompt" | "post-tool-use";
 
 export interface HookInput {
   data: Record<string, unknown>;
@@ -31,6 +31,8 @@ export const HOOK_INPUT_FIELDS: Record<HookEvent, Record<string, FieldType>> = {
     "tool_input.is_background": "boolean",
     "tool_input.description": "string",
   },
+  prompt: { session_id: "string", cwd: "string", hook_event_name: "string", transcript_path: "string" },
+  "post-tool-use": { session_id: "string", cwd: "string", hook_event_name: "string", transcript_path: "string", tool_name: "string" },
 };
 
 /**

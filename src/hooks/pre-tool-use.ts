@@ -9,9 +9,10 @@ import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched } from "./answer.ts";
 import type { AgentName } from "../ownership/agents.ts";
-import type { HookDialect, PreToolUseDecision } from "./dialect.ts";
+import { dialectOf, type HookDialect, type PreToolUseDecision } from "./dialect.ts";
 import { readHookInput, stringField } from "./input.ts";
 import { startPeriodicReapIfDue } from "./periodic-reap.ts";
+import { withNotices } from "./tell.ts";
 import { selfCommand } from "./self.ts";
 
 export type { PreToolUseDecision } from "./dialect.ts";
@@ -66,7 +67,7 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
   await startPeriodicReapIfDue(cwd, stringField(data, "session_id"));
   // A mistyped field may be the very one that says what the call is: rewrite nothing.
   if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
-  if (!dialect.wrappable(data)) return answer({});
+  if (!dialect.wrappable(data)) return answer(told({}, data, dialect));
   try {
     // node:fs and the config come in only for the background calls, not for every tool call.
     const { loadConfig } = await import("../config/load.ts");
@@ -85,17 +86,16 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
         return { path, write: (command) => writeCommandFile(dir, path, command) };
       },
     }, dialect);
-    await answer(output ?? {});
+    await answer(told(output ?? {}, data, dialect));
   } catch (error) {
     await answerUntouched(`not wrapping the background command: ${(error as Error).message}`);
   }
 }
 
-/** Each agent's dialect, loaded when its hook runs. */
-async function dialectOf(agent: AgentName): Promise<HookDialect> {
-  if (agent === "gemini") return (await import("./agents/gemini.ts")).gemini;
-  if (agent === "codex") return (await import("./agents/codex.ts")).codex;
-  return (await import("./agents/claude-code.ts")).claudeCode;
+
+/** The answer with the session's untold notices, where this agent's model reads them. */
+function told(output: object, data: Record<string, unknown>, dialect: HookDialect): object {
+  return dialect.tellsAtPreToolUse ? withNotices(output, "pre-tool-use", data, dialect) : output;
 }
 
 /** The hook's answer, or null for "nothing to do" (print nothing, exit 0). */

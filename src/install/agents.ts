@@ -28,7 +28,7 @@ function handler(command: string, timeout: number | null): JsonObject {
 
 const CLAUDE_CODE: InstallTarget = {
   agent: "claude-code",
-  events: ["SessionStart", "SessionEnd", "PreToolUse"],
+  events: ["SessionStart", "SessionEnd", "PreToolUse", "UserPromptSubmit"],
   scopes: ["user", "project", "local"],
   settingsPath: (scope, cwd, env) =>
     scope === "user" ? join(env.CLAUDE_CONFIG_DIR || join(home(env), ".claude"), "settings.json") : join(cwd, ".claude", scope === "local" ? "settings.local.json" : "settings.json"),
@@ -38,7 +38,7 @@ const CLAUDE_CODE: InstallTarget = {
 /** Gemini CLI 0.61.0: `~/.gemini` moves with GEMINI_CLI_HOME; timeouts are milliseconds. */
 const GEMINI: InstallTarget = {
   agent: "gemini",
-  events: ["SessionStart", "SessionEnd", "BeforeTool"],
+  events: ["SessionStart", "SessionEnd", "BeforeTool", "BeforeAgent", "AfterTool"],
   scopes: ["user", "project"],
   settingsPath: (scope, cwd, env) => join(scope !== "user" ? join(cwd, ".gemini") : geminiHome(env), "settings.json"),
   groups: (prefix) => ({
@@ -46,18 +46,24 @@ const GEMINI: InstallTarget = {
     // Gemini waits for SessionEnd hooks up to their timeout; ours returns in milliseconds.
     SessionEnd: { hooks: [handler(`${prefix} hook --agent gemini session-end`, 5_000)] },
     BeforeTool: { matcher: "run_shell_command", hooks: [handler(`${prefix} hook --agent gemini pre-tool-use`, 30_000)] },
+    // What the session's background commands did reaches the model from these two (docs/agents.md).
+    BeforeAgent: { hooks: [handler(`${prefix} hook --agent gemini prompt`, 10_000)] },
+    AfterTool: { matcher: "run_shell_command", hooks: [handler(`${prefix} hook --agent gemini post-tool-use`, 10_000)] },
   }),
 };
 
 /** Codex 0.171.0: hooks.json beside config.toml (CODEX_HOME); timeouts are seconds, SessionEnd's capped at 3. */
 const CODEX: InstallTarget = {
   agent: "codex",
-  events: ["SessionStart", "SessionEnd"],
+  events: ["SessionStart", "SessionEnd", "UserPromptSubmit", "PostToolUse"],
   scopes: ["user", "project"],
   settingsPath: (scope, cwd, env) => (scope !== "user" ? join(cwd, ".codex", "hooks.json") : join(codexHome(env), "hooks.json")),
   groups: (prefix) => ({
     SessionStart: { hooks: [handler(`${prefix} hook --agent codex session-start`, 30)] },
     SessionEnd: { hooks: [handler(`${prefix} hook --agent codex session-end`, 3)] },
+    // What the session's background commands did reaches the model from these two (docs/agents.md).
+    UserPromptSubmit: { hooks: [handler(`${prefix} hook --agent codex prompt`, 10)] },
+    PostToolUse: { matcher: "Bash", hooks: [handler(`${prefix} hook --agent codex post-tool-use`, 10)] },
   }),
 };
 

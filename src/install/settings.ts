@@ -9,7 +9,7 @@ export type JsonObject = { [key: string]: Json };
 export type HookGroups = Record<string, JsonObject>;
 
 /** Claude Code's events, as its settings spell them. */
-export const EVENTS = ["SessionStart", "SessionEnd", "PreToolUse"] as const;
+export const EVENTS = ["SessionStart", "SessionEnd", "PreToolUse", "UserPromptSubmit"] as const;
 
 /** One matcher group per event, as Claude Code's settings spell them. */
 export function supervisorGroups(commandPrefix: string): HookGroups {
@@ -18,11 +18,14 @@ export function supervisorGroups(commandPrefix: string): HookGroups {
     SessionStart: { matcher: "startup|resume|clear|compact", hooks: [{ type: "command", command: `${commandPrefix} hook session-start`, timeout: 30 }] },
     // No timeout: the hook returns in milliseconds, inside the default 1.5 s budget.
     SessionEnd: { hooks: [{ type: "command", command: `${commandPrefix} hook session-end` }] },
+    // Its answer also tells the model what its background commands did (src/tell).
     PreToolUse: { matcher: "Bash", hooks: [{ type: "command", command: `${commandPrefix} hook pre-tool-use`, timeout: 30 }] },
+    // The same at each prompt, for a turn with no Bash call.
+    UserPromptSubmit: { hooks: [{ type: "command", command: `${commandPrefix} hook prompt`, timeout: 10 }] },
   };
 }
 
-const OURS = /(?:^|[\s/'"])(?:supervise|cli\.ts)['"]?\s+hook\s+(?:--agent[\s=][a-z-]+\s+)?(?:session-start|session-end|pre-tool-use)\s*$/;
+const OURS = /(?:^|[\s/'"])(?:supervise|cli\.ts)['"]?\s+hook\s+(?:--agent[\s=][a-z-]+\s+)?(?:session-start|session-end|pre-tool-use|prompt|post-tool-use)\s*$/;
 
 /** A handler supervise installed, whatever paths it was written with. */
 export function isSupervisorHandler(handler: Json): boolean {

@@ -28,9 +28,9 @@ describe("judge", () => {
     ["a stall ends with any progress", [at(0, 5, 1), at(601, 5, 1), at(631, 6, 1)], ["busy", "stalled", "busy"]],
     ["a listening server that idles: serving, never stalled", [at(0, 0, 0, [8080]), at(3600, 0, 0, [8080])], ["serving", "serving"]],
     ["serving beats spinning", [at(0, 0, null, [53]), at(700, 70_000, null, [53])], ["serving", "serving"]],
-    ["a read of a stdin nobody writes: waiting-input at once", [at(0, 3, 9), at(30, 3, 9, [], true)], ["busy", "waiting-input"]],
+    ["a read of a stdin nobody writes: quiet, then waiting-input at the limit", [at(0, 3, 9), at(30, 3, 9, [], true), at(600, 3, 9, [], true)], ["busy", "quiet", "waiting-input"]],
     ["reading stdin while CPU goes on is busy", [at(0, 3), at(30, 30, null, [], true)], ["busy", "busy"]],
-    ["it printed its prompt, then waits", [at(0, 3, 0), at(30, 4, 40, [], true), at(60, 4, 40, [], true)], ["busy", "busy", "waiting-input"]],
+    ["it printed its prompt, then waits", [at(0, 3, 0), at(30, 4, 40, [], true), at(60, 4, 40, [], true), at(630, 4, 40, [], true)], ["busy", "busy", "quiet", "waiting-input"]],
     ["a core used with no output: busy until the limit, then spinning", [at(0, 0, 5), at(300, 30_000, 5), at(600, 60_000, 5)], ["busy", "busy", "spinning"]],
     ["several cores count as spinning too", [at(0, 0), at(600, 4 * 60_000)], ["busy", "spinning"]],
     ["output resets spinning", [at(0, 0, 5), at(300, 30_000, 5), at(600, 60_000, 6), at(900, 90_000, 6)], ["busy", "busy", "busy", "busy"]],
@@ -48,5 +48,17 @@ describe("judge", () => {
     expect(third.track.stateSince).toBe(0);
     const quiet = judge(third.track, at(30, 1000), LIMIT);
     expect([quiet.judgement.state, quiet.track.stateSince, quiet.track.progressAt]).toEqual(["quiet", 30_000, 20_000]);
+  });
+
+  test("a stall and a prompt are dated from the last progress, a spin from when it began: not from when they were first seen", () => {
+    const states = (samples: ActivitySample[]) => {
+      let track: ActivityTrack | null = null;
+      for (const sample of samples) track = judge(track, sample, LIMIT).track;
+      return [track!.state, track!.stateSince];
+    };
+    expect(states([at(0, 5, 1), at(40, 6, 1), at(700, 6, 1), at(800, 6, 1)])).toEqual(["stalled", 40_000]);
+    expect(states([at(0, 5, 1), at(40, 6, 1, [], true), at(700, 6, 1, [], true)])).toEqual(["waiting-input", 40_000]);
+    expect(states([at(0, 0, 5), at(100, 0, 5), at(400, 30_000, 5), at(800, 70_000, 5)])).toEqual(["spinning", 100_000]);
+    expect(states([at(0, 0, 5), at(100, 10_000, 5)])).toEqual(["busy", 0]);
   });
 });

@@ -48,7 +48,7 @@ describe("withSupervisorHooks", () => {
   });
 
   test("empty settings get the hooks; unknown group shapes are left alone", () => {
-    expect(Object.keys((withSupervisorHooks({}, ours) as any).hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse"]);
+    expect(Object.keys((withSupervisorHooks({}, ours) as any).hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse", "UserPromptSubmit"]);
     const odd = { hooks: { PreToolUse: ["not a group", { matcher: "x" }] } } as Json;
     expect((withSupervisorHooks(odd, null) as any).hooks.PreToolUse).toEqual(["not a group", { matcher: "x" }]);
   });
@@ -67,6 +67,9 @@ describe("isSupervisorHandler", () => {
     [{ type: "command", command: "/usr/bin/bun /x/src/cli.ts hook pre-tool-use" }, true],
     [{ type: "command", command: "'/a b/bun' '/a b/cli.ts' hook session-start" }, true],
     [{ type: "command", command: "SUPERVISE_HOME=/s supervise hook session-end" }, true],
+    [{ type: "command", command: "/usr/bin/bun /x/src/cli.ts hook --agent gemini prompt" }, true],
+    [{ type: "command", command: "supervise hook --agent codex post-tool-use" }, true],
+    [{ type: "command", command: "supervise hook prompt-injection" }, false],
     [{ type: "command", command: "supervise hook session-end --verbose" }, false],
     [{ type: "command", command: "my-supervise-wrapper hook pre-tool-use" }, false],
     [{ type: "command", command: "other hook pre-tool-use" }, false],

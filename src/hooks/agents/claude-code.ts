@@ -6,6 +6,11 @@ import { isObject } from "../input.ts";
 
 export const claudeCode: HookDialect = {
   agent: "claude-code",
+  // additionalContext of all three reaches the model (2.1.332, docs/agents.md); PreToolUse, already installed for Bash, carries it there.
+  eventNames: { prompt: "UserPromptSubmit", "pre-tool-use": "PreToolUse", "post-tool-use": "PostToolUse" },
+  tellsAtPreToolUse: true,
+  // A background task's end reaches the model as a notification of its own.
+  tellsTaskEnds: true,
   wrappable(data) {
     const input = data.tool_input;
     return data.tool_name === "Bash" && isObject(input) && input.run_in_background === true ? input : null;

@@ -6,6 +6,9 @@ import type { HookDialect } from "../dialect.ts";
 
 export const codex: HookDialect = {
   agent: "codex",
+  eventNames: { prompt: "UserPromptSubmit", "pre-tool-use": "PreToolUse", "post-tool-use": "PostToolUse" },
+  tellsAtPreToolUse: false,
+  tellsTaskEnds: false,
   wrappable: () => null,
   rewrite: () => ({}),
 };

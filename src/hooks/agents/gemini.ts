@@ -9,6 +9,9 @@ import { refusedByGeminiGuard } from "./gemini-guard.ts";
 
 export const gemini: HookDialect = {
   agent: "gemini",
+  eventNames: { prompt: "BeforeAgent", "pre-tool-use": "BeforeTool", "post-tool-use": "AfterTool" },
+  tellsAtPreToolUse: false,
+  tellsTaskEnds: false,
   wrappable(data) {
     const input = data.tool_input;
     if (data.tool_name !== "run_shell_command" || !isObject(input) || input.is_background !== true) return null;
