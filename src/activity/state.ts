@@ -37,6 +37,9 @@ export interface Judgement {
   ports: readonly number[];
 }
 
+/** The states its agent is told of (src/tell): each one a thing it cannot see from its side. */
+export const TOLD_STATES: ReadonlySet<ActivityState> = new Set<ActivityState>(["stalled", "waiting-input", "spinning"]);
+
 /** 90% of one core. */
 export const SPIN_SHARE = 0.9;
 

@@ -67,7 +67,7 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
   await startPeriodicReapIfDue(cwd, stringField(data, "session_id"));
   // A mistyped field may be the very one that says what the call is: rewrite nothing.
   if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
-  if (!dialect.wrappable(data)) return answer(told({}, data, dialect));
+  if (!dialect.wrappable(data)) return answer(await told({}, data, dialect));
   try {
     // node:fs and the config come in only for the background calls, not for every tool call.
     const { loadConfig } = await import("../config/load.ts");
@@ -86,7 +86,7 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
         return { path, write: (command) => writeCommandFile(dir, path, command) };
       },
     }, dialect);
-    await answer(told(output ?? {}, data, dialect));
+    await answer(await told(output ?? {}, data, dialect));
   } catch (error) {
     await answerUntouched(`not wrapping the background command: ${(error as Error).message}`);
   }
@@ -94,7 +94,7 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
 
 
 /** The answer with the session's untold notices, where this agent's model reads them. */
-function told(output: object, data: Record<string, unknown>, dialect: HookDialect): object {
+async function told(output: object, data: Record<string, unknown>, dialect: HookDialect): Promise<object> {
   return dialect.tellsAtPreToolUse ? withNotices(output, "pre-tool-use", data, dialect) : output;
 }
 

@@ -4,6 +4,7 @@
 // adds them to its own answer (pre-tool-use.ts). A hook never fails the agent.
 
 import type { AgentName } from "../ownership/agents.ts";
+import { ringNews, takeNews } from "../ledger/news.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, note } from "./answer.ts";
 import { dialectOf, type HookDialect, type TellingEvent } from "./dialect.ts";
@@ -15,7 +16,7 @@ export function tellingHook(event: TellingEvent): (agent: AgentName) => Promise<
     const input = await readHookInput(event);
     // A field of the wrong type is dropped; what is left still names the session.
     if (input.problem) await note(input.problem);
-    await answer(withNotices({}, event, input.data, dialect));
+    await answer(await withNotices({}, event, input.data, dialect));
   };
 }
 
@@ -23,14 +24,18 @@ export function tellingHook(event: TellingEvent): (agent: AgentName) => Promise<
  * `output` with the session's untold notices added as its additionalContext; as it was when
  * there are none, or when they cannot be read (one stderr line: they wait for the next hook).
  */
-export function withNotices(output: object, event: TellingEvent, data: Record<string, unknown>, dialect: HookDialect, dir = stateDir()): object {
+export async function withNotices(output: object, event: TellingEvent, data: Record<string, unknown>, dialect: HookDialect, dir = stateDir()): Promise<object> {
   const session = stringField(data, "session_id");
-  if (session === null) return output;
+  // The usual call: one stat says nothing was rung for this session since the last hook took it.
+  if (session === null || !(await takeNews(dir, session))) return output;
   let lines: string[];
   try {
     const { takeNotices } = require("../tell/deliver.ts") as typeof import("../tell/deliver.ts");
-    lines = takeNotices(dir, session, { agentTellsEnds: dialect.tellsTaskEnds });
+    const taken = takeNotices(dir, session, { agentTellsEnds: dialect.tellsTaskEnds });
+    if (taken.more) ringNews(dir, session);
+    lines = taken.lines;
   } catch (error) {
+    ringNews(dir, session);
     void note(`cannot read what to tell the agent: ${(error as Error).message}`);
     return output;
   }

@@ -4,6 +4,7 @@
 import type { Database } from "bun:sqlite";
 import { decideEnd, type EndFacts, type EndRow } from "../entry/end.ts";
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
+import { ringNews, stateDirOf } from "./news.ts";
 
 /**
  * Stored states; `orphaned` and `lost` are also derived live from a stored `running`, and so
@@ -108,8 +109,9 @@ export function insertEntry(db: Database, entry: NewEntry): void {
 }
 
 /** The wrapper's latest judgement of what its running command does; an ended entry keeps its last one. */
-export function recordActivity(db: Database, id: string, activity: string): void {
-  db.query("UPDATE entries SET activity = :activity WHERE id = :id AND ended_at IS NULL").run({ id, activity });
+export function recordActivity(db: Database, id: string, activity: string, told: boolean): void {
+  const row = db.query("UPDATE entries SET activity = :activity WHERE id = :id AND ended_at IS NULL RETURNING session").get({ id, activity }) as { session: string | null } | null;
+  if (told && row) ringNews(stateDirOf(db), row.session);
 }
 
 export function recordSpawned(db: Database, id: string, pid: number, pgid: number, startTicks: number | null): void {
@@ -131,10 +133,13 @@ export function recordSpawned(db: Database, id: string, pid: number, pgid: numbe
  * the end first (`kill` racing it); a stop that reached nothing is withdrawn here too.
  */
 export function recordEnd(db: Database, id: string, facts: EntryEnd): boolean {
-  return db.transaction(() => {
-    const stored = db.query("SELECT ended_at, stop_reason, stop_owner, exit_status FROM entries WHERE id = :id").get({ id }) as StoredEnd | null;
+  const nested = db.inTransaction;
+  let session: string | null = null;
+  const recorded = db.transaction(() => {
+    const stored = db.query("SELECT ended_at, stop_reason, stop_owner, exit_status, session FROM entries WHERE id = :id").get({ id }) as (StoredEnd & { session: string | null }) | null;
     if (stored === null) return false;
-    const { stop_owner, ...row } = stored;
+    const { stop_owner, session: owner, ...row } = stored;
+    session = owner;
     const decision = decideEnd({ ...row, stopOwnerAlive: stopOwnerAlive(stop_owner) }, facts);
     if (decision.withdrawStop) db.query("UPDATE entries SET stop_reason = NULL, stop_owner = NULL WHERE id = :id AND ended_at IS NULL").run({ id });
     if (decision.exitStatus !== null) {
@@ -154,6 +159,9 @@ export function recordEnd(db: Database, id: string, facts: EntryEnd): boolean {
       .run({ id, ...decision.record });
     return result.changes > 0;
   }).immediate();
+  // Rung once committed; inside a caller's transaction, the caller rings after its commit.
+  if (recorded && !nested) ringNews(stateDirOf(db), session);
+  return recorded;
 }
 
 /** Records that an entry's wrapper and processes are gone with no end known (first writer wins). */

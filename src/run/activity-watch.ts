@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { readTreeFacts, treeOf } from "../activity/facts.ts";
 import type { EntryActivity } from "../activity/record.ts";
 import { lastLineOf } from "../activity/last-line.ts";
-import { judge, type ActivityTrack } from "../activity/state.ts";
+import { judge, TOLD_STATES, type ActivityTrack } from "../activity/state.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 
 /** A sample every quarter of the stall limit, between these bounds. */
@@ -33,7 +33,6 @@ export function sampleInterval(stallAfterMs: number, idleTimeoutMs = Infinity): 
 }
 
 const IDLE_STATES: ReadonlySet<string> = new Set(["quiet", "stalled", "waiting-input"]);
-const TOLD_STATES: ReadonlySet<string> = new Set(["stalled", "waiting-input", "spinning"]);
 
 export function watchActivity(options: WatchOptions): ActivityWatch {
   let track: ActivityTrack | null = null;

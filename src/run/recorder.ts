@@ -13,6 +13,9 @@ import { describe, isContention, isCorruption, isEmptyLedger, ledgerPath, ledger
 import type { Logger } from "../log.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { withRecordedOwner } from "./owner.ts";
+import { ringNews } from "../ledger/news.ts";
+import { TOLD_STATES } from "../activity/state.ts";
+
 
 export interface Recorder {
   started(entry: NewEntry): void;
@@ -216,7 +219,7 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
     activity(activity) {
       if (gaveUp || !entry || !written.entry || end) return;
       try {
-        recordActivity(connection(RETRY_BUSY_MS), entry.id, JSON.stringify(activity));
+        recordActivity(connection(RETRY_BUSY_MS), entry.id, JSON.stringify(activity), TOLD_STATES.has(activity.state));
       } catch (error) {
         log.warn({ id: entry.id, err: describe(error) }, "activity not recorded");
       } finally {
@@ -234,7 +237,11 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
       try {
         for (;;) {
           const left = until - Date.now();
-          if (writeOnce(Math.max(0, Math.min(WRAPPER_BUSY_TIMEOUT_MS, left)))) break;
+          if (writeOnce(Math.max(0, Math.min(WRAPPER_BUSY_TIMEOUT_MS, left)))) {
+            // The end was written inside writePending's transaction: its session's bell rings now, committed.
+            ringNews(stateDir, entry.session);
+            break;
+          }
           if (gaveUp) break;
           if (Date.now() >= until) {
             giveUp("end", lastError);

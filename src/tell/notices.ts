@@ -3,6 +3,7 @@
 // records what was told. A key names each change; the entry's `told` column keeps the keys.
 
 import { parseActivity } from "../activity/record.ts";
+import { TOLD_STATES } from "../activity/state.ts";
 import type { EndReason, EntryRow } from "../ledger/entries.ts";
 import { formatDuration } from "../time/duration.ts";
 import { parseLeftRunning } from "./left-running.ts";
@@ -37,8 +38,6 @@ const ENDED_BECAUSE: Partial<Record<EndReason, string>> = {
   manual: "`supervise kill` asked",
 };
 
-/** The states a running command is told for: each a thing the agent cannot see from its side. */
-const TOLD_STATES: ReadonlySet<string> = new Set(["stalled", "waiting-input", "spinning"]);
 
 /** The keys an entry's `told` holds; anything unreadable holds none. */
 export function toldKeys(told: string | null | undefined): string[] {

@@ -90,6 +90,17 @@ describe("hooks tell the agent, once per change", () => {
     expect(answers.map((a) => context(a.stdout)).filter((c) => c !== null)).toHaveLength(1);
   });
 
+  test("more changes than one message holds: five now, the rest at the next hook, each once", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    for (let i = 0; i < 7; i++) background("S1", `idle-${i}`, "exec sleep 100");
+    await waitFor(async () => parseJson(EntryListSchema, (await runCli(sb, ["ls", "--json"])).stdout).filter((e) => e.activity === "stalled").length === 7, 20_000, "seven stalled");
+    const first = context((await hook(["prompt"], { session_id: "S1" })).stdout).split("\n");
+    const second = context((await hook(["prompt"], { session_id: "S1" })).stdout).split("\n");
+    expect([first.length, second.length]).toEqual([5, 2]);
+    expect(new Set([...first, ...second].map((line: string) => line.match(/"(idle-\d)"/)![1])).size).toBe(7);
+    expect((await hook(["prompt"], { session_id: "S1" })).stdout).toBe("{}\n");
+  });
+
   test("no ledger yet: `{}`, and no state is created; input that is not JSON or names no session: `{}`", async () => {
     sb = makeSandbox();
     expect(await hook(["prompt"], { session_id: "S1" })).toEqual({ exitCode: 0, stdout: "{}\n", stderr: "" });

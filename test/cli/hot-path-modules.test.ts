@@ -60,6 +60,12 @@ describe("modules loaded on the hot paths", () => {
     expect(gemini).toContain("src/hooks/agents/gemini-guard.ts");
     expect(gemini).not.toContain("src/hooks/agents/claude-code.ts");
     expect(heavyIn(gemini)).toEqual([]);
+    // The prompt's hook, as every turn runs it: nothing rung, so neither SQLite's ledger nor node:fs.
+    const prompt = await modulesLoadedBy(["hook", "prompt"], JSON.stringify({ session_id: "s", hook_event_name: "UserPromptSubmit", prompt: "hi" }));
+    expect(prompt).toContain("src/hooks/tell.ts");
+    expect(prompt).not.toContain("src/tell/deliver.ts");
+    expect(prompt).not.toContain("src/ledger/open.ts");
+    expect(heavyIn(prompt)).toEqual([]);
   });
 
   test("zod is loaded for hook input only when a field has the wrong type", async () => {
