@@ -10,6 +10,7 @@ import { runCli } from "../helpers/cli.ts";
 import { startMockAnthropic } from "../helpers/mock-anthropic.ts";
 import { agentSuite } from "../helpers/agent-e2e.ts";
 import { inNamespace } from "../helpers/namespace.ts";
+import type { MockServer } from "../helpers/mock-server.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(120_000);
@@ -23,8 +24,8 @@ const BACKGROUND = (marker: string) => `echo "$CLAUDE_CODE_SESSION_ID $SUPERVISE
 /** A foreground command that leaves a detached "dev server" behind, as `setsid -f` and `nohup` do. */
 const DEV_SERVER = (dir: string) => `setsid -f ${dir}/s/vite 1000 < /dev/null > /dev/null 2>&1; echo started`;
 
-async function setUp(): Promise<{ sb: Sandbox; project: string; env: Record<string, string> }> {
-  const sb = suite.sandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+async function setUp(run: Record<string, string> = {}): Promise<{ sb: Sandbox; project: string; env: Record<string, string> }> {
+  const sb = suite.sandbox({ run, reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
   const home = join(sb.dir, "home");
   const project = join(sb.dir, "project");
   mkdirSync(home);
@@ -38,6 +39,16 @@ async function setUp(): Promise<{ sb: Sandbox; project: string; env: Record<stri
 }
 
 const mock = (options: Parameters<typeof startMockAnthropic>[0]) => suite.mock(startMockAnthropic(options));
+
+/** Creates FILE once the mock has received COUNT requests (the scenario, in bash, waits for it). Returns the stop. */
+function tellWhenReceived(api: MockServer, count: number, file: string): () => void {
+  const timer = setInterval(() => {
+    if (api.requests.length < count) return;
+    writeFileSync(file, "");
+    clearInterval(timer);
+  }, 20);
+  return () => clearInterval(timer);
+}
 
 describe("Claude Code (real CLI) with supervise installed in the project", () => {
   e2e("session 1: SessionStart reaps a planted orphan; the background command runs under supervise with the session id; SIGTERM to the CLI fires SessionEnd and ends the command's whole tree", async () => {
@@ -163,6 +174,46 @@ echo "REAP $(sv stats --json | tr -d '\n')"
     const told = JSON.stringify(third.requests[0]);
     expect(told).toContain("vite 1000 (session-gone)");
     expect(told).toContain("SUPERVISE_KEEP=1");
+  });
+
+  e2e("the model is told, once, that its background command stalled: the line is in the request after its next Bash call, and in no later one again", async () => {
+    const { sb, env } = await setUp({ stallAfter: "1s" });
+    const api = mock({
+      calls: [
+        { command: `echo "$SUPERVISE_ID" > ${sb.dir}/marker; exec sleep 1000`, description: "Idle watcher", run_in_background: true },
+        { command: "sleep 3", description: "Wait", run_in_background: false },
+        { command: "echo next", description: "Next", run_in_background: false },
+      ],
+    });
+    const stopAt = tellWhenReceived(api, 4, join(sb.dir, "fourth"));
+    const r = await inNamespace(
+      sb,
+      String.raw`
+cd "$PROJ"
+HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API" "$CLAUDE" -p "watch" --allowedTools Bash > "$D/claude.out" 2>&1 &
+AGENT=$!
+wait_until '[ -e "$D/fourth" ] && [ -s "$D/marker" ]'
+ID=$(cat "$D/marker")
+# -p waits for its background task: ended here, the CLI tells the model and exits.
+sv kill $ID > /dev/null
+wait $AGENT
+echo "EXIT $?"
+echo "ID $ID"
+`.replace(/\$HOME_DIR/g, env.HOME!).replace(/\$API/g, api.url),
+      90_000,
+    );
+    stopAt();
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("0");
+    const id = r.values.get("ID")!;
+    // Counted in each request as sent (JSON): its text's quotes are escaped there.
+    const count = (request: unknown, text: string) => JSON.stringify(request).split(text).length - 1;
+    const stalled = `supervise: background \\"Idle watcher\\" (${id}) has stalled: no CPU, no output and no listening socket for `;
+    // Before the third call's PreToolUse the stall was not yet told; from then on it is in the conversation once.
+    expect(api.requests.map((q) => count(q, stalled))).toEqual(api.requests.map((_, i) => (i < 3 ? 0 : 1)));
+    // Its end by `supervise kill`, told once too, after the CLI's own notification of it.
+    const ended = `supervise: background \\"Idle watcher\\" (${id}) was ended by supervise after `;
+    expect(count(api.requests.at(-1), ended)).toBe(1);
   });
 
   e2e("the user's deny rules still judge a wrapped command: a background rm the settings deny is denied with supervise installed", async () => {
