@@ -45,8 +45,8 @@ function tellWhenReceived(api: MockServer, count: number, file: string): () => v
   return () => clearInterval(timer);
 }
 
-async function setUp(): Promise<Sandbox> {
-  const sb = suite.sandbox({ reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+async function setUp(run: Record<string, string> = {}): Promise<Sandbox> {
+  const sb = suite.sandbox({ run, reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
   const home = join(sb.dir, "home");
   const project = join(sb.dir, "project");
   mkdirSync(join(home, ".gemini"), { recursive: true });
@@ -193,6 +193,58 @@ kill -KILL $VITE
     expect(JSON.stringify(third.requests[1])).toContain("Command injection detected");
     const entries = JSON.parse(r.values.get("LS")!);
     expect(entries.map((e: any) => e.name)).toEqual(["Watcher"]);
+  });
+
+  e2e("the model is told, once, that its background command stalled: through the next shell call's AfterTool, and in no later request again", async () => {
+    const sb = await setUp({ stallAfter: "1s" });
+    const api = mock({
+      calls: [
+        { command: `echo "$SUPERVISE_ID" > ${sb.dir}/marker; exec sleep 1000`, description: "Idle watcher", is_background: true },
+        { command: "sleep 3", description: "Wait" },
+        { command: "echo next", description: "Next" },
+      ],
+    });
+    const r = await inNamespace(
+      sb,
+      GEMINI_P +
+        String.raw`
+${run(api.url, "watch", "gemini-told")}
+echo "EXIT $?"
+echo "ID $(cat "$D/marker")"
+`,
+      100_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("0");
+    const id = r.values.get("ID")!;
+    // Counted in each request as sent (JSON): its text's quotes are escaped there.
+    const count = (request: unknown) => JSON.stringify(request).split(`supervise: background \\"Idle watcher\\" (${id}) has stalled: no CPU, no output and no listening socket for `).length - 1;
+    // Not before the second call's result; once in it and in every request after.
+    expect(api.requests.map(count)).toEqual([0, 0, 1, 1]);
+  });
+
+  e2e("a background command that finishes: Gemini does not tell its model, supervise does, once, with its status", async () => {
+    const sb = await setUp();
+    const api = mock({
+      calls: [
+        { command: `echo "$SUPERVISE_ID" > ${sb.dir}/marker; sleep 1; echo built; exit 3`, description: "Build", is_background: true },
+        { command: "sleep 3", description: "Wait" },
+        { command: "echo next", description: "Next" },
+      ],
+    });
+    const r = await inNamespace(sb, GEMINI_P + String.raw`
+${run(api.url, "build", "gemini-finished")}
+echo "EXIT $?"
+echo "ID $(cat "$D/marker")"
+`, 100_000);
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("0");
+    const id = r.values.get("ID")!;
+    const texts = api.requests.map((q) => JSON.stringify(q));
+    // Gemini's own requests say nothing of the end: the background call's result was "moved to background", and no later part mentions it.
+    expect(texts.every((t) => !/exited 3|exit code 3|\(PID: \d+\) (?:exited|finished)/.test(t.replace(/supervise: background[^<]*/g, "")))).toBe(true);
+    const finished = new RegExp(`supervise: background \\\\"Build\\\\" \\(${id}\\) finished: exited 3 after \\ds`, "g");
+    expect(texts.map((t) => t.match(finished)?.length ?? 0)).toEqual([0, 0, 1, 1]);
   });
 
   e2e("the user's policy still judges a wrapped command: a background rm -rf it denies is denied with supervise installed", async () => {
