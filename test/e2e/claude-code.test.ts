@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { startMockAnthropic } from "../helpers/mock-anthropic.ts";
-import { agentSuite } from "../helpers/agent-e2e.ts";
+import { agentSuite, toldOnce } from "../helpers/agent-e2e.ts";
 import { inNamespace } from "../helpers/namespace.ts";
 import type { MockServer } from "../helpers/mock-server.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
@@ -206,14 +206,10 @@ echo "ID $ID"
     expect(r.stderr).toBe("");
     expect(r.values.get("EXIT")).toBe("0");
     const id = r.values.get("ID")!;
-    // Counted in each request as sent (JSON): its text's quotes are escaped there.
-    const count = (request: unknown, text: string) => JSON.stringify(request).split(text).length - 1;
-    const stalled = `supervise: background \\"Idle watcher\\" (${id}) has stalled: no CPU, no output and no listening socket for `;
-    // Before the third call's PreToolUse the stall was not yet told; from then on it is in the conversation once.
-    expect(api.requests.map((q) => count(q, stalled))).toEqual(api.requests.map((_, i) => (i < 3 ? 0 : 1)));
-    // Its end by `supervise kill`, told once too, after the CLI's own notification of it.
-    const ended = `supervise: background \\"Idle watcher\\" (${id}) was ended by supervise after `;
-    expect(count(api.requests.at(-1), ended)).toBe(1);
+    // Not before the third call's PreToolUse (the first a stall can precede); then once.
+    expect(toldOnce(api.requests, `supervise: background "Idle watcher" (${id}) has stalled: no CPU, no output and no listening socket for `, 3)).toBe("told once");
+    // Its end by \`supervise kill\`, told once too, after the CLI's own notification of it.
+    expect(toldOnce(api.requests, `supervise: background "Idle watcher" (${id}) was ended by supervise after `, 4)).toBe("told once");
   });
 
   e2e("the user's deny rules still judge a wrapped command: a background rm the settings deny is denied with supervise installed", async () => {

@@ -9,8 +9,9 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { startMockCodex } from "../helpers/mock-codex.ts";
-import { agentSuite } from "../helpers/agent-e2e.ts";
+import { agentSuite, toldOnce } from "../helpers/agent-e2e.ts";
 import { inNamespace } from "../helpers/namespace.ts";
+import { BUN, CLI } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(120_000);
 const suite = agentSuite("Codex CLI", "codex");
@@ -188,5 +189,34 @@ echo "END $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1
     expect(end).toMatchObject({ msg: "session end", session: thread, reason: "other" });
     // The hook's own first signal ended it: SessionEnd named it among the session's leftovers.
     expect(end.leftovers).toContain(Number(r.values.get("VITE")));
+  });
+
+  e2e("the model is told, once, that a `supervise run` it started in a background terminal stalled: through the next call's PostToolUse", async () => {
+    const sb = suite.sandbox({ run: { stallAfter: "1s" }, reap: { thresholds: { rg: "1h", rgTag: "1h", agentShell: "1h", sessionGone: "1h" }, grace: "1s" } });
+    const home = join(sb.dir, "home");
+    mkdirSync(join(home, ".codex"), { recursive: true });
+    expect((await runCli(sb, ["install", "--agent", "codex", "--user"], { env: { HOME: home } })).exitCode).toBe(0);
+    Object.assign(sb.env, { CODEX, CHOME: home, PROJ: sb.dir });
+    // Codex waits 1 s, then leaves the command running in a background terminal.
+    const watcher = `SUPERVISE_HOME=${sb.home} SUPERVISE_CONFIG=${sb.configPath} ${BUN} ${CLI} run --session-bound -n "Idle watcher" -- sh -c 'echo "$SUPERVISE_ID" > ${sb.dir}/marker; exec sleep 1000'`;
+    const api = mock({ commands: [watcher, "sleep 3", "echo next"] });
+    const r = await inNamespace(
+      sb,
+      CODEX_EXEC +
+        String.raw`
+codex_exec "$API" "watch" > "$D/codex.jsonl" 2> "$D/codex.err"
+echo "EXIT $?"
+echo "THREAD $(thread_of "$D/codex.jsonl")"
+echo "ID $(cat "$D/marker")"
+`.replace(/\$API/g, api.url),
+      90_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("0");
+    const id = r.values.get("ID")!;
+    // Its session is the thread Codex names in the command's environment, the one its hooks are given.
+    expect((await runCli(sb, ["show", id, "--json"])).stdout).toContain(`"session": "${r.values.get("THREAD")}"`);
+    // Not before the second call's result (the stall is a second old by then at the earliest); then once.
+    expect(toldOnce(api.requests, `supervise: background "Idle watcher" (${id}) has stalled: no CPU, no output and no listening socket for `, 2)).toBe("told once");
   });
 });

@@ -44,3 +44,15 @@ export function agentSuite(label: string, binName: string): AgentSuite {
     },
   };
 }
+
+/**
+ * How often TEXT occurs in each request as sent (JSON, where its quotes are escaped), as a
+ * verdict: "told once" when it is absent until some request after `notBefore` and then in
+ * every later one exactly once (the conversation keeps it); else the counts themselves.
+ */
+export function toldOnce(requests: readonly unknown[], text: string, notBefore: number): string {
+  const counts = requests.map((request) => JSON.stringify(request).split(JSON.stringify(text).slice(1, -1)).length - 1);
+  const first = counts.indexOf(1);
+  const ok = first >= notBefore && counts.every((n, i) => n === (i < first ? 0 : 1));
+  return ok ? "told once" : `counts per request: ${counts.join(", ")}`;
+}
