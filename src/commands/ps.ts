@@ -7,7 +7,7 @@ import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
-import { listEntries } from "../ledger/entries.ts";
+import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { matchSession } from "../ledger/resolve.ts";
 import { ownedProcesses } from "../ownership/processes.ts";
@@ -25,9 +25,10 @@ export default async function ps(args: string[]): Promise<number> {
   const dir = stateDir();
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
   const ownUid = process.getuid!();
+  let entries = new Map<string, EntryRow>();
   const owned = await readingLedger(dir, async () => {
     const db = existingLedger(dir);
-    const entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
+    entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
     const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
     const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
     return ownedProcesses(snapshot.procs, {
@@ -45,7 +46,8 @@ export default async function ps(args: string[]): Promise<number> {
   });
   // A session by the prefix ls shows; one no process has lists nothing.
   const named = session === undefined ? undefined : (matchSession(owned.flatMap((row) => (row.session === null ? [] : [row.session])), session) ?? session);
-  const rows = owned.filter((row) => named === undefined || row.session === named);
+  const { processActivity } = await import("../activity/process-activity.ts");
+  const rows = owned.filter((row) => named === undefined || row.session === named).map((row) => ({ ...row, ...processActivity(row, row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null)) }));
   if (options.json) {
     await writeJson(rows);
     return 0;

@@ -2,16 +2,20 @@
 // and whether that owner is alive, as ownership/processes.ts worked it out for the JSON too),
 // then its processes, each command cut to the width.
 
+import type { ProcessActivity } from "../activity/process-activity.ts";
 import { sessionHeaders, type OwnedProcess, type SessionHeader } from "../ownership/processes.ts";
 import { formatDuration } from "../time/duration.ts";
 import { printable, renderTable, type Column } from "./table.ts";
 
 const OWNER_COLOURS: Record<string, string> = { alive: "32", gone: "31", unknown: "33" };
 
-export function renderOwnedProcesses(rows: readonly OwnedProcess[], width: number | null, colour: boolean): string {
+export function renderOwnedProcesses(rows: readonly ShownProcess[], width: number | null, colour: boolean, now = Date.now()): string {
+  // Said only when some row has something to say.
+  const judged = rows.some((p) => p.activity !== "unknown");
   const columns: Column[] = [
     { title: "PID", align: "right" },
     { title: "AGE", align: "right" },
+    ...(judged ? [{ title: "DOING", dropOrder: 0 }] : []),
     { title: "CPU", align: "right", dropOrder: 2 },
     { title: "RSS", align: "right", dropOrder: 1 },
     { title: "ENTRY" },
@@ -21,9 +25,10 @@ export function renderOwnedProcesses(rows: readonly OwnedProcess[], width: numbe
   const parts: string[] = [];
   for (const header of sessionHeaders(rows)) {
     parts.push(sessionLine(header, colour));
-    const cells = header.rows.map((p) => [
+    const cells = (header.rows as ShownProcess[]).map((p) => [
       String(p.pid),
       formatDuration(p.ageSeconds * 1000),
+      ...(judged ? [doing(p, now)] : []),
       `${p.cpuSeconds.toFixed(1)}s`,
       p.rssBytes === null ? "-" : `${(p.rssBytes / 1048576).toFixed(1)}M`,
       p.ledgerId ?? "-",
@@ -33,6 +38,17 @@ export function renderOwnedProcesses(rows: readonly OwnedProcess[], width: numbe
     parts.push(renderTable(columns, cells, width));
   }
   return parts.join("\n");
+}
+
+/** A ps row with the contract's activity fields. */
+export type ShownProcess = OwnedProcess & ProcessActivity;
+
+/** Its entry's judgement ("stalled 12m"), a port it serves, or "-". */
+function doing(p: ShownProcess, now: number): string {
+  if (p.activity === "unknown") return "-";
+  if (p.activity === "serving") return `serving ${p.ports.map((port) => `:${port}`).join(",")}`;
+  if (p.activity === "busy" || p.activity === "quiet" || p.activitySince === null) return p.activity;
+  return `${p.activity} ${formatDuration(Math.max(0, now - Date.parse(p.activitySince)))}`;
 }
 
 const NAMESPACE_MARK: Record<OwnedProcess["pidNamespace"], string> = { same: "", other: "another pid namespace", unreadable: "pid namespace unreadable" };

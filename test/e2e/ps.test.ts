@@ -139,4 +139,39 @@ kill -KILL $INNER $INNER_CLAUDE; kill $TOOL $CODEX; wait $U1 $U2 $CODEX 2>/dev/n
     },
     60_000,
   );
+
+  nsTest(
+    "the activity of each row: an entry's processes carry its wrapper's judgement (stalled); a session's own listener is serving, with its port",
+    async () => {
+      sb = makeSandbox({ run: { stallAfter: "1s" } });
+      const r = await inNamespace(
+        sb,
+        String.raw`
+sleep 1000 & AGENT=$!
+"$BUN" "$CLI" run -n idle --session s-live -- sleep 1005 & W=$!
+SERVER=$(orphan env CLAUDE_CODE_SESSION_ID=s-live CLAUDE_PID=$AGENT python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); open("'"$D"'/port", "w").write(str(s.getsockname()[1])); time.sleep(100)')
+wait_until '[ -s "$D/port" ] && [ "$(entry_field idle activity)" = stalled ]'
+echo "IDLE $(entry_field idle pid)"
+echo "SERVER $SERVER"
+echo "PORT $(cat "$D/port")"
+echo "JSON $(sv ps --json | tr -d '\n')"
+COLUMNS=200 sv ps > "$D/table.txt"
+kill $W $AGENT; wait $W 2>/dev/null; true
+`,
+        60_000,
+      );
+      expect(r.stderr).toBe("");
+      const rows = OwnedProcessListSchema.parse(JSON.parse(r.values.get("JSON")!));
+      const idle = rows.find((row) => row.pid === Number(r.values.get("IDLE")))!;
+      expect(idle).toMatchObject({ activity: "stalled", ports: [] });
+      expect(Date.parse(idle.activitySince!)).toBeLessThanOrEqual(Date.now() - 1000);
+      const server = rows.find((row) => row.pid === Number(r.values.get("SERVER")))!;
+      expect(server).toMatchObject({ ledgerId: null, activity: "serving", activitySince: null, ports: [Number(r.values.get("PORT"))] });
+      const table = require("node:fs").readFileSync(`${sb.dir}/table.txt`, "utf8");
+      expect(table).toMatch(/ stalled \d+s /);
+      expect(table).toContain(`serving :${r.values.get("PORT")}`);
+    },
+    60_000,
+  );
 });

@@ -2,8 +2,7 @@
 // never from whichever row came first.
 
 import { describe, expect, test } from "bun:test";
-import type { OwnedProcess } from "../../src/ownership/processes.ts";
-import { renderOwnedProcesses } from "../../src/render/processes.ts";
+import { renderOwnedProcesses, type ShownProcess as OwnedProcess } from "../../src/render/processes.ts";
 
 const row = (over: Partial<OwnedProcess>): OwnedProcess => ({
   pid: 100,
@@ -23,6 +22,11 @@ const row = (over: Partial<OwnedProcess>): OwnedProcess => ({
   argv: ["sleep", "1"],
   keep: false,
   pidNamespace: "same",
+  activity: "unknown",
+  activitySince: null,
+  cpuPercent: 0,
+  ports: [],
+  lastOutputAt: null,
   ...over,
 });
 
@@ -60,6 +64,20 @@ describe("ps session headers", () => {
     expect(text).toContain("a (orphaned)\n");
     expect(text).toContain("b (another pid namespace)\n");
     expect(text).toContain("c (orphaned, pid namespace unreadable)\n");
+  });
+
+  test("a DOING column once some row has something to say: its entry's judgement, dated; a port it serves", () => {
+    const now = Date.parse("2026-12-03T12:00:00Z");
+    const none = renderOwnedProcesses([row({})], null, false, now);
+    expect(none).not.toContain("DOING");
+    const text = renderOwnedProcesses(
+      [row({ ledgerId: "a1b2c3d4e5", activity: "stalled", activitySince: "2026-12-03T11:48:00Z" }), row({ pid: 101, activity: "serving", ports: [3000, 3001] }), row({ pid: 102 })],
+      null,
+      false,
+      now,
+    );
+    const lines = text.split("\n").filter((line) => /^\s*\d/.test(line));
+    expect(lines.map((line) => line.split(/\s{2,}/)[2])).toEqual(["stalled 12m", "serving :3000,:3001", "-"]);
   });
 
   test("on a terminal each owner is coloured by its state", () => {

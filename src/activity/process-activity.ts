@@ -1,0 +1,31 @@
+// The contract's activity fields for one `ps` row. A process of a running entry carries its
+// entry's judgement (its wrapper watches the whole tree over time); any other process gets
+// what one look can tell: `serving` when it listens, else `unknown`, never a stall guessed from
+// a single sample. CPU is over the process's lifetime, ports and output its own.
+
+import type { EntryRow } from "../ledger/entries.ts";
+import { parseActivity, type EntryActivity } from "./record.ts";
+import { readTreeFacts } from "./facts.ts";
+import type { ActivityState } from "./state.ts";
+
+export interface ProcessActivity {
+  activity: ActivityState | "unknown";
+  activitySince: string | null;
+  cpuPercent: number;
+  ports: number[];
+  lastOutputAt: string | null;
+}
+
+/** `entry`: the running entry the process belongs to, if any. */
+export function processActivity(p: { pid: number; cpuSeconds: number; ageSeconds: number }, entry: Pick<EntryRow, "activity" | "ended_at"> | null): ProcessActivity {
+  const facts = readTreeFacts([p.pid]);
+  const judged: EntryActivity | null = entry && entry.ended_at === null ? parseActivity(entry.activity) : null;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    activity: judged?.state ?? (facts.ports.length ? "serving" : "unknown"),
+    activitySince: judged ? iso(judged.since) : null,
+    cpuPercent: p.ageSeconds > 0 ? Math.round((p.cpuSeconds / p.ageSeconds) * 1000) / 10 : 0,
+    ports: facts.ports,
+    lastOutputAt: facts.outputAt ? iso(facts.outputAt) : null,
+  };
+}
