@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<{ default: Command }>> = {
   run: () => import("./commands/run.ts"),
   ls: () => import("./commands/ls.ts"),
   ps: () => import("./commands/ps.ts"),
+  top: () => import("./commands/top.ts"),
   show: () => import("./commands/show.ts"),
   kill: () => import("./commands/kill.ts"),
   wait: () => import("./commands/wait.ts"),

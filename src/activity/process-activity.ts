@@ -7,6 +7,7 @@ import type { EntryRow } from "../ledger/entries.ts";
 import { parseActivity, type EntryActivity } from "./record.ts";
 import { readTreeFacts } from "./facts.ts";
 import type { ActivityState } from "./state.ts";
+import { formatDuration } from "../time/duration.ts";
 
 export interface ProcessActivity {
   activity: ActivityState | "unknown";
@@ -28,4 +29,12 @@ export function processActivity(p: { pid: number; cpuSeconds: number; ageSeconds
     ports: facts.ports,
     lastOutputAt: facts.outputAt ? iso(facts.outputAt) : null,
   };
+}
+
+/** In a person's words, for `ps` and `top`: its entry's judgement ("stalled 12m"), the ports it serves, or "-". */
+export function describeProcessActivity(p: Pick<ProcessActivity, "activity" | "activitySince" | "ports">, now: number): string {
+  if (p.activity === "unknown") return "-";
+  if (p.activity === "serving") return `serving ${p.ports.map((port) => `:${port}`).join(",")}`;
+  if (p.activity === "busy" || p.activity === "quiet" || p.activitySince === null) return p.activity;
+  return `${p.activity} ${formatDuration(Math.max(0, now - Date.parse(p.activitySince)))}`;
 }

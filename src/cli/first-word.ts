@@ -16,7 +16,6 @@ const VERBS: Record<string, string> = {
   stop: "kill",
   start: "run",
   version: "--version",
-  top: "ps",
   stat: "stats",
 };
 

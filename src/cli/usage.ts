@@ -65,6 +65,13 @@ export const HELP: Record<string, CommandHelp> = {
     example: "supervise ps --session 3f2a",
     exits: "0; 2 bad flags; 1 an unreadable ledger",
   },
+  top: {
+    synopsis: ["top [--once] [--session ID] [--sort cpu|mem] [--config FILE]"],
+    about: "A live view, every 2 s, of each session's processes: CPU, memory, what each is doing.\nc sorts by CPU, m by memory, q quits.",
+    options: ["    --once           one frame, its CPU measured over 1 s", "    --session ID     only this session's", "    --sort KEY       cpu (default) or mem", CONFIG_OPTION],
+    example: "supervise top --once --sort mem",
+    exits: "0; 2 bad flags; 1 an unreadable ledger",
+  },
   show: {
     synopsis: ["show ID [--json]"],
     about: "One entry in detail: its command, owner, how it ended, its live process tree.",
@@ -126,7 +133,7 @@ export const HELP: Record<string, CommandHelp> = {
     exits: "0; 1 a failure inside the sweep; 2 bad flags or a bad config",
   },
   hook: {
-    synopsis: ["hook [--agent NAME] session-start | pre-tool-use | session-end"],
+    synopsis: ["hook [--agent NAME] session-start | pre-tool-use | prompt | post-tool-use | session-end"],
     about: "An agent's hook: JSON on stdin and stdout. Installed by `supervise install`.",
     options: ["    --agent NAME     claude-code (default), gemini or codex"],
     example: "supervise hook --agent gemini pre-tool-use",

@@ -7,15 +7,8 @@ import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
-import { listEntries, type EntryRow } from "../ledger/entries.ts";
-import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { matchSession } from "../ledger/resolve.ts";
-import { ownedProcesses } from "../ownership/processes.ts";
-import { sessionEvidence } from "../ownership/recorded-sessions.ts";
-import { bootId } from "../proc/boot.ts";
-import { readPidNamespace } from "../proc/facts.ts";
-import { readRssBytes } from "../proc/tree.ts";
-import { takeSnapshot } from "../reap/snapshot.ts";
+import { ownedNow } from "../ownership/owned-now.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function ps(args: string[]): Promise<number> {
@@ -24,30 +17,10 @@ export default async function ps(args: string[]): Promise<number> {
   const session = stringOption(options, "session");
   const dir = stateDir();
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
-  const ownUid = process.getuid!();
-  let entries = new Map<string, EntryRow>();
-  const owned = await readingLedger(dir, async () => {
-    const db = existingLedger(dir);
-    entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
-    const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
-    const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
-    return ownedProcesses(snapshot.procs, {
-      table: { byPid, unreadable: snapshot.unreadable, ...sessionEvidence(db, bootId()) },
-      entries,
-      settings: config.reap,
-      subreapers: snapshot.subreapers,
-      nowTicks: snapshot.nowTicks,
-      ownUid,
-      rssBytes: readRssBytes,
-      // Every listed row's, not only the snapshot's session scope: a pid a row names is judged only in ps's own namespace.
-      ownNamespace: readPidNamespace("self"),
-      pidNamespace: readPidNamespace,
-    });
-  });
+  const owned = await ownedNow(dir, config);
   // A session by the prefix ls shows; one no process has lists nothing.
   const named = session === undefined ? undefined : (matchSession(owned.flatMap((row) => (row.session === null ? [] : [row.session])), session) ?? session);
-  const { processActivity } = await import("../activity/process-activity.ts");
-  const rows = owned.filter((row) => named === undefined || row.session === named).map((row) => ({ ...row, ...processActivity(row, row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null)) }));
+  const rows = owned.filter((row) => named === undefined || row.session === named);
   if (options.json) {
     await writeJson(rows);
     return 0;

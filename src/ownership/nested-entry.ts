@@ -11,7 +11,7 @@ import { COOKIE } from "../proc/scan.ts";
 import { environVar } from "./cookie.ts";
 const OWN_CLI = join(import.meta.dir, "..", "cli.ts");
 /** The commands that never run a command: `supervise ls` is no wrapper. */
-const NOT_RUN = new Set(["ls", "ps", "show", "kill", "wait", "logs", "stats", "gc", "config", "reap", "hook", "install", "completion", "help", "--help", "-h", "--version", "-V"]);
+const NOT_RUN = new Set(["ls", "ps", "top", "show", "kill", "wait", "logs", "stats", "gc", "config", "reap", "hook", "install", "completion", "help", "--help", "-h", "--version", "-V"]);
 
 let ownCliReal: string | null | undefined;
 

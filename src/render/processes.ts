@@ -2,7 +2,8 @@
 // and whether that owner is alive, as ownership/processes.ts worked it out for the JSON too),
 // then its processes, each command cut to the width.
 
-import type { ProcessActivity } from "../activity/process-activity.ts";
+import { describeProcessActivity } from "../activity/process-activity.ts";
+import type { ShownProcess } from "../ownership/owned-now.ts";
 import { sessionHeaders, type OwnedProcess, type SessionHeader } from "../ownership/processes.ts";
 import { formatDuration } from "../time/duration.ts";
 import { printable, renderTable, type Column } from "./table.ts";
@@ -28,7 +29,7 @@ export function renderOwnedProcesses(rows: readonly ShownProcess[], width: numbe
     const cells = (header.rows as ShownProcess[]).map((p) => [
       String(p.pid),
       formatDuration(p.ageSeconds * 1000),
-      ...(judged ? [doing(p, now)] : []),
+      ...(judged ? [describeProcessActivity(p, now)] : []),
       `${p.cpuSeconds.toFixed(1)}s`,
       p.rssBytes === null ? "-" : `${(p.rssBytes / 1048576).toFixed(1)}M`,
       p.ledgerId ?? "-",
@@ -40,16 +41,6 @@ export function renderOwnedProcesses(rows: readonly ShownProcess[], width: numbe
   return parts.join("\n");
 }
 
-/** A ps row with the contract's activity fields. */
-export type ShownProcess = OwnedProcess & ProcessActivity;
-
-/** Its entry's judgement ("stalled 12m"), a port it serves, or "-". */
-function doing(p: ShownProcess, now: number): string {
-  if (p.activity === "unknown") return "-";
-  if (p.activity === "serving") return `serving ${p.ports.map((port) => `:${port}`).join(",")}`;
-  if (p.activity === "busy" || p.activity === "quiet" || p.activitySince === null) return p.activity;
-  return `${p.activity} ${formatDuration(Math.max(0, now - Date.parse(p.activitySince)))}`;
-}
 
 const NAMESPACE_MARK: Record<OwnedProcess["pidNamespace"], string> = { same: "", other: "another pid namespace", unreadable: "pid namespace unreadable" };
 

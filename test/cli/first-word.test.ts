@@ -23,7 +23,6 @@ describe("refusedFirstWord", () => {
   const cases: Array<[string, string | null]> = [
     // Other managers' verbs, also where a program has the name.
     ["stat", "stats"],
-    ["top", "ps"],
     ["rm", "gc"],
     ["remove", "gc"],
     ["status", "ls"],

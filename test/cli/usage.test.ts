@@ -57,6 +57,9 @@ function callWith(command: string, option: string[]): string[] {
       return ["reap", "--dry-run", ...option];
     case "install":
       return ["install", "--dry-run", ...option];
+    case "top":
+      // One frame, not the live view; --sort's value is spelled cpu|mem.
+      return ["top", "--once", ...(option[0] === "--sort" ? ["--sort", "mem"] : option)];
     default:
       return [command, ...option];
   }

@@ -2,7 +2,8 @@
 // never from whichever row came first.
 
 import { describe, expect, test } from "bun:test";
-import { renderOwnedProcesses, type ShownProcess as OwnedProcess } from "../../src/render/processes.ts";
+import type { ShownProcess as OwnedProcess } from "../../src/ownership/owned-now.ts";
+import { renderOwnedProcesses } from "../../src/render/processes.ts";
 
 const row = (over: Partial<OwnedProcess>): OwnedProcess => ({
   pid: 100,
