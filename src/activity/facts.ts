@@ -100,6 +100,13 @@ function socketInodes(pid: number): string[] {
 /** Of `inodes`, the local ports of listening TCP sockets and bound, unconnected UDP ones, read in `pid`'s network namespace. */
 export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number[] {
   const ports = new Set<number>();
+  for (const [inode, port] of listeningSockets(pid)) if (inodes.has(inode)) ports.add(port);
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** Every listening TCP socket and bound UDP one of `pid`'s network namespace: its inode and local port. */
+function listeningSockets(pid: number): Map<string, number> {
+  const sockets = new Map<string, number>();
   for (const [table, listening] of [["tcp", "0A"], ["tcp6", "0A"], ["udp", "07"], ["udp6", "07"]] as const) {
     let text: string;
     try {
@@ -110,12 +117,35 @@ export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number
     for (const line of text.split("\n").slice(1)) {
       const f = line.trim().split(/\s+/);
       // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode
-      if (f.length < 10 || f[3] !== listening || !inodes.has(f[9]!)) continue;
+      if (f.length < 10 || f[3] !== listening) continue;
       const port = parseInt(f[1]!.split(":")[1] ?? "", 16);
-      if (Number.isInteger(port) && port > 0) ports.add(port);
+      if (Number.isInteger(port) && port > 0) sockets.set(f[9]!, port);
     }
   }
-  return [...ports].sort((a, b) => a - b);
+  return sockets;
+}
+
+/** The listening ports of each process, the socket tables read once per network namespace. */
+export function portsOfEach(pids: readonly number[]): Map<number, number[]> {
+  const tables = new Map<string, Map<string, number>>();
+  const out = new Map<number, number[]>();
+  for (const pid of pids) {
+    const inodes = socketInodes(pid);
+    if (inodes.length === 0) {
+      out.set(pid, []);
+      continue;
+    }
+    let namespace: string;
+    try {
+      namespace = readlinkSync(`/proc/${pid}/ns/net`);
+    } catch {
+      namespace = `pid ${pid}`;
+    }
+    if (!tables.has(namespace)) tables.set(namespace, listeningSockets(pid));
+    const sockets = tables.get(namespace)!;
+    out.set(pid, [...new Set(inodes.flatMap((inode) => (sockets.has(inode) ? [sockets.get(inode)!] : [])))].sort((a, b) => a - b));
+  }
+  return out;
 }
 
 /** Asleep in read(2) on fd 0, which is a pipe, a socket (Bun's "pipe" is a socket pair) or a terminal; /dev/null and files never block. */
@@ -134,7 +164,7 @@ function blockedReadingStdin(pid: number, state: string): boolean {
 }
 
 /** When the file behind the process's stdout last changed; 0 for /dev/null (seen: nothing arrives); null for a pipe, socket or terminal. */
-function outputTime(pid: number): number | null {
+export function outputTime(pid: number): number | null {
   try {
     const target = readlinkSync(`/proc/${pid}/fd/1`);
     if (target === "/dev/null") return 0;

@@ -5,7 +5,7 @@
 
 import type { EntryRow } from "../ledger/entries.ts";
 import { parseActivity, type EntryActivity } from "./record.ts";
-import { readTreeFacts } from "./facts.ts";
+import { outputTime } from "./facts.ts";
 import type { ActivityState } from "./state.ts";
 import { formatDuration } from "../time/duration.ts";
 
@@ -17,17 +17,17 @@ export interface ProcessActivity {
   lastOutputAt: string | null;
 }
 
-/** `entry`: the running entry the process belongs to, if any. */
-export function processActivity(p: { pid: number; cpuSeconds: number; ageSeconds: number }, entry: Pick<EntryRow, "activity" | "ended_at"> | null): ProcessActivity {
-  const facts = readTreeFacts([p.pid]);
+/** `entry`: the running entry the process belongs to, if any; `ports`: its listening ports (portsOfEach). */
+export function processActivity(p: { pid: number; cpuSeconds: number; ageSeconds: number }, entry: Pick<EntryRow, "activity" | "ended_at"> | null, ports: number[]): ProcessActivity {
+  const outputAt = outputTime(p.pid);
   const judged: EntryActivity | null = entry && entry.ended_at === null ? parseActivity(entry.activity) : null;
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
-    activity: judged?.state ?? (facts.ports.length ? "serving" : "unknown"),
+    activity: judged?.state ?? (ports.length ? "serving" : "unknown"),
     activitySince: judged ? iso(judged.since) : null,
     cpuPercent: p.ageSeconds > 0 ? Math.round((p.cpuSeconds / p.ageSeconds) * 1000) / 10 : 0,
-    ports: facts.ports,
-    lastOutputAt: facts.outputAt ? iso(facts.outputAt) : null,
+    ports,
+    lastOutputAt: outputAt ? iso(outputAt) : null,
   };
 }
 

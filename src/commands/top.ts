@@ -10,6 +10,7 @@ import { loadConfig } from "../config/load.ts";
 import { UsageError } from "../errors.ts";
 import { matchSession } from "../ledger/resolve.ts";
 import { ownedNow, type ShownProcess } from "../ownership/owned-now.ts";
+import type { SnapshotMemo } from "../reap/snapshot.ts";
 import { stateDir } from "../state-dir.ts";
 import { cpuRates, renderFrame, type SortKey } from "../top/frame.ts";
 
@@ -27,7 +28,9 @@ export default async function top(args: string[]): Promise<number> {
   const session = stringOption(options, "session");
   const dir = stateDir();
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
-  const look = async () => inSession(await ownedNow(dir, config), session);
+  // What does not change while a process lives is read once: each refresh reads little more than stat.
+  const memo: SnapshotMemo = new Map();
+  const look = async () => inSession(await ownedNow(dir, config, memo), session);
   const draw = async (rows: ShownProcess[], before: Map<number, number> | null, windowMs: number, keys: boolean) =>
     renderFrame({ rows: cpuRates(rows, before, windowMs), now: Date.now(), windowMs, sort, width: await terminalWidth(1), colour: await colorEnabled(1), keys });
 

@@ -2,25 +2,27 @@
 // supervise entry, from one /proc snapshot and the ledger, with each row's activity.
 
 import type { Config } from "../config/defaults.ts";
+import { portsOfEach } from "../activity/facts.ts";
 import { processActivity, type ProcessActivity } from "../activity/process-activity.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { bootId } from "../proc/boot.ts";
 import { readPidNamespace } from "../proc/facts.ts";
 import { readRssBytes } from "../proc/tree.ts";
-import { takeSnapshot } from "../reap/snapshot.ts";
+import { takeSnapshot, type SnapshotMemo } from "../reap/snapshot.ts";
 import { ownedProcesses, type OwnedProcess } from "./processes.ts";
 import { sessionEvidence } from "./recorded-sessions.ts";
 
 export type ShownProcess = OwnedProcess & ProcessActivity;
 
-export async function ownedNow(dir: string, config: Config): Promise<ShownProcess[]> {
+/** `memo`: what earlier calls read of each process, for a caller that looks again and again (top). */
+export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo): Promise<ShownProcess[]> {
   const ownUid = process.getuid!();
   let entries = new Map<string, EntryRow>();
   const owned = await readingLedger(dir, async () => {
     const db = existingLedger(dir);
     entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
-    const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true });
+    const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true, memo });
     const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
     return ownedProcesses(snapshot.procs, {
       table: { byPid, unreadable: snapshot.unreadable, ...sessionEvidence(db, bootId()) },
@@ -35,5 +37,6 @@ export async function ownedNow(dir: string, config: Config): Promise<ShownProces
       pidNamespace: readPidNamespace,
     });
   });
-  return owned.map((row) => ({ ...row, ...processActivity(row, row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null)) }));
+  const ports = portsOfEach(owned.map((row) => row.pid));
+  return owned.map((row) => ({ ...row, ...processActivity(row, row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null), ports.get(row.pid) ?? []) }));
 }

@@ -9,7 +9,7 @@
 //   parent is the agent, which is not a leftover of its own session.
 
 import { sessionCookieOf } from "../ownership/cookie.ts";
-import { uptimeTicks } from "../proc/boot.ts";
+import { CLOCK_TICKS_PER_SECOND, uptimeTicks } from "../proc/boot.ts";
 import { readCmdline, readCmdlineAsync, readEnvironAsync, readPidNamespace, readPidNamespaceAsync, readUidAsync } from "../proc/facts.ts";
 import { listPids } from "../proc/read.ts";
 import { COOKIE, forkMark, type ForkMark } from "../proc/scan.ts";
@@ -50,6 +50,47 @@ export interface SnapshotNeeds {
   pids?: ReadonlySet<number>;
   /** Wall-clock time (ms) by which the scan must be over; past it, takeSnapshot throws ScanOverBudget. */
   endBy?: number;
+  /**
+   * What earlier snapshots read of each process that does not change while it lives (its
+   * owner, command line, environment, pid namespace), for a caller that looks again and again
+   * (`top`). A sweep passes none: it reads everything fresh, as it acts on it.
+   */
+  memo?: SnapshotMemo;
+}
+
+/** Per process (pid and start tick), the facts read once. */
+export type SnapshotMemo = Map<string, MemoFacts>;
+
+interface MemoFacts {
+  uid?: number | null;
+  argv?: string[] | null;
+  environ?: string | null;
+  namespace?: string | null;
+}
+
+type MemoRead = <K extends keyof MemoFacts>(stat: ProcStat, key: K, read: () => Promise<Exclude<MemoFacts[K], undefined>>) => Promise<Exclude<MemoFacts[K], undefined>>;
+
+/** Reads through the memo: a process's earlier answer, else a fresh one, kept; with none, always fresh. */
+function memoReader(memo: SnapshotMemo | undefined, nowTicks: number): MemoRead {
+  return async (stat, key, read) => {
+    // A process younger than a second may not have exec'd yet: what it shows is its parent's.
+    if (!memo || stat.startTicks > nowTicks - CLOCK_TICKS_PER_SECOND) return read();
+    const id = `${stat.pid}:${stat.startTicks}`;
+    let facts = memo.get(id);
+    if (!facts) memo.set(id, (facts = {}));
+    const known = facts[key];
+    if (known !== undefined) return known as never;
+    const value = await read();
+    facts[key] = value;
+    return value;
+  };
+}
+
+/** The memo without the processes this snapshot did not see: they are gone. */
+function pruneMemo(memo: SnapshotMemo | undefined, stats: readonly ProcStat[]): void {
+  if (!memo) return;
+  const live = new Set(stats.map((stat) => `${stat.pid}:${stat.startTicks}`));
+  for (const id of memo.keys()) if (!live.has(id)) memo.delete(id);
 }
 
 export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly number[]): Promise<Snapshot> {
@@ -70,7 +111,9 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
   for (const stat of stats) {
     if (stat.comm === "systemd" && !isKernelThread(stat) && readCmdline(stat.pid)?.includes("--user")) subreapers.add(stat.pid);
   }
-  const scope = needs.sessionScope ? await sessionScope(stats, subreapers, needs.ownUid, reads) : new Map<number, Scoped>();
+  pruneMemo(needs.memo, stats);
+  const memoize = memoReader(needs.memo, uptimeTicks());
+  const scope = needs.sessionScope ? await sessionScope(stats, subreapers, needs.ownUid, reads, memoize) : new Map<number, Scoped>();
   const ownNamespace = readPidNamespace("self");
 
   const wants = stats.map((stat) => {
@@ -80,24 +123,25 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
     return { stat, kernel, live: !isGone(stat), named, cookieAge, scoped: scope.get(stat.pid) };
   });
   // The owner only for processes a rule can reach; the rest stay "unknown", never targets.
-  const uids = await reads.all(wants, (w) => (w.scoped ? needs.ownUid : w.kernel || !(w.named || w.cookieAge) ? null : readUidAsync(w.stat.pid)));
+  const uids = await reads.all(wants, (w) => (w.scoped ? needs.ownUid : w.kernel || !(w.named || w.cookieAge) ? null : memoize(w.stat, "uid", () => readUidAsync(w.stat.pid))));
   const procs = await reads.all(wants, async (w, i): Promise<ProcInfo> => {
     const { stat, kernel, live, named, cookieAge, scoped } = w;
     const uid = uids[i]!;
     const mine = uid === needs.ownUid;
     // In the scope, only a cookie makes the command line (protect, sessionKeep) and the pid namespace (the owner proof) matter.
     const inGroup = mine && live && ((cookieAge && needs.groups?.has(stat.pgrp) === true) || needs.pids?.has(stat.pid) === true);
+    const cmdline = () => memoize(stat, "argv", () => readCmdlineAsync(stat.pid));
     const [argv0, environ] = await Promise.all([
-      !kernel && live && (named || scoped?.cookie || inGroup) ? readCmdlineAsync(stat.pid) : null,
-      scoped ? scoped.environ : mine && live && (named || cookieAge) ? readEnvironAsync(stat.pid) : null,
+      !kernel && live && (named || scoped?.cookie || inGroup) ? cmdline() : null,
+      scoped ? scoped.environ : mine && live && (named || cookieAge) ? memoize(stat, "environ", () => readEnvironAsync(stat.pid)) : null,
     ]);
     // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
-    const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await readCmdlineAsync(stat.pid) : argv0;
+    const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await cmdline() : argv0;
     const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
     // Every process a rule can reach: the owner proof, and no target in another namespace (ending
     // a namespace's init ends everything in it). Another user's is never one.
     if (live && argv !== null && (mine || scoped)) {
-      const namespace = await readPidNamespaceAsync(stat.pid);
+      const namespace = await memoize(stat, "namespace", () => readPidNamespaceAsync(stat.pid));
       proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
     }
     if (scoped) proc.inSessionScope = true;
@@ -151,7 +195,7 @@ interface Scoped {
  * Same-user orphans (parent pid 1 or a `systemd --user`), and the same-session cookie chains
  * below them, with their environments; read a generation at a time, in parallel.
  */
-async function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<number>, ownUid: number, reads: Reads): Promise<Map<number, Scoped>> {
+async function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<number>, ownUid: number, reads: Reads, memoize: MemoRead): Promise<Map<number, Scoped>> {
   const children = new Map<number, ProcStat[]>();
   for (const stat of stats) {
     const list = children.get(stat.ppid);
@@ -163,7 +207,10 @@ async function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<
   // Each generation: its owners and environments; a child joins when it carries its parent's session.
   let generation = stats.filter((stat) => (stat.ppid === 1 || subreapers.has(stat.ppid)) && candidate(stat)).map((stat) => ({ stat, session: null as string | null }));
   while (generation.length) {
-    const read = await reads.all(generation, async ({ stat }) => ({ uid: await readUidAsync(stat.pid), environ: await readEnvironAsync(stat.pid) }));
+    const read = await reads.all(generation, async ({ stat }) => ({
+      uid: await memoize(stat, "uid", () => readUidAsync(stat.pid)),
+      environ: await memoize(stat, "environ", () => readEnvironAsync(stat.pid)),
+    }));
     const next: typeof generation = [];
     generation.forEach(({ stat, session: parentSession }, i) => {
       const { uid, environ } = read[i]!;
