@@ -8,9 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { startMockAnthropic } from "../helpers/mock-anthropic.ts";
-import { agentSuite, toldOnce } from "../helpers/agent-e2e.ts";
+import { agentSuite, tellWhenReceived, toldOnce } from "../helpers/agent-e2e.ts";
 import { inNamespace } from "../helpers/namespace.ts";
-import type { MockServer } from "../helpers/mock-server.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(120_000);
@@ -40,15 +39,6 @@ async function setUp(run: Record<string, string> = {}): Promise<{ sb: Sandbox; p
 
 const mock = (options: Parameters<typeof startMockAnthropic>[0]) => suite.mock(startMockAnthropic(options));
 
-/** Creates FILE once the mock has received COUNT requests (the scenario, in bash, waits for it). Returns the stop. */
-function tellWhenReceived(api: MockServer, count: number, file: string): () => void {
-  const timer = setInterval(() => {
-    if (api.requests.length < count) return;
-    writeFileSync(file, "");
-    clearInterval(timer);
-  }, 20);
-  return () => clearInterval(timer);
-}
 
 describe("Claude Code (real CLI) with supervise installed in the project", () => {
   e2e("session 1: SessionStart reaps a planted orphan; the background command runs under supervise with the session id; SIGTERM to the CLI fires SessionEnd and ends the command's whole tree", async () => {

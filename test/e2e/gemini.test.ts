@@ -8,9 +8,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { startMockGemini } from "../helpers/mock-gemini.ts";
-import { agentSuite, toldOnce } from "../helpers/agent-e2e.ts";
+import { agentSuite, tellWhenReceived, toldOnce } from "../helpers/agent-e2e.ts";
 import { inNamespace } from "../helpers/namespace.ts";
-import type { MockServer } from "../helpers/mock-server.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(150_000);
@@ -32,18 +31,6 @@ cd "$PROJ"
 const run = (api: string, prompt: string, out: string) =>
   `HOME="$GHOME" TMPDIR="$D/tmp" GEMINI_API_KEY=fake GOOGLE_GEMINI_BASE_URL=${api} "$GEMINI" -m gemini-2.5-flash -p "${prompt}" --yolo -o json < /dev/null > "$D/${out}.json" 2> "$D/${out}.err"`;
 
-/**
- * Creates FILE once the mock has received COUNT requests: the mock lives in this process and
- * the scenario in bash, which waits for the file (with wait_until's deadline). Returns the stop.
- */
-function tellWhenReceived(api: MockServer, count: number, file: string): () => void {
-  const timer = setInterval(() => {
-    if (api.requests.length < count) return;
-    writeFileSync(file, "");
-    clearInterval(timer);
-  }, 20);
-  return () => clearInterval(timer);
-}
 
 async function setUp(run: Record<string, string> = {}): Promise<Sandbox> {
   const sb = suite.sandbox({ run, reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });

@@ -3,7 +3,7 @@
 // servers ended after it, even when it fails.
 
 import { afterEach, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MockServer } from "./mock-server.ts";
 import { namespaceUnavailable } from "./namespace.ts";
@@ -55,4 +55,17 @@ export function toldOnce(requests: readonly unknown[], text: string, notBefore: 
   const first = counts.indexOf(1);
   const ok = first >= notBefore && counts.every((n, i) => n === (i < first ? 0 : 1));
   return ok ? "told once" : `counts per request: ${counts.join(", ")}`;
+}
+
+/**
+ * Creates FILE once the mock has received COUNT requests: the mock lives in this process and
+ * the scenario in bash, which waits for the file (with wait_until's deadline). Returns the stop.
+ */
+export function tellWhenReceived(api: { requests: readonly unknown[] }, count: number, file: string): () => void {
+  const timer = setInterval(() => {
+    if (api.requests.length < count) return;
+    writeFileSync(file, "");
+    clearInterval(timer);
+  }, 20);
+  return () => clearInterval(timer);
 }
