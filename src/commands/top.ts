@@ -1,5 +1,6 @@
 // `supervise top [--once] [--session ID] [--sort cpu|mem]`: a live view of what agent sessions
-// and supervise entries run, refreshed every 2 s: c and m sort, q quits. On a terminal it draws
+// and supervise entries run, refreshed every 2 s (a full look every 10 s, the rows shown read
+// again in between: src/top/refresh.ts): c and m sort, q quits. On a terminal it draws
 // in the alternate screen; elsewhere it prints one frame after another (as `top -b`).
 // `--once` prints one frame, its CPU measured over one second.
 
@@ -13,8 +14,11 @@ import { ownedNow, type ShownProcess } from "../ownership/owned-now.ts";
 import type { SnapshotMemo } from "../reap/snapshot.ts";
 import { stateDir } from "../state-dir.ts";
 import { cpuRates, renderFrame, type SortKey } from "../top/frame.ts";
+import { identitiesOf, refreshRows } from "../top/refresh.ts";
 
 const REFRESH_MS = 2_000;
+/** Every this many refreshes, a full look: what started meanwhile shows then (within 10 s). */
+const FULL_LOOK_EVERY = 5;
 const ONCE_WINDOW_MS = 1_000;
 /** The alternate screen with the cursor hidden, and back. */
 const ENTER = "\x1b[?1049h\x1b[?25l";
@@ -44,10 +48,15 @@ export default async function top(args: string[]): Promise<number> {
   const keys = (await isTerminal(0)) ? readKeys() : null;
   let before: Map<number, number> | null = null;
   let lookedAt = Date.now();
+  let rows: ShownProcess[] = [];
+  let identities = new Map<number, number>();
   if (screen) await writeOut(ENTER);
   try {
-    for (;;) {
-      const rows = await look();
+    for (let refresh = 0; ; refresh++) {
+      if (refresh % FULL_LOOK_EVERY === 0) {
+        rows = await look();
+        identities = identitiesOf(rows);
+      } else rows = refreshRows(rows, identities);
       const now = Date.now();
       const frame = await draw(rows, before, before === null ? 0 : now - lookedAt, keys !== null);
       await writeOut(screen ? HOME_CLEAR + frame : `${frame}\n`);
