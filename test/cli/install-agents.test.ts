@@ -50,21 +50,23 @@ describe("supervise install --agent gemini --agent codex", () => {
 
     const g = read(gemini);
     expect(g.ui).toEqual(USER_GEMINI.ui);
-    expect(g.hooks.AfterTool).toEqual(USER_GEMINI.hooks.AfterTool);
-    expect(Object.keys(g.hooks)).toEqual(["AfterTool", "SessionStart", "SessionEnd", "BeforeTool"]);
+    // The user's own AfterTool group stays first; supervise's is added after it.
+    expect(g.hooks.AfterTool[0]).toEqual(USER_GEMINI.hooks.AfterTool[0]);
+    expect(g.hooks.AfterTool[1].hooks[0].command).toEndWith("/src/cli.ts hook --agent gemini post-tool-use");
+    expect(Object.keys(g.hooks)).toEqual(["AfterTool", "SessionStart", "SessionEnd", "BeforeTool", "BeforeAgent"]);
     expect(g.hooks.BeforeTool[0].matcher).toBe("run_shell_command");
     // Gemini's timeouts are milliseconds.
     expect([g.hooks.SessionStart, g.hooks.SessionEnd, g.hooks.BeforeTool].map((groups: any) => groups[0].hooks[0].timeout)).toEqual([30_000, 5_000, 30_000]);
     expect(g.hooks.BeforeTool[0].hooks[0].command).toEndWith("/src/cli.ts hook --agent gemini pre-tool-use");
 
     const c = read(hooks);
-    expect(Object.keys(c.hooks)).toEqual(["SessionStart", "SessionEnd"]);
+    expect(Object.keys(c.hooks)).toEqual(["SessionStart", "SessionEnd", "UserPromptSubmit", "PostToolUse"]);
     // Codex's are seconds, and SessionEnd's is capped at 3.
     expect([c.hooks.SessionStart[0].hooks[0].timeout, c.hooks.SessionEnd[0].hooks[0].timeout]).toEqual([30, 3]);
     const toml = readFileSync(config, "utf8");
     expect(toml.startsWith(USER_TOML)).toBe(true);
     const state = (Bun.TOML.parse(toml) as any).hooks.state;
-    expect(Object.keys(state)).toEqual([`${hooks}:session_start:0:0`, `${hooks}:session_end:0:0`]);
+    expect(Object.keys(state)).toEqual([`${hooks}:session_start:0:0`, `${hooks}:session_end:0:0`, `${hooks}:user_prompt_submit:0:0`, `${hooks}:post_tool_use:0:0`]);
     for (const entry of Object.values(state) as any[]) expect(entry.trusted_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     const again = await runCli(sb, ["install", "--agent", "codex", "--agent", "gemini", "--agent", "codex"], { env });
@@ -137,6 +139,6 @@ describe("supervise install --agent gemini --agent codex", () => {
     const g = read(gemini);
     expect(g.ui).toEqual({ theme: "Dracula" });
     expect(g.model).toEqual({ name: "gemini-2.5-pro" });
-    expect(Object.keys(g.hooks)).toEqual(["SessionStart", "SessionEnd", "BeforeTool"]);
+    expect(Object.keys(g.hooks)).toEqual(["SessionStart", "SessionEnd", "BeforeTool", "BeforeAgent", "AfterTool"]);
   });
 });

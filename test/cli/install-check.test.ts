@@ -35,6 +35,7 @@ describe("supervise install --check", () => {
       `ok    claude-code SessionStart: ${CLI} is there (not run: SessionStart sweeps)`,
       expect.stringMatching(/^ok {4}claude-code SessionEnd: answers JSON, exit 0, in \d+ ms$/),
       expect.stringMatching(/^ok {4}claude-code PreToolUse: answers JSON, exit 0, in \d+ ms$/),
+      expect.stringMatching(/^ok {4}claude-code UserPromptSubmit: answers JSON, exit 0, in \d+ ms$/),
       `ok    state dir ${sb.home}: writable`,
       "ok    ledger: reads whole",
     ]);
@@ -53,6 +54,7 @@ describe("supervise install --check", () => {
       "FAIL  claude-code SessionStart",
       "FAIL  claude-code SessionEnd",
       "FAIL  claude-code PreToolUse",
+      "FAIL  claude-code UserPromptSubmit",
       "FAIL  codex",
       "FAIL  state dir " + sb.home,
       "FAIL  ledger",

@@ -39,7 +39,7 @@ describe("supervise install", () => {
     const r = await runCli(sb, ["install"], { env });
     expect(r).toEqual({ exitCode: 0, stderr: bakedIn(sb), stdout: `installed supervise's hooks in ${settings}\n` });
     const hooks = read(settings).hooks;
-    expect(Object.keys(hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse"]);
+    expect(Object.keys(hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse", "UserPromptSubmit"]);
     const command: string = hooks.PreToolUse[0].hooks[0].command;
     expect(command).toStartWith(`SUPERVISE_HOME=${sb.home} SUPERVISE_CONFIG=${sb.configPath} ${process.execPath} `);
     expect(command).toEndWith("/src/cli.ts hook pre-tool-use");
@@ -126,7 +126,7 @@ describe("supervise install", () => {
     const local = join(project, ".claude", "settings.local.json");
     const r = await runCli(sb, ["install", "--local"], { env, cwd: project });
     expect(r).toEqual({ exitCode: 0, stdout: `installed supervise's hooks in ${local}\n`, stderr: bakedIn(sb) });
-    expect(Object.keys(read(local).hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse"]);
+    expect(Object.keys(read(local).hooks)).toEqual(["SessionStart", "SessionEnd", "PreToolUse", "UserPromptSubmit"]);
     expect(readdirSync(join(project, ".claude"))).toEqual(["settings.local.json"]);
     const checked = await runCli(sb, ["install", "--check", "--local"], { env, cwd: project });
     expect(checked.exitCode).toBe(0);
@@ -150,10 +150,10 @@ describe("supervise install", () => {
     mkdirSync(join(sb.dir, "home", ".claude"));
     writeFileSync(settings, "");
     const dry = await runCli(sb, ["install", "--dry-run"], { env });
-    expect(Object.keys(JSON.parse(patched(settings, dry.stdout)).hooks)).toHaveLength(3);
+    expect(Object.keys(JSON.parse(patched(settings, dry.stdout)).hooks)).toHaveLength(4);
     expect(readFileSync(settings, "utf8")).toBe("");
     expect((await runCli(sb, ["install"], { env })).exitCode).toBe(0);
-    expect(Object.keys(read(settings).hooks)).toHaveLength(3);
+    expect(Object.keys(read(settings).hooks)).toHaveLength(4);
   });
 
   test("invalid JSON or a wrong shape: exit 2, one line, the file untouched; bad flags exit 2", async () => {

@@ -216,7 +216,7 @@ echo "LEAK_ALIVE $(alive $LEAK)"
     // No flow runs here, and none may sweep this machine if one did.
     sb = makeSandbox({ hooks: { reapInterval: "none" } });
     const { runCli } = await import("../helpers/cli.ts");
-    const known = "(known: session-start, pre-tool-use, session-end, or SessionStart, PreToolUse, BeforeTool, SessionEnd)";
+    const known = "(known: session-start, pre-tool-use, session-end, prompt, post-tool-use, or SessionStart, PreToolUse, BeforeTool, SessionEnd, UserPromptSubmit, BeforeAgent, PostToolUse, AfterTool)";
     expect(await runCli(sb, ["hook", "bogus"])).toEqual({ stdout: "{}\n", stderr: `supervise: hook: unknown hook event 'bogus' ${known}\n`, exitCode: 0 });
     expect(await runCli(sb, ["hook"])).toEqual({ stdout: "{}\n", stderr: `supervise: hook: unknown hook event '' ${known}\n`, exitCode: 0 });
     const agent = await runCli(sb, ["hook", "--agent", "nosuch", "pre-tool-use"]);
