@@ -4,7 +4,7 @@
 // a single sample. CPU is over the process's lifetime, ports and output its own.
 
 import type { EntryRow } from "../ledger/entries.ts";
-import { parseActivity, type EntryActivity } from "./record.ts";
+import { describeActivity, parseActivity, type EntryActivity } from "./record.ts";
 import { outputTime } from "./facts.ts";
 import type { ActivityState } from "./state.ts";
 import { formatDuration } from "../time/duration.ts";
@@ -33,8 +33,6 @@ export function processActivity(p: { pid: number; cpuSeconds: number; ageSeconds
 
 /** In a person's words, for `ps` and `top`: its entry's judgement ("stalled 12m"), the ports it serves, or "-". */
 export function describeProcessActivity(p: Pick<ProcessActivity, "activity" | "activitySince" | "ports">, now: number): string {
-  if (p.activity === "unknown") return "-";
-  if (p.activity === "serving") return `serving ${p.ports.map((port) => `:${port}`).join(",")}`;
-  if (p.activity === "busy" || p.activity === "quiet" || p.activitySince === null) return p.activity;
-  return `${p.activity} ${formatDuration(Math.max(0, now - Date.parse(p.activitySince)))}`;
+  // The row's cpuPercent is over the process's life, not the judgement's window: not said beside "busy".
+  return describeActivity({ ...p, cpuPercent: null }, now, formatDuration) ?? "-";
 }

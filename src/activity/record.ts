@@ -61,12 +61,11 @@ export function activityFields(a: EntryActivity | null, running: boolean): Activ
   return { activity: a.state, activitySince: iso(a.since), activityJudgedAt: iso(a.at), cpuPercent: a.cpuPercent, rssBytes: a.rssBytes, ports: a.ports, lastOutputAt: a.outputAt ? iso(a.outputAt) : null, lastLine: a.lastLine ?? null };
 }
 
-/** In a person's words, for `ls` and `show`: "stalled 12m", "serving :8080", "busy 40%"; null when there is nothing to say. */
-export function describeActivity(a: ActivityFields, now: number, formatDuration: (ms: number) => string): string | null {
+/** In a person's words, for `ls`, `show`, `ps` and `top`: "stalled 12m", "serving :8080", "busy 40%"; null when there is nothing to say. */
+export function describeActivity(a: Pick<ActivityFields, "activity" | "activitySince" | "ports" | "cpuPercent">, now: number, formatDuration: (ms: number) => string): string | null {
   if (a.activity === null || a.activity === "unknown") return null;
-  const held = formatDuration(Math.max(0, now - Date.parse(a.activitySince!)));
   if (a.activity === "serving") return `serving ${a.ports.map((port) => `:${port}`).join(",")}`;
   if (a.activity === "busy") return a.cpuPercent ? `busy ${Math.round(a.cpuPercent)}%` : "busy";
-  if (a.activity === "quiet") return "quiet";
-  return `${a.activity} ${held}`;
+  if (a.activity === "quiet" || a.activitySince === null) return a.activity;
+  return `${a.activity} ${formatDuration(Math.max(0, now - Date.parse(a.activitySince)))}`;
 }

@@ -41,7 +41,6 @@ export function renderOwnedProcesses(rows: readonly ShownProcess[], width: numbe
   return parts.join("\n");
 }
 
-
 const NAMESPACE_MARK: Record<OwnedProcess["pidNamespace"], string> = { same: "", other: "another pid namespace", unreadable: "pid namespace unreadable" };
 
 function marks(p: OwnedProcess): string {

@@ -16,7 +16,6 @@ import { withRecordedOwner } from "./owner.ts";
 import { ringNews } from "../ledger/news.ts";
 import { TOLD_STATES } from "../activity/state.ts";
 
-
 export interface Recorder {
   started(entry: NewEntry): void;
   spawned(pid: number, pgid: number, startTicks: number | null): void;

@@ -38,7 +38,6 @@ const ENDED_BECAUSE: Partial<Record<EndReason, string>> = {
   manual: "`supervise kill` asked",
 };
 
-
 /** The keys an entry's `told` holds; anything unreadable holds none. */
 export function toldKeys(told: string | null | undefined): string[] {
   if (!told) return [];
