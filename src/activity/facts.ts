@@ -5,6 +5,7 @@
 
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { readProcText } from "../proc/read.ts";
+import { PAGE_BYTES } from "../proc/stat.ts";
 
 /** The tree's facts; null fields could not be read. */
 export interface TreeFacts {
@@ -21,7 +22,6 @@ export interface TreeFacts {
   outputAt: number | null;
 }
 
-const PAGE_BYTES = 4096;
 /** read(2)'s number, by architecture, as /proc/PID/syscall's first field gives it. */
 const READ_SYSCALL: Record<string, string> = { x64: "0", arm64: "63" };
 

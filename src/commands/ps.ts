@@ -17,7 +17,7 @@ export default async function ps(args: string[]): Promise<number> {
   const session = stringOption(options, "session");
   const dir = stateDir();
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
-  const owned = await ownedNow(dir, config);
+  const { rows: owned } = await ownedNow(dir, config);
   // A session by the prefix ls shows; one no process has lists nothing.
   const named = session === undefined ? undefined : (matchSession(owned.flatMap((row) => (row.session === null ? [] : [row.session])), session) ?? session);
   const rows = owned.filter((row) => named === undefined || row.session === named);

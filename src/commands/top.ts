@@ -14,7 +14,7 @@ import { ownedNow, type ShownProcess } from "../ownership/owned-now.ts";
 import type { SnapshotMemo } from "../reap/snapshot.ts";
 import { stateDir } from "../state-dir.ts";
 import { cpuRates, renderFrame, type SortKey } from "../top/frame.ts";
-import { identitiesOf, refreshRows } from "../top/refresh.ts";
+import { refreshRows } from "../top/refresh.ts";
 
 const REFRESH_MS = 2_000;
 /** Every this many refreshes, a full look: what started meanwhile shows then (within 10 s). */
@@ -34,14 +34,17 @@ export default async function top(args: string[]): Promise<number> {
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
   // What does not change while a process lives is read once: each refresh reads little more than stat.
   const memo: SnapshotMemo = new Map();
-  const look = async () => inSession(await ownedNow(dir, config, memo), session);
+  const look = async () => {
+    const { rows, startTicks } = await ownedNow(dir, config, memo);
+    return { rows: inSession(rows, session), startTicks };
+  };
   const draw = async (rows: ShownProcess[], before: Map<number, number> | null, windowMs: number, keys: boolean) =>
     renderFrame({ rows: cpuRates(rows, before, windowMs), now: Date.now(), windowMs, sort, width: await terminalWidth(1), colour: await colorEnabled(1), keys });
 
   if (options.once) {
     const first = await look();
     await Bun.sleep(ONCE_WINDOW_MS);
-    await writeOut(await draw(await look(), cpuSeconds(first), ONCE_WINDOW_MS, false));
+    await writeOut(await draw((await look()).rows, cpuSeconds(first.rows), ONCE_WINDOW_MS, false));
     return 0;
   }
   const screen = await isTerminal(1);
@@ -53,10 +56,8 @@ export default async function top(args: string[]): Promise<number> {
   if (screen) await writeOut(ENTER);
   try {
     for (let refresh = 0; ; refresh++) {
-      if (refresh % FULL_LOOK_EVERY === 0) {
-        rows = await look();
-        identities = identitiesOf(rows);
-      } else rows = refreshRows(rows, identities);
+      if (refresh % FULL_LOOK_EVERY === 0) ({ rows, startTicks: identities } = await look());
+      else rows = refreshRows(rows, identities);
       const now = Date.now();
       const frame = await draw(rows, before, before === null ? 0 : now - lookedAt, keys !== null);
       await writeOut(screen ? HOME_CLEAR + frame : `${frame}\n`);

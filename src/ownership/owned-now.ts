@@ -15,15 +15,23 @@ import { sessionEvidence } from "./recorded-sessions.ts";
 
 export type ShownProcess = OwnedProcess & ProcessActivity;
 
+export interface OwnedNow {
+  rows: ShownProcess[];
+  /** Each row's start tick as the snapshot read it: with its pid, the process it is (top's refreshes check it). */
+  startTicks: Map<number, number>;
+}
+
 /** `memo`: what earlier calls read of each process, for a caller that looks again and again (top). */
-export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo): Promise<ShownProcess[]> {
+export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo): Promise<OwnedNow> {
   const ownUid = process.getuid!();
   let entries = new Map<string, EntryRow>();
+  const startTicks = new Map<number, number>();
   const owned = await readingLedger(dir, async () => {
     const db = existingLedger(dir);
     entries = new Map((db ? listEntries(db, { all: true }) : []).map((row) => [row.id, row]));
     const snapshot = await takeSnapshot({ ownUid, names: new Set(), cookiesSinceTicks: null, sessionScope: true, everyProcessOfUser: true, memo });
     const byPid = new Map(snapshot.procs.map((p) => [p.pid, p]));
+    for (const p of snapshot.procs) startTicks.set(p.pid, p.startTicks);
     return ownedProcesses(snapshot.procs, {
       table: { byPid, unreadable: snapshot.unreadable, ...sessionEvidence(db, bootId()) },
       entries,
@@ -38,5 +46,6 @@ export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo)
     });
   });
   const ports = portsOfEach(owned.map((row) => row.pid));
-  return owned.map((row) => ({ ...row, ...processActivity(row, row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null), ports.get(row.pid) ?? []) }));
+  const rows = owned.map((row) => ({ ...row, ...processActivity(row, row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null), ports.get(row.pid) ?? []) }));
+  return { rows, startTicks: new Map(rows.map((row) => [row.pid, startTicks.get(row.pid)!])) };
 }

@@ -4,7 +4,7 @@
 
 import type { EntryRow } from "../ledger/entries.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
-import { isGone } from "../proc/stat.ts";
+import { isGone, type ProcStat } from "../proc/stat.ts";
 import { keepMarkOf, type KeepSettings } from "../policy/keep.ts";
 import { cookieOf, isOrphaned, type ProcessTable, type ProcInfo } from "./process-table.ts";
 import { sessionCookieOf, type SessionCookie } from "./cookie.ts";
@@ -87,8 +87,7 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
       ledgerId: entry?.id ?? null,
       orphaned: isOrphaned(proc, ctx.subreapers),
       state: proc.state,
-      ageSeconds: Math.max(0, Math.floor((ctx.nowTicks - proc.startTicks) / CLOCK_TICKS_PER_SECOND)),
-      cpuSeconds: (proc.utimeTicks + proc.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+      ...processTimes(proc, ctx.nowTicks),
       rssBytes: ctx.rssBytes(proc.pid),
       command: proc.argv?.join(" ") || `[${proc.comm}]`,
       argv: proc.argv,
@@ -133,6 +132,14 @@ export interface SessionHeader {
   /** Rows in another (or an unreadable) pid namespace: their owner cannot be judged from here. */
   elsewhere: number;
   rows: OwnedProcess[];
+}
+
+/** A row's age and CPU time from its stat, as ps and top show them. */
+export function processTimes(stat: Pick<ProcStat, "startTicks" | "utimeTicks" | "stimeTicks">, nowTicks: number): { ageSeconds: number; cpuSeconds: number } {
+  return {
+    ageSeconds: Math.max(0, Math.floor((nowTicks - stat.startTicks) / CLOCK_TICKS_PER_SECOND)),
+    cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+  };
 }
 
 export function sessionHeaders(rows: readonly OwnedProcess[]): SessionHeader[] {

@@ -8,6 +8,9 @@ const PF_KTHREAD = 0x00200000;
 /** PF_EXITING: set as do_exit begins, before the task is a zombie; there is no way back. */
 const PF_EXITING = 0x00000004;
 
+/** The size of a page, as stat's rss counts them (4 KiB on the architectures supervise runs on). */
+export const PAGE_BYTES = 4096;
+
 export interface ProcStat {
   pid: number;
   comm: string;
