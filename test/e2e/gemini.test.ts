@@ -10,6 +10,7 @@ import { runCli } from "../helpers/cli.ts";
 import { startMockGemini } from "../helpers/mock-gemini.ts";
 import { agentSuite, tellWhenReceived, toldOnce } from "../helpers/agent-e2e.ts";
 import { inNamespace } from "../helpers/namespace.ts";
+import type { MockServer } from "../helpers/mock-server.ts";
 import type { Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(150_000);
@@ -47,6 +48,28 @@ async function setUp(run: Record<string, string> = {}): Promise<Sandbox> {
   writeFileSync(join(home, ".gemini", "settings.json"), JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } }, privacy: { usageStatisticsEnabled: false } }));
   Object.assign(sb.env, { GEMINI, GHOME: home, PROJ: project });
   return sb;
+}
+
+/**
+ * One `gemini -p` turn: a background call that records its entry's id and then runs SCRIPT,
+ * a foreground `sleep 3` while it runs (or ends), and `echo next`; the mock and the entry's id.
+ */
+async function backgroundThenWait(sb: Sandbox, script: string, description: string): Promise<{ api: MockServer; id: string }> {
+  const api = mock({
+    calls: [
+      { command: `echo "$SUPERVISE_ID" > ${sb.dir}/marker; ${script}`, description, is_background: true },
+      { command: "sleep 3", description: "Wait" },
+      { command: "echo next", description: "Next" },
+    ],
+  });
+  const r = await inNamespace(sb, GEMINI_P + String.raw`
+${run(api.url, "go on", "gemini-turn")}
+echo "EXIT $?"
+echo "ID $(cat "$D/marker")"
+`, 100_000);
+  expect(r.stderr).toBe("");
+  expect(r.values.get("EXIT")).toBe("0");
+  return { api, id: r.values.get("ID")! };
 }
 
 describe("Gemini CLI (real) with supervise installed in the project", () => {
@@ -184,47 +207,14 @@ kill -KILL $VITE
 
   e2e("the model is told, once, that its background command stalled: through the next shell call's AfterTool, and in no later request again", async () => {
     const sb = await setUp({ stallAfter: "1s" });
-    const api = mock({
-      calls: [
-        { command: `echo "$SUPERVISE_ID" > ${sb.dir}/marker; exec sleep 1000`, description: "Idle watcher", is_background: true },
-        { command: "sleep 3", description: "Wait" },
-        { command: "echo next", description: "Next" },
-      ],
-    });
-    const r = await inNamespace(
-      sb,
-      GEMINI_P +
-        String.raw`
-${run(api.url, "watch", "gemini-told")}
-echo "EXIT $?"
-echo "ID $(cat "$D/marker")"
-`,
-      100_000,
-    );
-    expect(r.stderr).toBe("");
-    expect(r.values.get("EXIT")).toBe("0");
-    const id = r.values.get("ID")!;
+    const { api, id } = await backgroundThenWait(sb, "exec sleep 1000", "Idle watcher");
     // Not before the second call's result; then once, in it or the next, and in every request after.
     expect(toldOnce(api.requests, `supervise: background "Idle watcher" (${id}) has stalled: no CPU, no output and no listening socket for `, 2)).toBe("told once");
   });
 
   e2e("a background command that finishes: Gemini does not tell its model, supervise does, once, with its status", async () => {
     const sb = await setUp();
-    const api = mock({
-      calls: [
-        { command: `echo "$SUPERVISE_ID" > ${sb.dir}/marker; sleep 1; echo built; exit 3`, description: "Build", is_background: true },
-        { command: "sleep 3", description: "Wait" },
-        { command: "echo next", description: "Next" },
-      ],
-    });
-    const r = await inNamespace(sb, GEMINI_P + String.raw`
-${run(api.url, "build", "gemini-finished")}
-echo "EXIT $?"
-echo "ID $(cat "$D/marker")"
-`, 100_000);
-    expect(r.stderr).toBe("");
-    expect(r.values.get("EXIT")).toBe("0");
-    const id = r.values.get("ID")!;
+    const { api, id } = await backgroundThenWait(sb, "sleep 1; echo built; exit 3", "Build");
     const texts = api.requests.map((q) => JSON.stringify(q));
     // Gemini's own requests say nothing of the end: the background call's result was "moved to background", and no later part mentions it.
     expect(texts.every((t) => !/exited 3|exit code 3|\(PID: \d+\) (?:exited|finished)/.test(t.replace(/supervise: background[^<]*/g, "")))).toBe(true);
