@@ -1,5 +1,5 @@
 // The facts of a process tree that say what it is doing, read from /proc in one look: CPU
-// ticks (its reaped children's included), resident memory, the listening ports of its sockets,
+// ticks (its reaped children's included), time spent waiting for a CPU, resident memory, the listening ports of its sockets,
 // whether it is blocked reading a stdin that can block, and when its output last
 // changed where that can be seen (a regular file; /dev/null is seen and never changes).
 
@@ -12,6 +12,8 @@ export interface TreeFacts {
   pids: number[];
   /** utime + stime + cutime + cstime of every process. */
   cpuTicks: number;
+  /** Milliseconds each process's main thread has waited, runnable, for a CPU (/proc/PID/schedstat); 0 where unreadable. */
+  queuedMs: number;
   rssBytes: number;
   /** Listening TCP ports and bound UDP ports, ascending, each once. */
   ports: number[];
@@ -52,6 +54,7 @@ export function treeOf(root: number, limit = 10_000): number[] {
 /** The facts of the processes `pids` (one tree); `outputOf` is whose stdout counts as the tree's output. */
 export function readTreeFacts(pids: readonly number[], outputOf: number | null = pids[0] ?? null): TreeFacts {
   let cpuTicks = 0;
+  let queuedMs = 0;
   let rssBytes = 0;
   let readingStdin = false;
   let read = 0;
@@ -62,12 +65,13 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
     if (fields === null) continue;
     cpuTicks += (Number(fields[11]) || 0) + (Number(fields[12]) || 0) + (Number(fields[13]) || 0) + (Number(fields[14]) || 0);
     rssBytes += (Number(fields[21]) || 0) * PAGE_BYTES;
+    queuedMs += runQueueMs(pid);
     for (const inode of socketInodes(pid)) sockets.add(inode);
     readingStdin ||= blockedReadingStdin(pid, fields[0]!);
     read++;
     if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
   }
-  return { pids: [...pids], cpuTicks, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf) };
+  return { pids: [...pids], cpuTicks, queuedMs, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf) };
 }
 
 /** The fields after the ")" that ends comm: 0 is the state, 11-14 the CPU times, 21 rss in pages. */
@@ -77,6 +81,15 @@ function statFields(pid: number): string[] | null {
     return text.slice(text.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
+  }
+}
+
+/** /proc/PID/schedstat's second field (nanoseconds runnable on a run queue), in ms; 0 without schedstat. */
+function runQueueMs(pid: number): number {
+  try {
+    return Math.floor(Number(readProcText(`/proc/${pid}/schedstat`).split(" ")[1]) / 1e6) || 0;
+  } catch {
+    return 0;
   }
 }
 

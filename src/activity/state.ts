@@ -10,6 +10,8 @@ export interface ActivitySample {
   at: number;
   /** CPU ticks of the whole tree so far (its reaped children's included). */
   cpuTicks: number;
+  /** Milliseconds its processes have waited, runnable, for a CPU so far (/proc/PID/schedstat); 0 when unseen. */
+  queuedMs?: number;
   /** Bytes or mtime of the output it can be seen writing; null when output cannot be seen. */
   output: number | null;
   /** Listening TCP and UDP ports of the tree. */
@@ -23,7 +25,7 @@ export interface ActivityTrack {
   last: ActivitySample;
   /** The last time CPU or output progressed (or the first sample). */
   progressAt: number;
-  /** Since when the tree has used at least SPIN_SHARE of a core with no output progress; null when it has not. */
+  /** Since when the tree has wanted at least SPIN_SHARE of a core with no output progress; null when it has not. */
   spinningSince: number | null;
   state: ActivityState;
   /** Since when the state has held; for stalled, waiting-input and spinning, since their condition began. */
@@ -54,10 +56,13 @@ export function judge(track: ActivityTrack | null, next: ActivitySample, stallAf
   const cpuTicks = track ? Math.max(0, next.cpuTicks - track.last.cpuTicks) : 0;
   // A clock that did not move on (or went back) gives no rate.
   const cpuPercent = windowMs > 0 ? Math.round((cpuTicks / ticksPerSecond / (windowMs / 1000)) * 1000) / 10 : 0;
+  // On a busy machine a spinner gets less than a core but is runnable all the time: wanting a core is running or queued for one.
+  const queuedMs = track ? Math.max(0, (next.queuedMs ?? 0) - (track.last.queuedMs ?? 0)) : 0;
+  const wantedPercent = windowMs > 0 ? (cpuTicks / ticksPerSecond / (windowMs / 1000)) * 100 + (queuedMs / windowMs) * 100 : 0;
   const wrote = track !== null && next.output !== null && track.last.output !== null && next.output !== track.last.output;
   const progressed = track === null || cpuTicks > 0 || wrote;
   const progressAt = progressed ? next.at : track!.progressAt;
-  const spinningNow = track !== null && cpuPercent >= SPIN_SHARE * 100 && !wrote;
+  const spinningNow = track !== null && wantedPercent >= SPIN_SHARE * 100 && !wrote;
   const spinningSince = spinningNow ? (track!.spinningSince ?? track!.last.at) : null;
   const state = stateOf({ next, progressed, progressAt, spinningSince, stallAfterMs });
   // A stall, a prompt and a spin are said since their condition began, not since it was first seen to last long enough.

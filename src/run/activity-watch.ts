@@ -48,7 +48,7 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
       return;
     }
     const output = options.capturePath === null ? facts.outputAt : mtimeOf(options.capturePath);
-    const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, output, ports: facts.ports, readingStdin: facts.readingStdin }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
+    const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, queuedMs: facts.queuedMs, output, ports: facts.ports, readingStdin: facts.readingStdin }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
     track = next.track;
     if (!idled && IDLE_STATES.has(track.state) && track.last.at - track.progressAt >= options.idleTimeoutMs) {
       idled = true;

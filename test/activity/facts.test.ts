@@ -71,7 +71,7 @@ time.sleep(100)`]);
   });
 
   test("a pid that is gone: no facts, no throw", () => {
-    expect(readTreeFacts([2 ** 22 + 1])).toEqual({ pids: [2 ** 22 + 1], cpuTicks: 0, rssBytes: 0, ports: [], readingStdin: false, stopped: false, outputAt: null });
+    expect(readTreeFacts([2 ** 22 + 1])).toEqual({ pids: [2 ** 22 + 1], cpuTicks: 0, queuedMs: 0, rssBytes: 0, ports: [], readingStdin: false, stopped: false, outputAt: null });
     expect(treeOf(2 ** 22 + 1)).toEqual([]);
   });
 });

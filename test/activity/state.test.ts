@@ -7,6 +7,9 @@ const LIMIT = 600_000;
 /** One sample `s` seconds in: `ticks` of CPU so far (100 a second), output so far, ports, stdin. */
 const at = (s: number, ticks: number, output: number | null = null, ports: number[] = [], readingStdin = false): ActivitySample => ({ at: s * 1000, cpuTicks: ticks, output, ports, readingStdin });
 
+/** The same, with `queuedS` seconds spent runnable waiting for a CPU so far. */
+const queued = (s: number, ticks: number, queuedS: number): ActivitySample => ({ ...at(s, ticks, 5), queuedMs: queuedS * 1000 });
+
 /** The state after each sample, fed in order. */
 function states(samples: ActivitySample[], limit = LIMIT): ActivityState[] {
   let track: ActivityTrack | null = null;
@@ -34,6 +37,8 @@ describe("judge", () => {
     ["a core used with no output: busy until the limit, then spinning", [at(0, 0, 5), at(300, 30_000, 5), at(600, 60_000, 5)], ["busy", "busy", "spinning"]],
     ["several cores count as spinning too", [at(0, 0), at(600, 4 * 60_000)], ["busy", "spinning"]],
     ["output resets spinning", [at(0, 0, 5), at(300, 30_000, 5), at(600, 60_000, 6), at(900, 90_000, 6)], ["busy", "busy", "busy", "busy"]],
+    ["a spinner on a busy machine: half a core run, the other half queued for one", [queued(0, 0, 0), queued(300, 15_000, 150), queued(600, 30_000, 300)], ["busy", "busy", "spinning"]],
+    ["half a core run and asleep the rest is not spinning", [queued(0, 0, 0), queued(300, 15_000, 10), queued(600, 30_000, 20)], ["busy", "busy", "busy"]],
     ["80% of a core is not spinning", [at(0, 0), at(300, 24_000), at(900, 72_000)], ["busy", "busy", "busy"]],
     ["a clock that went back gives no rate and no progress by time", [at(100, 0, 1), at(50, 0, 1)], ["busy", "quiet"]],
     ["fewer ticks than before (a member left): no progress seen", [at(0, 500, 1), at(30, 100, 1)], ["busy", "quiet"]],
