@@ -161,10 +161,12 @@ echo "LOG $(grep '"msg":"session end"' "$SUPERVISE_HOME/supervise.log" | tail -1
 ln -sf "$(command -v sleep)" "$D/s/vite"
 ${run(second.url, "start the watcher", "gemini2")} &
 LAUNCHER=$!
-wait_until '[ -s "$D/marker" ] && [ -n "$(pgrep -P "$(cut -d" " -f2 "$D/marker")" | tr -d "\n")" ]'
+wait_until '[ -s "$D/marker" ] && [ "$(pgrep -P "$(cut -d" " -f2 "$D/marker")" | wc -l)" -ge 2 ]'
 read -r ID SHELL_PID < "$D/marker"
 CLI_PID=$(pgrep -P $LAUNCHER)
-TREE=$(descendants $CLI_PID | tr '\n' ' ')
+# The background call's own tree: the CLI's child that SHELL_PID descends from (a hook the CLI runs meanwhile is not of it).
+ROOT=$SHELL_PID; while [ "$ROOT" -gt 1 ] && [ "$(stat_field $ROOT 2)" != "$CLI_PID" ]; do ROOT=$(stat_field $ROOT 2); done
+TREE="$ROOT $(descendants $ROOT | tr '\n' ' ')"
 echo "TREE_SIZE $(echo $TREE | wc -w)"
 { kill -KILL $CLI_PID; wait $LAUNCHER; } 2> /dev/null
 echo "ALIVE_AFTER_CRASH $(for p in $TREE; do alive $p; done | sort -u | tr '\n' ' ')"
