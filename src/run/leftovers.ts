@@ -22,13 +22,17 @@ const FORK_POLL_MS = 5;
 /**
  * Until then the fork still shows the shell's command line and environment, not the ones it
  * is about to exec with (`SUPERVISE_KEEP=1 server &`): waits, at most FORK_EXEC_MS, until no
- * process of the entry runs the command's own command line.
+ * process of the entry runs the command's own command line or is inside its execve (an empty one).
  */
 export async function forksExecuted(ref: EntryRef, command: readonly string[], argv: (pid: number) => readonly string[] | null = readCmdline): Promise<void> {
   const own = command.join("\0");
   const pending = () => {
     const found = findEntryProcesses(ref);
-    return [...found.members, ...found.carriers].some((p) => argv(p.pid)?.join("\0") === own);
+    return [...found.members, ...found.carriers].some((p) => {
+      if (p.state === "Z" || p.state === "X") return false;
+      const line = argv(p.pid);
+      return line !== null && (line.length === 0 || line.join("\0") === own);
+    });
   };
   for (const until = Date.now() + FORK_EXEC_MS; pending() && Date.now() < until; ) await Bun.sleep(FORK_POLL_MS);
 }

@@ -45,6 +45,7 @@ describe("ownKeepMark and keepMarkOf", () => {
     ["a sessionKeep name by argv[0]", p({ pid: 10, comm: "tmux: server", argv: ["tmux", "new"] }), "session-keep"],
     ["a protect pattern", p({ pid: 10, argv: ["python", "-m", "pytest"] }), "protect"],
     ["a command line unreadable", p({ pid: 10, argv: null }), "unreadable"],
+    ["an empty command line: a process inside its execve", p({ pid: 10, argv: [], environ: "" }), "unreadable"],
     ["an environment unreadable", p({ pid: 10, environ: null }), "unreadable"],
     // nginx, postgres, setproctitle: nothing asked for a keep, so nothing is lost by reading none.
     ["an environment overwritten by a title, no keep asked for", p({ pid: 10, environ: "myapp: worker xx\0" }), null],

@@ -83,6 +83,16 @@ describe("endableDescendants: which adopted processes each of the wrapper's stop
     expect(endableDescendants(descendantsOf(WRAPPER, STATS), COVERED, null, policy, FACTS).map((p) => p.pid).sort()).toEqual([111, 120, 121]);
   });
 
+  test("a leftover caught inside its execve (its command line reads empty) is kept on the leftovers path: it cannot be read yet", () => {
+    const execing: Array<[ProcStat, string[] | null, string]> = [
+      [proc(300, WRAPPER, 300), [], ""],
+      [proc(301, WRAPPER, 301), ["sleep", "100"], ""],
+    ];
+    const facts: ProcFacts = { argv: (pid) => execing.find(([p]) => p.pid === pid)?.[1] ?? null, environ: (pid) => execing.find(([p]) => p.pid === pid)?.[2] ?? null, sameNamespace: () => true };
+    const policy = entryPolicy("leftovers", { keepOrphaned: false, sessionBound: false, asked: false }, KEEP);
+    expect(endableDescendants(descendantsOf(WRAPPER, execing.map(([p]) => p)), new Set(), null, policy, facts).map((p) => p.pid)).toEqual([301]);
+  });
+
   test("another entry's process (a nested supervise run, its own cookie) and what runs below it are never this wrapper's to end", () => {
     const nested: Array<[ProcStat, string[] | null, string]> = [
       [proc(200, WRAPPER, 200), ["sleep", "300"], "SUPERVISE_ID=inner1"],
