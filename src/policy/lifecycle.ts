@@ -6,9 +6,10 @@ import type { KeepMark } from "./keep.ts";
 
 /**
  * Who is ending: the wrapper (deadline, --idle-timeout, a forwarded signal, its parent's death,
- * what is left at its exit), a sweep, SessionEnd, gc, or `supervise kill ID`.
+ * what is left at its exit), a sweep, SessionEnd, gc, `supervise kill ID`, or `supervise kill
+ * --port N` (the holder of a port, which names no entry: keep marks hold).
  */
-export type StopPath = "deadline" | "idle-timeout" | "signal" | "parent-died" | "leftovers" | "sweep" | "session-end" | "gc" | "kill";
+export type StopPath = "deadline" | "idle-timeout" | "signal" | "parent-died" | "leftovers" | "sweep" | "session-end" | "gc" | "kill" | "port";
 
 /** How a process is tied to what is being ended. */
 export type Tie =
@@ -34,7 +35,11 @@ export type Proof =
   /** The session is ending (SessionEnd with a reason in hooks.sessionEndKillOn). */
   | "session-ending"
   /** The entry's own deadline, signal, parent's death or exit. */
-  | "own-entry";
+  | "own-entry"
+  /** `kill --port` from the holder's own session (the caller's cookie, or --session). */
+  | "own-session"
+  /** `kill --port` on a supervise entry of no agent session (a user's own `supervise run`). */
+  | "sessionless-entry";
 
 export interface Subject {
   tie: Tie;
@@ -83,6 +88,7 @@ const PROOFS: Record<Exclude<StopPath, "kill" | "gc">, readonly Proof[]> = {
   leftovers: ["own-entry"],
   sweep: ["owner-gone", "overdue", "entry-ended", "seed-rule"],
   "session-end": ["session-ending"],
+  port: ["own-session", "owner-gone", "sessionless-entry"],
 };
 
 export function mayEnd(path: StopPath, s: Subject): Decision {
@@ -97,6 +103,7 @@ export function mayEnd(path: StopPath, s: Subject): Decision {
   // The user named the entry: everything of it, kept or not.
   if (path === "kill") return s.tie === "group" || s.tie === "escape" ? YES : no("not-this-path");
   if (s.proof === null || !PROOFS[path].includes(s.proof)) return no("no-proof");
+  if (path === "port") return mayEndPortHolder(s);
   if (ownLimit) {
     // The entry's own limits (a deadline, --idle-timeout) and signals reach its own group whatever it holds; beyond the group, keep marks hold.
     if (s.tie === "group") return YES;
@@ -121,6 +128,16 @@ export function mayEnd(path: StopPath, s: Subject): Decision {
   // A sweep: a session-bound escape is its session's leftover, judged by its session's owner.
   if (s.sessionBound && s.proof === "entry-ended") return no("session-bound");
   if (s.tie === "unowned" && s.proof !== "seed-rule") return no("no-proof");
+  if (s.otherLiveOwner) return no("other-live-owner");
+  return YES;
+}
+
+/** A port's holder: ours by its session or its entry, and no keep promise; the caller's own agent's children included (it named the port). */
+function mayEndPortHolder(s: Subject): Decision {
+  if (s.tie === "unowned") return no("no-proof");
+  if (s.proof === "sessionless-entry" && s.tie !== "group" && s.tie !== "escape") return no("no-proof");
+  if (s.kept) return no("kept");
+  if (s.keepOrphaned) return no("keep-orphaned");
   if (s.otherLiveOwner) return no("other-live-owner");
   return YES;
 }
