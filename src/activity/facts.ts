@@ -5,6 +5,7 @@
 
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { readProcText } from "../proc/read.ts";
+import { listeningPorts, socketInodes } from "../proc/sockets.ts";
 import { PAGE_BYTES } from "../proc/stat.ts";
 
 /** The tree's facts; null fields could not be read. */
@@ -91,74 +92,6 @@ function runQueueMs(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-function socketInodes(pid: number): string[] {
-  const inodes: string[] = [];
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return inodes;
-  }
-  for (const fd of fds) {
-    try {
-      const match = /^socket:\[([0-9]+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.push(match[1]!);
-    } catch {}
-  }
-  return inodes;
-}
-
-/** Of `inodes`, the local ports of listening TCP sockets and bound, unconnected UDP ones, read in `pid`'s network namespace. */
-export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number[] {
-  const ports = new Set<number>();
-  for (const [inode, port] of listeningSockets(pid)) if (inodes.has(inode)) ports.add(port);
-  return [...ports].sort((a, b) => a - b);
-}
-
-/** Every listening TCP socket and bound UDP one of `pid`'s network namespace: its inode and local port. */
-function listeningSockets(pid: number): Map<string, number> {
-  const sockets = new Map<string, number>();
-  for (const [table, listening] of [["tcp", "0A"], ["tcp6", "0A"], ["udp", "07"], ["udp6", "07"]] as const) {
-    let text: string;
-    try {
-      text = readProcText(`/proc/${pid}/net/${table}`);
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode
-      if (f.length < 10 || f[3] !== listening) continue;
-      const port = parseInt(f[1]!.split(":")[1] ?? "", 16);
-      if (Number.isInteger(port) && port > 0) sockets.set(f[9]!, port);
-    }
-  }
-  return sockets;
-}
-
-/** The listening ports of each process, the socket tables read once per network namespace. */
-export function portsOfEach(pids: readonly number[]): Map<number, number[]> {
-  const tables = new Map<string, Map<string, number>>();
-  const out = new Map<number, number[]>();
-  for (const pid of pids) {
-    const inodes = socketInodes(pid);
-    if (inodes.length === 0) {
-      out.set(pid, []);
-      continue;
-    }
-    let namespace: string;
-    try {
-      namespace = readlinkSync(`/proc/${pid}/ns/net`);
-    } catch {
-      namespace = `pid ${pid}`;
-    }
-    if (!tables.has(namespace)) tables.set(namespace, listeningSockets(pid));
-    const sockets = tables.get(namespace)!;
-    out.set(pid, [...new Set(inodes.flatMap((inode) => (sockets.has(inode) ? [sockets.get(inode)!] : [])))].sort((a, b) => a - b));
-  }
-  return out;
 }
 
 /** Asleep in read(2) on fd 0, which is a pipe, a socket (Bun's "pipe" is a socket pair) or a terminal; /dev/null and files never block. */

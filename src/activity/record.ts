@@ -64,8 +64,13 @@ export function activityFields(a: EntryActivity | null, running: boolean): Activ
 /** In a person's words, for `ls`, `show`, `ps` and `top`: "stalled 12m", "serving :8080", "busy 40%"; null when there is nothing to say. */
 export function describeActivity(a: Pick<ActivityFields, "activity" | "activitySince" | "ports" | "cpuPercent">, now: number, formatDuration: (ms: number) => string): string | null {
   if (a.activity === null || a.activity === "unknown") return null;
-  if (a.activity === "serving") return `serving ${a.ports.map((port) => `:${port}`).join(",")}`;
+  if (a.activity === "serving") return `serving ${portsText(a.ports)}`;
   if (a.activity === "busy") return a.cpuPercent ? `busy ${Math.round(a.cpuPercent)}%` : "busy";
   if (a.activity === "quiet" || a.activitySince === null) return a.activity;
   return `${a.activity} ${formatDuration(Math.max(0, now - Date.parse(a.activitySince)))}`;
+}
+
+/** ":3000,:3001", as DOING and the PORTS columns show them; "-" for none. */
+export function portsText(ports: readonly number[]): string {
+  return ports.length ? ports.map((port) => `:${port}`).join(",") : "-";
 }

@@ -1,4 +1,4 @@
-// `supervise kill ID... | --session ID | --all [--signal SIG] [--grace DUR] [--json]`:
+// `supervise kill ID... | --session ID | --all | --port N [--session ID] [--signal SIG] [--grace DUR] [--json]`:
 // stop entries the way their wrapper would (first signal, grace, SIGKILL, identity-checked),
 // all at once, reason `manual`. Exit 0 when everything asked for is dead, 1 otherwise.
 // A ledger that cannot be written does not stop the stop: one warning line says so.
@@ -7,6 +7,7 @@ import type { Database } from "bun:sqlite";
 import { warnLedgerMovedAside, writeErr, writeJson, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { UsageError } from "../errors.ts";
+import { loadConfig } from "../config/load.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { closeSettingAside, describe, existingLedger, isCorruption, readerFailure } from "../ledger/open.ts";
 import { resolveEntries, resolveSessionOption } from "../ledger/resolve.ts";
@@ -17,13 +18,15 @@ import { stateDir } from "../state-dir.ts";
 import { stopEntries, type StopResult } from "../stop/stop-entry.ts";
 import { parseDuration } from "../time/duration.ts";
 
-const FLAGS = { session: { value: true }, all: { short: "a" }, signal: { short: "s", value: true }, grace: { short: "g", value: true }, json: {} };
+const FLAGS = { session: { value: true }, all: { short: "a" }, port: { value: true }, signal: { short: "s", value: true }, grace: { short: "g", value: true }, json: {}, config: { value: true } };
 
 export default async function kill(args: string[]): Promise<number> {
   const { options, positionals } = parseOptions(signalWords(args), FLAGS);
   const session = stringOption(options, "session");
-  const selectors = [positionals.length > 0, session !== undefined, options.all === true].filter(Boolean).length;
-  if (selectors !== 1) throw new UsageError("name what to kill: entry ids, --session ID or --all (exactly one of them)");
+  const port = stringOption(options, "port");
+  // With --port, --session names the caller's session: whose holders are its own.
+  const selectors = [positionals.length > 0, session !== undefined && port === undefined, options.all === true, port !== undefined].filter(Boolean).length;
+  if (selectors !== 1) throw new UsageError("name what to kill: entry ids, --session ID, --all or --port N (exactly one of them)");
   const signalText = stringOption(options, "signal");
   const graceText = stringOption(options, "grace");
   // Parsed before anything is touched: a bad value changes nothing.
@@ -31,6 +34,11 @@ export default async function kill(args: string[]): Promise<number> {
   const graceMs = graceText === undefined ? undefined : parseDuration(graceText, "--grace");
 
   const dir = stateDir();
+  if (port !== undefined) {
+    const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
+    const { killPort } = await import("../ports/kill-port.ts");
+    return killPort(dir, config, { port, session, json: options.json === true, signal, graceMs });
+  }
   const opened = existingLedger(dir, { onMovedAside: warnLedgerMovedAside });
   // Pages found damaged on the read: moved aside as at open, and nothing recorded is left to stop.
   const { db, rows } = opened ? readRows(dir, opened, positionals, session) : { db: null, rows: [] };

@@ -2,7 +2,7 @@
 // supervise entry, from one /proc snapshot and the ledger, with each row's activity.
 
 import type { Config } from "../config/defaults.ts";
-import { portsOfEach } from "../activity/facts.ts";
+import { portsOfEach } from "../proc/sockets.ts";
 import { processActivity, type ProcessActivity } from "../activity/process-activity.ts";
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
@@ -21,8 +21,11 @@ export interface OwnedNow {
   startTicks: Map<number, number>;
 }
 
-/** `memo`: what earlier calls read of each process, for a caller that looks again and again (top). */
-export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo): Promise<OwnedNow> {
+/**
+ * `memo`: what earlier calls read of each process, for a caller that looks again and again (top).
+ * `listedAnyway`: pids listed even when nobody (or another user) owns them: a port's holders.
+ */
+export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo, listedAnyway?: ReadonlySet<number>): Promise<OwnedNow> {
   const ownUid = process.getuid!();
   let entries = new Map<string, EntryRow>();
   const startTicks = new Map<number, number>();
@@ -43,6 +46,7 @@ export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo)
       // Every listed row's, not only the snapshot's session scope: a pid a row names is judged only in ps's own namespace.
       ownNamespace: readPidNamespace("self"),
       pidNamespace: readPidNamespace,
+      listedAnyway,
     });
   });
   const ports = portsOfEach(owned.map((row) => row.pid));

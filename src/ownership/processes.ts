@@ -1,11 +1,12 @@
 // Who owns each process, for `supervise ps`: a ledger entry (its group or its SUPERVISE_ID
-// cookie), else an agent session (its cookie), else nobody (then it is not listed). Each
+// cookie), else an agent session (its cookie), else nobody (then it is not listed, unless
+// asked for by pid: the holder of a port). Each
 // session's header is worked out here too, from all its rows, so text and JSON agree.
 
 import type { EntryRow } from "../ledger/entries.ts";
 import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 import { isGone, type ProcStat } from "../proc/stat.ts";
-import { keepMarkOf, type KeepSettings } from "../policy/keep.ts";
+import { keepMarkOf, type KeepMark, type KeepSettings } from "../policy/keep.ts";
 import { cookieOf, isOrphaned, type ProcessTable, type ProcInfo } from "./process-table.ts";
 import { sessionCookieOf, type SessionCookie } from "./cookie.ts";
 import { recordedSessionOwner, sessionOwner } from "./session-owner.ts";
@@ -29,6 +30,10 @@ export interface OwnedProcess {
   /** The command line as its words (the contract's `command` is them joined); null when unreadable. */
   argv: string[] | null;
   keep: boolean;
+  /** What keeps it (its own mark or one above it); null: nothing. */
+  keptBy: KeepMark | null;
+  /** Its owner's uid; null when unreadable. */
+  uid: number | null;
   /** The process's pid namespace against ps's own: pids it names mean something here only when "same". */
   pidNamespace: NamespaceMatch;
 }
@@ -49,6 +54,8 @@ export interface OwnershipContext {
   ownNamespace: string | null;
   /** A listed process's pid namespace, read lazily; null when unreadable. */
   pidNamespace(pid: number): string | null;
+  /** Listed even when nobody owns them, or another user does (a port's holders). */
+  listedAnyway?: ReadonlySet<number>;
 }
 
 /** Running entries by their process group: a process in one, started after its wrapper, is the entry's. */
@@ -73,10 +80,13 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
   const byGroup = runningByGroup(ctx.entries);
   const out: OwnedProcess[] = [];
   for (const proc of procs) {
-    if (proc.uid !== ctx.ownUid || proc.kernel || isGone(proc)) continue;
-    const entry = ledgerOwner(proc, ctx.entries, byGroup);
-    const cookie = sessionCookieOf(proc.environ);
-    if (!entry && !cookie) continue;
+    const anyway = ctx.listedAnyway?.has(proc.pid) === true;
+    if ((proc.uid !== ctx.ownUid && !anyway) || proc.kernel || isGone(proc)) continue;
+    const mine = proc.uid === ctx.ownUid;
+    // Another user's environment is not ours to read as a claim: no entry, no session.
+    const entry = mine ? ledgerOwner(proc, ctx.entries, byGroup) : null;
+    const cookie = mine ? sessionCookieOf(proc.environ) : null;
+    if (!entry && !cookie && !anyway) continue;
     const pidNamespace = namespaceMatch(ctx.pidNamespace(proc.pid), ctx.ownNamespace);
     const owner = ownerOfRow({ ...proc, sameNamespace: pidNamespace === "same" }, cookie, entry, ctx);
     out.push({
@@ -91,11 +101,17 @@ export function ownedProcesses(procs: readonly ProcInfo[], ctx: OwnershipContext
       rssBytes: ctx.rssBytes(proc.pid),
       command: proc.argv?.join(" ") || `[${proc.comm}]`,
       argv: proc.argv,
-      keep: keepMarkOf(proc, ctx.settings, ctx.table.byPid, ctx.subreapers) !== null,
+      ...keepOf(proc, ctx),
+      uid: proc.uid,
       pidNamespace,
     });
   }
   return out;
+}
+
+function keepOf(proc: ProcInfo, ctx: OwnershipContext): Pick<OwnedProcess, "keep" | "keptBy"> {
+  const keptBy = keepMarkOf(proc, ctx.settings, ctx.table.byPid, ctx.subreapers);
+  return { keep: keptBy !== null, keptBy };
 }
 
 function namespaceMatch(namespace: string | null, own: string | null): NamespaceMatch {

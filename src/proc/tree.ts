@@ -4,6 +4,7 @@
 import { CLOCK_TICKS_PER_SECOND } from "./boot.ts";
 import { readCmdline } from "./facts.ts";
 import { readProcText } from "./read.ts";
+import { portsOfEach } from "./sockets.ts";
 import { type ProcStat } from "./stat.ts";
 
 export interface ProcessView {
@@ -21,6 +22,8 @@ export interface ProcessView {
   argv: string[] | null;
   /** "group": in the command's process group; "cookie": left it but carries the entry's cookie. */
   via: "group" | "cookie";
+  /** Its listening TCP and bound UDP ports, ascending. */
+  ports: number[];
 }
 
 export interface Found {
@@ -49,6 +52,7 @@ export function orderAsTree<T extends { pid: number; ppid: number }>(procs: read
 
 export function describeTree(found: readonly Found[], nowTicks: number): ProcessView[] {
   const tree = orderAsTree(found.map((f) => ({ ...f, pid: f.stat.pid, ppid: f.stat.ppid })));
+  const ports = portsOfEach(tree.map(({ proc }) => proc.pid));
   return tree.map(({ proc: { stat, via }, depth }) => {
     const argv = readCmdline(stat.pid);
     return {
@@ -63,6 +67,7 @@ export function describeTree(found: readonly Found[], nowTicks: number): Process
       command: argv?.join(" ") || `[${stat.comm}]`,
       argv,
       via,
+      ports: ports.get(stat.pid) ?? [],
     };
   });
 }

@@ -1,6 +1,6 @@
 // `supervise show` for people: every field, then the live process tree as a table.
 
-import { describeActivity } from "../activity/record.ts";
+import { describeActivity, portsText } from "../activity/record.ts";
 import type { EntryDetail } from "../entry/detail.ts";
 import { formatDuration } from "../time/duration.ts";
 import { shellQuote } from "./shell-quote.ts";
@@ -43,6 +43,7 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
     return `${lines.join("\n")}\n`;
   }
   lines.push("processes:");
+  const listening = d.processes.some((p) => p.ports.length > 0);
   const columns: Column[] = [
     { title: "PID", align: "right" },
     { title: "STAT" },
@@ -50,6 +51,7 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
     { title: "CPU", align: "right" },
     { title: "RSS", align: "right" },
     { title: "VIA", dropOrder: 1 },
+    ...(listening ? [{ title: "PORTS", dropOrder: 2 }] : []),
     { title: "COMMAND", flex: true },
   ];
   const rows = d.processes.map((p) => [
@@ -59,6 +61,7 @@ export function renderDetail(d: EntryDetail, width: number | null, colour: boole
     `${p.cpuSeconds.toFixed(2)}s`,
     p.rssBytes === null ? "-" : formatBytes(p.rssBytes),
     p.via,
+    ...(listening ? [portsText(p.ports)] : []),
     `${"  ".repeat(p.depth)}${p.command}`,
   ]);
   return `${lines.join("\n")}\n${renderTable(columns, rows, width)}`;

@@ -3,6 +3,7 @@
 // then its processes, each command cut to the width.
 
 import { describeProcessActivity } from "../activity/process-activity.ts";
+import { portsText } from "../activity/record.ts";
 import type { ShownProcess } from "../ownership/owned-now.ts";
 import { sessionHeaders, type OwnedProcess, type SessionHeader } from "../ownership/processes.ts";
 import { formatDuration } from "../time/duration.ts";
@@ -13,10 +14,12 @@ const OWNER_COLOURS: Record<string, string> = { alive: "32", gone: "31", unknown
 export function renderOwnedProcesses(rows: readonly ShownProcess[], width: number | null, colour: boolean, now = Date.now()): string {
   // Said only when some row has something to say.
   const judged = rows.some((p) => p.activity !== "unknown");
+  const listening = rows.some((p) => p.ports.length > 0);
   const columns: Column[] = [
     { title: "PID", align: "right" },
     { title: "AGE", align: "right" },
     ...(judged ? [{ title: "DOING", dropOrder: 0 }] : []),
+    ...(listening ? [{ title: "PORTS", dropOrder: 4 }] : []),
     { title: "CPU", align: "right", dropOrder: 2 },
     { title: "RSS", align: "right", dropOrder: 1 },
     { title: "ENTRY" },
@@ -30,6 +33,7 @@ export function renderOwnedProcesses(rows: readonly ShownProcess[], width: numbe
       String(p.pid),
       formatDuration(p.ageSeconds * 1000),
       ...(judged ? [describeProcessActivity(p, now)] : []),
+      ...(listening ? [portsText(p.ports)] : []),
       `${p.cpuSeconds.toFixed(1)}s`,
       p.rssBytes === null ? "-" : `${(p.rssBytes / 1048576).toFixed(1)}M`,
       p.ledgerId ?? "-",
@@ -49,7 +53,7 @@ function marks(p: OwnedProcess): string {
 }
 
 function sessionLine(header: SessionHeader, colour: boolean): string {
-  if (header.session === null) return "no agent session (supervise entries only)\n";
+  if (header.session === null) return header.rows.every((p) => p.ledgerId !== null) ? "no agent session (supervise entries only)\n" : "no agent session\n";
   const paint = (text: string, state: string) => (colour ? `\x1b[${OWNER_COLOURS[state]}m${text}\x1b[0m` : text);
   const owners = header.owners.length ? header.owners.map((o) => paint(`${o.pid ?? "?"} ${o.state}`, o.state)).join(", ") : paint("unknown", "unknown");
   const elsewhere = header.elsewhere ? `; not judged for ${header.elsewhere} process${header.elsewhere === 1 ? "" : "es"} in another (or unreadable) pid namespace` : "";

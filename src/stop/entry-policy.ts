@@ -80,6 +80,7 @@ const PROOF: Partial<Record<StopPath, Proof>> = {
 
 /** The policy a stop of this entry on this path applies. */
 /** `asked`: the entry's command asks for SUPERVISE_KEEP=1 (asksToBeKept). */
-export function entryPolicy(path: StopPath, entry: { keepOrphaned: boolean; sessionBound: boolean; asked: boolean }, keep: KeepSettings): EntryPolicy {
-  return { path, proof: PROOF[path] ?? null, keep: { ...keep, asked: entry.asked }, keepOrphaned: entry.keepOrphaned, sessionBound: entry.sessionBound };
+/** `proof`: the one a path with several (kill --port) acts on. */
+export function entryPolicy(path: StopPath, entry: { keepOrphaned: boolean; sessionBound: boolean; asked: boolean }, keep: KeepSettings, proof: Proof | null = PROOF[path] ?? null): EntryPolicy {
+  return { path, proof, keep: { ...keep, asked: entry.asked }, keepOrphaned: entry.keepOrphaned, sessionBound: entry.sessionBound };
 }

@@ -16,6 +16,7 @@ import { stopAll, type StopReport, type StopTarget, type TerminateOutcome } from
 import { entryPolicy } from "./entry-policy.ts";
 import { DEFAULT_CONFIG } from "../config/defaults.ts";
 import { type KeepSettings, recordedAsksToBeKept } from "../policy/keep.ts";
+import type { Proof } from "../policy/lifecycle.ts";
 
 /** other-namespace: recorded in another pid namespace, where its pids name other processes: nothing is sent. */
 export type StopOutcome = TerminateOutcome | "already-ended" | "other-namespace";
@@ -39,6 +40,8 @@ export interface StopOptions {
   signalledBefore?: boolean;
   /** What SessionEnd leaves (reap.protect, reap.sessionKeep); the built-in lists when not given. `kill` reads none. */
   keep?: KeepSettings;
+  /** `kill --port`: the port path and the proof its holder was found ours by (keep marks hold); else `kill`'s or SessionEnd's. */
+  port?: { proof: Proof };
 }
 
 /**
@@ -86,9 +89,10 @@ function prepare(db: Database, row: EntryRow, options: StopOptions, owner: Proce
   const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
   // What a --keep-orphaned entry left running after its end: only this may end it.
-  const path = options.reason === "manual" ? "kill" : "session-end";
+  const path = options.port ? "port" : options.reason === "manual" ? "kill" : "session-end";
   const keep = options.keep ?? { protect: DEFAULT_CONFIG.reap.protect, sessionKeep: DEFAULT_CONFIG.reap.sessionKeep };
-  const command: StopTarget = { entry: entryRef(row), policy: entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, asked: recordedAsksToBeKept(row.command) }, keep) };
+  const policy = entryPolicy(path, { keepOrphaned: keepsOrphans(row), sessionBound: row.session_bound === 1, asked: recordedAsksToBeKept(row.command) }, keep, options.port?.proof);
+  const command: StopTarget = { entry: entryRef(row), policy };
   if (row.ended_at !== null && options.reason === "manual") return { row, kind: "leftovers", target: command, signal, graceMs };
   if (row.ended_at !== null) return done(row, "already-ended", null);
   const mark = marks(() => requestStop(db, row.id, options.reason, owner));

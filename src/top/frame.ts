@@ -3,6 +3,7 @@
 // refresh, RSS, what each is doing and its ports. What burns CPU, and whose it is, at a glance.
 
 import { describeProcessActivity } from "../activity/process-activity.ts";
+import { portsText } from "../activity/record.ts";
 import type { ShownProcess } from "../ownership/owned-now.ts";
 import { sessionHeaders } from "../ownership/processes.ts";
 import { formatBytes } from "../render/entry-detail.ts";
@@ -52,17 +53,19 @@ export function renderFrame(input: FrameInput): string {
   ];
   if (input.keys) lines.push("c: sort by CPU  m: by memory  q: quit");
   if (rows.length === 0) return `${lines.join("\n")}\n\nno process belongs to an agent session or a supervise entry\n`;
+  const listening = rows.some((row) => row.ports.length > 0);
   const columns: Column[] = [
     { title: "PID", align: "right" },
     { title: "CPU%", align: "right" },
     { title: "RSS", align: "right", dropOrder: 2 },
     { title: "DOING", dropOrder: 1 },
+    ...(listening ? [{ title: "PORTS", dropOrder: 4 }] : []),
     { title: "ENTRY", dropOrder: 3 },
     { title: "COMMAND", flex: true },
   ];
   // One table for every session, so the columns line up and a narrow terminal drops the same ones everywhere.
   const groups = headers.map((header) => ({ header, list: [...(header.rows as TopRow[])].sort(byWeight) }));
-  const cells = groups.flatMap(({ list }) => list.map((p) => [String(p.pid), p.cpuNow.toFixed(1), p.rssBytes === null ? "-" : formatBytes(p.rssBytes), describeProcessActivity(p, input.now), p.ledgerId ?? (p.orphaned ? "leftover" : "-"), p.command]));
+  const cells = groups.flatMap(({ list }) => list.map((p) => [String(p.pid), p.cpuNow.toFixed(1), p.rssBytes === null ? "-" : formatBytes(p.rssBytes), describeProcessActivity(p, input.now), ...(listening ? [portsText(p.ports)] : []), p.ledgerId ?? (p.orphaned ? "leftover" : "-"), p.command]));
   const [titles, ...table] = renderTable(columns, cells, input.width).trimEnd().split("\n");
   lines.push("", titles!);
   let at = 0;

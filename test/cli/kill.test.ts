@@ -175,10 +175,13 @@ describe("supervise kill", () => {
     const live = await startSupervised(sb, []);
     const cases: Array<[string[], string]> = [
       [["kill", live.id, "nosuch"], "supervise: no entry 'nosuch' (an id or its prefix, a --name, or a live pid, from supervise ls)\n"],
-      [["kill"], "supervise: name what to kill: entry ids, --session ID or --all (exactly one of them)\n"],
-      [["kill", live.id, "--all"], "supervise: name what to kill: entry ids, --session ID or --all (exactly one of them)\n"],
+      [["kill"], "supervise: name what to kill: entry ids, --session ID, --all or --port N (exactly one of them)\n"],
+      [["kill", live.id, "--all"], "supervise: name what to kill: entry ids, --session ID, --all or --port N (exactly one of them)\n"],
       [["kill", live.id, "--signal", "NOPE"], 'supervise: invalid signal for --signal: "NOPE"'],
       [["kill", live.id, "--grace", "5x"], "supervise: invalid duration for --grace"],
+      [["kill", "--port", "3000", "--all"], "supervise: name what to kill: entry ids, --session ID, --all or --port N (exactly one of them)\n"],
+      [["kill", "--port", "70000"], "supervise: --port: not a port (1-65535): '70000'\n"],
+      [["kill", "--port", "0"], "supervise: --port: not a port (1-65535): '0'\n"],
     ];
     for (const [args, stderr] of cases) {
       const r = await runCli(sb, args);

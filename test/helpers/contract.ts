@@ -47,6 +47,7 @@ export const ProcessSchema = z.strictObject({
   command: z.string(),
   argv: z.array(z.string()).nullable(),
   via: z.enum(["group", "cookie"]),
+  ports: z.array(z.number().int().positive()),
 });
 
 /** `supervise ps --json`, as the contract's "Ownership by agent session" gives it. */
@@ -73,6 +74,8 @@ export const OwnedProcessListSchema = z.array(
     command: z.string(),
     argv: z.array(z.string()).nullable(),
     keep: z.boolean(),
+    keptBy: z.enum(["keep-var", "session-keep", "protect", "unreadable", "under-kept"]).nullable(),
+    uid: z.number().int().nonnegative().nullable(),
     pidNamespace: z.enum(["same", "other", "unreadable"]),
   }),
 );

@@ -22,6 +22,8 @@ const row = (over: Partial<OwnedProcess>): OwnedProcess => ({
   command: "sleep 1",
   argv: ["sleep", "1"],
   keep: false,
+  keptBy: null,
+  uid: 0,
   pidNamespace: "same",
   activity: "unknown",
   activitySince: null,

@@ -23,6 +23,8 @@ const row = (over: Partial<ShownProcess>): ShownProcess => ({
   command: "node server.js",
   argv: ["node", "server.js"],
   keep: false,
+  keptBy: null,
+  uid: 0,
   pidNamespace: "same",
   activity: "unknown",
   activitySince: null,
@@ -56,7 +58,10 @@ describe("renderFrame", () => {
     const sessions = lines.filter((l) => l.startsWith("session") || l.startsWith("entries"));
     expect(sessions).toEqual(["session busy-ses (claude-code) owner 60 gone  CPU 301%", "session idle-ses (claude-code) owner 50 alive  CPU 1%", "entries of no session  CPU 0%"]);
     const rg = lines.find((l) => l.includes("rg --files"))!;
-    expect(rg.trim().split(/\s{2,}/)).toEqual(["20", "300.0", "10.0M", "spinning 12m", "a1b2c3d4e5", "rg --files /"]);
+    expect(rg.trim().split(/\s{2,}/)).toEqual(["20", "300.0", "10.0M", "spinning 12m", "-", "a1b2c3d4e5", "rg --files /"]);
+    // A PORTS column, as some row listens.
+    expect(lines.find((l) => l.includes("PID"))).toContain("PORTS");
+    expect(lines.find((l) => l.includes("http.server"))!.trim().split(/\s{2,}/)[4]).toBe(":3000");
     expect(lines.find((l) => l.includes("sleep 1000"))).toContain("leftover");
     expect(lines.find((l) => l.includes("http.server"))).toContain("serving :3000");
     expect(frame(rows)).not.toContain("\x1b[");

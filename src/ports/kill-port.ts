@@ -1,0 +1,58 @@
+// `supervise kill --port N [--session ID]`: what freePort did, as lines or JSON; exit 0 only
+// when every holder was ended and nothing listens on the port any more.
+
+import { writeErr, writeJson, writeOut } from "../cli/output.ts";
+import type { Config } from "../config/defaults.ts";
+import { UsageError } from "../errors.ts";
+import { sessionCookieOf } from "../ownership/cookie.ts";
+import { printable } from "../render/table.ts";
+import { freePort, type HolderReport, type PortReport } from "./free.ts";
+import { parsePort } from "./holders.ts";
+
+export interface KillPortOptions {
+  port: string;
+  /** --session: the caller's session, instead of its environment's cookie. */
+  session: string | undefined;
+  json: boolean;
+  signal?: number;
+  graceMs?: number;
+}
+
+export async function killPort(dir: string, config: Config, options: KillPortOptions): Promise<number> {
+  const port = parsePort(options.port);
+  if (port === null) throw new UsageError(`--port: not a port (1-65535): '${options.port}'`);
+  const session = options.session ?? callerSession();
+  const report = await freePort(dir, config, port, { caller: { session, uid: process.getuid!() }, signal: options.signal, graceMs: options.graceMs });
+  if (options.json) await writeJson(report);
+  else await writeReport(report);
+  const refused = report.holders.some((h) => h.outcome === "refused" || h.outcome === "failed" || h.outcome === "other-namespace");
+  return refused || !report.free ? 1 : 0;
+}
+
+/** The session the caller's own environment names (Claude Code's and Codex's cookies); null outside one. */
+function callerSession(): string | null {
+  const environ = Object.entries(process.env).map(([name, value]) => `${name}=${value}`).join("\0");
+  return sessionCookieOf(environ)?.session ?? null;
+}
+
+async function writeReport(report: PortReport): Promise<void> {
+  const said = [...report.holders.flatMap((h) => (h.said ? [h.said] : [])), ...report.unseen.map((u) => u.said)];
+  if (said.length) await writeErr(said.map((line) => `${line}\n`).join(""));
+  const ended = report.holders.filter((h) => h.outcome !== "refused").map((h) => `${endedLine(h)}\n`);
+  const nothing = report.holders.length === 0 && report.unseen.length === 0;
+  await writeOut(`${ended.join("")}${nothing ? `nothing listens on port ${report.port}\n` : report.free ? `port ${report.port} is free\n` : `port ${report.port} is still held\n`}`);
+}
+
+const SAID: Record<Exclude<HolderReport["outcome"], "refused">, string> = {
+  terminated: "terminated",
+  killed: "killed (needed SIGKILL)",
+  gone: "already gone",
+  "already-ended": "already gone",
+  failed: "FAILED: still alive",
+  "other-namespace": "NOT SIGNALLED: recorded in another pid namespace",
+};
+
+function endedLine(h: HolderReport): string {
+  const of = h.ledgerId ? ` (entry ${h.ledgerId})` : h.session ? ` (session ${printable(h.session)})` : "";
+  return `pid ${h.pid} "${printable(h.command.length > 60 ? `${h.command.slice(0, 57)}...` : h.command)}"${of}: ${SAID[h.outcome as keyof typeof SAID]}`;
+}

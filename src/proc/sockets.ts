@@ -1,0 +1,86 @@
+// Listening sockets from /proc: each network namespace's tables (/proc/PID/net/{tcp,udp}{,6})
+// by inode, and each process's socket fds, so a port can be tied to the processes holding it.
+
+import { readdirSync, readlinkSync } from "node:fs";
+import { readProcText } from "./read.ts";
+
+export interface ListeningSocket {
+  port: number;
+  /** The uid that created it, as the table gives it. */
+  uid: number;
+  protocol: "tcp" | "tcp6" | "udp" | "udp6";
+}
+
+/** The inodes of the sockets among `pid`'s open fds; none when they cannot be read (another user's). */
+export function socketInodes(pid: number): string[] {
+  const inodes: string[] = [];
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[([0-9]+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.push(match[1]!);
+    } catch {}
+  }
+  return inodes;
+}
+
+/** Of `inodes`, the local ports of listening TCP sockets and bound, unconnected UDP ones, read in `pid`'s network namespace. */
+export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number[] {
+  const ports = new Set<number>();
+  for (const [inode, socket] of listeningSockets(pid)) if (inodes.has(inode)) ports.add(socket.port);
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** Every listening TCP socket and bound UDP one of `pid`'s network namespace, by inode. */
+export function listeningSockets(pid: number | "self"): Map<string, ListeningSocket> {
+  const sockets = new Map<string, ListeningSocket>();
+  for (const [protocol, listening] of [["tcp", "0A"], ["tcp6", "0A"], ["udp", "07"], ["udp6", "07"]] as const) {
+    let text: string;
+    try {
+      text = readProcText(`/proc/${pid}/net/${protocol}`);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode
+      if (f.length < 10 || f[3] !== listening) continue;
+      const port = parseInt(f[1]!.split(":")[1] ?? "", 16);
+      const uid = Number(f[7]);
+      if (Number.isInteger(port) && port > 0 && Number.isInteger(uid)) sockets.set(f[9]!, { port, uid, protocol });
+    }
+  }
+  return sockets;
+}
+
+/** The listening ports of each process, the socket tables read once per network namespace. */
+export function portsOfEach(pids: readonly number[]): Map<number, number[]> {
+  const tables = new Map<string, Map<string, ListeningSocket>>();
+  const out = new Map<number, number[]>();
+  for (const pid of pids) {
+    const inodes = socketInodes(pid);
+    if (inodes.length === 0) {
+      out.set(pid, []);
+      continue;
+    }
+    const namespace = netNamespaceOf(pid) ?? `pid ${pid}`;
+    if (!tables.has(namespace)) tables.set(namespace, listeningSockets(pid));
+    const sockets = tables.get(namespace)!;
+    out.set(pid, [...new Set(inodes.flatMap((inode) => (sockets.has(inode) ? [sockets.get(inode)!.port] : [])))].sort((a, b) => a - b));
+  }
+  return out;
+}
+
+/** "net:[4026531840]"; null when unreadable. */
+export function netNamespaceOf(pid: number | "self"): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,115 @@
+// `supervise ps --port` and `kill --port` with real listening sockets, inside a PID namespace
+// (issue 24): a dead session's server and the caller's own are freed; a live other session's,
+// a kept one and one no session started are refused with their owner named.
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
+import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const nsTest = namespaceUnavailable ? test.skip : test;
+
+/** A server on a free port of 127.0.0.1 (the network is the machine's: never a fixed port), which writes the port to $1. */
+const SERVER = String.raw`
+printf 'import socket, sys, time\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\nopen(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(1000)\n' > "$D/server.py"
+serve() { local name=$1; shift; orphan env "$@" python3 "$D/server.py" "$D/$name.port" > /dev/null; wait_until "[ -s '$D/$name.port' ]"; cat "$D/$name.port"; }
+`;
+
+describe("ports, inside a PID namespace", () => {
+  nsTest(
+    "kill --port frees a dead session's server and the caller's own; refuses a live other session's, a kept one and one no session started, naming each owner",
+    async () => {
+      sb = makeSandbox();
+      const r = await inNamespace(
+        sb,
+        SERVER +
+          String.raw`
+sleep 1000 & DEAD_AGENT=$!
+sleep 1000 & LIVE_AGENT=$!
+sleep 1000 & MY_AGENT=$!
+P_DEAD=$(serve dead CLAUDE_CODE_SESSION_ID=dead-session-1 CLAUDE_PID=$DEAD_AGENT)
+P_LIVE=$(serve live CLAUDE_CODE_SESSION_ID=live-session-2 CLAUDE_PID=$LIVE_AGENT)
+P_MINE=$(serve mine CLAUDE_CODE_SESSION_ID=my-session-3 CLAUDE_PID=$MY_AGENT)
+P_KEPT=$(serve kept CLAUDE_CODE_SESSION_ID=my-session-3 CLAUDE_PID=$MY_AGENT SUPERVISE_KEEP=1)
+P_NOBODY=$(serve nobody HOME=$HOME)
+kill $DEAD_AGENT; wait $DEAD_AGENT 2>/dev/null
+echo "PS_LIVE $(sv ps --port $P_LIVE --json | tr -d '\n')"
+echo "PS_NOBODY $(sv ps --port $P_NOBODY --json | tr -d '\n')"
+echo "PS_TEXT $P_NOBODY $(sv ps --port $P_NOBODY | tr '\n' '|')"
+sv kill --port $P_DEAD > "$D/dead.out" 2> "$D/dead.err"; echo "DEAD_EXIT $?"
+echo "DEAD_OUT $(tr '\n' '|' < "$D/dead.out")"
+sv kill --port $P_LIVE > "$D/live.out" 2> "$D/live.err"; echo "LIVE_EXIT $?"
+echo "LIVE_ERR $(cat "$D/live.err")"
+echo "LIVE_OUT $(cat "$D/live.out")"
+sv kill --port $P_NOBODY > /dev/null 2> "$D/nobody.err"; echo "NOBODY_EXIT $?"
+echo "NOBODY_ERR $(cat "$D/nobody.err")"
+CLAUDE_CODE_SESSION_ID=my-session-3 sv kill --port $P_KEPT > /dev/null 2> "$D/kept.err"; echo "KEPT_EXIT $?"
+echo "KEPT_ERR $(cat "$D/kept.err")"
+CLAUDE_CODE_SESSION_ID=my-session-3 sv kill --port $P_MINE --json > "$D/mine.json"; echo "MINE_EXIT $?"
+echo "MINE $(tr -d '\n' < "$D/mine.json")"
+sv kill --port $P_LIVE --session live-session-2 > "$D/named.out"; echo "NAMED_EXIT $?"
+echo "NAMED_OUT $(tr '\n' '|' < "$D/named.out")"
+for p in $(sv ps --port $P_NOBODY --json | "$BUN" -e 'for (const r of await Bun.stdin.json()) console.log(r.pid)') $(sv ps --port $P_KEPT --json | "$BUN" -e 'for (const r of await Bun.stdin.json()) console.log(r.pid)'); do kill $p; done
+kill $LIVE_AGENT $MY_AGENT
+`,
+        60_000,
+      );
+      expect(r.stderr).toBe("");
+      const v = (key: string) => r.values.get(key) ?? "";
+      const live = JSON.parse(v("PS_LIVE"));
+      expect(live).toHaveLength(1);
+      expect(live[0]).toMatchObject({ agent: "claude-code", session: "live-session-2", owner: "alive", ledgerId: null });
+      expect(JSON.parse(v("PS_NOBODY"))[0]).toMatchObject({ agent: null, session: null, ledgerId: null, command: expect.stringContaining("server.py") });
+
+      const [nobodyPort, text] = [v("PS_TEXT").split(" ")[0], v("PS_TEXT").slice(v("PS_TEXT").indexOf(" ") + 1)];
+      expect(text).toStartWith("no agent session|");
+      expect(text).toMatch(/PORTS/);
+      expect(text).toContain(`:${nobodyPort}`);
+      expect(v("DEAD_EXIT")).toBe("0");
+      expect(v("DEAD_OUT")).toMatch(/^pid \d+ "[^"]*python3[^"]*" \(session dead-session-1\): terminated\|port \d+ is free\|$/);
+      expect(v("LIVE_EXIT")).toBe("1");
+      expect(v("LIVE_ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3[^"]*" of live Claude Code session live-ses… \(pid \d+\); not ended$/);
+      expect(v("LIVE_OUT")).toMatch(/^port \d+ is still held$/);
+      expect(v("NOBODY_EXIT")).toBe("1");
+      expect(v("NOBODY_ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3[^"]*", not started by any agent session or supervise entry; not ended$/);
+      expect(v("KEPT_EXIT")).toBe("1");
+      expect(v("KEPT_ERR")).toMatch(/ of live Claude Code session my-session-3 \(pid \d+\), kept by SUPERVISE_KEEP=1; not ended$/);
+      expect(v("MINE_EXIT")).toBe("0");
+      expect(JSON.parse(v("MINE"))).toMatchObject({ free: true, holders: [{ session: "my-session-3", outcome: "terminated", signal: "TERM", why: null }] });
+      // Named with --session, the live session is the caller's own.
+      expect(v("NAMED_EXIT")).toBe("0");
+      expect(v("NAMED_OUT")).toMatch(/: terminated\|port \d+ is free\|$/);
+    },
+    60_000,
+  );
+
+  nsTest("a supervise entry of no agent session holding a port (a prefork server: two processes, one socket) is ended as kill ID would; ps --port names both", async () => {
+    sb = makeSandbox();
+    const r = await inNamespace(
+      sb,
+      String.raw`
+printf 'import os, socket, sys, time\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); os.fork()\nif os.getpid() != os.getpgrp(): time.sleep(1000)\nopen(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); os.rename(sys.argv[1] + ".tmp", sys.argv[1]); time.sleep(1000)\n' > "$D/prefork.py"
+sv run -n web -- python3 "$D/prefork.py" "$D/web.port" > /dev/null 2>&1 &
+wait_until '[ -s "$D/web.port" ]'
+P=$(cat "$D/web.port")
+echo "PS $(sv ps --port $P --json | tr -d '\n')"
+sv kill --port $P > "$D/out" 2>&1; echo "EXIT $?"
+echo "OUT $(tr '\n' '|' < "$D/out")"
+wait_until '[ "$(entry_field web state)" != running ]'
+echo "ENTRY $(entry_field web state) $(entry_field web reason)"
+`,
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    const ps = JSON.parse(r.values.get("PS")!);
+    expect(ps.map((row: { ledgerId: string | null }) => row.ledgerId !== null)).toEqual([true, true]);
+    expect(r.values.get("EXIT")).toBe("0");
+    expect(r.values.get("OUT")).toMatch(/^pid \d+ "[^"]*python3[^"]*" \(entry [0-9a-z]{10}\): terminated\|pid \d+ "[^"]*" \(entry [0-9a-z]{10}\): terminated\|port \d+ is free\|$/);
+    expect(r.values.get("ENTRY")).toBe("killed manual");
+  });
+});
