@@ -22,19 +22,29 @@ const FORK_POLL_MS = 5;
 /**
  * Until then the fork still shows the shell's command line and environment, not the ones it
  * is about to exec with (`SUPERVISE_KEEP=1 server &`): waits, at most FORK_EXEC_MS, until no
- * process of the entry runs the command's own command line or is inside its execve (an empty one).
+ * process of the entry runs the command's own command line, and none of the entry's or the
+ * wrapper's descendants is inside its execve (an empty one, which the keep rules must protect).
  */
 export async function forksExecuted(ref: EntryRef, command: readonly string[], argv: (pid: number) => readonly string[] | null = readCmdline): Promise<void> {
-  const own = command.join("\0");
   const pending = () => {
-    const found = findEntryProcesses(ref);
-    return [...found.members, ...found.carriers].some((p) => {
-      if (p.state === "Z" || p.state === "X") return false;
-      const line = argv(p.pid);
-      return line !== null && (line.length === 0 || line.join("\0") === own);
-    });
+    const stats = scanForEntry(ref);
+    const found = findEntryProcesses(ref, stats);
+    return forkPending([...found.members, ...found.carriers], descendantsOf(process.pid, stats), command, argv);
   };
   for (const until = Date.now() + FORK_EXEC_MS; pending() && Date.now() < until; ) await Bun.sleep(FORK_POLL_MS);
+}
+
+/** Whether a fork has yet to exec: an entry process still runs the command's line, or any of them reads empty (mid-execve). */
+export function forkPending(
+  entry: readonly Pick<ProcStat, "pid" | "state">[],
+  descendants: readonly Pick<ProcStat, "pid" | "state">[],
+  command: readonly string[],
+  argv: (pid: number) => readonly string[] | null,
+): boolean {
+  const own = command.join("\0");
+  const live = (p: Pick<ProcStat, "state">) => p.state !== "Z" && p.state !== "X";
+  const execing = (p: Pick<ProcStat, "pid" | "state">) => live(p) && argv(p.pid)?.length === 0;
+  return entry.some((p) => live(p) && argv(p.pid)?.join("\0") === own) || entry.some(execing) || descendants.some(execing);
 }
 
 /** The wrapper's descendants, nearest first; `stats` are the processes that can be the command's. */

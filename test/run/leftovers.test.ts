@@ -2,7 +2,7 @@
 // (it is their subreaper), and which of them each of its stops may end.
 
 import { describe, expect, test } from "bun:test";
-import { descendantsOf, endableDescendants, type ProcFacts } from "../../src/run/leftovers.ts";
+import { descendantsOf, endableDescendants, forkPending, type ProcFacts } from "../../src/run/leftovers.ts";
 import { entryPolicy } from "../../src/stop/entry-policy.ts";
 import type { StopPath } from "../../src/policy/lifecycle.ts";
 import type { ProcStat } from "../../src/proc/stat.ts";
@@ -105,5 +105,31 @@ describe("endableDescendants: which adopted processes each of the wrapper's stop
       const found = endableDescendants(descendantsOf(WRAPPER, nested.map(([p]) => p)), new Set(), null, policy, facts, "outer1");
       expect([path, found.map((p) => p.pid)]).toEqual([path, [202]]);
     }
+  });
+});
+
+describe("forkPending: the leftover cleanup waits while a fork has yet to exec", () => {
+  const COMMAND = ["sh", "-c", "x &"];
+  const lines = new Map<number, string[] | null>([
+    [1, COMMAND],
+    [2, []],
+    [3, ["sleep", "100"]],
+    [4, null],
+  ]);
+  const argv = (pid: number) => lines.get(pid) ?? null;
+  const p = (pid: number, state = "S") => ({ pid, state });
+  const rows: Array<[string, Array<{ pid: number; state: string }>, Array<{ pid: number; state: string }>, boolean]> = [
+    ["an entry process still runs the command's own line (forked, not exec'd)", [p(1)], [], true],
+    ["an entry process reads empty (inside its execve)", [p(2)], [], true],
+    // `env -i setsid sleep &`: out of the group and without the cookie, found only below the wrapper.
+    ["a descendant outside the entry's lookup reads empty", [p(3)], [p(2)], true],
+    ["a descendant that still shows the command's line is not the entry's fork: not waited on", [], [p(1)], false],
+    ["everything exec'd", [p(3)], [p(3)], false],
+    ["an unreadable line is not a pending fork", [p(4)], [p(4)], false],
+    ["a zombie reads empty and is not waited on", [p(2, "Z")], [p(2, "Z")], false],
+    ["nothing at all", [], [], false],
+  ];
+  test.each(rows)("%s", (_name, entry, descendants, pending) => {
+    expect(forkPending(entry, descendants, COMMAND, argv)).toBe(pending);
   });
 });
