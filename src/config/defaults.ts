@@ -36,6 +36,8 @@ export interface Config {
     reapInterval: Duration;
     /** The deadline of an agent's wrapped background command; none: its session bounds it. */
     deadline: Duration;
+    /** A shell command that signals by name or port (pkill, kill $(lsof …)): ask the user, deny it, or let it run. */
+    blindKill: "ask" | "deny" | "off";
   };
   /** Finished entries are removed after `after`, and beyond the newest `keepFinished`. */
   gc: { after: Duration; keepFinished: number };
@@ -55,6 +57,6 @@ export const DEFAULT_CONFIG: Config = {
     protect: ["pytest", "alembic", "docker-compose", "docker compose"],
     sessionKeep: ["tmux", "screen", "zellij", "gpg-agent", "ssh-agent", "keyboxd", "dirmngr", "scdaemon", "gnome-keyring-daemon", "dbus-daemon", "systemd", "emacs"],
   },
-  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other", "exit"], preToolUseDecision: "none", reapInterval: "5m", deadline: "none" },
+  hooks: { sessionEndKillOn: ["logout", "prompt_input_exit", "other", "exit"], preToolUseDecision: "none", reapInterval: "5m", deadline: "none", blindKill: "ask" },
   gc: { after: "7d", keepFinished: 5000 },
 };

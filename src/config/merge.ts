@@ -69,7 +69,11 @@ export const PROJECT_MAY: Readonly<Record<string, (value: unknown, trusted: unkn
   "run.onOrphan": (value, trusted) => value !== "kill" || trusted === "kill",
   // "allow" would skip the user's own approval of the rewritten command.
   "hooks.preToolUseDecision": (value, trusted) => value !== "allow" || trusted === "allow",
+  // The blind-kill guard: a project may only make it stricter (off < ask < deny).
+  "hooks.blindKill": (value, trusted) => GUARD_RANK.indexOf(value as string) >= GUARD_RANK.indexOf(trusted as string),
 };
+
+const GUARD_RANK = ["off", "ask", "deny"];
 
 function always(): boolean {
   return true;

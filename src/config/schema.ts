@@ -74,6 +74,7 @@ export const ConfigFileSchema = z.strictObject({
       preToolUseDecision: z.enum(["none", "ask", "allow"]).optional(),
       reapInterval: duration.describe("the PreToolUse hook starts a background sweep at most this often (0 or none: never)").optional(),
       deadline: duration.describe("the deadline of an agent's wrapped background command (none: its session bounds it)").optional(),
+      blindKill: z.enum(["ask", "deny", "off"]).optional(),
     })
     .optional(),
   gc: z

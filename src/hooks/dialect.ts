@@ -14,6 +14,10 @@ export interface HookDialect {
   agent: AgentName;
   /** The tool call's input, when it is a background shell command this agent lets supervise wrap; else null. */
   wrappable(data: Record<string, unknown>): Record<string, unknown> | null;
+  /** The shell command of any shell tool call, background or not; null for other calls (and for an agent supervise does not guard). */
+  shellCommand(data: Record<string, unknown>): string | null;
+  /** The answer that asks the user about the call, or refuses it, with `reason` where the user and the model read it. */
+  refuse(decision: "ask" | "deny", reason: string): object;
   /** The answer that runs `command` in place of the call's own, every other argument unchanged. */
   rewrite(toolInput: Record<string, unknown>, command: string, decision: PreToolUseDecision): unknown;
   /** The agent's own names of the events, as its answers must spell them. */

@@ -7,7 +7,9 @@ import { workingDirectory } from "../cwd.ts";
 import { asksToBeKept } from "../policy/keep.ts";
 import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
-import { answer, answerUntouched } from "./answer.ts";
+import { answer, answerUntouched, note } from "./answer.ts";
+import { MAY_BE_BLIND_KILL } from "./blind-kill/may-be.ts";
+import type { Config } from "../config/defaults.ts";
 import type { AgentName } from "../ownership/agents.ts";
 import { dialectOf, type HookDialect, type PreToolUseDecision } from "./dialect.ts";
 import { readHookInput, stringField } from "./input.ts";
@@ -67,12 +69,17 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
   await startPeriodicReapIfDue(cwd, stringField(data, "session_id"));
   // A mistyped field may be the very one that says what the call is: rewrite nothing.
   if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
-  if (!dialect.wrappable(data)) return answer(await told({}, data, dialect));
+  const shell = dialect.shellCommand(data);
+  const guarded = shell !== null && MAY_BE_BLIND_KILL.test(shell);
+  if (!guarded && !dialect.wrappable(data)) return answer(await told({}, data, dialect));
   try {
-    // node:fs and the config come in only for the background calls, not for every tool call.
+    // node:fs and the config come in only for the background calls and possible blind kills, not for every tool call.
     const { loadConfig } = await import("../config/load.ts");
     const dir = stateDir();
     const { config } = await loadConfig({ stateDir: dir, cwd });
+    const refusal = guarded ? await blindKillAnswer(shell, data, dialect, dir, config) : null;
+    if (refusal !== null) return answer(await told(refusal, data, dialect));
+    if (!dialect.wrappable(data)) return answer(await told({}, data, dialect));
     const output = preToolUseOutput(data, {
       ...selfCommand(),
       stateDir: dir,
@@ -92,6 +99,23 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
   }
 }
 
+
+/**
+ * The guard's ask or deny, or null to go on. Never a rewrite: the user or the model sees the
+ * command as written. A guard that fails lets the call go on, as every hook problem does.
+ */
+async function blindKillAnswer(command: string, data: Record<string, unknown>, dialect: HookDialect, dir: string, config: Config): Promise<object | null> {
+  const mode = config.hooks.blindKill;
+  if (mode === "off") return null;
+  try {
+    const { blindKillReason } = await import("./blind-kill/guard.ts");
+    const reason = await blindKillReason(command, dir, config, { session: stringField(data, "session_id"), uid: process.getuid!() });
+    return reason === null ? null : dialect.refuse(mode, reason);
+  } catch (error) {
+    await note(`not judging the kill command: ${(error as Error).message}`);
+    return null;
+  }
+}
 
 /** The answer with the session's untold notices, where this agent's model reads them. */
 async function told(output: object, data: Record<string, unknown>, dialect: HookDialect): Promise<object> {

@@ -51,15 +51,20 @@ const KEPT_BY: Record<string, string> = {
 
 /** `port 3000 is held by pid 4242 "next dev" of live Claude Code session 3f2a1b9c… (pid 777); not ended`. */
 export function refusalLine(port: number, row: ShownProcess, why: NotEnded): string {
-  const held = `port ${port} is held by pid ${row.pid} "${shortCommand(row.command)}"`;
-  const entry = row.ledgerId ? `supervise kill ${row.ledgerId} ends it` : null;
-  const tail = (said: string, hint: string | null = null) => `${held}${said}; not ended${hint ? `; ${hint}` : ""}`;
-  if (why === "other-user") return tail(` of uid ${row.uid ?? "?"}, another user`);
-  if (why === "other-namespace") return tail(", in another pid namespace");
-  if (why === "kept") return tail(`${ofOwner(row)}, kept by ${KEPT_BY[row.keptBy ?? "unreadable"]}`, entry);
-  if (why === "keep-orphaned") return tail(`${ofOwner(row)}, started with --keep-orphaned`, entry);
-  if (row.session === null && row.ledgerId === null) return tail(", not started by any agent session or supervise entry");
-  return tail(ofOwner(row));
+  const { who, hint } = whoseProcess(row, why);
+  return `port ${port} is held by ${who}; not ended${hint ? `; ${hint}` : ""}`;
+}
+
+/** `pid 4242 "next dev" of live Claude Code session 3f2a1b9c… (pid 777)`: a process, with why the policy leaves it; `hint`, how it could be ended. */
+export function whoseProcess(row: ShownProcess, why: NotEnded): { who: string; hint: string | null } {
+  const pid = `pid ${row.pid} "${shortCommand(row.command)}"`;
+  const hint = row.ledgerId ? `supervise kill ${row.ledgerId} ends it` : null;
+  if (why === "other-user") return { who: `${pid} of uid ${row.uid ?? "?"}, another user`, hint: null };
+  if (why === "other-namespace") return { who: `${pid}, in another pid namespace`, hint: null };
+  if (why === "kept") return { who: `${pid}${ofOwner(row)}, kept by ${KEPT_BY[row.keptBy ?? "unreadable"]}`, hint };
+  if (why === "keep-orphaned") return { who: `${pid}${ofOwner(row)}, started with --keep-orphaned`, hint };
+  if (row.session === null && row.ledgerId === null) return { who: `${pid}, not started by any agent session or supervise entry`, hint: null };
+  return { who: `${pid}${ofOwner(row)}`, hint: null };
 }
 
 /** " of live Claude Code session 3f2a1b9c… (pid 777)", " of entry k3x9…", by what is known of its owner. */

@@ -9,7 +9,7 @@ import { entriesById, type EntryRow } from "../ledger/entries.ts";
 import { existingLedger } from "../ledger/open.ts";
 import { matchSession } from "../ledger/resolve.ts";
 import { ownedNow, type ShownProcess } from "../ownership/owned-now.ts";
-import type { NotEnded, Proof } from "../policy/lifecycle.ts";
+import type { Decision, NotEnded, Proof } from "../policy/lifecycle.ts";
 import { bootId } from "../proc/boot.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import { stopAll } from "../stop/engine.ts";
@@ -57,11 +57,7 @@ export async function freePort(dir: string, config: Config, port: number, option
   const named = options.caller.session;
   const caller = { ...options.caller, session: named === null ? null : (matchSession(holders.flatMap((row) => (row.session === null ? [] : [row.session])), named) ?? named) };
   const db = holders.some((row) => row.ledgerId !== null) ? existingLedger(dir) : null;
-  const entries = new Map((db ? entriesById(db, [...new Set(holders.flatMap((row) => (row.ledgerId ? [row.ledgerId] : [])))]) : []).map((row) => [row.id, row]));
-  const decided = holders.map((row) => {
-    const entry = row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null);
-    return { row, entry, decision: decideHolder(row, entry, caller), proof: holderSubject(row, entry, caller).proof };
-  });
+  const decided = decideAll(db, holders, caller);
   const outcomes = await endAllowed(db, config, decided, startTicks, options);
   const reports: HolderReport[] = decided.map(({ row, decision }) => ({
     pid: row.pid,
@@ -77,11 +73,20 @@ export async function freePort(dir: string, config: Config, port: number, option
   return { port, holders: reports, unseen: found.unseen.map((s) => ({ uid: s.uid, protocol: s.protocol, said: `${unseenLine(port, s.uid)}; not ended` })), free: after.pids.length === 0 && after.unseen.length === 0 };
 }
 
-interface Decided {
+export interface Decided {
   row: ShownProcess;
   entry: EntryRow | null;
-  decision: { end: boolean };
+  decision: Decision;
   proof: Proof | null;
+}
+
+/** What the port path allows for each of `rows`, each judged with its ledger entry. */
+export function decideAll(db: Database | null, rows: readonly ShownProcess[], caller: Caller): Decided[] {
+  const entries = new Map((db ? entriesById(db, [...new Set(rows.flatMap((row) => (row.ledgerId ? [row.ledgerId] : [])))]) : []).map((row) => [row.id, row]));
+  return rows.map((row) => {
+    const entry = row.ledgerId === null ? null : (entries.get(row.ledgerId) ?? null);
+    return { row, entry, decision: decideHolder(row, entry, caller), proof: holderSubject(row, entry, caller).proof };
+  });
 }
 
 /** The allowed holders ended together: entries by their own stop, session leftovers by identity; each holder's outcome by pid. */

@@ -3,7 +3,7 @@
 // share one). A socket no readable process holds is another user's: named by its uid only.
 
 import { listPids } from "../proc/read.ts";
-import { listeningSockets, socketInodes, type ListeningSocket } from "../proc/sockets.ts";
+import { socketInodes, socketsOnPort, type ListeningSocket } from "../proc/sockets.ts";
 
 export interface PortHolders {
   port: number;
@@ -13,8 +13,9 @@ export interface PortHolders {
   unseen: ListeningSocket[];
 }
 
-export function findPortHolders(port: number, pids: readonly number[] = listPids()): PortHolders {
-  const onPort = new Map([...listeningSockets("self")].filter(([, socket]) => socket.port === port));
+/** `scope`: which of the port's sockets count (see socketsOnPort); a port's holders are its listeners. */
+export function findPortHolders(port: number, pids: readonly number[] = listPids(), scope: "listen" | "local" | "either" = "listen"): PortHolders {
+  const onPort = socketsOnPort("self", port, scope);
   if (onPort.size === 0) return { port, pids: [], unseen: [] };
   const held = new Set<string>();
   const holders: number[] = [];

@@ -38,6 +38,26 @@ export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number
 
 /** Every listening TCP socket and bound UDP one of `pid`'s network namespace, by inode. */
 export function listeningSockets(pid: number | "self"): Map<string, ListeningSocket> {
+  return socketsWhere(pid, (row) => row.listening, (row) => row.localPort);
+}
+
+/**
+ * The sockets with `port`, by inode: listening ones, any with it as their local port (what
+ * `fuser PORT/tcp` names), or any with it at either end (what `lsof -i :PORT` names).
+ */
+export function socketsOnPort(pid: number | "self", port: number, scope: "listen" | "local" | "either"): Map<string, ListeningSocket> {
+  if (scope === "listen") return new Map([...listeningSockets(pid)].filter(([, socket]) => socket.port === port));
+  return socketsWhere(pid, (row) => row.localPort === port || (scope === "either" && row.remotePort === port), () => port);
+}
+
+interface SocketRow {
+  localPort: number;
+  remotePort: number;
+  /** TCP LISTEN, or UDP bound and unconnected. */
+  listening: boolean;
+}
+
+function socketsWhere(pid: number | "self", wanted: (row: SocketRow) => boolean, portOf: (row: SocketRow) => number): Map<string, ListeningSocket> {
   const sockets = new Map<string, ListeningSocket>();
   for (const [protocol, listening] of [["tcp", "0A"], ["tcp6", "0A"], ["udp", "07"], ["udp6", "07"]] as const) {
     let text: string;
@@ -49,10 +69,12 @@ export function listeningSockets(pid: number | "self"): Map<string, ListeningSoc
     for (const line of text.split("\n").slice(1)) {
       const f = line.trim().split(/\s+/);
       // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode
-      if (f.length < 10 || f[3] !== listening) continue;
-      const port = parseInt(f[1]!.split(":")[1] ?? "", 16);
+      if (f.length < 10) continue;
+      const row = { localPort: parseInt(f[1]!.split(":")[1] ?? "", 16), remotePort: parseInt(f[2]!.split(":")[1] ?? "", 16), listening: f[3] === listening };
       const uid = Number(f[7]);
-      if (Number.isInteger(port) && port > 0 && Number.isInteger(uid)) sockets.set(f[9]!, { port, uid, protocol });
+      if (!wanted(row) || !Number.isInteger(uid)) continue;
+      const port = portOf(row);
+      if (Number.isInteger(port) && port > 0) sockets.set(f[9]!, { port, uid, protocol });
     }
   }
   return sockets;

@@ -15,6 +15,14 @@ export const claudeCode: HookDialect = {
     const input = data.tool_input;
     return data.tool_name === "Bash" && isObject(input) && input.run_in_background === true ? input : null;
   },
+  shellCommand(data) {
+    const input = data.tool_input;
+    return data.tool_name === "Bash" && isObject(input) && typeof input.command === "string" ? input.command : null;
+  },
+  // The user reads the reason in the approval prompt (ask); the model reads it on deny.
+  refuse(decision, reason) {
+    return { hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: decision, permissionDecisionReason: reason } };
+  },
   rewrite(toolInput, command, decision) {
     const output: { hookSpecificOutput: Record<string, unknown> } = {
       hookSpecificOutput: { hookEventName: "PreToolUse", updatedInput: { ...toolInput, command } },

@@ -10,5 +10,8 @@ export const codex: HookDialect = {
   tellsAtPreToolUse: false,
   tellsTaskEnds: false,
   wrappable: () => null,
+  // No pre-tool-use hook is installed for Codex (see the head of this file): nothing is guarded.
+  shellCommand: () => null,
+  refuse: () => ({}),
   rewrite: () => ({}),
 };

@@ -17,6 +17,14 @@ export const gemini: HookDialect = {
     if (data.tool_name !== "run_shell_command" || !isObject(input) || input.is_background !== true) return null;
     return typeof input.command === "string" && refusedByGeminiGuard(input.command) ? null : input;
   },
+  shellCommand(data) {
+    const input = data.tool_input;
+    return data.tool_name === "run_shell_command" && isObject(input) && typeof input.command === "string" ? input.command : null;
+  },
+  // ask: Gemini asks the user, showing systemMessage; deny: the model reads "Tool execution blocked: <reason>".
+  refuse(decision, reason) {
+    return { decision, reason, systemMessage: reason };
+  },
   // Approval stays Gemini's own (its policy engine judges the rewritten command): no decision is sent.
   rewrite(toolInput, command) {
     return { hookSpecificOutput: { hookEventName: "BeforeTool", tool_input: { ...toolInput, command } } };
