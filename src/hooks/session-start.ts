@@ -6,7 +6,7 @@ import { loadConfig } from "../config/load.ts";
 import type { EntryRow } from "../ledger/entries.ts";
 import { cleanedCount, type ReapReport } from "../reap/report.ts";
 import { sweep } from "../reap/sweep.ts";
-import { cut } from "../render/table.ts";
+import { cut, printable } from "../render/table.ts";
 import { openLedger } from "../ledger/open.ts";
 import { recordSession } from "../ledger/sessions.ts";
 import { agentRow, type AgentName } from "../ownership/agents.ts";
@@ -33,6 +33,17 @@ export const SESSION_RULE =
   "Under supervise, what this session starts is ended when the session ends (or at the next session's start, if the agent dies first), unless it is started with SUPERVISE_KEEP=1 in its environment. " +
   "A background command has no time limit until then (hooks.deadline, default none), and what it leaves running with & lives on until then too.";
 
+/** How to free a port without ending another's server; the session's id in it, since not every agent puts one in its shell's environment. */
+export function portRule(session: string | null): string {
+  const scope = session === null ? "" : ` --session ${printable(session)}`;
+  return `To free a port, run \`supervise kill --port N${scope}\`: it ends only this session's holder and names any other owner, where pkill, killall, fuser -k or kill $(lsof -ti:N) would end whatever matches.`;
+}
+
+/** Everything the agent is told at its session's start, after the findings. */
+export function sessionRules(session: string | null): string {
+  return `${SESSION_RULE} ${portRule(session)}`;
+}
+
 /** The session record waits for the ledger at most this share of reap.timeoutMs; the sweep gets what is left. */
 const RECORD_SHARE = 0.1;
 
@@ -57,7 +68,7 @@ export async function sessionStartHook(agent: AgentName): Promise<void> {
   try {
     const { report, running } = await sweep({ config: withinBudget(config, started), stateDir: dir, dryRun: false, session: null, trigger: "session-start", triggerSession: session });
     if (report.errors.length) await note(report.errors.join("; "));
-    await answer(sessionStartOutput(report, running, config, Date.now()));
+    await answer(sessionStartOutput(report, running, config, Date.now(), session));
   } catch (error) {
     await note(`reap failed: ${(error as Error).message}`);
     await answer({ hookSpecificOutput: { hookEventName: "SessionStart" } });
@@ -102,10 +113,11 @@ async function recordThisSession(dir: string, agentName: AgentName, session: str
   }
 }
 
-export function sessionStartOutput(report: ReapReport, running: readonly EntryRow[], config: Config, now: number): SessionStartOutput {
+export function sessionStartOutput(report: ReapReport, running: readonly EntryRow[], config: Config, now: number, session: string | null = null): SessionStartOutput {
   const output: SessionStartOutput = { hookSpecificOutput: { hookEventName: "SessionStart" } };
   const findings = describeFindings(report, running, now);
-  output.hookSpecificOutput.additionalContext = findings ? `${findings} ${SESSION_RULE}` : SESSION_RULE;
+  const rules = sessionRules(session);
+  output.hookSpecificOutput.additionalContext = findings ? `${findings} ${rules}` : rules;
   const cleaned = cleanedCount(report.counts);
   if (cleaned > config.reap.notifyAbove) {
     output.systemMessage = `supervise reaped ${cleaned} leaked processes at session start (more than reap.notifyAbove = ${config.reap.notifyAbove}); see \`supervise stats\`.`;

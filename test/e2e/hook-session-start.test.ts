@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { SESSION_RULE } from "../../src/hooks/session-start.ts";
+import { SESSION_RULE, sessionRules } from "../../src/hooks/session-start.ts";
 import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 
@@ -62,7 +62,7 @@ kill $W; wait $W; echo "WRAPPER_EXIT $?"
       expect(r.exitCode).toBe(0);
       const v = r.values;
       const quiet = parsed(v, "QUIET");
-      expect(quiet).toEqual({ hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: SESSION_RULE } });
+      expect(quiet).toEqual({ hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: sessionRules("s-quiet") } });
       expect(v.get("QUIET_ERRLINES")).toBe("0");
 
       const found = parsed(v, "FOUND");
@@ -70,7 +70,7 @@ kill $W; wait $W; echo "WRAPPER_EXIT $?"
       expect(found.hookSpecificOutput.additionalContext).toMatch(
         /^supervise ended 1 process leaked by earlier sessions \(1 rg-tag\): \S+\/rg -c sleep 1000 & wait rg @TAG \(rg-tag\)\. Still running under supervise for this user: \w{10} \(dev-server, running \d+(ms|s)\)\./,
       );
-      expect(found.hookSpecificOutput.additionalContext).toEndWith(` ${SESSION_RULE}`);
+      expect(found.hookSpecificOutput.additionalContext).toEndWith(` ${sessionRules("s-found")}`);
       expect(found.systemMessage).toMatch(/reaped 1 leaked processes/);
       expect(v.get("LEAK_ALIVE")).toBe("no");
       expect(v.get("WRAPPER_ALIVE")).toBe("yes");
@@ -145,6 +145,14 @@ echo "LEAK2_AFTER_BROKEN $(alive $LEAK2)"
     expect(SESSION_RULE).toContain("what it leaves running with & lives on until then too");
   });
 
+  test("the port sentence: one line naming supervise kill --port with the session's own id (Gemini puts none in its shell's environment)", () => {
+    expect(sessionRules("g-7")).toBe(
+      `${SESSION_RULE} To free a port, run \`supervise kill --port N --session g-7\`: it ends only this session's holder and names any other owner, where pkill, killall, fuser -k or kill $(lsof -ti:N) would end whatever matches.`,
+    );
+    expect(sessionRules(null)).toContain("`supervise kill --port N`:");
+    expect(sessionRules("x\u001b[2J")).not.toContain("\u001b");
+  });
+
   nsTest(
     "the ledger write-locked by another process: the session record gives up within its share of reap.timeoutMs; valid JSON, exit 0, inside the budget",
     async () => {
@@ -177,7 +185,7 @@ echo "RECORDED $("$BUN" -e 'const { Database } = require("bun:sqlite"); const db
       expect(r.exitCode).toBe(0);
       const v = r.values;
       const out = parsed(v, "LOCKED");
-      expect(out.hookSpecificOutput.additionalContext).toEndWith(SESSION_RULE);
+      expect(out.hookSpecificOutput.additionalContext).toEndWith(sessionRules("s-locked"));
       expect(v.get("LOCKED_ERR")).toMatch(/^supervise: hook: session not recorded: .*locked/);
       expect(v.get("RECORDED")).toBe("0");
       // Before: the record alone waited 5 s for the lock. A generous bound, not a measurement.
