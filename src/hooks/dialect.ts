@@ -16,6 +16,8 @@ export interface HookDialect {
   wrappable(data: Record<string, unknown>): Record<string, unknown> | null;
   /** The shell command of any shell tool call, background or not; null for other calls (and for an agent supervise does not guard). */
   shellCommand(data: Record<string, unknown>): string | null;
+  /** Whether an ask can reach a user now; absent: always (the agent refuses an ask it cannot put). */
+  canAsk?(): boolean;
   /** The answer that asks the user about the call, or refuses it, with `reason` where the user and the model read it. */
   refuse(decision: "ask" | "deny", reason: string): object;
   /** The answer that runs `command` in place of the call's own, every other argument unchanged. */

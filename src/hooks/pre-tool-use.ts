@@ -110,7 +110,9 @@ async function blindKillAnswer(command: string, data: Record<string, unknown>, d
   try {
     const { blindKillReason } = await import("./blind-kill/guard.ts");
     const reason = await blindKillReason(command, dir, config, { session: stringField(data, "session_id"), uid: process.getuid!() });
-    return reason === null ? null : dialect.refuse(mode, reason);
+    if (reason === null) return null;
+    // An ask nobody can answer would hold the agent forever (Gemini headless): refused instead.
+    return dialect.refuse(mode === "ask" && dialect.canAsk?.() === false ? "deny" : mode, reason);
   } catch (error) {
     await note(`not judging the kill command: ${(error as Error).message}`);
     return null;

@@ -88,7 +88,8 @@ describe("the blind-kill guard, inside a PID namespace", () => {
     expect(JSON.stringify(hook("BACKGROUND"))).not.toContain("updatedInput");
 
     const gemini = hook("GEMINI") as { decision: string; reason: string; systemMessage: string };
-    expect([gemini.decision, gemini.systemMessage]).toEqual(["ask", gemini.reason]);
+    // No Gemini CLI above this hook to ask its user: the ask is sent as a deny.
+    expect([gemini.decision, gemini.systemMessage]).toEqual(["deny", gemini.reason]);
     expect(gemini.reason).toStartWith("supervise: `pkill -f vite-` signals by name or port: it would also end ");
     expect(gemini.reason).toContain(`pid ${v("V_OTHER")} "vite-other 1000"`);
 

@@ -23,8 +23,8 @@ const BACKGROUND = (marker: string) => `echo "$CLAUDE_CODE_SESSION_ID $SUPERVISE
 /** A foreground command that leaves a detached "dev server" behind, as `setsid -f` and `nohup` do. */
 const DEV_SERVER = (dir: string) => `setsid -f ${dir}/s/vite 1000 < /dev/null > /dev/null 2>&1; echo started`;
 
-async function setUp(run: Record<string, string> = {}): Promise<{ sb: Sandbox; project: string; env: Record<string, string> }> {
-  const sb = suite.sandbox({ run, reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+async function setUp(run: Record<string, string> = {}, hooks: Record<string, string> = {}): Promise<{ sb: Sandbox; project: string; env: Record<string, string> }> {
+  const sb = suite.sandbox({ run, hooks, reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
   const home = join(sb.dir, "home");
   const project = join(sb.dir, "project");
   mkdirSync(home);
@@ -225,5 +225,36 @@ echo "LS $(sv ls --all --json | tr -d '\n')"
     const results = api.requests.flatMap((q) => q.messages).flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).filter((b: any) => b.type === "tool_result");
     expect(results[0]).toMatchObject({ is_error: true });
     expect(JSON.parse(r.values.get("LS")!)).toEqual([]);
+  });
+
+  e2e("a blind `pkill -f vite` is asked about (hooks.blindKill ask) or denied (deny) with the reason naming the vite it would end; nothing is signalled", async () => {
+    const seen: Record<string, { alive: string; result: any }> = {};
+    for (const mode of ["ask", "deny"]) {
+      const { sb, env } = await setUp({}, { blindKill: mode });
+      const api = mock({ calls: [{ command: "pkill -f vite", description: "Free the port", run_in_background: false }] });
+      const r = await inNamespace(
+        sb,
+        String.raw`
+ln -sf "$(command -v sleep)" "$D/s/vite"
+VITE=$(orphan "$D/s/vite" 1000)
+cd "$PROJ"
+HOME="$HOME_DIR" ANTHROPIC_BASE_URL="$API" "$CLAUDE" -p "free port 5173" --allowedTools Bash > /dev/null 2>&1
+echo "EXIT $?"
+echo "VITE $VITE $(alive $VITE)"
+`.replace(/\$HOME_DIR/g, env.HOME!).replace(/\$API/g, api.url),
+        60_000,
+      );
+      expect(r.stderr).toBe("");
+      expect(r.values.get("EXIT")).toBe("0");
+      const results = api.requests.flatMap((q) => q.messages).flatMap((m: any) => (Array.isArray(m.content) ? m.content : [])).filter((b: any) => b.type === "tool_result");
+      seen[mode] = { alive: r.values.get("VITE")!, result: results[0] };
+    }
+    // -p mode has nobody to ask: 2.1.332 refuses an ask with the reason as the tool's result; a deny as a hook error.
+    for (const [mode, prefix] of [["ask", ""], ["deny", "PreToolUse:Bash hook error: "]] as const) {
+      const [pid, alive] = seen[mode]!.alive.split(" ");
+      expect([mode, alive]).toEqual([mode, "yes"]);
+      expect(seen[mode]!.result).toMatchObject({ is_error: true });
+      expect(String(seen[mode]!.result.content)).toMatch(new RegExp(`^${prefix}supervise: \`pkill -f vite\` signals by name or port: it would end pid ${pid} "[^"]*/s/vite 1000", not started by any agent session or supervise entry; `));
+    }
   });
 });

@@ -33,8 +33,8 @@ const run = (api: string, prompt: string, out: string) =>
   `HOME="$GHOME" TMPDIR="$D/tmp" GEMINI_API_KEY=fake GOOGLE_GEMINI_BASE_URL=${api} "$GEMINI" -m gemini-2.5-flash -p "${prompt}" --yolo -o json < /dev/null > "$D/${out}.json" 2> "$D/${out}.err"`;
 
 
-async function setUp(run: Record<string, string> = {}): Promise<Sandbox> {
-  const sb = suite.sandbox({ run, reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
+async function setUp(run: Record<string, string> = {}, hooks: Record<string, string> = {}): Promise<Sandbox> {
+  const sb = suite.sandbox({ run, hooks, reap: { thresholds: { rg: "1h", rgTag: "1s", agentShell: "1h", sessionGone: "1s" }, grace: "1s" } });
   const home = join(sb.dir, "home");
   const project = join(sb.dir, "project");
   mkdirSync(join(home, ".gemini"), { recursive: true });
@@ -245,5 +245,32 @@ echo "LS $(sv ls --all --json | tr -d '\n')"
     expect(r.values.get("VICTIM")).toBe("kept");
     expect(JSON.stringify(api.requests[1])).toContain("Tool execution denied by policy.");
     expect(JSON.parse(r.values.get("LS")!)).toEqual([]);
+  });
+
+  e2e("a blind `pkill -f vite` in gemini -p is refused (ask, which nobody could answer, and deny alike) with the reason naming the vite it would end; nothing is signalled", async () => {
+    const seen: Record<string, { alive: string; response: string; err: string }> = {};
+    for (const mode of ["ask", "deny"]) {
+      const sb = await setUp({}, { blindKill: mode });
+      const api = mock({ calls: [{ command: "pkill -f vite", description: "Free the port" }] });
+      const r = await inNamespace(sb, GEMINI_P + String.raw`
+ln -sf "$(command -v sleep)" "$D/s/vite"
+VITE=$(orphan "$D/s/vite" 1000)
+${run(api.url, "free port 5173", "gemini-kill")}
+echo "EXIT $?"
+echo "VITE $VITE $(alive $VITE)"
+echo "ERR $(tr '\n' '|' < "$D/gemini-kill.err")"
+`, 100_000);
+      expect(r.stderr).toBe("");
+      const responses = api.requests.flatMap((q: any) => q.contents ?? []).flatMap((c: any) => c.parts ?? []).filter((p: any) => p.functionResponse);
+      seen[mode] = { alive: r.values.get("VITE")!, response: JSON.stringify(responses[0]?.functionResponse?.response ?? null), err: r.values.get("ERR") ?? "" };
+    }
+    // gemini -p cannot ask (0.61.0 waits on a hook's ask forever headless): both are refused, the model reading why.
+    for (const mode of ["ask", "deny"]) {
+      const [pid, alive] = seen[mode]!.alive.split(" ");
+      expect([mode, alive]).toEqual([mode, "yes"]);
+      const error = String(JSON.parse(seen[mode]!.response)?.error);
+      expect(error).toMatch(new RegExp(`^Tool execution blocked: supervise: \`pkill -f vite\` signals by name or port: it would end pid ${pid} "[^"]*/s/vite 1000", not started by any agent session or supervise entry; `));
+      expect(seen[mode]!.err).toContain("Hook system message: supervise: `pkill -f vite`");
+    }
   });
 });

@@ -21,6 +21,7 @@ export const gemini: HookDialect = {
     const input = data.tool_input;
     return data.tool_name === "run_shell_command" && isObject(input) && typeof input.command === "string" ? input.command : null;
   },
+  canAsk: () => (require("./gemini-ask.ts") as typeof import("./gemini-ask.ts")).geminiCanAsk(),
   // ask: Gemini asks the user, showing systemMessage; deny: the model reads "Tool execution blocked: <reason>".
   refuse(decision, reason) {
     return { decision, reason, systemMessage: reason };
