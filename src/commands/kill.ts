@@ -12,6 +12,7 @@ import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { closeSettingAside, describe, existingLedger, isCorruption, readerFailure } from "../ledger/open.ts";
 import { resolveEntries, resolveSessionOption } from "../ledger/resolve.ts";
 import { parseSignal, signalName } from "../proc/signals.ts";
+import { OUTCOME_SAID } from "../render/stop-outcome.ts";
 import { printable, renderTable, type Column } from "../render/table.ts";
 import { isTerminal, terminalWidth } from "../cli/terminal.ts";
 import { stateDir } from "../state-dir.ts";
@@ -112,19 +113,10 @@ function unrecordedLine(results: readonly StopResult[]): string {
   return `supervise: warning: the ledger could not be written (${printable(describe(results[0]!.unrecorded))}); the stop of ${ids} is not recorded\n`;
 }
 
-const SAID: Record<StopResult["outcome"], string> = {
-  terminated: "terminated",
-  killed: "killed (needed SIGKILL)",
-  gone: "already gone",
-  "already-ended": "already ended",
-  failed: "FAILED: still alive",
-  "other-namespace": "NOT SIGNALLED: recorded in another pid namespace",
-};
-
 const COLUMNS: readonly Column[] = [{ title: "ID" }, { title: "RESULT" }, { title: "SIGNAL" }, { title: "COMMAND", flex: true }];
 
 function describeResults(results: readonly KillReport[], width: number | null): string {
   if (results.length === 0) return "nothing to kill\n";
   // A command line is anyone's text: renderTable escapes it as `ls` shows it, never raw to the terminal.
-  return renderTable(COLUMNS, results.map((r) => [r.id, SAID[r.outcome], r.signal ?? "-", r.command.join(" ")]), width);
+  return renderTable(COLUMNS, results.map((r) => [r.id, OUTCOME_SAID[r.outcome], r.signal ?? "-", r.command.join(" ")]), width);
 }

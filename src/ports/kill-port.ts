@@ -5,7 +5,9 @@ import { writeErr, writeJson, writeOut } from "../cli/output.ts";
 import type { Config } from "../config/defaults.ts";
 import { UsageError } from "../errors.ts";
 import { sessionCookieOf } from "../ownership/cookie.ts";
+import { OUTCOME_SAID } from "../render/stop-outcome.ts";
 import { printable } from "../render/table.ts";
+import type { StopOutcome } from "../stop/stop-entry.ts";
 import { freePort, type HolderReport, type PortReport } from "./free.ts";
 import { parsePort } from "./holders.ts";
 
@@ -43,16 +45,7 @@ async function writeReport(report: PortReport): Promise<void> {
   await writeOut(`${ended.join("")}${nothing ? `nothing listens on port ${report.port}\n` : report.free ? `port ${report.port} is free\n` : `port ${report.port} is still held\n`}`);
 }
 
-const SAID: Record<Exclude<HolderReport["outcome"], "refused">, string> = {
-  terminated: "terminated",
-  killed: "killed (needed SIGKILL)",
-  gone: "already gone",
-  "already-ended": "already gone",
-  failed: "FAILED: still alive",
-  "other-namespace": "NOT SIGNALLED: recorded in another pid namespace",
-};
-
 function endedLine(h: HolderReport): string {
   const of = h.ledgerId ? ` (entry ${h.ledgerId})` : h.session ? ` (session ${printable(h.session)})` : "";
-  return `pid ${h.pid} "${printable(h.command.length > 60 ? `${h.command.slice(0, 57)}...` : h.command)}"${of}: ${SAID[h.outcome as keyof typeof SAID]}`;
+  return `pid ${h.pid} "${printable(h.command.length > 60 ? `${h.command.slice(0, 57)}...` : h.command)}"${of}: ${OUTCOME_SAID[h.outcome as StopOutcome]}`;
 }
