@@ -65,7 +65,9 @@ describe("run: the command's activity", () => {
     sb = makeSandbox({ run: { stallAfter: "1s" } });
     runInBackground("spin", ["sh", "-c", "while :; do :; done"]);
     const spinning = await reaches("spin", "spinning");
-    expect(spinning.cpuPercent).toBeGreaterThanOrEqual(90);
+    // cpuPercent is time on a core only: on a loaded machine a spinner also waits runnable for one, which spinning counts.
+    expect(spinning.cpuPercent).toBeGreaterThan(0);
+    expect(spinning.activitySince).not.toBeNull();
   });
 
   test("an ended entry carries no activity; a finished command's row keeps none in ls", async () => {
