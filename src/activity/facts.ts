@@ -21,8 +21,10 @@ export interface TreeFacts {
   readingStdin: boolean;
   /** Every process of it is stopped (Ctrl-Z, SIGSTOP): the user's pause, not a stall. */
   stopped: boolean;
-  /** The mtime of what the tree's first process writes its stdout to, or 0 for /dev/null; null when it cannot be seen. */
+  /** The latest mtime of what the tree's first process writes its stdout and stderr to (0 for /dev/null); null when either cannot be seen. */
   outputAt: number | null;
+  /** Bytes read so far by the tree's processes (/proc/PID/io rchar); undefined when none could be read. */
+  readBytes?: number;
 }
 
 /** read(2)'s number, by architecture, as /proc/PID/syscall's first field gives it. */
@@ -60,6 +62,7 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
   let readingStdin = false;
   let read = 0;
   let stoppedCount = 0;
+  let readBytes: number | undefined;
   const sockets = new Set<string>();
   for (const pid of pids) {
     const fields = statFields(pid);
@@ -69,10 +72,22 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
     queuedMs += runQueueMs(pid);
     for (const inode of socketInodes(pid)) sockets.add(inode);
     readingStdin ||= blockedReadingStdin(pid, fields[0]!);
+    const rchar = readCharCount(pid);
+    if (rchar !== null) readBytes = (readBytes ?? 0) + rchar;
     read++;
     if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
   }
-  return { pids: [...pids], cpuTicks, queuedMs, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf) };
+  return { pids: [...pids], cpuTicks, queuedMs, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf), readBytes };
+}
+
+/** /proc/PID/io's rchar; null when unreadable. */
+function readCharCount(pid: number): number | null {
+  try {
+    const match = /^rchar: ([0-9]+)$/m.exec(readProcText(`/proc/${pid}/io`));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The fields after the ")" that ends comm: 0 is the state, 11-14 the CPU times, 21 rss in pages. */
@@ -109,12 +124,22 @@ function blockedReadingStdin(pid: number, state: string): boolean {
   }
 }
 
-/** When the file behind the process's stdout last changed; 0 for /dev/null (seen: nothing arrives); null for a pipe, socket or terminal. */
+/**
+ * When the files behind the process's stdout and stderr last changed, the later of the two; 0
+ * for /dev/null (seen: nothing arrives); null when either is a pipe, socket or terminal, where
+ * what it writes cannot be seen.
+ */
 export function outputTime(pid: number): number | null {
+  const out = streamTime(pid, 1);
+  const err = streamTime(pid, 2);
+  return out === null || err === null ? null : Math.max(out, err);
+}
+
+function streamTime(pid: number, fd: number): number | null {
   try {
-    const target = readlinkSync(`/proc/${pid}/fd/1`);
+    const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
     if (target === "/dev/null") return 0;
-    const stat = statSync(`/proc/${pid}/fd/1`);
+    const stat = statSync(`/proc/${pid}/fd/${fd}`);
     return stat.isFile() ? Math.floor(stat.mtimeMs) : null;
   } catch {
     return null;

@@ -18,6 +18,8 @@ export interface ActivitySample {
   ports: readonly number[];
   /** Some process of the tree is blocked reading a stdin that is a pipe or terminal. */
   readingStdin: boolean;
+  /** Bytes the tree has read so far (/proc/PID/io rchar): input consumed is progress; absent when unseen. */
+  readBytes?: number;
 }
 
 /** What the judge carries from one sample to the next. */
@@ -59,10 +61,14 @@ export function judge(track: ActivityTrack | null, next: ActivitySample, stallAf
   // On a busy machine a spinner gets less than a core but is runnable all the time: wanting a core is running or queued for one.
   const queuedMs = track ? Math.max(0, (next.queuedMs ?? 0) - (track.last.queuedMs ?? 0)) : 0;
   const wantedPercent = windowMs > 0 ? (cpuTicks / ticksPerSecond / (windowMs / 1000)) * 100 + (queuedMs / windowMs) * 100 : 0;
-  const wrote = track !== null && next.output !== null && track.last.output !== null && next.output !== track.last.output;
-  const progressed = track === null || cpuTicks > 0 || wrote;
+  const seen = track !== null && next.output !== null && track.last.output !== null;
+  const wrote = seen && next.output !== track!.last.output;
+  // A reader fed slowly (`slow | cmd`) takes no CPU tick between lines, but it reads them.
+  const readMore = track !== null && next.readBytes !== undefined && track.last.readBytes !== undefined && next.readBytes > track.last.readBytes;
+  const progressed = track === null || cpuTicks > 0 || wrote || readMore;
   const progressAt = progressed ? next.at : track!.progressAt;
-  const spinningNow = track !== null && wantedPercent >= SPIN_SHARE * 100 && !wrote;
+  // "No output" needs output that can be seen: a compile printing to a pipe is busy, never spinning.
+  const spinningNow = seen && wantedPercent >= SPIN_SHARE * 100 && !wrote;
   const spinningSince = spinningNow ? (track!.spinningSince ?? track!.last.at) : null;
   const state = stateOf({ next, progressed, progressAt, spinningSince, stallAfterMs });
   // A stall, a prompt and a spin are said since their condition began, not since it was first seen to last long enough.

@@ -19,6 +19,8 @@ export interface ActivityWatch {
 
 export interface WatchOptions {
   leader: number;
+  /** Whose descendants are the command's: the wrapper itself when it adopts (a `setsid -f` server is reparented to it), else the leader. */
+  root: number;
   /** The --capture log, whose mtime is the output's progress; null: the command's own stdout. */
   capturePath: string | null;
   stallAfterMs: number;
@@ -39,7 +41,8 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
   let recorded: string | null = null;
   let idled = false;
   const sample = () => {
-    const pids = treeOf(options.leader);
+    // The wrapper's own ticks are not the command's progress.
+    const pids = treeOf(options.root).filter((pid) => pid !== process.pid);
     if (pids.length === 0) return;
     const facts = readTreeFacts(pids, options.leader);
     // Suspended by the user: not judged, and judged afresh once continued, as the deadline waits too.
@@ -48,7 +51,7 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
       return;
     }
     const output = options.capturePath === null ? facts.outputAt : mtimeOf(options.capturePath);
-    const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, queuedMs: facts.queuedMs, output, ports: facts.ports, readingStdin: facts.readingStdin }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
+    const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, queuedMs: facts.queuedMs, output, ports: facts.ports, readingStdin: facts.readingStdin, readBytes: facts.readBytes }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
     track = next.track;
     if (!idled && IDLE_STATES.has(track.state) && track.last.at - track.progressAt >= options.idleTimeoutMs) {
       idled = true;

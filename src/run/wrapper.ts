@@ -209,6 +209,8 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
   const cancelDeadline = start.deadlineAt === null ? () => {} : setLongTimeout(start.deadlineAt, () => endWith("deadline", request.signal.number));
   const activity = watchActivity({
     leader: child.pid,
+    // What the wrapper adopts, it ends as the command's: so it is judged as the command's (a daemonized server serves).
+    root: state.adopts ? process.pid : child.pid,
     capturePath: capture ? outputPath(ctx.stateDir, ctx.id) : null,
     stallAfterMs: request.stallAfterMs,
     idleTimeoutMs: request.idleTimeoutMs,

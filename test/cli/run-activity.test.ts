@@ -13,8 +13,8 @@ let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
 
 /** `supervise run -n NAME -- CMD` in the background; stdin a pipe nobody writes, or /dev/null. */
-function runInBackground(name: string, command: string[], stdin: "pipe" | "ignore" = "ignore") {
-  const proc = Bun.spawn([BUN, CLI, "run", "-n", name, "--", ...command], { env: sb.env, cwd: sb.dir, stdin, stdout: "ignore", stderr: "pipe" });
+function runInBackground(name: string, command: string[], stdin: "pipe" | "ignore" = "ignore", stderr: "pipe" | "ignore" = "pipe", args: string[] = []) {
+  const proc = Bun.spawn([BUN, CLI, "run", ...args, "-n", name, "--", ...command], { env: sb.env, cwd: sb.dir, stdin, stdout: "ignore", stderr });
   sb.track(proc.pid);
   return proc;
 }
@@ -63,7 +63,8 @@ describe("run: the command's activity", () => {
 
   test("a core used with no output: busy, then spinning past the limit", async () => {
     sb = makeSandbox({ run: { stallAfter: "1s" } });
-    runInBackground("spin", ["sh", "-c", "while :; do :; done"]);
+    // stdout and stderr on /dev/null: "no output" can be seen.
+    runInBackground("spin", ["sh", "-c", "while :; do :; done"], "ignore", "ignore");
     const spinning = await reaches("spin", "spinning");
     // cpuPercent is time on a core only: on a loaded machine a spinner also waits runnable for one, which spinning counts.
     expect(spinning.cpuPercent).toBeGreaterThan(0);
@@ -157,5 +158,35 @@ describe("run: the command's activity", () => {
     const continuedAt = Date.now();
     expect(await run.exited).toBe(124);
     expect(Date.now() - continuedAt).toBeGreaterThanOrEqual(1000);
+  });
+
+  test("what the wrapper adopts, stderr's output and input read count (review of issue 23): a daemonized server serves, a stderr writer and a fed reader are busy, a spinner on a pipe is not spinning; --idle-timeout ends none of them", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    const portFile = join(sb.dir, "port");
+    const pidFile = join(sb.dir, "server.pid");
+    const server = `import os, socket, time\ns = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()\nopen(${JSON.stringify(pidFile)}, "w").write(str(os.getpid()))\nopen(${JSON.stringify(portFile)}, "w").write(str(s.getsockname()[1]))\ntime.sleep(100)`;
+    const idle = ["--idle-timeout", "2s"];
+    runInBackground("daemonized", ["bash", "-c", `setsid -f python3 -c '${server}' > /dev/null 2>&1; exec sleep 100`], "ignore", "ignore", idle);
+    const errLog = join(sb.dir, "err.log");
+    runInBackground("stderr", ["sh", "-c", `exec 2> ${errLog}; while :; do echo progress >&2; sleep 0.3; done`], "ignore", "ignore", idle);
+    const fed = runInBackground("fed", ["cat"], "pipe", "ignore", idle);
+    const feeder = setInterval(() => fed.stdin!.write("line\n"), 300);
+    runInBackground("piped-spin", ["sh", "-c", "while :; do :; done"], "ignore", "pipe", ["--idle-timeout", "1s"]);
+    try {
+      await waitFor(() => require("node:fs").existsSync(pidFile), 10_000, "server up");
+      sb.track(Number(readFileSync(pidFile, "utf8")));
+      const daemonized = await reaches("daemonized", "serving");
+      expect(daemonized.ports).toEqual([Number(readFileSync(portFile, "utf8"))]);
+      // Past twice the idle limit every one still runs, none judged idle.
+      await waitFor(async () => Date.now() - Date.parse((await activityOf("fed"))!.startedAt) > 4500, 15_000, "past the limit");
+      const entries = parseJson(EntryListSchema, (await runCli(sb, ["ls", "--all", "--json"])).stdout);
+      const byName = (name: string) => entries.find((e) => e.name === name)!;
+      expect(["daemonized", "stderr", "fed", "piped-spin"].map((name) => [name, byName(name).state])).toEqual([["daemonized", "running"], ["stderr", "running"], ["fed", "running"], ["piped-spin", "running"]]);
+      expect(byName("daemonized").activity).toBe("serving");
+      // Between two lines a sample can see none (quiet); never a told state, and --idle-timeout saw their progress.
+      expect(["stderr", "fed", "piped-spin"].map((name) => [name, ["busy", "quiet"].includes(byName(name).activity!)])).toEqual([["stderr", true], ["fed", true], ["piped-spin", true]]);
+    } finally {
+      clearInterval(feeder);
+    }
   });
 });
