@@ -83,7 +83,7 @@ export const HELP: Record<string, CommandHelp> = {
     synopsis: ["kill ID... | --session ID | --all | --port N [--session ID] [--signal SIG | -SIG] [--grace DUR] [--json]"],
     about: "Stop entries: the first signal to their whole tree, then SIGKILL after the grace.\nWith --port, the holder of a port, only when it is yours: an entry of no agent session,\nyour session's (its cookie, or --session), or a session whose agent is gone.",
     options: [
-      "    --session ID     every running entry of this session; with --port, your session",
+      "    --session ID     every running entry of this session; with --port, your session's full id",
       "-a, --all            every running entry",
       "    --port N         end what holds listening port N, if it is yours; say whose it is if not",
       "-s, --signal SIG     first signal (default: each entry's own); -9, -KILL, -INT as kill(1)",

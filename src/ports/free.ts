@@ -7,7 +7,6 @@ import type { Database } from "bun:sqlite";
 import type { Config } from "../config/defaults.ts";
 import { entriesById, type EntryRow } from "../ledger/entries.ts";
 import { existingLedger } from "../ledger/open.ts";
-import { matchSession } from "../ledger/resolve.ts";
 import { ownedNow, type ShownProcess } from "../ownership/owned-now.ts";
 import type { Decision, NotEnded, Proof } from "../policy/lifecycle.ts";
 import { bootId } from "../proc/boot.ts";
@@ -44,7 +43,7 @@ export interface PortReport {
 }
 
 export interface FreeOptions {
-  /** The caller's session: its cookie's, or --session's word (an id or the prefix ls shows). */
+  /** The caller's session: its cookie's, or --session's exact id. */
   caller: Caller;
   signal?: number;
   graceMs?: number;
@@ -54,10 +53,8 @@ export async function freePort(dir: string, config: Config, port: number, option
   const found = findPortHolders(port);
   const { rows, startTicks } = await ownedNow(dir, config, undefined, new Set(found.pids));
   const holders = rows.filter((row) => found.pids.includes(row.pid));
-  const named = options.caller.session;
-  const caller = { ...options.caller, session: named === null ? null : (matchSession(holders.flatMap((row) => (row.session === null ? [] : [row.session])), named) ?? named) };
   const db = holders.some((row) => row.ledgerId !== null) ? existingLedger(dir) : null;
-  const decided = decideAll(db, holders, caller);
+  const decided = decideAll(db, holders, options.caller);
   const outcomes = await endAllowed(db, config, decided, startTicks, options);
   const reports: HolderReport[] = decided.map(({ row, decision }) => ({
     pid: row.pid,

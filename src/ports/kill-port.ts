@@ -23,12 +23,25 @@ export interface KillPortOptions {
 export async function killPort(dir: string, config: Config, options: KillPortOptions): Promise<number> {
   const port = parsePort(options.port);
   if (port === null) throw new UsageError(`--port: not a port (1-65535): '${options.port}'`);
-  const session = options.session ?? callerSession();
+  const session = claimedSession(options.session);
   const report = await freePort(dir, config, port, { caller: { session, uid: process.getuid!() }, signal: options.signal, graceMs: options.graceMs });
   if (options.json) await writeJson(report);
   else await writeReport(report);
   const refused = report.holders.some((h) => h.outcome === "refused" || h.outcome === "failed" || h.outcome === "other-namespace");
   return refused || !report.free ? 1 : 0;
+}
+
+/**
+ * The caller's session: --session's exact id, else its environment's cookie. Never a prefix: an
+ * agent refused for "session 3f2a1b9c…" must not claim that session by repeating it; and where
+ * the environment names a session, --session may only repeat it.
+ */
+function claimedSession(named: string | undefined): string | null {
+  const own = callerSession();
+  if (named === undefined) return own;
+  if (named === "") throw new UsageError("--session: empty (with --port it is the caller's own session's full id)");
+  if (own !== null && named !== own) throw new UsageError(`--session '${printable(named)}' is not this environment's session '${printable(own)}': kill --port ends only the caller's own holders`);
+  return named;
 }
 
 /** The session the caller's own environment names (Claude Code's and Codex's cookies); null outside one. */

@@ -52,6 +52,12 @@ CLAUDE_CODE_SESSION_ID=my-session-3 sv kill --port $P_KEPT > /dev/null 2> "$D/ke
 echo "KEPT_ERR $(cat "$D/kept.err")"
 CLAUDE_CODE_SESSION_ID=my-session-3 sv kill --port $P_MINE --json > "$D/mine.json"; echo "MINE_EXIT $?"
 echo "MINE $(tr -d '\n' < "$D/mine.json")"
+sv kill --port $P_LIVE --session '' > /dev/null 2> "$D/empty.err"; echo "EMPTY_EXIT $?"
+echo "EMPTY_ERR $(cat "$D/empty.err")"
+sv kill --port $P_LIVE --session live > /dev/null 2> "$D/prefix.err"; echo "PREFIX_EXIT $?"
+echo "PREFIX_ERR $(cat "$D/prefix.err")"
+CLAUDE_CODE_SESSION_ID=my-session-3 sv kill --port $P_LIVE --session live-session-2 > /dev/null 2> "$D/claim.err"; echo "CLAIM_EXIT $?"
+echo "CLAIM_ERR $(cat "$D/claim.err")"
 sv kill --port $P_LIVE --session live-session-2 > "$D/named.out"; echo "NAMED_EXIT $?"
 echo "NAMED_OUT $(tr '\n' '|' < "$D/named.out")"
 for p in $(sv ps --port $P_NOBODY --json | "$BUN" -e 'for (const r of await Bun.stdin.json()) console.log(r.pid)') $(sv ps --port $P_KEPT --json | "$BUN" -e 'for (const r of await Bun.stdin.json()) console.log(r.pid)'); do kill $p; done
@@ -81,6 +87,11 @@ kill $LIVE_AGENT $MY_AGENT
       expect(v("KEPT_ERR")).toMatch(/ of live Claude Code session my-session-3 \(pid \d+\), kept by SUPERVISE_KEEP=1; not ended$/);
       expect(v("MINE_EXIT")).toBe("0");
       expect(JSON.parse(v("MINE"))).toMatchObject({ free: true, holders: [{ session: "my-session-3", outcome: "terminated", signal: "TERM", why: null }] });
+      // An empty --session, a prefix of the live session (as its refusal line shows it) and a claim the environment's cookie contradicts end nothing.
+      expect([v("EMPTY_EXIT"), v("EMPTY_ERR")]).toEqual(["2", "supervise: --session: empty (with --port it is the caller's own session's full id)"]);
+      expect(v("PREFIX_EXIT")).toBe("1");
+      expect(v("PREFIX_ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3[^"]*" of live Claude Code session live-ses… \(pid \d+\); not ended$/);
+      expect([v("CLAIM_EXIT"), v("CLAIM_ERR")]).toEqual(["2", "supervise: --session 'live-session-2' is not this environment's session 'my-session-3': kill --port ends only the caller's own holders"]);
       // Named with --session, the live session is the caller's own.
       expect(v("NAMED_EXIT")).toBe("0");
       expect(v("NAMED_OUT")).toMatch(/: terminated\|port \d+ is free\|$/);
