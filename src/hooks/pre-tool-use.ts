@@ -76,10 +76,20 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
     // node:fs and the config come in only for the background calls and possible blind kills, not for every tool call.
     const { loadConfig } = await import("../config/load.ts");
     const dir = stateDir();
-    const { config } = await loadConfig({ stateDir: dir, cwd });
-    const refusal = guarded ? await blindKillAnswer(shell, data, dialect, dir, config) : null;
-    if (refusal !== null) return answer(await told(refusal, data, dialect));
+    const loaded = await loadConfig({ stateDir: dir, cwd }).then(
+      ({ config }) => ({ config, problem: null }),
+      (error: Error) => ({ config: null, problem: error }),
+    );
+    if (guarded) {
+      // A broken .supervise.json (a cloned repository's) must not switch the guard off: the defaults judge.
+      if (loaded.problem) await note(`${loaded.problem.message}; judging the kill command with the default config`);
+      const { DEFAULT_CONFIG } = await import("../config/defaults.ts");
+      const refusal = await blindKillAnswer(shell, data, dialect, dir, loaded.config ?? DEFAULT_CONFIG);
+      if (refusal !== null) return answer(await told(refusal, data, dialect));
+    }
     if (!dialect.wrappable(data)) return answer(await told({}, data, dialect));
+    if (loaded.problem) throw loaded.problem;
+    const { config } = loaded;
     const output = preToolUseOutput(data, {
       ...selfCommand(),
       stateDir: dir,
