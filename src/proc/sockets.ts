@@ -74,7 +74,8 @@ function socketsWhere(pid: number | "self", wanted: (row: SocketRow) => boolean,
       const uid = Number(f[7]);
       if (!wanted(row) || !Number.isInteger(uid)) continue;
       const port = portOf(row);
-      if (Number.isInteger(port) && port > 0) sockets.set(f[9]!, { port, uid, protocol });
+      // Inode 0: a socket no process holds any more (TIME_WAIT, an unaccepted connection), never "another user's".
+      if (Number.isInteger(port) && port > 0 && f[9] !== "0") sockets.set(f[9]!, { port, uid, protocol });
     }
   }
   return sockets;
