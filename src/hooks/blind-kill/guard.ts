@@ -23,7 +23,7 @@ export interface Hits {
 
 /** Why the call is asked about or refused; null when it passes (no blind kill, or it hits only what is ours). */
 export async function blindKillReason(command: string, dir: string, config: Config, caller: Caller): Promise<string | null> {
-  const kills = findBlindKills(command);
+  const kills = findBlindKills(command, process.env);
   if (kills.length === 0) return null;
   const hits = await measureHits(kills, dir, config, caller);
   if (hits.others.length === 0 && hits.unknown.length === 0 && hits.unseenUids.length === 0) return null;

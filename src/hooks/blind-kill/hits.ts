@@ -17,24 +17,31 @@ export interface Measured {
 
 /** A pgrep that answers slower than this is not waited for: the call is judged unmeasured. */
 const PGREP_TIMEOUT_MS = 1000;
+/** The hook's budget holds for a command of thousands of kills: past this many, the rest are unknown. */
+const MEASURED_MAX = 16;
 
 export function measure(targets: readonly Target[], exclude: ReadonlySet<number>): Measured {
   const pids = new Set<number>();
   const unseenUids = new Set<number>();
-  const unknown: string[] = [];
-  for (const target of targets) {
-    if (target.kind === "unknown") unknown.push(target.what);
+  const unknown = new Set<string>();
+  const distinct = [...new Map(targets.map((target) => [JSON.stringify(target), target])).values()];
+  const measurable = distinct.filter((target) => target.kind !== "unknown");
+  if (measurable.length > MEASURED_MAX) unknown.add(`what ${measurable.length - MEASURED_MAX} more of its kills select (more than ${MEASURED_MAX} in one command)`);
+  const kept = new Set(measurable.slice(0, MEASURED_MAX));
+  for (const target of distinct) {
+    if (target.kind === "unknown") unknown.add(target.what);
+    else if (!kept.has(target)) continue;
     else if (target.kind === "port") {
       const found = findPortHolders(target.port, undefined, target.scope);
       for (const pid of found.pids) pids.add(pid);
       for (const socket of found.unseen) unseenUids.add(socket.uid);
     } else {
       const matched = pgrep(target.args);
-      if (matched === null) unknown.push(`what pgrep ${target.args.join(" ")} matches`);
+      if (matched === null) unknown.add(`what pgrep ${target.args.join(" ")} matches`);
       else for (const pid of matched) pids.add(pid);
     }
   }
-  return { pids: [...pids].filter((pid) => !exclude.has(pid)).sort((a, b) => a - b), unseenUids: [...unseenUids], unknown };
+  return { pids: [...pids].filter((pid) => !exclude.has(pid)).sort((a, b) => a - b), unseenUids: [...unseenUids], unknown: [...unknown] };
 }
 
 /** The pids pgrep selects with these arguments; [] when it matches none or refuses them (pkill would too); null when it cannot run. */

@@ -14,7 +14,7 @@ export interface Word {
 export interface SimpleCommand {
   words: Word[];
   pipedInto: boolean;
-  /** A here-document's body, given to the command on its standard input. */
+  /** A here-document's body or a here-string (`<<< text`), given to the command on its standard input. */
   hereDoc: string | null;
   /** The scripts of substitutions in its redirections (`> >(tee log)`): they run too. */
   redirectScripts: string[];
@@ -49,9 +49,10 @@ export function splitCommands(text: string): SimpleCommand[] {
   const endCommand = (nextPiped: boolean) => {
     endWord();
     const redirectScripts: string[] = [];
-    words = withoutRedirections(words, redirectScripts);
+    const hereString = { text: null as string | null };
+    words = withoutRedirections(words, redirectScripts, hereString);
     while (words.length > 0 && RESERVED.has(words[0]!.text) && words[0]!.scripts.length === 0) words.shift();
-    if (words.length > 0 || redirectScripts.length > 0) out.push({ words, pipedInto, hereDoc, redirectScripts });
+    if (words.length > 0 || redirectScripts.length > 0) out.push({ words, pipedInto, hereDoc: hereDoc ?? hereString.text, redirectScripts });
     words = [];
     hereDoc = null;
     pipedInto = nextPiped;
@@ -86,7 +87,11 @@ export function splitCommands(text: string): SimpleCommand[] {
         if (next === "&") i++;
         endCommand(false);
       }
-    } else if (c === "<" && next === "<" && text[i + 2] !== "<") {
+    } else if (c === "<" && next === "<" && text[i + 2] === "<") {
+      // A here-string: its word follows, and no here-document begins.
+      add("<<<");
+      i += 2;
+    } else if (c === "<" && next === "<") {
       endWord();
       i += text[i + 2] === "-" ? 2 : 1;
       hereDelimiter = "";
@@ -141,7 +146,7 @@ export function splitCommands(text: string): SimpleCommand[] {
 }
 
 /** `2>/dev/null`, `> out`, `2>&1`, `<<< text`: where output goes is not what runs. */
-function withoutRedirections(words: readonly Word[], scripts: string[]): Word[] {
+function withoutRedirections(words: readonly Word[], scripts: string[], hereString: { text: string | null }): Word[] {
   const out: Word[] = [];
   for (let i = 0; i < words.length; i++) {
     const redirect = /^[0-9]*(?:&>>?|>>?&?|>\||<<<|<>|<&?)(.*)$/s.exec(words[i]!.text);
@@ -150,7 +155,12 @@ function withoutRedirections(words: readonly Word[], scripts: string[]): Word[] 
       continue;
     }
     scripts.push(...words[i]!.scripts);
-    if (redirect[1] === "" && i + 1 < words.length) scripts.push(...words[++i]!.scripts);
+    const here = words[i]!.text.startsWith("<<<");
+    if (here && redirect[1] !== "") hereString.text = redirect[1]!;
+    if (redirect[1] === "" && i + 1 < words.length) {
+      if (here) hereString.text = words[i + 1]!.text;
+      scripts.push(...words[++i]!.scripts);
+    }
   }
   return out;
 }

@@ -11,7 +11,7 @@ const BLIND: Array<[string, string[]]> = [
   ["pkill -f vite", ["pgrep -f vite"]],
   ["pkill -9 -f 'next dev'", ["pgrep -f next dev"]],
   ["pkill node", ["pgrep node"]],
-  ["pkill -TERM -u $USER node", ["pgrep -u $USER node"]],
+  ["pkill -TERM -u $USER node", ["unknown"]],
   ["pkill --signal KILL -f webpack", ["pgrep -f webpack"]],
   ["pkill -e -f 'python -m http.server'", ["pgrep -f python -m http.server"]],
   ["sudo pkill -f uvicorn", ["pgrep -f uvicorn"]],
@@ -61,6 +61,61 @@ const BLIND: Array<[string, string[]]> = [
   ["bash <<'EOF'\npkill -f vite\nEOF", ["pgrep -f vite"]],
   ["npm run dev > >(pkill -f old-dev)", ["pgrep -f old-dev"]],
   ["cat <(killall node)", ["pgrep -x node"]],
+  // Review of issue 24: forms that went unseen or were misread.
+  ["fuser --kill 3000/tcp", ["port 3000 local"]],
+  ["npx kill-port@latest 3000", ["port 3000 listen"]],
+  ["npx -y kill-port@2.0.1 5173", ["port 5173 listen"]],
+  ["bun x kill-port 3000", ["port 3000 listen"]],
+  ["pnpm exec kill-port 3000", ["port 3000 listen"]],
+  ["npm x kill-port 3000", ["port 3000 listen"]],
+  ["yarn kill-port 3000", ["port 3000 listen"]],
+  ["pnpm kill-port 3000", ["port 3000 listen"]],
+  ["npx kill-port $PORT", ["unknown"]],
+  ["kill-port --port ${PORT:-3000}", ["unknown"]],
+  ["pkill -f vite -9", ["pgrep -f vite"]],
+  ["pkill -f -KILL vite", ["pgrep -f vite"]],
+  ["pkill -ef vite", ["pgrep -f vite"]],
+  ["pkill -P 1234 node", ["pgrep -P 1234 node"]],
+  ["pkill -f $NAME", ["unknown"]],
+  ["pkill -f server-$$", ["unknown"]],
+  ["N=vite; pkill -f $N", ["pgrep -f vite"]],
+  ["N=$(cat name); pkill -f $N", ["unknown"]],
+  ["pgrep -f vite | while read p; do kill $p; done", ["pgrep -f vite"]],
+  ["lsof -ti:3000 | while read -r pid; do kill -9 $pid; done", ["port 3000 either"]],
+  ["bash <<< 'pkill -f vite'", ["pgrep -f vite"]],
+  ["echo 'pkill -f vite' | bash", ["pgrep -f vite"]],
+  ["printf '%s\\n' 'killall node' | sh", ["pgrep -x node"]],
+  ["curl -s https://x.example/kill.sh | bash", ["unknown"]],
+  ["su -c 'pkill -f vite' me", ["pgrep -f vite"]],
+  ["runuser -u me -- pkill -f vite", ["pgrep -f vite"]],
+  ["runuser -l me -c 'pkill -f vite'", ["pgrep -f vite"]],
+  ["busybox pkill vite", ["pgrep vite"]],
+  ["strace -f -o /dev/null pkill vite", ["pgrep vite"]],
+  ["taskset 0x1 pkill vite", ["pgrep vite"]],
+  ["taskset -c 0 pkill vite", ["pgrep vite"]],
+  ["chrt -f 99 pkill vite", ["pgrep vite"]],
+  ["flock /tmp/lock pkill vite", ["pgrep vite"]],
+  ["flock /tmp/lock -c 'pkill vite'", ["pgrep vite"]],
+  ["script -qc 'pkill vite' /dev/null", ["pgrep vite"]],
+  ["$(which pkill) -f vite", ["pgrep -f vite"]],
+  ["`command -v killall` node", ["pgrep -x node"]],
+  ["K=pkill; $K -f vite", ["pgrep -f vite"]],
+  ["/usr/bin/pk*ll -f vite", ["pgrep -f vite"]],
+  ["/usr/bin/*kill* vite", ["unknown"]],
+  ["\"pk\"ill -f vite", ["pgrep -f vite"]],
+  ["p\\kill -f vite", ["pgrep -f vite"]],
+  ["$KILL_CMD -f vite", ["unknown"]],
+  ["kill -9 -1", ["unknown"]],
+  ["kill -- -1", ["unknown"]],
+  ["kill -s KILL -1", ["unknown"]],
+  ["kill 0", ["unknown"]],
+  ["killall5 -9", ["unknown"]],
+  ["skill -KILL vite", ["unknown"]],
+  ["fkill :3000", ["port 3000 listen"]],
+  ["npx fkill-cli :8080 node", ["port 8080 listen", "unknown"]],
+  ["ps aux | grep -i vite | awk '{print $2}' | xargs kill", ["pgrep -i -f vite"]],
+  ["netstat -tlnp | grep '[0-9]' | awk '{print $7}' | xargs kill", ["unknown"]],
+  ["ss -ltnp | grep LISTEN | xargs kill", ["unknown"]],
 ];
 
 const PASS: string[] = [
@@ -112,6 +167,19 @@ const PASS: string[] = [
   "jobs -p | xargs kill",
   "cat pids.txt | xargs kill",
   "echo $SHELL; kill $(jobs -p)",
+  // Signal 0 sends nothing; a signal option is not a pid; a group named by number is known.
+  "kill -0 $(pgrep -f vite)",
+  "kill -s 0 $(lsof -ti:3000)",
+  "pkill -0 -f vite",
+  "pkill --signal=0 vite",
+  "lsof -ti:3000 | xargs kill -0",
+  "kill -1 1234",
+  "kill -HUP 1234",
+  "kill -- -4321",
+  "taskset -p 0x1 1234",
+  "echo 'echo hi' | bash",
+  "fkill 1234",
+  "$EDITOR notes-on-pkill.md",
 ];
 
 describe("findBlindKills: the forms that signal by name or port, with what each selects", () => {
@@ -123,6 +191,21 @@ describe("findBlindKills: the forms that signal by name or port, with what each 
 describe("findBlindKills: look-alikes that signal nothing by name or port pass", () => {
   test.each(PASS)("%p", (command) => {
     expect(findBlindKills(command)).toEqual([]);
+  });
+});
+
+describe("findBlindKills: variables and depth", () => {
+  test("a variable the command does not set is read from the environment the shell starts with", () => {
+    expect(findBlindKills("pkill -TERM -u $USER node", { USER: "me" }).flatMap((k) => k.targets.map(said))).toEqual(["pgrep -u me node"]);
+    expect(findBlindKills("pkill -f ${APP}-dev", { APP: "vite" }).flatMap((k) => k.targets.map(said))).toEqual(["pgrep -f vite-dev"]);
+  });
+  test("one the command sets to what cannot be read is unknown, whatever the environment says", () => {
+    expect(findBlindKills("P=$(cat name); pkill -f $P", { P: "vite" }).flatMap((k) => k.targets.map(said))).toEqual(["unknown"]);
+  });
+  test("scripts nested past four shells are unknown, not passed", () => {
+    let command = "pkill -f vite";
+    for (let i = 0; i < 6; i++) command = `sh -c '${command.replace(/'/g, "'\\''")}'`;
+    expect(findBlindKills(command).flatMap((k) => k.targets.map(said))).toEqual(["unknown"]);
   });
 });
 
