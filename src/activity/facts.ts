@@ -130,12 +130,13 @@ function blockedReadingStdin(pid: number, state: string): boolean {
  * what it writes cannot be seen.
  */
 export function outputTime(pid: number): number | null {
-  const out = streamTime(pid, 1);
-  const err = streamTime(pid, 2);
+  const out = writtenAt(pid, 1);
+  const err = writtenAt(pid, 2);
   return out === null || err === null ? null : Math.max(out, err);
 }
 
-function streamTime(pid: number, fd: number): number | null {
+/** When the file behind one of the process's fds last changed; 0 for /dev/null; null for a pipe, socket or terminal. */
+export function writtenAt(pid: number, fd: number): number | null {
   try {
     const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
     if (target === "/dev/null") return 0;

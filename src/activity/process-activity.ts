@@ -5,7 +5,7 @@
 
 import type { EntryRow } from "../ledger/entries.ts";
 import { describeActivity, parseActivity, type EntryActivity } from "./record.ts";
-import { outputTime } from "./facts.ts";
+import { writtenAt } from "./facts.ts";
 import type { ActivityState } from "./state.ts";
 import { formatDuration } from "../time/duration.ts";
 
@@ -19,7 +19,8 @@ export interface ProcessActivity {
 
 /** `entry`: the running entry the process belongs to, if any; `ports`: its listening ports (portsOfEach). */
 export function processActivity(p: { pid: number; cpuSeconds: number; ageSeconds: number }, entry: Pick<EntryRow, "activity" | "ended_at"> | null, ports: number[]): ProcessActivity {
-  const outputAt = outputTime(p.pid);
+  // Its stdout file's time, as documented: the judge's both-streams rule (outputTime) is for saying "no output".
+  const outputAt = writtenAt(p.pid, 1);
   const judged: EntryActivity | null = entry && entry.ended_at === null ? parseActivity(entry.activity) : null;
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
