@@ -92,8 +92,9 @@ export function programName(word: string): string {
   return word.slice(word.lastIndexOf("/") + 1).replace(/(.)@[^@]*$/, "$1");
 }
 
+export const SHELLS: ReadonlySet<string> = new Set(["sh", "bash", "zsh", "dash", "ksh"]);
 /** Programs that run a script given with `-c` (or `--command`): shells and what runs one for another user or under a lock. */
-export const SCRIPT_OPTION = new Set(["sh", "bash", "zsh", "dash", "ksh", "su", "runuser", "script", "flock"]);
+export const SCRIPT_OPTION: ReadonlySet<string> = new Set([...SHELLS, "su", "runuser", "script", "flock"]);
 
 /** `-c`, `-lc`, `--command`, `--command=…`: the option whose value (or own tail) is the script. */
 export function scriptOptionAt(word: string): boolean {

@@ -4,7 +4,7 @@
 // what it would select, as a target the hook can measure; what it cannot read is unknown, never
 // nothing. Pure: no process is read here.
 
-import { commandOf, programName, SCRIPT_OPTION, scriptOptionAt } from "./command-of.ts";
+import { commandOf, SCRIPT_OPTION, scriptOptionAt, SHELLS } from "./command-of.ts";
 import { MAY_BE_BLIND_KILL } from "./may-be.ts";
 import { splitCommands, type SimpleCommand, type Word } from "./shell-words.ts";
 import { finderTargets, fuserKills, fuserTargets, killallTargets, killOperandTargets, killPortTargets, killSignalsNothing, pkillTargets, type Target } from "./targets.ts";
@@ -22,11 +22,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Scripts inside scripts past this depth are not read: said as unknown. */
 const MAX_DEPTH = 4;
-const SHELLS = new Set(["sh", "bash", "zsh", "dash", "ksh"]);
 /** The programs a glob in a program's place (`/usr/bin/pk*ll`) is checked against. */
 const KILLERS = ["pkill", "killall", "kill", "fuser", "kill-port", "killall5", "skill", "fkill"];
-/** What a glob naming several of KILLERS stands for. */
-const SEVERAL_KILLERS = "\0several";
 
 /** What the command's own lines set: variables holding found pids, literal values, and names set to something unknown. */
 interface Scope {
@@ -50,9 +47,10 @@ export function findBlindKills(command: string, env: Env = {}, depth = 0): Blind
     if (program === "eval") return void found.push(...findBlindKills(args.map((w) => w.text).join(" "), env, depth + 1));
     const unread = unreadProgram(program);
     if (unread !== null) return void (unread.length > 0 && found.push({ text, targets: unread }));
-    const name = /[*?[]/.test(program) ? globbedKiller(program) : program;
-    if (name === null) return;
-    const targets = killTargets(name, args, scope, via.includes("xargs") && cmd.pipedInto ? pipelineBefore(commands, at) : null);
+    const named = /[*?[]/.test(program) ? killersGlobbed(program) : [program];
+    if (named.length > 1) return void found.push({ text, targets: [{ kind: "unknown", what: "which kill program the glob names" }] });
+    if (named.length === 0) return;
+    const targets = killTargets(named[0]!, args, scope, via.includes("xargs") && cmd.pipedInto ? pipelineBefore(commands, at) : null);
     if (targets !== null) found.push({ text, targets: targets.map((target) => expanded(target, scope, env)) });
   });
   return found;
@@ -76,11 +74,10 @@ function unreadProgram(program: string): Target[] | null {
   return MAY_BE_BLIND_KILL.test(program) ? [{ kind: "unknown", what: `what ${program} runs` }] : [];
 }
 
-/** The one kill program a glob names; a glob naming several is unknown, so it is kept to say so. */
-function globbedKiller(glob: string): string | null {
-  const pattern = new RegExp(`^${programName(glob).replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
-  const named = KILLERS.filter((name) => pattern.test(name));
-  return named.length === 1 ? named[0]! : named.length > 1 ? SEVERAL_KILLERS : null;
+/** The kill programs a glob in a program's place (already a base name) matches. */
+function killersGlobbed(glob: string): string[] {
+  const pattern = new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return KILLERS.filter((name) => pattern.test(name));
 }
 
 /** What a script given to a shell (or to su, runuser, script, flock) by `-c`, a here-document or a pipe runs. */
@@ -105,15 +102,13 @@ function scriptKills(program: string, args: readonly Word[], cmd: SimpleCommand,
 /** What a kill-like command selects; null when it is not a blind kill (`kill 1234`, `kill %1`, `grep pkill`). */
 function killTargets(program: string, words: readonly Word[], scope: Scope, fedBy: SimpleCommand[] | null): Target[] | null {
   const args = words.map((w) => w.text);
-  const text = [program, ...args].join(" ");
-  if (program === SEVERAL_KILLERS) return [{ kind: "unknown", what: "which kill program the glob names" }];
   if (program === "pkill") return pkillTargets(args);
   if (program === "killall") return killallTargets(args);
   if (program === "fuser") return fuserKills(args) ? fuserTargets(args) : null;
   if (program === "kill-port") return killPortTargets(args);
   if (program === "fkill" || program === "fkill-cli") return fkillTargets(args);
   if (program === "killall5") return killSignalsNothing(args) ? null : [{ kind: "unknown", what: "which processes killall5 ends: every process outside the shell's own session" }];
-  if (program === "skill") return args.length === 0 || killSignalsNothing(args) ? null : [{ kind: "unknown", what: `what ${text} selects` }];
+  if (program === "skill") return args.length === 0 || killSignalsNothing(args) ? null : [{ kind: "unknown", what: `what ${[program, ...args].join(" ")} selects` }];
   if (program !== "kill" || killSignalsNothing(args)) return null;
   if (fedBy !== null) return finderTargets(fedBy) ?? null;
   const targets = killOperandTargets(args);
