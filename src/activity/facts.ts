@@ -27,8 +27,9 @@ export interface TreeFacts {
   readBytes?: number;
 }
 
-/** read(2)'s number, by architecture, as /proc/PID/syscall's first field gives it. */
+/** read(2), and the epoll waits an event loop sleeps in, by architecture, as /proc/PID/syscall's first field gives them. */
 const READ_SYSCALL: Record<string, string> = { x64: "0", arm64: "63" };
+const EPOLL_WAITS: Record<string, readonly string[]> = { x64: ["232", "281", "441"], arm64: ["22", "441"] };
 
 /** `root` and its descendants, parents first: through each thread's children list. */
 export function treeOf(root: number, limit = 10_000): number[] {
@@ -59,7 +60,7 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
   let cpuTicks = 0;
   let queuedMs = 0;
   let rssBytes = 0;
-  let readingStdin = false;
+  const readers: Array<{ pid: number; stdin: string }> = [];
   let read = 0;
   let stoppedCount = 0;
   let readBytes: number | undefined;
@@ -71,12 +72,16 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
     rssBytes += (Number(fields[21]) || 0) * PAGE_BYTES;
     queuedMs += runQueueMs(pid);
     for (const inode of socketInodes(pid)) sockets.add(inode);
-    readingStdin ||= blockedReadingStdin(pid, fields[0]!);
-    const rchar = readCharCount(pid);
+    const stdin = stdinThatBlocks(pid);
+    if (stdin !== null && waitsOnStdin(pid, fields[0]!, stdin)) readers.push({ pid, stdin });
+    // Only a process fed through a pipe reads input that is progress: an event loop's own wake-ups read an eventfd.
+    const rchar = stdin !== null && !isTerminal(stdin) ? readCharCount(pid) : null;
     if (rchar !== null) readBytes = (readBytes ?? 0) + rchar;
     read++;
     if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
   }
+  // A reader whose pipe another process of the tree writes waits on its own pipeline (`slow | cmd`), not for an answer.
+  const readingStdin = readers.some((reader) => !writtenWithin(reader.stdin, reader.pid, pids));
   return { pids: [...pids], cpuTicks, queuedMs, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf), readBytes };
 }
 
@@ -109,19 +114,69 @@ function runQueueMs(pid: number): number {
   }
 }
 
-/** Asleep in read(2) on fd 0, which is a pipe, a socket (Bun's "pipe" is a socket pair) or a terminal; /dev/null and files never block. */
-function blockedReadingStdin(pid: number, state: string): boolean {
+/** What fd 0 is when a read of it can block: "pipe:[N]", "socket:[N]" (Bun's "pipe" is a socket pair), a FIFO or a terminal; null for /dev/null, a file, or unreadable. */
+function stdinThatBlocks(pid: number): string | null {
+  try {
+    const stdin = readlinkSync(`/proc/${pid}/fd/0`);
+    if (stdin.startsWith("pipe:") || stdin.startsWith("socket:") || isTerminal(stdin)) return stdin;
+    return stdin.startsWith("/") && stdin !== "/dev/null" && statSync(`/proc/${pid}/fd/0`).isFIFO() ? stdin : null;
+  } catch {
+    return null;
+  }
+}
+
+function isTerminal(target: string): boolean {
+  return target.startsWith("/dev/pts/") || /^\/dev\/tty[0-9]*$/.test(target);
+}
+
+/**
+ * Asleep waiting for its stdin: in read(2) on fd 0, or in an epoll wait whose set holds stdin
+ * for reading (Node's and Bun's prompts, which never read until data comes).
+ */
+function waitsOnStdin(pid: number, state: string, stdin: string): boolean {
   if (state !== "S") return false;
-  const read = READ_SYSCALL[process.arch];
-  if (read === undefined) return false;
   try {
     const [nr, fd] = readProcText(`/proc/${pid}/syscall`).split(" ");
-    if (nr !== read || Number(fd) !== 0) return false;
-    const stdin = readlinkSync(`/proc/${pid}/fd/0`);
-    return stdin.startsWith("pipe:") || stdin.startsWith("socket:") || stdin.startsWith("/dev/pts/") || /^\/dev\/tty[0-9]*$/.test(stdin);
+    if (nr === READ_SYSCALL[process.arch]) return Number(fd) === 0;
+    return EPOLL_WAITS[process.arch]?.includes(nr!) === true && epollReads(pid, Number(fd), stdin);
   } catch {
     return false;
   }
+}
+
+/** The epoll set `epfd` of `pid` waits to read a file that is `target` (its fds' links name it). */
+function epollReads(pid: number, epfd: number, target: string): boolean {
+  // tfd: 0 events: 19 data: ... (the events in hex; EPOLLIN is bit 0)
+  for (const [, tfd, events] of readProcText(`/proc/${pid}/fdinfo/${epfd}`).matchAll(/^tfd:\s+([0-9]+)\s+events:\s+([0-9a-f]+)/gm)) {
+    if ((parseInt(events!, 16) & 1) === 0) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${tfd}`) === target) return true;
+    } catch {}
+  }
+  return false;
+}
+
+/** Some process of `pids` other than `reader` holds the pipe `target` open for writing. */
+function writtenWithin(target: string, reader: number, pids: readonly number[]): boolean {
+  if (!target.startsWith("pipe:") && !target.startsWith("/")) return false;
+  for (const pid of pids) {
+    if (pid === reader) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== target) continue;
+        // flags: in octal; the access mode is its low two bits (1 write-only, 2 read-write).
+        const flags = /^flags:\s+([0-7]+)$/m.exec(readProcText(`/proc/${pid}/fdinfo/${fd}`))?.[1];
+        if (flags !== undefined && (parseInt(flags, 8) & 3) !== 0) return true;
+      } catch {}
+    }
+  }
+  return false;
 }
 
 /**

@@ -1,11 +1,14 @@
 // The tree's facts read from /proc, against real processes: their ports, a read of a stdin
 // nobody writes, CPU, and when their output last changed.
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readTreeFacts, treeOf } from "../../src/activity/facts.ts";
 import { makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
+
+// Node and Bun start slowly on a loaded machine; each wait has its own deadline below this.
+setDefaultTimeout(30_000);
 
 let sb: Sandbox;
 afterEach(async () => sb?.cleanup());
@@ -20,21 +23,29 @@ function start(cmd: string[], stdout: string | "ignore" | "pipe" = "ignore", std
 }
 
 describe("readTreeFacts", () => {
-  test("a TCP listener and a bound UDP socket: their ports; a connected client holds none", async () => {
+  test("a TCP listener and a UDP server: their ports; a connected TCP client and a UDP client (its port the kernel's pick) hold none", async () => {
     sb = makeSandbox();
     const portFile = join(sb.dir, "ports");
+    // The net namespace is the host's: the UDP server tries ports below the ephemeral range until one is free.
     const server = start(["python3", "-c", `
-import socket, time
+import random, socket, time
 t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen()
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+while True:
+    try:
+        u.bind(("127.0.0.1", random.randint(20000, 32000))); break
+    except OSError:
+        pass
 c = socket.create_connection(t.getsockname())
-open(${JSON.stringify(portFile)}, "w").write(f"{t.getsockname()[1]} {u.getsockname()[1]} {c.getsockname()[1]}")
+d = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); d.sendto(b"x", u.getsockname())
+open(${JSON.stringify(portFile)}, "w").write(f"{t.getsockname()[1]} {u.getsockname()[1]} {c.getsockname()[1]} {d.getsockname()[1]}")
 time.sleep(100)`]);
-    await waitFor(() => readFileSync(portFile, { encoding: "utf8", flag: "a+" }).split(" ").length === 3, 10_000, "the ports");
-    const [tcp, udp, client] = readFileSync(portFile, "utf8").split(" ").map(Number);
+    await waitFor(() => readFileSync(portFile, { encoding: "utf8", flag: "a+" }).split(" ").length === 4, 10_000, "the ports");
+    const [tcp, udp, client, udpClient] = readFileSync(portFile, "utf8").split(" ").map(Number);
     const facts = readTreeFacts(treeOf(server.pid));
     expect(facts.ports).toEqual([tcp!, udp!].sort((a, b) => a - b));
     expect(facts.ports).not.toContain(client);
+    expect(facts.ports).not.toContain(udpClient);
   });
 
   test("a read of a stdin pipe nobody writes is seen; the same read of /dev/null is not (it returns at once)", async () => {
@@ -44,6 +55,37 @@ time.sleep(100)`]);
     const sleeper = start(["sh", "-c", "read -r x; exec sleep 100"], "ignore", "ignore");
     await waitFor(() => readFileSync(`/proc/${sleeper.pid}/comm`, "utf8").trim() === "sleep", 10_000, "the read to return");
     expect(readTreeFacts([sleeper.pid]).readingStdin).toBe(false);
+  });
+
+  test("a pipeline's reader waits on its own writer (`sleep | cat`), not for an answer", async () => {
+    sb = makeSandbox();
+    const pipeline = start(["sh", "-c", "sleep 100 | cat"], "ignore", "ignore");
+    await waitFor(() => treeOf(pipeline.pid).some((pid) => readFileSync(`/proc/${pid}/syscall`, "utf8").startsWith(process.arch === "arm64" ? "63 0x0 " : "0 0x0 ")), 10_000, "cat's read");
+    expect(readTreeFacts(treeOf(pipeline.pid)).readingStdin).toBe(false);
+    // Looked at without its writer, the same read is a wait for an answer.
+    const cat = treeOf(pipeline.pid).find((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "cat")!;
+    expect(readTreeFacts([cat]).readingStdin).toBe(true);
+  });
+
+  test("an event loop's prompt (Bun and Node wait in epoll with stdin in the set) is a read of stdin; a timer alone is not", async () => {
+    sb = makeSandbox();
+    const bunPrompt = start([process.execPath, "-e", "process.stdin.on('data', () => {})"], "ignore", "pipe");
+    await waitFor(() => readTreeFacts([bunPrompt.pid]).readingStdin, 15_000, "Bun's prompt");
+    const nodePrompt = start(["node", "-e", "require('readline').createInterface({ input: process.stdin }).question('? ', () => {})"], "ignore", "pipe");
+    await waitFor(() => readTreeFacts([nodePrompt.pid]).readingStdin, 15_000, "Node's prompt");
+    const timer = start([process.execPath, "-e", "setInterval(() => {}, 50)"], "ignore", "pipe");
+    // Bun's loop sleeps in epoll_pwait2 (441 on x64 and arm64).
+    await waitFor(() => readFileSync(`/proc/${timer.pid}/syscall`, "utf8").startsWith("441 "), 15_000, "the timer's loop");
+    expect(readTreeFacts([timer.pid]).readingStdin).toBe(false);
+  });
+
+  test("bytes read count only where stdin is a pipe: an event loop with stdin /dev/null reads its own eventfd", async () => {
+    sb = makeSandbox();
+    const timer = start([process.execPath, "-e", "setInterval(() => {}, 20)"], "ignore", "ignore");
+    await waitFor(() => readFileSync(`/proc/${timer.pid}/syscall`, "utf8").startsWith("441 "), 10_000, "the timer's loop");
+    expect(readTreeFacts([timer.pid]).readBytes).toBeUndefined();
+    const fed = start(["cat"], "ignore", "pipe");
+    await waitFor(() => readTreeFacts([fed.pid]).readBytes !== undefined, 10_000, "cat's rchar");
   });
 
   test("CPU of the whole tree, its reaped children's included; the tree through every thread's children", async () => {
