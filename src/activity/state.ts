@@ -1,6 +1,7 @@
 // What a running command is doing, from several facts at once (issue 23): never from one
 // signal alone. CPU and output progress say it works, a listening socket says it serves (never
-// stalled, however idle), a read of a stdin nobody writes says it waits for an answer. Output
+// stalled, however idle), a read of a stdin nobody writes says it waits for an answer. CPU below
+// 1% of a core is not progress: a test waiting on a lock with a 100 ms poll is stuck. Output
 // that cannot be seen (a pipe, a terminal) is unknown, never "none": CPU and sockets decide.
 
 export type ActivityState = "busy" | "serving" | "quiet" | "stalled" | "waiting-input" | "spinning";
@@ -47,6 +48,9 @@ export const TOLD_STATES: ReadonlySet<ActivityState> = new Set<ActivityState>(["
 /** 90% of one core. */
 export const SPIN_SHARE = 0.9;
 
+/** 1% of one core over the window: less is an event loop's own timers waking it, not work. */
+export const WORK_SHARE = 0.01;
+
 /**
  * The state after `next`, given what came before (`track`, null for the first sample).
  * `ticksPerSecond`: the clock the ticks count in. `stallAfterMs`: how long without any
@@ -65,7 +69,8 @@ export function judge(track: ActivityTrack | null, next: ActivitySample, stallAf
   const wrote = seen && next.output !== track!.last.output;
   // A reader fed slowly (`slow | cmd`) takes no CPU tick between lines, but it reads them.
   const readMore = track !== null && next.readBytes !== undefined && track.last.readBytes !== undefined && next.readBytes > track.last.readBytes;
-  const progressed = track === null || cpuTicks > 0 || wrote || readMore;
+  const worked = windowMs > 0 && cpuTicks > 0 && cpuTicks / ticksPerSecond >= WORK_SHARE * (windowMs / 1000);
+  const progressed = track === null || worked || wrote || readMore;
   const progressAt = progressed ? next.at : track!.progressAt;
   // "No output" needs output that can be seen: a compile printing to a pipe is busy, never spinning.
   const spinningNow = seen && wantedPercent >= SPIN_SHARE * 100 && !wrote;

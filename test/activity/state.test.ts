@@ -28,11 +28,14 @@ describe("judge", () => {
     ["nothing: quiet, then stalled at the limit", [at(0, 5, 10), at(30, 5, 10), at(599, 5, 10), at(600, 5, 10)], ["busy", "quiet", "quiet", "stalled"]],
     ["output unknown (a pipe), no CPU: the same", [at(0, 5), at(300, 5), at(601, 5)], ["busy", "quiet", "stalled"]],
     ["output to /dev/null is seen: nothing arrives, so CPU decides", [at(0, 5, 0), at(700, 5, 0)], ["busy", "stalled"]],
-    ["a stall ends with any progress", [at(0, 5, 1), at(601, 5, 1), at(631, 6, 1)], ["busy", "stalled", "busy"]],
+    ["a stall ends with any progress", [at(0, 5, 1), at(601, 5, 1), at(631, 36, 1)], ["busy", "stalled", "busy"]],
+    ["a timer's wake-ups (under 1% of a core) are not progress: quiet, then stalled", [at(0, 5, 1), at(30, 13, 1), at(300, 85, 1), at(600, 165, 1)], ["busy", "quiet", "quiet", "stalled"]],
+    ["1% of a core is work", [at(0, 5, 1), at(300, 5, 1), at(330, 35, 1)], ["busy", "quiet", "busy"]],
+    ["ticks with a clock that did not move are no rate and no progress", [at(10, 5, 1), at(10, 50, 1)], ["busy", "quiet"]],
     ["a listening server that idles: serving, never stalled", [at(0, 0, 0, [8080]), at(3600, 0, 0, [8080])], ["serving", "serving"]],
     ["serving beats spinning", [at(0, 0, null, [53]), at(700, 70_000, null, [53])], ["serving", "serving"]],
     ["a read of a stdin nobody writes: quiet, then waiting-input at the limit", [at(0, 3, 9), at(30, 3, 9, [], true), at(600, 3, 9, [], true)], ["busy", "quiet", "waiting-input"]],
-    ["reading stdin while CPU goes on is busy", [at(0, 3), at(30, 30, null, [], true)], ["busy", "busy"]],
+    ["reading stdin while CPU goes on is busy", [at(0, 3), at(30, 60, null, [], true)], ["busy", "busy"]],
     ["it printed its prompt, then waits", [at(0, 3, 0), at(30, 4, 40, [], true), at(60, 4, 40, [], true), at(630, 4, 40, [], true)], ["busy", "busy", "quiet", "waiting-input"]],
     ["a core used with no output: busy until the limit, then spinning", [at(0, 0, 5), at(300, 30_000, 5), at(600, 60_000, 5)], ["busy", "busy", "spinning"]],
     ["several cores count as spinning too", [at(0, 0, 5), at(600, 4 * 60_000, 5)], ["busy", "spinning"]],
@@ -65,8 +68,8 @@ describe("judge", () => {
       for (const sample of samples) track = judge(track, sample, LIMIT).track;
       return [track!.state, track!.stateSince];
     };
-    expect(states([at(0, 5, 1), at(40, 6, 1), at(700, 6, 1), at(800, 6, 1)])).toEqual(["stalled", 40_000]);
-    expect(states([at(0, 5, 1), at(40, 6, 1, [], true), at(700, 6, 1, [], true)])).toEqual(["waiting-input", 40_000]);
+    expect(states([at(0, 5, 1), at(40, 50, 1), at(700, 50, 1), at(800, 50, 1)])).toEqual(["stalled", 40_000]);
+    expect(states([at(0, 5, 1), at(40, 50, 1, [], true), at(700, 50, 1, [], true)])).toEqual(["waiting-input", 40_000]);
     expect(states([at(0, 0, 5), at(100, 0, 5), at(400, 30_000, 5), at(800, 70_000, 5)])).toEqual(["spinning", 100_000]);
     expect(states([at(0, 0, 5), at(100, 10_000, 5)])).toEqual(["busy", 0]);
   });
