@@ -29,7 +29,7 @@ export function socketInodes(pid: number): string[] {
   return inodes;
 }
 
-/** Of `inodes`, the local ports of listening TCP sockets and bound, unconnected UDP ones, read in `pid`'s network namespace. */
+/** Of `inodes`, the local ports of listening TCP sockets and bound, unconnected UDP ones outside the ephemeral range, read in `pid`'s network namespace. */
 export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number[] {
   const ports = new Set<number>();
   for (const [inode, socket] of listeningSockets(pid)) if (inodes.has(inode)) ports.add(socket.port);
@@ -53,12 +53,22 @@ export function socketsOnPort(pid: number | "self", port: number, scope: "listen
 interface SocketRow {
   localPort: number;
   remotePort: number;
-  /** TCP LISTEN, or UDP bound and unconnected. */
+  /** TCP LISTEN, or UDP bound and unconnected outside the ephemeral range. */
   listening: boolean;
+}
+
+/** The kernel's range for ports it picks itself (ip_local_port_range); an unconnected UDP socket there is a client's (sendto, a resolver), not a server's. */
+function ephemeralPorts(): [number, number] {
+  try {
+    const [low, high] = readProcText("/proc/sys/net/ipv4/ip_local_port_range").trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low!, high!];
+  } catch {}
+  return [32768, 60999];
 }
 
 function socketsWhere(pid: number | "self", wanted: (row: SocketRow) => boolean, portOf: (row: SocketRow) => number): Map<string, ListeningSocket> {
   const sockets = new Map<string, ListeningSocket>();
+  const [ephemeralLow, ephemeralHigh] = ephemeralPorts();
   for (const [protocol, listening] of [["tcp", "0A"], ["tcp6", "0A"], ["udp", "07"], ["udp6", "07"]] as const) {
     let text: string;
     try {
@@ -70,7 +80,9 @@ function socketsWhere(pid: number | "self", wanted: (row: SocketRow) => boolean,
       const f = line.trim().split(/\s+/);
       // sl local rem st tx:rx tr:tm retrnsmt uid timeout inode
       if (f.length < 10) continue;
-      const row = { localPort: parseInt(f[1]!.split(":")[1] ?? "", 16), remotePort: parseInt(f[2]!.split(":")[1] ?? "", 16), listening: f[3] === listening };
+      const localPort = parseInt(f[1]!.split(":")[1] ?? "", 16);
+      const picked = protocol.startsWith("udp") && localPort >= ephemeralLow && localPort <= ephemeralHigh;
+      const row = { localPort, remotePort: parseInt(f[2]!.split(":")[1] ?? "", 16), listening: f[3] === listening && !picked };
       const uid = Number(f[7]);
       if (!wanted(row) || !Number.isInteger(uid)) continue;
       const port = portOf(row);
