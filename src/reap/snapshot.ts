@@ -58,7 +58,7 @@ export interface SnapshotNeeds {
   memo?: SnapshotMemo;
 }
 
-/** Per process (pid and start tick), the facts read once. */
+/** Per process (pid, start tick and comm), the facts read once. */
 export type SnapshotMemo = Map<string, MemoFacts>;
 
 interface MemoFacts {
@@ -75,7 +75,7 @@ function memoReader(memo: SnapshotMemo | undefined, nowTicks: number): MemoRead 
   return async (stat, key, read) => {
     // A process younger than a second may not have exec'd yet: what it shows is its parent's.
     if (!memo || stat.startTicks > nowTicks - CLOCK_TICKS_PER_SECOND) return read();
-    const id = `${stat.pid}:${stat.startTicks}`;
+    const id = memoKey(stat);
     let facts = memo.get(id);
     if (!facts) memo.set(id, (facts = {}));
     const known = facts[key];
@@ -86,10 +86,15 @@ function memoReader(memo: SnapshotMemo | undefined, nowTicks: number): MemoRead 
   };
 }
 
-/** The memo without the processes this snapshot did not see: they are gone. */
+/** A process is known by its pid and start tick; its comm too, since an execve keeps both but brings a new command line and environment. */
+function memoKey(stat: ProcStat): string {
+  return `${stat.pid}:${stat.startTicks}:${stat.comm}`;
+}
+
+/** The memo without the processes this snapshot did not see: they are gone (or exec'd). */
 function pruneMemo(memo: SnapshotMemo | undefined, stats: readonly ProcStat[]): void {
   if (!memo) return;
-  const live = new Set(stats.map((stat) => `${stat.pid}:${stat.startTicks}`));
+  const live = new Set(stats.map(memoKey));
   for (const id of memo.keys()) if (!live.has(id)) memo.delete(id);
 }
 
