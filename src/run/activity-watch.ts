@@ -1,6 +1,7 @@
 // The wrapper's look at what its command does: its tree sampled every interval, judged
 // (src/activity/state.ts), and the judgement recorded when it changes, so `ls` and `show`
-// can say "stalled" or "waiting-input" without a second look of their own.
+// can say "stalled" or "waiting-input" without a second look of their own; while one state
+// holds, its changing facts (CPU, memory, output time) are written again once a minute.
 
 import { statSync } from "node:fs";
 import { readTreeFacts, treeOf } from "../activity/facts.ts";
@@ -12,6 +13,9 @@ import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
 /** A sample every quarter of the stall limit, between these bounds. */
 const MIN_INTERVAL_MS = 250;
 const MAX_INTERVAL_MS = 30_000;
+
+/** While its state holds, how often changed facts are written again (or the stall limit, if shorter): what `ls` and `show` print is never older. */
+const FACTS_EVERY_MS = 60_000;
 
 export interface ActivityWatch {
   stop(): void;
@@ -26,7 +30,8 @@ export interface WatchOptions {
   stallAfterMs: number;
   /** `run --idle-timeout`: no progress this long (stalled, quiet or waiting for input, never serving) ends the command; Infinity: never. */
   idleTimeoutMs: number;
-  record(activity: EntryActivity): void;
+  /** `changed`: the state or ports changed (its agent may be told); false for facts written again. */
+  record(activity: EntryActivity, changed: boolean): void;
   onIdle(): void;
 }
 
@@ -38,7 +43,8 @@ const IDLE_STATES: ReadonlySet<string> = new Set(["quiet", "stalled", "waiting-i
 
 export function watchActivity(options: WatchOptions): ActivityWatch {
   let track: ActivityTrack | null = null;
-  let recorded: string | null = null;
+  let recorded: { key: string; facts: string; at: number } | null = null;
+  const factsEveryMs = Math.min(FACTS_EVERY_MS, options.stallAfterMs);
   let idled = false;
   const sample = () => {
     // The wrapper's own ticks are not the command's progress.
@@ -57,13 +63,15 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
       idled = true;
       options.onIdle();
     }
-    // Written when what a reader sees changes: a waiting wrapper opens the ledger rarely.
+    // Written when what a reader sees changes, the facts at most once a minute: a waiting wrapper opens the ledger rarely.
     const key = `${next.judgement.state} ${next.judgement.ports.join(",")}`;
-    if (key === recorded) return;
-    recorded = key;
+    const shown = `${Math.round(next.judgement.cpuPercent)} ${Math.round(facts.rssBytes / 2 ** 20)} ${output}`;
+    const changed = key !== recorded?.key;
+    if (!changed && (shown === recorded!.facts || track.last.at - recorded!.at < factsEveryMs)) return;
+    recorded = { key, facts: shown, at: track.last.at };
     // What a stuck command last said is what its agent most needs told; read only then.
     const lastLine = TOLD_STATES.has(track.state) ? lastLineOf(options.capturePath ?? `/proc/${options.leader}/fd/1`) : null;
-    options.record({ state: track.state, since: track.stateSince, at: track.last.at, cpuPercent: next.judgement.cpuPercent, rssBytes: facts.rssBytes, ports: facts.ports, outputAt: output, lastLine });
+    options.record({ state: track.state, since: track.stateSince, at: track.last.at, cpuPercent: next.judgement.cpuPercent, rssBytes: facts.rssBytes, ports: facts.ports, outputAt: output, lastLine }, changed);
   };
   // The first look waits one interval: at launch the ledger has just been written, and a
   // command that ends sooner has nothing to tell.

@@ -20,7 +20,8 @@ export interface Recorder {
   started(entry: NewEntry): void;
   spawned(pid: number, pgid: number, startTicks: number | null): void;
   /** Best effort, once: a judgement not written is followed by the next. */
-  activity(activity: EntryActivity): void;
+  /** `changed`: a new state (a told one rings its session's bell); false: the same state's facts again. */
+  activity(activity: EntryActivity, changed: boolean): void;
   ended(end: EntryEnd): void;
 }
 
@@ -215,10 +216,10 @@ export function ledgerRecorder(stateDir: string, log: Logger, warn: (message: st
         giveUp("update", error);
       }
     },
-    activity(activity) {
+    activity(activity, changed) {
       if (gaveUp || !entry || !written.entry || end) return;
       try {
-        recordActivity(connection(RETRY_BUSY_MS), entry.id, JSON.stringify(activity), TOLD_STATES.has(activity.state));
+        recordActivity(connection(RETRY_BUSY_MS), entry.id, JSON.stringify(activity), changed && TOLD_STATES.has(activity.state));
       } catch (error) {
         log.warn({ id: entry.id, err: describe(error) }, "activity not recorded");
       } finally {

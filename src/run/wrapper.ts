@@ -214,7 +214,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
     capturePath: capture ? outputPath(ctx.stateDir, ctx.id) : null,
     stallAfterMs: request.stallAfterMs,
     idleTimeoutMs: request.idleTimeoutMs,
-    record: (a) => ctx.recorder.activity(a),
+    record: (a, changed) => ctx.recorder.activity(a, changed),
     onIdle: () => {
       ctx.log.warn({ id: ctx.id, idleTimeoutMs: request.idleTimeoutMs }, "no progress for the idle timeout");
       endWith("stalled", request.signal.number);

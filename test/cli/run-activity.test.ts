@@ -42,6 +42,16 @@ describe("run: the command's activity", () => {
     expect(stalled.rssBytes).toBeGreaterThan(0);
   });
 
+  test("while its state holds, its changing facts are written again: ls is never a stall limit behind", async () => {
+    sb = makeSandbox({ run: { stallAfter: "1s" } });
+    runInBackground("ticker", ["sh", "-c", "while :; do echo x; sleep 0.1; done"], "ignore", "pipe", ["--capture"]);
+    const first = await reaches("ticker", "busy");
+    await waitFor(async () => Date.parse((await activityOf("ticker"))!.activityJudgedAt!) >= Date.parse(first.activityJudgedAt!) + 1000, 10_000, "a later judgement");
+    const later = (await activityOf("ticker"))!;
+    expect([later.activity, later.activitySince]).toEqual(["busy", first.activitySince]);
+    expect(Date.parse(later.lastOutputAt!)).toBeGreaterThan(Date.parse(first.lastOutputAt!));
+  });
+
   test("a listening server that idles is serving, with its port, never stalled", async () => {
     sb = makeSandbox({ run: { stallAfter: "1s" } });
     const portFile = join(sb.dir, "port");
