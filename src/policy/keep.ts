@@ -1,11 +1,13 @@
 // Keep marks: what no automatic path ends. A process is kept by SUPERVISE_KEEP=1 in its
 // environment, a reap.sessionKeep name, a reap.protect match in its command line, or by
-// descending from a kept process; one whose command line or environment cannot be read
+// descending from a kept process of its own owner (below the agent or wrapper, never the
+// user's tmux or sshd around them); one whose command line or environment cannot be read
 // counts as kept. An environment written over by a title (setproctitle, perl's $0) counts
 // as kept only where a keep was asked for: in the entry's recorded command or an
 // ancestor's command line. Else nginx, postgres and any perl $0 would never be ended.
 
-import { carriesKeep } from "../ownership/cookie.ts";
+import { carriesKeep, environVar, sessionCookieOf } from "../ownership/cookie.ts";
+import { COOKIE } from "../proc/scan.ts";
 
 export interface KeepSettings {
   protect: readonly string[];
@@ -21,6 +23,8 @@ export type KeepMark = "keep-var" | "session-keep" | "protect" | "unreadable" | 
 export interface Markable {
   pid: number;
   ppid: number;
+  /** Its process group; unknown, every ancestor may keep it. */
+  pgrp?: number;
   comm: string;
   argv: readonly string[] | null;
   environ: string | null;
@@ -98,9 +102,13 @@ export function ownKeepMark(proc: Markable, settings: KeepSettings, asked: () =>
 }
 
 /**
- * Its own mark, else "under-kept" when a process it descends from (up to init, a subreaper
- * or the first process `byPid` does not know) is kept: the user's shells under a tmux server
- * the agent started carry the agent's cookie too.
+ * Its own mark, else "under-kept" when a process it descends from is kept and is of its own
+ * owner: the user's shells under a tmux server the agent started carry the agent's cookie
+ * too. The walk goes up while the ancestor carries one of the process's cookies (its
+ * session's id, its entry's SUPERVISE_ID), or, for a process with none, shares its process
+ * group; it stops there, at init, a subreaper or the first process `byPid` does not know.
+ * Above is what the owner runs under (the user's tmux, screen, an sshd): not its to keep.
+ * A process whose environment cannot be read has cookies nobody knows: every ancestor counts.
  */
 export function keepMarkOf(
   proc: Markable,
@@ -108,9 +116,10 @@ export function keepMarkOf(
   byPid: ReadonlyMap<number, Markable>,
   subreapers: ReadonlySet<number> = new Set(),
 ): KeepMark | null {
+  const ofSameOwner = sameOwnerAs(proc);
   const ancestors: Markable[] = [];
   const seen = new Set<number>([proc.pid]);
-  for (let p = byPid.get(proc.ppid); p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid); p = byPid.get(p.ppid)) {
+  for (let p = byPid.get(proc.ppid); p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid) && ofSameOwner(p); p = byPid.get(p.ppid)) {
     seen.add(p.pid);
     ancestors.push(p);
   }
@@ -119,4 +128,14 @@ export function keepMarkOf(
   const own = ownKeepMark(proc, settings, asked);
   if (own) return own;
   return ancestors.some((p) => ownKeepMark(p, settings, asked) !== null) ? "under-kept" : null;
+}
+
+/** Whether an ancestor is of the process's own owner (see keepMarkOf). */
+function sameOwnerAs(proc: Markable): (ancestor: Markable) => boolean {
+  if (proc.environ === null || proc.argv === null || environOverwritten(proc.argv, proc.environ)) return () => true;
+  const session = sessionCookieOf(proc.environ)?.session;
+  const entry = environVar(proc.environ, COOKIE) || undefined;
+  if (session === undefined && entry === undefined) return (ancestor) => proc.pgrp === undefined || ancestor.pgrp === undefined || ancestor.pgrp === proc.pgrp;
+  return (ancestor) =>
+    (session !== undefined && sessionCookieOf(ancestor.environ)?.session === session) || (entry !== undefined && environVar(ancestor.environ, COOKIE) === entry);
 }

@@ -103,7 +103,7 @@ export function endableDescendants(
   ownId: string | null = null,
 ): ProcStat[] {
   const table = new Map<number, Markable>();
-  for (const p of descendants) table.set(p.pid, { pid: p.pid, ppid: p.ppid, comm: p.comm, argv: facts.argv(p.pid), environ: facts.environ(p.pid) });
+  for (const p of descendants) table.set(p.pid, { pid: p.pid, ppid: p.ppid, pgrp: p.pgrp, comm: p.comm, argv: facts.argv(p.pid), environ: facts.environ(p.pid) });
   // Another entry's (a nested `supervise run`: its wrapper, by command line, or what carries its
   // cookie): its own wrapper and policy decide, and so does everything below it; a process
   // may be judged only once its ancestors are ours.

@@ -64,7 +64,7 @@ export function endableProcesses(
 /** The located processes with their keep-mark facts; an ancestor outside them ends the walk. */
 function markTable(procs: readonly ProcStat[], environOf: (pid: number) => string | null): Map<number, Markable> {
   const table = new Map<number, Markable>();
-  for (const p of procs) table.set(p.pid, { pid: p.pid, ppid: p.ppid, comm: p.comm, argv: readCmdline(p.pid), environ: environOf(p.pid) });
+  for (const p of procs) table.set(p.pid, { pid: p.pid, ppid: p.ppid, pgrp: p.pgrp, comm: p.comm, argv: readCmdline(p.pid), environ: environOf(p.pid) });
   return table;
 }
 

@@ -108,4 +108,22 @@ describe("ownKeepMark and keepMarkOf", () => {
     const loop = new Map([[30, p({ pid: 30, ppid: 31 })], [31, p({ pid: 31, ppid: 30 })]]);
     expect(keepMarkOf(loop.get(30)!, SETTINGS, loop)).toBeNull();
   });
+
+  describe("only ancestors of its own owner keep it: they carry one of its cookies, or, for a process with none, share its group", () => {
+    const cookie = (session: string, extra = "") => `HOME=/h\0CLAUDE_CODE_SESSION_ID=${session}\0${extra}`;
+    const SID = "SUPERVISE_ID=k3x9\0";
+    const rows: Array<[string, Markable[], ReturnType<typeof keepMarkOf>]> = [
+      ["the user's tmux above the agent (no cookie): not the session's to keep", [p({ pid: 20, comm: "tmux: server", argv: ["tmux"] }), p({ pid: 21, ppid: 20, comm: "claude", argv: ["claude"] }), p({ pid: 22, ppid: 21, environ: cookie("s1") })], null],
+      ["a tmux the agent started (it carries the session's cookie): its shells are kept", [p({ pid: 20, comm: "tmux: server", argv: ["tmux"], environ: cookie("s1") }), p({ pid: 21, ppid: 20, comm: "bash", argv: ["bash"], environ: cookie("s1") }), p({ pid: 22, ppid: 21, environ: cookie("s1") })], "under-kept"],
+      ["another session's kept tmux above it: not its owner's", [p({ pid: 20, comm: "tmux: server", argv: ["tmux"], environ: cookie("s2") }), p({ pid: 22, ppid: 20, environ: cookie("s1") })], null],
+      ["an entry's kept process above it (the same SUPERVISE_ID)", [p({ pid: 20, argv: ["node", "x"], environ: `HOME=/h\0SUPERVISE_KEEP=1\0${SID}` }), p({ pid: 22, ppid: 20, environ: `HOME=/h\0${SID}` })], "under-kept"],
+      ["an unreadable ancestor (a root sshd) above a process with a cookie: the walk stops there", [p({ pid: 20, comm: "sshd", argv: null, environ: null }), p({ pid: 22, ppid: 20, environ: cookie("s1") })], null],
+      ["no cookie: a kept parent in its process group keeps it", [p({ pid: 20, pgrp: 20, environ: "HOME=/h\0SUPERVISE_KEEP=1\0" }), p({ pid: 22, ppid: 20, pgrp: 20, environ: "" })], "under-kept"],
+      ["no cookie: a kept parent in another group (a session leader above it) does not", [p({ pid: 20, pgrp: 20, comm: "tmux: server", argv: ["tmux"] }), p({ pid: 22, ppid: 20, pgrp: 22, environ: "" })], null],
+      ["its own environment overwritten by a title: its cookies are unknown, every ancestor counts", [p({ pid: 20, comm: "tmux: server", argv: ["tmux"] }), p({ pid: 22, ppid: 20, comm: "perl", argv: ["worker"], environ: "x long title\0" })], "under-kept"],
+    ];
+    for (const [name, procs, want] of rows) {
+      test(name, () => expect(keepMarkOf(procs.at(-1)!, SETTINGS, new Map(procs.map((x) => [x.pid, x])))).toBe(want));
+    }
+  });
 });
