@@ -3,8 +3,14 @@
 
 import { writeErr, writeJson, writeOut } from "../cli/output.ts";
 import type { Config } from "../config/defaults.ts";
-import { UsageError } from "../errors.ts";
+import { SuperviseError, UsageError } from "../errors.ts";
+import { existingLedger, readingLedger } from "../ledger/open.ts";
+import { sessionsOfBoot } from "../ledger/sessions.ts";
 import { sessionCookieOf } from "../ownership/cookie.ts";
+import { ancestorsOf } from "../ownership/hook-agent.ts";
+import { bootId } from "../proc/boot.ts";
+import { readPidNamespace } from "../proc/facts.ts";
+import { readStat } from "../proc/stat.ts";
 import { OUTCOME_SAID } from "../render/stop-outcome.ts";
 import { printable } from "../render/table.ts";
 import type { StopOutcome } from "../stop/stop-entry.ts";
@@ -23,7 +29,7 @@ export interface KillPortOptions {
 export async function killPort(dir: string, config: Config, options: KillPortOptions): Promise<number> {
   const port = parsePort(options.port);
   if (port === null) throw new UsageError(`--port: not a port (1-65535): '${options.port}'`);
-  const session = claimedSession(options.session);
+  const session = await claimedSession(dir, options.session);
   const report = await freePort(dir, config, port, { caller: { session, uid: process.getuid!() }, signal: options.signal, graceMs: options.graceMs });
   if (options.json) await writeJson(report);
   else await writeReport(report);
@@ -33,15 +39,40 @@ export async function killPort(dir: string, config: Config, options: KillPortOpt
 
 /**
  * The caller's session: --session's exact id, else its environment's cookie. Never a prefix: an
- * agent refused for "session 3f2a1b9c…" must not claim that session by repeating it; and where
- * the environment names a session, --session may only repeat it.
+ * agent refused for "session 3f2a1b9c…" must not claim that session by repeating it; where the
+ * environment names a session, --session may only repeat it; where it names none (Gemini CLI's
+ * shells), the claim holds only when that session's agent is one of the caller's ancestors.
  */
-function claimedSession(named: string | undefined): string | null {
+async function claimedSession(dir: string, named: string | undefined): Promise<string | null> {
   const own = callerSession();
   if (named === undefined) return own;
   if (named === "") throw new UsageError("--session: empty (with --port it is the caller's own session's full id)");
   if (own !== null && named !== own) throw new UsageError(`--session '${printable(named)}' is not this environment's session '${printable(own)}': kill --port ends only the caller's own holders`);
+  if (own === null && !(await runsUnderSession(dir, named))) {
+    throw new SuperviseError(`--session '${printable(named)}': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders`);
+  }
   return named;
+}
+
+/** One of this process's ancestors is an agent process the ledger recorded for `session` (pid and start time, this boot, this pid namespace). */
+async function runsUnderSession(dir: string, session: string): Promise<boolean> {
+  const ancestors = ancestorsOf(process.pid, readStat);
+  const namespace = readPidNamespace("self");
+  return readingLedger(dir, async () => {
+    const db = existingLedger(dir);
+    if (!db) return false;
+    try {
+      for (const owners of sessionsOfBoot(db, bootId()).values()) {
+        for (const row of owners) {
+          if (row.session !== session || row.pid_namespace !== namespace) continue;
+          if (ancestors.some((a) => a.pid === row.owner_pid && a.startTicks === row.owner_start_ticks)) return true;
+        }
+      }
+      return false;
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /** The session the caller's own environment names (Claude Code's and Codex's cookies); null outside one. */

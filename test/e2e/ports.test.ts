@@ -54,12 +54,12 @@ CLAUDE_CODE_SESSION_ID=my-session-3 sv kill --port $P_MINE --json > "$D/mine.jso
 echo "MINE $(tr -d '\n' < "$D/mine.json")"
 sv kill --port $P_LIVE --session '' > /dev/null 2> "$D/empty.err"; echo "EMPTY_EXIT $?"
 echo "EMPTY_ERR $(cat "$D/empty.err")"
-sv kill --port $P_LIVE --session live > /dev/null 2> "$D/prefix.err"; echo "PREFIX_EXIT $?"
+CLAUDE_CODE_SESSION_ID=live sv kill --port $P_LIVE > /dev/null 2> "$D/prefix.err"; echo "PREFIX_EXIT $?"
 echo "PREFIX_ERR $(cat "$D/prefix.err")"
 CLAUDE_CODE_SESSION_ID=my-session-3 sv kill --port $P_LIVE --session live-session-2 > /dev/null 2> "$D/claim.err"; echo "CLAIM_EXIT $?"
 echo "CLAIM_ERR $(cat "$D/claim.err")"
-sv kill --port $P_LIVE --session live-session-2 > "$D/named.out"; echo "NAMED_EXIT $?"
-echo "NAMED_OUT $(tr '\n' '|' < "$D/named.out")"
+sv kill --port $P_LIVE --session live-session-2 > "$D/named.out" 2> "$D/named.err"; echo "NAMED_EXIT $?"
+echo "NAMED_ERR $(cat "$D/named.err")"
 for p in $(sv ps --port $P_NOBODY --json | "$BUN" -e 'for (const r of await Bun.stdin.json()) console.log(r.pid)') $(sv ps --port $P_KEPT --json | "$BUN" -e 'for (const r of await Bun.stdin.json()) console.log(r.pid)'); do kill $p; done
 kill $LIVE_AGENT $MY_AGENT
 `,
@@ -92,12 +92,68 @@ kill $LIVE_AGENT $MY_AGENT
       expect(v("PREFIX_EXIT")).toBe("1");
       expect(v("PREFIX_ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3[^"]*" of live Claude Code session live-ses… \(pid \d+\); not ended$/);
       expect([v("CLAIM_EXIT"), v("CLAIM_ERR")]).toEqual(["2", "supervise: --session 'live-session-2' is not this environment's session 'my-session-3': kill --port ends only the caller's own holders"]);
-      // Named with --session, the live session is the caller's own.
-      expect(v("NAMED_EXIT")).toBe("0");
-      expect(v("NAMED_OUT")).toMatch(/: terminated\|port \d+ is free\|$/);
+      // Named with --session where the environment names none, a session is the caller's only when its recorded agent is the caller's ancestor.
+      expect([v("NAMED_EXIT"), v("NAMED_ERR")]).toEqual(["1", "supervise: --session 'live-session-2': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders"]);
     },
     60_000,
   );
+
+  nsTest("--session without a cookie (Gemini CLI's shells): the session whose recorded agent runs the caller frees its server; another session's is refused", async () => {
+    sb = makeSandbox();
+    const r = await inNamespace(
+      sb,
+      SERVER +
+        String.raw`
+sleep 1000 & OTHER_AGENT=$!
+P_OTHER=$(serve other CLAUDE_CODE_SESSION_ID=other-session CLAUDE_PID=$OTHER_AGENT)
+printf '{"session_id":"gem-session","hook_event_name":"SessionStart","source":"startup","cwd":"%s"}' "$D" > "$D/start.json"
+# The agent: a process that is not a shell, running its tools through bash, as Gemini CLI does.
+export BUN CLI D P_OTHER; export -f sv orphan wait_until
+python3 -c 'import subprocess, sys; sys.exit(subprocess.run(["bash", "-c", sys.argv[1]]).returncode)' "$(cat <<'AGENT'
+GEMINI_CLI=1 sv hook --agent gemini session-start < "$D/start.json" > /dev/null
+orphan sv run --session gem-session -- python3 "$D/server.py" "$D/gem.port" > /dev/null
+wait_until '[ -s "$D/gem.port" ]'
+GEMINI_CLI=1 sv kill --port $(cat "$D/gem.port") --session gem-session > "$D/gem.out" 2>&1; echo "GEM_EXIT $?"
+echo "GEM_OUT $(tr '
+' '|' < "$D/gem.out")"
+GEMINI_CLI=1 sv kill --port $P_OTHER --session other-session > /dev/null 2> "$D/other.err"; echo "OTHER_EXIT $?"
+echo "OTHER_ERR $(cat "$D/other.err")"
+AGENT
+)"
+kill $OTHER_AGENT
+`,
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("GEM_EXIT")).toBe("0");
+    expect(r.values.get("GEM_OUT")).toMatch(/^pid \d+ "[^"]*python3[^"]*" \(entry [0-9a-z]{10}\): terminated\|port \d+ is free\|$/);
+    expect(r.values.get("OTHER_EXIT")).toBe("1");
+    expect(r.values.get("OTHER_ERR")).toBe("supervise: --session 'other-session': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders");
+  });
+
+  nsTest("the caller's own server below the user's tmux (no cookie, in reap.sessionKeep): freed; tmux keeps only what its own owner runs", async () => {
+    sb = makeSandbox();
+    const r = await inNamespace(
+      sb,
+      SERVER +
+        String.raw`
+cp "$(command -v bash)" "$D/tmux"
+# The user's tmux server, and inside it the agent (a sleep) and a server of the agent's session.
+orphan "$D/tmux" -c "sleep 1000 & echo \$! > '$D/agent.pid'; env CLAUDE_CODE_SESSION_ID=in-tmux CLAUDE_PID=\$(cat '$D/agent.pid') python3 '$D/server.py' '$D/mine.port'; wait" > /dev/null
+wait_until '[ -s "$D/mine.port" ]'
+A=$(cat "$D/agent.pid")
+echo "KEEP $(CLAUDE_CODE_SESSION_ID=in-tmux sv ps --port $(cat "$D/mine.port") --json | "$BUN" -e 'console.log((await Bun.stdin.json())[0]?.keptBy ?? "none")')"
+CLAUDE_CODE_SESSION_ID=in-tmux CLAUDE_PID=$A sv kill --port $(cat "$D/mine.port") > "$D/out" 2>&1; echo "EXIT $?"
+echo "OUT $(tr '
+' '|' < "$D/out")"
+`,
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("KEEP")).toBe("none");
+    expect(r.values.get("EXIT")).toBe("0");
+    expect(r.values.get("OUT")).toMatch(/^pid \d+ "[^"]*python3[^"]*" \(session in-tmux\): terminated\|port \d+ is free\|$/);
+  });
 
   nsTest("a supervise entry of no agent session holding a port (a prefork server: two processes, one socket) is ended as kill ID would; ps --port names both", async () => {
     sb = makeSandbox();
