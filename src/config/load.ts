@@ -31,6 +31,8 @@ export interface LoadOptions {
   stateDir?: string;
   /** Do not write the ignored-key lines to stderr (the caller shows them itself). */
   quiet?: boolean;
+  /** Only the files the user chose (explicit or user): no project file is looked for. */
+  trustedOnly?: boolean;
 }
 
 export interface LoadedConfig {
@@ -62,9 +64,10 @@ export function findConfigSources(options: LoadOptions = {}): ConfigSource[] {
     const configHome = env.XDG_CONFIG_HOME || under(env.HOME || homeDirectory(), ".config");
     const user = under(configHome, "supervise/config.json");
     if (existsSync(user)) sources.push({ path: user, kind: "user" });
-    const project = findUpward(cwd, ".supervise.json");
+    const project = options.trustedOnly ? null : findUpward(cwd, ".supervise.json");
     if (project) sources.push({ path: project, kind: "project" });
   }
+  if (options.trustedOnly) return sources;
   const legacy = findUpward(cwd, ".moai/config.json");
   if (legacy) sources.push({ path: legacy, kind: "legacy" });
   return sources;

@@ -81,10 +81,7 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
       (error: Error) => ({ config: null, problem: error }),
     );
     if (guarded) {
-      // A broken .supervise.json (a cloned repository's) must not switch the guard off: the defaults judge.
-      if (loaded.problem) await note(`${loaded.problem.message}; judging the kill command with the default config`);
-      const { DEFAULT_CONFIG } = await import("../config/defaults.ts");
-      const refusal = await blindKillAnswer(shell, data, dialect, dir, loaded.config ?? DEFAULT_CONFIG);
+      const refusal = await blindKillAnswer(shell, data, dialect, dir, loaded.config ?? (await guardConfig(loaded.problem!, dir, cwd)));
       if (refusal !== null) return answer(await told(refusal, data, dialect));
     }
     if (!dialect.wrappable(data)) return answer(await told({}, data, dialect));
@@ -111,6 +108,24 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
 
 
 /**
+ * The config the guard judges with when the config does not load: a broken .supervise.json (a
+ * cloned repository's) must neither switch the guard off nor take the user's own settings
+ * away, so the user's files alone; where those fail too, the defaults.
+ */
+async function guardConfig(problem: Error, dir: string, cwd: string | undefined): Promise<Config> {
+  const { loadConfig } = await import("../config/load.ts");
+  try {
+    const { config } = await loadConfig({ stateDir: dir, cwd, trustedOnly: true, quiet: true });
+    await note(`${problem.message}; judging the kill command with the user's config alone`);
+    return config;
+  } catch {
+    await note(`${problem.message}; judging the kill command with the default config`);
+    const { DEFAULT_CONFIG } = await import("../config/defaults.ts");
+    return DEFAULT_CONFIG;
+  }
+}
+
+/**
  * The guard's ask or deny, or null to go on. Never a rewrite: the user or the model sees the
  * command as written. A guard that fails lets the call go on, as every hook problem does.
  */
@@ -124,8 +139,10 @@ async function blindKillAnswer(command: string, data: Record<string, unknown>, d
     // An ask nobody can answer would hold the agent forever (Gemini headless): refused instead.
     return dialect.refuse(mode === "ask" && dialect.canAsk?.() === false ? "deny" : mode, reason);
   } catch (error) {
-    await note(`not judging the kill command: ${(error as Error).message}`);
-    return null;
+    // A command the guard cannot read may still signal by name or port: asked about, never let through unseen.
+    await note(`could not judge the kill command: ${(error as Error).message}`);
+    const reason = `supervise could not work out what this command would signal (${(error as Error).message}); see what runs with supervise ps first`;
+    return dialect.refuse(mode === "ask" && dialect.canAsk?.() === false ? "deny" : mode, reason);
   }
 }
 

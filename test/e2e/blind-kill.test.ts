@@ -45,12 +45,14 @@ echo "AGENT_ITSELF $(call claude-code 'pkill -f scenario.sh')"
 echo "BACKGROUND $("$BUN" -e 'console.log(JSON.stringify({ session_id: "my-session", tool_name: "Bash", tool_input: { command: "pkill -f vite; npm run dev", run_in_background: true }, cwd: process.env.D }))' | sv hook pre-tool-use)"
 echo "GEMINI $(call gemini 'pkill -f vite-')"
 echo "LOOKALIKE $(call claude-code 'grep -rn pkill src')"
+echo "TESTED $(call claude-code "PID=\$(lsof -ti:$P_OTHER); [ -n \"\$PID\" ] && kill -9 \$PID")"
 # A project's file is read only beside the user's, never beside an explicit $SUPERVISE_CONFIG.
 mkdir -p "$D/xdg/supervise"; echo '{"hooks":{"reapInterval":"none"}}' > "$D/xdg/supervise/config.json"
 echo '{"hooks":{"blindKill":"off"}}' > "$D/.supervise.json"
 echo "PROJECT_OFF $(SUPERVISE_CONFIG= XDG_CONFIG_HOME="$D/xdg" call claude-code 'pkill -f vite-nobody' 2> "$D/off.err")"
 echo "OFF_ERR $(cat "$D/off.err")"
 echo '{"hooks":' > "$D/.supervise.json"
+echo '{"hooks":{"reapInterval":"none","blindKill":"deny"}}' > "$D/xdg/supervise/config.json"
 echo "PROJECT_BROKEN $(SUPERVISE_CONFIG= XDG_CONFIG_HOME="$D/xdg" call claude-code 'pkill -f vite-nobody' 2> "$D/broken.err")"
 echo "BROKEN_ERR $(cat "$D/broken.err")"
 rm "$D/.supervise.json"
@@ -102,9 +104,11 @@ describe("the blind-kill guard, inside a PID namespace", () => {
     // A project's file may not switch the guard off.
     expect(ask("PROJECT_OFF")).toMatchObject({ permissionDecision: "ask" });
     expect(v("OFF_ERR")).toMatch(/^supervise: ignoring hooks\.blindKill in .*\.supervise\.json: a project's config may only narrow what supervise ends$/);
-    // Nor may a broken one: the defaults judge, and stderr says so.
-    expect(ask("PROJECT_BROKEN")).toMatchObject({ permissionDecision: "ask", permissionDecisionReason: expect.stringContaining(`pid ${v("V_NOBODY")} "vite-nobody 1000"`) });
-    expect(v("BROKEN_ERR")).toMatch(/^supervise: .*\.supervise\.json.*; judging the kill command with the default config$/);
+    // Nor may a broken one, nor take the user's own settings away (here deny): the user's file alone judges, and stderr says so.
+    expect(ask("PROJECT_BROKEN")).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringContaining(`pid ${v("V_NOBODY")} "vite-nobody 1000"`) });
+    expect(v("BROKEN_ERR")).toMatch(/^supervise: .*\.supervise\.json.*; judging the kill command with the user's config alone$/);
+    // A test (`[ … ]`) before the kill is read past, not a reason to let the call through.
+    expect(ask("TESTED")).toMatchObject({ permissionDecision: "ask", permissionDecisionReason: expect.stringContaining("of live Claude Code session live-ses…") });
     expect(ask("DENY")).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringContaining(`pid ${v("V_NOBODY")} "vite-nobody 1000"`) });
     expect(hook("GEMINI_DENY")).toMatchObject({ decision: "deny" });
     expect(hook("OFF")).toEqual({});

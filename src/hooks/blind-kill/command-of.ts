@@ -20,6 +20,9 @@ const PREFIXES: Record<string, readonly string[]> = {
   stdbuf: ["-i", "-o", "-e"],
   watch: ["-n", "-d"],
   busybox: [],
+  toybox: [],
+  coproc: [],
+  parallel: ["-j", "--jobs", "-S", "--sshlogin", "--delay", "--timeout"],
   strace: ["-o", "-e", "-p", "-s", "-u", "-E", "-a", "-b", "-I", "-O", "-S", "-X", "-P"],
   ltrace: ["-o", "-e", "-p", "-s", "-u", "-n", "-a"],
   runuser: ["-u", "-g", "-G", "--user", "--group"],
@@ -54,6 +57,8 @@ export function commandOf(words: readonly Word[]): { program: string | null; arg
     const valued = PREFIXES[name];
     // `runuser -l me -c CMD`, `flock F -c CMD`: the command is a script, read by the caller (SCRIPT_OPTION).
     if ((name === "runuser" || name === "flock") && words.slice(i + 1).some((w) => scriptOptionAt(w.text))) return { program: name, args: words.slice(i + 1) as Word[], via };
+    // `env -S "pkill x"`: the command is a string, split by the caller.
+    if (name === "env" && words.slice(i + 1).some((w) => w.text === "-S" || /^(-S.|--split-string)/.test(w.text))) return { program: name, args: words.slice(i + 1) as Word[], via };
     if (valued !== undefined) {
       via.push(name);
       i = pastOptions(words, i + 1, valued);

@@ -40,26 +40,37 @@ export function findBlindKills(command: string, env: Env = {}, depth = 0): Blind
   commands.forEach((cmd, at) => {
     for (const script of [...cmd.words.flatMap((w) => w.scripts), ...cmd.redirectScripts]) found.push(...findBlindKills(script, env, depth + 1));
     recordVariables(cmd, commands, at, scope);
-    const { program, args, via } = commandOf(cmd.words.map((word) => resolvedWord(word, scope)));
+    const { program, args, via } = commandOf(cmd.words.flatMap((word) => resolvedWords(word, scope)));
     if (program === null) return;
     const text = cmd.words.map((w) => w.text).join(" ");
     if (SCRIPT_OPTION.has(program)) return void found.push(...scriptKills(program, args, cmd, commands, at, env, depth));
     if (program === "eval") return void found.push(...findBlindKills(args.map((w) => w.text).join(" "), env, depth + 1));
+    // What runs later or for each file: `trap 'pkill x' EXIT`, `find … -exec pkill {} \;`, `watch "pkill x"`, `env -S "pkill x"`.
+    if (program === "trap") return void (args[0] && found.push(...findBlindKills(args[0].text, env, depth + 1)));
+    if (program === "find") return void found.push(...execScripts(args).flatMap((script) => findBlindKills(script, env, depth + 1)));
+    if (program === "env") return void found.push(...splitStrings(args).flatMap((script) => findBlindKills(script, env, depth + 1)));
+    if ((via.includes("watch") || via.includes("env")) && /\s/.test(program)) return void found.push(...findBlindKills([program, ...args.map((w) => w.text)].join(" "), env, depth + 1));
     const unread = unreadProgram(program);
     if (unread !== null) return void (unread.length > 0 && found.push({ text, targets: unread }));
     const named = /[*?[]/.test(program) ? killersGlobbed(program) : [program];
     if (named.length > 1) return void found.push({ text, targets: [{ kind: "unknown", what: "which kill program the glob names" }] });
     if (named.length === 0) return;
-    const targets = killTargets(named[0]!, args, scope, via.includes("xargs") && cmd.pipedInto ? pipelineBefore(commands, at) : null);
+    const fedBy = via.find((v) => v === "xargs" || v === "parallel");
+    const targets = killTargets(named[0]!, args, scope, fedBy === undefined ? null : fedTargets(cmd, commands, at), fedBy);
     if (targets !== null) found.push({ text, targets: targets.map((target) => expanded(target, scope, env)) });
   });
   return found;
 }
 
-/** A word as the command's own lines make it: `$K` set to `pkill` before, `$(which pkill)`. */
-function resolvedWord(word: Word, scope: Scope): Word {
+/** A word as the command's own lines make it: `$K` set to `pkill` (or `pkill -f`, split as the shell splits it) before, `$(which pkill)`. */
+function resolvedWords(word: Word, scope: Scope): Word[] {
   const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word.text);
-  if (variable && scope.literals.has(variable[1]!)) return { text: scope.literals.get(variable[1]!)!, scripts: [] };
+  if (variable && scope.literals.has(variable[1]!)) return scope.literals.get(variable[1]!)!.split(/[ \t\n]+/).filter(Boolean).map((text) => ({ text, scripts: [] }));
+  return [resolvedWord(word)];
+}
+
+/** `$(which pkill)` and its kind: the program it locates. */
+function resolvedWord(word: Word): Word {
   if (word.scripts.length === 1 && /^(\$\(.*\)|`.*`)$/s.test(word.text)) {
     const [locator, ...rest] = (splitCommands(word.scripts[0]!)[0]?.words ?? []).map((w) => w.text);
     const asked = rest.filter((w) => !w.startsWith("-"));
@@ -76,8 +87,31 @@ function unreadProgram(program: string): Target[] | null {
 
 /** The kill programs a glob in a program's place (already a base name) matches. */
 function killersGlobbed(glob: string): string[] {
-  const pattern = new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const pattern = new RegExp(`^${globSource(glob)}$`);
   return KILLERS.filter((name) => pattern.test(name));
+}
+
+/** A shell glob as a regular expression: `*`, `?` and a closed `[...]` (`[!...]` too); anything else literal, so `[` and `[[` (test) match only themselves. */
+function globSource(glob: string): string {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === "*") out += ".*";
+    else if (c === "?") out += ".";
+    else if (c === "[") {
+      // The class runs to the first "]" after its first character (a "]" there is a member).
+      const start = glob[i + 1] === "!" || glob[i + 1] === "^" ? i + 2 : i + 1;
+      const close = glob.indexOf("]", start + 1);
+      if (close === -1) {
+        out += "\\[";
+        continue;
+      }
+      const members = glob.slice(start, close).replace(/[\\\]^]/g, "\\$&");
+      out += `[${start === i + 2 ? "^" : ""}${members}]`;
+      i = close;
+    } else out += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  return out;
 }
 
 /** What a script given to a shell (or to su, runuser, script, flock) by `-c`, a here-document or a pipe runs. */
@@ -100,8 +134,10 @@ function scriptKills(program: string, args: readonly Word[], cmd: SimpleCommand,
 }
 
 /** What a kill-like command selects; null when it is not a blind kill (`kill 1234`, `kill %1`, `grep pkill`). */
-function killTargets(program: string, words: readonly Word[], scope: Scope, fedBy: SimpleCommand[] | null): Target[] | null {
+function killTargets(program: string, words: readonly Word[], scope: Scope, fed: Target[] | null, fedBy?: string): Target[] | null {
   const args = words.map((w) => w.text);
+  // xargs and parallel add the words they read: what pkill or killall then matches cannot be told.
+  if (fedBy !== undefined && (program === "pkill" || program === "killall")) return [{ kind: "unknown", what: `which processes ${program} matches with what ${fedBy} gives it` }];
   if (program === "pkill") return pkillTargets(args);
   if (program === "killall") return killallTargets(args);
   if (program === "fuser") return fuserKills(args) ? fuserTargets(args) : null;
@@ -110,7 +146,7 @@ function killTargets(program: string, words: readonly Word[], scope: Scope, fedB
   if (program === "killall5") return killSignalsNothing(args) ? null : [{ kind: "unknown", what: "which processes killall5 ends: every process outside the shell's own session" }];
   if (program === "skill") return args.length === 0 || killSignalsNothing(args) ? null : [{ kind: "unknown", what: `what ${[program, ...args].join(" ")} selects` }];
   if (program !== "kill" || killSignalsNothing(args)) return null;
-  if (fedBy !== null) return finderTargets(fedBy) ?? null;
+  if (fed !== null) return fed.length > 0 ? fed : null;
   const targets = killOperandTargets(args);
   for (const word of words) {
     for (const script of word.scripts) targets.push(...(finderTargets(splitCommands(script)) ?? []));
@@ -153,6 +189,46 @@ function expandVariables(arg: string, scope: Scope, env: Env): string | null {
 }
 
 /** The commands of the pipeline that ends at `at`, before it. */
+/**
+ * What the finders feeding a command's input name: the pipeline before it (`lsof -ti:3000 |`),
+ * else substitutions there (`cat <(lsof …) |`), in its redirections (`< <(pgrep x)`), its
+ * here-string (`<<< "$(lsof …)"`) or its own words (`xargs -a <(pgrep x)`).
+ */
+function fedTargets(cmd: SimpleCommand, commands: readonly SimpleCommand[], at: number): Target[] {
+  const source = cmd.pipedInto ? pipelineBefore(commands, at) : [];
+  const direct = source.length > 0 ? finderTargets(source) : null;
+  if (direct !== null) return direct;
+  const scripts = [
+    ...source.flatMap((c) => [...c.words.flatMap((w) => w.scripts), ...c.redirectScripts]),
+    ...cmd.redirectScripts,
+    ...(cmd.hereDoc === null ? [] : splitCommands(cmd.hereDoc).flatMap((c) => c.words.flatMap((w) => w.scripts))),
+    ...cmd.words.flatMap((w) => w.scripts),
+  ];
+  const targets = new Map(scripts.flatMap((script) => finderTargets(splitCommands(script)) ?? []).map((t) => [JSON.stringify(t), t]));
+  return [...targets.values()];
+}
+
+/** What `env -S STRING` (`--split-string`) runs: the string, split as a command line. */
+function splitStrings(args: readonly Word[]): string[] {
+  const at = args.findIndex((w) => w.text === "-S" || w.text === "--split-string" || w.text.startsWith("--split-string=") || /^-S./.test(w.text));
+  if (at === -1) return [];
+  const word = args[at]!.text;
+  const first = word === "-S" || word === "--split-string" ? (args[at + 1]?.text ?? "") : word.replace(/^--split-string=|^-S/, "");
+  return [[first, ...args.slice(at + (word === "-S" || word === "--split-string" ? 2 : 1)).map((w) => w.text)].join(" ")];
+}
+
+/** The commands `find` runs: the words after each -exec, -execdir, -ok or -okdir, up to its `;` or `+`. */
+function execScripts(args: readonly Word[]): string[] {
+  const scripts: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!["-exec", "-execdir", "-ok", "-okdir"].includes(args[i]!.text)) continue;
+    const words: string[] = [];
+    for (i++; i < args.length && ![";", "\\;", "+"].includes(args[i]!.text); i++) words.push(args[i]!.text);
+    scripts.push(words.join(" "));
+  }
+  return scripts;
+}
+
 function pipelineBefore(commands: readonly SimpleCommand[], at: number): SimpleCommand[] {
   let start = at;
   while (start > 0 && commands[start]!.pipedInto) start--;
@@ -178,8 +254,8 @@ function recordVariables(cmd: SimpleCommand, commands: readonly SimpleCommand[],
     const targets = words.slice(3).flatMap((w) => w.scripts.flatMap((s) => finderTargets(splitCommands(s)) ?? []));
     if (targets.length > 0) scope.finders.set(words[1]!.text, targets);
   }
-  if (words[0]?.text === "read" && cmd.pipedInto) {
-    const targets = finderTargets(pipelineBefore(commands, at));
-    if (targets) for (const w of words.slice(1)) if (!w.text.startsWith("-")) scope.finders.set(w.text, targets);
+  if (words[0]?.text === "read") {
+    const targets = fedTargets(cmd, commands, at);
+    if (targets.length > 0) for (const w of words.slice(1)) if (!w.text.startsWith("-")) scope.finders.set(w.text, targets);
   }
 }

@@ -51,7 +51,10 @@ export function splitCommands(text: string): SimpleCommand[] {
     const redirectScripts: string[] = [];
     const hereString = { text: null as string | null };
     words = withoutRedirections(words, redirectScripts, hereString);
-    while (words.length > 0 && RESERVED.has(words[0]!.text) && words[0]!.scripts.length === 0) words.shift();
+    while (words.length > 0 && RESERVED.has(words[0]!.text) && words[0]!.scripts.length === 0) {
+      // `function f { killall node; }`: the name after `function` is no program, the body is.
+      if (words.shift()!.text === "function" && words.length > 0) words.shift();
+    }
     if (words.length > 0 || redirectScripts.length > 0) out.push({ words, pipedInto, hereDoc: hereDoc ?? hereString.text, redirectScripts });
     words = [];
     hereDoc = null;
@@ -149,7 +152,8 @@ export function splitCommands(text: string): SimpleCommand[] {
 function withoutRedirections(words: readonly Word[], scripts: string[], hereString: { text: string | null }): Word[] {
   const out: Word[] = [];
   for (let i = 0; i < words.length; i++) {
-    const redirect = /^[0-9]*(?:&>>?|>>?&?|>\||<<<|<>|<&?)(.*)$/s.exec(words[i]!.text);
+    // `<(…)` and `>(…)` alone are process substitutions, words of the command (`xargs -a <(pgrep x) kill`), not redirections.
+    const redirect = /^[<>]\(/.test(words[i]!.text) ? null : /^[0-9]*(?:&>>?|>>?&?|>\||<<<|<>|<&?)(.*)$/s.exec(words[i]!.text);
     if (!redirect) {
       out.push(words[i]!);
       continue;

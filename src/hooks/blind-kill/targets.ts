@@ -39,12 +39,50 @@ export function pkillTargets(args: readonly string[]): Target[] | null {
       continue;
     }
     if (/^--(signal|queue)=/.test(a) || a === "--echo" || a === "--require-handler" || a === "--inverse") continue;
-    // -e (echo) and -H (require handler) are pkill's alone, also inside a group (`-ef`).
-    const group = /^-[a-zA-Z]+$/.test(a) ? `-${a.slice(1).replace(/[eH]/g, "")}` : a;
-    if (group !== "-") kept.push(group);
+    kept.push(a);
   }
+  // -e (echo) and -H (require handler) are pkill's alone, also inside a group (`-ef`).
+  const selecting = selectingArgs(kept, "eH");
   // pkill with nothing to match refuses to run.
-  return kept.length > 0 ? [{ kind: "pgrep", args: kept }] : null;
+  return selecting.length > 0 ? [{ kind: "pgrep", args: selecting }] : null;
+}
+
+/** pgrep's options that take a value, also as the last letter of a group (`-u me`, `-fd,`). */
+const VALUE_LETTERS = "dgGPstuUFr";
+
+/**
+ * pgrep's and pkill's selecting arguments, so the measure lists pids: the output options
+ * (-l, -a, -c, -w, -d DELIM and their long names) dropped, also inside a group, and `drop`'s
+ * letters too (pkill's own).
+ */
+export function selectingArgs(words: readonly string[], drop = ""): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const a = words[i]!;
+    if (["--list-name", "--list-full", "--count", "--lightweight"].includes(a) || a.startsWith("--delimiter=")) continue;
+    if (a === "--delimiter") {
+      i++;
+      continue;
+    }
+    if (!/^-[a-zA-Z]/.test(a) || a.startsWith("--")) {
+      out.push(a);
+      continue;
+    }
+    let group = "-";
+    for (let j = 1; j < a.length; j++) {
+      const letter = a[j]!;
+      if (VALUE_LETTERS.includes(letter)) {
+        const value = j + 1 < a.length ? a.slice(j + 1) : (words[++i] ?? "");
+        if (group !== "-") out.push(group);
+        group = "-";
+        if (letter !== "d") out.push(`-${letter}`, value);
+        break;
+      }
+      if (!"lacw".includes(letter) && !drop.includes(letter)) group += letter;
+    }
+    if (group !== "-") out.push(group);
+  }
+  return out;
 }
 
 /** killall's names as exact pgrep matches, `-r` as a pattern, `-u` as pgrep's. */
@@ -141,7 +179,7 @@ export function finderTargets(pipeline: readonly SimpleCommand[]): Target[] | nu
   if (program === null || !FINDERS.has(program)) return null;
   const words = args.map((w) => w.text);
   const text = [program, ...words].join(" ");
-  if (program === "pgrep") return [{ kind: "pgrep", args: words.filter((w) => !["-l", "-a", "-c", "-w", "--list-name", "--list-full", "--count"].includes(w)) }];
+  if (program === "pgrep") return [{ kind: "pgrep", args: selectingArgs(words) }];
   if (program === "pidof") return words.filter((w) => !w.startsWith("-")).map((name) => ({ kind: "pgrep", args: ["-x", name.slice(0, 15)] }));
   if (program === "fuser") return fuserTargets(words);
   if (program === "lsof") return lsofTargets(words) ?? [{ kind: "unknown", what: `what ${text} lists` }];
