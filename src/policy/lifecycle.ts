@@ -59,6 +59,8 @@ export interface Subject {
   sameNamespace: boolean | null;
   /** The same user as the ender; null: unknown. */
   sameUser: boolean | null;
+  /** It runs the ender: supervise itself or one of its ancestors (the agent CLI, the caller's shell). */
+  ender?: boolean;
   proof: Proof | null;
 }
 
@@ -72,7 +74,8 @@ export type NotEnded =
   | "other-live-owner"
   | "other-entry"
   | "not-this-path"
-  | "no-proof";
+  | "no-proof"
+  | "ender";
 
 export type Decision = { end: true } | { end: false; why: NotEnded };
 
@@ -95,6 +98,8 @@ export function mayEnd(path: StopPath, s: Subject): Decision {
   // Whatever asked: another user's process, or a pid read in another namespace, names nothing we know.
   if (s.sameUser !== true) return no("other-user");
   if (s.sameNamespace !== true) return no("other-namespace");
+  // Ending what runs the ender ends the ender, and the agent or shell that asked.
+  if (s.ender) return no("ender");
   // gc forgets finished rows; it never ends a process.
   if (path === "gc") return no("not-this-path");
   // A nested entry is its own: only this entry's own limit and signals reach into it (its wrapper forwards them).

@@ -13,6 +13,8 @@ const AGENT_NAMES: Record<string, string> = { "claude-code": "Claude Code", gemi
 export interface Caller {
   session: string | null;
   uid: number;
+  /** The caller's ancestors' pids (its shell, the agent CLI): never ours to end. */
+  ancestors?: ReadonlySet<number>;
 }
 
 export function holderSubject(row: ShownProcess, entry: EntryRow | null, caller: Caller): Subject {
@@ -26,6 +28,7 @@ export function holderSubject(row: ShownProcess, entry: EntryRow | null, caller:
     otherLiveOwner: !own && row.session !== null && row.owner === "alive",
     sameNamespace: row.pidNamespace === "same" ? true : row.pidNamespace === "other" ? false : null,
     sameUser: row.uid === null ? null : row.uid === caller.uid,
+    ender: caller.ancestors?.has(row.pid) === true,
     proof: proofOf(row, entry, own),
   };
 }
@@ -61,6 +64,7 @@ export function whoseProcess(row: ShownProcess, why: NotEnded): { who: string; h
   const hint = row.ledgerId ? `supervise kill ${row.ledgerId} ends it` : null;
   if (why === "other-user") return { who: `${pid} of uid ${row.uid ?? "?"}, another user`, hint: null };
   if (why === "other-namespace") return { who: `${pid}, in another pid namespace`, hint: null };
+  if (why === "ender") return { who: `${pid}, which runs this command`, hint: null };
   if (why === "kept") return { who: `${pid}${ofOwner(row)}, kept by ${KEPT_BY[row.keptBy ?? "unreadable"]}`, hint };
   if (why === "keep-orphaned") return { who: `${pid}${ofOwner(row)}, started with --keep-orphaned`, hint };
   if (row.session === null && row.ledgerId === null) return { who: `${pid}, not started by any agent session or supervise entry`, hint: null };

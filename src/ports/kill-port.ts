@@ -30,7 +30,8 @@ export async function killPort(dir: string, config: Config, options: KillPortOpt
   const port = parsePort(options.port);
   if (port === null) throw new UsageError(`--port: not a port (1-65535): '${options.port}'`);
   const session = await claimedSession(dir, options.session);
-  const report = await freePort(dir, config, port, { caller: { session, uid: process.getuid!() }, signal: options.signal, graceMs: options.graceMs });
+  const ancestors = new Set(ancestorsOf(process.pid, readStat).map((p) => p.pid));
+  const report = await freePort(dir, config, port, { caller: { session, uid: process.getuid!(), ancestors }, signal: options.signal, graceMs: options.graceMs });
   if (options.json) await writeJson(report);
   else await writeReport(report);
   const refused = report.holders.some((h) => h.outcome === "refused" || h.outcome === "failed" || h.outcome === "other-namespace");

@@ -34,6 +34,7 @@ NAME=vite-nobody V_NOBODY=$(named HOME=$HOME)
 P_MINE=$(serve mine $MINE)
 P_DEAD=$(serve dead CLAUDE_CODE_SESSION_ID=dead-session-3 CLAUDE_PID=$DEAD_AGENT)
 P_OTHER=$(serve other CLAUDE_CODE_SESSION_ID=live-session-2 CLAUDE_PID=$LIVE_AGENT)
+orphan sv run -n by-hand -- python3 "$D/server.py" "$D/entry.port" > /dev/null; wait_until "[ -s '$D/entry.port' ]"; P_ENTRY=$(cat "$D/entry.port")
 kill $DEAD_AGENT; wait $DEAD_AGENT 2>/dev/null
 echo "V_OTHER $V_OTHER"; echo "V_NOBODY $V_NOBODY"; echo "P_OTHER $P_OTHER"
 echo "OWN_ONLY $(call claude-code 'pkill -f vite-mine')"
@@ -45,6 +46,7 @@ echo "AGENT_ITSELF $(call claude-code 'pkill -f scenario.sh')"
 echo "BACKGROUND $("$BUN" -e 'console.log(JSON.stringify({ session_id: "my-session", tool_name: "Bash", tool_input: { command: "pkill -f vite; npm run dev", run_in_background: true }, cwd: process.env.D }))' | sv hook pre-tool-use)"
 echo "GEMINI $(call gemini 'pkill -f vite-')"
 echo "LOOKALIKE $(call claude-code 'grep -rn pkill src')"
+echo "ENTRY_PORT $(call claude-code "npx kill-port $P_ENTRY")"
 echo "TESTED $(call claude-code "PID=\$(lsof -ti:$P_OTHER); [ -n \"\$PID\" ] && kill -9 \$PID")"
 # A project's file is read only beside the user's, never beside an explicit $SUPERVISE_CONFIG.
 mkdir -p "$D/xdg/supervise"; echo '{"hooks":{"reapInterval":"none"}}' > "$D/xdg/supervise/config.json"
@@ -107,6 +109,8 @@ describe("the blind-kill guard, inside a PID namespace", () => {
     // Nor may a broken one, nor take the user's own settings away (here deny): the user's file alone judges, and stderr says so.
     expect(ask("PROJECT_BROKEN")).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringContaining(`pid ${v("V_NOBODY")} "vite-nobody 1000"`) });
     expect(v("BROKEN_ERR")).toMatch(/^supervise: .*\.supervise\.json.*; judging the kill command with the user's config alone$/);
+    // A supervise entry no session started: kill --port would end it, and the reason says so.
+    expect(ask("ENTRY_PORT").permissionDecisionReason).toMatch(/of entry [0-9a-z]{10}, which no agent session started; supervise kill --port \d+ --session my-session ends this session's server, and the supervise entry no agent session started too/);
     // A test (`[ … ]`) before the kill is read past, not a reason to let the call through.
     expect(ask("TESTED")).toMatchObject({ permissionDecision: "ask", permissionDecisionReason: expect.stringContaining("of live Claude Code session live-ses…") });
     expect(ask("DENY")).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringContaining(`pid ${v("V_NOBODY")} "vite-nobody 1000"`) });

@@ -155,6 +155,31 @@ echo "OUT $(tr '
     expect(r.values.get("OUT")).toMatch(/^pid \d+ "[^"]*python3[^"]*" \(session in-tmux\): terminated\|port \d+ is free\|$/);
   });
 
+  nsTest("kill --port on a port the caller's own ancestor holds: refused as what runs this command, nothing signalled", async () => {
+    sb = makeSandbox();
+    const r = await inNamespace(
+      sb,
+      String.raw`
+export BUN CLI
+# A process of the session listens and runs kill --port itself: ending the holder would end the caller.
+CLAUDE_CODE_SESSION_ID=self-session python3 -c '
+import os, socket, subprocess
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+port = str(s.getsockname()[1])
+r = subprocess.run([os.environ["BUN"], os.environ["CLI"], "kill", "--port", port], env={**os.environ, "CLAUDE_CODE_SESSION_ID": "self-session"}, capture_output=True, text=True)
+print("EXIT", r.returncode); print("ERR", r.stderr.strip().replace(chr(10), "|")); print("OUT", r.stdout.strip().replace(chr(10), "|"))
+' 
+echo "AFTER alive"
+`,
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("1");
+    expect(r.values.get("ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3 -c[^"]*", which runs this command; not ended$/);
+    expect(r.values.get("OUT")).toMatch(/^port \d+ is still held$/);
+    expect(r.values.get("AFTER")).toBe("alive");
+  });
+
   nsTest("a supervise entry of no agent session holding a port (a prefork server: two processes, one socket) is ended as kill ID would; ps --port names both", async () => {
     sb = makeSandbox();
     const r = await inNamespace(

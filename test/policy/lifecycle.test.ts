@@ -52,6 +52,7 @@ const TABLE: readonly Row[] = [
   ["a session leftover of a session whose agent is not proven gone (unknown)", { ...plain, tie: "session-leftover" }, ["not-this-path", "not-this-path", "not-this-path", "not-this-path", "not-this-path", Y, Y, "not-this-path", "not-this-path", "no-proof"], { port: null }],
   ["a session leftover cannot count as a sessionless entry", { ...plain, tie: "session-leftover" }, ["not-this-path", "not-this-path", "not-this-path", "not-this-path", "not-this-path", Y, Y, "not-this-path", "not-this-path", "no-proof"], { port: "sessionless-entry" }],
   ["a process no session or entry started (postgres)", { ...plain, tie: "unowned" }, ["not-this-path", "not-this-path", "not-this-path", "not-this-path", "not-this-path", "no-proof", "not-this-path", "not-this-path", "not-this-path", "no-proof"], { port: "owner-gone" }],
+  ["the ender itself or one of its ancestors (the agent CLI, the caller's shell)", { ...plain, tie: "session-leftover", ender: true }, Array(10).fill("ender")],
   ["a process read in another pid namespace", { ...plain, tie: "group", sameNamespace: false }, Array(10).fill("other-namespace")],
   ["a pid whose namespace cannot be read", { ...plain, tie: "group", sameNamespace: null }, Array(10).fill("other-namespace")],
   ["another user's process", { ...plain, tie: "group", sameUser: false }, Array(10).fill("other-user")],

@@ -17,6 +17,8 @@ export interface Hits {
   others: string[];
   /** How many of the session's own processes it would end too. */
   own: number;
+  /** How many of the hits are of a supervise entry no agent session started: `kill --port` ends those too. */
+  sessionless?: number;
   unknown: string[];
   unseenUids: number[];
 }
@@ -38,12 +40,16 @@ async function measureHits(kills: readonly BlindKill[], dir: string, config: Con
   const db = hit.some((row) => row.ledgerId !== null) ? existingLedger(dir) : null;
   const others: string[] = [];
   let own = 0;
+  let sessionless = 0;
   for (const { row, decision, proof } of decideAll(db, hit, caller)) {
     if (ancestors.has(row.pid)) others.push(`pid ${row.pid} "${printable(row.command.slice(0, 60))}", which runs this agent`);
     else if (decision.end && (proof === "own-session" || proof === "owner-gone")) own++;
-    else others.push(whoseProcess(row, decision.end ? "no-proof" : decision.why).who);
+    else if (decision.end && proof === "sessionless-entry") {
+      sessionless++;
+      others.push(`${whoseProcess(row, "no-proof").who}, which no agent session started`);
+    } else others.push(whoseProcess(row, decision.end ? "no-proof" : decision.why).who);
   }
-  return { others, own, unknown: measured.unknown, unseenUids: measured.unseenUids };
+  return { others, own, sessionless, unknown: measured.unknown, unseenUids: measured.unseenUids };
 }
 
 /** How many hits are named before "and N more". */
@@ -65,7 +71,10 @@ export function reasonText(kills: readonly BlindKill[], hits: Hits, session: str
   const scope = session === null ? "" : ` --session ${printable(session)}`;
   const instead =
     ports.length > 0
-      ? ports.map((port) => `supervise kill --port ${port}${scope}`).join(" and ") + ` ends only this session's ${ports.length > 1 ? "servers" : "server"} (supervise ps --port ${ports[0]} names each holder)`
+      ? ports.map((port) => `supervise kill --port ${port}${scope}`).join(" and ") +
+        // kill --port ends a supervise entry of no session too: the agent is told so, not promised otherwise.
+        (hits.sessionless ? ` ends this session's ${ports.length > 1 ? "servers" : "server"}, and the supervise ${hits.sessionless > 1 ? "entries" : "entry"} no agent session started too` : ` ends only this session's ${ports.length > 1 ? "servers" : "server"}`) +
+        ` (supervise ps --port ${ports[0]} names each holder)`
       : "supervise ps lists each process with the session that owns it; kill PID ends one you know is this session's";
   return `supervise: ${what} signals by name or port: it ${parts.join(" ")}; ${instead}`;
 }

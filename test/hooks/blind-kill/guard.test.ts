@@ -31,6 +31,13 @@ describe("reasonText", () => {
       "supervise: `fuser -k 3000/tcp` signals by name or port: it would end a process of uid 1001 that supervise cannot read; supervise kill --port 3000 ends only this session's server (supervise ps --port 3000 names each holder)",
     ],
     [
+      "a supervise entry no agent session started: named so, and kill --port is said to end it too",
+      "npx kill-port 8080",
+      hits({ others: ['pid 77 "python3 -m http.server" of entry k3x9q2w8e1, which no agent session started'], sessionless: 1 }),
+      "s1",
+      "supervise: `npx kill-port 8080` signals by name or port: it would end pid 77 \"python3 -m http.server\" of entry k3x9q2w8e1, which no agent session started; supervise kill --port 8080 --session s1 ends this session's server, and the supervise entry no agent session started too (supervise ps --port 8080 names each holder)",
+    ],
+    [
       "what cannot be measured is said",
       "fuser -k .",
       hits({ unknown: ["the processes using ."] }),
