@@ -6,6 +6,7 @@ import { loadConfig } from "../config/load.ts";
 import type { EntryRow } from "../ledger/entries.ts";
 import { cleanedCount, type ReapReport } from "../reap/report.ts";
 import { sweep } from "../reap/sweep.ts";
+import { shellQuote } from "../render/shell-quote.ts";
 import { cut, printable } from "../render/table.ts";
 import { openLedger } from "../ledger/open.ts";
 import { recordSession } from "../ledger/sessions.ts";
@@ -35,7 +36,7 @@ export const SESSION_RULE =
 
 /** How to free a port without ending another's server; the session's id in it, since not every agent puts one in its shell's environment. */
 export function portRule(session: string | null): string {
-  const scope = session === null ? "" : ` --session ${printable(session)}`;
+  const scope = session === null ? "" : ` --session ${shellQuote(printable(session))}`;
   return `To free a port, run \`supervise kill --port N${scope}\`: it ends only this session's holder and names any other owner, where pkill, killall, fuser -k or kill $(lsof -ti:N) would end whatever matches.`;
 }
 

@@ -52,7 +52,9 @@ export interface FreeOptions {
 export async function freePort(dir: string, config: Config, port: number, options: FreeOptions): Promise<PortReport> {
   const found = findPortHolders(port);
   const { rows, startTicks } = await ownedNow(dir, config, undefined, new Set(found.pids));
-  const holders = rows.filter((row) => found.pids.includes(row.pid));
+  // Found again after the snapshot: a pid that died and was reused between the two reads holds the port itself, or is no holder.
+  const still = findPortHolders(port).pids;
+  const holders = rows.filter((row) => found.pids.includes(row.pid) && still.includes(row.pid));
   const db = holders.some((row) => row.ledgerId !== null) ? existingLedger(dir) : null;
   const decided = decideAll(db, holders, options.caller);
   const outcomes = await endAllowed(db, config, decided, startTicks, options);

@@ -8,6 +8,7 @@ import { existingLedger } from "../../ledger/open.ts";
 import { ownedNow } from "../../ownership/owned-now.ts";
 import { whoseProcess, type Caller } from "../../ports/decide.ts";
 import { decideAll } from "../../ports/free.ts";
+import { shellQuote } from "../../render/shell-quote.ts";
 import { printable } from "../../render/table.ts";
 import { lastingAncestors, measure } from "./hits.ts";
 import { findBlindKills, type BlindKill } from "./parse.ts";
@@ -68,7 +69,7 @@ export function reasonText(kills: readonly BlindKill[], hits: Hits, session: str
   if (named.length > 0) parts.push(`would ${hits.own > 0 ? "also " : ""}end ${joined(named)}`);
   if (hits.unknown.length > 0) parts.push(`${parts.length > 0 ? "and " : ""}cannot be checked: supervise cannot tell ${joined(hits.unknown)}`);
   const ports = [...new Set(kills.flatMap((kill) => kill.targets.flatMap((t) => (t.kind === "port" ? [t.port] : []))))];
-  const scope = session === null ? "" : ` --session ${printable(session)}`;
+  const scope = session === null ? "" : ` --session ${shellQuote(printable(session))}`;
   const instead =
     ports.length > 0
       ? ports.map((port) => `supervise kill --port ${port}${scope}`).join(" and ") +

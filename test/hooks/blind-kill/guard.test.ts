@@ -56,6 +56,10 @@ describe("reasonText", () => {
     expect(reasonText(findBlindKills(command), measured, session)).toBe(reason);
   });
 
+  test("a session id that is not a plain word is quoted for the shell", () => {
+    expect(reasonText(findBlindKills("kill $(lsof -ti:3000)"), hits({ others: ["pid 1"] }), "a b;rm -rf ~")).toContain("supervise kill --port 3000 --session 'a b;rm -rf ~' ends");
+  });
+
   test("a hostile session id or command is printed without control characters", () => {
     const reason = reasonText(findBlindKills("pkill -f '\u001b[2Jx'"), hits({ others: ["pid 1"] }), "s\u0007id");
     expect(reason).not.toMatch(/[\u0000-\u001f]/);
