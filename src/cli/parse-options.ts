@@ -2,7 +2,6 @@
 // `supervise run -d 5 sleep 10 -x` needs: `-x` belongs to sleep, not to us.
 
 import { UsageError } from "../errors.ts";
-import { didYouMean } from "../text/nearest.ts";
 
 export interface FlagSpec {
   short?: string;
@@ -63,7 +62,7 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
       const eq = word.indexOf("=");
       long = eq === -1 ? word.slice(2) : word.slice(2, eq);
       inline = eq === -1 ? undefined : word.slice(eq + 1);
-      if (!Object.hasOwn(spec, long)) throw new UsageError(`unknown option '--${long}'${didYouMean(long, Object.keys(spec)).replace(/'(.*)'/, "'--$1'")}`);
+      if (!Object.hasOwn(spec, long)) throw new UsageError(`unknown option '--${long}'${suggestion(long, Object.keys(spec)).replace(/'(.*)'/, "'--$1'")}`);
     } else {
       long = byShort.get(word[1]!);
       if (!long) throw new UsageError(`unknown option '-${word[1]}'`);
@@ -90,4 +89,10 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
 export function stringOption(options: OptionValues, name: string): string | undefined {
   const value = options[name];
   return typeof value === "string" ? value : undefined;
+}
+
+/** " (did you mean 'x'?)": read only when a word is wrong, off every command's start-up. */
+function suggestion(word: string, known: readonly string[]): string {
+  const { didYouMean } = require("../text/nearest.ts") as typeof import("../text/nearest.ts");
+  return didYouMean(word, known);
 }

@@ -8,6 +8,9 @@
 
 import { carriesKeep, environVar, sessionCookieOf } from "../ownership/cookie.ts";
 import { COOKIE } from "../proc/scan.ts";
+import { asksToBeKept } from "./asks-keep.ts";
+
+export { asksToBeKept, recordedAsksToBeKept } from "./asks-keep.ts";
 
 export interface KeepSettings {
   protect: readonly string[];
@@ -28,22 +31,6 @@ export interface Markable {
   comm: string;
   argv: readonly string[] | null;
   environ: string | null;
-}
-
-/** A command's text asks to be kept: SUPERVISE_KEEP=1 anywhere in it (keeping too much is the safe side). */
-export function asksToBeKept(text: string): boolean {
-  return /(?:^|[^A-Za-z0-9_])SUPERVISE_KEEP=(["']?)1\1(?![0-9])/.test(text);
-}
-
-/** The same of a ledger row's recorded command (a JSON array of words, its quotes escaped there). */
-export function recordedAsksToBeKept(commandJson: string): boolean {
-  let words: unknown;
-  try {
-    words = JSON.parse(commandJson);
-  } catch {
-    return asksToBeKept(commandJson);
-  }
-  return Array.isArray(words) ? asksToBeKept(words.join(" ")) : asksToBeKept(commandJson);
 }
 
 /** A protected pattern anywhere in the command line (plain substring, so "docker compose" works). */

@@ -4,7 +4,7 @@
 
 import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import type { Logger } from "../log.ts";
-import { asksToBeKept } from "../policy/keep.ts";
+import { asksToBeKept } from "../policy/asks-keep.ts";
 import { identityOf } from "../proc/identity.ts";
 import type { EntryRef } from "../proc/scan.ts";
 import { becomeChildSubreaper, releaseLibc, unblockAllSignals } from "../proc/libc.ts";

@@ -10,7 +10,7 @@ import { beforeToolCall, BeforeToolOutputSchema, PreToolUseOutputSchema, preTool
 import { runCli } from "../helpers/cli.ts";
 import { lsAll } from "../helpers/ledger.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
-import { agentArgumentBytes, ARG_LIMIT, doubleQuoted } from "../../src/hooks/pre-tool-use.ts";
+import { agentArgumentBytes, ARG_LIMIT, doubleQuoted } from "../../src/hooks/wrap-background.ts";
 
 setDefaultTimeout(30_000);
 let sb: Sandbox;

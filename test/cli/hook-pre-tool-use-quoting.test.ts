@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { withPolicyMirror, wrapCommand } from "../../src/hooks/pre-tool-use.ts";
+import { withPolicyMirror, wrapCommand } from "../../src/hooks/wrap-background.ts";
 import { nextCommandFile, writeCommandFile } from "../../src/run/arg-file.ts";
 import { BUN, CLI, makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 

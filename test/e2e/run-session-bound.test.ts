@@ -8,7 +8,7 @@ import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { wrapCommand } from "../../src/hooks/pre-tool-use.ts";
+import { wrapCommand } from "../../src/hooks/wrap-background.ts";
 
 let sb: Sandbox | undefined;
 afterEach(async () => {

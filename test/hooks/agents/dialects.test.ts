@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { BeforeToolOutputSchema, beforeToolCall, preToolUseCall } from "../../helpers/contract.ts";
 import { codex } from "../../../src/hooks/agents/codex.ts";
 import { gemini } from "../../../src/hooks/agents/gemini.ts";
-import { preToolUseOutput, type WrapSettings } from "../../../src/hooks/pre-tool-use.ts";
+import { preToolUseOutput, type WrapSettings } from "../../../src/hooks/wrap-background.ts";
 
 const settings: WrapSettings = { bun: "/b/bun", cli: "/s/cli.ts", stateDir: "/st", configPath: null, decision: "allow", deadline: "none" };
 

@@ -5,7 +5,7 @@ import { beforeToolCall, PreToolUseOutputSchema as OutputSchema, preToolUseCall 
 import { claudeCode } from "../../src/hooks/agents/claude-code.ts";
 import { gemini } from "../../src/hooks/agents/gemini.ts";
 import { asksToBeKept } from "../../src/policy/keep.ts";
-import { agentArgumentBytes, ARG_LIMIT, doubleQuoted, isSupervised, NotWrapped, preToolUseOutput, withPolicyMirror, wrapCommand, type WrapSettings } from "../../src/hooks/pre-tool-use.ts";
+import { agentArgumentBytes, ARG_LIMIT, doubleQuoted, isSupervised, NotWrapped, preToolUseOutput, withPolicyMirror, wrapCommand, type WrapSettings } from "../../src/hooks/wrap-background.ts";
 
 const settings: WrapSettings = { bun: "/opt/bun/bin/bun", cli: "/opt/supervise/src/cli.ts", stateDir: "/home/u/.local/state/supervise", configPath: null, decision: "none", deadline: "none" };
 
