@@ -70,8 +70,8 @@ export async function readHookInput(event: HookEvent, read: () => Promise<string
 }
 
 /**
- * Stdin as text, or an error when it held more than `limit` bytes. Read whole first: reading
- * it chunk by chunk through a stream cost every hook call 3.5 ms (bench/pre-tool-use.ts).
+ * Stdin as text, or an error when it held more than `limit` bytes. Read whole first: a
+ * stream's chunks cost every hook call more (docs/performance.md, the PreToolUse hook).
  */
 export async function readStdin(limit: number, read: () => Promise<string> = () => Bun.stdin.text()): Promise<string> {
   const text = await read();
