@@ -96,14 +96,17 @@ export function ownKeepMark(proc: Markable, settings: KeepSettings, asked: () =>
  * group; it stops there, at init, a subreaper or the first process `byPid` does not know.
  * Above is what the owner runs under (the user's tmux, screen, an sshd): not its to keep.
  * A process whose environment cannot be read has cookies nobody knows: every ancestor counts.
+ * `ownerScoped`: `byPid` holds only the owner's own tree (an entry's members, a wrapper's
+ * descendants), so every ancestor it knows is the owner's.
  */
 export function keepMarkOf(
   proc: Markable,
   settings: KeepSettings,
   byPid: ReadonlyMap<number, Markable>,
   subreapers: ReadonlySet<number> = new Set(),
+  ownerScoped = false,
 ): KeepMark | null {
-  const ofSameOwner = sameOwnerAs(proc);
+  const ofSameOwner = ownerScoped ? () => true : sameOwnerAs(proc);
   const ancestors: Markable[] = [];
   const seen = new Set<number>([proc.pid]);
   for (let p = byPid.get(proc.ppid); p && p.pid > 1 && !subreapers.has(p.pid) && !seen.has(p.pid) && ofSameOwner(p); p = byPid.get(p.ppid)) {

@@ -131,7 +131,7 @@ function snapshotView(input: PlanInput): SnapshotView {
       untouchable(proc, input.around) === null &&
       mayEnd("sweep", {
         tie,
-        kept: keepMarkOf(proc, keepFor(input.settings, row), within ?? byPid, input.around.subreapers),
+        kept: keepMarkOf(proc, keepFor(input.settings, row), within ?? byPid, input.around.subreapers, within !== undefined),
         keepOrphaned: row !== null && keepsOrphans(row),
         sessionBound: row !== null && row.session_bound === 1,
         otherEntry: row !== null && !isWrapperOf(proc, row) && nestedIn(proc, row.id),
@@ -246,7 +246,7 @@ function findEscapes(input: PlanInput, view: SnapshotView, before: ReadonlySet<n
  */
 function escapeReason(proc: ProcInfo, ended: EntryRow, input: PlanInput, view: SnapshotView): TargetReason | null {
   const within = escapesOf(ended.id, view);
-  const kept = keepMarkOf(proc, keepFor(input.settings, ended), within, input.around.subreapers);
+  const kept = keepMarkOf(proc, keepFor(input.settings, ended), within, input.around.subreapers, true);
   const subject = { tie: "escape" as const, kept, keepOrphaned: false, sessionBound: ended.session_bound === 1, otherEntry: view.nestedIn(proc, ended.id), sameNamespace: inSweepNamespace(proc, input), sameUser: proc.uid === input.around.ownUid };
   if (untouchable(proc, input.around) !== null) return null;
   if (input.ending != null) {

@@ -118,7 +118,7 @@ export function endableDescendants(
       !underOther(p) &&
       mayEnd(policy.path, {
         tie: pgid !== null && p.pgrp === pgid ? "group" : "escape",
-        kept: keepMarkOf(table.get(p.pid)!, policy.keep, table),
+        kept: keepMarkOf(table.get(p.pid)!, policy.keep, table, undefined, true),
         keepOrphaned: policy.keepOrphaned,
         sessionBound: policy.sessionBound,
         sameNamespace: facts.sameNamespace(p),

@@ -47,7 +47,7 @@ export function endableProcesses(
   const may = (proc: ProcStat, tie: Tie) =>
     mayEnd(policy.path, {
       tie,
-      kept: marks ? keepMarkOf(marks.get(proc.pid)!, policy.keep, marks) : null,
+      kept: marks ? keepMarkOf(marks.get(proc.pid)!, policy.keep, marks, undefined, true) : null,
       keepOrphaned: policy.keepOrphaned,
       otherEntry: nested.has(proc.pid),
       sessionBound: policy.sessionBound,

@@ -122,6 +122,12 @@ describe("ownKeepMark and keepMarkOf", () => {
       ["no cookie: a kept parent in another group (a session leader above it) does not", [p({ pid: 20, pgrp: 20, comm: "tmux: server", argv: ["tmux"] }), p({ pid: 22, ppid: 20, pgrp: 22, environ: "" })], null],
       ["its own environment overwritten by a title: its cookies are unknown, every ancestor counts", [p({ pid: 20, comm: "tmux: server", argv: ["tmux"] }), p({ pid: 22, ppid: 20, comm: "perl", argv: ["worker"], environ: "x long title\0" })], "under-kept"],
     ];
+    test("a table of the owner's own tree (a wrapper's descendants): every ancestor in it is the owner's", () => {
+      const tmux = p({ pid: 20, pgrp: 20, comm: "tmux: server", argv: ["tmux"], environ: "" });
+      const shell = p({ pid: 22, ppid: 20, pgrp: 22, comm: "bash", argv: ["-bash"], environ: "" });
+      const table = new Map([tmux, shell].map((x) => [x.pid, x]));
+      expect([keepMarkOf(shell, SETTINGS, table), keepMarkOf(shell, SETTINGS, table, undefined, true)]).toEqual([null, "under-kept"]);
+    });
     for (const [name, procs, want] of rows) {
       test(name, () => expect(keepMarkOf(procs.at(-1)!, SETTINGS, new Map(procs.map((x) => [x.pid, x])))).toBe(want));
     }
