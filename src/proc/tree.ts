@@ -26,7 +26,7 @@ export interface ProcessView {
   ports: number[];
 }
 
-export interface Found {
+export interface TreeMember {
   stat: ProcStat;
   via: "group" | "cookie";
 }
@@ -50,7 +50,7 @@ export function orderAsTree<T extends { pid: number; ppid: number }>(procs: read
   return out;
 }
 
-export function describeTree(found: readonly Found[], nowTicks: number): ProcessView[] {
+export function describeTree(found: readonly TreeMember[], nowTicks: number): ProcessView[] {
   const tree = orderAsTree(found.map((f) => ({ ...f, pid: f.stat.pid, ppid: f.stat.ppid })));
   const ports = portsOfEach(tree.map(({ proc }) => proc.pid));
   return tree.map(({ proc: { stat, via }, depth }) => {

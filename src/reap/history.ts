@@ -14,7 +14,7 @@ export interface HistoryRun {
   report: ReapReport;
 }
 
-interface RunRow {
+interface ReapRunRow {
   id: number;
   at: number;
   trigger: ReapTrigger;
@@ -53,7 +53,7 @@ export function appendRun(db: Database, at: number, trigger: ReapTrigger, sessio
 
 /** Oldest first. */
 export function listRuns(db: Database): HistoryRun[] {
-  const rows = db.query("SELECT * FROM reap_runs ORDER BY id").all() as RunRow[];
+  const rows = db.query("SELECT * FROM reap_runs ORDER BY id").all() as ReapRunRow[];
   return rows.map((row) => ({
     id: row.id,
     at: row.at,

@@ -3,7 +3,7 @@
 import type { HistoryRun } from "./history.ts";
 import { cleanedCount, type ReapCounts } from "./report.ts";
 
-export interface RunRow {
+export interface RunSummary {
   id: number;
   at: string;
   trigger: string;
@@ -26,7 +26,7 @@ export interface HistoryStats {
   /** The reason behind most cleaned targets; null before anything was cleaned. */
   mostCommonReason: string | null;
   reasons: Record<string, number>;
-  perRun: RunRow[];
+  perRun: RunSummary[];
 }
 
 export function historyStats(history: readonly HistoryRun[]): HistoryStats {
@@ -55,7 +55,7 @@ function mostCommon(counts: Record<string, number>): string | null {
   return ranked[0]?.[0] ?? null;
 }
 
-function toRow(run: HistoryRun): RunRow {
+function toRow(run: HistoryRun): RunSummary {
   return {
     id: run.id,
     at: new Date(run.at).toISOString(),

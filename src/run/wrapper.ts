@@ -74,7 +74,8 @@ interface WrapperState {
   early: number | null;
   /** Our parent died (we were reparented). */
   orphaned: boolean;
-  hurry: { now: boolean };
+  /** Aborted by a second stop request while the first is in its grace period. */
+  hurry: AbortController;
   /** We are our descendants' subreaper: what the command leaves is reparented to us. */
   subreaper: boolean;
   /**
@@ -107,7 +108,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     ref: null,
     early: null,
     orphaned: false,
-    hurry: { now: false },
+    hurry: new AbortController(),
     subreaper: false,
     adopts: false,
     exited: false,
@@ -121,7 +122,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
     if (state.exited) return requestLate(state, reason, signal, received);
     if (state.ending) {
       // A second stop request while the first is in its grace period: kill now.
-      if (received !== undefined) hurry.now = true;
+      if (received !== undefined) hurry.abort();
       return;
     }
     if (!state.ref) return;
@@ -133,7 +134,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
       log.warn({ id, reason }, "grace period over, sending KILL");
       tell(SIGNALS.SIGKILL);
     };
-    state.ending = { reason, received, done: stopCommand(ctx, state, stopPathOf(reason), { signal, graceMs: request.graceMs, hurry, onEscalate }) };
+    state.ending = { reason, received, done: stopCommand(ctx, state, stopPathOf(reason), { signal, graceMs: request.graceMs, hurry: hurry.signal, onEscalate }) };
   };
 
   // Handlers go in before anything slow (the ledger may wait on a lock): a signal that
@@ -242,7 +243,7 @@ async function superviseCommand(ctx: WrapperContext, state: WrapperState, endWit
 /** After the command's exit, a stop request stops what it left, once: a second one hurries it. */
 function requestLate(state: WrapperState, reason: EndReason, signal: number, received?: number): void {
   // A second request while a stop is in its grace period: kill now.
-  if (received !== undefined && (state.late !== null || !state.settled)) state.hurry.now = true;
+  if (received !== undefined && (state.late !== null || !state.settled)) state.hurry.abort();
   if (state.late !== null || (reason !== "deadline" && reason !== "signal" && reason !== "parent-died")) return;
   state.late = { reason, signal, received };
   state.wakeDrain();
@@ -263,7 +264,7 @@ async function drainOutput(ctx: WrapperContext, state: WrapperState, pumping: Pr
   const late = state.late;
   if (how !== "woken" || late === null || !state.ref) return null;
   ctx.log.info({ id: ctx.id, reason: late.reason, signal: signalName(late.signal) }, "stopping what the command left");
-  const done = stopCommand(ctx, state, stopPathOf(late.reason), { signal: late.signal, graceMs: ctx.request.graceMs, hurry: state.hurry });
+  const done = stopCommand(ctx, state, stopPathOf(late.reason), { signal: late.signal, graceMs: ctx.request.graceMs, hurry: state.hurry.signal });
   const lateOutcome = await done;
   if (!reached(lateOutcome)) return null;
   // What it ended held the pipes: its last output is on its way.
@@ -400,7 +401,7 @@ function endLeftovers(ctx: WrapperContext, state: WrapperState): void {
   if (state.ending !== null || ctx.request.keepOrphaned || ctx.request.sessionBound || !state.ref) return;
   const { ref } = state;
   const { signal, graceMs, command } = ctx.request;
-  const done = forksExecuted(ref, command).then(() => stopCommand(ctx, state, "leftovers", { signal: signal.number, graceMs, hurry: state.hurry }));
+  const done = forksExecuted(ref, command).then(() => stopCommand(ctx, state, "leftovers", { signal: signal.number, graceMs, hurry: state.hurry.signal }));
   state.ending = { reason: "leftovers", done };
 }
 

@@ -74,8 +74,8 @@ export interface StopOptions {
   endBy?: number;
   /** Called once if the grace period ran out and SIGKILL is about to be sent. */
   onEscalate?: () => void;
-  /** A second request can cut the grace period short (a second Ctrl-C), SIGKILL included. */
-  hurry?: { now: boolean };
+  /** Aborted by a second request (a second Ctrl-C): the grace period is cut short, SIGKILL included. */
+  hurry?: AbortSignal;
 }
 
 export interface Stop extends StopOptions {
@@ -108,7 +108,7 @@ const FREEZE_SETTLE_MS = 100;
 const FREEZE_ROUNDS = 8;
 
 /** What of a target is alive at one poll. */
-interface Found {
+interface TargetNow {
   group: ProvenGroup | null;
   /** Processes signalled one by one (cookie carriers outside the group, or the target itself). */
   processes: ProcStat[];
@@ -199,7 +199,7 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
       if (found.alive === 0) {
         p.goneAt = found.keptNow ? null : Date.now();
         p.outcome = found.keptNow ? "failed" : p.stage === "grace" ? "terminated" : "killed";
-      } else if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.now)) due.push(i);
+      } else if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.aborted)) due.push(i);
     }
     if (due.length) await advanceAll(run, due);
   }
@@ -232,7 +232,7 @@ function beginAll(run: Run): void {
 }
 
 /** The first signal, then SIGCONT; where the grace period ends. */
-function begin(stop: Stop, p: Progress, found: Found, poll: Poll, lineage: Lineage): void {
+function begin(stop: Stop, p: Progress, found: TargetNow, poll: Poll, lineage: Lineage): void {
   if (found.alive === 0) {
     p.outcome = "gone";
     return;
@@ -271,7 +271,7 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
   for (const i of due) {
     const stop = run.stops[i]!;
     const p = run.progress[i]!;
-    const escalates = Number.isFinite(stop.graceMs) || stop.hurry?.now;
+    const escalates = Number.isFinite(stop.graceMs) || stop.hurry?.aborted;
     const late = Date.now() >= endOf(stop);
     // At endBy a target still in its grace gets its SIGKILL; one that already had it is given up on.
     if (p.stage === "kill-again" || (p.stage === "grace" && !escalates) || (p.stage === "kill" && late)) giveUp(p, true, late);
@@ -303,7 +303,7 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
 
 /** The targets as a freeze last found them, in its last poll. */
 interface Frozen {
-  found: Map<number, Found>;
+  found: Map<number, TargetNow>;
   poll: Poll;
 }
 
@@ -353,7 +353,7 @@ async function settled(procs: readonly ProcessIdentity[], until: number): Promis
 }
 
 /** The targets found again in a fresh poll, their trees searched first. */
-function relocate(run: Run, indices: readonly number[], endBy: number): { found: Map<number, Found>; poll: Poll } {
+function relocate(run: Run, indices: readonly number[], endBy: number): { found: Map<number, TargetNow>; poll: Poll } {
   searchTrees(run, indices, endBy);
   const poll = newPoll(run);
   return { found: new Map(indices.map((i) => [i, locate(run.stops[i]!.target, poll, run.trees[i]!)])), poll };
@@ -416,7 +416,7 @@ function pollFor(targets: readonly StopTarget[], scanAll: () => readonly ProcSta
   return { stats: entries > 1 ? scanAll() : null, probe: sharedProbe(), groupSends: new Map() };
 }
 
-function locate(target: StopTarget, poll: Poll, tree: ReadonlyMap<number, ProcStat> = new Map()): Found {
+function locate(target: StopTarget, poll: Poll, tree: ReadonlyMap<number, ProcStat> = new Map()): TargetNow {
   if ("entry" in target) {
     const stats = poll.stats ?? scanForEntry(target.entry);
     const found = findEntryProcesses(target.entry, stats, poll.probe);
@@ -448,14 +448,14 @@ function markedNow(stat: ProcStat, keep: KeepSettings): boolean {
   return marked && currentIfSame(identityOf(stat)) !== null;
 }
 
-function sendFirst(found: Found, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {
+function sendFirst(found: TargetNow, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {
   const sent = send(found, signal, poll, lineage);
   if (sent.reached > 0 && signal !== SIGKILL && signal !== SIGCONT) send(found, SIGCONT, poll, lineage);
   return sent;
 }
 
 /** One signal to what was found: the group as a whole, then each process the group send did not reach. */
-function send(found: Found, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {
+function send(found: TargetNow, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {
   let reached = 0;
   let refused = false;
   const inGroup = new Set<string>();

@@ -31,7 +31,7 @@ export interface StopResult {
   unrecorded?: unknown;
 }
 
-export interface StopOptions {
+export interface EntryStopOptions {
   reason: EndReason;
   /** Defaults to the entry's own first signal and grace period. */
   signal?: number;
@@ -68,7 +68,7 @@ type Done = (row: EntryRow, outcome: StopOutcome, signal: string | null, unrecor
  * every escalation runs in one batch (one /proc scan per poll, each its own grace), then each
  * outcome is recorded.
  */
-export async function stopEntries(db: Database, rows: readonly EntryRow[], options: StopOptions): Promise<StopResult[]> {
+export async function stopEntries(db: Database, rows: readonly EntryRow[], options: EntryStopOptions): Promise<StopResult[]> {
   const started = Date.now();
   const done: Done = (row, outcome, signal, unrecorded) => ({ id: row.id, outcome, signal, durationMs: Date.now() - started, ...(unrecorded === undefined ? {} : { unrecorded }) });
   // The stop's owner: while it lives, its request counts; once it is gone (SIGKILLed in its grace), only what the stop reached.
@@ -84,7 +84,7 @@ export async function stopEntries(db: Database, rows: readonly EntryRow[], optio
   return results.map((r) => ("kind" in r ? recorded.get(r)! : r));
 }
 
-function prepare(db: Database, row: EntryRow, options: StopOptions, owner: ProcessIdentity | null, marks: LedgerWrites, done: Done): StopResult | Planned {
+function prepare(db: Database, row: EntryRow, options: EntryStopOptions, owner: ProcessIdentity | null, marks: LedgerWrites, done: Done): StopResult | Planned {
   if (inRecordedNamespace(entryRef(row)) !== true) return done(row, "other-namespace", null);
   const signal = options.signal ?? firstSignalOf(row);
   const graceMs = options.graceMs ?? row.grace_ms ?? Number.POSITIVE_INFINITY;
@@ -107,7 +107,7 @@ function prepare(db: Database, row: EntryRow, options: StopOptions, owner: Proce
   return { row, kind: "command", target: command, signal, graceMs, ...unmarked };
 }
 
-function record(db: Database, p: Planned, report: StopReport, options: StopOptions, afterwards: Afterwards, ends: LedgerWrites, done: Done): StopResult {
+function record(db: Database, p: Planned, report: StopReport, options: EntryStopOptions, afterwards: Afterwards, ends: LedgerWrites, done: Done): StopResult {
   const { row, signal } = p;
   const { outcome, signal: sent } = report;
   // An ordinary ended entry with nothing left of it is reported as ended, as before.
