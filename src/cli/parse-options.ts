@@ -25,6 +25,9 @@ export interface ParsedOptions {
 export interface ParseSettings {
   /** Options end at the first word that is not an option (the command of `run`). */
   stopAtPositional?: boolean;
+  /** How many positional words the command takes: none, exactly one (`missing` says what it is), or any. */
+  positionals?: 0 | 1 | "many";
+  missing?: string;
 }
 
 /** `-h` or `--help` among a command's options: cli.ts prints that command's help, exit 0. */
@@ -83,6 +86,8 @@ export function parseOptions(args: readonly string[], spec: OptionSpec, settings
     options[long] = inline;
     (lists[long] ??= []).push(inline);
   }
+  if (settings.positionals === 0 && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (settings.positionals === 1 && positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : (settings.missing ?? "missing argument"));
   return { options, positionals, terminated, lists };
 }
 

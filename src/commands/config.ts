@@ -7,8 +7,7 @@ import { UsageError } from "../errors.ts";
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 
 export default async function config(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { schema: {}, origins: {}, config: { value: true } });
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { options } = parseOptions(args, { schema: {}, origins: {}, config: { value: true } }, { positionals: 0 });
   if (options.schema && options.origins) throw new UsageError("--schema and --origins cannot be combined");
   if (options.schema) {
     const { configJsonSchema } = await import("../config/schema.ts");

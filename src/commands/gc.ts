@@ -6,7 +6,7 @@ import type { Database } from "bun:sqlite";
 import { warnLedgerMovedAside, writeJson, writeOut } from "../cli/output.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { isTerminal } from "../cli/terminal.ts";
-import { SuperviseError, UsageError } from "../errors.ts";
+import { SuperviseError } from "../errors.ts";
 import { collectGarbage, type GcResult } from "../entry/gc.ts";
 import { closeSettingAside, describe, existingLedger, isCorruption } from "../ledger/open.ts";
 import { printable } from "../render/table.ts";
@@ -14,9 +14,8 @@ import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
 
 export default async function gc(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { "older-than": { value: true }, "dry-run": {}, yes: { short: "y" }, json: {} });
+  const { options } = parseOptions(args, { "older-than": { value: true }, "dry-run": {}, yes: { short: "y" }, json: {} }, { positionals: 0 });
   const dryRun = options["dry-run"] === true;
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const olderThan = stringOption(options, "older-than");
   const ageMs = olderThan === undefined ? 0 : parseDuration(olderThan, "--older-than");
   const now = Date.now();

@@ -20,8 +20,7 @@ import { shellQuote } from "../render/shell-quote.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function install(args: string[]): Promise<number> {
-  const { options, positionals, lists } = parseOptions(args, { agent: { value: true }, user: {}, project: {}, local: {}, uninstall: {}, "dry-run": {}, check: {} });
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { options, lists } = parseOptions(args, { agent: { value: true }, user: {}, project: {}, local: {}, uninstall: {}, "dry-run": {}, check: {} }, { positionals: 0 });
   const scopes = (["user", "project", "local"] as const).filter((name) => options[name]);
   if (scopes.length > 1) throw new UsageError(`${scopes.map((name) => `--${name}`).join(" and ")} exclude each other`);
   const scope: Scope = scopes[0] ?? "user";

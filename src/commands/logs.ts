@@ -12,8 +12,8 @@ import { marksPath, previousMarksPath, readMarks } from "../capture/marks.ts";
 import { createStamper, joinLines, selectLines, timedLines } from "../capture/stamp.ts";
 import { SuperviseError, UsageError } from "../errors.ts";
 import { getEntry } from "../ledger/entries.ts";
-import { existingLedger, readingLedger } from "../ledger/open.ts";
-import { resolveEntry } from "../ledger/resolve.ts";
+import { readingLedger } from "../ledger/open.ts";
+import { openEntry } from "../ledger/resolve.ts";
 import { currentState, isFinished } from "../entry/liveness.ts";
 import { stateDir } from "../state-dir.ts";
 import { parseDuration } from "../time/duration.ts";
@@ -31,8 +31,7 @@ interface Selection {
 }
 
 export default async function logs(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { follow: { short: "f" }, tail: { short: "n", value: true }, since: { value: true }, timestamps: { short: "t" } });
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise logs ID [--follow] [--tail N] [--since DUR] [--timestamps])");
+  const { options, positionals } = parseOptions(args, { follow: { short: "f" }, tail: { short: "n", value: true }, since: { value: true }, timestamps: { short: "t" } }, { positionals: 1, missing: "missing entry id (usage: supervise logs ID [--follow] [--tail N] [--since DUR] [--timestamps])" });
   const tailText = stringOption(options, "tail");
   if (tailText !== undefined && !/^[0-9]+$/.test(tailText)) throw new UsageError(`invalid line count for --tail: ${JSON.stringify(tailText)} (a whole number, as tail -n)`);
   const sinceText = stringOption(options, "since");
@@ -48,9 +47,7 @@ export default async function logs(args: string[]): Promise<number> {
 }
 
 async function printLogs(dir: string, word: string, selection: Selection): Promise<number> {
-  const db = existingLedger(dir);
-  if (!db) throw new UsageError(`no entry '${word}'`);
-  const row = resolveEntry(db, word);
+  const { db, row } = openEntry(dir, word);
   const path = outputPath(dir, row.id);
   if (!existsSync(path)) throw new SuperviseError(`entry ${row.id} has no captured output (run it with --capture)`, { exitCode: 1 });
   // Set once what was there is printed: only --follow's later pieces go through it.

@@ -12,8 +12,7 @@ import { toJson, type EntryJson } from "../entry/view.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function ls(args: string[]): Promise<number> {
-  const { options, positionals, lists } = parseOptions(args, { all: { short: "a" }, session: { value: true }, state: { value: true }, json: {} });
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { options, lists } = parseOptions(args, { all: { short: "a" }, session: { value: true }, state: { value: true }, json: {} }, { positionals: 0 });
   const states = wantedStates(lists.state ?? []);
   const dir = stateDir();
   // A state that is not "running" is looked for among the finished entries too.

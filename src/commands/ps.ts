@@ -14,8 +14,7 @@ import { unseenLine } from "../ports/decide.ts";
 import { findPortHolders, parsePort } from "../ports/holders.ts";
 
 export default async function ps(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { session: { value: true }, port: { value: true }, json: {}, config: { value: true } });
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { options } = parseOptions(args, { session: { value: true }, port: { value: true }, json: {}, config: { value: true } }, { positionals: 0 });
   const session = stringOption(options, "session");
   const portText = stringOption(options, "port");
   const port = portText === undefined ? null : parsePort(portText);

@@ -5,14 +5,12 @@ import { writeErr, writeJson, writeOut } from "../cli/output.ts";
 import { terminalWidth } from "../cli/terminal.ts";
 import { parseOptions, stringOption } from "../cli/parse-options.ts";
 import { loadConfig } from "../config/load.ts";
-import { UsageError } from "../errors.ts";
 import { summarize } from "../render/reap-report.ts";
 import { sweep } from "../reap/sweep.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function reap(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { "dry-run": {}, json: {}, session: { value: true }, config: { value: true } });
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { options } = parseOptions(args, { "dry-run": {}, json: {}, session: { value: true }, config: { value: true } }, { positionals: 0 });
   const dir = stateDir();
   const { config } = await loadConfig({ configPath: stringOption(options, "config"), stateDir: dir });
   const session = stringOption(options, "session") ?? null;

@@ -3,22 +3,18 @@
 import { writeJson, writeOut } from "../cli/output.ts";
 import { colorEnabled, terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
-import { UsageError } from "../errors.ts";
 import { entryDetail } from "../entry/detail.ts";
-import { existingLedger, readingLedger } from "../ledger/open.ts";
-import { resolveEntry } from "../ledger/resolve.ts";
+import { readingLedger } from "../ledger/open.ts";
+import { openEntry } from "../ledger/resolve.ts";
 import { currentState } from "../entry/liveness.ts";
 import { renderDetail } from "../render/entry-detail.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function show(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { json: {} });
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument '${positionals[1]}'` : "missing entry id (usage: supervise show ID [--json])");
+  const { options, positionals } = parseOptions(args, { json: {} }, { positionals: 1, missing: "missing entry id (usage: supervise show ID [--json])" });
   const dir = stateDir();
   const detail = await readingLedger(dir, async () => {
-    const db = existingLedger(dir);
-    if (!db) throw new UsageError(`no entry '${positionals[0]}'`);
-    const row = resolveEntry(db, positionals[0]!);
+    const { row } = openEntry(dir, positionals[0]!);
     return entryDetail(row, currentState(row), dir);
   });
   await (options.json ? writeJson(detail) : writeOut(renderDetail(detail, await terminalWidth(1), await colorEnabled(1))));

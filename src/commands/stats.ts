@@ -4,7 +4,6 @@
 import { writeJson, writeOut } from "../cli/output.ts";
 import { terminalWidth } from "../cli/terminal.ts";
 import { parseOptions } from "../cli/parse-options.ts";
-import { UsageError } from "../errors.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { listRuns } from "../reap/history.ts";
 import { historyStats } from "../reap/stats.ts";
@@ -12,8 +11,7 @@ import { renderStats } from "../render/stats.ts";
 import { stateDir } from "../state-dir.ts";
 
 export default async function stats(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { json: {} });
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { options } = parseOptions(args, { json: {} }, { positionals: 0 });
   const dir = stateDir();
   const runs = await readingLedger(dir, async () => {
     const db = existingLedger(dir);

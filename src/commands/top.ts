@@ -26,8 +26,7 @@ const LEAVE = "\x1b[?25h\x1b[?1049l";
 const HOME_CLEAR = "\x1b[H\x1b[2J";
 
 export default async function top(args: string[]): Promise<number> {
-  const { options, positionals } = parseOptions(args, { once: {}, session: { value: true }, sort: { value: true }, config: { value: true } });
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const { options } = parseOptions(args, { once: {}, session: { value: true }, sort: { value: true }, config: { value: true } }, { positionals: 0 });
   let sort = sortKey(stringOption(options, "sort") ?? "cpu");
   const session = stringOption(options, "session");
   const dir = stateDir();

@@ -11,7 +11,7 @@ import { UsageError } from "../errors.ts";
 import { entriesById, listEntries, type EntryRow } from "../ledger/entries.ts";
 import { ledgerChanges } from "../ledger/changes.ts";
 import { existingLedger, isCorruption, isIoError, isSqliteError, ledgerReplaced, readingLedger } from "../ledger/open.ts";
-import { resolveEntries, resolveSessionOption } from "../ledger/resolve.ts";
+import { ledgerForIds, resolveEntries, resolveSessionOption } from "../ledger/resolve.ts";
 import { exitStatusOf, STATUS_UNKNOWN } from "../entry/status.ts";
 import { currentState, inRecordedNamespace, isFinished, wrapperAlive } from "../entry/liveness.ts";
 import { toJson } from "../entry/view.ts";
@@ -43,8 +43,7 @@ export default async function wait(args: string[]): Promise<number> {
 
   const dir = stateDir();
   const { ids, ended, unknown } = await readingLedger(dir, async () => {
-    const db = existingLedger(dir);
-    if (!db && positionals.length) throw new UsageError(`no entry '${positionals[0]}'`);
+    const db = ledgerForIds(dir, positionals);
     const named = positionals.length ? undefined : resolveSessionOption(db, session);
     // --session and --all: what runs now; nothing running is nothing to wait for (exit 0).
     const rows = !db ? [] : positionals.length ? resolveEntries(db, positionals) : listEntries(db, { session: named });

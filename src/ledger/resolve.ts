@@ -6,8 +6,22 @@ import type { Database } from "bun:sqlite";
 import { UsageError } from "../errors.ts";
 import { currentIfSame } from "../proc/identity.ts";
 import { entriesByName, entriesByPid, entriesByPrefix, sessionsByPrefix, type EntryRow } from "./entries.ts";
+import { existingLedger } from "./open.ts";
 
 const ID_CHARS = /^[0-9a-z]+$/;
+
+/** The ledger, for a command that names entries: where none exists yet, a named id is "no entry 'ID'" (exit 2), else null. */
+export function ledgerForIds(dir: string, words: readonly string[]): Database | null {
+  const db = existingLedger(dir);
+  if (!db && words.length > 0) throw new UsageError(`no entry '${words[0]}'`);
+  return db;
+}
+
+/** The one entry `word` names, from the ledger (see ledgerForIds, resolveEntry). */
+export function openEntry(dir: string, word: string): { db: Database; row: EntryRow } {
+  const db = ledgerForIds(dir, [word])!;
+  return { db, row: resolveEntry(db, word) };
+}
 
 /** The entry `word` names: an id prefix, else a unique name, else a live pid; a usage error (exit 2) for none or several. */
 export function resolveEntry(db: Database, word: string): EntryRow {

@@ -44,6 +44,21 @@ describe("parseOptions for run", () => {
   });
 });
 
+describe("parseOptions: how many positionals a command takes", () => {
+  test.each([
+    ["none, none given", [], 0, null],
+    ["none, one given", ["x"], 0, "unexpected argument 'x'"],
+    ["one, one given", ["a1"], 1, null],
+    ["one, none given: the command's own words", [], 1, "missing entry id"],
+    ["one, two given: the second is unexpected", ["a1", "b2"], 1, "unexpected argument 'b2'"],
+    ["any", ["a", "b", "c"], "many", null],
+  ] as const)("%s", (_name, words, positionals, error) => {
+    const parse = () => parseOptions([...words, "--json"], { json: {} }, { positionals, missing: "missing entry id" });
+    if (error === null) expect(parse().positionals).toEqual([...words]);
+    else expect(parse).toThrow(error);
+  });
+});
+
 describe("parseOptions for other commands", () => {
   test("collects positionals around flags", () => {
     const parsed = parseOptions(["a", "--json", "b"], { json: {} });
