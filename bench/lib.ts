@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SCRUBBED } from "../test/helpers/sandbox.ts";
 
 export const BUN = process.execPath;
 export const CLI = join(import.meta.dir, "..", "src", "cli.ts");
@@ -20,9 +21,9 @@ export function benchDir(): Bench {
   writeFileSync(emptyScript, "");
   writeFileSync(join(dir, "config.json"), "{}");
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  // A bench run from inside an agent session must not record that live CLI as its entries' owner.
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUBBED.includes(k)) env[k] = v;
   Object.assign(env, { SUPERVISE_HOME: join(dir, "state"), SUPERVISE_CONFIG: join(dir, "config.json") });
-  delete env.CLAUDE_CODE_SESSION_ID;
   return { dir, env, emptyScript, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -24,6 +24,11 @@ export const AGENTS: readonly AgentRow[] = [
   { agent: "gemini", sessionVar: null, ownerPidVar: null, marker: { name: "GEMINI_CLI", value: "1" } },
 ];
 
+/** Every variable an agent sets in what it starts: its session's, its own pid's, its marker. */
+export function agentVariables(agents: readonly AgentRow[] = AGENTS): string[] {
+  return agents.flatMap((row) => [row.sessionVar, row.ownerPidVar, row.marker?.name ?? null].filter((name): name is string => name !== null));
+}
+
 export function agentRow(agent: AgentName): AgentRow {
   return AGENTS.find((row) => row.agent === agent)!;
 }

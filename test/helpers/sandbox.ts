@@ -5,12 +5,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { agentVariables } from "../../src/ownership/agents.ts";
+import { COOKIE } from "../../src/proc/scan.ts";
 
 export const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
 export const BUN = process.execPath;
 
-/** Variables from the developer's own agent session that must not leak into tests. */
-const SCRUBBED = ["CLAUDE_CODE_SESSION_ID", "SUPERVISE_SESSION", "SUPERVISE_ID", "SUPERVISE_HOME", "SUPERVISE_CONFIG", "CLAUDECODE", "CLAUDE_PID"];
+/** Variables from the developer's own agent session (or supervise entry) that must not leak into tests. */
+export const SCRUBBED = [...agentVariables(), "SUPERVISE_SESSION", COOKIE, "SUPERVISE_HOME", "SUPERVISE_CONFIG"];
 
 export interface Sandbox {
   dir: string;
