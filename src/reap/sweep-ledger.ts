@@ -18,7 +18,7 @@ import { appendRun } from "./history.ts";
 import type { TerminateOutcome } from "../stop/engine.ts";
 import type { Plan } from "./plan.ts";
 import type { ReapReport, ReportTarget } from "./report.ts";
-import type { SweepOptions } from "./sweep.ts";
+import type { SweepOptions } from "./sweep-options.ts";
 
 export type Fail = (what: string, error: unknown) => void;
 

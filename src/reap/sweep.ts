@@ -19,7 +19,6 @@ import { stopAll, type ForkedSince, type ProvenGroup, type StopReport, type Tree
 import { bootId } from "../proc/boot.ts";
 import { readPidNamespace } from "../proc/facts.ts";
 import { parseDuration } from "../time/duration.ts";
-import type { ReapTrigger } from "./history.ts";
 import { carriedCookies, planSweep, type Plan, type PlannedTarget } from "./plan.ts";
 import { countActions, type ReapReport, type ReportTarget } from "./report.ts";
 import { isGone } from "../proc/stat.ts";
@@ -27,17 +26,9 @@ import { commandLine, type ProcInfo } from "../ownership/process-table.ts";
 import { ageMs, type RuleSettings } from "./rules.ts";
 import { ScanOverBudget, takeSnapshot } from "./snapshot.ts";
 import { openForSweep, sweepLedger, type Fail } from "./sweep-ledger.ts";
+import type { SweepOptions } from "./sweep-options.ts";
 
-export interface SweepOptions {
-  config: Config;
-  stateDir: string;
-  dryRun: boolean;
-  /** Only what provably belongs to this session (`reap --session`). */
-  session: string | null;
-  trigger: ReapTrigger;
-  /** The session that asked for the sweep (the hook's session_id), for the history. */
-  triggerSession: string | null;
-}
+export type { SweepOptions } from "./sweep-options.ts";
 
 export interface SweepResult {
   report: ReapReport;

@@ -5,7 +5,7 @@ import type { Pipe } from "../capture/pipes.ts";
 import { ensureStateDir } from "../state-dir.ts";
 import { UNESCALATED_WAIT_MS, type TerminateOutcome } from "../stop/engine.ts";
 import type { RunRequest } from "./options.ts";
-import type { WrapperContext } from "./wrapper.ts";
+import type { WrapperContext } from "./context.ts";
 
 export interface Capture {
   file: OutputFile;

@@ -4,7 +4,7 @@
 import type { WrapperEnd } from "../entry/end.ts";
 import type { EndReason } from "../ledger/entries.ts";
 import type { TerminateOutcome } from "../stop/engine.ts";
-import type { WrapperContext } from "./wrapper.ts";
+import type { WrapperContext } from "./context.ts";
 
 export const EXIT_DEADLINE = 124;
 /** The command itself needed SIGKILL after its deadline: 128 + 9. */

@@ -3,7 +3,6 @@
 // the deadline, a signal to us, or the death of our parent.
 
 import type { EntryEnd, EndReason } from "../ledger/entries.ts";
-import type { Logger } from "../log.ts";
 import { asksToBeKept } from "../policy/asks-keep.ts";
 import { identityOf } from "../proc/identity.ts";
 import type { EntryRef } from "../proc/scan.ts";
@@ -25,10 +24,8 @@ import { drainBoundMs, drainCapture, openCapture, type Capture } from "./capture
 import { watchActivity } from "./activity-watch.ts";
 import { outputPath } from "../capture/files.ts";
 import { describeEnd, failedToStart, notStarted, type Ending } from "./ending.ts";
-import type { Launch } from "./exact-launch.ts";
-import type { RunRequest } from "./options.ts";
 import { watchParent } from "./parent-watch.ts";
-import type { Recorder } from "./recorder.ts";
+import type { WrapperContext } from "./context.ts";
 
 /** Ending requests that stop the command; the wrapper forwards them, then escalates. */
 const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
@@ -47,23 +44,6 @@ const SIGNAL_SETTLE_MS = 20;
 const LAST_OUTPUT_MS = 1_000;
 /** Stops of processes the command's adopted ones started meanwhile, after the first. */
 const ADOPTED_ROUNDS = 3;
-
-export interface WrapperContext {
-  id: string;
-  request: RunRequest;
-  /** What Bun.spawn starts: the command's words and environment as we were given them (exact-launch.ts). */
-  launch: Launch;
-  /** Where the command runs, for the record: it inherits our working directory, whatever its name (not UTF-8, removed). */
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** Our parent when the process began; a different ppid later means it died. */
-  parentPid: number;
-  stateDir: string;
-  recorder: Recorder;
-  log: Logger;
-  /** Prints one line to stderr, prefixed "supervise: ". */
-  say: (message: string) => void;
-}
 
 /** What the signal handlers and the supervision loop share. */
 interface WrapperState {
