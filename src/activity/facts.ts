@@ -23,13 +23,22 @@ export interface TreeFacts {
   stopped: boolean;
   /** The latest mtime of what the tree's first process writes its stdout and stderr to (0 for /dev/null); null when either cannot be seen. */
   outputAt: number | null;
-  /** Bytes read so far by the tree's processes (/proc/PID/io rchar); undefined when none could be read. */
+  /**
+   * Bytes read so far by the tree's processes beyond 64 a read call (/proc/PID/io rchar - 64 x
+   * syscr): a runtime's own small reads are wake-ups, not input (an eventfd's 8 bytes, Bun's
+   * /proc/self/statm, 36, twice a second); undefined when none could be read. Only its changes
+   * mean anything.
+   */
   readBytes?: number;
 }
 
-/** read(2), and the epoll waits an event loop sleeps in, by architecture, as /proc/PID/syscall's first field gives them. */
+/** read(2), select(2) and the epoll waits an event loop sleeps in, by architecture, as /proc/PID/syscall's first field gives them. */
 const READ_SYSCALL: Record<string, string> = { x64: "0", arm64: "63" };
+const SELECT_SYSCALLS: Record<string, readonly string[]> = { x64: ["23", "270"], arm64: ["72"] };
 const EPOLL_WAITS: Record<string, readonly string[]> = { x64: ["232", "281", "441"], arm64: ["22", "441"] };
+
+/** A read call this small or smaller reads no input: an event loop's wake-up, a runtime polling its own memory. */
+const SMALL_READ_BYTES = 64;
 
 /** `root` and its descendants, parents first: through each thread's children list. */
 export function treeOf(root: number, limit = 10_000): number[] {
@@ -73,10 +82,9 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
     queuedMs += runQueueMs(pid);
     for (const inode of socketInodes(pid)) sockets.add(inode);
     const stdin = stdinThatBlocks(pid);
-    if (stdin !== null && waitsOnStdin(pid, fields[0]!, stdin)) readers.push({ pid, stdin });
-    // Only a process fed through a pipe reads input that is progress: an event loop's own wake-ups read an eventfd.
-    const rchar = stdin !== null && !isTerminal(stdin) ? readCharCount(pid) : null;
-    if (rchar !== null) readBytes = (readBytes ?? 0) + rchar;
+    if (stdin !== null && waitsOnStdin(pid, stdin)) readers.push({ pid, stdin });
+    const payload = bytesBeyondWakeUps(pid);
+    if (payload !== null) readBytes = (readBytes ?? 0) + payload;
     read++;
     if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
   }
@@ -85,11 +93,13 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
   return { pids: [...pids], cpuTicks, queuedMs, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf), readBytes };
 }
 
-/** /proc/PID/io's rchar; null when unreadable. */
-function readCharCount(pid: number): number | null {
+/** /proc/PID/io's rchar less 64 bytes a read call (syscr); null when unreadable. */
+function bytesBeyondWakeUps(pid: number): number | null {
   try {
-    const match = /^rchar: ([0-9]+)$/m.exec(readProcText(`/proc/${pid}/io`));
-    return match ? Number(match[1]) : null;
+    const io = readProcText(`/proc/${pid}/io`);
+    const rchar = /^rchar: ([0-9]+)$/m.exec(io)?.[1];
+    const syscr = /^syscr: ([0-9]+)$/m.exec(io)?.[1];
+    return rchar === undefined || syscr === undefined ? null : Number(rchar) - SMALL_READ_BYTES * Number(syscr);
   } catch {
     return null;
   }
@@ -130,15 +140,29 @@ function isTerminal(target: string): boolean {
 }
 
 /**
- * Asleep waiting for its stdin: in read(2) on fd 0, or in an epoll wait whose set holds stdin
- * for reading (Node's and Bun's prompts, which never read until data comes).
+ * One of its threads is asleep waiting for its stdin (a JVM's or a Python thread's prompt reads
+ * off the main thread): in read(2) on fd 0, in select(2) on fd 0 alone (bash's `read -t`), or
+ * in an epoll wait whose set holds stdin for reading (Node's and Bun's prompts).
  */
-function waitsOnStdin(pid: number, state: string, stdin: string): boolean {
-  if (state !== "S") return false;
+function waitsOnStdin(pid: number, stdin: string): boolean {
+  let tasks: string[];
   try {
-    const [nr, fd] = readProcText(`/proc/${pid}/syscall`).split(" ");
-    if (nr === READ_SYSCALL[process.arch]) return Number(fd) === 0;
-    return EPOLL_WAITS[process.arch]?.includes(nr!) === true && epollReads(pid, Number(fd), stdin);
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return false;
+  }
+  return tasks.some((tid) => taskWaitsOnStdin(`/proc/${pid}/task/${tid}`, pid, stdin));
+}
+
+function taskWaitsOnStdin(task: string, pid: number, stdin: string): boolean {
+  try {
+    const stat = readProcText(`${task}/stat`);
+    if (stat[stat.lastIndexOf(")") + 2] !== "S") return false;
+    const [nr, first] = readProcText(`${task}/syscall`).split(" ");
+    if (nr === READ_SYSCALL[process.arch]) return Number(first) === 0;
+    // select's first argument is the highest fd + 1: 1 is stdin alone.
+    if (SELECT_SYSCALLS[process.arch]?.includes(nr!)) return Number(first) === 1;
+    return EPOLL_WAITS[process.arch]?.includes(nr!) === true && epollReads(pid, Number(first), stdin);
   } catch {
     return false;
   }
@@ -156,9 +180,9 @@ function epollReads(pid: number, epfd: number, target: string): boolean {
   return false;
 }
 
-/** Some process of `pids` other than `reader` holds the pipe `target` open for writing. */
+/** Some process of `pids` other than `reader` holds the pipe or FIFO `target` open for writing (a terminal is always held so: never). */
 function writtenWithin(target: string, reader: number, pids: readonly number[]): boolean {
-  if (!target.startsWith("pipe:") && !target.startsWith("/")) return false;
+  if (isTerminal(target) || (!target.startsWith("pipe:") && !target.startsWith("/"))) return false;
   for (const pid of pids) {
     if (pid === reader) continue;
     let fds: string[];

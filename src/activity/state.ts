@@ -19,7 +19,7 @@ export interface ActivitySample {
   ports: readonly number[];
   /** Some process of the tree is blocked reading a stdin that is a pipe or terminal. */
   readingStdin: boolean;
-  /** Bytes the tree has read so far (/proc/PID/io rchar): input consumed is progress; absent when unseen. */
+  /** Bytes the tree has read so far beyond its 8-byte wake-ups (facts.ts): input consumed is progress; absent when unseen. */
   readBytes?: number;
 }
 
@@ -48,8 +48,12 @@ export const TOLD_STATES: ReadonlySet<ActivityState> = new Set<ActivityState>(["
 /** 90% of one core. */
 export const SPIN_SHARE = 0.9;
 
-/** 1% of one core over the window: less is an event loop's own timers waking it, not work. */
+/** 1% of one core over the window, and at least 2 ticks (a short window's one tick is 4%): less is an event loop's own timers waking it, not work. */
 export const WORK_SHARE = 0.01;
+const WORK_TICKS = 2;
+
+/** Input read in a window, beyond a runtime's small reads of its own (facts.ts), that is progress: a download, a fed pipe. */
+export const READ_PROGRESS_BYTES = 512;
 
 /**
  * The state after `next`, given what came before (`track`, null for the first sample).
@@ -68,8 +72,8 @@ export function judge(track: ActivityTrack | null, next: ActivitySample, stallAf
   const seen = track !== null && next.output !== null && track.last.output !== null;
   const wrote = seen && next.output !== track!.last.output;
   // A reader fed slowly (`slow | cmd`) takes no CPU tick between lines, but it reads them.
-  const readMore = track !== null && next.readBytes !== undefined && track.last.readBytes !== undefined && next.readBytes > track.last.readBytes;
-  const worked = windowMs > 0 && cpuTicks > 0 && cpuTicks / ticksPerSecond >= WORK_SHARE * (windowMs / 1000);
+  const readMore = track !== null && next.readBytes !== undefined && track.last.readBytes !== undefined && next.readBytes - track.last.readBytes >= READ_PROGRESS_BYTES;
+  const worked = windowMs > 0 && cpuTicks >= WORK_TICKS && cpuTicks / ticksPerSecond >= WORK_SHARE * (windowMs / 1000);
   const progressed = track === null || worked || wrote || readMore;
   const progressAt = progressed ? next.at : track!.progressAt;
   // "No output" needs output that can be seen: a compile printing to a pipe is busy, never spinning.

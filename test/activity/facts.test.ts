@@ -67,6 +67,16 @@ time.sleep(100)`]);
     expect(readTreeFacts([cat]).readingStdin).toBe(true);
   });
 
+  test("a prompt on a terminal below a shell (which holds the terminal read-write), on a thread, and in bash's read -t (select on fd 0)", async () => {
+    sb = makeSandbox();
+    const onTerminal = start(["script", "-qfc", "bash -c 'python3 -c \"input()\"; echo'", "/dev/null"], "ignore", "pipe");
+    await waitFor(() => readTreeFacts(treeOf(onTerminal.pid)).readingStdin, 15_000, "the terminal prompt");
+    const onThread = start(["python3", "-c", "import threading, time\nthreading.Thread(target=input, daemon=True).start()\ntime.sleep(100)"], "ignore", "pipe");
+    await waitFor(() => readTreeFacts([onThread.pid]).readingStdin, 15_000, "the thread's read");
+    const timed = start(["bash", "-c", "read -t 100 x"], "ignore", "pipe");
+    await waitFor(() => readTreeFacts([timed.pid]).readingStdin, 15_000, "read -t");
+  });
+
   test("an event loop's prompt (Bun and Node wait in epoll with stdin in the set) is a read of stdin; a timer alone is not", async () => {
     sb = makeSandbox();
     const bunPrompt = start([process.execPath, "-e", "process.stdin.on('data', () => {})"], "ignore", "pipe");
@@ -79,13 +89,22 @@ time.sleep(100)`]);
     expect(readTreeFacts([timer.pid]).readingStdin).toBe(false);
   });
 
-  test("bytes read count only where stdin is a pipe: an event loop with stdin /dev/null reads its own eventfd", async () => {
+  test("bytes read: a runtime's own small reads (Bun's eventfd and /proc/self/statm) add nothing; a reader fed through a pipe adds what it reads", async () => {
     sb = makeSandbox();
-    const timer = start([process.execPath, "-e", "setInterval(() => {}, 20)"], "ignore", "ignore");
+    const timer = start([process.execPath, "-e", "setInterval(() => {}, 10)"], "ignore", "ignore");
     await waitFor(() => readFileSync(`/proc/${timer.pid}/syscall`, "utf8").startsWith("441 "), 10_000, "the timer's loop");
-    expect(readTreeFacts([timer.pid]).readBytes).toBeUndefined();
+    const before = readTreeFacts([timer.pid]).readBytes!;
+    // Bun reads its /proc/self/statm twice a second: a few of those.
+    const calls = () => Number(/^syscr: ([0-9]+)$/m.exec(readFileSync(`/proc/${timer.pid}/io`, "utf8"))?.[1]);
+    const callsBefore = calls();
+    await waitFor(() => calls() >= callsBefore + 4, 10_000, "its own reads");
+    const after = readTreeFacts([timer.pid]).readBytes!;
+    expect(after - before).toBeLessThan(512);
     const fed = start(["cat"], "ignore", "pipe");
-    await waitFor(() => readTreeFacts([fed.pid]).readBytes !== undefined, 10_000, "cat's rchar");
+    const first = readTreeFacts([fed.pid]).readBytes!;
+    fed.stdin!.write("x".repeat(4096));
+    await fed.stdin!.flush();
+    await waitFor(() => readTreeFacts([fed.pid]).readBytes! - first >= 4096 - 64, 10_000, "cat's read");
   });
 
   test("CPU of the whole tree, its reaped children's included; the tree through every thread's children", async () => {
