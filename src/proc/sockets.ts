@@ -29,16 +29,21 @@ export function socketInodes(pid: number): string[] {
   return inodes;
 }
 
-/** Of `inodes`, the local ports of listening TCP sockets and bound, unconnected UDP ones outside the ephemeral range, read in `pid`'s network namespace. */
+/** Of `inodes`, the ports they serve (servingSockets), read in `pid`'s network namespace. */
 export function listeningPorts(pid: number, inodes: ReadonlySet<string>): number[] {
   const ports = new Set<number>();
-  for (const [inode, socket] of listeningSockets(pid)) if (inodes.has(inode)) ports.add(socket.port);
+  for (const [inode, socket] of servingSockets(pid)) if (inodes.has(inode)) ports.add(socket.port);
   return [...ports].sort((a, b) => a - b);
 }
 
-/** Every listening TCP socket and bound UDP one of `pid`'s network namespace, by inode. */
+/** Every listening TCP socket and bound, unconnected UDP one of `pid`'s network namespace, by inode: a port's holders, whoever they are. */
 export function listeningSockets(pid: number | "self"): Map<string, ListeningSocket> {
   return socketsWhere(pid, (row) => row.listening, (row) => row.localPort);
+}
+
+/** The same, less UDP sockets on a port the kernel picked (its ephemeral range): what says a process serves. */
+export function servingSockets(pid: number | "self"): Map<string, ListeningSocket> {
+  return socketsWhere(pid, (row) => row.listening && !row.picked, (row) => row.localPort);
 }
 
 /**
@@ -53,8 +58,10 @@ export function socketsOnPort(pid: number | "self", port: number, scope: "listen
 interface SocketRow {
   localPort: number;
   remotePort: number;
-  /** TCP LISTEN, or UDP bound and unconnected outside the ephemeral range. */
+  /** TCP LISTEN, or UDP bound and unconnected. */
   listening: boolean;
+  /** UDP on a port in the ephemeral range: the kernel's pick for a client (sendto, a resolver), most likely. */
+  picked: boolean;
 }
 
 /** The kernel's range for ports it picks itself (ip_local_port_range); an unconnected UDP socket there is a client's (sendto, a resolver), not a server's. */
@@ -82,7 +89,7 @@ function socketsWhere(pid: number | "self", wanted: (row: SocketRow) => boolean,
       if (f.length < 10) continue;
       const localPort = parseInt(f[1]!.split(":")[1] ?? "", 16);
       const picked = protocol.startsWith("udp") && localPort >= ephemeralLow && localPort <= ephemeralHigh;
-      const row = { localPort, remotePort: parseInt(f[2]!.split(":")[1] ?? "", 16), listening: f[3] === listening && !picked };
+      const row = { localPort, remotePort: parseInt(f[2]!.split(":")[1] ?? "", 16), listening: f[3] === listening, picked };
       const uid = Number(f[7]);
       if (!wanted(row) || !Number.isInteger(uid)) continue;
       const port = portOf(row);
@@ -93,7 +100,7 @@ function socketsWhere(pid: number | "self", wanted: (row: SocketRow) => boolean,
   return sockets;
 }
 
-/** The listening ports of each process, the socket tables read once per network namespace. */
+/** The ports each process serves (servingSockets), the socket tables read once per network namespace. */
 export function portsOfEach(pids: readonly number[]): Map<number, number[]> {
   const tables = new Map<string, Map<string, ListeningSocket>>();
   const out = new Map<number, number[]>();
@@ -104,7 +111,7 @@ export function portsOfEach(pids: readonly number[]): Map<number, number[]> {
       continue;
     }
     const namespace = netNamespaceOf(pid) ?? `pid ${pid}`;
-    if (!tables.has(namespace)) tables.set(namespace, listeningSockets(pid));
+    if (!tables.has(namespace)) tables.set(namespace, servingSockets(pid));
     const sockets = tables.get(namespace)!;
     out.set(pid, [...new Set(inodes.flatMap((inode) => (sockets.has(inode) ? [sockets.get(inode)!.port] : [])))].sort((a, b) => a - b));
   }

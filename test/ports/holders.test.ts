@@ -26,3 +26,18 @@ test("a socket left in TIME_WAIT on the port is held by nobody: no holder, nothi
   expect(require("node:fs").readFileSync("/proc/self/net/tcp", "utf8")).toContain(`:${port.toString(16).toUpperCase().padStart(4, "0")} `);
   for (const scope of ["listen", "local", "either"] as const) expect(findPortHolders(port, undefined, scope)).toEqual({ port, pids: [], unseen: [] });
 });
+
+test("a UDP socket on a port the kernel picked is still a holder of that port (ps --port, kill --port), though it is not serving", async () => {
+  const proc = Bun.spawn(["python3", "-c", "import socket, sys, time\nu = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))\nprint(u.getsockname()[1], flush=True)\ntime.sleep(100)"], { stdout: "pipe", stderr: "ignore" });
+  try {
+    const reader = proc.stdout.getReader();
+    const port = Number(new TextDecoder().decode((await reader.read()).value).trim());
+    const [low, high] = require("node:fs").readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    expect(port >= low && port <= high).toBe(true);
+    expect(findPortHolders(port).pids).toEqual([proc.pid]);
+    const { portsOfEach } = await import("../../src/proc/sockets.ts");
+    expect(portsOfEach([proc.pid]).get(proc.pid)).toEqual([]);
+  } finally {
+    proc.kill();
+  }
+});
