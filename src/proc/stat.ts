@@ -26,14 +26,16 @@ export interface ProcStat {
   /** Start time in clock ticks after boot: with the boot id and the pid, the process's identity. */
   startTicks: number;
   rssPages: number;
+  /** Where its stack starts (field 28): an execve lays out a new one (randomised), so it tells a new program from the old; unset when not shown. */
+  startStack?: number;
 }
 
 /**
  * The fields parseStat uses, as one sticky regex from just after ") ": field 0 (state)
- * through 21 (rss), split on single spaces exactly like split(" "); a test holds it to
- * split()'s answers.
+ * through 21 (rss), and 25 (startstack) when the line runs that far, split on single spaces
+ * exactly like split(" "); a test holds it to split()'s answers.
  */
-const FIELDS = /([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) [^ ]* ([^ ]*)(?: [^ ]*){4} ([^ ]*) ([^ ]*)(?: [^ ]*){6} ([^ ]*) [^ ]* ([^ ]*)/y;
+const FIELDS = /([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) [^ ]* ([^ ]*)(?: [^ ]*){4} ([^ ]*) ([^ ]*)(?: [^ ]*){6} ([^ ]*) [^ ]* ([^ ]*)(?: [^ ]* [^ ]* [^ ]* ([^ ]*))?/y;
 
 /** Parse /proc/PID/stat text; fields are counted after the last ')' because comm may hold spaces and parens. */
 export function parseStat(text: string): ProcStat | null {
@@ -59,6 +61,7 @@ export function parseStat(text: string): ProcStat | null {
     startTicks: Number(f[9]),
     rssPages: Number(f[10]),
   };
+  if (f[11] !== undefined) stat.startStack = Number(f[11]);
   const finite = Number.isFinite;
   return finite(stat.ppid) && finite(stat.pgrp) && finite(stat.session) && finite(stat.startTicks) ? stat : null;
 }

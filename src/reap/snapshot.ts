@@ -86,9 +86,9 @@ function memoReader(memo: SnapshotMemo | undefined, nowTicks: number): MemoRead 
   };
 }
 
-/** A process is known by its pid and start tick; its comm too, since an execve keeps both but brings a new command line and environment. */
+/** A process is known by its pid and start tick; an execve keeps both but brings a new command line and environment, and a new comm and stack. */
 function memoKey(stat: ProcStat): string {
-  return `${stat.pid}:${stat.startTicks}:${stat.comm}`;
+  return `${stat.pid}:${stat.startTicks}:${stat.comm}:${stat.startStack ?? ""}`;
 }
 
 /** The memo without the processes this snapshot did not see: they are gone (or exec'd). */

@@ -32,6 +32,7 @@ describe("parseStat", () => {
     if (!Number.isInteger(pid) || f.length < 22) return null;
     const num = (i: number) => Number(f[i]);
     const stat: ProcStat = { pid, comm: text.slice(open + 1, close), state: f[0]!, ppid: num(1), pgrp: num(2), session: num(3), ttyNr: num(4), flags: num(6), utimeTicks: num(11), stimeTicks: num(12), startTicks: num(19), rssPages: num(21) };
+    if (f.length > 25) stat.startStack = num(25);
     for (const key of ["ppid", "pgrp", "session", "startTicks"] as const) if (!Number.isFinite(stat[key])) return null;
     return stat;
   }
