@@ -12,6 +12,8 @@ const AGENT_NAMES: Record<string, string> = { "claude-code": "Claude Code", gemi
 /** The caller: its own session (its cookie, or --session), and its uid. */
 export interface Caller {
   session: string | null;
+  /** The agent whose session it is, where known: a session is one agent's (two agents may use one id). */
+  agent?: string | null;
   uid: number;
   /** The caller's ancestors' pids (its shell, the agent CLI): never ours to end. */
   ancestors?: ReadonlySet<number>;
@@ -19,7 +21,7 @@ export interface Caller {
 
 export function holderSubject(row: ShownProcess, entry: EntryRow | null, caller: Caller): Subject {
   const tie: Tie = entry ? (entry.pgid !== null && row.pgid === entry.pgid ? "group" : "escape") : row.session !== null ? "session-leftover" : "unowned";
-  const own = caller.session !== null && row.session === caller.session;
+  const own = caller.session !== null && row.session === caller.session && (caller.agent == null || row.agent === null || row.agent === caller.agent);
   return {
     tie,
     kept: row.keptBy,

@@ -118,6 +118,10 @@ echo "GEM_OUT $(tr '
 ' '|' < "$D/gem.out")"
 GEMINI_CLI=1 sv kill --port $P_OTHER --session other-session > /dev/null 2> "$D/other.err"; echo "OTHER_EXIT $?"
 echo "OTHER_ERR $(cat "$D/other.err")"
+# A SessionStart record made up for the other session's id, by this agent: still not that (Claude Code) session.
+sed 's/gem-session/other-session/' "$D/start.json" | GEMINI_CLI=1 sv hook --agent gemini session-start > /dev/null
+GEMINI_CLI=1 sv kill --port $P_OTHER --session other-session > /dev/null 2> "$D/spoof.err"; echo "SPOOF_EXIT $?"
+echo "SPOOF_ERR $(cat "$D/spoof.err")"
 AGENT
 )"
 kill $OTHER_AGENT
@@ -128,6 +132,8 @@ kill $OTHER_AGENT
     expect(r.values.get("GEM_EXIT")).toBe("0");
     expect(r.values.get("GEM_OUT")).toMatch(/^pid \d+ "[^"]*python3[^"]*" \(entry [0-9a-z]{10}\): terminated\|port \d+ is free\|$/);
     expect(r.values.get("OTHER_EXIT")).toBe("1");
+    expect(r.values.get("SPOOF_EXIT")).toBe("1");
+    expect(r.values.get("SPOOF_ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3[^"]*" of live Claude Code session other-se… \(pid \d+\); not ended$/);
     expect(r.values.get("OTHER_ERR")).toBe("supervise: --session 'other-session': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders");
   });
 
