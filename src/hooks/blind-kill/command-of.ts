@@ -63,6 +63,8 @@ export function commandOf(words: readonly Word[]): { program: string | null; arg
       via.push(name);
       i = pastOptions(words, i + 1, valued);
       if (name === "env") while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!.text)) i++;
+      // `coproc { …; }` and `coproc NAME { …; }`: the body is the command.
+      if (name === "coproc") i += words[i]?.text === "{" ? 1 : words[i + 1]?.text === "{" ? 2 : 0;
     } else if (ONE_ARGUMENT[name] !== undefined) {
       // `taskset -p` and `chrt -p` change a running process: no command follows.
       if ((name === "taskset" || name === "chrt") && words.slice(i + 1).some((w) => /^-[a-z]*p/.test(w.text))) return { program: name, args: words.slice(i + 1) as Word[], via };

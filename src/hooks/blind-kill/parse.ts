@@ -87,7 +87,13 @@ function unreadProgram(program: string): Target[] | null {
 
 /** The kill programs a glob in a program's place (already a base name) matches. */
 function killersGlobbed(glob: string): string[] {
-  const pattern = new RegExp(`^${globSource(glob)}$`);
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(`^${globSource(glob)}$`);
+  } catch {
+    // A class bash cannot match either (`[b-a]`): the word is taken literally, and names no kill program.
+    return [];
+  }
   return KILLERS.filter((name) => pattern.test(name));
 }
 
@@ -128,7 +134,9 @@ function scriptKills(program: string, args: readonly Word[], cmd: SimpleCommand,
   if (!cmd.pipedInto) return [];
   const source = pipelineBefore(commands, at);
   const printed = source.length === 1 ? commandOf(source[0]!.words) : null;
-  if (printed && (printed.program === "echo" || printed.program === "printf")) return findBlindKills(printed.args.map((w) => w.text).join("\n"), env, depth + 1);
+  // echo prints its words with spaces between them; printf's first is the format.
+  if (printed && printed.program === "echo") return findBlindKills(printed.args.filter((w) => !/^-[neE]+$/.test(w.text)).map((w) => w.text).join(" "), env, depth + 1);
+  if (printed && printed.program === "printf") return findBlindKills(printed.args.map((w) => w.text).join("\n"), env, depth + 1);
   const sourceText = source.map((s) => s.words.map((w) => w.text).join(" ")).join(" | ");
   return MAY_BE_BLIND_KILL.test(sourceText) ? [{ text: `${sourceText} | ${program}`, targets: [{ kind: "unknown", what: `what the script piped into ${program} runs` }] }] : [];
 }
@@ -138,6 +146,7 @@ function killTargets(program: string, words: readonly Word[], scope: Scope, fed:
   const args = words.map((w) => w.text);
   // xargs and parallel add the words they read: what pkill or killall then matches cannot be told.
   if (fedBy !== undefined && (program === "pkill" || program === "killall")) return [{ kind: "unknown", what: `which processes ${program} matches with what ${fedBy} gives it` }];
+  if (fedBy !== undefined && program === "kill-port") return [{ kind: "unknown", what: `which port ${fedBy} gives kill-port` }];
   if (program === "pkill") return pkillTargets(args);
   if (program === "killall") return killallTargets(args);
   if (program === "fuser") return fuserKills(args) ? fuserTargets(args) : null;
@@ -150,7 +159,7 @@ function killTargets(program: string, words: readonly Word[], scope: Scope, fed:
   const targets = killOperandTargets(args);
   for (const word of words) {
     for (const script of word.scripts) targets.push(...(finderTargets(splitCommands(script)) ?? []));
-    const variable = /^-?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word.text);
+    const variable = /^-?\$\{?([A-Za-z_][A-Za-z0-9_]*)(?:\[[@*]\])?\}?$/.exec(word.text);
     if (variable && scope.finders.has(variable[1]!)) targets.push(...scope.finders.get(variable[1]!)!);
   }
   return targets.length > 0 ? targets : null;
@@ -254,8 +263,18 @@ function recordVariables(cmd: SimpleCommand, commands: readonly SimpleCommand[],
     const targets = words.slice(3).flatMap((w) => w.scripts.flatMap((s) => finderTargets(splitCommands(s)) ?? []));
     if (targets.length > 0) scope.finders.set(words[1]!.text, targets);
   }
-  if (words[0]?.text === "read") {
+  // `IFS= read -r p`, `mapfile -t ps`: what feeds the read names what the variables hold.
+  const reader = words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w.text));
+  if (["read", "mapfile", "readarray"].includes(words[reader]?.text ?? "")) {
     const targets = fedTargets(cmd, commands, at);
-    if (targets.length > 0) for (const w of words.slice(1)) if (!w.text.startsWith("-")) scope.finders.set(w.text, targets);
+    // `while read p; do …; done < <(pgrep x)`: the loop's input is on its `done`.
+    const loopFed = targets.length > 0 ? targets : fedTargets(doneAfter(commands, at) ?? cmd, commands, at);
+    if (loopFed.length > 0) for (const w of words.slice(reader + 1)) if (!w.text.startsWith("-") && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text)) scope.finders.set(w.text, loopFed);
   }
+}
+
+/** The `done` (a command of no words: its reserved word was dropped) that closes the loop a command at `at` is in; null when none follows. */
+function doneAfter(commands: readonly SimpleCommand[], at: number): SimpleCommand | null {
+  for (let i = at + 1; i < commands.length; i++) if (commands[i]!.words.length === 0) return commands[i]!;
+  return null;
 }

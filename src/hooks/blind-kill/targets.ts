@@ -22,14 +22,16 @@ function signalOption(word: string): number | null {
   return tryParseSignal(word.slice(1))?.number ?? null;
 }
 
-/** Signal 0 checks that a process exists and sends nothing: `kill -0 $(pgrep x)` ends nothing. */
-function signalsNothing(args: readonly string[]): boolean {
-  return args.some((a, i) => signalOption(a) === 0 || ((a === "-s" || a === "-n" || a === "--signal") && tryParseSignal(args[i + 1] ?? "")?.number === 0) || (a.startsWith("--signal=") && tryParseSignal(a.slice(9))?.number === 0));
+/** Signal 0 checks that a process exists and sends nothing: `kill -0 $(pgrep x)` ends nothing. `valued`: the options that take a signal (pkill's -s and -n select a session and the newest). */
+function signalsNothing(args: readonly string[], valued: readonly string[] = ["-s", "-n", "--signal"]): boolean {
+  return args.some((a, i) => signalOption(a) === 0 || (valued.includes(a) && tryParseSignal(args[i + 1] ?? "")?.number === 0) || (a.startsWith("--signal=") && tryParseSignal(a.slice(9))?.number === 0));
 }
 
 /** pkill's arguments as pgrep takes them: its signal (anywhere, as procps finds it) and its own options dropped. */
 export function pkillTargets(args: readonly string[]): Target[] | null {
-  if (signalsNothing(args)) return null;
+  if (signalsNothing(args, ["--signal"])) return null;
+  // Session 0 is the caller's own, which a measure from the hook would read as the hook's.
+  if (args.some((a, i) => ((a === "-s" || a === "--session") && args[i + 1] === "0") || a === "--session=0" || a === "-s0")) return [{ kind: "unknown", what: "the processes of the shell's own session (pkill -s 0)" }];
   const kept: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

@@ -142,9 +142,22 @@ const BLIND: Array<[string, string[]]> = [
   ["env -S 'pkill -f vite'", ["pgrep -f vite"]],
   ["coproc pkill -f vite", ["pgrep -f vite"]],
   ["toybox pkill vite", ["pgrep vite"]],
+  ["pgrep -f vite | while IFS= read -r p; do kill -9 \"$p\"; done", ["pgrep -f vite"]],
+  ["while read -r pid; do kill \"$pid\"; done < <(pgrep -f vite)", ["pgrep -f vite"]],
+  ["while read -r pid; do kill \"$pid\"; done <<< \"$(pgrep node)\"", ["pgrep node"]],
+  ["mapfile -t ps < <(lsof -ti:3000); kill \"${ps[@]}\"", ["port 3000 either"]],
+  ["echo pkill -f vite | bash", ["pgrep -f vite"]],
+  ["coproc K { pkill -f vite; }", ["pgrep -f vite"]],
+  ["echo 3000 | xargs npx kill-port", ["unknown"]],
+  ["pkill -s 0", ["unknown"]],
+  ["[b-a]x foo; pkill vite", ["pgrep vite"]],
 ];
 
 const PASS: string[] = [
+  "[b-a]x foo",
+  "while read l; do echo $l; done < file.txt",
+  "echo -n hello | bash",
+  "pkill -0 vite",
   "[ -f x ] && echo ok",
   "[[ $a == b ]] || exit 1",
   "find . -name '*.log' -exec rm {} \\;",
