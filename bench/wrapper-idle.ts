@@ -5,7 +5,10 @@
 // notices its parent's death: its parent shell SIGKILLed, until the command is gone. The same
 // CLI built by `bun build --compile` into one file runs beside them: what a single-file copy
 // of supervise would cost a waiting wrapper.
-// Usage: bun bench/wrapper-idle.ts [steady seconds = 60] [count = 5]
+// The settling can be made longer than the first two judgement writes (30 s and 60 s in) to
+// see the steady state alone; BASELINE_CLI=<another checkout's src/cli.ts> runs that version's
+// wrapper in the same run.
+// Usage: [BASELINE_CLI=…] bun bench/wrapper-idle.ts [steady seconds = 60] [count = 5] [settle seconds = 5]
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +16,7 @@ import { benchDir, BUN, CLI, cpuTicks, median } from "./lib.ts";
 
 const STEADY_S = Number(process.argv[2] ?? 60);
 const COUNT = Number(process.argv[3] ?? 5);
-const SETTLE_MS = 5_000;
+const SETTLE_MS = Number(process.argv[4] ?? 5) * 1_000;
 const b = benchDir();
 const spawned: Bun.Subprocess[] = [];
 
@@ -33,7 +36,7 @@ async function started(cmd: string[]): Promise<number> {
   return proc.pid;
 }
 
-const SLEEP = ["sh", "-c", `echo ready; exec sleep ${STEADY_S + 120}`];
+const SLEEP = ["sh", "-c", `echo ready; exec sleep ${STEADY_S + SETTLE_MS / 1000 + 120}`];
 const compiled = join(b.dir, "supervise");
 const build = Bun.spawnSync([BUN, "build", "--compile", CLI, "--outfile", compiled], { stdio: ["ignore", "ignore", "inherit"] });
 if (build.exitCode !== 0) throw new Error("bun build --compile failed");
@@ -41,8 +44,9 @@ const kinds: Record<string, string[]> = {
   "supervise run": [BUN, CLI, "run", "--", ...SLEEP],
   "compiled run": [compiled, "run", "--", ...SLEEP],
   "idle bun script": [BUN, "-e", "console.log('ready'); setInterval(() => {}, 60_000)"],
-  "timeout": ["timeout", String(STEADY_S + 120), ...SLEEP],
+  "timeout": ["timeout", String(STEADY_S + SETTLE_MS / 1000 + 120), ...SLEEP],
 };
+if (process.env.BASELINE_CLI) kinds["baseline run"] = [BUN, process.env.BASELINE_CLI, "run", "--", ...SLEEP];
 
 function isGone(pid: number): boolean {
   try {
