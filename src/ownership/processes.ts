@@ -3,9 +3,9 @@
 // asked for by pid: the holder of a port). Each
 // session's header is worked out here too, from all its rows, so text and JSON agree.
 
+import { processTimes } from "../proc/times.ts";
 import type { EntryRow } from "../ledger/entries.ts";
-import { CLOCK_TICKS_PER_SECOND } from "../proc/boot.ts";
-import { isGone, type ProcStat } from "../proc/stat.ts";
+import { isGone } from "../proc/stat.ts";
 import { keepMarkOf, type KeepMark, type KeepSettings } from "../policy/keep.ts";
 import { cookieOf, isOrphaned, type ProcessTable, type ProcInfo } from "./process-table.ts";
 import { sessionCookieOf, type SessionCookie } from "./cookie.ts";
@@ -148,14 +148,6 @@ export interface SessionHeader {
   /** Rows in another (or an unreadable) pid namespace: their owner cannot be judged from here. */
   elsewhere: number;
   rows: OwnedProcess[];
-}
-
-/** A row's age and CPU time from its stat, as ps and top show them. */
-export function processTimes(stat: Pick<ProcStat, "startTicks" | "utimeTicks" | "stimeTicks">, nowTicks: number): { ageSeconds: number; cpuSeconds: number } {
-  return {
-    ageSeconds: Math.max(0, Math.floor((nowTicks - stat.startTicks) / CLOCK_TICKS_PER_SECOND)),
-    cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / CLOCK_TICKS_PER_SECOND,
-  };
 }
 
 export function sessionHeaders(rows: readonly OwnedProcess[]): SessionHeader[] {

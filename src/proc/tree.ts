@@ -1,7 +1,7 @@
 // A supervised command's live processes as a person inspects them: a tree by parent pid,
 // with state, age, CPU time, memory and command line.
 
-import { CLOCK_TICKS_PER_SECOND } from "./boot.ts";
+import { processTimes } from "./times.ts";
 import { readCmdline } from "./facts.ts";
 import { readProcText } from "./read.ts";
 import { portsOfEach } from "./sockets.ts";
@@ -61,8 +61,7 @@ export function describeTree(found: readonly TreeMember[], nowTicks: number): Pr
       pgid: stat.pgrp,
       depth,
       state: stat.state,
-      ageSeconds: Math.max(0, Math.floor((nowTicks - stat.startTicks) / CLOCK_TICKS_PER_SECOND)),
-      cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / CLOCK_TICKS_PER_SECOND,
+      ...processTimes(stat, nowTicks),
       rssBytes: readRssBytes(stat.pid),
       command: argv?.join(" ") || `[${stat.comm}]`,
       argv,

@@ -6,7 +6,7 @@
 import { uptimeTicks } from "../proc/boot.ts";
 import { isGone, PAGE_BYTES, readStat, type ProcStat } from "../proc/stat.ts";
 import type { ShownProcess } from "../ownership/owned-now.ts";
-import { processTimes } from "../ownership/processes.ts";
+import { processTimes } from "../proc/times.ts";
 
 /** The rows with their CPU, RSS, age and state read now; those whose process is gone or replaced (`identities`: pid to start tick, from the full look), left out. */
 export function refreshRows(rows: readonly ShownProcess[], identities: ReadonlyMap<number, number>, nowTicks = uptimeTicks(), read: (pid: number) => ProcStat | null = readStat): ShownProcess[] {
