@@ -19,9 +19,14 @@ export function sameBoot(recorded: string, current: string = bootId()): boolean 
   return current !== UNKNOWN_BOOT && current !== "" && recorded === current;
 }
 
-/** Whether stat shows the recorded process, still live (not a zombie), in this boot. */
-export function isSameLive(identity: ProcessIdentity, stat: ProcStat | null): stat is ProcStat {
-  return sameBoot(identity.bootId) && !isGone(stat) && stat!.startTicks === identity.startTicks;
+/** Whether stat shows the process that started at `startTicks`, still live (not a zombie); the boot is the caller's to know. */
+export function isLiveSince(startTicks: number, stat: ProcStat | null | undefined): stat is ProcStat {
+  return stat != null && !isGone(stat) && stat.startTicks === startTicks;
+}
+
+/** Whether stat shows the recorded process, still live (not a zombie), in this boot (`current`: the boot id read now). */
+export function isSameLive(identity: ProcessIdentity, stat: ProcStat | null | undefined, current: string = bootId()): stat is ProcStat {
+  return sameBoot(identity.bootId, current) && isLiveSince(identity.startTicks, stat);
 }
 
 /** Re-read the process now; its stat only if it is still the recorded, live (non-zombie) process. */

@@ -10,7 +10,7 @@ import { keepMarkOf, recordedAsksToBeKept, type KeepSettings } from "../policy/k
 import { mayEnd, type Proof, type Tie } from "../policy/lifecycle.ts";
 import type { RecordedSessions } from "../ownership/owner.ts";
 import { entryRef, wrapperIdentity } from "../entry/liveness.ts";
-import { sameBoot } from "../proc/identity.ts";
+import { isLiveSince, isSameLive, sameBoot } from "../proc/identity.ts";
 import { nestedWrappers } from "../ownership/nested-entry.ts";
 import { findEntryProcesses, type EntryProbe } from "../proc/scan.ts";
 import { isGone } from "../proc/stat.ts";
@@ -314,7 +314,7 @@ function liveWrapper(row: EntryRow, byPid: ReadonlyMap<number, ProcInfo>): ProcI
 /** The snapshot's process with this pid and start time, if it is alive. */
 function liveProcess(pid: number, startTicks: number, byPid: ReadonlyMap<number, ProcInfo>): ProcInfo | null {
   const proc = byPid.get(pid);
-  return proc && proc.startTicks === startTicks && !isGone(proc) ? proc : null;
+  return isLiveSince(startTicks, proc) ? proc : null;
 }
 
 /** A process carrying an ended entry's cookie: it must have started after that entry's wrapper, in this boot. */
@@ -332,8 +332,7 @@ function snapshotProbe(byPid: ReadonlyMap<number, ProcInfo>, bootId: string): En
     },
     currentLeader: (identity) => {
       const proc = byPid.get(identity.pid);
-      if (!proc || !sameBoot(identity.bootId, bootId) || proc.startTicks !== identity.startTicks || isGone(proc)) return null;
-      return proc;
+      return isSameLive(identity, proc, bootId) ? proc : null;
     },
   };
 }
