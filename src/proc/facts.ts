@@ -58,19 +58,26 @@ export function readCmdlineAsync(pid: number): Promise<string[] | null> {
   return Bun.file(`/proc/${pid}/cmdline`).text().then(splitCmdline, unreadable);
 }
 
-/** The owner of the process's /proc files: its effective uid (root's for a process that is not dumpable). */
+/**
+ * The owner uid of a process, one definition for both readers: the owner of its /proc
+ * directory, which is its effective uid (root's for a process that is not dumpable).
+ */
+function ownerPath(pid: number): string {
+  return `/proc/${pid}`;
+}
+
 export function readUidAsync(pid: number): Promise<number | null> {
-  return Bun.file(`/proc/${pid}/stat`).stat().then((s) => s.uid, unreadable);
+  return Bun.file(ownerPath(pid)).stat().then((s) => s.uid, unreadable);
 }
 
 export function readPidNamespaceAsync(pid: number): Promise<string | null> {
   return (require("node:fs/promises") as typeof import("node:fs/promises")).readlink(`/proc/${pid}/ns/pid`).catch(unreadable);
 }
 
-/** Owner uid of a process (of its /proc directory); null when it is gone. */
+/** The same, synchronously; null when it is gone. */
 export function readUid(pid: number): number | null {
   try {
-    return nodeFs().statSync(`/proc/${pid}`).uid;
+    return nodeFs().statSync(ownerPath(pid)).uid;
   } catch {
     return null;
   }
