@@ -15,6 +15,7 @@ import { UsageError } from "../errors.ts";
 import { workingDirectory } from "../cwd.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
 import type { IgnoredKey, Layer, Origins } from "./merge.ts";
+import type { ConfigFile } from "./schema.ts";
 import { ensureStateDir, homeDirectory, under } from "../state-dir.ts";
 
 export interface ConfigSource {
@@ -122,7 +123,9 @@ interface MergedConfig {
 }
 
 async function validateAndMerge(sources: ConfigSource[]): Promise<MergedConfig> {
-  const [{ validateConfigFile }, { mergeLayers }] = await Promise.all([import("./schema.ts"), import("./merge.ts")]);
+  const [{ fitsConfigShape }, { mergeLayers }] = await Promise.all([import("./check.ts"), import("./merge.ts")]);
+  // zod only for a file the cheap check refuses: it decides, and words the error.
+  const validateConfigFile = async (data: unknown) => (fitsConfigShape(data) ? { ok: true as const, value: data as ConfigFile } : (await import("./schema.ts")).validateConfigFile(data));
   const layers: Layer[] = [];
   for (const source of sources) {
     const data = readJson(source);
@@ -130,7 +133,7 @@ async function validateAndMerge(sources: ConfigSource[]): Promise<MergedConfig> 
       layers.push({ source, settings: { reap: legacyReapKeys(data) } });
       continue;
     }
-    const checked = validateConfigFile(data);
+    const checked = await validateConfigFile(data);
     if (!checked.ok) throw new UsageError(`config ${source.path}: ${checked.message}`);
     const { $schema: _ignored, ...settings } = checked.value;
     layers.push({ source, settings });

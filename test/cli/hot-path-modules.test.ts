@@ -37,9 +37,10 @@ const call = (command: string, background: boolean) =>
 describe("modules loaded on the hot paths", () => {
   test("run, ls --json and hook pre-tool-use (foreground and background) load neither zod nor pino", async () => {
     sb = makeSandbox({ hooks: { reapInterval: "none" } });
-    // The first run of a new state dir validates the config once, with zod, and caches the result.
+    // The first run of a new state dir (a cold config cache) validates the config without zod too: a waiting wrapper keeps what it loaded.
     const first = await modulesLoadedBy(["run", "--", "true"]);
-    expect(heavyIn(first).length).toBeGreaterThan(0);
+    expect(heavyIn(first)).toEqual([]);
+    expect(first).toContain("src/config/check.ts");
     await modulesLoadedBy(["hook", "pre-tool-use"], call("ls", true));
 
     const run = await modulesLoadedBy(["run", "--", "true"]);
@@ -69,6 +70,16 @@ describe("modules loaded on the hot paths", () => {
     expect(prompt).not.toContain("src/tell/deliver.ts");
     expect(prompt).not.toContain("src/ledger/open.ts");
     expect(heavyIn(prompt)).toEqual([]);
+  });
+
+  test("zod is loaded for the config only to word what is wrong with it", async () => {
+    sb = makeSandbox({ run: { deadline: "5x" } });
+    const out = join(sb.dir, "modules.txt");
+    const proc = Bun.spawn([BUN, "--preload", RECORDER, CLI, "run", "--", "true"], { env: { ...sb.env, RECORD_MODULES_TO: out }, cwd: sb.dir, stdout: "ignore", stderr: "pipe" });
+    sb.track(proc.pid);
+    const [stderr, code] = await Promise.all([proc.stderr.text(), proc.exited]);
+    expect({ code, stderr: stderr.split("\n")[0] }).toEqual({ code: 125, stderr: expect.stringContaining("invalid duration for run.deadline: \"5x\"") });
+    expect(readFileSync(out, "utf8")).toContain("src/config/schema.ts");
   });
 
   test("zod is loaded for hook input only when a field has the wrong type", async () => {
