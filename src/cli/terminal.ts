@@ -1,19 +1,10 @@
-// Is this a terminal, how wide, and may it have colour: from the fd's device number, since
-// node:tty loads the same stream machinery as process.stdout.
+// Is this a terminal, how wide, and may it have colour.
 
-/** Linux terminal devices by major number: virtual consoles (4), /dev/tty and console (5), pseudo-terminals (136-143). */
-function isTerminalMajor(major: number): boolean {
-  return major === 4 || major === 5 || (major >= 136 && major <= 143);
-}
+import { isatty } from "node:tty";
 
-/** Whether fd is a terminal, from its device number (no node:tty, no node:fs). */
+/** Whether fd is a terminal: isatty(3), so every kind counts (pseudo-terminals, consoles, ttyUSB, ttyACM, hvc). */
 export async function isTerminal(fd: 0 | 1 | 2): Promise<boolean> {
-  try {
-    const stat = await Bun.file(fd).stat();
-    return stat.isCharacterDevice() && isTerminalMajor(Math.floor(Number(stat.rdev) / 256) & 0xfff);
-  } catch {
-    return false;
-  }
+  return isatty(fd);
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */

@@ -1,4 +1,4 @@
-// Terminal detection from the fd's device number: a pipe and /dev/null (a character device,
+// Terminal detection (isatty): a pipe and /dev/null (a character device,
 // but not a terminal) are not terminals, a pseudo-terminal is; $COLUMNS and NO_COLOR win.
 
 import { describe, expect, test } from "bun:test";
