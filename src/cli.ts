@@ -68,13 +68,8 @@ async function report(error: unknown, isRun: boolean): Promise<number> {
   return isRun ? 125 : 1;
 }
 
-// The raw command line is needed only to notice a `--` that Bun dropped (raw-args.ts). It is
-// read on Bun's I/O thread while the module of the command argv names loads, which is
-// nearly always the command that runs: the read then costs no wall time of its own.
-const rawCmdline = readOwnCmdline();
-const named = process.argv[2];
-if (named !== undefined && Object.hasOwn(COMMANDS, named)) COMMANDS[named]!().catch(() => {});
-const args = userArgs(process.argv, await rawCmdline);
+// The raw command line, to notice a `--` that Bun dropped (raw-args.ts).
+const args = userArgs(process.argv, await readOwnCmdline());
 const isRun = args[0] === undefined || args[0] === "run" || args[0] === "restart" || !Object.hasOwn(COMMANDS, args[0]);
 const code = await main(args).catch((error) => report(error, isRun));
 process.exit(code);
