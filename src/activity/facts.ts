@@ -24,21 +24,22 @@ export interface TreeFacts {
   /** The latest mtime of what the tree's first process writes its stdout and stderr to (0 for /dev/null); null when either cannot be seen. */
   outputAt: number | null;
   /**
-   * Bytes read so far by the tree's processes beyond 64 a read call (/proc/PID/io rchar - 64 x
-   * syscr): a runtime's own small reads are wake-ups, not input (an eventfd's 8 bytes, Bun's
-   * /proc/self/statm, 36, twice a second); undefined when none could be read. Only its changes
-   * mean anything.
+   * Bytes each process has read and written itself so far (its live threads' /proc/PID/task/TID/io
+   * rchar + wchar, never its reaped children's: a poll loop's `sleep` execs read their ELF
+   * headers), by `pid:startTicks`. The judge counts a process's bytes only between two looks
+   * that both saw it.
    */
-  readBytes?: number;
+  io?: ReadonlyMap<string, number>;
+  /** Threads blocked in read(2) on a stdin nobody in the tree writes, each with its read calls so far (syscr), by `pid:startTicks/tid`: the next look's `fed`. */
+  stdinReads?: ReadonlyMap<string, number>;
+  /** A thread that the last look saw blocked reading stdin has completed a read since: input came (`slow | cmd`, `tail -f log | grep`). */
+  fed?: boolean;
 }
 
 /** read(2), select(2) and the epoll waits an event loop sleeps in, by architecture, as /proc/PID/syscall's first field gives them. */
 const READ_SYSCALL: Record<string, string> = { x64: "0", arm64: "63" };
 const SELECT_SYSCALLS: Record<string, readonly string[]> = { x64: ["23", "270"], arm64: ["72"] };
 const EPOLL_WAITS: Record<string, readonly string[]> = { x64: ["232", "281", "441"], arm64: ["22", "441"] };
-
-/** A read call this small or smaller reads no input: an event loop's wake-up, a runtime polling its own memory. */
-const SMALL_READ_BYTES = 64;
 
 /** `root` and its descendants, parents first: through each thread's children list. */
 export function treeOf(root: number, limit = 10_000): number[] {
@@ -64,48 +65,94 @@ export function treeOf(root: number, limit = 10_000): number[] {
   return pids;
 }
 
-/** The facts of the processes `pids` (one tree); `outputOf` is whose stdout counts as the tree's output. */
-export function readTreeFacts(pids: readonly number[], outputOf: number | null = pids[0] ?? null): TreeFacts {
+/**
+ * The facts of the processes `pids` (one tree); `outputOf` is whose stdout counts as the tree's
+ * output; `stdinReadsBefore`: the last look's `stdinReads`, for `fed`.
+ */
+export function readTreeFacts(pids: readonly number[], outputOf: number | null = pids[0] ?? null, stdinReadsBefore: ReadonlyMap<string, number> = new Map()): TreeFacts {
   let cpuTicks = 0;
   let queuedMs = 0;
   let rssBytes = 0;
-  const readers: Array<{ pid: number; stdin: string }> = [];
+  const readers: Array<{ pid: number; stdin: string; threads: Array<{ key: string; calls: number }> }> = [];
   let read = 0;
   let stoppedCount = 0;
-  let readBytes: number | undefined;
+  const io = new Map<string, number>();
+  let fed = false;
   const sockets = new Set<string>();
   for (const pid of pids) {
     const fields = statFields(pid);
     if (fields === null) continue;
+    const key = `${pid}:${fields[19]}`;
     cpuTicks += (Number(fields[11]) || 0) + (Number(fields[12]) || 0) + (Number(fields[13]) || 0) + (Number(fields[14]) || 0);
     rssBytes += (Number(fields[21]) || 0) * PAGE_BYTES;
     queuedMs += runQueueMs(pid);
     for (const inode of socketInodes(pid)) sockets.add(inode);
     const stdin = stdinThatBlocks(pid);
-    if (stdin !== null && waitsOnStdin(pid, stdin)) readers.push({ pid, stdin });
-    const payload = bytesBeyondWakeUps(pid);
-    if (payload !== null) readBytes = (readBytes ?? 0) + payload;
+    const threads = threadsOf(pid, stdin);
+    io.set(key, threads.reduce((sum, t) => sum + t.bytes, 0));
+    for (const t of threads) {
+      const before = stdinReadsBefore.get(`${key}/${t.tid}`);
+      if (before !== undefined && t.calls > before) fed = true;
+    }
+    const waiting = threads.filter((t) => t.waitsOnStdin);
+    if (stdin !== null && waiting.length > 0) readers.push({ pid, stdin, threads: waiting.filter((t) => t.inRead).map((t) => ({ key: `${key}/${t.tid}`, calls: t.calls })) });
     read++;
     if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
   }
   // A reader whose pipe another process of the tree writes waits on its own pipeline (`slow | cmd`), not for an answer.
-  const readingStdin = readers.some((reader) => !writtenWithin(reader.stdin, reader.pid, pids));
-  return { pids: [...pids], cpuTicks, queuedMs, rssBytes, ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [], readingStdin, stopped: read > 0 && stoppedCount === read, outputAt: outputOf === null ? null : outputTime(outputOf), readBytes };
+  const unanswered = readers.filter((reader) => !writtenWithin(reader.stdin, reader.pid, pids));
+  const stdinReads = new Map(unanswered.flatMap((reader) => reader.threads.map((t) => [t.key, t.calls] as const)));
+  return {
+    pids: [...pids],
+    cpuTicks,
+    queuedMs,
+    rssBytes,
+    ports: sockets.size && pids.length ? listeningPorts(pids[0]!, sockets) : [],
+    readingStdin: unanswered.length > 0,
+    stopped: read > 0 && stoppedCount === read,
+    outputAt: outputOf === null ? null : outputTime(outputOf),
+    io,
+    stdinReads,
+    fed,
+  };
 }
 
-/** /proc/PID/io's rchar less 64 bytes a read call (syscr); null when unreadable. */
-function bytesBeyondWakeUps(pid: number): number | null {
+interface ThreadFacts {
+  tid: string;
+  /** rchar + wchar of this thread alone. */
+  bytes: number;
+  /** Its read calls so far (syscr). */
+  calls: number;
+  waitsOnStdin: boolean;
+  /** Waiting in read(2) itself: a completed call is then a read of stdin. */
+  inRead: boolean;
+}
+
+/** Each live thread's own I/O, and whether it waits for `stdin` (null: a stdin that cannot block, never). */
+function threadsOf(pid: number, stdin: string | null): ThreadFacts[] {
+  let tasks: string[];
   try {
-    const io = readProcText(`/proc/${pid}/io`);
-    const rchar = /^rchar: ([0-9]+)$/m.exec(io)?.[1];
-    const syscr = /^syscr: ([0-9]+)$/m.exec(io)?.[1];
-    return rchar === undefined || syscr === undefined ? null : Number(rchar) - SMALL_READ_BYTES * Number(syscr);
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return null;
+    return [];
   }
+  const out: ThreadFacts[] = [];
+  for (const tid of tasks) {
+    const task = `/proc/${pid}/task/${tid}`;
+    let bytes = 0;
+    let calls = 0;
+    try {
+      const text = readProcText(`${task}/io`);
+      bytes = (Number(/^rchar: ([0-9]+)$/m.exec(text)?.[1]) || 0) + (Number(/^wchar: ([0-9]+)$/m.exec(text)?.[1]) || 0);
+      calls = Number(/^syscr: ([0-9]+)$/m.exec(text)?.[1]) || 0;
+    } catch {}
+    const wait = stdin === null ? null : taskWait(task, pid, stdin);
+    out.push({ tid, bytes, calls, waitsOnStdin: wait !== null, inRead: wait === "read" });
+  }
+  return out;
 }
 
-/** The fields after the ")" that ends comm: 0 is the state, 11-14 the CPU times, 21 rss in pages. */
+/** The fields after the ")" that ends comm: 0 is the state, 11-14 the CPU times, 19 the start time, 21 rss in pages. */
 function statFields(pid: number): string[] | null {
   try {
     const text = readProcText(`/proc/${pid}/stat`);
@@ -140,31 +187,21 @@ function isTerminal(target: string): boolean {
 }
 
 /**
- * One of its threads is asleep waiting for its stdin (a JVM's or a Python thread's prompt reads
- * off the main thread): in read(2) on fd 0, in select(2) on fd 0 alone (bash's `read -t`), or
- * in an epoll wait whose set holds stdin for reading (Node's and Bun's prompts).
+ * How a thread is asleep waiting for its stdin, if it is (a JVM's or a Python thread's prompt
+ * reads off the main thread): in read(2) on fd 0, in select(2) on fd 0 alone (bash's `read -t`),
+ * or in an epoll wait whose set holds stdin for reading (Node's and Bun's prompts); null if not.
  */
-function waitsOnStdin(pid: number, stdin: string): boolean {
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return false;
-  }
-  return tasks.some((tid) => taskWaitsOnStdin(`/proc/${pid}/task/${tid}`, pid, stdin));
-}
-
-function taskWaitsOnStdin(task: string, pid: number, stdin: string): boolean {
+function taskWait(task: string, pid: number, stdin: string): "read" | "select" | "epoll" | null {
   try {
     const stat = readProcText(`${task}/stat`);
-    if (stat[stat.lastIndexOf(")") + 2] !== "S") return false;
+    if (stat[stat.lastIndexOf(")") + 2] !== "S") return null;
     const [nr, first] = readProcText(`${task}/syscall`).split(" ");
-    if (nr === READ_SYSCALL[process.arch]) return Number(first) === 0;
+    if (nr === READ_SYSCALL[process.arch]) return Number(first) === 0 ? "read" : null;
     // select's first argument is the highest fd + 1: 1 is stdin alone.
-    if (SELECT_SYSCALLS[process.arch]?.includes(nr!)) return Number(first) === 1;
-    return EPOLL_WAITS[process.arch]?.includes(nr!) === true && epollReads(pid, Number(first), stdin);
+    if (SELECT_SYSCALLS[process.arch]?.includes(nr!)) return Number(first) === 1 ? "select" : null;
+    return EPOLL_WAITS[process.arch]?.includes(nr!) === true && epollReads(pid, Number(first), stdin) ? "epoll" : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -19,8 +19,10 @@ export interface ActivitySample {
   ports: readonly number[];
   /** Some process of the tree is blocked reading a stdin that is a pipe or terminal. */
   readingStdin: boolean;
-  /** Bytes the tree has read so far beyond its 8-byte wake-ups (facts.ts): input consumed is progress; absent when unseen. */
-  readBytes?: number;
+  /** Bytes each process has read and written itself so far, by `pid:startTicks` (facts.ts); absent when unseen. */
+  io?: ReadonlyMap<string, number>;
+  /** A read of stdin completed since the last sample (a fed pipe: `tail -f log | grep x`). */
+  fed?: boolean;
 }
 
 /** What the judge carries from one sample to the next. */
@@ -52,8 +54,24 @@ export const SPIN_SHARE = 0.9;
 export const WORK_SHARE = 0.01;
 const WORK_TICKS = 2;
 
-/** Input read in a window, beyond a runtime's small reads of its own (facts.ts), that is progress: a download, a fed pipe. */
-export const READ_PROGRESS_BYTES = 512;
+/**
+ * I/O that is progress: at least 256 bytes a second over the window, and 512 bytes, read and
+ * written by processes seen at both looks (a download to a file, a copy). A runtime's own reads
+ * are less (Bun reads its /proc/self/statm, 36 bytes, twice a second).
+ */
+export const IO_BYTES_PER_SECOND = 256;
+export const IO_MIN_BYTES = 512;
+
+/** Bytes moved between two looks by the processes both saw. */
+function ioMoved(before: ReadonlyMap<string, number> | undefined, after: ReadonlyMap<string, number> | undefined): number {
+  if (!before || !after) return 0;
+  let moved = 0;
+  for (const [key, bytes] of after) {
+    const was = before.get(key);
+    if (was !== undefined && bytes > was) moved += bytes - was;
+  }
+  return moved;
+}
 
 /**
  * The state after `next`, given what came before (`track`, null for the first sample).
@@ -71,8 +89,9 @@ export function judge(track: ActivityTrack | null, next: ActivitySample, stallAf
   const wantedPercent = windowMs > 0 ? (cpuTicks / ticksPerSecond / (windowMs / 1000)) * 100 + (queuedMs / windowMs) * 100 : 0;
   const seen = track !== null && next.output !== null && track.last.output !== null;
   const wrote = seen && next.output !== track!.last.output;
-  // A reader fed slowly (`slow | cmd`) takes no CPU tick between lines, but it reads them.
-  const readMore = track !== null && next.readBytes !== undefined && track.last.readBytes !== undefined && next.readBytes - track.last.readBytes >= READ_PROGRESS_BYTES;
+  // A download takes almost no CPU, nor does a reader fed slowly (`slow | cmd`), but one moves bytes and the other completes reads of stdin.
+  const moved = track === null ? 0 : ioMoved(track.last.io, next.io);
+  const readMore = next.fed === true || (windowMs > 0 && moved >= Math.max(IO_MIN_BYTES, IO_BYTES_PER_SECOND * (windowMs / 1000)));
   const worked = windowMs > 0 && cpuTicks >= WORK_TICKS && cpuTicks / ticksPerSecond >= WORK_SHARE * (windowMs / 1000);
   const progressed = track === null || worked || wrote || readMore;
   const progressAt = progressed ? next.at : track!.progressAt;

@@ -43,6 +43,8 @@ const IDLE_STATES: ReadonlySet<string> = new Set(["quiet", "stalled", "waiting-i
 
 export function watchActivity(options: WatchOptions): ActivityWatch {
   let track: ActivityTrack | null = null;
+  // The threads the last look saw blocked reading stdin: a read they completed since is input that came.
+  let stdinReads: ReadonlyMap<string, number> = new Map();
   let recorded: { key: string; facts: string; at: number } | null = null;
   const factsEveryMs = Math.min(FACTS_EVERY_MS, options.stallAfterMs);
   let idled = false;
@@ -50,14 +52,15 @@ export function watchActivity(options: WatchOptions): ActivityWatch {
     // The wrapper's own ticks are not the command's progress.
     const pids = treeOf(options.root).filter((pid) => pid !== process.pid);
     if (pids.length === 0) return;
-    const facts = readTreeFacts(pids, options.leader);
+    const facts = readTreeFacts(pids, options.leader, stdinReads);
+    stdinReads = facts.stdinReads ?? new Map();
     // Suspended by the user: not judged, and judged afresh once continued, as the deadline waits too.
     if (facts.stopped) {
       track = null;
       return;
     }
     const output = options.capturePath === null ? facts.outputAt : mtimeOf(options.capturePath);
-    const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, queuedMs: facts.queuedMs, output, ports: facts.ports, readingStdin: facts.readingStdin, readBytes: facts.readBytes }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
+    const next = judge(track, { at: Date.now(), cpuTicks: facts.cpuTicks, queuedMs: facts.queuedMs, output, ports: facts.ports, readingStdin: facts.readingStdin, io: facts.io, fed: facts.fed }, options.stallAfterMs, CLOCK_TICKS_PER_SECOND);
     track = next.track;
     if (!idled && IDLE_STATES.has(track.state) && track.last.at - track.progressAt >= options.idleTimeoutMs) {
       idled = true;

@@ -89,22 +89,30 @@ time.sleep(100)`]);
     expect(readTreeFacts([timer.pid]).readingStdin).toBe(false);
   });
 
-  test("bytes read: a runtime's own small reads (Bun's eventfd and /proc/self/statm) add nothing; a reader fed through a pipe adds what it reads", async () => {
+  test("I/O: a process's own, never its reaped children's (a poll loop's execs); a runtime's own reads are a trickle; a completed read of stdin is input that came", async () => {
     sb = makeSandbox();
+    const bytesOf = (facts: ReturnType<typeof readTreeFacts>, pid: number) => [...facts.io!].find(([key]) => key.startsWith(`${pid}:`))?.[1] ?? NaN;
+    const poll = start(["bash", "-c", "while :; do /bin/true; sleep 0.05; done"], "ignore", "ignore");
     const timer = start([process.execPath, "-e", "setInterval(() => {}, 10)"], "ignore", "ignore");
     await waitFor(() => readFileSync(`/proc/${timer.pid}/syscall`, "utf8").startsWith("441 "), 10_000, "the timer's loop");
-    const before = readTreeFacts([timer.pid]).readBytes!;
-    // Bun reads its /proc/self/statm twice a second: a few of those.
-    const calls = () => Number(/^syscr: ([0-9]+)$/m.exec(readFileSync(`/proc/${timer.pid}/io`, "utf8"))?.[1]);
-    const callsBefore = calls();
-    await waitFor(() => calls() >= callsBefore + 4, 10_000, "its own reads");
-    const after = readTreeFacts([timer.pid]).readBytes!;
-    expect(after - before).toBeLessThan(512);
+    const first = readTreeFacts([poll.pid, timer.pid]);
+    const t0 = performance.now();
+    // Some twenty execs of /bin/true, each reading its ELF headers into bash's reaped-children account.
+    const execs = () => Number(/^syscr: ([0-9]+)$/m.exec(readFileSync(`/proc/${poll.pid}/io`, "utf8"))?.[1]);
+    const execsBefore = execs();
+    await waitFor(() => execs() > execsBefore + 100, 10_000, "the loop's execs");
+    const second = readTreeFacts([poll.pid, timer.pid]);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(bytesOf(second, poll.pid) - bytesOf(first, poll.pid)).toBeLessThan(512);
+    expect((bytesOf(second, timer.pid) - bytesOf(first, timer.pid)) / seconds).toBeLessThan(256);
+
     const fed = start(["cat"], "ignore", "pipe");
-    const first = readTreeFacts([fed.pid]).readBytes!;
-    fed.stdin!.write("x".repeat(4096));
+    await waitFor(() => (readTreeFacts([fed.pid]).stdinReads?.size ?? 0) > 0, 10_000, "cat blocked on its stdin");
+    const blocked = readTreeFacts([fed.pid]);
+    expect(readTreeFacts([fed.pid], fed.pid, blocked.stdinReads).fed).toBe(false);
+    fed.stdin!.write("line\n");
     await fed.stdin!.flush();
-    await waitFor(() => readTreeFacts([fed.pid]).readBytes! - first >= 4096 - 64, 10_000, "cat's read");
+    await waitFor(() => readTreeFacts([fed.pid], fed.pid, blocked.stdinReads).fed === true, 10_000, "the read to complete");
   });
 
   test("CPU of the whole tree, its reaped children's included; the tree through every thread's children", async () => {
@@ -132,7 +140,7 @@ time.sleep(100)`]);
   });
 
   test("a pid that is gone: no facts, no throw", () => {
-    expect(readTreeFacts([2 ** 22 + 1])).toEqual({ pids: [2 ** 22 + 1], cpuTicks: 0, queuedMs: 0, rssBytes: 0, ports: [], readingStdin: false, stopped: false, outputAt: null });
+    expect(readTreeFacts([2 ** 22 + 1])).toEqual({ pids: [2 ** 22 + 1], cpuTicks: 0, queuedMs: 0, rssBytes: 0, ports: [], readingStdin: false, stopped: false, outputAt: null, io: new Map(), stdinReads: new Map(), fed: false });
     expect(treeOf(2 ** 22 + 1)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { runCli, startCli } from "../helpers/cli.ts";
 import { EntryListSchema, parseJson } from "../helpers/contract.ts";
-import { hasLedgerOpen, isWatching, startSupervised } from "../helpers/ledger.ts";
+import { hasLedgerOpen, isWatching, rawRows, startSupervised } from "../helpers/ledger.ts";
 import { isAlive, makeSandbox, waitFor, type Sandbox } from "../helpers/sandbox.ts";
 
 setDefaultTimeout(20_000);
@@ -139,10 +139,16 @@ describe("supervise wait", () => {
 
   test("--session ID and --all: every entry running at the start, the last one's status; nothing running is exit 0 at once", async () => {
     sb = makeSandbox();
-    const a = await startSupervised(sb, ["--session", "sess-one"], "sleep 0.3; exit 3");
-    const b = await startSupervised(sb, ["--session", "sess-one"], "sleep 0.2; exit 4");
+    // Gated, not timed: both must still run when wait lists what runs (CI saw both end first under load).
+    const a = await startSupervised(sb, ["--session", "sess-one"], gated("go-a", "exit 3"));
+    const b = await startSupervised(sb, ["--session", "sess-one"], gated("go-b", "exit 4"));
     const other = await startSupervised(sb, ["--session", "sess-two"]);
-    const r = await runCli(sb, ["wait", "--session", "sess-o", "--json"]);
+    const listing = startCli(sb, ["wait", "--session", "sess-o", "--json"]);
+    await waitFor(() => isWatching(listing.proc.pid), 5_000, "wait to list what runs");
+    await Bun.write(`${sb.dir}/go-a`, "");
+    await waitFor(() => rawRows(sb).some((row) => row.id === a.id && row.ended_at !== null), 5_000, "a to end");
+    await Bun.write(`${sb.dir}/go-b`, "");
+    const r = await listing.finish();
     expect(r.exitCode).toBe(4);
     expect(JSON.parse(r.stdout).map((e: { id: string; state: string }) => [e.id, e.state])).toEqual([
       [a.id, "exited"],
