@@ -91,9 +91,9 @@ export function ownKeepMark(proc: Markable, settings: KeepSettings, asked: () =>
 /**
  * Its own mark, else "under-kept" when a process it descends from is kept and is of its own
  * owner: the user's shells under a tmux server the agent started carry the agent's cookie
- * too. The walk goes up while the ancestor carries the process's session id, or any entry's
- * SUPERVISE_ID where the process carries one (entries nest), or, for a process with none,
- * shares its process group; it stops there, at init, a subreaper or the first process `byPid` does not know.
+ * too. The walk goes up while the ancestor carries the process's session id (where it has
+ * one), else any entry's SUPERVISE_ID where the process carries one (entries nest), else, for
+ * a process with neither, shares its process group; it stops there, at init, a subreaper or the first process `byPid` does not know.
  * Above is what the owner runs under (the user's tmux, screen, an sshd): not its to keep.
  * A process whose environment cannot be read has cookies nobody knows: every ancestor counts.
  * `ownerScoped`: `byPid` holds only the owner's own tree (an entry's members, a wrapper's
@@ -126,7 +126,12 @@ function sameOwnerAs(proc: Markable): (ancestor: Markable) => boolean {
   const session = sessionCookieOf(proc.environ)?.session;
   const entry = environVar(proc.environ, COOKIE) || undefined;
   if (session === undefined && entry === undefined) return (ancestor) => proc.pgrp === undefined || ancestor.pgrp === undefined || ancestor.pgrp === proc.pgrp;
-  // Entries nest: a process of any entry above one carrying a SUPERVISE_ID is of an entry that holds it (`supervise run` inside another).
-  return (ancestor) =>
-    (session !== undefined && sessionCookieOf(ancestor.environ)?.session === session) || (entry !== undefined && Boolean(environVar(ancestor.environ, COOKIE)));
+  // Entries nest: a process of any entry above one carrying a SUPERVISE_ID is of an entry that
+  // holds it (`supervise run` inside another), within its session when it has one: a second
+  // agent run in a pane of a tmux an entry started carries that entry's id too.
+  return (ancestor) => {
+    const ancestorSession = sessionCookieOf(ancestor.environ)?.session;
+    if (session !== undefined) return ancestorSession === session;
+    return entry !== undefined && Boolean(environVar(ancestor.environ, COOKIE));
+  };
 }

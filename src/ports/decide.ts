@@ -14,6 +14,8 @@ export interface Caller {
   session: string | null;
   /** The agent whose session it is, where known: a session is one agent's (two agents may use one id). */
   agent?: string | null;
+  /** The agent process a --session claim was proven by (its recorded owner above the caller): a holder of that session is the caller's only when that process is its owner too. */
+  agentPid?: number | null;
   uid: number;
   /** The caller's ancestors' pids (its shell, the agent CLI): never ours to end. */
   ancestors?: ReadonlySet<number>;
@@ -21,7 +23,11 @@ export interface Caller {
 
 export function holderSubject(row: ShownProcess, entry: EntryRow | null, caller: Caller): Subject {
   const tie: Tie = entry ? (entry.pgid !== null && row.pgid === entry.pgid ? "group" : "escape") : row.session !== null ? "session-leftover" : "unowned";
-  const own = caller.session !== null && row.session === caller.session && (caller.agent == null || row.agent === null || row.agent === caller.agent);
+  const own =
+    caller.session !== null &&
+    row.session === caller.session &&
+    (caller.agent == null || row.agent === null || row.agent === caller.agent) &&
+    (caller.agentPid == null || row.ownerPid === caller.agentPid);
   return {
     tie,
     kept: row.keptBy,

@@ -29,9 +29,9 @@ export interface KillPortOptions {
 export async function killPort(dir: string, config: Config, options: KillPortOptions): Promise<number> {
   const port = parsePort(options.port);
   if (port === null) throw new UsageError(`--port: not a port (1-65535): '${options.port}'`);
-  const { session, agent } = await claimedSession(dir, options.session);
+  const { session, agent, agentPid } = await claimedSession(dir, options.session);
   const ancestors = new Set(ancestorsOf(process.pid, readStat).map((p) => p.pid));
-  const report = await freePort(dir, config, port, { caller: { session, agent, uid: process.getuid!(), ancestors }, signal: options.signal, graceMs: options.graceMs });
+  const report = await freePort(dir, config, port, { caller: { session, agent, agentPid, uid: process.getuid!(), ancestors }, signal: options.signal, graceMs: options.graceMs });
   if (options.json) await writeJson(report);
   else await writeReport(report);
   const refused = report.holders.some((h) => h.outcome === "refused" || h.outcome === "failed" || h.outcome === "other-namespace");
@@ -44,19 +44,19 @@ export async function killPort(dir: string, config: Config, options: KillPortOpt
  * environment names a session, --session may only repeat it; where it names none (Gemini CLI's
  * shells), the claim holds only when that session's agent is one of the caller's ancestors.
  */
-async function claimedSession(dir: string, named: string | undefined): Promise<{ session: string | null; agent: string | null }> {
+async function claimedSession(dir: string, named: string | undefined): Promise<{ session: string | null; agent: string | null; agentPid: number | null }> {
   const own = callerSession();
-  if (named === undefined) return own ?? { session: null, agent: null };
+  if (named === undefined) return own ?? { session: null, agent: null, agentPid: null };
   if (named === "") throw new UsageError("--session: empty (with --port it is the caller's own session's full id)");
   if (own !== null && named !== own.session) throw new UsageError(`--session '${printable(named)}' is not this environment's session '${printable(own.session)}': kill --port ends only the caller's own holders`);
   if (own !== null) return own;
-  const agent = await agentAbove(dir, named);
-  if (agent === null) throw new SuperviseError(`--session '${printable(named)}': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders`);
-  return { session: named, agent };
+  const above = await agentAbove(dir, named);
+  if (above === null) throw new SuperviseError(`--session '${printable(named)}': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders`);
+  return { session: named, agent: above.agent, agentPid: above.pid };
 }
 
-/** The agent (its name) that the ledger recorded for `session` as one of this process's ancestors (pid and start time, this boot, this pid namespace); null for none. */
-async function agentAbove(dir: string, session: string): Promise<string | null> {
+/** The agent process (its name and pid) that the ledger recorded for `session` as one of this process's ancestors (pid and start time, this boot, this pid namespace); null for none. */
+async function agentAbove(dir: string, session: string): Promise<{ agent: string; pid: number } | null> {
   const ancestors = ancestorsOf(process.pid, readStat);
   const namespace = readPidNamespace("self");
   return readingLedger(dir, async () => {
@@ -66,7 +66,7 @@ async function agentAbove(dir: string, session: string): Promise<string | null> 
       for (const owners of sessionsOfBoot(db, bootId()).values()) {
         for (const row of owners) {
           if (row.session !== session || row.pid_namespace !== namespace) continue;
-          if (ancestors.some((a) => a.pid === row.owner_pid && a.startTicks === row.owner_start_ticks)) return row.agent;
+          if (ancestors.some((a) => a.pid === row.owner_pid && a.startTicks === row.owner_start_ticks)) return { agent: row.agent, pid: row.owner_pid };
         }
       }
       return null;
@@ -77,10 +77,10 @@ async function agentAbove(dir: string, session: string): Promise<string | null> 
 }
 
 /** The session the caller's own environment names (Claude Code's and Codex's cookies), with its agent; null outside one. */
-function callerSession(): { session: string; agent: string } | null {
+function callerSession(): { session: string; agent: string; agentPid: null } | null {
   const environ = Object.entries(process.env).map(([name, value]) => `${name}=${value}`).join("\0");
   const cookie = sessionCookieOf(environ);
-  return cookie ? { session: cookie.session, agent: cookie.agent } : null;
+  return cookie ? { session: cookie.session, agent: cookie.agent, agentPid: null } : null;
 }
 
 async function writeReport(report: PortReport): Promise<void> {

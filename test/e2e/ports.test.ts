@@ -122,6 +122,10 @@ echo "OTHER_ERR $(cat "$D/other.err")"
 sed 's/gem-session/other-session/' "$D/start.json" | GEMINI_CLI=1 sv hook --agent gemini session-start > /dev/null
 GEMINI_CLI=1 sv kill --port $P_OTHER --session other-session > /dev/null 2> "$D/spoof.err"; echo "SPOOF_EXIT $?"
 echo "SPOOF_ERR $(cat "$D/spoof.err")"
+# The same made up as Claude Code's record: the agent's name matches, its process is not the holder's owner.
+sed 's/gem-session/other-session/' "$D/start.json" | sv hook --agent claude-code session-start > /dev/null
+GEMINI_CLI=1 sv kill --port $P_OTHER --session other-session > /dev/null 2> "$D/spoof2.err"; echo "SPOOF2_EXIT $?"
+echo "SPOOF2_ERR $(cat "$D/spoof2.err")"
 AGENT
 )"
 kill $OTHER_AGENT
@@ -134,6 +138,7 @@ kill $OTHER_AGENT
     expect(r.values.get("OTHER_EXIT")).toBe("1");
     expect(r.values.get("SPOOF_EXIT")).toBe("1");
     expect(r.values.get("SPOOF_ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3[^"]*" of live Claude Code session other-se… \(pid \d+\); not ended$/);
+    expect([r.values.get("SPOOF2_EXIT"), r.values.get("SPOOF2_ERR")]).toEqual(["1", r.values.get("SPOOF_ERR")]);
     expect(r.values.get("OTHER_ERR")).toBe("supervise: --session 'other-session': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders");
   });
 
