@@ -6,7 +6,7 @@
 import { workingDirectory } from "../cwd.ts";
 import { stateDir } from "../state-dir.ts";
 import { answer, answerUntouched, note } from "./answer.ts";
-import { MAY_BE_BLIND_KILL } from "./blind-kill/may-be.ts";
+import { mayBeBlindKill } from "./blind-kill/may-be.ts";
 import type { Config } from "../config/defaults.ts";
 import type { AgentName } from "../ownership/agents.ts";
 import { dialectOf, type HookDialect } from "./dialect.ts";
@@ -28,7 +28,7 @@ export async function preToolUseHook(agent: AgentName): Promise<void> {
   // A mistyped field may be the very one that says what the call is: rewrite nothing.
   if (input.problem) return answerUntouched(`${input.problem}; leaving the tool call as it is`);
   const shell = dialect.shellCommand(data);
-  const guarded = shell !== null && MAY_BE_BLIND_KILL.test(shell);
+  const guarded = shell !== null && mayBeBlindKill(shell);
   if (!guarded && !dialect.wrappable(data)) return answer(await told({}, data, dialect));
   try {
     // node:fs and the config come in only for the background calls and possible blind kills, not for every tool call.

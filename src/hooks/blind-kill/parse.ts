@@ -136,7 +136,8 @@ function scriptKills(program: string, args: readonly Word[], cmd: SimpleCommand,
   const printed = source.length === 1 ? commandOf(source[0]!.words) : null;
   // echo prints its words with spaces between them; printf's first is the format.
   if (printed && printed.program === "echo") return findBlindKills(printed.args.filter((w) => !/^-[neE]+$/.test(w.text)).map((w) => w.text).join(" "), env, depth + 1);
-  if (printed && printed.program === "printf") return findBlindKills(printed.args.map((w) => w.text).join("\n"), env, depth + 1);
+  // printf's format prints its escapes decoded: `printf 'pkill x\n' | sh`.
+  if (printed && printed.program === "printf") return findBlindKills(printed.args.map((w) => w.text.replace(/\\n/g, "\n").replace(/\\t/g, "\t")).join("\n"), env, depth + 1);
   const sourceText = source.map((s) => s.words.map((w) => w.text).join(" ")).join(" | ");
   return MAY_BE_BLIND_KILL.test(sourceText) ? [{ text: `${sourceText} | ${program}`, targets: [{ kind: "unknown", what: `what the script piped into ${program} runs` }] }] : [];
 }

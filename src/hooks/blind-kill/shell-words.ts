@@ -117,7 +117,7 @@ export function splitCommands(text: string): SimpleCommand[] {
       i++;
     } else if (c === "$" && next === "'") {
       const close = closingSingle(text, i + 2, true);
-      add(text.slice(i + 2, close).replace(/\\(.)/g, "$1"));
+      add(ansiC(text.slice(i + 2, close)));
       i = close;
     } else if (c === "'") {
       const close = closingSingle(text, i + 1, false);
@@ -212,4 +212,15 @@ function takeHereDoc(text: string, from: number, delimiter: string): { text: str
     lines.push(line);
   }
   return { text: lines.join("\n"), end: text.length };
+}
+
+/** The text of a `$'…'` word as bash decodes it: `\n`, `\t`, `\xHH`, `\NNN` (octal), `\uHHHH`; any other `\c` is c. */
+function ansiC(text: string): string {
+  const named: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", e: "\x1b", E: "\x1b", f: "\f", v: "\v" };
+  return text.replace(/\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|[0-7]{1,3}|.)/g, (_, esc: string) => {
+    if (esc[0] === "x" && esc.length > 1) return String.fromCharCode(parseInt(esc.slice(1), 16));
+    if (esc[0] === "u" && esc.length > 1) return String.fromCharCode(parseInt(esc.slice(1), 16));
+    if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
+    return named[esc] ?? esc;
+  });
 }

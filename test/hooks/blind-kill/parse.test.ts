@@ -151,6 +151,12 @@ const BLIND: Array<[string, string[]]> = [
   ["echo 3000 | xargs npx kill-port", ["unknown"]],
   ["pkill -s 0", ["unknown"]],
   ["[b-a]x foo; pkill vite", ["pgrep vite"]],
+  ["'pk'ill -f vite", ["pgrep -f vite"]],
+  ["pki\"\"ll -f vite", ["pgrep -f vite"]],
+  ["ki\\ll -9 $(pgrep -f vite)", ["pgrep -f vite"]],
+  ["printf 'pkill -f vite\\n' | sh", ["pgrep -f vite"]],
+  ["pkill -f $'\\x76ite'", ["pgrep -f vite"]],
+  ["$'\\160kill' -f vite", ["pgrep -f vite"]],
 ];
 
 const PASS: string[] = [
@@ -260,4 +266,10 @@ describe("findBlindKills: hostile input never throws", () => {
   test.each(["$(", "`", "'", '"', "kill $(", "pkill '", "a | | xargs kill", "\\", "$((", "<<", "kill `lsof -ti:3000", "x".repeat(100_000) + " pkill -f y", "$(".repeat(50) + "pkill x"])("%p", (command) => {
     expect(() => findBlindKills(command)).not.toThrow();
   });
+});
+
+describe("mayBeBlindKill: the hook's look before the guard loads", () => {
+  const { mayBeBlindKill } = require("../../../src/hooks/blind-kill/may-be.ts") as typeof import("../../../src/hooks/blind-kill/may-be.ts");
+  test.each(["pkill -f vite", "'pk'ill -f vite", "pk''ill x", "ki\\ll 1", "fu\"\"ser -k 3000/tcp", "$'\\x70kill' x", "$'\\160kill' x"])("%s is looked at", (command) => expect(mayBeBlindKill(command)).toBe(true));
+  test.each(["npm test", "ls -la", "git status", "echo hi"])("%s is not", (command) => expect(mayBeBlindKill(command)).toBe(false));
 });
