@@ -30,31 +30,62 @@ const regex: Check = (v) => {
 const name: Check = (v) => typeof v === "string" && v.length > 0 && !v.startsWith("!");
 /** Names added to a built-in list; "!NAME" removes one, a lone "!" names nothing. */
 const safetyName: Check = (v) => typeof v === "string" && v.length > 0 && v !== "!";
-/** An object with only these keys, each optional. */
-const strict = (shape: Record<string, Check>): Check => (v) =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && Object.entries(v).every(([key, value]) => Object.hasOwn(shape, key) && shape[key]!(value));
+/** A section: an object with only these keys, each optional. */
+interface Shape {
+  [key: string]: Check | Shape;
+}
 
-export const fitsConfigShape: Check = strict({
+const SHAPE: Shape = {
   $schema: string,
-  run: strict({ deadline: duration, grace: duration, signal, onOrphan: oneOf("kill", "keep"), captureMaxBytes: int(1024), stallAfter: duration, idleTimeout: duration }),
-  reap: strict({
+  run: { deadline: duration, grace: duration, signal, onOrphan: oneOf("kill", "keep"), captureMaxBytes: int(1024), stallAfter: duration, idleTimeout: duration },
+  reap: {
     timeoutMs: int(1),
     gracefulDegradation: boolean,
     grace: duration,
     historySize: int(1, 10_000),
     notifyAbove: int(0),
-    thresholds: strict({ rg: duration, rgTag: duration, agentShell: duration, sessionGone: duration }),
-    targets: strict({ rg: list(name), shells: list(name) }),
+    thresholds: { rg: duration, rgTag: duration, agentShell: duration, sessionGone: duration },
+    targets: { rg: list(name), shells: list(name) },
     tagPattern: regex,
     protect: list(safetyName),
     sessionKeep: list(safetyName),
-  }),
-  hooks: strict({
+  },
+  hooks: {
     sessionEndKillOn: list(oneOf("clear", "resume", "logout", "prompt_input_exit", "other", "exit")),
     preToolUseDecision: oneOf("none", "ask", "allow"),
     reapInterval: duration,
     deadline: duration,
     blindKill: oneOf("ask", "deny", "off"),
-  }),
-  gc: strict({ after: duration, keepFinished: int(0) }),
-});
+  },
+  gc: { after: duration, keepFinished: int(0) },
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function fits(shape: Shape, value: unknown): boolean {
+  if (!isObject(value)) return false;
+  return Object.entries(value).every(([key, v]) => {
+    if (!Object.hasOwn(shape, key)) return false;
+    const rule = shape[key]!;
+    return typeof rule === "function" ? rule(v) : fits(rule, v);
+  });
+}
+
+/** The file's keys in the schema's order, as zod gives them back: the ignored-key lines follow it. */
+function ordered(shape: Shape, value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(shape)) {
+    if (!Object.hasOwn(value, key)) continue;
+    out[key] = typeof rule === "function" ? value[key] : ordered(rule, value[key] as Record<string, unknown>);
+  }
+  return out;
+}
+
+/** The file as zod would give it back when it fits the schema (keys in the schema's order); null when it does not. */
+export function checkedConfig(data: unknown): Record<string, unknown> | null {
+  return fits(SHAPE, data) ? ordered(SHAPE, data as Record<string, unknown>) : null;
+}
+
+export function fitsConfigShape(data: unknown): boolean {
+  return fits(SHAPE, data);
+}

@@ -123,9 +123,12 @@ interface MergedConfig {
 }
 
 async function validateAndMerge(sources: ConfigSource[]): Promise<MergedConfig> {
-  const [{ fitsConfigShape }, { mergeLayers }] = await Promise.all([import("./check.ts"), import("./merge.ts")]);
+  const [{ checkedConfig }, { mergeLayers }] = await Promise.all([import("./check.ts"), import("./merge.ts")]);
   // zod only for a file the cheap check refuses: it decides, and words the error.
-  const validateConfigFile = async (data: unknown) => (fitsConfigShape(data) ? { ok: true as const, value: data as ConfigFile } : (await import("./schema.ts")).validateConfigFile(data));
+  const validateConfigFile = async (data: unknown) => {
+    const checked = checkedConfig(data);
+    return checked !== null ? { ok: true as const, value: checked as ConfigFile } : (await import("./schema.ts")).validateConfigFile(data);
+  };
   const layers: Layer[] = [];
   for (const source of sources) {
     const data = readJson(source);

@@ -2,7 +2,7 @@
 // zod accepts; whatever zod refuses, it refuses too. Hostile and mistyped files included.
 
 import { describe, expect, test } from "bun:test";
-import { fitsConfigShape } from "../../src/config/check.ts";
+import { checkedConfig, fitsConfigShape } from "../../src/config/check.ts";
 import { ConfigFileSchema } from "../../src/config/schema.ts";
 
 /** Every key with values of each kind, good and bad, in a file of its own. */
@@ -48,5 +48,12 @@ describe("fitsConfigShape agrees with the zod schema", () => {
     // The table is not one-sided: both answers occur.
     expect(cases.filter(([, data]) => fitsConfigShape(data)).length).toBeGreaterThan(50);
     expect(cases.filter(([, data]) => !fitsConfigShape(data)).length).toBeGreaterThan(50);
+  });
+
+  test("gives the file back as zod does: the same values, its keys in the schema's order (the ignored-key lines follow it)", () => {
+    const data = { hooks: { deadline: "1h", blindKill: "deny" }, reap: { thresholds: { sessionGone: "1h", rg: "1s" }, targets: { rg: ["x"] } }, run: { grace: 1, deadline: "5m" } };
+    const zod = ConfigFileSchema.parse(data);
+    expect(JSON.stringify(checkedConfig(data))).toBe(JSON.stringify(zod));
+    for (const [, file] of cases) if (fitsConfigShape(file)) expect(JSON.stringify(checkedConfig(file))).toBe(JSON.stringify(ConfigFileSchema.parse(file)));
   });
 });
