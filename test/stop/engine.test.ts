@@ -92,10 +92,15 @@ describe("stopAll: an entry's keep marks, by path (src/policy/lifecycle.ts)", ()
   /** A group whose leader ignores TERM-free waiting, with one SUPERVISE_KEEP=1 member and one plain member; their pids. */
   async function groupWithKeptMember(): Promise<{ ref: EntryRef; kept: number; plain: number }> {
     const ref = await leader("SUPERVISE_KEEP=1 sleep 101 & sleep 102 & echo ready; wait");
-    await waitFor(() => scanProcesses().filter((p) => p.pgrp === ref.pgid && p.comm === "sleep").length === 2, 5_000, "both sleeps");
-    const sleeps = scanProcesses().filter((p) => p.pgrp === ref.pgid && p.comm === "sleep");
-    const environ = (pid: number) => Bun.file(`/proc/${pid}/environ`).text();
-    const marks = await Promise.all(sleeps.map(async (p) => (await environ(p.pid)).split("\0").includes("SUPERVISE_KEEP=1")));
+    const environ = (pid: number) => Bun.file(`/proc/${pid}/environ`).text().catch(() => "");
+    let sleeps: ReturnType<typeof scanProcesses> = [];
+    let marks: boolean[] = [];
+    // Named sleep already, a process may still be inside its execve, its environment not yet readable (CI saw neither marked).
+    await waitFor(async () => {
+      sleeps = scanProcesses().filter((p) => p.pgrp === ref.pgid && p.comm === "sleep");
+      marks = await Promise.all(sleeps.map(async (p) => (await environ(p.pid)).split("\0").includes("SUPERVISE_KEEP=1")));
+      return sleeps.length === 2 && marks.filter(Boolean).length === 1;
+    }, 5_000, "both sleeps, one of them marked");
     for (const p of sleeps) started.push(p.pid);
     return { ref, kept: sleeps[marks.indexOf(true)]!.pid, plain: sleeps[marks.indexOf(false)]!.pid };
   }
