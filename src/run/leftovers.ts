@@ -15,8 +15,8 @@ import { carriesOtherCookie, isWrapper } from "../ownership/nested-entry.ts";
 import { readStat, type ProcStat } from "../proc/stat.ts";
 import type { EntryPolicy } from "../stop/entry-policy.ts";
 
-/** A shell's `cmd &` has a moment between its fork and its exec. */
-const FORK_EXEC_MS = 100;
+/** A shell's `cmd &` has a moment between its fork and its exec: a few ms, more on a loaded machine (CI once saw past 100 ms, and an exec read as unreadable, so kept). */
+const FORK_EXEC_MS = 1_000;
 const FORK_POLL_MS = 5;
 
 /**
