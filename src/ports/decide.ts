@@ -23,9 +23,11 @@ export interface Caller {
 
 export function holderSubject(row: ShownProcess, entry: EntryRow | null, caller: Caller): Subject {
   const tie: Tie = entry ? (entry.pgid !== null && row.pgid === entry.pgid ? "group" : "escape") : row.session !== null ? "session-leftover" : "unowned";
+  // A holder of an entry is stopped as its entry (its whole group): it is the caller's only when the entry is the caller's session's, whatever session the process itself names (a second agent run inside another session's entry).
   const own =
     caller.session !== null &&
     row.session === caller.session &&
+    (entry === null || entry.session === caller.session) &&
     (caller.agent == null || row.agent === null || row.agent === caller.agent) &&
     (caller.agentPid == null || row.ownerPid === caller.agentPid);
   return {
@@ -43,7 +45,7 @@ export function holderSubject(row: ShownProcess, entry: EntryRow | null, caller:
 
 function proofOf(row: ShownProcess, entry: EntryRow | null, own: boolean): Proof | null {
   if (own) return "own-session";
-  if (row.session !== null && row.owner === "gone") return "owner-gone";
+  if (row.session !== null && row.owner === "gone" && (entry === null || entry.session === row.session)) return "owner-gone";
   if (entry !== null && entry.session === null && row.session === null) return "sessionless-entry";
   return null;
 }

@@ -191,6 +191,31 @@ echo "AFTER alive"
     expect(r.values.get("AFTER")).toBe("alive");
   });
 
+  nsTest("a second agent's server inside another session's entry (it carries that entry's cookie): its kill --port ends nothing of the entry", async () => {
+    sb = makeSandbox();
+    const r = await inNamespace(
+      sb,
+      SERVER +
+        String.raw`
+sleep 1000 & S1_AGENT=$!
+# Session s1's entry runs a sub-agent of session s2 (a sleep as its agent process), which starts a server.
+CLAUDE_CODE_SESSION_ID=s1 CLAUDE_PID=$S1_AGENT sv run -n outer --session s1 -- bash -c "sleep 1001 & exec bash -c 'CLAUDE_CODE_SESSION_ID=s2 CLAUDE_PID=\$\$ python3 $D/server.py $D/inner.port & wait'" > /dev/null 2>&1 &
+wait_until '[ -s "$D/inner.port" ]'
+P=$(cat "$D/inner.port")
+S2_AGENT=$(sv ps --port $P --json | "$BUN" -e 'console.log((await Bun.stdin.json())[0].ownerPid)')
+CLAUDE_CODE_SESSION_ID=s2 CLAUDE_PID=$S2_AGENT sv kill --port $P > "$D/out" 2> "$D/err"; echo "EXIT $?"
+echo "ERR $(cat "$D/err")"
+echo "OUTER $(entry_field outer state)"
+echo "SLEEP $(pgrep -x -f 'sleep 1001' > /dev/null && echo alive || echo gone)"
+`,
+      60_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.values.get("EXIT")).toBe("1");
+    expect(r.values.get("ERR")).toMatch(/^port \d+ is held by pid \d+ "[^"]*python3[^"]*".*; not ended/);
+    expect([r.values.get("OUTER"), r.values.get("SLEEP")]).toEqual(["running", "alive"]);
+  });
+
   nsTest("a supervise entry of no agent session holding a port (a prefork server: two processes, one socket) is ended as kill ID would; ps --port names both", async () => {
     sb = makeSandbox();
     const r = await inNamespace(
