@@ -24,13 +24,13 @@ export interface TreeFacts {
   /** The latest mtime of what the tree's first process writes its stdout and stderr to (0 for /dev/null); null when either cannot be seen. */
   outputAt: number | null;
   /**
-   * Bytes each process has read and written itself so far (its live threads' /proc/PID/task/TID/io
-   * rchar + wchar, never its reaped children's: a poll loop's `sleep` execs read their ELF
-   * headers), by `pid:startTicks`. The judge counts a process's bytes only between two looks
-   * that both saw it.
+   * Bytes each process has written itself so far (its live threads' /proc/PID/task/TID/io wchar,
+   * never its reaped children's), by `pid:startTicks`: a download writes what it gets. Reads
+   * are not counted: a poll loop re-reading a file it waits on reads the same bytes again and
+   * again. The judge counts a process's bytes only between two looks that both saw it.
    */
   io?: ReadonlyMap<string, number>;
-  /** Threads blocked in read(2) on a stdin nobody in the tree writes, each with its read calls so far (syscr), by `pid:startTicks/tid`: the next look's `fed`. */
+  /** Threads blocked reading stdin (read(2) on fd 0, or select on it alone), each with the bytes it has read so far (rchar), by `pid:startTicks/tid`: the next look's `fed`. */
   stdinReads?: ReadonlyMap<string, number>;
   /** A thread that the last look saw blocked reading stdin has completed a read since: input came (`slow | cmd`, `tail -f log | grep`). */
   fed?: boolean;
@@ -73,7 +73,8 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
   let cpuTicks = 0;
   let queuedMs = 0;
   let rssBytes = 0;
-  const readers: Array<{ pid: number; stdin: string; threads: Array<{ key: string; calls: number }> }> = [];
+  const readers: Array<{ pid: number; stdin: string }> = [];
+  const stdinReads = new Map<string, number>();
   let read = 0;
   let stoppedCount = 0;
   const io = new Map<string, number>();
@@ -91,17 +92,17 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
     const threads = threadsOf(pid, stdin);
     io.set(key, threads.reduce((sum, t) => sum + t.bytes, 0));
     for (const t of threads) {
+      // Bytes, not calls: a read interrupted by a signal and retried reads nothing.
       const before = stdinReadsBefore.get(`${key}/${t.tid}`);
-      if (before !== undefined && t.calls > before) fed = true;
+      if (before !== undefined && t.read > before) fed = true;
+      if (t.reads) stdinReads.set(`${key}/${t.tid}`, t.read);
     }
-    const waiting = threads.filter((t) => t.waitsOnStdin);
-    if (stdin !== null && waiting.length > 0) readers.push({ pid, stdin, threads: waiting.filter((t) => t.inRead).map((t) => ({ key: `${key}/${t.tid}`, calls: t.calls })) });
+    if (stdin !== null && threads.some((t) => t.waitsOnStdin)) readers.push({ pid, stdin });
     read++;
     if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
   }
   // A reader whose pipe another process of the tree writes waits on its own pipeline (`slow | cmd`), not for an answer.
   const unanswered = readers.filter((reader) => !writtenWithin(reader.stdin, reader.pid, pids));
-  const stdinReads = new Map(unanswered.flatMap((reader) => reader.threads.map((t) => [t.key, t.calls] as const)));
   return {
     pids: [...pids],
     cpuTicks,
@@ -119,13 +120,13 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
 
 interface ThreadFacts {
   tid: string;
-  /** rchar + wchar of this thread alone. */
+  /** wchar of this thread alone. */
   bytes: number;
-  /** Its read calls so far (syscr). */
-  calls: number;
+  /** rchar of this thread alone. */
+  read: number;
   waitsOnStdin: boolean;
-  /** Waiting in read(2) itself: a completed call is then a read of stdin. */
-  inRead: boolean;
+  /** Waiting in read(2) or select(2) on stdin itself (also behind a pipe the tree writes): what it reads next is stdin's. */
+  reads: boolean;
 }
 
 /** Each live thread's own I/O, and whether it waits for `stdin` (null: a stdin that cannot block, never). */
@@ -140,14 +141,14 @@ function threadsOf(pid: number, stdin: string | null): ThreadFacts[] {
   for (const tid of tasks) {
     const task = `/proc/${pid}/task/${tid}`;
     let bytes = 0;
-    let calls = 0;
+    let read = 0;
     try {
       const text = readProcText(`${task}/io`);
-      bytes = (Number(/^rchar: ([0-9]+)$/m.exec(text)?.[1]) || 0) + (Number(/^wchar: ([0-9]+)$/m.exec(text)?.[1]) || 0);
-      calls = Number(/^syscr: ([0-9]+)$/m.exec(text)?.[1]) || 0;
+      bytes = Number(/^wchar: ([0-9]+)$/m.exec(text)?.[1]) || 0;
+      read = Number(/^rchar: ([0-9]+)$/m.exec(text)?.[1]) || 0;
     } catch {}
     const wait = stdin === null ? null : taskWait(task, pid, stdin);
-    out.push({ tid, bytes, calls, waitsOnStdin: wait !== null, inRead: wait === "read" });
+    out.push({ tid, bytes, read, waitsOnStdin: wait !== null, reads: wait === "read" || wait === "select" });
   }
   return out;
 }

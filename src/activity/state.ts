@@ -19,7 +19,7 @@ export interface ActivitySample {
   ports: readonly number[];
   /** Some process of the tree is blocked reading a stdin that is a pipe or terminal. */
   readingStdin: boolean;
-  /** Bytes each process has read and written itself so far, by `pid:startTicks` (facts.ts); absent when unseen. */
+  /** Bytes each process has written itself so far, by `pid:startTicks` (facts.ts); absent when unseen. */
   io?: ReadonlyMap<string, number>;
   /** A read of stdin completed since the last sample (a fed pipe: `tail -f log | grep x`). */
   fed?: boolean;
@@ -55,9 +55,9 @@ export const WORK_SHARE = 0.01;
 const WORK_TICKS = 2;
 
 /**
- * I/O that is progress: at least 256 bytes a second over the window, and 512 bytes, read and
- * written by processes seen at both looks (a download to a file, a copy). A runtime's own reads
- * are less (Bun reads its /proc/self/statm, 36 bytes, twice a second).
+ * I/O that is progress: at least 256 bytes a second over the window, and 512 bytes, written by
+ * processes seen at both looks (a download to a file, a copy). Reads are not: a poll loop
+ * re-reading the file it waits on reads the same bytes again and again.
  */
 export const IO_BYTES_PER_SECOND = 256;
 export const IO_MIN_BYTES = 512;
@@ -89,7 +89,7 @@ export function judge(track: ActivityTrack | null, next: ActivitySample, stallAf
   const wantedPercent = windowMs > 0 ? (cpuTicks / ticksPerSecond / (windowMs / 1000)) * 100 + (queuedMs / windowMs) * 100 : 0;
   const seen = track !== null && next.output !== null && track.last.output !== null;
   const wrote = seen && next.output !== track!.last.output;
-  // A download takes almost no CPU, nor does a reader fed slowly (`slow | cmd`), but one moves bytes and the other completes reads of stdin.
+  // A download takes almost no CPU, nor does a reader fed slowly (`slow | cmd`), but one writes what it gets and the other completes reads of stdin.
   const moved = track === null ? 0 : ioMoved(track.last.io, next.io);
   const readMore = next.fed === true || (windowMs > 0 && moved >= Math.max(IO_MIN_BYTES, IO_BYTES_PER_SECOND * (windowMs / 1000)));
   const worked = windowMs > 0 && cpuTicks >= WORK_TICKS && cpuTicks / ticksPerSecond >= WORK_SHARE * (windowMs / 1000);

@@ -139,6 +139,34 @@ time.sleep(100)`]);
     expect(readTreeFacts([start(["sleep", "100"], "pipe").pid]).outputAt).toBeNull();
   });
 
+  test("fed: a reader behind the tree's own pipe (tail -f | grep), and bash's read -t (select), count; a loop re-reading a file it waits on writes nothing", async () => {
+    sb = makeSandbox();
+    const log = join(sb.dir, "app.log");
+    await Bun.write(log, "");
+    const pipeline = start(["bash", "-c", `tail -n0 -f ${log} | grep zzz`], "ignore", "ignore");
+    await waitFor(() => (readTreeFacts(treeOf(pipeline.pid)).stdinReads?.size ?? 0) > 0, 10_000, "grep blocked on the pipe");
+    const before = readTreeFacts(treeOf(pipeline.pid));
+    require("node:fs").appendFileSync(log, "a line\n");
+    await waitFor(() => readTreeFacts(treeOf(pipeline.pid), pipeline.pid, before.stdinReads).fed === true, 10_000, "grep fed");
+    const timed = start(["bash", "-c", "while read -t 30 l; do :; done"], "ignore", "pipe");
+    await waitFor(() => (readTreeFacts([timed.pid]).stdinReads?.size ?? 0) > 0, 10_000, "read -t waiting");
+    const waiting = readTreeFacts([timed.pid]);
+    timed.stdin!.write("x\n");
+    await timed.stdin!.flush();
+    await waitFor(() => readTreeFacts([timed.pid], timed.pid, waiting.stdinReads).fed === true, 10_000, "read -t fed");
+    const big = join(sb.dir, "big.log");
+    await Bun.write(big, "x".repeat(13_000));
+    const poller = start(["python3", "-c", `import time\nwhile 'READY' not in open(${JSON.stringify(big)}).read(): time.sleep(0.05)`], "ignore", "ignore");
+    const rchar = () => Number(/^rchar: ([0-9]+)$/m.exec(readFileSync(`/proc/${poller.pid}/io`, "utf8"))?.[1]);
+    await waitFor(() => rchar() > 0, 10_000, "python up");
+    const first = readTreeFacts([poller.pid]);
+    const readBefore = rchar();
+    await waitFor(() => rchar() > readBefore + 50_000, 10_000, "a few re-reads");
+    const second = readTreeFacts([poller.pid]);
+    const written = (f: typeof first) => [...f.io!.values()][0]!;
+    expect(written(second) - written(first)).toBeLessThan(512);
+  });
+
   test("a pid that is gone: no facts, no throw", () => {
     expect(readTreeFacts([2 ** 22 + 1])).toEqual({ pids: [2 ** 22 + 1], cpuTicks: 0, queuedMs: 0, rssBytes: 0, ports: [], readingStdin: false, stopped: false, outputAt: null, io: new Map(), stdinReads: new Map(), fed: false });
     expect(treeOf(2 ** 22 + 1)).toEqual([]);
