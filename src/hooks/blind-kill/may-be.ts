@@ -4,5 +4,5 @@
 export const MAY_BE_BLIND_KILL = /kill|fuser/i;
 
 export function mayBeBlindKill(command: string): boolean {
-  return MAY_BE_BLIND_KILL.test(command) || MAY_BE_BLIND_KILL.test(command.replace(/['"\\]/g, "")) || /\\(x[0-9a-f]{2}|[0-7]{3}|u[0-9a-f]{4})/i.test(command);
+  return MAY_BE_BLIND_KILL.test(command) || MAY_BE_BLIND_KILL.test(command.replace(/['"\\]/g, "")) || /\\(x[0-9a-f]|[0-7]{2}|u[0-9a-f]|U[0-9a-f])/i.test(command);
 }

@@ -6,7 +6,7 @@
 
 import { commandOf, SCRIPT_OPTION, scriptOptionAt, SHELLS } from "./command-of.ts";
 import { MAY_BE_BLIND_KILL } from "./may-be.ts";
-import { splitCommands, type SimpleCommand, type Word } from "./shell-words.ts";
+import { ansiC, splitCommands, type SimpleCommand, type Word } from "./shell-words.ts";
 import { finderTargets, fuserKills, fuserTargets, killallTargets, killOperandTargets, killPortTargets, killSignalsNothing, pkillTargets, type Target } from "./targets.ts";
 
 export type { Target } from "./targets.ts";
@@ -134,10 +134,13 @@ function scriptKills(program: string, args: readonly Word[], cmd: SimpleCommand,
   if (!cmd.pipedInto) return [];
   const source = pipelineBefore(commands, at);
   const printed = source.length === 1 ? commandOf(source[0]!.words) : null;
-  // echo prints its words with spaces between them; printf's first is the format.
-  if (printed && printed.program === "echo") return findBlindKills(printed.args.filter((w) => !/^-[neE]+$/.test(w.text)).map((w) => w.text).join(" "), env, depth + 1);
-  // printf's format prints its escapes decoded: `printf 'pkill x\n' | sh`.
-  if (printed && printed.program === "printf") return findBlindKills(printed.args.map((w) => w.text.replace(/\\n/g, "\n").replace(/\\t/g, "\t")).join("\n"), env, depth + 1);
+  // echo prints its words with spaces between them (`-e` decodes escapes); printf fills its format.
+  if (printed && printed.program === "echo") {
+    const decode = printed.args.some((w) => /^-[nE]*e[neE]*$/.test(w.text));
+    const text = printed.args.filter((w) => !/^-[neE]+$/.test(w.text)).map((w) => w.text).join(" ");
+    return findBlindKills(decode ? ansiC(text) : text, env, depth + 1);
+  }
+  if (printed && printed.program === "printf") return findBlindKills(printfOutput(printed.args.map((w) => w.text)), env, depth + 1);
   const sourceText = source.map((s) => s.words.map((w) => w.text).join(" ")).join(" | ");
   return MAY_BE_BLIND_KILL.test(sourceText) ? [{ text: `${sourceText} | ${program}`, targets: [{ kind: "unknown", what: `what the script piped into ${program} runs` }] }] : [];
 }
@@ -216,6 +219,16 @@ function fedTargets(cmd: SimpleCommand, commands: readonly SimpleCommand[], at: 
   ];
   const targets = new Map(scripts.flatMap((script) => finderTargets(splitCommands(script)) ?? []).map((t) => [JSON.stringify(t), t]));
   return [...targets.values()];
+}
+
+/** What printf prints: its format with escapes decoded and %s / %b / %d filled from the words after it, as often as they last. */
+function printfOutput(words: readonly string[]): string {
+  const [format = "", ...values] = words;
+  const once = (rest: string[]) => ansiC(format).replace(/%[-0-9.]*([sbdqc%])/g, (_, kind: string) => (kind === "%" ? "%" : (kind === "b" ? ansiC(rest.shift() ?? "") : (rest.shift() ?? ""))));
+  const rest = [...values];
+  let out = once(rest);
+  for (let rounds = 0; rest.length > 0 && rounds < 16 && /%[-0-9.]*[sbdqc]/.test(format); rounds++) out += once(rest);
+  return out;
 }
 
 /** What `env -S STRING` (`--split-string`) runs: the string, split as a command line. */

@@ -214,13 +214,12 @@ function takeHereDoc(text: string, from: number, delimiter: string): { text: str
   return { text: lines.join("\n"), end: text.length };
 }
 
-/** The text of a `$'…'` word as bash decodes it: `\n`, `\t`, `\xHH`, `\NNN` (octal), `\uHHHH`; any other `\c` is c. */
-function ansiC(text: string): string {
+/** The text of a `$'…'` word as bash decodes it (printf's and `echo -e`'s escapes too): `\n`, `\t`, `\xHH`, `\NNN` (octal), `\uHHHH`, `\UHHHHHHHH`; any other `\c` is c. */
+export function ansiC(text: string): string {
   const named: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", e: "\x1b", E: "\x1b", f: "\f", v: "\v" };
-  return text.replace(/\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|[0-7]{1,3}|.)/g, (_, esc: string) => {
-    if (esc[0] === "x" && esc.length > 1) return String.fromCharCode(parseInt(esc.slice(1), 16));
-    if (esc[0] === "u" && esc.length > 1) return String.fromCharCode(parseInt(esc.slice(1), 16));
-    if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8));
+  return text.replace(/\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|0?[0-7]{1,3}|.)/g, (_, esc: string) => {
+    if ((esc[0] === "x" || esc[0] === "u" || esc[0] === "U") && esc.length > 1) return String.fromCodePoint(Math.min(parseInt(esc.slice(1), 16), 0x10ffff));
+    if (/^[0-7]+$/.test(esc)) return String.fromCharCode(parseInt(esc, 8) & 0xff);
     return named[esc] ?? esc;
   });
 }

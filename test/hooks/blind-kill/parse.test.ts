@@ -157,10 +157,20 @@ const BLIND: Array<[string, string[]]> = [
   ["printf 'pkill -f vite\\n' | sh", ["pgrep -f vite"]],
   ["pkill -f $'\\x76ite'", ["pgrep -f vite"]],
   ["$'\\160kill' -f vite", ["pgrep -f vite"]],
+  ["p$'\\u6b'ill -f vite", ["pgrep -f vite"]],
+  ["p$'\\U0000006b'ill -f vite", ["pgrep -f vite"]],
+  ["printf '\\160kill -f vite\\n' | sh", ["pgrep -f vite"]],
+  ["printf 'p\\x6bill -f vite' | bash", ["pgrep -f vite"]],
+  ["echo -e '\\x70kill -f vite' | sh", ["pgrep -f vite"]],
+  ["printf '%s -f vite\\n' pkill | sh", ["pgrep -f vite"]],
+  ["printf 'pk%sll -f vite\\n' i | sh", ["pgrep -f vite"]],
 ];
 
 const PASS: string[] = [
   "[b-a]x foo",
+  "printf '\\x1b[31mred\\x1b[0m\\n'",
+  "echo -e '\\033[1mbold'",
+  "printf '%s\\n' a b c | sh",
   "while read l; do echo $l; done < file.txt",
   "echo -n hello | bash",
   "pkill -0 vite",
