@@ -76,6 +76,8 @@ export interface StopOptions {
   onEscalate?: () => void;
   /** Aborted by a second request (a second Ctrl-C): the grace period is cut short, SIGKILL included. */
   hurry?: AbortSignal;
+  /** With no SIGKILL to follow, how long before the target is reported alive (UNESCALATED_WAIT_MS; tests give less). */
+  unescalatedWaitMs?: number;
 }
 
 export interface Stop extends StopOptions {
@@ -244,7 +246,7 @@ function begin(stop: Stop, p: Progress, found: TargetNow, poll: Poll, lineage: L
     return;
   }
   p.signal = signalName(stop.signal);
-  const grace = Number.isFinite(stop.graceMs) ? stop.graceMs : UNESCALATED_WAIT_MS;
+  const grace = Number.isFinite(stop.graceMs) ? stop.graceMs : (stop.unescalatedWaitMs ?? UNESCALATED_WAIT_MS);
   const now = Date.now();
   p.until = Math.min(now + grace, endOf(stop) - killReserve(endOf(stop) - now));
 }
