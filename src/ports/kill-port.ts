@@ -10,7 +10,7 @@ import { sessionCookieOf } from "../ownership/cookie.ts";
 import { ancestorsOf } from "../ownership/hook-agent.ts";
 import { bootId } from "../proc/boot.ts";
 import { readPidNamespace } from "../proc/facts.ts";
-import { readStat } from "../proc/stat.ts";
+import { readStat, type ProcStat } from "../proc/stat.ts";
 import { OUTCOME_SAID } from "../render/stop-outcome.ts";
 import { printable } from "../render/table.ts";
 import type { StopOutcome } from "../stop/stop-entry.ts";
@@ -29,9 +29,9 @@ export interface KillPortOptions {
 export async function killPort(dir: string, config: Config, options: KillPortOptions): Promise<number> {
   const port = parsePort(options.port);
   if (port === null) throw new UsageError(`--port: not a port (1-65535): '${options.port}'`);
-  const { session, agent, agentPid } = await claimedSession(dir, options.session);
-  const ancestors = new Set(ancestorsOf(process.pid, readStat).map((p) => p.pid));
-  const report = await freePort(dir, config, port, { caller: { session, agent, agentPid, uid: process.getuid!(), ancestors }, signal: options.signal, graceMs: options.graceMs });
+  const ancestors = ancestorsOf(process.pid, readStat);
+  const { session, agent, agentPid } = await claimedSession(dir, options.session, ancestors);
+  const report = await freePort(dir, config, port, { caller: { session, agent, agentPid, uid: process.getuid!(), ancestors: new Set(ancestors.map((p) => p.pid)) }, signal: options.signal, graceMs: options.graceMs });
   if (options.json) await writeJson(report);
   else await writeReport(report);
   const refused = report.holders.some((h) => h.outcome === "refused" || h.outcome === "failed" || h.outcome === "other-namespace");
@@ -44,20 +44,19 @@ export async function killPort(dir: string, config: Config, options: KillPortOpt
  * environment names a session, --session may only repeat it; where it names none (Gemini CLI's
  * shells), the claim holds only when that session's agent is one of the caller's ancestors.
  */
-async function claimedSession(dir: string, named: string | undefined): Promise<{ session: string | null; agent: string | null; agentPid: number | null }> {
+async function claimedSession(dir: string, named: string | undefined, ancestors: readonly ProcStat[]): Promise<{ session: string | null; agent: string | null; agentPid: number | null }> {
   const own = callerSession();
   if (named === undefined) return own ?? { session: null, agent: null, agentPid: null };
   if (named === "") throw new UsageError("--session: empty (with --port it is the caller's own session's full id)");
   if (own !== null && named !== own.session) throw new UsageError(`--session '${printable(named)}' is not this environment's session '${printable(own.session)}': kill --port ends only the caller's own holders`);
   if (own !== null) return own;
-  const above = await agentAbove(dir, named);
+  const above = await agentAbove(dir, named, ancestors);
   if (above === null) throw new SuperviseError(`--session '${printable(named)}': no process this one runs under is that session's agent, as its SessionStart hook recorded it; kill --port ends only the caller's own holders`);
   return { session: named, agent: above.agent, agentPid: above.pid };
 }
 
-/** The agent process (its name and pid) that the ledger recorded for `session` as one of this process's ancestors (pid and start time, this boot, this pid namespace); null for none. */
-async function agentAbove(dir: string, session: string): Promise<{ agent: string; pid: number } | null> {
-  const ancestors = ancestorsOf(process.pid, readStat);
+/** The agent process (its name and pid) that the ledger recorded for `session` as one of `ancestors`, this process's (pid and start time, this boot, this pid namespace); null for none. */
+async function agentAbove(dir: string, session: string, ancestors: readonly ProcStat[]): Promise<{ agent: string; pid: number } | null> {
   const namespace = readPidNamespace("self");
   return readingLedger(dir, async () => {
     const db = existingLedger(dir);
