@@ -88,22 +88,21 @@ async function guardConfig(problem: Error, dir: string, cwd: string | undefined)
 
 /**
  * The guard's ask or deny, or null to go on. Never a rewrite: the user or the model sees the
- * command as written. A guard that fails lets the call go on, as every hook problem does.
+ * command as written. A guard that fails answers as one that found something: a command it
+ * cannot read may still signal by name or port, and is never let through unseen.
  */
 async function blindKillAnswer(command: string, data: Record<string, unknown>, dialect: HookDialect, dir: string, config: Config): Promise<object | null> {
   const mode = config.hooks.blindKill;
   if (mode === "off") return null;
+  // An ask nobody can answer would hold the agent forever (Gemini headless): refused instead.
+  const refuse = (reason: string) => dialect.refuse(mode === "ask" && dialect.canAsk?.() === false ? "deny" : mode, reason);
   try {
     const { blindKillReason } = await import("./blind-kill/guard.ts");
     const reason = await blindKillReason(command, dir, config, { session: stringField(data, "session_id"), uid: process.getuid!() });
-    if (reason === null) return null;
-    // An ask nobody can answer would hold the agent forever (Gemini headless): refused instead.
-    return dialect.refuse(mode === "ask" && dialect.canAsk?.() === false ? "deny" : mode, reason);
+    return reason === null ? null : refuse(reason);
   } catch (error) {
-    // A command the guard cannot read may still signal by name or port: asked about, never let through unseen.
     await note(`could not judge the kill command: ${(error as Error).message}`);
-    const reason = `supervise could not work out what this command would signal (${(error as Error).message}); see what runs with supervise ps first`;
-    return dialect.refuse(mode === "ask" && dialect.canAsk?.() === false ? "deny" : mode, reason);
+    return refuse(`supervise could not work out what this command would signal (${(error as Error).message}); see what runs with supervise ps first`);
   }
 }
 
