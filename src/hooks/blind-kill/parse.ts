@@ -201,7 +201,6 @@ function expandVariables(arg: string, scope: Scope, env: Env): string | null {
   return unknown ? null : value;
 }
 
-/** The commands of the pipeline that ends at `at`, before it. */
 /**
  * What the finders feeding a command's input name: the pipeline before it (`lsof -ti:3000 |`),
  * else substitutions there (`cat <(lsof …) |`), in its redirections (`< <(pgrep x)`), its
@@ -236,8 +235,10 @@ function splitStrings(args: readonly Word[]): string[] {
   const at = args.findIndex((w) => w.text === "-S" || w.text === "--split-string" || w.text.startsWith("--split-string=") || /^-S./.test(w.text));
   if (at === -1) return [];
   const word = args[at]!.text;
-  const first = word === "-S" || word === "--split-string" ? (args[at + 1]?.text ?? "") : word.replace(/^--split-string=|^-S/, "");
-  return [[first, ...args.slice(at + (word === "-S" || word === "--split-string" ? 2 : 1)).map((w) => w.text)].join(" ")];
+  // `-S STRING` or `-SSTRING` / `--split-string=STRING`.
+  const detached = word === "-S" || word === "--split-string";
+  const first = detached ? (args[at + 1]?.text ?? "") : word.replace(/^--split-string=|^-S/, "");
+  return [[first, ...args.slice(at + (detached ? 2 : 1)).map((w) => w.text)].join(" ")];
 }
 
 /** The commands `find` runs: the words after each -exec, -execdir, -ok or -okdir, up to its `;` or `+`. */
@@ -252,6 +253,7 @@ function execScripts(args: readonly Word[]): string[] {
   return scripts;
 }
 
+/** The commands of the pipeline that ends at `at`, before it. */
 function pipelineBefore(commands: readonly SimpleCommand[], at: number): SimpleCommand[] {
   let start = at;
   while (start > 0 && commands[start]!.pipedInto) start--;
@@ -282,7 +284,8 @@ function recordVariables(cmd: SimpleCommand, commands: readonly SimpleCommand[],
   if (["read", "mapfile", "readarray"].includes(words[reader]?.text ?? "")) {
     const targets = fedTargets(cmd, commands, at);
     // `while read p; do …; done < <(pgrep x)`: the loop's input is on its `done`.
-    const loopFed = targets.length > 0 ? targets : fedTargets(doneAfter(commands, at) ?? cmd, commands, at);
+    const done = targets.length > 0 ? null : doneAfter(commands, at);
+    const loopFed = done === null ? targets : fedTargets(done, commands, at);
     if (loopFed.length > 0) for (const w of words.slice(reader + 1)) if (!w.text.startsWith("-") && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text)) scope.finders.set(w.text, loopFed);
   }
 }
