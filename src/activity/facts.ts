@@ -176,14 +176,15 @@ function runQueueMs(pid: number): number {
 function stdinThatBlocks(pid: number): string | null {
   try {
     const stdin = readlinkSync(`/proc/${pid}/fd/0`);
-    if (stdin.startsWith("pipe:") || stdin.startsWith("socket:") || isTerminal(stdin)) return stdin;
+    if (stdin.startsWith("pipe:") || stdin.startsWith("socket:") || namesTerminal(stdin)) return stdin;
     return stdin.startsWith("/") && stdin !== "/dev/null" && statSync(`/proc/${pid}/fd/0`).isFIFO() ? stdin : null;
   } catch {
     return null;
   }
 }
 
-function isTerminal(target: string): boolean {
+/** Whether an fd's link names a terminal (/dev/pts/N, /dev/ttyN): not cli/terminal.ts's isTerminal, which asks of our own fd. */
+function namesTerminal(target: string): boolean {
   return target.startsWith("/dev/pts/") || /^\/dev\/tty[0-9]*$/.test(target);
 }
 
@@ -220,7 +221,7 @@ function epollReads(pid: number, epfd: number, target: string): boolean {
 
 /** Some process of `pids` other than `reader` holds the pipe or FIFO `target` open for writing (a terminal is always held so: never). */
 function writtenWithin(target: string, reader: number, pids: readonly number[]): boolean {
-  if (isTerminal(target) || (!target.startsWith("pipe:") && !target.startsWith("/"))) return false;
+  if (namesTerminal(target) || (!target.startsWith("pipe:") && !target.startsWith("/"))) return false;
   for (const pid of pids) {
     if (pid === reader) continue;
     let fds: string[];
