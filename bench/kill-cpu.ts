@@ -1,6 +1,7 @@
 // What stopping costs: `supervise kill --all --grace 3s` of 10 TERM-ignoring entries, its CPU
 // time (user + system, from the process's rusage) over the grace period and SIGKILL, against
-// `sleep 3` in the same run. An optional second checkout (an older supervise) runs the same
+// `sleep 3` in the same run, and beside it the same kill with nothing to kill (its start-up:
+// what is left is the stop's own). An optional second checkout (an older supervise) runs the same
 // kill on a fresh set of entries, for a before/after in one run.
 // Usage: bun bench/kill-cpu.ts [rounds = 3] [other-checkout's src/cli.ts]
 
@@ -36,7 +37,7 @@ function cpuOf(cmd: string[], env: Record<string, string> = b.env): { cpuMs: num
 
 try {
   const kinds: Record<string, string> = { "supervise kill --all": CLI, ...(other ? { "older supervise kill --all": other } : {}) };
-  const results: Record<string, Array<{ cpuMs: number; wallMs: number }>> = { "sleep 3": [] };
+  const results: Record<string, Array<{ cpuMs: number; wallMs: number }>> = { "sleep 3": [], "kill --all, nothing to kill": [] };
   for (const name of Object.keys(kinds)) results[name] = [];
   for (let round = 0; round < rounds; round++) {
     for (const [name, cli] of Object.entries(kinds)) {
@@ -46,11 +47,15 @@ try {
       results[name]!.push(r);
     }
     results["sleep 3"]!.push(cpuOf(["sleep", "3"]));
+    results["kill --all, nothing to kill"]!.push(cpuOf([BUN, CLI, "kill", "--all", "--grace", GRACE], envFor(CLI)));
   }
   console.log(`10 TERM-ignoring entries, --grace ${GRACE}, ${rounds} rounds (median)`);
+  const cpu = (name: string) => median(results[name]!.map((r) => r.cpuMs));
   for (const [name, rs] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(28)} CPU ${median(rs.map((r) => r.cpuMs)).toFixed(1).padStart(7)} ms   wall ${median(rs.map((r) => r.wallMs)).toFixed(0).padStart(6)} ms`);
+    console.log(`  ${name.padEnd(28)} CPU ${cpu(name).toFixed(1).padStart(7)} ms   wall ${median(rs.map((r) => r.wallMs)).toFixed(0).padStart(6)} ms`);
   }
+  const own = cpu("supervise kill --all") - cpu("kill --all, nothing to kill");
+  console.log(`  the stop's own CPU (kill --all minus its start-up): ${own.toFixed(1)} ms, ${(own / cpu("sleep 3")).toFixed(1)}x sleep 3's`);
 } finally {
   // The commands ignore TERM: end them through their entries first, then the wrappers.
   for (const cli of [CLI, ...(other ? [other] : [])]) cpuOf([BUN, cli, "kill", "--all", "--grace", "200ms"], envFor(cli));

@@ -2,9 +2,12 @@
 // Python/psutil sweep of the seed's rules, whole process, interleaved, in one run. Among the
 // processes: 300 session leftovers of a live agent (orphans carrying its cookie, whose
 // environment the sweep must read and then leave alone), 500 orphaned shells without an agent
-// signature (each with a sleep under it), and idle sleeps for the rest.
-// Targets: at most 0.3x the psutil sweep, at most 0.6x pgrep. Also timed: each agent's
-// SessionStart hook, whole process, as that agent starts it, against its hook timeout.
+// signature (each with a sleep under it), and idle sleeps for the rest. The floor for the work:
+// a 15-line Bun script that reads every /proc/*/stat and /proc/*/environ.
+// Targets: at most 1.4x that script and 0.8x pgrep (issue 26), 0.3x the psutil sweep. Also
+// timed: each agent's SessionStart hook, whole process, as that agent starts it, against its
+// hook timeout, and the PreToolUse hook every Bash call pays, as ratios to an empty Bun script.
+// With 0 processes (`bun bench/reap-scan.ts 20 0 0 0`): the fixed cost, in an empty namespace.
 //
 // Everything runs inside a PID namespace (`unshare --pid --fork --mount-proc`), so the
 // processes and the sweep are the namespace's own and nothing on the machine is touched; they
@@ -41,6 +44,20 @@ for p in psutil.process_iter(["pid", "ppid", "name", "cmdline", "create_time", "
 print(len(found))
 `;
 
+/** The floor: every process's stat and environment read, nothing judged. */
+const READ_ALL = `import { readdirSync, readFileSync } from "node:fs";
+let read = 0;
+for (const name of readdirSync("/proc")) {
+  if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+  try {
+    readFileSync(\`/proc/\${name}/stat\`, "latin1");
+    readFileSync(\`/proc/\${name}/environ\`, "latin1");
+    read++;
+  } catch {}
+}
+console.log(read);
+`;
+
 /** Each agent's SessionStart: how it starts the hook, its input, and the timeout install gives the hook. */
 const HOOKS = [
   { agent: "claude-code", label: "claude-code session-start", shell: "sh", timeoutMs: 30_000, input: { session_id: "bench-claude", hook_event_name: "SessionStart", source: "startup", transcript_path: "/t.jsonl" } },
@@ -64,6 +81,10 @@ if (!inside) {
 const b = benchDir();
 const sweepScript = join(b.dir, "psutil_sweep.py");
 writeFileSync(sweepScript, PSUTIL_SWEEP);
+const readAllScript = join(b.dir, "read-all.ts");
+writeFileSync(readAllScript, READ_ALL);
+const preToolUse = join(b.dir, "pre-tool-use.json");
+writeFileSync(preToolUse, JSON.stringify({ session_id: "bench-claude", transcript_path: "/t.jsonl", cwd: b.dir, permission_mode: "default", hook_event_name: "PreToolUse", tool_name: "Bash", tool_use_id: "toolu_1", tool_input: { command: "npm test", description: "Run tests" } }));
 const idle: Bun.Subprocess[] = [];
 const quiet = { stdio: ["ignore", "ignore", "ignore"] as ["ignore", "ignore", "ignore"] };
 /** Starts `script` under sh, which exits at once: what it started in the background is orphaned. */
@@ -92,8 +113,10 @@ try {
   const results = compare(
     {
       "empty bun script": [BUN, b.emptyScript],
+      "read every stat+environ": [BUN, readAllScript],
       "supervise reap --dry-run": [BUN, CLI, "reap", "--dry-run", "--json"],
       ...hookRuns,
+      "claude-code pre-tool-use": ["sh", "-c", `exec "${BUN}" "${CLI}" hook pre-tool-use < "${preToolUse}" > /dev/null`],
       "pgrep --older 300 -x rg": ["sh", "-c", "pgrep --older 300 -x rg; true"],
       "psutil sweep": [PYTHON, sweepScript],
     },
@@ -107,10 +130,10 @@ try {
   for (const [name, values] of Object.entries(results)) {
     console.log(`  ${name.padEnd(26)} ${fmt(median(values)).padStart(10)}  p90 ${fmt(percentile(values, 90)).padStart(10)}  ${(median(values) / reap).toFixed(2)}x`);
   }
-  const psutil = median(results["psutil sweep"]!) / reap;
-  const pgrep = median(results["pgrep --older 300 -x rg"]!) / reap;
-  console.log(`supervise / psutil: ${(1 / psutil).toFixed(2)}x (target <= 0.30x); supervise / pgrep: ${(1 / pgrep).toFixed(2)}x (target <= 0.60x)`);
+  const ratio = (name: string) => reap / median(results[name]!);
+  console.log(`supervise / read-every-stat+environ script: ${ratio("read every stat+environ").toFixed(2)}x (target <= 1.4x); / pgrep: ${ratio("pgrep --older 300 -x rg").toFixed(2)}x (target <= 0.8x); / psutil: ${ratio("psutil sweep").toFixed(2)}x (target <= 0.3x)`);
   const empty = median(results["empty bun script"]!);
+  console.log(`PreToolUse hook (a foreground Bash call): ${fmt(median(results["claude-code pre-tool-use"]!))} median, ${(median(results["claude-code pre-tool-use"]!) / empty).toFixed(2)}x the empty script`);
   for (const hook of HOOKS) {
     const values = results[hook.label]!;
     const max = Math.max(...values);

@@ -1,7 +1,8 @@
 // The one place that ends processes: the wrapper's deadline, signals, parent death and
 // leftovers; `kill`; SessionEnd; and the reaper. A batch of targets gets the first signal
-// plus SIGCONT, one grace period each, then SIGKILL, with one /proc scan per poll shared
-// by the whole batch. Before SIGKILL everything found is stopped (SIGSTOP) and looked for
+// plus SIGCONT, one grace period each, then SIGKILL. While any process an entry was last
+// found with lives on, a poll reads only that; once none does, one /proc scan shared by the
+// batch looks for what is left of it (what it forked meanwhile). Before SIGKILL everything found is stopped (SIGSTOP) and looked for
 // again until nothing new turns up, so what a target forks meanwhile dies with it; a
 // process target with a tree scope (the reaper's) also takes in the descendants it forked
 // since the plan's scan. endBy bounds everything: the first signals, each poll, the freeze.
@@ -129,6 +130,8 @@ interface Progress {
   /** Given up on while something of it was alive. */
   pending: boolean;
   cut: boolean;
+  /** What the last look found of it: an entry has not ended while any of this lives on. */
+  last: TargetNow | null;
 }
 
 /** What one poll reads, shared by every target of the batch. */
@@ -180,14 +183,16 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
     scanAll: options.scanAll,
     forked: options.forked ?? null,
     trees: stops.map(() => new Map()),
-    progress: stops.map(() => ({ stage: "grace", until: 0, signal: null, goneAt: null, outcome: null, pending: false, cut: false })),
+    progress: stops.map(() => ({ stage: "grace", until: 0, signal: null, goneAt: null, outcome: null, pending: false, cut: false, last: null })),
   };
   beginAll(run);
   const open = () => run.progress.flatMap((p, i) => (p.outcome === null ? [i] : []));
-  for (let delay = 10, waiting = open(); waiting.length; delay = Math.min(delay * 2, 50), waiting = open()) {
+  let signalled = Date.now();
+  for (let delay = 10, waiting = open(); waiting.length; delay = nextDelay(delay, Date.now() - signalled), waiting = open()) {
     const wake = Math.min(...waiting.map((i) => Math.min(run.progress[i]!.until, endOf(stops[i]!))));
     await Bun.sleep(Math.max(1, Math.min(delay, wake - Date.now())));
-    const poll = newPoll(run);
+    // Scanned only for the targets that need a look this round, once for them all.
+    let poll: Poll | null = null;
     const due: number[] = [];
     for (const i of waiting) {
       const stop = stops[i]!;
@@ -197,13 +202,20 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
         due.push(i);
         continue;
       }
-      const found = locate(stop.target, poll, run.trees[i]!);
-      if (found.alive === 0) {
-        p.goneAt = found.keptNow ? null : Date.now();
-        p.outcome = found.keptNow ? "failed" : p.stage === "grace" ? "terminated" : "killed";
-      } else if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.aborted)) due.push(i);
+      if (!("entry" in stop.target && livesOn(p.last))) {
+        const found = (p.last = locate(stop.target, (poll ??= newPoll(run)), run.trees[i]!));
+        if (found.alive === 0) {
+          p.goneAt = found.keptNow ? null : Date.now();
+          p.outcome = found.keptNow ? "failed" : p.stage === "grace" ? "terminated" : "killed";
+          continue;
+        }
+      }
+      if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.aborted)) due.push(i);
     }
-    if (due.length) await advanceAll(run, due);
+    if (due.length && (await advanceAll(run, due))) {
+      signalled = Date.now();
+      delay = 5;
+    }
   }
   return run.progress.map((p, i) => {
     const report: StopReport = { outcome: p.outcome!, signal: p.signal, durationMs: p.goneAt === null ? null : p.goneAt - started, pending: p.pending };
@@ -225,7 +237,7 @@ function beginAll(run: Run): void {
   // the batch, which must then count as ended by it, not as gone before it.
   const first = stops.map((stop, i) => (Date.now() < endOf(stop) ? locate(stop.target, poll, run.trees[i]!) : null));
   stops.forEach((stop, i) => {
-    const found = first[i] ?? null;
+    const found = (progress[i]!.last = first[i] ?? null);
     if (found?.alive === 0) progress[i]!.outcome = found.keptNow ? "failed" : "gone";
     // The budget is spent before its first signal: it is reported alive, never signalled.
     else if (found === null || Date.now() >= endOf(stop)) giveUp(progress[i]!, true, true);
@@ -251,6 +263,19 @@ function begin(stop: Stop, p: Progress, found: TargetNow, poll: Poll, lineage: L
   p.until = Math.min(now + grace, endOf(stop) - killReserve(endOf(stop) - now));
 }
 
+/**
+ * Whether a process the target was last found with is still that live process: one stat read
+ * each, up to the first. Only a look at all of /proc can say it ended (its forks).
+ */
+function livesOn(found: TargetNow | null): boolean {
+  return found !== null && [...(found.group?.members ?? []), ...found.processes].some((proc) => currentIfSame(identityOf(proc)) !== null);
+}
+
+/** Polls quicken after each signal (most commands end within a second of theirs), then ease off: every wake costs Bun CPU. */
+function nextDelay(delay: number, sinceSignalMs: number): number {
+  return Math.min(delay * 2, sinceSignalMs < 1_000 ? 50 : 250);
+}
+
 /** Kept back for SIGKILL and its settling: at most KILL_RESERVE_MS, and never more than half of what is left. */
 function killReserve(leftMs: number): number {
   return Math.min(KILL_RESERVE_MS, Math.max(0, leftMs) / 2);
@@ -266,9 +291,9 @@ function giveUp(p: Progress, alive: boolean, cut: boolean): void {
 /**
  * The targets whose grace or settling ran out (or whose endBy came): no SIGKILL to follow or
  * a second settling over, they failed; else everything of them is frozen, found again, and
- * sent SIGKILL together.
+ * sent SIGKILL together. Whether any was.
  */
-async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
+async function advanceAll(run: Run, due: readonly number[]): Promise<boolean> {
   const kill: number[] = [];
   for (const i of due) {
     const stop = run.stops[i]!;
@@ -279,7 +304,7 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
     if (p.stage === "kill-again" || (p.stage === "grace" && !escalates) || (p.stage === "kill" && late)) giveUp(p, true, late);
     else kill.push(i);
   }
-  if (kill.length === 0) return;
+  if (kill.length === 0) return false;
   for (const i of kill) if (run.progress[i]!.stage === "grace") run.stops[i]!.onEscalate?.();
   // Stopped, nothing of them can fork between the last look and SIGKILL; each round of the
   // freeze finds what the previous round's processes forked before their stop took hold.
@@ -288,7 +313,7 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
   for (const i of kill) {
     const stop = run.stops[i]!;
     const p = run.progress[i]!;
-    const found = frozen.found.get(i)!;
+    const found = (p.last = frozen.found.get(i)!);
     if (found.alive === 0) {
       p.goneAt = found.keptNow ? null : now;
       p.outcome = found.keptNow ? "failed" : p.stage === "grace" ? "terminated" : "killed";
@@ -301,6 +326,7 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<void> {
   }
   // Nothing is thawed: SIGKILL went to everything SIGSTOP reached, and a process that may
   // not be signalled (proc/signal.ts) is refused both, never stopped alone.
+  return true;
 }
 
 /** The targets as a freeze last found them, in its last poll. */

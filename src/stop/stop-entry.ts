@@ -65,7 +65,7 @@ type Done = (row: EntryRow, outcome: StopOutcome, signal: string | null, unrecor
 
 /**
  * Stops entries together: each is marked first (so a live wrapper records the reason), then
- * every escalation runs in one batch (one /proc scan per poll, each its own grace), then each
+ * every escalation runs in one batch (one /proc scan per look, each its own grace), then each
  * outcome is recorded.
  */
 export async function stopEntries(db: Database, rows: readonly EntryRow[], options: EntryStopOptions): Promise<StopResult[]> {

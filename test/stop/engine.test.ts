@@ -1,4 +1,5 @@
-// The stop engine against real processes: a batch shares one /proc scan per poll, a stop with
+// The stop engine against real processes: a batch scans /proc only to begin, to freeze and to
+// confirm an end (its polls read what it located), what a target forked meanwhile is found, a stop with
 // no SIGKILL to follow waits at most 10 s, a second request cuts an unbounded grace short,
 // process targets are reached through their proven group, a process target with a tree scope
 // takes in what it forks meanwhile (and nothing else), and a deadline bounds everything.
@@ -32,8 +33,8 @@ afterEach(() => {
 });
 
 /** A command in its own session and group, as the wrapper starts one; its ref as the ledger would hold it. */
-async function leader(script: string): Promise<EntryRef> {
-  const proc = Bun.spawn(["sh", "-c", `${script}`], { stdio: ["ignore", "pipe", "ignore"], detached: true });
+async function leader(script: string, env?: Record<string, string>): Promise<EntryRef> {
+  const proc = Bun.spawn(["sh", "-c", `${script}`], { stdio: ["ignore", "pipe", "ignore"], detached: true, env: env && { ...process.env, ...env } });
   started.push(proc.pid);
   const reader = proc.stdout.getReader();
   await reader.read();
@@ -43,21 +44,32 @@ async function leader(script: string): Promise<EntryRef> {
 }
 
 describe("stopAll: ledger entries", () => {
-  test("a batch shares one /proc scan per poll: five stops, not five scans a round", async () => {
-    const refs = await Promise.all(Array.from({ length: 5 }, () => leader("echo ready; exec sleep 100")));
+  test("a batch's polls read what it located: /proc is scanned to begin, to freeze and to confirm each end, not once a poll", async () => {
+    // TERM ignored across the exec: five processes that fork nothing while they wait out a 1 s grace (20 polls or more).
+    const refs = await Promise.all(Array.from({ length: 5 }, () => leader("trap '' TERM; echo ready; exec sleep 100")));
     let scans = 0;
     const started = performance.now();
     const reports = await stopAll(
-      refs.map((ref) => ({ target: { entry: ref, policy: KILL }, signal: 15, graceMs: 5_000 })),
+      refs.map((ref) => ({ target: { entry: ref, policy: KILL }, signal: 15, graceMs: 1_000 })),
       { scanAll: () => (scans++, scanProcesses()) },
     );
-    expect(reports.map((r) => [r.outcome, r.signal, r.pending])).toEqual(Array(5).fill(["terminated", "TERM", false]));
+    expect(reports.map((r) => [r.outcome, r.signal, r.pending])).toEqual(Array(5).fill(["killed", "KILL", false]));
     const took = performance.now() - started;
     // Each stop's duration is its own, within the batch's.
     for (const r of reports) expect(r.durationMs).toBeLessThanOrEqual(Math.ceil(took) + 1);
-    // One scan to find them all, then one per poll until every one is gone.
-    expect(scans).toBeGreaterThanOrEqual(2);
-    expect(scans).toBeLessThan(5);
+    // One to begin, two for the freeze (it found nothing new), then one a poll that sees some of them gone: at most one per target.
+    expect(scans).toBeGreaterThanOrEqual(4);
+    expect(scans).toBeLessThanOrEqual(3 + refs.length);
+    for (const ref of refs) expect(isAlive(ref.pgid!)).toBe(false);
+  });
+
+  test("once everything it was found with has ended, what it forked meanwhile is looked for: not ended while a new member lives", async () => {
+    // Its leader and the sleep it waits on end after 300 ms, leaving a TERM-ignoring member forked since the first look.
+    const id = `fork-${process.pid}`;
+    const ref = { ...(await leader("trap '' TERM; echo ready; sleep 0.3; sleep 100 & exit 0", { SUPERVISE_ID: id, ENGINE_TEST_RUN: String(process.pid) })), id };
+    const report = (await stopAll([{ target: { entry: ref, policy: KILL }, signal: 15, graceMs: 1_500 }]))[0]!;
+    expect([report.outcome, report.signal]).toEqual(["killed", "KILL"]);
+    expect(pidsWithEnv(`SUPERVISE_ID=${id}`)).toEqual([]);
   });
 
   test("grace none (no SIGKILL to follow) against a TERM-ignoring command: still alive, reported after the bounded wait, never killed", async () => {
