@@ -1,10 +1,13 @@
 // Is this a terminal, how wide, and may it have colour.
 
-import { isatty } from "node:tty";
+import { isatty } from "../proc/libc.ts";
 
-/** Whether fd is a terminal: isatty(3), so every kind counts (pseudo-terminals, consoles, ttyUSB, ttyACM, hvc). */
+/**
+ * Whether fd is a terminal: isatty(3), so every kind counts (pseudo-terminals, consoles, ttyUSB,
+ * ttyACM, hvc). Through libc: node:tty loads Node's streams at start-up.
+ */
 export async function isTerminal(fd: 0 | 1 | 2): Promise<boolean> {
-  return isatty(fd);
+  return isatty(fd) ?? (require("node:tty") as typeof import("node:tty")).isatty(fd);
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */

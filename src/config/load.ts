@@ -11,6 +11,7 @@
 // only a changed file pays for zod again.
 
 import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { workingDirectory } from "../cwd.ts";
 import { DEFAULT_CONFIG, type Config } from "./defaults.ts";
@@ -83,15 +84,9 @@ function findUpward(start: string, name: string): string | null {
   }
 }
 
-/**
- * `p` as an absolute, normalised path. A hook's cwd, or a relative --config, goes through
- * node:path, which would otherwise stay loaded in every waiting wrapper (the working
- * directory as the kernel reports it is normalised already). BASE is absolute, so node:path
- * never asks for process.cwd(), which throws when the cwd was removed.
- */
+/** `p` as an absolute, normalised path. BASE is absolute, so resolve never asks for process.cwd(), which throws when the cwd was removed. */
 function absolute(base: string, p: string): string {
-  if (p === base) return p;
-  return (require("node:path") as typeof import("node:path")).resolve(base, p);
+  return p === base ? p : resolve(base, p);
 }
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {

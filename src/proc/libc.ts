@@ -6,6 +6,7 @@ type Libc = {
     pthread_sigmask(how: number, set: NodeJS.TypedArray, old: null): number;
     prctl(option: number, arg2: bigint, arg3: bigint, arg4: bigint, arg5: bigint): number;
     waitpid(pid: number, status: NodeJS.TypedArray, options: number): number;
+    isatty(fd: number): number;
   };
   close(): void;
 };
@@ -27,6 +28,7 @@ function load(): Libc | null {
       pthread_sigmask: { args: [FFIType.i32, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
       prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
       waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+      isatty: { args: [FFIType.i32], returns: FFIType.i32 },
     }) as unknown as Libc;
   } catch {
     libc = null;
@@ -66,6 +68,12 @@ export function becomeChildSubreaper(): boolean {
 export function reapZombie(pid: number): boolean {
   const c = load();
   return pid > 0 && c !== null && c.symbols.waitpid(pid, new Int32Array(1), WNOHANG) === pid;
+}
+
+/** isatty(3) itself, so every kind of terminal counts; null where libc cannot be loaded. */
+export function isatty(fd: number): boolean | null {
+  const c = load();
+  return c === null ? null : c.symbols.isatty(fd) === 1;
 }
 
 /** Frees the library and its compiled call stubs once the calls are made: a waiting wrapper needs neither. */

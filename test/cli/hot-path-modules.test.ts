@@ -1,5 +1,8 @@
 // The paths users feel (every wrapped command, every ls, every tool call's hook) load neither
-// zod nor pino: nothing else would notice an import that undid it.
+// zod nor pino: nothing else would notice an import that undid it. Nor the Node builtins that
+// cost start-up where they are not needed: node:tty anywhere (it loads Node's streams), and on
+// the foreground hook node:fs and node:os (src/lazy-fs.ts, state-dir.ts), read from the
+// static imports of the modules each path loads (a builtin is not listed among them).
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -29,6 +32,16 @@ async function modulesLoadedBy(args: string[], stdin = "", expectedStderr = ""):
   return readFileSync(out, "utf8").split("\n").map((path) => path.replace(root, ""));
 }
 
+/** The node: builtins the loaded modules import statically (type-only imports are erased). */
+function builtinsImportedBy(modules: readonly string[]): string[] {
+  const root = join(import.meta.dir, "..", "..");
+  const found = new Set<string>();
+  for (const m of modules.filter((m) => m.startsWith("src/"))) {
+    for (const [, name] of readFileSync(join(root, m), "utf8").matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+"(node:[^"]+)"/gm)) found.add(name!);
+  }
+  return [...found].sort();
+}
+
 const HEAVY = [/^node_modules\/zod\//, /^node_modules\/pino\//, /^src\/config\/schema\.ts$/, /^src\/hooks\/input-schema\.ts$/];
 const heavyIn = (modules: string[]) => modules.filter((m) => HEAVY.some((re) => re.test(m)));
 const call = (command: string, background: boolean) =>
@@ -54,6 +67,10 @@ describe("modules loaded on the hot paths", () => {
     expect(heavyIn(foreground)).toEqual([]);
     // Each module costs start-up (about 0.65 ms here): a foreground call loads neither the rewrite nor a /proc reader.
     expect(foreground.filter((m) => /^src\/(proc\/|hooks\/wrap-background|render\/shell-quote|text\/nearest|policy\/keep)/.test(m))).toEqual([]);
+    expect(builtinsImportedBy(foreground)).toEqual(["node:path"]);
+    expect(builtinsImportedBy(ls)).toEqual([]);
+    expect(builtinsImportedBy(run)).not.toContain("node:tty");
+    expect(builtinsImportedBy(run)).not.toContain("node:fs/promises");
     const background = await modulesLoadedBy(["hook", "pre-tool-use"], call("sleep 1", true));
     expect(background).toContain("src/hooks/pre-tool-use.ts");
     expect(background).toContain("src/hooks/wrap-background.ts");
@@ -70,6 +87,8 @@ describe("modules loaded on the hot paths", () => {
     expect(prompt).not.toContain("src/tell/deliver.ts");
     expect(prompt).not.toContain("src/ledger/open.ts");
     expect(heavyIn(prompt)).toEqual([]);
+    // The commands that print tables ask isatty through libc, never node:tty.
+    for (const args of [["ls"], ["kill", "--all"], ["reap", "--dry-run"], ["stats"]]) expect(builtinsImportedBy(await modulesLoadedBy(args))).not.toContain("node:tty");
   });
 
   test("zod is loaded for the config only to word what is wrong with it", async () => {
