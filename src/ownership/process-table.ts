@@ -15,7 +15,7 @@ export interface ProcInfo extends ProcStat {
   environ: string | null;
   /** A same-user orphan or one of its descendants: where a dead session's leftovers live. */
   inSessionScope?: boolean;
-  /** In the reaper's pid namespace; null when unreadable (read for the session scope only). */
+  /** In the reaper's pid namespace; null when unreadable; undefined when not read (a process without a cookie: the plan asks of a target). */
   sameNamespace?: boolean | null;
 }
 

@@ -66,6 +66,8 @@ export interface PlanInput {
   threadLock?: ProcessTable["threadLock"];
   /** The sweeper's own pid namespace: an entry recorded in another is unknown here. Undefined: not checked (tests). */
   namespace?: string | null;
+  /** Whether a process the snapshot did not read the namespace of (one with no cookie) is in ours, asked only of what may be ended. */
+  sameNamespaceOf?: (proc: ProcInfo) => boolean | null;
   /**
    * SessionEnd of this session: the plan holds only its unledgered leftovers (reason
    * session-end); ledger entries are claimed as in a sweep, and judged by the hook itself.
@@ -99,7 +101,7 @@ export function planSweep(input: PlanInput): Plan {
   const escaped = findEscapes(input, view, ledgered.claimed);
   const unledgered = judgeUnledgered(input, view, escaped.claimed);
   // A process of another pid namespace is never a target: ending a namespace's init ends all in it.
-  const targets = [...ledgered.targets, ...escaped.targets, ...unledgered].filter((t) => input.namespace === undefined || t.zombie || t.proc.sameNamespace === true);
+  const targets = [...ledgered.targets, ...escaped.targets, ...unledgered].filter((t) => t.zombie || inSweepNamespace(t.proc, input) === true);
   return { targets: [...targets, ...zombiesUnder(targets, input.procs)], entries: ledgered.entries };
 }
 
@@ -369,7 +371,11 @@ function isStopped(proc: ProcInfo): boolean {
   return proc.state === "T";
 }
 
-/** In the sweep's pid namespace, as the snapshot read it (unknown where it did not); a plan without a namespace (a pure test's) judges every process as its own. */
+/**
+ * In the sweep's pid namespace, as the snapshot read it, else as read now (unknown where
+ * neither can say); a plan without a namespace (a pure test's) judges every process as its own.
+ */
 function inSweepNamespace(proc: ProcInfo, input: PlanInput): boolean | null {
-  return input.namespace === undefined ? true : (proc.sameNamespace ?? null);
+  if (input.namespace === undefined) return true;
+  return proc.sameNamespace !== undefined ? proc.sameNamespace : (input.sameNamespaceOf?.(proc) ?? null);
 }

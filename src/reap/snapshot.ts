@@ -143,9 +143,10 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
     // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
     const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await cmdline() : argv0;
     const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
-    // Every process a rule can reach: the owner proof, and no target in another namespace (ending
-    // a namespace's init ends everything in it). Another user's is never one.
-    if (live && argv !== null && (mine || scoped)) {
+    // The owner proof of a process with a cookie: its pids are read in its own namespace. Another
+    // user's is never one. A target's namespace is asked by the plan (ending a namespace's init
+    // ends everything in it), so that of a process no rule ends is never read.
+    if (live && argv !== null && (mine || scoped) && (inGroup || carriesCookie(environ))) {
       const namespace = await memoize(stat, "namespace", () => readPidNamespaceAsync(stat.pid));
       proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
     }
@@ -154,6 +155,11 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
   });
   reads.check();
   return { procs, nowTicks: uptimeTicks(), subreapers, unreadable, mark };
+}
+
+/** It carries an agent session's cookie or an entry's SUPERVISE_ID. */
+function carriesCookie(environ: string | null): boolean {
+  return environ !== null && (environ.includes(`${COOKIE}=`) || sessionCookieOf(environ) !== null);
 }
 
 interface Reads {

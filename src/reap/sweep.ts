@@ -216,6 +216,15 @@ async function endTargets(plan: Plan, config: Config, budget: Budget, forked: Pl
   }
 }
 
+/** The plan asks of a target more than once (its policy, its filter): read once. */
+function memoByPid<T>(read: (proc: ProcInfo) => T): (proc: ProcInfo) => T {
+  const known = new Map<number, T>();
+  return (proc) => {
+    if (!known.has(proc.pid)) known.set(proc.pid, read(proc));
+    return known.get(proc.pid)!;
+  };
+}
+
 /** The proof each reason that carries a cookie acts on. */
 const TREE_PROOF: Partial<Record<PlannedTarget["reason"], Proof>> = { "session-gone": "owner-gone", "owner-dead": "owner-gone", overdue: "overdue", escaped: "entry-ended" };
 
@@ -285,6 +294,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     endBy: scope.scanEndBy,
   });
   const carried = carriedCookies(snapshot.procs);
+  const namespace = readPidNamespace("self");
   const plan = planSweep({
     procs: snapshot.procs,
     running,
@@ -295,7 +305,11 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     unreadable: snapshot.unreadable,
     ...sessionEvidence(db, boot),
     ending: scope.ending,
-    namespace: readPidNamespace("self"),
+    namespace,
+    sameNamespaceOf: memoByPid((proc) => {
+      const theirs = readPidNamespace(proc.pid);
+      return theirs === null || namespace === null ? null : theirs === namespace;
+    }),
     around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session, endingAgent: scope.endingAgent ?? null },
   });
   return { plan, scanned: snapshot.procs.length, nowTicks: snapshot.nowTicks, carried, forked: { mark: snapshot.mark, earlier: seenBelow(plan, snapshot.procs) } };

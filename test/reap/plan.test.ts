@@ -203,6 +203,11 @@ describe("planSweep", () => {
     expect(run(false)).toEqual([]);
     expect(run(null)).toEqual([]);
     expect(run(undefined)).toEqual([]);
+    // Not read by the snapshot (a process without a cookie): asked of a would-be target, and only of it.
+    const asked: number[] = [];
+    const deferred = (answer: boolean | null) => planSweep({ procs: [shell, { ...shell, pid: 7301, comm: "sleep", argv: ["sleep", "9"] }], running: [], ended: new Map(), bootId: BOOT, now: 5_000, settings: SETTINGS, around: AROUND, namespace: ns, sameNamespaceOf: (p) => (asked.push(p.pid), answer) }).targets.map((t) => t.reason);
+    expect([deferred(true), deferred(false), deferred(null)]).toEqual([["agent-shell"], [], []]);
+    expect(new Set(asked)).toEqual(new Set([7300]));
   });
 
   test("overdue: the group and the wrapper", () => {
