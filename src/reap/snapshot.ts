@@ -121,7 +121,7 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
   const scope = needs.sessionScope ? await sessionScope(stats, subreapers, needs.ownUid, reads, memoize) : new Map<number, Scoped>();
   const ownNamespace = readPidNamespace("self");
 
-  const wants = stats.map((stat) => {
+  const wants = stats.map((stat): Want => {
     const kernel = isKernelThread(stat);
     const named = needs.names.has(stat.comm) || stat.comm === "systemd" || needs.everyProcessOfUser === true;
     const cookieAge = needs.cookiesSinceTicks !== null && stat.startTicks >= needs.cookiesSinceTicks;
@@ -129,32 +129,63 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
   });
   // The owner only for processes a rule can reach; the rest stay "unknown", never targets.
   const uids = await reads.all(wants, (w) => (w.scoped ? needs.ownUid : w.kernel || !(w.named || w.cookieAge) ? null : memoize(w.stat, "uid", () => readUidAsync(w.stat.pid))));
-  const procs = await reads.all(wants, async (w, i): Promise<ProcInfo> => {
+  const procs = await reads.all(wants, (w, i): ProcInfo | Promise<ProcInfo> => {
     const { stat, kernel, live, named, cookieAge, scoped } = w;
     const uid = uids[i]!;
     const mine = uid === needs.ownUid;
     // In the scope, only a cookie makes the command line (protect, sessionKeep) and the pid namespace (the owner proof) matter.
     const inGroup = mine && live && ((cookieAge && needs.groups?.has(stat.pgrp) === true) || needs.pids?.has(stat.pid) === true);
-    const cmdline = () => memoize(stat, "argv", () => readCmdlineAsync(stat.pid));
-    const [argv0, environ] = await Promise.all([
-      !kernel && live && (named || scoped?.cookie || inGroup) ? cmdline() : null,
-      scoped ? scoped.environ : mine && live && (named || cookieAge) ? memoize(stat, "environ", () => readEnvironAsync(stat.pid)) : null,
-    ]);
-    // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
-    const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await cmdline() : argv0;
-    const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
-    // The owner proof of a process with a cookie: its pids are read in its own namespace. Another
-    // user's is never one. A target's namespace is asked by the plan (ending a namespace's init
-    // ends everything in it), so that of a process no rule ends is never read.
-    if (live && argv !== null && (mine || scoped) && (inGroup || carriesCookie(environ))) {
-      const namespace = await memoize(stat, "namespace", () => readPidNamespaceAsync(stat.pid));
-      proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
-    }
-    if (scoped) proc.inSessionScope = true;
-    return proc;
+    const reading: Reading = { uid, mine, inGroup, argv: !kernel && live && (named || scoped?.cookie === true || inGroup), environ: mine && live && (named || cookieAge) };
+    // Most processes: nothing beyond their stat is read.
+    if (!scoped && !reading.argv && !reading.environ) return { ...stat, kernel, uid, argv: null, environ: null };
+    return readFacts(w, reading, memoize, ownNamespace);
   });
   reads.check();
   return { procs, nowTicks: uptimeTicks(), subreapers, unreadable, mark };
+}
+
+/** One process as the snapshot first sees it: its stat, and what makes a rule reach it. */
+interface Want {
+  stat: ProcStat;
+  kernel: boolean;
+  live: boolean;
+  /** Named like a target (or everything is wanted). */
+  named: boolean;
+  /** Young enough to carry a running entry's cookie. */
+  cookieAge: boolean;
+  scoped: Scoped | undefined;
+}
+
+/** What is read of a process a rule can reach: its command line, its environment (unless the scope has it). */
+interface Reading {
+  uid: number | null;
+  mine: boolean;
+  /** Of a running entry's group, or its wrapper. */
+  inGroup: boolean;
+  argv: boolean;
+  environ: boolean;
+}
+
+async function readFacts(w: Want, reading: Reading, memoize: MemoRead, ownNamespace: string | null): Promise<ProcInfo> {
+  const { stat, kernel, live, scoped } = w;
+  const { uid, mine, inGroup } = reading;
+  const cmdline = () => memoize(stat, "argv", () => readCmdlineAsync(stat.pid));
+  const [argv0, environ] = await Promise.all([
+    reading.argv ? cmdline() : null,
+    scoped ? scoped.environ : reading.environ ? memoize(stat, "environ", () => readEnvironAsync(stat.pid)) : null,
+  ]);
+  // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
+  const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await cmdline() : argv0;
+  const proc: ProcInfo = { ...stat, kernel, uid, argv, environ };
+  // The owner proof of a process with a cookie: its pids are read in its own namespace. Another
+  // user's is never one. A target's namespace is asked by the plan (ending a namespace's init
+  // ends everything in it), so that of a process no rule ends is never read.
+  if (live && argv !== null && (mine || scoped) && (inGroup || carriesCookie(environ))) {
+    const namespace = await memoize(stat, "namespace", () => readPidNamespaceAsync(stat.pid));
+    proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
+  }
+  if (scoped) proc.inSessionScope = true;
+  return proc;
 }
 
 /** It carries an agent session's cookie or an entry's SUPERVISE_ID. */
