@@ -78,12 +78,6 @@ export function readStat(pid: number): ProcStat | null {
 }
 
 /**
- * More than /proc/PID/stat can hold (a comm of at most 64 bytes, then 50 numbers of at most
- * 20 digits): with a known size Bun reads into a buffer of that size, not a growing one.
- */
-const STAT_MAX_BYTES = 4096;
-
-/**
  * Many processes' stat at once, read in parallel on Bun's I/O threads. The returned reader
  * answers from what was read (null for a pid not asked for).
  */
@@ -97,7 +91,7 @@ export async function prefetchStats(pids: Iterable<number>): Promise<StatReader>
 
 /** One process's stat through Bun.file, read on Bun's I/O threads; null when unreadable. */
 export function readStatAsync(pid: number): Promise<ProcStat | null> {
-  return Bun.file(`/proc/${pid}/stat`).slice(0, STAT_MAX_BYTES).text().then(parseStat, unreadable);
+  return Bun.file(`/proc/${pid}/stat`).text().then(parseStat, unreadable);
 }
 
 
