@@ -6,6 +6,7 @@
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { readProcText } from "../proc/read.ts";
 import { listeningPorts, socketInodes } from "../proc/sockets.ts";
+import { readNow } from "../proc/facts.ts";
 import { PAGE_BYTES } from "../proc/stat.ts";
 
 /** The tree's facts; null fields could not be read. */
@@ -81,11 +82,11 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
   let fed = false;
   const sockets = new Set<string>();
   for (const pid of pids) {
-    const fields = statFields(pid);
-    if (fields === null) continue;
-    const key = `${pid}:${fields[19]}`;
-    cpuTicks += (Number(fields[11]) || 0) + (Number(fields[12]) || 0) + (Number(fields[13]) || 0) + (Number(fields[14]) || 0);
-    rssBytes += (Number(fields[21]) || 0) * PAGE_BYTES;
+    const stat = readNow.stat(pid);
+    if (stat === null) continue;
+    const key = `${pid}:${stat.startTicks}`;
+    cpuTicks += stat.utimeTicks + stat.stimeTicks + stat.cutimeTicks + stat.cstimeTicks;
+    rssBytes += stat.rssPages * PAGE_BYTES;
     queuedMs += runQueueMs(pid);
     for (const inode of socketInodes(pid)) sockets.add(inode);
     const stdin = stdinThatBlocks(pid);
@@ -99,7 +100,7 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
     }
     if (stdin !== null && threads.some((t) => t.waitsOnStdin)) readers.push({ pid, stdin });
     read++;
-    if (fields[0] === "T" || fields[0] === "t") stoppedCount++;
+    if (stat.state === "T" || stat.state === "t") stoppedCount++;
   }
   // A reader whose pipe another process of the tree writes waits on its own pipeline (`slow | cmd`), not for an answer.
   const unanswered = readers.filter((reader) => !writtenWithin(reader.stdin, reader.pid, pids));
@@ -151,16 +152,6 @@ function threadsOf(pid: number, stdin: string | null): ThreadFacts[] {
     out.push({ tid, bytes, read, waitsOnStdin: wait !== null, reads: wait === "read" || wait === "select" });
   }
   return out;
-}
-
-/** The fields after the ")" that ends comm: 0 is the state, 11-14 the CPU times, 19 the start time, 21 rss in pages. */
-function statFields(pid: number): string[] | null {
-  try {
-    const text = readProcText(`/proc/${pid}/stat`);
-    return text.slice(text.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return null;
-  }
 }
 
 /** /proc/PID/schedstat's second field (nanoseconds runnable on a run queue), in ms; 0 without schedstat. */

@@ -9,10 +9,10 @@ import { outputDir, removeOutput } from "../capture/files.ts";
 import { deleteFinished, finishedByRule, listEntries, recordLost, type FinishedRow, type GcRule } from "../ledger/entries.ts";
 import { environVar } from "../ownership/cookie.ts";
 import { bootId } from "../proc/boot.ts";
-import { readEnviron, readUid } from "../proc/facts.ts";
 import { sameBoot } from "../proc/identity.ts";
 import { COOKIE, scanProcesses } from "../proc/scan.ts";
 import { inRecordedNamespace, liveReader, liveState } from "./liveness.ts";
+import { readNow } from "../proc/facts.ts";
 
 const STRAY_QUIET_MS = 3_600_000;
 
@@ -69,8 +69,8 @@ function removableFinished(db: Database, rule: GcRule, carried?: ReadonlySet<str
 export function cookiesCarried(sinceTicks: number, ownUid = process.getuid?.() ?? -1): Set<string> {
   const ids = new Set<string>();
   for (const stat of scanProcesses()) {
-    if (stat.startTicks < sinceTicks || stat.pid === process.pid || readUid(stat.pid) !== ownUid) continue;
-    const id = environVar(readEnviron(stat.pid), COOKIE);
+    if (stat.startTicks < sinceTicks || stat.pid === process.pid || readNow.uid(stat.pid) !== ownUid) continue;
+    const id = environVar(readNow.environ(stat.pid), COOKIE);
     if (id) ids.add(id);
   }
   return ids;

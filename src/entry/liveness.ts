@@ -6,10 +6,9 @@
 
 import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
 import { countAlive, findEntryProcesses, scanProcesses, type EntryProbe, type EntryRef } from "../proc/scan.ts";
-import { loadBootId } from "../proc/boot.ts";
-import { readPidNamespace } from "../proc/facts.ts";
-import { prefetchStats, readStat, type ProcStat, type StatReader } from "../proc/stat.ts";
+import type { ProcStat, StatReader } from "../proc/stat.ts";
 import type { EntryRow, EntryState } from "../ledger/entries.ts";
+import { prefetchStats, readNow } from "../proc/facts.ts";
 
 /** Where the facts come from: /proc now, or a sweep's snapshot. */
 export interface LiveReader {
@@ -25,14 +24,14 @@ let ownNamespace: string | null | undefined;
 
 /** This process's pid namespace, read once. */
 export function ownPidNamespace(): string | null {
-  if (ownNamespace === undefined) ownNamespace = readPidNamespace("self");
+  if (ownNamespace === undefined) ownNamespace = readNow.pidNamespace("self");
   return ownNamespace;
 }
 
 /** Whether a live process is in our pid namespace: a namespace's init in our group is not (ending it ends everything in it). null: unreadable. */
 export function inOwnNamespace(pid: number, own: () => string | null = ownPidNamespace): boolean | null {
   const here = own();
-  const there = readPidNamespace(pid);
+  const there = readNow.pidNamespace(pid);
   return here === null || there === null ? null : here === there;
 }
 
@@ -71,7 +70,7 @@ export function entryRef(row: EntryRow): EntryRef {
 }
 
 /** The recorded wrapper is the live process; null when its identity was never recorded (unknowable). */
-export function wrapperAlive(row: EntryRow, read: StatReader = readStat): boolean | null {
+export function wrapperAlive(row: EntryRow, read: StatReader = readNow.stat): boolean | null {
   const wrapper = wrapperIdentity(row);
   return wrapper === null ? null : currentIfSame(wrapper, read) !== null;
 }
@@ -101,7 +100,7 @@ export function liveState(row: EntryRow, reader: LiveReader = liveReader()): Ent
 }
 
 /** /proc read now; the scan, when a row needs one, done once for all of them. */
-export function liveReader(stat: StatReader = readStat, namespace: () => string | null = ownPidNamespace): LiveReader {
+export function liveReader(stat: StatReader = readNow.stat, namespace: () => string | null = ownPidNamespace): LiveReader {
   let stats: ProcStat[] | null = null;
   return { stat, scan: () => (stats ??= scanProcesses()), namespace };
 }
@@ -114,29 +113,9 @@ export function liveReader(stat: StatReader = readStat, namespace: () => string 
 export async function readLiveStates(rows: readonly EntryRow[]): Promise<EntryState[]> {
   const running = rows.filter((row) => row.state === "running");
   if (running.length === 0) return rows.map((row) => row.state);
-  const recorded = running.some((row) => row.pid_namespace !== null);
-  const [read, , namespace] = await Promise.all([
-    prefetchStats(running.flatMap((row) => (row.pid === null ? [row.wrapper_pid] : [row.wrapper_pid, row.pid]))),
-    loadBootId(),
-    recorded ? loadPidNamespace() : null,
-  ]);
-  const reader = liveReader(read, () => namespace);
+  const read = await prefetchStats(running.flatMap((row) => (row.pid === null ? [row.wrapper_pid] : [row.wrapper_pid, row.pid])));
+  const reader = liveReader(read);
   return rows.map((row) => liveState(row, reader));
-}
-
-/**
- * ownPidNamespace without node:fs (the `ls` hot path reads /proc with Bun.file): the link
- * names the namespace by its nsfs inode, which stat gives.
- */
-async function loadPidNamespace(): Promise<string | null> {
-  if (ownNamespace !== undefined) return ownNamespace;
-  ownNamespace = await Bun.file("/proc/self/ns/pid")
-    .stat()
-    .then(
-      (s) => `pid:[${s.ino}]`,
-      () => null,
-    );
-  return ownNamespace;
 }
 
 /** One entry's state now: as recorded once it has ended, else judged live. */

@@ -14,12 +14,12 @@ import { agentRow, type AgentName } from "../ownership/agents.ts";
 import { hookAgent } from "../ownership/hook-agent.ts";
 import { provenGoneNow } from "../ownership/recorded-sessions.ts";
 import { bootId } from "../proc/boot.ts";
-import { readPidNamespace } from "../proc/facts.ts";
 import { workingDirectory } from "../cwd.ts";
 import { ensureStateDir, stateDir } from "../state-dir.ts";
 import { formatDuration } from "../time/duration.ts";
 import { answer, note } from "./answer.ts";
 import { readHookInput, stringField } from "./input.ts";
+import { readNow } from "../proc/facts.ts";
 
 export interface SessionStartOutput {
   hookSpecificOutput: { hookEventName: "SessionStart"; additionalContext?: string };
@@ -96,7 +96,7 @@ async function recordThisSession(dir: string, agentName: AgentName, session: str
   if (!agent) return;
   try {
     const { db } = openLedger(ensureStateDir(dir), { busyTimeoutMs });
-    const own = readPidNamespace("self");
+    const own = readNow.pidNamespace("self");
     const record = {
       agent: row.agent,
       session,

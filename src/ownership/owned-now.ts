@@ -7,11 +7,11 @@ import { processActivity, type ProcessActivity } from "../activity/process-activ
 import { listEntries, type EntryRow } from "../ledger/entries.ts";
 import { existingLedger, readingLedger } from "../ledger/open.ts";
 import { bootId } from "../proc/boot.ts";
-import { readPidNamespace } from "../proc/facts.ts";
 import { readRssBytes } from "../proc/tree.ts";
 import { takeSnapshot, type SnapshotMemo } from "../reap/snapshot.ts";
 import { ownedProcesses, type OwnedProcess } from "./processes.ts";
 import { sessionEvidence } from "./recorded-sessions.ts";
+import { readNow } from "../proc/facts.ts";
 
 export type ShownProcess = OwnedProcess & ProcessActivity;
 
@@ -44,8 +44,8 @@ export async function ownedNow(dir: string, config: Config, memo?: SnapshotMemo,
       ownUid,
       rssBytes: readRssBytes,
       // Every listed row's, not only the snapshot's session scope: a pid a row names is judged only in ps's own namespace.
-      ownNamespace: readPidNamespace("self"),
-      pidNamespace: readPidNamespace,
+      ownNamespace: readNow.pidNamespace("self"),
+      pidNamespace: readNow.pidNamespace,
       listedAnyway,
     });
   });

@@ -3,15 +3,15 @@
 
 import type { Database } from "bun:sqlite";
 import { sessionKey, sessionsOfBoot, type SessionRow } from "../ledger/sessions.ts";
-import { readPidNamespace } from "../proc/facts.ts";
 import { readProcText } from "../proc/read.ts";
 import { parseStat } from "../proc/stat.ts";
 import { machineLockFacts, threadLockOf, type ThreadLockState } from "./codex-lock.ts";
 import { recordedOwnerState, type OwnerFacts, type RecordedOwner, type RecordedSessions } from "./owner.ts";
+import { readNow } from "../proc/facts.ts";
 
 /** Every owner of each session of this boot, by sessionKey(agent, session), newest first. */
 export function recordedOwners(db: Database, boot: string): Map<string, RecordedOwner[]> {
-  const own = readPidNamespace("self");
+  const own = readNow.pidNamespace("self");
   const owners = new Map<string, RecordedOwner[]>();
   for (const [key, rows] of sessionsOfBoot(db, boot)) owners.set(key, rows.map((row) => asRecordedOwner(row, own)));
   return owners;
@@ -41,7 +41,7 @@ export function sessionEvidence(db: Database | null, boot: string): {
  * Whether a recorded owner is gone now, by the sweep's proof (recordedOwnerState) on a fresh
  * read of its pid: for dropping the owners a session no longer has when it records a new one.
  */
-export function provenGoneNow(row: SessionRow, own: string | null = readPidNamespace("self")): boolean {
+export function provenGoneNow(row: SessionRow, own: string | null = readNow.pidNamespace("self")): boolean {
   return recordedOwnerState(asRecordedOwner(row, own), statFacts(row.owner_pid)) === "gone";
 }
 

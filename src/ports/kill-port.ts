@@ -9,13 +9,13 @@ import { sessionsOfBoot } from "../ledger/sessions.ts";
 import { sessionCookieOf } from "../ownership/cookie.ts";
 import { ancestorsOf } from "../ownership/hook-agent.ts";
 import { bootId } from "../proc/boot.ts";
-import { readPidNamespace } from "../proc/facts.ts";
-import { readStat, type ProcStat } from "../proc/stat.ts";
+import { type ProcStat } from "../proc/stat.ts";
 import { OUTCOME_SAID } from "../render/stop-outcome.ts";
 import { printable } from "../render/table.ts";
 import type { StopOutcome } from "../stop/stop-entry.ts";
 import { freePort, type HolderReport, type PortReport } from "./free.ts";
 import { parsePort } from "./holders.ts";
+import { readNow } from "../proc/facts.ts";
 
 export interface KillPortOptions {
   port: string;
@@ -29,7 +29,7 @@ export interface KillPortOptions {
 export async function killPort(dir: string, config: Config, options: KillPortOptions): Promise<number> {
   const port = parsePort(options.port);
   if (port === null) throw new UsageError(`--port: not a port (1-65535): '${options.port}'`);
-  const ancestors = ancestorsOf(process.pid, readStat);
+  const ancestors = ancestorsOf(process.pid, readNow.stat);
   const { session, agent, agentPid } = await claimedSession(dir, options.session, ancestors);
   const report = await freePort(dir, config, port, { caller: { session, agent, agentPid, uid: process.getuid!(), ancestors: new Set(ancestors.map((p) => p.pid)) }, signal: options.signal, graceMs: options.graceMs });
   if (options.json) await writeJson(report);
@@ -57,7 +57,7 @@ async function claimedSession(dir: string, named: string | undefined, ancestors:
 
 /** The agent process (its name and pid) that the ledger recorded for `session` as one of `ancestors`, this process's (pid and start time, this boot, this pid namespace); null for none. */
 async function agentAbove(dir: string, session: string, ancestors: readonly ProcStat[]): Promise<{ agent: string; pid: number } | null> {
-  const namespace = readPidNamespace("self");
+  const namespace = readNow.pidNamespace("self");
   return readingLedger(dir, async () => {
     const db = existingLedger(dir);
     if (!db) return null;

@@ -8,14 +8,7 @@ export const UNKNOWN_BOOT = "unknown";
 
 let cachedBootId: string | undefined;
 
-/** Reads the boot id without node:fs; bootId() answers from memory after this. */
-export async function loadBootId(): Promise<string> {
-  cachedBootId ??= await Bun.file("/proc/sys/kernel/random/boot_id")
-    .text()
-    .then((text) => text.trim(), () => UNKNOWN_BOOT);
-  return cachedBootId;
-}
-
+/** This boot's id, read once. */
 export function bootId(): string {
   if (cachedBootId === undefined) {
     try {

@@ -2,7 +2,8 @@
 // pid_max is 32768 on many machines, so a bare pid is reused within minutes.
 
 import { bootId, UNKNOWN_BOOT } from "./boot.ts";
-import { isGone, readStat, type ProcStat, type StatReader } from "./stat.ts";
+import { isGone, type ProcStat, type StatReader } from "./stat.ts";
+import { readNow } from "./facts.ts";
 
 export interface ProcessIdentity {
   bootId: string;
@@ -30,14 +31,14 @@ export function isSameLive(identity: ProcessIdentity, stat: ProcStat | null | un
 }
 
 /** Re-read the process now; its stat only if it is still the recorded, live (non-zombie) process. */
-export function currentIfSame(identity: ProcessIdentity, read: StatReader = readStat): ProcStat | null {
+export function currentIfSame(identity: ProcessIdentity, read: StatReader = readNow.stat): ProcStat | null {
   if (!sameBoot(identity.bootId)) return null;
   const stat = read(identity.pid);
   return isSameLive(identity, stat) ? stat : null;
 }
 
 /** This process's identity; null when its own stat cannot be read. */
-export function selfIdentity(read: StatReader = readStat): ProcessIdentity | null {
+export function selfIdentity(read: StatReader = readNow.stat): ProcessIdentity | null {
   const stat = read(process.pid);
   return stat ? identityOf(stat) : null;
 }

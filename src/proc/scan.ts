@@ -1,10 +1,10 @@
 // Finding the processes that belong to one supervised command: its process group, and
 // the processes that left the group but still carry its SUPERVISE_ID cookie.
 
-import { environHas, readEnviron } from "./facts.ts";
+import { environHas, readNow } from "./facts.ts";
 import { forkCount, pidsAllocatedSince } from "./pid-window.ts";
 import { listPids, readNumber } from "./read.ts";
-import { isGone, isKernelThread, readStat, type ProcStat } from "./stat.ts";
+import { isGone, isKernelThread, type ProcStat } from "./stat.ts";
 import { currentIfSame, type ProcessIdentity } from "./identity.ts";
 
 export const COOKIE = "SUPERVISE_ID";
@@ -35,14 +35,14 @@ export interface EntryProcesses<T = ProcStat> {
 export function scanProcesses(pids: readonly number[] = listPids()): ProcStat[] {
   const stats: ProcStat[] = [];
   for (const pid of pids) {
-    const stat = readStat(pid);
+    const stat = readNow.stat(pid);
     if (stat && !isGone(stat) && !isKernelThread(stat)) stats.push(stat);
   }
   return stats;
 }
 
 export function carriesCookie(pid: number, id: string): boolean {
-  const environ = readEnviron(pid);
+  const environ = readNow.environ(pid);
   return environ !== null && environHas(environ, COOKIE, id);
 }
 
@@ -65,7 +65,7 @@ const liveProbe: EntryProbe = { carriesCookie, currentLeader: currentIfSame };
 export function sharedProbe(): EntryProbe & { environ(pid: number): string | null } {
   const environs = new Map<number, string | null>();
   const environ = (pid: number) => {
-    if (!environs.has(pid)) environs.set(pid, readEnviron(pid));
+    if (!environs.has(pid)) environs.set(pid, readNow.environ(pid));
     return environs.get(pid)!;
   };
   return {

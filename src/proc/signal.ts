@@ -2,16 +2,16 @@
 // refuses pid 1, kernel threads, other users' processes, ourselves and our ancestors.
 
 import { currentIfSame, identityOf, type ProcessIdentity } from "./identity.ts";
-import { readUid } from "./facts.ts";
+import { readNow } from "./facts.ts";
 import { nodeFs } from "../lazy-fs.ts";
-import { isKernelThread, readStat, type ProcStat, type StatReader } from "./stat.ts";
+import { isKernelThread, type ProcStat, type StatReader } from "./stat.ts";
 
 export type SendResult = "sent" | "gone" | "refused";
 
 /** What a send reads and does; tests inject their own. */
 export interface SignalIo {
-  readStat: StatReader;
-  readUid: (pid: number) => number | null;
+  stat: StatReader;
+  uid: (pid: number) => number | null;
   kill: (target: number, signal: number) => void;
   ownUid: number;
   /** /proc is our pid namespace's: its pids are the ones kill(2) takes. */
@@ -35,7 +35,7 @@ function ownProc(): boolean {
   return procMatches;
 }
 
-const realIo: SignalIo = { readStat, readUid, kill: (target, signal) => process.kill(target, signal), ownUid: process.getuid?.() ?? -1, procIsOurs: ownProc };
+const realIo: SignalIo = { stat: readNow.stat, uid: readNow.uid, kill: (target, signal) => process.kill(target, signal), ownUid: process.getuid?.() ?? -1, procIsOurs: ownProc };
 
 export interface Lineage {
   pids: Set<number>;
@@ -43,7 +43,7 @@ export interface Lineage {
 }
 
 /** Our own pid and every ancestor's, with their process groups: never to be signalled. */
-export function ownLineage(read: StatReader = readStat, self = process.pid): Lineage {
+export function ownLineage(read: StatReader = readNow.stat, self = process.pid): Lineage {
   const pids = new Set<number>();
   const groups = new Set<number>();
   let pid = self;
@@ -59,7 +59,7 @@ export function ownLineage(read: StatReader = readStat, self = process.pid): Lin
 
 /** Whose process it is: "gone" when there is none at the pid. */
 function ownerCheck(pid: number, io: SignalIo): "refused" | "gone" | null {
-  const uid = io.readUid(pid);
+  const uid = io.uid(pid);
   if (uid === null) return "gone";
   return uid === io.ownUid ? null : "refused";
 }
@@ -77,7 +77,7 @@ function checkedTarget(identity: ProcessIdentity, lineage: Lineage, io: SignalIo
   if (identity.pid <= 1 || lineage.pids.has(identity.pid) || !io.procIsOurs()) return "refused";
   const owner = ownerCheck(identity.pid, io);
   if (owner !== null) return owner;
-  const stat = currentIfSame(identity, io.readStat);
+  const stat = currentIfSame(identity, io.stat);
   if (!stat) return "gone";
   return forbiddenByStat(stat, lineage) ? "refused" : stat;
 }

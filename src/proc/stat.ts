@@ -1,7 +1,5 @@
 // /proc/PID/stat: the facts of every process that cost one small read (identity, state,
-// parent, group, flags, CPU, memory), read synchronously or in parallel on Bun's I/O threads.
-
-import { readProcText, unreadable } from "./read.ts";
+// parent, group, flags, CPU, memory), as proc/facts.ts reads them, and what they say.
 
 /** PF_KTHREAD in the flags field of /proc/PID/stat. */
 const PF_KTHREAD = 0x00200000;
@@ -23,6 +21,9 @@ export interface ProcStat {
   flags: number;
   utimeTicks: number;
   stimeTicks: number;
+  /** CPU of its children that it reaped (a build's compilers, a loop's commands). */
+  cutimeTicks: number;
+  cstimeTicks: number;
   /** Start time in clock ticks after boot: with the boot id and the pid, the process's identity. */
   startTicks: number;
   rssPages: number;
@@ -35,7 +36,7 @@ export interface ProcStat {
  * through 21 (rss), and 25 (startstack) when the line runs that far, split on single spaces
  * exactly like split(" "); a test holds it to split()'s answers.
  */
-const FIELDS = /([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) [^ ]* ([^ ]*)(?: [^ ]*){4} ([^ ]*) ([^ ]*)(?: [^ ]*){6} ([^ ]*) [^ ]* ([^ ]*)(?: [^ ]* [^ ]* [^ ]* ([^ ]*))?/y;
+const FIELDS = /([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) [^ ]* ([^ ]*)(?: [^ ]*){4} ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*)(?: [^ ]*){4} ([^ ]*) [^ ]* ([^ ]*)(?: [^ ]* [^ ]* [^ ]* ([^ ]*))?/y;
 
 /** Parse /proc/PID/stat text; fields are counted after the last ')' because comm may hold spaces and parens. */
 export function parseStat(text: string): ProcStat | null {
@@ -58,42 +59,18 @@ export function parseStat(text: string): ProcStat | null {
     flags: Number(f[6]),
     utimeTicks: Number(f[7]),
     stimeTicks: Number(f[8]),
-    startTicks: Number(f[9]),
-    rssPages: Number(f[10]),
+    cutimeTicks: Number(f[9]),
+    cstimeTicks: Number(f[10]),
+    startTicks: Number(f[11]),
+    rssPages: Number(f[12]),
   };
-  if (f[11] !== undefined) stat.startStack = Number(f[11]);
+  if (f[13] !== undefined) stat.startStack = Number(f[13]);
   const finite = Number.isFinite;
   return finite(stat.ppid) && finite(stat.pgrp) && finite(stat.session) && finite(stat.startTicks) ? stat : null;
 }
 
-/** Reads one process's stat, or null; the synchronous readStat unless a caller prefetched. */
+/** Reads one process's stat, or null: readNow.stat (proc/facts.ts) unless a caller prefetched. */
 export type StatReader = (pid: number) => ProcStat | null;
-
-export function readStat(pid: number): ProcStat | null {
-  try {
-    return parseStat(readProcText(`/proc/${pid}/stat`));
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Many processes' stat at once, read in parallel on Bun's I/O threads. The returned reader
- * answers from what was read (null for a pid not asked for).
- */
-export async function prefetchStats(pids: Iterable<number>): Promise<StatReader> {
-  const unique = Array.from(new Set(pids));
-  const stats = await Promise.all(unique.map(readStatAsync));
-  const byPid = new Map<number, ProcStat | null>();
-  for (let i = 0; i < unique.length; i++) byPid.set(unique[i]!, stats[i]!);
-  return (pid) => byPid.get(pid) ?? null;
-}
-
-/** One process's stat through Bun.file, read on Bun's I/O threads; null when unreadable. */
-export function readStatAsync(pid: number): Promise<ProcStat | null> {
-  return Bun.file(`/proc/${pid}/stat`).text().then(parseStat, unreadable);
-}
-
 
 /** Zombies and dead tasks cannot be signalled away: treat them as gone. kill(pid, 0) would say alive. */
 export function isGone(stat: ProcStat | null): boolean {

@@ -2,10 +2,10 @@
 // with state, age, CPU time, memory and command line.
 
 import { processTimes } from "./times.ts";
-import { readCmdline } from "./facts.ts";
 import { readProcText } from "./read.ts";
 import { portsOfEach } from "./sockets.ts";
 import { type ProcStat } from "./stat.ts";
+import { readNow } from "./facts.ts";
 
 export interface ProcessView {
   pid: number;
@@ -54,7 +54,7 @@ export function describeTree(found: readonly TreeMember[], nowTicks: number): Pr
   const tree = orderAsTree(found.map((f) => ({ ...f, pid: f.stat.pid, ppid: f.stat.ppid })));
   const ports = portsOfEach(tree.map(({ proc }) => proc.pid));
   return tree.map(({ proc: { stat, via }, depth }) => {
-    const argv = readCmdline(stat.pid);
+    const argv = readNow.cmdline(stat.pid);
     return {
       pid: stat.pid,
       ppid: stat.ppid,

@@ -10,11 +10,11 @@
 
 import { sessionCookieOf } from "../ownership/cookie.ts";
 import { CLOCK_TICKS_PER_SECOND, uptimeTicks } from "../proc/boot.ts";
-import { readCmdline, readCmdlineAsync, readEnvironAsync, readPidNamespace, readPidNamespaceAsync, readUidAsync } from "../proc/facts.ts";
 import { listPids } from "../proc/read.ts";
 import { COOKIE, forkMark, type ForkMark } from "../proc/scan.ts";
-import { isGone, isKernelThread, readStatAsync, type ProcStat } from "../proc/stat.ts";
+import { isGone, isKernelThread, type ProcStat } from "../proc/stat.ts";
 import type { ProcInfo } from "../ownership/process-table.ts";
+import { readInBatch, readNow } from "../proc/facts.ts";
 
 export interface Snapshot {
   procs: ProcInfo[];
@@ -106,7 +106,7 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
   const stats: ProcStat[] = [];
   const unreadable = new Set<number>();
   // Thousands of small reads go faster in parallel on Bun's I/O threads than one by one.
-  const read = await reads.all(pids, readStatAsync);
+  const read = await reads.all(pids, readInBatch.stat);
   pids.forEach((pid, i) => {
     const stat = read[i]!;
     if (stat) stats.push(stat);
@@ -114,12 +114,12 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
   });
   const subreapers = new Set<number>();
   for (const stat of stats) {
-    if (stat.comm === "systemd" && !isKernelThread(stat) && readCmdline(stat.pid)?.includes("--user")) subreapers.add(stat.pid);
+    if (stat.comm === "systemd" && !isKernelThread(stat) && readNow.cmdline(stat.pid)?.includes("--user")) subreapers.add(stat.pid);
   }
   pruneMemo(needs.memo, stats);
   const memoize = memoReader(needs.memo, uptimeTicks());
   const scope = needs.sessionScope ? await sessionScope(stats, subreapers, needs.ownUid, reads, memoize) : new Map<number, Scoped>();
-  const ownNamespace = readPidNamespace("self");
+  const ownNamespace = readNow.pidNamespace("self");
 
   const wants = stats.map((stat): Want => {
     const kernel = isKernelThread(stat);
@@ -128,7 +128,7 @@ export async function takeSnapshot(needs: SnapshotNeeds, listed?: readonly numbe
     return { stat, kernel, live: !isGone(stat), named, cookieAge, scoped: scope.get(stat.pid) };
   });
   // The owner only for processes a rule can reach; the rest stay "unknown", never targets.
-  const uids = await reads.all(wants, (w) => (w.scoped ? needs.ownUid : w.kernel || !(w.named || w.cookieAge) ? null : memoize(w.stat, "uid", () => readUidAsync(w.stat.pid))));
+  const uids = await reads.all(wants, (w) => (w.scoped ? needs.ownUid : w.kernel || !(w.named || w.cookieAge) ? null : memoize(w.stat, "uid", () => readInBatch.uid(w.stat.pid))));
   const procs = await reads.all(wants, (w, i): ProcInfo | Promise<ProcInfo> => {
     const { stat, kernel, live, named, cookieAge, scoped } = w;
     const uid = uids[i]!;
@@ -169,10 +169,10 @@ interface Reading {
 async function readFacts(w: Want, reading: Reading, memoize: MemoRead, ownNamespace: string | null): Promise<ProcInfo> {
   const { stat, kernel, live, scoped } = w;
   const { uid, mine, inGroup } = reading;
-  const cmdline = () => memoize(stat, "argv", () => readCmdlineAsync(stat.pid));
+  const cmdline = () => memoize(stat, "argv", () => readInBatch.cmdline(stat.pid));
   const [argv0, environ] = await Promise.all([
     reading.argv ? cmdline() : null,
-    scoped ? scoped.environ : reading.environ ? memoize(stat, "environ", () => readEnvironAsync(stat.pid)) : null,
+    scoped ? scoped.environ : reading.environ ? memoize(stat, "environ", () => readInBatch.environ(stat.pid)) : null,
   ]);
   // An entry's escape (its SUPERVISE_ID) is judged by its command line too: protect holds for every target.
   const argv = argv0 === null && !kernel && live && environ !== null && environ.includes(`${COOKIE}=`) ? await cmdline() : argv0;
@@ -181,7 +181,7 @@ async function readFacts(w: Want, reading: Reading, memoize: MemoRead, ownNamesp
   // user's is never one. A target's namespace is asked by the plan (ending a namespace's init
   // ends everything in it), so that of a process no rule ends is never read.
   if (live && argv !== null && (mine || scoped) && (inGroup || carriesCookie(environ))) {
-    const namespace = await memoize(stat, "namespace", () => readPidNamespaceAsync(stat.pid));
+    const namespace = await memoize(stat, "namespace", () => readInBatch.pidNamespace(stat.pid));
     proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
   }
   if (scoped) proc.inSessionScope = true;
@@ -250,8 +250,8 @@ async function sessionScope(stats: readonly ProcStat[], subreapers: ReadonlySet<
   let generation = stats.filter((stat) => (stat.ppid === 1 || subreapers.has(stat.ppid)) && candidate(stat)).map((stat) => ({ stat, session: null as string | null }));
   while (generation.length) {
     const read = await reads.all(generation, async ({ stat }) => ({
-      uid: await memoize(stat, "uid", () => readUidAsync(stat.pid)),
-      environ: await memoize(stat, "environ", () => readEnvironAsync(stat.pid)),
+      uid: await memoize(stat, "uid", () => readInBatch.uid(stat.pid)),
+      environ: await memoize(stat, "environ", () => readInBatch.environ(stat.pid)),
     }));
     const next: typeof generation = [];
     generation.forEach(({ stat, session: parentSession }, i) => {

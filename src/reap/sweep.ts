@@ -17,7 +17,6 @@ import { ownLineage, type Lineage } from "../proc/signal.ts";
 import { SIGNALS } from "../proc/signals.ts";
 import { stopAll, type ForkedSince, type ProvenGroup, type StopReport, type TreeScope } from "../stop/engine.ts";
 import { bootId } from "../proc/boot.ts";
-import { readPidNamespace } from "../proc/facts.ts";
 import { parseDuration } from "../time/duration.ts";
 import { carriedCookies, planSweep, type Plan, type PlannedTarget } from "./plan.ts";
 import { countActions, type ReapReport, type ReportTarget } from "./report.ts";
@@ -27,6 +26,7 @@ import { ageMs, type RuleSettings } from "./rules.ts";
 import { ScanOverBudget, takeSnapshot } from "./snapshot.ts";
 import { openForSweep, sweepLedger, type Fail } from "./sweep-ledger.ts";
 import type { SweepOptions } from "./sweep-options.ts";
+import { readNow } from "../proc/facts.ts";
 
 export type { SweepOptions } from "./sweep-options.ts";
 
@@ -294,7 +294,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     endBy: scope.scanEndBy,
   });
   const carried = carriedCookies(snapshot.procs);
-  const namespace = readPidNamespace("self");
+  const namespace = readNow.pidNamespace("self");
   const plan = planSweep({
     procs: snapshot.procs,
     running,
@@ -307,7 +307,7 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     ending: scope.ending,
     namespace,
     sameNamespaceOf: memoByPid((proc) => {
-      const theirs = readPidNamespace(proc.pid);
+      const theirs = readNow.pidNamespace(proc.pid);
       return theirs === null || namespace === null ? null : theirs === namespace;
     }),
     around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session, endingAgent: scope.endingAgent ?? null },

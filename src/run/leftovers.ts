@@ -6,14 +6,14 @@
 import { inOwnNamespaceOnce } from "../entry/liveness.ts";
 import { mayEnd } from "../policy/lifecycle.ts";
 import { keepMarkOf, type Markable } from "../policy/keep.ts";
-import { readCmdline, readEnviron } from "../proc/facts.ts";
 import { reapZombie, releaseLibc } from "../proc/libc.ts";
 import { pidsAllocatedSince } from "../proc/pid-window.ts";
 import { listPids } from "../proc/read.ts";
 import { findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
 import { carriesOtherCookie, isWrapper } from "../ownership/nested-entry.ts";
-import { readStat, type ProcStat } from "../proc/stat.ts";
+import { type ProcStat } from "../proc/stat.ts";
 import type { EntryPolicy } from "../stop/entry-policy.ts";
+import { readNow } from "../proc/facts.ts";
 
 /** A shell's `cmd &` has a moment between its fork and its exec: a few ms, more on a loaded machine (CI once saw past 100 ms, and an exec read as unreadable, so kept). */
 const FORK_EXEC_MS = 1_000;
@@ -25,7 +25,7 @@ const FORK_POLL_MS = 5;
  * process of the entry runs the command's own command line, and none of the entry's or the
  * wrapper's descendants is inside its execve (an empty one, which the keep rules must protect).
  */
-export async function forksExecuted(ref: EntryRef, command: readonly string[], argv: (pid: number) => readonly string[] | null = readCmdline): Promise<void> {
+export async function forksExecuted(ref: EntryRef, command: readonly string[], argv: (pid: number) => readonly string[] | null = readNow.cmdline): Promise<void> {
   const pending = () => {
     const stats = scanForEntry(ref);
     const found = findEntryProcesses(ref, stats);
@@ -99,7 +99,7 @@ export function endableDescendants(
   covered: ReadonlySet<number>,
   pgid: number | null,
   policy: EntryPolicy,
-  facts: ProcFacts = { argv: readCmdline, environ: readEnviron, sameNamespace: inOwnNamespaceOnce },
+  facts: ProcFacts = { argv: readNow.cmdline, environ: readNow.environ, sameNamespace: inOwnNamespaceOnce },
   ownId: string | null = null,
 ): ProcStat[] {
   const table = new Map<number, Markable>();
@@ -138,7 +138,7 @@ export function reapAdoptedZombies(ref: EntryRef, self = process.pid): number {
   let reaped = 0;
   for (const pid of pids) {
     if (pid === ref.pgid) continue;
-    const stat = readStat(pid);
+    const stat = readNow.stat(pid);
     if (stat && stat.ppid === self && stat.state === "Z" && reapZombie(pid)) reaped++;
   }
   // The call stubs are not kept for a wrapper that may wait for hours.

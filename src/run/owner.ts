@@ -6,8 +6,8 @@ import type { NewEntry } from "../ledger/entries.ts";
 import { sessionOwners } from "../ledger/sessions.ts";
 import { parseOwnerPid } from "../ownership/cookie.ts";
 import { ancestorsOf } from "../ownership/hook-agent.ts";
-import { readPidNamespace } from "../proc/facts.ts";
-import { readStat, type StatReader } from "../proc/stat.ts";
+import { type StatReader } from "../proc/stat.ts";
+import { readNow } from "../proc/facts.ts";
 
 type Owner = Pick<NewEntry, "owner_pid" | "owner_start_ticks">;
 
@@ -18,7 +18,7 @@ const NO_OWNER: Owner = { owner_pid: null, owner_start_ticks: null };
  * outlived its agent still exports the variable, and after pid reuse it names an unrelated
  * process, whose exit would then make the entry owner-dead.
  */
-export function agentOwner(env: NodeJS.ProcessEnv, read: StatReader = readStat, self = process.pid): Owner {
+export function agentOwner(env: NodeJS.ProcessEnv, read: StatReader = readNow.stat, self = process.pid): Owner {
   const pid = parseOwnerPid(env.CLAUDE_PID);
   if (pid === null) return NO_OWNER;
   const stat = ancestorsOf(self, read).find((p) => p.pid === pid);
@@ -32,9 +32,9 @@ export function agentOwner(env: NodeJS.ProcessEnv, read: StatReader = readStat, 
  * as an owner from the environment must be: a session id typed by hand, or left in a shell
  * that outlived its agent, names no owner of ours.
  */
-export function withRecordedOwner(db: Database, entry: NewEntry, read: StatReader = readStat, self = process.pid): NewEntry {
+export function withRecordedOwner(db: Database, entry: NewEntry, read: StatReader = readNow.stat, self = process.pid): NewEntry {
   if (entry.owner_pid !== null || entry.session === null) return entry;
-  const namespace = readPidNamespace("self");
+  const namespace = readNow.pidNamespace("self");
   const owners = sessionOwners(db, entry.session, entry.boot_id).filter((row) => row.pid_namespace !== null && row.pid_namespace === namespace);
   if (owners.length === 0) return entry;
   const ancestors = ancestorsOf(self, read);

@@ -10,8 +10,6 @@ import { becomeChildSubreaper, releaseLibc, unblockAllSignals } from "../proc/li
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { bootId } from "../proc/boot.ts";
 import { forkCount } from "../proc/pid-window.ts";
-import { readPidNamespace } from "../proc/facts.ts";
-import { readStat } from "../proc/stat.ts";
 import { agentOwner } from "./owner.ts";
 import { signalEntry, stopAll, type StopOptions, type TerminateOutcome } from "../stop/engine.ts";
 import { entryPolicy, type EntryPolicy } from "../stop/entry-policy.ts";
@@ -26,6 +24,7 @@ import { outputPath } from "../capture/files.ts";
 import { describeEnd, failedToStart, notStarted, type Ending } from "./ending.ts";
 import { watchParent } from "./parent-watch.ts";
 import type { WrapperContext } from "./context.ts";
+import { readNow } from "../proc/facts.ts";
 
 /** Ending requests that stop the command; the wrapper forwards them, then escalates. */
 const TERMINATING = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
@@ -166,7 +165,7 @@ export async function runWrapped(ctx: WrapperContext): Promise<number> {
 
 /** The wrapper's own facts at its start: what the command's processes are found by. */
 interface Start {
-  self: ReturnType<typeof readStat>;
+  self: ReturnType<typeof readNow.stat>;
   forks: number | null;
   startedAt: number;
   deadlineAt: number | null;
@@ -290,7 +289,7 @@ async function stopCommand(ctx: WrapperContext, state: Pick<WrapperState, "ref" 
 /** The ledger row, written before anything is launched. */
 function recordStart(ctx: WrapperContext): Start {
   const { request } = ctx;
-  const start: Start = { self: readStat(process.pid), forks: forkCount(), startedAt: Date.now(), deadlineAt: null };
+  const start: Start = { self: readNow.stat(process.pid), forks: forkCount(), startedAt: Date.now(), deadlineAt: null };
   start.deadlineAt = Number.isFinite(request.deadlineMs) ? start.startedAt + request.deadlineMs : null;
   ctx.recorder.started({
     id: ctx.id,
@@ -306,7 +305,7 @@ function recordStart(ctx: WrapperContext): Start {
     grace_ms: Number.isFinite(request.graceMs) ? request.graceMs : null,
     first_signal: request.signal.name,
     keep_orphaned: request.keepOrphaned ? 1 : 0,
-    pid_namespace: readPidNamespace("self"),
+    pid_namespace: readNow.pidNamespace("self"),
     session_bound: request.sessionBound ? 1 : 0,
     ...agentOwner(ctx.env),
   });
@@ -342,7 +341,7 @@ function spawnCommand(ctx: WrapperContext, capture: Capture | null): Bun.Subproc
 
 /** How the command's processes are found again: its group, its leader, its cookie, the pids since our start. */
 function commandRef(ctx: WrapperContext, child: Bun.Subprocess, start: Start): EntryRef {
-  const leader = readStat(child.pid);
+  const leader = readNow.stat(child.pid);
   return {
     id: ctx.id,
     pgid: child.pid,

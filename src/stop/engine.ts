@@ -13,7 +13,7 @@ import { environVar, sessionCookieOf } from "../ownership/cookie.ts";
 import { isWrapper } from "../ownership/nested-entry.ts";
 import { ownKeepMark, type KeepSettings } from "../policy/keep.ts";
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
-import { environHas, readCmdline, readEnviron, readUid } from "../proc/facts.ts";
+import { environHas, readNow } from "../proc/facts.ts";
 import { currentIfSame, identityOf, type ProcessIdentity } from "../proc/identity.ts";
 import {
   COOKIE,
@@ -30,7 +30,7 @@ import {
 } from "../proc/scan.ts";
 import { ownLineage, signalGroup, signalProcess, type Lineage, type SendResult } from "../proc/signal.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
-import { isExiting, isGone, readStat, type ProcStat } from "../proc/stat.ts";
+import { isExiting, isGone, type ProcStat } from "../proc/stat.ts";
 import { endableProcesses, type EntryPolicy } from "./entry-policy.ts";
 
 const { SIGKILL, SIGCONT, SIGSTOP } = SIGNALS;
@@ -372,7 +372,7 @@ async function settled(procs: readonly ProcessIdentity[], until: number): Promis
   let waiting = procs;
   for (;;) {
     waiting = waiting.filter((identity) => {
-      const stat = readStat(identity.pid);
+      const stat = readNow.stat(identity.pid);
       return stat !== null && stat.startTicks === identity.startTicks && !isGone(stat) && stat.state !== "T" && stat.state !== "t";
     });
     if (waiting.length === 0 || Date.now() >= until) return;
@@ -418,7 +418,7 @@ function searchTrees(run: Run, indices: readonly number[], endBy: number): void 
 /** Whether a descendant may join its target's tree: it carries the target's cookie and nothing keeps it. */
 function admits(target: { tree: TreeScope }, keep: KeepSettings, proc: ProcStat): boolean {
   const { cookie, path, tie, proof } = target.tree;
-  const environ = readEnviron(proc.pid);
+  const environ = readNow.environ(proc.pid);
   if (environ === null) return false;
   if ("entry" in cookie) {
     if (!environHas(environ, COOKIE, cookie.entry)) return false;
@@ -428,10 +428,10 @@ function admits(target: { tree: TreeScope }, keep: KeepSettings, proc: ProcStat)
     // A process of a ledger entry belongs to that entry, and what is below it too.
     if (environVar(environ, COOKIE)) return false;
   }
-  const argv = readCmdline(proc.pid);
+  const argv = readNow.cmdline(proc.pid);
   const kept = ownKeepMark({ pid: proc.pid, ppid: proc.ppid, comm: proc.comm, argv, environ }, keep);
   // What joins a tree is judged in our namespace (a namespace's init below a target is not ours), and a nested entry's wrapper is its own.
-  return mayEnd(path, { tie, kept, keepOrphaned: false, otherEntry: isWrapper(proc, () => argv), sameNamespace: inOwnNamespaceOnce(proc), sameUser: readUid(proc.pid) === process.getuid!(), proof }).end;
+  return mayEnd(path, { tie, kept, keepOrphaned: false, otherEntry: isWrapper(proc, () => argv), sameNamespace: inOwnNamespaceOnce(proc), sameUser: readNow.uid(proc.pid) === process.getuid!(), proof }).end;
 }
 
 // A lone entry (the wrapper's) reads only the pids allocated since it started; process targets need no scan.
@@ -472,7 +472,7 @@ function locate(target: StopTarget, poll: Poll, tree: ReadonlyMap<number, ProcSt
  */
 function markedNow(stat: ProcStat, keep: KeepSettings): boolean {
   if (isExiting(stat)) return false;
-  const marked = ownKeepMark({ pid: stat.pid, ppid: stat.ppid, comm: stat.comm, argv: readCmdline(stat.pid), environ: readEnviron(stat.pid) }, keep) !== null;
+  const marked = ownKeepMark({ pid: stat.pid, ppid: stat.ppid, comm: stat.comm, argv: readNow.cmdline(stat.pid), environ: readNow.environ(stat.pid) }, keep) !== null;
   return marked && currentIfSame(identityOf(stat)) !== null;
 }
 

@@ -6,9 +6,9 @@ import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle
 import { keepMarkOf, type KeepSettings, type Markable } from "../policy/keep.ts";
 import { inOwnNamespaceOnce, inRecordedNamespace } from "../entry/liveness.ts";
 import { nestedWrappers } from "../ownership/nested-entry.ts";
-import { readCmdline, readEnviron } from "../proc/facts.ts";
 import type { EntryProcesses, EntryRef } from "../proc/scan.ts";
 import type { ProcStat } from "../proc/stat.ts";
+import { readNow } from "../proc/facts.ts";
 
 export interface EntryPolicy {
   path: StopPath;
@@ -37,12 +37,12 @@ export function endableProcesses(
   found: EntryProcesses,
   ref: EntryRef,
   policy: EntryPolicy,
-  environOf: (pid: number) => string | null = readEnviron,
+  environOf: (pid: number) => string | null = readNow.environ,
   stats: readonly ProcStat[] = [],
 ): Endable {
   const located = [...found.members.map((p) => [p, "group"] as const), ...found.carriers.map((p) => [p, "escape"] as const)];
   const marks = readsMarks(policy.path) ? markTable(located.map(([p]) => p), environOf) : null;
-  const nested = nestedWrappers(located.map(([p]) => ({ pid: p.pid, comm: p.comm, argv: () => marks?.get(p.pid)?.argv ?? readCmdline(p.pid) })), stats, ref.id, environOf);
+  const nested = nestedWrappers(located.map(([p]) => ({ pid: p.pid, comm: p.comm, argv: () => marks?.get(p.pid)?.argv ?? readNow.cmdline(p.pid) })), stats, ref.id, environOf);
   const recordedHere = inRecordedNamespace(ref);
   const may = (proc: ProcStat, tie: Tie) =>
     mayEnd(policy.path, {
@@ -64,7 +64,7 @@ export function endableProcesses(
 /** The located processes with their keep-mark facts; an ancestor outside them ends the walk. */
 function markTable(procs: readonly ProcStat[], environOf: (pid: number) => string | null): Map<number, Markable> {
   const table = new Map<number, Markable>();
-  for (const p of procs) table.set(p.pid, { pid: p.pid, ppid: p.ppid, pgrp: p.pgrp, comm: p.comm, argv: readCmdline(p.pid), environ: environOf(p.pid) });
+  for (const p of procs) table.set(p.pid, { pid: p.pid, ppid: p.ppid, pgrp: p.pgrp, comm: p.comm, argv: readNow.cmdline(p.pid), environ: environOf(p.pid) });
   return table;
 }
 

@@ -3,9 +3,9 @@
 // told "it exited but left 2 processes running", instead of starting them again.
 
 import { descendantsOf } from "../run/leftovers.ts";
-import { readCmdline } from "../proc/facts.ts";
 import { findEntryProcesses, scanForEntry, type EntryRef } from "../proc/scan.ts";
 import type { ProcStat } from "../proc/stat.ts";
+import { readNow } from "../proc/facts.ts";
 
 export interface LeftProcess {
   pid: number;
@@ -18,7 +18,7 @@ export const LEFT_MAX = 5;
 const COMMAND_MAX = 120;
 
 /** The entry's processes that still run, and (`adopts`: they are the command's) the wrapper's descendants, once each, oldest first. */
-export function stillRunning(ref: EntryRef, adopts: boolean, self = process.pid, stats: readonly ProcStat[] = scanForEntry(ref), argv: (pid: number) => readonly string[] | null = readCmdline): { count: number; processes: LeftProcess[] } {
+export function stillRunning(ref: EntryRef, adopts: boolean, self = process.pid, stats: readonly ProcStat[] = scanForEntry(ref), argv: (pid: number) => readonly string[] | null = readNow.cmdline): { count: number; processes: LeftProcess[] } {
   const found = findEntryProcesses(ref, stats);
   const byPid = new Map<number, ProcStat>();
   for (const p of [...found.members, ...found.carriers, ...(adopts ? descendantsOf(self, stats) : [])]) if (p.pid !== self) byPid.set(p.pid, p);

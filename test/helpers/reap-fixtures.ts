@@ -19,6 +19,8 @@ export function proc(over: Partial<ProcInfo> & { pid: number }): ProcInfo {
     flags: 0,
     utimeTicks: 0,
     stimeTicks: 0,
+    cutimeTicks: 0,
+    cstimeTicks: 0,
     startTicks: NOW_TICKS - minutes(6),
     rssPages: 0,
     kernel: false,

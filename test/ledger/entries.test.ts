@@ -6,8 +6,8 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { deleteFinished, finishedByRule, getEntry, insertEntry, parseStopOwner, recordEnd, recordLost, requestStop, stopOwnerText, type EndReason, type EntryEnd } from "../../src/ledger/entries.ts";
 import { bootId } from "../../src/proc/boot.ts";
-import { readStat } from "../../src/proc/stat.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
+import { readNow } from "../../src/proc/facts.ts";
 
 function ledgerWith(...ids: string[]): Database {
   const db = new Database(":memory:", { strict: true });
@@ -78,7 +78,7 @@ describe("recordEnd", () => {
 });
 
 describe("who asked for a stop (stop_owner)", () => {
-  const self = { bootId: bootId(), pid: process.pid, startTicks: readStat(process.pid)!.startTicks };
+  const self = { bootId: bootId(), pid: process.pid, startTicks: readNow.stat(process.pid)!.startTicks };
   // This process's pid with another start time: a process that is gone, its pid maybe reused.
   const gone = { ...self, startTicks: self.startTicks + 1 };
   const exited5: EntryEnd = { by: "wrapper", at: 4, stop: null, outcome: "gone", exitCode: 5, endSignal: null, exitStatus: 5 };

@@ -5,12 +5,11 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 import { recordSession, sessionKey, type SessionRow } from "../../src/ledger/sessions.ts";
-import { readPidNamespace } from "../../src/proc/facts.ts";
-import { readStat } from "../../src/proc/stat.ts";
 import { provenGoneNow, recordedOwners, recordedOwnersOf, statFacts } from "../../src/ownership/recorded-sessions.ts";
+import { readNow } from "../../src/proc/facts.ts";
 
-const OWN = readPidNamespace("self");
-const self = readStat(process.pid)!;
+const OWN = readNow.pidNamespace("self");
+const self = readNow.stat(process.pid)!;
 const row = (over: Partial<SessionRow> = {}): SessionRow => ({
   agent: "codex", session: "t1", boot_id: "b", owner_pid: self.pid, owner_start_ticks: self.startTicks, pid_namespace: OWN, cwd: "/", started_at: 1, ...over,
 });
@@ -50,7 +49,7 @@ describe("provenGoneNow", () => {
 
   test("an exited child, reaped: gone", async () => {
     const child = Bun.spawn(["true"]);
-    const stat = readStat(child.pid);
+    const stat = readNow.stat(child.pid);
     await child.exited;
     // Its pid is free now (a new process taking it would be another start time: gone too).
     expect(provenGoneNow(row({ owner_pid: child.pid, owner_start_ticks: stat?.startTicks ?? 0 }), OWN)).toBe(true);

@@ -1,10 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { bootId, loadBootId } from "../../src/proc/boot.ts";
+import { readFileSync } from "node:fs";
+import { bootId } from "../../src/proc/boot.ts";
 
 describe("the boot id", () => {
-  test("loadBootId gives the boot id bootId() answers with", async () => {
-    const id = await loadBootId();
+  test("bootId() is the kernel's, read once", () => {
+    const id = bootId();
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(id).toBe(readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim());
     expect(bootId()).toBe(id);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { environHas, readCmdline, readEnviron } from "../../src/proc/facts.ts";
+import { environHas, readNow } from "../../src/proc/facts.ts";
 
 describe("environHas", () => {
   const env = ["A=1", "SUPERVISE_ID=abc", "SUPERVISE_ID_OLD=xyz", "B=SUPERVISE_ID=zzz"].join("\0") + "\0";
@@ -18,11 +18,11 @@ describe("environHas", () => {
   });
 });
 
-describe("readEnviron and readCmdline", () => {
+describe("readNow.environ and readNow.cmdline", () => {
   test("this process's own, and null for a pid that cannot exist", () => {
-    expect(readEnviron(process.pid)).toContain("PATH=");
-    expect(readCmdline(process.pid)).toContain("test");
-    expect(readEnviron(2 ** 22 + 1)).toBeNull();
-    expect(readCmdline(2 ** 22 + 1)).toBeNull();
+    expect(readNow.environ(process.pid)).toContain("PATH=");
+    expect(readNow.cmdline(process.pid)).toContain("test");
+    expect(readNow.environ(2 ** 22 + 1)).toBeNull();
+    expect(readNow.cmdline(2 ** 22 + 1)).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { currentIfSame, identityOf, isSameLive, sameBoot, type ProcessIdentity } from "../../src/proc/identity.ts";
 import { bootId, UNKNOWN_BOOT } from "../../src/proc/boot.ts";
-import { readStat, type ProcStat } from "../../src/proc/stat.ts";
+import { type ProcStat } from "../../src/proc/stat.ts";
+import { readNow } from "../../src/proc/facts.ts";
 
 const stat = (state: string, startTicks: number): ProcStat => ({
-  pid: 4242, comm: "rg", state, ppid: 1, pgrp: 4242, session: 4242, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, startTicks, rssPages: 1,
+  pid: 4242, comm: "rg", state, ppid: 1, pgrp: 4242, session: 4242, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, cutimeTicks: 0, cstimeTicks: 0, startTicks, rssPages: 1,
 });
 
 describe("isSameLive: boot id, start time and a live state must all match", () => {
@@ -37,7 +38,7 @@ describe("sameBoot: an unreadable boot id never matches a recorded one", () => {
 
 describe("currentIfSame against real processes", () => {
   test("this process is itself; the same pid with another start time is not", () => {
-    const me = identityOf(readStat(process.pid)!);
+    const me = identityOf(readNow.stat(process.pid)!);
     expect(currentIfSame(me)?.pid).toBe(process.pid);
     expect(currentIfSame({ ...me, startTicks: me.startTicks + 1 })).toBeNull();
     expect(currentIfSame({ ...me, bootId: "other" })).toBeNull();
@@ -45,7 +46,7 @@ describe("currentIfSame against real processes", () => {
 
   test("an exited child is gone, reaped or not", async () => {
     const child = Bun.spawn(["true"]);
-    const id: ProcessIdentity = { bootId: bootId(), pid: child.pid, startTicks: readStat(child.pid)?.startTicks ?? -1 };
+    const id: ProcessIdentity = { bootId: bootId(), pid: child.pid, startTicks: readNow.stat(child.pid)?.startTicks ?? -1 };
     await child.exited;
     expect(currentIfSame(id)).toBeNull();
   });

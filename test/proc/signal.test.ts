@@ -10,7 +10,7 @@ const ME = 1000;
 const PF_KTHREAD = 0x00200000;
 
 function stat(over: Partial<ProcStat> & { pid: number }): ProcStat {
-  return { comm: "x", state: "S", ppid: 1, pgrp: over.pid, session: 1, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, startTicks: 500, rssPages: 1, ...over };
+  return { comm: "x", state: "S", ppid: 1, pgrp: over.pid, session: 1, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, cutimeTicks: 0, cstimeTicks: 0, startTicks: 500, rssPages: 1, ...over };
 }
 
 /** A process table, its owners, and a record of every kill() asked for. */
@@ -18,8 +18,8 @@ function world(procs: ProcStat[], uids: Record<number, number | null> = {}) {
   const table = new Map(procs.map((p) => [p.pid, p]));
   const sent: Array<[number, number]> = [];
   const io: SignalIo = {
-    readStat: (pid) => table.get(pid) ?? null,
-    readUid: (pid) => (pid in uids ? uids[pid]! : table.has(pid) ? ME : null),
+    stat: (pid) => table.get(pid) ?? null,
+    uid: (pid) => (pid in uids ? uids[pid]! : table.has(pid) ? ME : null),
     kill: (target, signal) => {
       const pid = Math.abs(target);
       if (target > 0 && !table.has(pid)) throw Object.assign(new Error("ESRCH"), { code: "ESRCH" });
@@ -60,8 +60,8 @@ describe("signalProcess refuses", () => {
     const calls: string[] = [];
     const io: SignalIo = {
       ...w.io,
-      readUid: (pid) => (calls.push("uid"), w.io.readUid(pid)),
-      readStat: (pid) => (calls.push("stat"), w.io.readStat(pid)),
+      uid: (pid) => (calls.push("uid"), w.io.uid(pid)),
+      stat: (pid) => (calls.push("stat"), w.io.stat(pid)),
       kill: (pid, signal) => (calls.push("kill"), w.io.kill(pid, signal)),
     };
     expect(signalProcess(identityOf(target), 15, NO_LINEAGE, io)).toBe("sent");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { isGone, parseStat, prefetchStats, readStat, readStatAsync, type ProcStat } from "../../src/proc/stat.ts";
+import { isGone, parseStat, type ProcStat } from "../../src/proc/stat.ts";
+import { prefetchStats, readInBatch, readNow } from "../../src/proc/facts.ts";
 
 const line = (comm: string, state = "S") =>
   `4242 (${comm}) ${state} 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 123456 1000000 250 18446744073709551615`;
@@ -31,7 +32,7 @@ describe("parseStat", () => {
     const f = text.slice(close + 2).split(" ");
     if (!Number.isInteger(pid) || f.length < 22) return null;
     const num = (i: number) => Number(f[i]);
-    const stat: ProcStat = { pid, comm: text.slice(open + 1, close), state: f[0]!, ppid: num(1), pgrp: num(2), session: num(3), ttyNr: num(4), flags: num(6), utimeTicks: num(11), stimeTicks: num(12), startTicks: num(19), rssPages: num(21) };
+    const stat: ProcStat = { pid, comm: text.slice(open + 1, close), state: f[0]!, ppid: num(1), pgrp: num(2), session: num(3), ttyNr: num(4), flags: num(6), utimeTicks: num(11), stimeTicks: num(12), cutimeTicks: num(13), cstimeTicks: num(14), startTicks: num(19), rssPages: num(21) };
     if (f.length > 25) stat.startStack = num(25);
     for (const key of ["ppid", "pgrp", "session", "startTicks"] as const) if (!Number.isFinite(stat[key])) return null;
     return stat;
@@ -75,28 +76,28 @@ describe("parseStat", () => {
   });
 
   test("reads this process", () => {
-    const stat = readStat(process.pid)!;
+    const stat = readNow.stat(process.pid)!;
     expect(stat.pid).toBe(process.pid);
     expect(stat.ppid).toBe(process.ppid);
   });
 
   test("a missing process is null, not a crash", () => {
-    expect(readStat(2 ** 22 + 1)).toBeNull();
+    expect(readNow.stat(2 ** 22 + 1)).toBeNull();
   });
 });
 
 describe("prefetchStats (the parallel read ls uses)", () => {
-  test("answers what readStat answers for the pids asked, null for a missing or unasked pid", async () => {
+  test("answers what readNow.stat answers for the pids asked, null for a missing or unasked pid", async () => {
     const missing = 2 ** 22 + 1;
     // A live pid that is not asked for: our own child (pid 1 may be our parent in a namespace).
     const child = Bun.spawn(["sleep", "30"], { stdio: ["ignore", "ignore", "ignore"] });
     try {
       const read = await prefetchStats([process.pid, process.ppid, missing, process.pid]);
-      const { pid, comm, ppid, pgrp, startTicks } = readStat(process.pid)!;
+      const { pid, comm, ppid, pgrp, startTicks } = readNow.stat(process.pid)!;
       expect(read(process.pid)).toMatchObject({ pid, comm, ppid, pgrp, startTicks });
-      expect(read(process.ppid)!.startTicks).toBe(readStat(process.ppid)!.startTicks);
+      expect(read(process.ppid)!.startTicks).toBe(readNow.stat(process.ppid)!.startTicks);
       expect(read(missing)).toBeNull();
-      expect(readStat(child.pid)).not.toBeNull();
+      expect(readNow.stat(child.pid)).not.toBeNull();
       expect(read(child.pid)).toBeNull();
     } finally {
       child.kill("SIGKILL");
@@ -104,11 +105,11 @@ describe("prefetchStats (the parallel read ls uses)", () => {
     }
   });
 
-  test("readStatAsync answers what readStat answers, null for a missing process", async () => {
+  test("readInBatch.stat answers what readNow.stat answers, null for a missing process", async () => {
     const missing = 2 ** 22 + 1;
-    expect(await readStatAsync(missing)).toBeNull();
-    const [mine, parent] = await Promise.all([readStatAsync(process.pid), readStatAsync(process.ppid)]);
-    expect(mine!.startTicks).toBe(readStat(process.pid)!.startTicks);
+    expect(await readInBatch.stat(missing)).toBeNull();
+    const [mine, parent] = await Promise.all([readInBatch.stat(process.pid), readInBatch.stat(process.ppid)]);
+    expect(mine!.startTicks).toBe(readNow.stat(process.pid)!.startTicks);
     expect(parent!.pid).toBe(process.ppid);
   });
 

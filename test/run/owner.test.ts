@@ -6,9 +6,9 @@ import { describe, expect, test } from "bun:test";
 import type { NewEntry } from "../../src/ledger/entries.ts";
 import { MIGRATIONS } from "../../src/ledger/schema.ts";
 import { recordSession } from "../../src/ledger/sessions.ts";
-import { readPidNamespace } from "../../src/proc/facts.ts";
 import { agentOwner, withRecordedOwner } from "../../src/run/owner.ts";
 import type { ProcStat } from "../../src/proc/stat.ts";
+import { readNow } from "../../src/proc/facts.ts";
 
 /** wrapper (10) <- bash (9) <- claude (8) <- login (7) <- init; 50 is alive but unrelated. */
 const TABLE: Record<number, number> = { 10: 9, 9: 8, 8: 7, 7: 1, 50: 1 };
@@ -30,7 +30,7 @@ describe("agentOwner", () => {
 });
 
 describe("withRecordedOwner: no owner in the environment, the session's recorded agent", () => {
-  const here = readPidNamespace("self");
+  const here = readNow.pidNamespace("self");
   const entry = { session: "s1", boot_id: "boot-a", owner_pid: null, owner_start_ticks: null } as unknown as NewEntry;
   function ledger(owners: Array<[pid: number, ticks: number, namespace: string | null]>): Database {
     const db = new Database(":memory:", { strict: true });

@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { identityOf } from "../../src/proc/identity.ts";
 import { descendantsOf, forkMark, scanProcesses, type EntryRef } from "../../src/proc/scan.ts";
-import { readStat } from "../../src/proc/stat.ts";
 import { stopAll, stopOne, UNESCALATED_WAIT_MS, type Stop, type TreeScope } from "../../src/stop/engine.ts";
 import { entryPolicy } from "../../src/stop/entry-policy.ts";
 import type { StopPath } from "../../src/policy/lifecycle.ts";
 import { isAlive, pidsWithEnv, waitFor } from "../helpers/sandbox.ts";
+import { readNow } from "../../src/proc/facts.ts";
 
 const KEEP = { protect: ["pytest"], sessionKeep: ["tmux"] };
 const policy = (path: StopPath, keepOrphaned = false) => entryPolicy(path, { keepOrphaned, sessionBound: false, asked: false }, KEEP);
@@ -39,7 +39,7 @@ async function leader(script: string, env?: Record<string, string>): Promise<Ent
   const reader = proc.stdout.getReader();
   await reader.read();
   reader.releaseLock();
-  const stat = readStat(proc.pid)!;
+  const stat = readNow.stat(proc.pid)!;
   return { id: `t${proc.pid}`, pgid: proc.pid, leader: identityOf(stat), sinceTicks: stat.startTicks };
 }
 
@@ -161,7 +161,7 @@ describe("stopAll: identified processes (the reaper's, SessionEnd's)", () => {
   test("members of one proven group are reached through it, each judged by its own end; a TERM-ignoring one is killed", async () => {
     const ref = await leader("sleep 100 & trap '' TERM; echo ready; while :; do sleep 0.05; done");
     // The background child may not have exec'd sleep yet when "ready" arrives.
-    const isSleeper = (p: { pid: number; ppid: number }) => p.pid !== ref.pgid && readStat(p.pid)?.comm === "sleep" && p.ppid === ref.pgid;
+    const isSleeper = (p: { pid: number; ppid: number }) => p.pid !== ref.pgid && readNow.stat(p.pid)?.comm === "sleep" && p.ppid === ref.pgid;
     await waitFor(() => scanProcesses().some((p) => p.pgrp === ref.pgid && isSleeper(p)), 5_000, "the background sleep");
     const members = scanProcesses().filter((p) => p.pgrp === ref.pgid);
     const sleeper = members.find(isSleeper)!;
@@ -176,7 +176,7 @@ describe("stopAll: identified processes (the reaper's, SessionEnd's)", () => {
 
   test("a process that may not be signalled (pid 1) fails at once, with no signal sent and nothing pending", async () => {
     const t0 = Date.now();
-    const [report] = await stopAll([{ target: { process: identityOf(readStat(1)!) }, signal: 15, graceMs: 5_000 }]);
+    const [report] = await stopAll([{ target: { process: identityOf(readNow.stat(1)!) }, signal: 15, graceMs: 5_000 }]);
     expect(report).toEqual({ outcome: "failed", signal: null, durationMs: null, pending: false });
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
@@ -236,7 +236,7 @@ describe("stopAll: what a process target forks meanwhile (the reaper's tree scop
       const underTmux = childrenOf(tmux!.pid)[0]!.pid;
       const noCookie = childrenOf(spawner).find((p) => p.comm === "sleep" && !withCookie(p.pid))!.pid;
 
-      const [report] = await stopAll([{ target: { process: identityOf(readStat(spawner)!), tree: TREE }, signal: 15, graceMs: 300 }], {
+      const [report] = await stopAll([{ target: { process: identityOf(readNow.stat(spawner)!), tree: TREE }, signal: 15, graceMs: 300 }], {
         forked: { mark, earlier: [], keep: KEEP },
       });
       expect(report).toMatchObject({ outcome: "killed", signal: "KILL", pending: false });
@@ -259,7 +259,7 @@ describe("stopAll: what a process target forks meanwhile (the reaper's tree scop
       const spawner = await spawnWithCookie("trap '' TERM; setsid sleep 100 & echo ready; wait");
       await waitFor(() => childrenOf(spawner).some((p) => p.comm === "sleep"), 5_000, "the child");
       const child = childrenOf(spawner)[0]!.pid;
-      const [report] = await stopAll([{ target: { process: identityOf(readStat(spawner)!), tree }, signal: 15, graceMs: 100 }], { forked });
+      const [report] = await stopAll([{ target: { process: identityOf(readNow.stat(spawner)!), tree }, signal: 15, graceMs: 100 }], { forked });
       expect(report!.outcome).toBe("killed");
       expect(report!.forked).toBeUndefined();
       expect(isAlive(child)).toBe(true);
@@ -268,7 +268,7 @@ describe("stopAll: what a process target forks meanwhile (the reaper's tree scop
 
   test("a budget spent before the first signal: nothing is sent, the target is reported pending and cut", async () => {
     const pid = await spawnWithCookie("echo ready; exec sleep 100");
-    const [report] = await stopAll([{ target: { process: identityOf(readStat(pid)!), tree: TREE }, signal: 15, graceMs: 1_000, endBy: Date.now() - 1 }], {
+    const [report] = await stopAll([{ target: { process: identityOf(readNow.stat(pid)!), tree: TREE }, signal: 15, graceMs: 1_000, endBy: Date.now() - 1 }], {
       forked: { mark: forkMark(), earlier: [], keep: KEEP },
     });
     expect(report).toEqual({ outcome: "failed", signal: null, durationMs: null, pending: true, cut: true });

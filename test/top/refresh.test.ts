@@ -6,7 +6,7 @@ import type { ShownProcess } from "../../src/ownership/owned-now.ts";
 import type { ProcStat } from "../../src/proc/stat.ts";
 import { refreshRows } from "../../src/top/refresh.ts";
 
-const stat = (pid: number, over: Partial<ProcStat> = {}): ProcStat => ({ pid, comm: "x", state: "S", ppid: 1, pgrp: pid, session: pid, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, startTicks: 1000, rssPages: 10, ...over });
+const stat = (pid: number, over: Partial<ProcStat> = {}): ProcStat => ({ pid, comm: "x", state: "S", ppid: 1, pgrp: pid, session: pid, ttyNr: 0, flags: 0, utimeTicks: 0, stimeTicks: 0, cutimeTicks: 0, cstimeTicks: 0, startTicks: 1000, rssPages: 10, ...over });
 const row = (pid: number) => ({ pid, cpuSeconds: 0, ageSeconds: 0, rssBytes: 0, state: "S", command: `p${pid}` }) as unknown as ShownProcess;
 
 describe("refreshRows", () => {

@@ -4,15 +4,15 @@
 
 import { readlinkSync } from "node:fs";
 import { lastingAncestors } from "../blind-kill/hits.ts";
-import { readCmdline, readEnviron } from "../../proc/facts.ts";
+import { readNow } from "../../proc/facts.ts";
 
 export function geminiCanAsk(ancestors: readonly number[] = lastingAncestors()): boolean {
-  const cli = ancestors.find((pid) => (readCmdline(pid) ?? []).some((word) => /(^|\/)gemini(\.js)?$|gemini-cli/.test(word)));
+  const cli = ancestors.find((pid) => (readNow.cmdline(pid) ?? []).some((word) => /(^|\/)gemini(\.js)?$|gemini-cli/.test(word)));
   if (cli === undefined) return false;
-  const argv = readCmdline(cli) ?? [];
+  const argv = readNow.cmdline(cli) ?? [];
   if (argv.includes("-i") || argv.includes("--prompt-interactive")) return true;
   if (argv.includes("-p") || argv.includes("--prompt")) return false;
-  const env = (readEnviron(cli) ?? "").split("\0");
+  const env = (readNow.environ(cli) ?? "").split("\0");
   if (env.includes("CI=true") || env.includes("GITHUB_ACTIONS=true")) return false;
   return isTerminal(cli, 0) && isTerminal(cli, 1);
 }

@@ -3,9 +3,8 @@
 // (the agent CLI itself, which `pkill -f node` ends too).
 
 import { findPortHolders } from "../../ports/holders.ts";
-import { readCmdline } from "../../proc/facts.ts";
-import { readStat } from "../../proc/stat.ts";
 import type { Target } from "./parse.ts";
+import { readNow } from "../../proc/facts.ts";
 
 export interface Measured {
   pids: number[];
@@ -63,8 +62,8 @@ function pgrep(args: readonly string[]): number[] | null {
  */
 export function lastingAncestors(self = process.pid): number[] {
   const out: number[] = [];
-  for (let pid = readStat(self)?.ppid ?? 0, hops = 0; pid > 1 && hops < 64; pid = readStat(pid)?.ppid ?? 0, hops++) {
-    const argv = readCmdline(pid)?.join(" ") ?? "";
+  for (let pid = readNow.stat(self)?.ppid ?? 0, hops = 0; pid > 1 && hops < 64; pid = readNow.stat(pid)?.ppid ?? 0, hops++) {
+    const argv = readNow.cmdline(pid)?.join(" ") ?? "";
     if (!(/\bhook\b/.test(argv) && /supervise|cli\.ts/.test(argv))) out.push(pid);
   }
   return out;
