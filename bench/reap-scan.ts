@@ -8,6 +8,7 @@
 // timed: each agent's SessionStart hook, whole process, as that agent starts it, against its
 // hook timeout, and the PreToolUse hook every Bash call pays, as ratios to an empty Bun script.
 // With 0 processes (`bun bench/reap-scan.ts 20 0 0 0`): the fixed cost, in an empty namespace.
+// With BASELINE_CLI=<another checkout's src/cli.ts>, that version's reap --dry-run runs in the same rounds.
 //
 // Everything runs inside a PID namespace (`unshare --pid --fork --mount-proc`), so the
 // processes and the sweep are the namespace's own and nothing on the machine is touched; they
@@ -115,6 +116,7 @@ try {
       "empty bun script": [BUN, b.emptyScript],
       "read every stat+environ": [BUN, readAllScript],
       "supervise reap --dry-run": [BUN, CLI, "reap", "--dry-run", "--json"],
+      ...(process.env.BASELINE_CLI ? { "baseline reap --dry-run": [BUN, process.env.BASELINE_CLI, "reap", "--dry-run", "--json"] } : {}),
       ...hookRuns,
       "claude-code pre-tool-use": ["sh", "-c", `exec "${BUN}" "${CLI}" hook pre-tool-use < "${preToolUse}" > /dev/null`],
       "pgrep --older 300 -x rg": ["sh", "-c", "pgrep --older 300 -x rg; true"],
