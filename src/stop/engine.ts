@@ -273,7 +273,7 @@ function livesOn(found: TargetNow | null): boolean {
 
 /** Polls quicken after each signal (most commands end within a second of theirs), then ease off: every wake costs Bun CPU. */
 function nextDelay(delay: number, sinceSignalMs: number): number {
-  return Math.min(delay * 2, sinceSignalMs < 1_000 ? 50 : 250);
+  return Math.min(delay * 2, sinceSignalMs < 1_000 ? 50 : 100);
 }
 
 /** Kept back for SIGKILL and its settling: at most KILL_RESERVE_MS, and never more than half of what is left. */
@@ -320,19 +320,23 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<boolean> {
       continue;
     }
     if (send(found, SIGKILL, frozen.poll, run.lineage).reached > 0) p.signal = signalName(SIGKILL);
+    for (const proc of [...(found.group?.members ?? []), ...found.processes]) frozen.stopped.delete(`${proc.pid}:${proc.startTicks}`);
     p.stage = p.stage === "grace" ? "kill" : "kill-again";
     p.until = Math.min(now + KILL_SETTLE_MS, endOf(stop));
     if (now >= endOf(stop)) giveUp(p, true, true);
   }
-  // Nothing is thawed: SIGKILL went to everything SIGSTOP reached, and a process that may
-  // not be signalled (proc/signal.ts) is refused both, never stopped alone.
+  // What SIGSTOP reached and the last look then left out of SIGKILL (a keep mark it took
+  // meanwhile, an exec into a protected command) is thawed, not left stopped for ever.
+  for (const identity of frozen.stopped.values()) signalProcess(identity, SIGCONT, run.lineage);
   return true;
 }
 
-/** The targets as a freeze last found them, in its last poll. */
+/** The targets as a freeze last found them, in its last poll, and every process it stopped. */
 interface Frozen {
   found: Map<number, TargetNow>;
   poll: Poll;
+  /** By pid and start tick. */
+  stopped: Map<string, ProcessIdentity>;
 }
 
 /**
@@ -342,7 +346,7 @@ interface Frozen {
  */
 async function freeze(run: Run, indices: readonly number[]): Promise<Frozen> {
   const endBy = Math.min(...indices.map((i) => endOf(run.stops[i]!)));
-  const stopped = new Set<string>();
+  const stopped = new Map<string, ProcessIdentity>();
   let { found, poll } = relocate(run, indices, endBy);
   const isFresh = (proc: ProcStat) => !stopped.has(`${proc.pid}:${proc.startTicks}`);
   // Past endBy there is no time to look again: SIGKILL goes to what this look found.
@@ -354,8 +358,9 @@ async function freeze(run: Run, indices: readonly number[]): Promise<Frozen> {
       // The group as a whole each round (it reaches members forked since), each process once.
       send({ group: f.group, processes, alive: 0 }, SIGSTOP, poll, run.lineage);
       for (const proc of [...members, ...processes]) {
-        if (isFresh(proc)) fresh.push(identityOf(proc));
-        stopped.add(`${proc.pid}:${proc.startTicks}`);
+        if (!isFresh(proc)) continue;
+        fresh.push(identityOf(proc));
+        stopped.set(`${proc.pid}:${proc.startTicks}`, identityOf(proc));
       }
     }
     if (fresh.length === 0) break;
@@ -364,7 +369,7 @@ async function freeze(run: Run, indices: readonly number[]): Promise<Frozen> {
     if (Date.now() >= endBy) break;
     ({ found, poll } = relocate(run, indices, endBy));
   }
-  return { found, poll };
+  return { found, poll, stopped };
 }
 
 /** Until every process shows stopped (or gone), or until. */

@@ -72,6 +72,22 @@ describe("stopAll: ledger entries", () => {
     expect(pidsWithEnv(`SUPERVISE_ID=${id}`)).toEqual([]);
   });
 
+  test("what the freeze stopped and its last look then left out of SIGKILL is thawed, not left stopped for ever", async () => {
+    // In life, a process that took a keep mark between the freeze's look and its SIGSTOP; here the
+    // last look is told the stopped carrier is older than the entry, so it is no longer the entry's.
+    const id = `thaw-${process.pid}`;
+    const env = { SUPERVISE_ID: id, ENGINE_TEST_RUN: String(process.pid) };
+    const ref = { ...(await leader("trap '' TERM; setsid sleep 100 & echo ready; exec sleep 100", env)), id };
+    const other = await leader("echo ready; exec sleep 100");
+    let carrier = 0;
+    await waitFor(() => (carrier = pidsWithEnv(`SUPERVISE_ID=${id}`).find((pid) => pid !== ref.pgid) ?? 0) > 0, 5_000, "the setsid'd carrier");
+    const scanAll = () => scanProcesses().map((p) => (p.pid === carrier && p.state === "T" ? { ...p, startTicks: 0 } : p));
+    const reports = await stopAll([ref, other].map((r) => ({ target: { entry: r, policy: KILL }, signal: 15, graceMs: 300 })), { scanAll });
+    expect(reports.map((r) => r.outcome)).toEqual(["killed", "terminated"]);
+    expect(isAlive(ref.pgid!)).toBe(false);
+    await waitFor(() => readNow.stat(carrier)?.state === "S", 5_000, "the carrier to run again");
+  });
+
   test("grace none (no SIGKILL to follow) against a TERM-ignoring command: still alive, reported after the bounded wait, never killed", async () => {
     const ref = await leader("trap '' TERM; echo ready; while :; do sleep 0.05; done");
     const t0 = Date.now();
