@@ -4,6 +4,7 @@
 import { currentIfSame, identityOf, type ProcessIdentity } from "./identity.ts";
 import { readNow } from "./facts.ts";
 import { nodeFs } from "../lazy-fs.ts";
+import { readProcText } from "./read.ts";
 import { isKernelThread, type ProcStat, type StatReader } from "./stat.ts";
 
 export type SendResult = "sent" | "gone" | "refused";
@@ -23,11 +24,16 @@ let procMatches: boolean | undefined;
 /**
  * A process in a child pid namespace that kept its parent's /proc (`unshare -pf` without
  * --mount-proc, bwrap without --proc) reads pids in one numbering and signals in another.
+ * Its own pid can line up in both (by chance where both are small, or on purpose): NSpid,
+ * which lists a pid in every namespace from the one /proc belongs to down to ours, proves it.
  */
 function ownProc(): boolean {
   procMatches ??= (() => {
     try {
-      return nodeFs().readlinkSync("/proc/self") === String(process.pid);
+      if (nodeFs().readlinkSync("/proc/self") !== String(process.pid)) return false;
+      const nspid = /^NSpid:\s*(.*)$/m.exec(readProcText("/proc/self/status"))?.[1];
+      // A kernel before 4.1 shows no NSpid: the link is all there is to go by.
+      return nspid === undefined || nspid.trim().split(/\s+/).length === 1;
     } catch {
       return false;
     }

@@ -4,6 +4,8 @@
 // test's own: the scenario's namespace is the "parent", `unshare` makes the "child".
 
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { rawRows } from "../helpers/ledger.ts";
 import { inNamespace, namespaceUnavailable } from "../helpers/namespace.ts";
 import { makeSandbox, type Sandbox } from "../helpers/sandbox.ts";
@@ -296,5 +298,33 @@ echo "ALIVE $(alive $INIT) $(alive $INSIDE)"
     expect(r.stderr).toBe("");
     expect(r.values.get("TARGETS")).toBe("unshare:owner-dead");
     expect(r.values.get("ALIVE")).toBe("yes yes");
+  });
+});
+
+describe("a child pid namespace that kept its parent's /proc", () => {
+  const SRC = join(import.meta.dir, "..", "..", "src", "proc");
+  nsTest("is refused every signal, also where its pids line up with the ones /proc shows", async () => {
+    sb = makeSandbox();
+    writeFileSync(
+      join(sb.dir, "probe.ts"),
+      `import { readlinkSync } from "node:fs";
+import { readNow } from ${JSON.stringify(join(SRC, "facts.ts"))};
+import { identityOf } from ${JSON.stringify(join(SRC, "identity.ts"))};
+import { ownLineage, signalProcess } from ${JSON.stringify(join(SRC, "signal.ts"))};
+const victim = Bun.spawn(["sleep", "100"]);
+const stat = readNow.stat(victim.pid);
+console.log("ALIGNED", readlinkSync("/proc/self") === String(process.pid) && stat?.comm === "sleep");
+console.log("SENT", signalProcess(identityOf(stat!), 18, ownLineage()));
+victim.kill(9);
+`,
+    );
+    // The scenario's namespace is quiet: from the child's last pid set to the parent's, every
+    // pid (and thread id) the child allocates has the same number in both (`; exit` keeps bash
+    // from exec'ing the probe in place of the child's init).
+    const r = await inNamespace(sb, String.raw`
+unshare --pid --fork bash -c 'P=$(readlink /proc/self); echo $P > /proc/sys/kernel/ns_last_pid; "$BUN" "$D/probe.ts"; exit $?'
+`);
+    expect(r.stderr).toBe("");
+    expect([r.values.get("ALIGNED"), r.values.get("SENT")]).toEqual(["true", "refused"]);
   });
 });
