@@ -180,7 +180,7 @@ async function readFacts(w: Want, reading: Reading, memoize: MemoRead, ownNamesp
   // The owner proof of a process with a cookie: its pids are read in its own namespace. Another
   // user's is never one. A target's namespace is asked by the plan (ending a namespace's init
   // ends everything in it), so that of a process no rule ends is never read.
-  if (live && argv !== null && (mine || scoped) && (inGroup || carriesCookie(environ))) {
+  if (live && argv !== null && (mine || scoped) && (inGroup || carriesAnyCookie(environ))) {
     const namespace = await memoize(stat, "namespace", () => readInBatch.pidNamespace(stat.pid));
     proc.sameNamespace = namespace === null || ownNamespace === null ? null : namespace === ownNamespace;
   }
@@ -189,7 +189,7 @@ async function readFacts(w: Want, reading: Reading, memoize: MemoRead, ownNamesp
 }
 
 /** It carries an agent session's cookie or an entry's SUPERVISE_ID. */
-function carriesCookie(environ: string | null): boolean {
+function carriesAnyCookie(environ: string | null): boolean {
   return environ !== null && (environ.includes(`${COOKIE}=`) || sessionCookieOf(environ) !== null);
 }
 

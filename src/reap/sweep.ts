@@ -27,6 +27,7 @@ import { ScanOverBudget, takeSnapshot } from "./snapshot.ts";
 import { openForSweep, sweepLedger, type Fail } from "./sweep-ledger.ts";
 import type { SweepOptions } from "./sweep-options.ts";
 import { readNow } from "../proc/facts.ts";
+import { inOwnNamespaceOnce } from "../entry/liveness.ts";
 
 export type { SweepOptions } from "./sweep-options.ts";
 
@@ -216,15 +217,6 @@ async function endTargets(plan: Plan, config: Config, budget: Budget, forked: Pl
   }
 }
 
-/** The plan asks of a target more than once (its policy, its filter): read once. */
-function memoByPid<T>(read: (proc: ProcInfo) => T): (proc: ProcInfo) => T {
-  const known = new Map<number, T>();
-  return (proc) => {
-    if (!known.has(proc.pid)) known.set(proc.pid, read(proc));
-    return known.get(proc.pid)!;
-  };
-}
-
 /** The proof each reason that carries a cookie acts on. */
 const TREE_PROOF: Partial<Record<PlannedTarget["reason"], Proof>> = { "session-gone": "owner-gone", "owner-dead": "owner-gone", overdue: "overdue", escaped: "entry-ended" };
 
@@ -294,7 +286,6 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     endBy: scope.scanEndBy,
   });
   const carried = carriedCookies(snapshot.procs);
-  const namespace = readNow.pidNamespace("self");
   const plan = planSweep({
     procs: snapshot.procs,
     running,
@@ -305,11 +296,8 @@ export async function planNow(db: Database | null, config: Config, scope: PlanSc
     unreadable: snapshot.unreadable,
     ...sessionEvidence(db, boot),
     ending: scope.ending,
-    namespace,
-    sameNamespaceOf: memoByPid((proc) => {
-      const theirs = readNow.pidNamespace(proc.pid);
-      return theirs === null || namespace === null ? null : theirs === namespace;
-    }),
+    namespace: readNow.pidNamespace("self"),
+    sameNamespaceOf: inOwnNamespaceOnce,
     around: { nowTicks: snapshot.nowTicks, ownUid: uid, lineage: scope.lineage, subreapers: snapshot.subreapers, session: scope.session, endingAgent: scope.endingAgent ?? null },
   });
   return { plan, scanned: snapshot.procs.length, nowTicks: snapshot.nowTicks, carried, forked: { mark: snapshot.mark, earlier: seenBelow(plan, snapshot.procs) } };
