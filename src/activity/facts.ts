@@ -7,6 +7,7 @@ import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { readProcText } from "../proc/read.ts";
 import { listeningPorts, socketInodes } from "../proc/sockets.ts";
 import { readNow } from "../proc/facts.ts";
+import { processKey } from "../proc/identity.ts";
 import { PAGE_BYTES } from "../proc/stat.ts";
 
 /** The tree's facts; null fields could not be read. */
@@ -84,7 +85,7 @@ export function readTreeFacts(pids: readonly number[], outputOf: number | null =
   for (const pid of pids) {
     const stat = readNow.stat(pid);
     if (stat === null) continue;
-    const key = `${pid}:${stat.startTicks}`;
+    const key = processKey(stat);
     cpuTicks += stat.utimeTicks + stat.stimeTicks + stat.cutimeTicks + stat.cstimeTicks;
     rssBytes += stat.rssPages * PAGE_BYTES;
     queuedMs += runQueueMs(pid);

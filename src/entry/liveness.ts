@@ -4,7 +4,7 @@
 // cookie carrier). `ls`, `show`, `wait`, `logs` and `gc` map them to a state here; the sweep
 // maps the same facts to its verdicts (reap/rules.ts).
 
-import { currentIfSame, type ProcessIdentity } from "../proc/identity.ts";
+import { currentIfSame, processKey, type ProcessIdentity } from "../proc/identity.ts";
 import { countAlive, findEntryProcesses, scanProcesses, type EntryProbe, type EntryRef } from "../proc/scan.ts";
 import type { ProcStat, StatReader } from "../proc/stat.ts";
 import type { EntryRow, EntryState } from "../ledger/entries.ts";
@@ -40,7 +40,7 @@ const namespaces = new Map<string, boolean | null>();
 
 /** inOwnNamespace of this process, read once for its identity (pid and start time). */
 export function inOwnNamespaceOnce(proc: { pid: number; startTicks: number }): boolean | null {
-  const key = `${proc.pid}:${proc.startTicks}`;
+  const key = processKey(proc);
   if (!namespaces.has(key)) namespaces.set(key, inOwnNamespace(proc.pid));
   return namespaces.get(key)!;
 }

@@ -11,6 +11,11 @@ export interface ProcessIdentity {
   startTicks: number;
 }
 
+/** A process within this boot, as a map key: its pid and start time. */
+export function processKey(proc: Pick<ProcStat, "pid" | "startTicks">): string {
+  return `${proc.pid}:${proc.startTicks}`;
+}
+
 export function identityOf(stat: ProcStat): ProcessIdentity {
   return { bootId: bootId(), pid: stat.pid, startTicks: stat.startTicks };
 }

@@ -4,7 +4,7 @@
 
 import type { EntryEnd, EndReason } from "../ledger/entries.ts";
 import { asksToBeKept } from "../policy/asks-keep.ts";
-import { identityOf } from "../proc/identity.ts";
+import { identityOf, processKey } from "../proc/identity.ts";
 import type { EntryRef } from "../proc/scan.ts";
 import { becomeChildSubreaper, releaseLibc, unblockAllSignals } from "../proc/libc.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
@@ -271,8 +271,8 @@ async function stopCommand(ctx: WrapperContext, state: Pick<WrapperState, "ref" 
   const targeted = new Set<string>();
   const adopted = () => {
     if (!state.adopts) return [];
-    const found = adoptedEndable(ref, policy).filter((p) => !targeted.has(`${p.pid}:${p.startTicks}`));
-    for (const p of found) targeted.add(`${p.pid}:${p.startTicks}`);
+    const found = adoptedEndable(ref, policy).filter((p) => !targeted.has(processKey(p)));
+    for (const p of found) targeted.add(processKey(p));
     return found.map((p) => ({ target: { process: identityOf(p) }, ...options, onEscalate: undefined }));
   };
   let reports = await stopAll([{ target: { entry: ref, policy }, ...options }, ...adopted()]);

@@ -2,8 +2,9 @@
 // leftovers; `kill`; SessionEnd; and the reaper. A batch of targets gets the first signal
 // plus SIGCONT, one grace period each, then SIGKILL. While any process an entry was last
 // found with lives on, a poll reads only that; once none does, one /proc scan shared by the
-// batch looks for what is left of it (what it forked meanwhile). Before SIGKILL everything found is stopped (SIGSTOP) and looked for
-// again until nothing new turns up, so what a target forks meanwhile dies with it; a
+// batch looks for what is left of it (what it forked meanwhile). Before SIGKILL everything
+// found is stopped (SIGSTOP) and looked for again until nothing new turns up, so what a
+// target forks meanwhile dies with it, and what the last look leaves out is thawed; a
 // process target with a tree scope (the reaper's) also takes in the descendants it forked
 // since the plan's scan. endBy bounds everything: the first signals, each poll, the freeze.
 // Every send goes through proc/signal.ts, which re-reads the target's identity right before it.
@@ -14,7 +15,7 @@ import { isWrapper } from "../ownership/nested-entry.ts";
 import { ownKeepMark, type KeepSettings } from "../policy/keep.ts";
 import { mayEnd, type Proof, type StopPath, type Tie } from "../policy/lifecycle.ts";
 import { environHas, readNow } from "../proc/facts.ts";
-import { currentIfSame, identityOf, type ProcessIdentity } from "../proc/identity.ts";
+import { currentIfSame, identityOf, processKey, type ProcessIdentity } from "../proc/identity.ts";
 import {
   COOKIE,
   descendantsOf,
@@ -188,7 +189,8 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
   beginAll(run);
   const open = () => run.progress.flatMap((p, i) => (p.outcome === null ? [i] : []));
   let signalled = Date.now();
-  for (let delay = 10, waiting = open(); waiting.length; delay = nextDelay(delay, Date.now() - signalled), waiting = open()) {
+  let delay = 10;
+  for (let waiting = open(); waiting.length; waiting = open()) {
     const wake = Math.min(...waiting.map((i) => Math.min(run.progress[i]!.until, endOf(stops[i]!))));
     await Bun.sleep(Math.max(1, Math.min(delay, wake - Date.now())));
     // Scanned only for the targets that need a look this round, once for them all.
@@ -212,10 +214,9 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
       }
       if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.aborted)) due.push(i);
     }
-    if (due.length && (await advanceAll(run, due))) {
-      signalled = Date.now();
-      delay = 5;
-    }
+    // After SIGKILL the polls quicken again, as after the first signal.
+    if (due.length && (await advanceAll(run, due))) [signalled, delay] = [Date.now(), 10];
+    else delay = nextDelay(delay, Date.now() - signalled);
   }
   return run.progress.map((p, i) => {
     const report: StopReport = { outcome: p.outcome!, signal: p.signal, durationMs: p.goneAt === null ? null : p.goneAt - started, pending: p.pending };
@@ -268,7 +269,12 @@ function begin(stop: Stop, p: Progress, found: TargetNow, poll: Poll, lineage: L
  * each, up to the first. Only a look at all of /proc can say it ended (its forks).
  */
 function livesOn(found: TargetNow | null): boolean {
-  return found !== null && [...(found.group?.members ?? []), ...found.processes].some((proc) => currentIfSame(identityOf(proc)) !== null);
+  return found !== null && processesOf(found).some((proc) => currentIfSame(identityOf(proc)) !== null);
+}
+
+/** Every process of what was found: its group's members and those signalled one by one. */
+function processesOf(found: TargetNow): ProcStat[] {
+  return [...(found.group?.members ?? []), ...found.processes];
 }
 
 /** Polls quicken after each signal (most commands end within a second of theirs), then ease off: every wake costs Bun CPU. */
@@ -320,7 +326,7 @@ async function advanceAll(run: Run, due: readonly number[]): Promise<boolean> {
       continue;
     }
     if (send(found, SIGKILL, frozen.poll, run.lineage).reached > 0) p.signal = signalName(SIGKILL);
-    for (const proc of [...(found.group?.members ?? []), ...found.processes]) frozen.stopped.delete(`${proc.pid}:${proc.startTicks}`);
+    for (const proc of processesOf(found)) frozen.stopped.delete(processKey(proc));
     p.stage = p.stage === "grace" ? "kill" : "kill-again";
     p.until = Math.min(now + KILL_SETTLE_MS, endOf(stop));
     if (now >= endOf(stop)) giveUp(p, true, true);
@@ -348,7 +354,7 @@ async function freeze(run: Run, indices: readonly number[]): Promise<Frozen> {
   const endBy = Math.min(...indices.map((i) => endOf(run.stops[i]!)));
   const stopped = new Map<string, ProcessIdentity>();
   let { found, poll } = relocate(run, indices, endBy);
-  const isFresh = (proc: ProcStat) => !stopped.has(`${proc.pid}:${proc.startTicks}`);
+  const isFresh = (proc: ProcStat) => !stopped.has(processKey(proc));
   // Past endBy there is no time to look again: SIGKILL goes to what this look found.
   for (let round = 0; round < FREEZE_ROUNDS && Date.now() < endBy; round++) {
     const fresh: ProcessIdentity[] = [];
@@ -360,7 +366,7 @@ async function freeze(run: Run, indices: readonly number[]): Promise<Frozen> {
       for (const proc of [...members, ...processes]) {
         if (!isFresh(proc)) continue;
         fresh.push(identityOf(proc));
-        stopped.set(`${proc.pid}:${proc.startTicks}`, identityOf(proc));
+        stopped.set(processKey(proc), identityOf(proc));
       }
     }
     if (fresh.length === 0) break;
@@ -498,12 +504,12 @@ function send(found: TargetNow, signal: number, poll: Poll, lineage: Lineage): {
     poll.groupSends.set(key, result);
     if (result === "sent") {
       reached++;
-      for (const member of found.group.members) inGroup.add(`${member.pid}:${member.startTicks}`);
+      for (const member of found.group.members) inGroup.add(processKey(member));
     } else if (result === "refused") refused = true;
   }
   for (const proc of found.processes) {
     // Already reached through its group: a second send would race its death.
-    if (inGroup.has(`${proc.pid}:${proc.startTicks}`)) continue;
+    if (inGroup.has(processKey(proc))) continue;
     const result = signalProcess(identityOf(proc), signal, lineage);
     if (result === "sent") reached++;
     else if (result === "refused") refused = true;
