@@ -79,7 +79,7 @@ export function environOverwritten(argv: readonly string[], environ: string): bo
 
 /** The process's own keep mark, or null. `asked`: a keep was asked for above it (see the head of this file), worked out only for an overwritten environment. */
 export function ownKeepMark(proc: Markable, settings: KeepSettings, asked: () => boolean = () => settings.asked === true): KeepMark | null {
-  // An empty command line is a process in the middle of its execve (or one that gave no argv): not readable yet.
+  // An empty command line: one that gave no argv, or a snapshot taken inside an execve (proc/facts.ts waits those out): nothing to read a mark from.
   if (proc.environ === null || proc.argv === null || proc.argv.length === 0) return "unreadable";
   if (carriesKeep(proc.environ)) return "keep-var";
   if (environOverwritten(proc.argv, proc.environ) && (asked() || asksToBeKept(proc.argv.join(" ")))) return "unreadable";

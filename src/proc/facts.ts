@@ -1,11 +1,11 @@
 // What /proc says of one process, through one reader with two implementations: readNow
 // (synchronous, for a process or a few) and readInBatch (on Bun's I/O threads, for a sweep
-// that asks of thousands at once). Each fact is null when unreadable: the process exited, or
-// EACCES; callers treat that as unknown.
+// that asks of thousands at once). Each fact is null when unreadable: the process exited,
+// EACCES, an execve that did not settle; callers treat that as unknown.
 
 import { nodeFs } from "../lazy-fs.ts";
 import { readProcText, unreadable } from "./read.ts";
-import { parseStat, type ProcStat, type StatReader } from "./stat.ts";
+import { isExiting, isGone, isKernelThread, parseStat, type ProcStat, type StatReader } from "./stat.ts";
 
 /** A process by pid, or this one. */
 type Pid = number | "self";
@@ -48,10 +48,56 @@ function textInBatch<T>(pid: Pid, file: string, parse: (text: string) => T | nul
   return Bun.file(`/proc/${pid}/${file}`).text().then(parse, unreadable);
 }
 
+/** How long a read that came back empty waits for an execve to lay out the new program; then it is unknown. */
+export const EXEC_SETTLE_MS = 100;
+
+/**
+ * What an empty environ or cmdline read means, by the stat read after it. An execve swaps in
+ * the new program's memory before it lays out its arguments and environment: until then
+ * stat's env_end (field 51) reads 0 and both files read empty, so an empty read is trusted
+ * only once the layout is there and a second read is empty too. One that exits, or has no
+ * memory of its own (a kernel thread), reads as it does.
+ */
+export function emptyReadVerdict(statText: string | null, readAgain: boolean): "trust" | "wait" | "read-again" {
+  const stat = statText === null ? null : parseStat(statText);
+  if (stat === null || isGone(stat) || isExiting(stat) || isKernelThread(stat)) return "trust";
+  const envEnd = statText!.slice(statText!.lastIndexOf(")") + 2).split(" ")[48];
+  if (envEnd === "0") return "wait";
+  return readAgain ? "trust" : "read-again";
+}
+
+const rawNow = (pid: Pid, file: string) => textNow(pid, file, asText);
+
+/** environ or cmdline read now, past an execve in progress (EXEC_SETTLE_MS at most, then null). */
+function laidOutNow<T>(pid: Pid, file: string, parse: (text: string) => T | null): T | null {
+  let text = rawNow(pid, file);
+  for (let until = Date.now() + EXEC_SETTLE_MS, readAgain = false; text === ""; text = rawNow(pid, file)) {
+    const verdict = emptyReadVerdict(rawNow(pid, "stat"), readAgain);
+    if (verdict === "trust") break;
+    if (verdict === "read-again") readAgain = true;
+    else if (Date.now() >= until) return null;
+    else Bun.sleepSync(1);
+  }
+  return text === null ? null : parse(text);
+}
+
+async function laidOutInBatch<T>(pid: Pid, file: string, parse: (text: string) => T | null): Promise<T | null> {
+  const raw = (name: string) => textInBatch(pid, name, asText);
+  let text = await raw(file);
+  for (let until = Date.now() + EXEC_SETTLE_MS, readAgain = false; text === ""; text = await raw(file)) {
+    const verdict = emptyReadVerdict(await raw("stat"), readAgain);
+    if (verdict === "trust") break;
+    if (verdict === "read-again") readAgain = true;
+    else if (Date.now() >= until) return null;
+    else await Bun.sleep(1);
+  }
+  return text === null ? null : parse(text);
+}
+
 export const readNow: SyncReader = {
   stat: (pid) => textNow(pid, "stat", parseStat),
-  environ: (pid) => textNow(pid, "environ", asText),
-  cmdline: (pid) => textNow(pid, "cmdline", splitCmdline),
+  environ: (pid) => laidOutNow(pid, "environ", asText),
+  cmdline: (pid) => laidOutNow(pid, "cmdline", splitCmdline),
   uid(pid) {
     try {
       return nodeFs().statSync(`/proc/${pid}`).uid;
@@ -70,8 +116,8 @@ export const readNow: SyncReader = {
 
 export const readInBatch: BatchReader = {
   stat: (pid) => textInBatch(pid, "stat", parseStat),
-  environ: (pid) => textInBatch(pid, "environ", asText),
-  cmdline: (pid) => textInBatch(pid, "cmdline", splitCmdline),
+  environ: (pid) => laidOutInBatch(pid, "environ", asText),
+  cmdline: (pid) => laidOutInBatch(pid, "cmdline", splitCmdline),
   uid: (pid) => Bun.file(`/proc/${pid}`).stat().then((s) => s.uid, unreadable),
   pidNamespace: (pid) => (require("node:fs/promises") as typeof import("node:fs/promises")).readlink(nsLink(pid)).catch(unreadable),
 };

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentVariables } from "../../src/ownership/agents.ts";
+import { readNow } from "../../src/proc/facts.ts";
 import { COOKIE } from "../../src/proc/scan.ts";
 
 export const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
@@ -82,17 +83,13 @@ export function pgidOf(pid: number): number | null {
   return f ? Number(f[2]) : null;
 }
 
+/** Through the reader that waits out an execve: a process that re-execs reads empty inside one. */
 export function pidsWithEnv(entry: string): number[] {
   const found: number[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^[0-9]+$/.test(name) || Number(name) === process.pid) continue;
-    let environ: string;
-    try {
-      environ = readFileSync(`/proc/${name}/environ`, "utf8");
-    } catch {
-      continue;
-    }
-    if (environ.split("\0").includes(entry) && isAlive(Number(name))) found.push(Number(name));
+    const environ = readNow.environ(Number(name));
+    if (environ !== null && environ.split("\0").includes(entry) && isAlive(Number(name))) found.push(Number(name));
   }
   return found;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { environHas, readNow } from "../../src/proc/facts.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { emptyReadVerdict, environHas, readInBatch, readNow } from "../../src/proc/facts.ts";
 
 describe("environHas", () => {
   const env = ["A=1", "SUPERVISE_ID=abc", "SUPERVISE_ID_OLD=xyz", "B=SUPERVISE_ID=zzz"].join("\0") + "\0";
@@ -24,5 +27,57 @@ describe("readNow.environ and readNow.cmdline", () => {
     expect(readNow.cmdline(process.pid)).toContain("test");
     expect(readNow.environ(2 ** 22 + 1)).toBeNull();
     expect(readNow.cmdline(2 ** 22 + 1)).toBeNull();
+  });
+});
+
+/** A /proc/PID/stat line (Linux 3.5+: 52 fields) with the given state, flags and env_end. */
+function statLine({ comm = "sh", state = "S", flags = 0x400000, envEnd = "140737488350000" }: { comm?: string; state?: string; flags?: number; envEnd?: string } = {}): string {
+  const after = Array.from({ length: 50 }, () => "1");
+  after[0] = state;
+  after[6] = String(flags);
+  after[48] = envEnd;
+  return `4242 (${comm}) ${after.join(" ")}\n`;
+}
+
+describe("emptyReadVerdict: what an empty environ or cmdline read means, by the stat read after it", () => {
+  test.each([
+    ["the process is gone (no stat)", null, false, "trust"],
+    ["a stat that does not parse", "garbage", false, "trust"],
+    ["a zombie: no memory left to read", statLine({ state: "Z", envEnd: "0" }), false, "trust"],
+    ["an exiting process (PF_EXITING)", statLine({ flags: 0x400004, envEnd: "0" }), false, "trust"],
+    ["a kernel thread (PF_KTHREAD)", statLine({ flags: 0x200000, envEnd: "0" }), false, "trust"],
+    ["inside its execve: env_end is 0", statLine({ envEnd: "0" }), false, "wait"],
+    ["inside its execve, also on a second look", statLine({ envEnd: "0" }), true, "wait"],
+    ["a comm with spaces and parens, inside its execve", statLine({ comm: ") 0 0 (x", envEnd: "0" }), false, "wait"],
+    ["laid out: the first empty read may have raced an exec (read again)", statLine(), false, "read-again"],
+    ["laid out, and empty again: truly empty (env -i)", statLine(), true, "trust"],
+    ["a kernel too old to show env_end (before 3.5): read again", statLine().split(" ").slice(0, 44).join(" "), false, "read-again"],
+    ["a line too short to be a stat", "4242 (sh) S 1 1 1 0 -1 4194304 0\n", false, "trust"],
+  ] as const)("%s", (_, text, readAgain, verdict) => {
+    expect(emptyReadVerdict(text, readAgain)).toBe(verdict);
+  });
+});
+
+describe("a process that re-execs without pause (a real sh loop)", () => {
+  // dash's exec is cheap: about one read in ten lands inside an execve and used to read empty.
+  test("its environment and command line never read empty, now or in a batch", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "supervise-facts-"));
+    const script = join(dir, "loop.sh");
+    writeFileSync(script, `exec /bin/sh ${script}\n`);
+    const loop = Bun.spawn(["/bin/sh", script], { env: { PATH: "/usr/bin:/bin", SUPERVISE_ID: "reexec" }, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+    try {
+      const seen = new Map<string, number>();
+      const tally = (key: string) => seen.set(key, (seen.get(key) ?? 0) + 1);
+      for (let i = 0; i < 2_000; i++) {
+        const [environ, argv] = i % 2 ? [readNow.environ(loop.pid), readNow.cmdline(loop.pid)] : await Promise.all([readInBatch.environ(loop.pid), readInBatch.cmdline(loop.pid)]);
+        tally(environ === null ? "environ unknown" : environHas(environ, "SUPERVISE_ID", "reexec") ? "environ" : `environ ${JSON.stringify(environ)}`);
+        tally(argv === null ? "argv unknown" : argv.join(" ") === `/bin/sh ${script}` ? "argv" : `argv ${JSON.stringify(argv)}`);
+      }
+      expect(Object.fromEntries(seen)).toEqual({ environ: 2_000, argv: 2_000 });
+    } finally {
+      loop.kill("SIGKILL");
+      await loop.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
