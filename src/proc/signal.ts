@@ -1,7 +1,7 @@
 // The only place that sends signals. Every send re-reads the target right before it and
 // refuses pid 1, kernel threads, other users' processes, ourselves and our ancestors.
 
-import { currentIfSame, identityOf, type ProcessIdentity } from "./identity.ts";
+import { currentIfSame, identityOf, isLiveSince, type ProcessIdentity } from "./identity.ts";
 import { readNow } from "./facts.ts";
 import { nodeFs } from "../lazy-fs.ts";
 import { readProcText } from "./read.ts";
@@ -94,24 +94,39 @@ export function signalProcess(identity: ProcessIdentity, signal: number, lineage
   return typeof target === "string" ? target : send(target.pid, signal, io);
 }
 
+export interface GroupSend {
+  result: SendResult;
+  /** Members that had left the group (a setsid since the scan) when re-read around the send: it may not have reached them. */
+  left: ProcStat[];
+}
+
 /**
  * Signal a whole process group. `members` must come from a scan that proved the group ours;
  * one of them is re-read right before the send to prove the id is still in use by it. Only a
  * member that may not be signalled makes it a member-by-member send: one that exited since
  * the scan does not (the group send is what reaches processes forked after the scan).
  */
-export function signalGroup(pgid: number, members: readonly ProcStat[], signal: number, lineage = ownLineage(), io: SignalIo = realIo): SendResult {
-  if (pgid <= 1 || lineage.groups.has(pgid) || !io.procIsOurs()) return "refused";
+export function signalGroup(pgid: number, members: readonly ProcStat[], signal: number, lineage = ownLineage(), io: SignalIo = realIo): GroupSend {
+  if (pgid <= 1 || lineage.groups.has(pgid) || !io.procIsOurs()) return { result: "refused", left: [] };
   const live: ProcStat[] = [];
+  const left: ProcStat[] = [];
   for (const member of members) {
     const now = checkedTarget(identityOf(member), lineage, io);
     if (now === "gone") continue;
     // A group holding someone else's process is signalled member by member, skipping theirs.
-    if (now === "refused") return signalEach(members, signal, lineage, io);
-    if (now.pgrp === pgid) live.push(now);
+    if (now === "refused") return { result: signalEach(members, signal, lineage, io), left: [] };
+    (now.pgrp === pgid ? live : left).push(now);
   }
-  if (live.length === 0) return "gone";
-  return send(-pgid, signal, io);
+  if (live.length === 0) return { result: "gone", left };
+  const result = send(-pgid, signal, io);
+  // One whose setsid fell between its re-read and kill(2) was missed: read again, it counts as
+  // left. One whose setsid came just after the send gets the first signal twice; both take
+  // the same few microseconds to hit, and a second TERM is what a second Ctrl-C brings.
+  for (const member of live) {
+    const now = io.stat(member.pid);
+    if (isLiveSince(member.startTicks, now) && now.pgrp !== pgid) left.push(now);
+  }
+  return { result, left };
 }
 
 /** Member by member; "refused" when something was left to refuse and nothing was reached. */

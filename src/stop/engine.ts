@@ -29,7 +29,7 @@ import {
   type ForkMark,
   type TreeRoot,
 } from "../proc/scan.ts";
-import { ownLineage, signalGroup, signalProcess, type Lineage, type SendResult } from "../proc/signal.ts";
+import { ownLineage, signalGroup, signalProcess, type GroupSend, type Lineage } from "../proc/signal.ts";
 import { signalName, SIGNALS } from "../proc/signals.ts";
 import { isExiting, isGone, type ProcStat } from "../proc/stat.ts";
 import { endableProcesses, type EntryPolicy } from "./entry-policy.ts";
@@ -140,7 +140,7 @@ interface Poll {
   stats: readonly ProcStat[] | null;
   probe: EntryProbe & { environ(pid: number): string | null };
   /** Group sends already made this poll, by signal and group: each group is signalled once. */
-  groupSends: Map<string, SendResult>;
+  groupSends: Map<string, GroupSend>;
 }
 
 export async function stopOne(target: StopTarget, options: StopOptions): Promise<TerminateOutcome> {
@@ -242,17 +242,19 @@ function beginAll(run: Run): void {
     if (found?.alive === 0) progress[i]!.outcome = found.keptNow ? "failed" : "gone";
     // The budget is spent before its first signal: it is reported alive, never signalled.
     else if (found === null || Date.now() >= endOf(stop)) giveUp(progress[i]!, true, true);
-    else begin(stop, progress[i]!, found, poll, run.lineage);
+    else begin(run, i, found, poll);
   });
 }
 
 /** The first signal, then SIGCONT; where the grace period ends. */
-function begin(stop: Stop, p: Progress, found: TargetNow, poll: Poll, lineage: Lineage): void {
+function begin(run: Run, i: number, found: TargetNow, poll: Poll): void {
+  const stop = run.stops[i]!;
+  const p = run.progress[i]!;
   if (found.alive === 0) {
     p.outcome = "gone";
     return;
   }
-  const sent = sendFirst(found, stop.signal, poll, lineage);
+  const sent = sendFirst(found, stop.signal, poll, run.lineage, { target: stop.target, tree: run.trees[i]! });
   // Nothing reached: refused if anything was left to refuse, else it vanished meanwhile.
   if (sent.reached === 0) {
     p.outcome = sent.refused ? "failed" : "gone";
@@ -487,25 +489,51 @@ function markedNow(stat: ProcStat, keep: KeepSettings): boolean {
   return marked && currentIfSame(identityOf(stat)) !== null;
 }
 
-function sendFirst(found: TargetNow, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {
+interface Sent {
+  reached: number;
+  refused: boolean;
+  /** Members the group send did not reach: they had left the group. */
+  left: ProcStat[];
+}
+
+/** The target that was found, to look for it again: what left its group as the first signal went out. */
+interface Again {
+  target: StopTarget;
+  tree?: ReadonlyMap<number, ProcStat>;
+}
+
+/**
+ * The first signal, then SIGCONT. Members that left the group between the look and the group
+ * send (a `setsid` starting up) were not reached by it: found again, and judged as what they
+ * are now (an escape, whose keep marks hold), they get it too. Else the target read as gone
+ * while they lived on.
+ */
+function sendFirst(found: TargetNow, signal: number, poll: Poll, lineage: Lineage, again?: Again): Sent {
   const sent = send(found, signal, poll, lineage);
   if (sent.reached > 0 && signal !== SIGKILL && signal !== SIGCONT) send(found, SIGCONT, poll, lineage);
-  return sent;
+  if (sent.left.length === 0 || again === undefined) return sent;
+  const keys = new Set(sent.left.map(processKey));
+  const fresh = pollFor([again.target]);
+  const leavers = locate(again.target, fresh, again.tree).processes.filter((proc) => keys.has(processKey(proc)));
+  const more = sendFirst({ group: null, processes: leavers, alive: leavers.length }, signal, fresh, lineage);
+  return { reached: sent.reached + more.reached, refused: sent.refused || more.refused, left: [] };
 }
 
 /** One signal to what was found: the group as a whole, then each process the group send did not reach. */
-function send(found: TargetNow, signal: number, poll: Poll, lineage: Lineage): { reached: number; refused: boolean } {
+function send(found: TargetNow, signal: number, poll: Poll, lineage: Lineage): Sent {
   let reached = 0;
   let refused = false;
+  let left: ProcStat[] = [];
   const inGroup = new Set<string>();
   if (found.group) {
     const key = `${signal}:${found.group.pgid}`;
-    const result = poll.groupSends.get(key) ?? signalGroup(found.group.pgid, found.group.members, signal, lineage);
-    poll.groupSends.set(key, result);
-    if (result === "sent") {
+    const group = poll.groupSends.get(key) ?? signalGroup(found.group.pgid, found.group.members, signal, lineage);
+    poll.groupSends.set(key, group);
+    left = group.left;
+    if (group.result === "sent") {
       reached++;
       for (const member of found.group.members) inGroup.add(processKey(member));
-    } else if (result === "refused") refused = true;
+    } else if (group.result === "refused") refused = true;
   }
   for (const proc of found.processes) {
     // Already reached through its group: a second send would race its death.
@@ -514,7 +542,7 @@ function send(found: TargetNow, signal: number, poll: Poll, lineage: Lineage): {
     if (result === "sent") reached++;
     else if (result === "refused") refused = true;
   }
-  return { reached, refused };
+  return { reached, refused, left };
 }
 
 /** One signal to an entry's processes, no waiting (the wrapper forwarding a signal); how many sends went out. */
@@ -528,5 +556,5 @@ export function signalEntry(ref: EntryRef, policy: EntryPolicy, signal: number, 
 export function signalFirst(stops: readonly Pick<Stop, "target" | "signal">[], lineage = ownLineage()): number {
   const poll = pollFor(stops.map((s) => s.target));
   const found = stops.map((s) => locate(s.target, poll));
-  return stops.filter((s, i) => sendFirst(found[i]!, s.signal, poll, lineage).reached > 0).length;
+  return stops.filter((s, i) => sendFirst(found[i]!, s.signal, poll, lineage, { target: s.target }).reached > 0).length;
 }

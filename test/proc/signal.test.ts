@@ -73,7 +73,7 @@ describe("signalProcess refuses", () => {
     const w = world([target]);
     const io = { ...w.io, procIsOurs: () => false };
     expect(signalProcess(identityOf(target), 15, NO_LINEAGE, io)).toBe("refused");
-    expect(signalGroup(50, [target], 15, NO_LINEAGE, io)).toBe("refused");
+    expect(signalGroup(50, [target], 15, NO_LINEAGE, io).result).toBe("refused");
     expect(w.sent).toEqual([]);
   });
 
@@ -88,25 +88,25 @@ describe("signalGroup", () => {
 
   test("all ours: one send to the whole group", () => {
     const w = world(members);
-    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toBe("sent");
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io).result).toBe("sent");
     expect(w.sent).toEqual([[-60, 15]]);
   });
 
   test("a member that exited since the scan does not stop the group send (processes forked after the scan are reached)", () => {
     const w = world(members.slice(1));
-    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toBe("sent");
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io).result).toBe("sent");
     expect(w.sent).toEqual([[-60, 15]]);
   });
 
   test("a member whose owner vanished (exited) is gone, not refused", () => {
     const w = world(members, { 61: null });
-    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toBe("sent");
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io).result).toBe("sent");
     expect(w.sent).toEqual([[-60, 15]]);
   });
 
   test("a refused member (another user's) makes it member by member, skipping that one", () => {
     const w = world(members, { 61: 0 });
-    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toBe("sent");
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io).result).toBe("sent");
     expect(w.sent).toEqual([
       [60, 15],
       [62, 15],
@@ -115,13 +115,13 @@ describe("signalGroup", () => {
 
   test("a group of which every live member is another user's: refused, nothing sent", () => {
     const w = world(members, { 60: 0, 61: 0, 62: 0 });
-    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toBe("refused");
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io).result).toBe("refused");
     expect(w.sent).toEqual([]);
   });
 
   test("a member in our lineage: member by member, never us", () => {
     const w = world(members);
-    expect(signalGroup(60, members, 15, { pids: new Set([62]), groups: new Set() }, w.io)).toBe("sent");
+    expect(signalGroup(60, members, 15, { pids: new Set([62]), groups: new Set() }, w.io).result).toBe("sent");
     expect(w.sent).toEqual([
       [60, 15],
       [61, 15],
@@ -130,22 +130,36 @@ describe("signalGroup", () => {
 
   test("our own group, or group 0 or 1: refused outright", () => {
     const w = world(members);
-    expect(signalGroup(60, members, 15, { pids: new Set(), groups: new Set([60]) }, w.io)).toBe("refused");
-    expect(signalGroup(1, members, 15, NO_LINEAGE, w.io)).toBe("refused");
-    expect(signalGroup(0, members, 15, NO_LINEAGE, w.io)).toBe("refused");
+    expect(signalGroup(60, members, 15, { pids: new Set(), groups: new Set([60]) }, w.io).result).toBe("refused");
+    expect(signalGroup(1, members, 15, NO_LINEAGE, w.io).result).toBe("refused");
+    expect(signalGroup(0, members, 15, NO_LINEAGE, w.io).result).toBe("refused");
     expect(w.sent).toEqual([]);
   });
 
-  test("every member gone, or now in another group (the id reused): gone, nothing sent", () => {
-    expect(signalGroup(60, members, 15, NO_LINEAGE, world([]).io)).toBe("gone");
+  test("every member gone, or now in another group (their setsid, or the id reused): gone, nothing sent; the ones that left are named", () => {
+    expect(signalGroup(60, members, 15, NO_LINEAGE, world([]).io)).toEqual({ result: "gone", left: [] });
     const moved = world(members.map((m) => ({ ...m, pgrp: 70 })));
-    expect(signalGroup(60, members, 15, NO_LINEAGE, moved.io)).toBe("gone");
+    expect(signalGroup(60, members, 15, NO_LINEAGE, moved.io)).toEqual({ result: "gone", left: members.map((m) => ({ ...m, pgrp: 70 })) });
     expect(moved.sent).toEqual([]);
+  });
+
+  test("one member left since the scan (its setsid): the group send goes to the rest, and names the one it missed", () => {
+    const w = world([members[0]!, { ...members[1]!, pgrp: 61, session: 61 }, members[2]!]);
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toEqual({ result: "sent", left: [{ ...members[1]!, pgrp: 61, session: 61 }] });
+    expect(w.sent).toEqual([[-60, 15]]);
+  });
+
+  test("a member that leaves as the send goes out (its setsid racing kill(2)) is read again after it and named too", () => {
+    const w = world(members);
+    const kill = w.io.kill;
+    const io = { ...w.io, kill: (target: number, signal: number) => (kill(target, signal), w.table.set(62, { ...members[2]!, pgrp: 62, session: 62 })) };
+    expect(signalGroup(60, members, 15, NO_LINEAGE, io)).toEqual({ result: "sent", left: [{ ...members[2]!, pgrp: 62, session: 62 }] });
+    expect(w.sent).toEqual([[-60, 15]]);
   });
 
   test("a member whose pid was reused (another start time) is not a witness", () => {
     const w = world(members.map((m) => ({ ...m, startTicks: 999 })));
-    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io)).toBe("gone");
+    expect(signalGroup(60, members, 15, NO_LINEAGE, w.io).result).toBe("gone");
     expect(w.sent).toEqual([]);
   });
 });

@@ -88,6 +88,45 @@ describe("stopAll: ledger entries", () => {
     await waitFor(() => readNow.stat(carrier)?.state === "S", 5_000, "the carrier to run again");
   });
 
+  test("a TERM-ignoring carrier that re-execs without pause (a sh loop) is killed every time: a look never misses it inside its execve", async () => {
+    // About one read in six lands inside dash's execve; its environment read empty there, so a look
+    // missed the cookie and reported the entry gone (first look) or terminated (the freeze's) while it lived.
+    const dir = mkdtempSync(join(tmpdir(), "supervise-engine-"));
+    const loop = join(dir, "loop.sh");
+    // TERM is ignored from the fork on (its shell's trap): the first signal cannot land before the loop's own.
+    await Bun.write(loop, `trap '' TERM; exec /bin/sh ${loop}\n`);
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const id = `reexec-${process.pid}-${i}`;
+        const ref = { ...(await leader(`trap '' TERM; setsid /bin/sh ${loop} </dev/null >/dev/null 2>&1 & echo ready`, { SUPERVISE_ID: id, ENGINE_TEST_RUN: String(process.pid) })), id };
+        await waitFor(() => pidsWithEnv(`SUPERVISE_ID=${id}`).length === 1, 5_000, "the loop");
+        outcomes.push(await stopOne({ entry: ref, policy: KILL }, { signal: 15, graceMs: 100 }));
+        await waitFor(() => pidsWithEnv(`SUPERVISE_ID=${id}`).length === 0, 5_000, "the loop to end").catch((e) => { for (const p of pidsWithEnv(`SUPERVISE_ID=${id}`)) console.log(p, outcomes, readNow.stat(p), readNow.cmdline(p)); throw e; });
+      }
+      expect(outcomes).toEqual(Array(8).fill("killed"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a member that leaves the group between the first look and the group send (`setsid sleep &` starting up) still gets the first signal: never reported gone while it lives", async () => {
+    // Stopped at once after the fork, the look finds setsid still in the group and the send comes after its setsid(2): about one run in eight before.
+    for (let i = 0; i < 30; i++) {
+      const id = `leaver-${process.pid}-${i}`;
+      const proc = Bun.spawn(["sh", "-c", "setsid sleep 100 </dev/null >/dev/null 2>&1 & echo $!"], { stdio: ["ignore", "pipe", "ignore"], detached: true, env: { ...process.env, SUPERVISE_ID: id, ENGINE_TEST_RUN: String(process.pid) } });
+      started.push(proc.pid);
+      const reader = proc.stdout.getReader();
+      const child = Number(new TextDecoder().decode((await reader.read()).value).trim());
+      reader.releaseLock();
+      started.push(child);
+      const stat = readNow.stat(proc.pid);
+      const ref: EntryRef = { id, pgid: proc.pid, leader: stat && identityOf(stat), sinceTicks: stat?.startTicks ?? 0 };
+      const outcome = await stopOne({ entry: ref, policy: KILL }, { signal: 15, graceMs: 2_000 });
+      expect({ run: i, outcome, alive: isAlive(child) }).toEqual({ run: i, outcome: "terminated", alive: false });
+    }
+  });
+
   test("grace none (no SIGKILL to follow) against a TERM-ignoring command: still alive, reported after the bounded wait, never killed", async () => {
     const ref = await leader("trap '' TERM; echo ready; while :; do sleep 0.05; done");
     const t0 = Date.now();
