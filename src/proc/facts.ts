@@ -61,8 +61,10 @@ export const EXEC_SETTLE_MS = 100;
 export function emptyReadVerdict(statText: string | null, readAgain: boolean): "trust" | "wait" | "read-again" {
   const stat = statText === null ? null : parseStat(statText);
   if (stat === null || isGone(stat) || isExiting(stat) || isKernelThread(stat)) return "trust";
-  const envEnd = statText!.slice(statText!.lastIndexOf(")") + 2).split(" ")[48];
-  if (envEnd === "0") return "wait";
+  const fields = statText!.slice(statText!.lastIndexOf(")") + 2).split(" ");
+  // start_code reads 1 where the layout is not ours to see (another user's, or not dumpable): there is nothing to wait for.
+  if (fields[23] === "1") return "trust";
+  if (fields[48] === "0") return "wait";
   return readAgain ? "trust" : "read-again";
 }
 

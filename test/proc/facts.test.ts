@@ -31,10 +31,11 @@ describe("readNow.environ and readNow.cmdline", () => {
 });
 
 /** A /proc/PID/stat line (Linux 3.5+: 52 fields) with the given state, flags and env_end. */
-function statLine({ comm = "sh", state = "S", flags = 0x400000, envEnd = "140737488350000" }: { comm?: string; state?: string; flags?: number; envEnd?: string } = {}): string {
-  const after = Array.from({ length: 50 }, () => "1");
+function statLine({ comm = "sh", state = "S", flags = 0x400000, startCode = "94770964963328", envEnd = "140737488350000" }: { comm?: string; state?: string; flags?: number; startCode?: string; envEnd?: string } = {}): string {
+  const after = Array.from({ length: 50 }, () => "7");
   after[0] = state;
   after[6] = String(flags);
+  after[23] = startCode;
   after[48] = envEnd;
   return `4242 (${comm}) ${after.join(" ")}\n`;
 }
@@ -49,6 +50,7 @@ describe("emptyReadVerdict: what an empty environ or cmdline read means, by the 
     ["inside its execve: env_end is 0", statLine({ envEnd: "0" }), false, "wait"],
     ["inside its execve, also on a second look", statLine({ envEnd: "0" }), true, "wait"],
     ["a comm with spaces and parens, inside its execve", statLine({ comm: ") 0 0 (x", envEnd: "0" }), false, "wait"],
+    ["another user's (or not dumpable): start_code reads 1 and no layout is shown, so there is nothing to wait for", statLine({ startCode: "1", envEnd: "0" }), false, "trust"],
     ["laid out: the first empty read may have raced an exec (read again)", statLine(), false, "read-again"],
     ["laid out, and empty again: truly empty (env -i)", statLine(), true, "trust"],
     ["a kernel too old to show env_end (before 3.5): read again", statLine().split(" ").slice(0, 44).join(" "), false, "read-again"],
