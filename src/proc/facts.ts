@@ -50,6 +50,20 @@ function textInBatch<T>(pid: Pid, file: string, parse: (text: string) => T | nul
 
 /** How long a read that came back empty waits for an execve to lay out the new program; then it is unknown. */
 export const EXEC_SETTLE_MS = 100;
+/** What all such waits may take of each second: a machine full of re-exec loops reads them as unknown, not a stop slowed down. */
+export const EXEC_WAIT_BUDGET_MS = 100;
+
+const execWaits = { since: 0, spent: 0 };
+
+/** Whether this second's budget allows one more wait for an execve. */
+function mayWaitForExec(now: number): boolean {
+  if (now - execWaits.since >= 1_000) Object.assign(execWaits, { since: now, spent: 0 });
+  return execWaits.spent < EXEC_WAIT_BUDGET_MS;
+}
+
+function spentOnExec(since: number): void {
+  execWaits.spent += Math.max(1, Date.now() - since);
+}
 
 /**
  * What an empty environ or cmdline read means, by the stat read after it. An execve swaps in
@@ -70,15 +84,19 @@ export function emptyReadVerdict(statText: string | null, readAgain: boolean): "
 
 const rawNow = (pid: Pid, file: string) => textNow(pid, file, asText);
 
-/** environ or cmdline read now, past an execve in progress (EXEC_SETTLE_MS at most, then null). */
+/** environ or cmdline read now, past an execve in progress (EXEC_SETTLE_MS at most, within the budget; then null). */
 function laidOutNow<T>(pid: Pid, file: string, parse: (text: string) => T | null): T | null {
   let text = rawNow(pid, file);
   for (let until = Date.now() + EXEC_SETTLE_MS, readAgain = false; text === ""; text = rawNow(pid, file)) {
     const verdict = emptyReadVerdict(rawNow(pid, "stat"), readAgain);
     if (verdict === "trust") break;
     if (verdict === "read-again") readAgain = true;
-    else if (Date.now() >= until) return null;
-    else Bun.sleepSync(1);
+    else {
+      const now = Date.now();
+      if (now >= until || !mayWaitForExec(now)) return null;
+      Bun.sleepSync(1);
+      spentOnExec(now);
+    }
   }
   return text === null ? null : parse(text);
 }
@@ -90,8 +108,12 @@ async function laidOutInBatch<T>(pid: Pid, file: string, parse: (text: string) =
     const verdict = emptyReadVerdict(await raw("stat"), readAgain);
     if (verdict === "trust") break;
     if (verdict === "read-again") readAgain = true;
-    else if (Date.now() >= until) return null;
-    else await Bun.sleep(1);
+    else {
+      const now = Date.now();
+      if (now >= until || !mayWaitForExec(now)) return null;
+      await Bun.sleep(1);
+      spentOnExec(now);
+    }
   }
   return text === null ? null : parse(text);
 }
