@@ -120,8 +120,8 @@ export function signalGroup(pgid: number, members: readonly ProcStat[], signal: 
   if (live.length === 0) return { result: "gone", left };
   const result = send(-pgid, signal, io);
   // One whose setsid fell between its re-read and kill(2) was missed: read again, it counts as
-  // left. One whose setsid came just after the send gets the first signal twice; both take
-  // the same few microseconds to hit, and a second TERM is what a second Ctrl-C brings.
+  // left. One whose setsid came after the send but before this read gets the first signal
+  // twice: the windows grow with the members read (docs/design.md has a measured rate).
   for (const member of live) {
     const now = io.stat(member.pid);
     if (isLiveSince(member.startTicks, now) && now.pgrp !== pgid) left.push(now);
