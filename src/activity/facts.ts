@@ -8,7 +8,7 @@ import { readProcText } from "../proc/read.ts";
 import { listeningPorts, socketInodes } from "../proc/sockets.ts";
 import { readNow } from "../proc/facts.ts";
 import { processKey } from "../proc/identity.ts";
-import { PAGE_BYTES } from "../proc/stat.ts";
+import { PAGE_BYTES, parseStat } from "../proc/stat.ts";
 
 /** The tree's facts; null fields could not be read. */
 export interface TreeFacts {
@@ -187,8 +187,8 @@ function namesTerminal(target: string): boolean {
  */
 function taskWait(task: string, pid: number, stdin: string): "read" | "select" | "epoll" | null {
   try {
-    const stat = readProcText(`${task}/stat`);
-    if (stat[stat.lastIndexOf(")") + 2] !== "S") return null;
+    // A thread's stat, which readNow (keyed by pid) does not read; parsed as a process's is.
+    if (parseStat(readProcText(`${task}/stat`))?.state !== "S") return null;
     const [nr, first] = readProcText(`${task}/syscall`).split(" ");
     if (nr === READ_SYSCALL[process.arch]) return Number(first) === 0 ? "read" : null;
     // select's first argument is the highest fd + 1: 1 is stdin alone.

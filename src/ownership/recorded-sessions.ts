@@ -45,7 +45,10 @@ export function provenGoneNow(row: SessionRow, own: string | null = readNow.pidN
   return recordedOwnerState(asRecordedOwner(row, own), statFacts(row.owner_pid)) === "gone";
 }
 
-/** One pid's facts from /proc: no such pid is "none there"; any other failed read is unknown. */
+/**
+ * One pid's facts from /proc: no such pid is "none there"; any other failed read is unknown.
+ * Read here, not through readNow.stat: its null cannot tell the two apart, and only the first proves gone.
+ */
 export function statFacts(pid: number, read: (path: string) => string = readProcText): Pick<OwnerFacts, "at" | "unreadable"> {
   try {
     const stat = parseStat(read(`/proc/${pid}/stat`));
