@@ -1,13 +1,14 @@
 // The one place that ends processes: the wrapper's deadline, signals, parent death and
 // leftovers; `kill`; SessionEnd; and the reaper. A batch of targets gets the first signal
-// plus SIGCONT, one grace period each, then SIGKILL. While any process an entry was last
-// found with lives on, a poll reads only that; once none does, one /proc scan shared by the
-// batch looks for what is left of it (what it forked meanwhile). Before SIGKILL everything
-// found is stopped (SIGSTOP) and looked for again until nothing new turns up, so what a
-// target forks meanwhile dies with it, and what the last look leaves out is thawed; a
-// process target with a tree scope (the reaper's) also takes in the descendants it forked
-// since the plan's scan. endBy bounds everything: the first signals, each poll, the freeze.
-// Every send goes through proc/signal.ts, which re-reads the target's identity right before it.
+// plus SIGCONT, one grace period each (from the batch's last first signal), then SIGKILL.
+// While any process an entry was last found with lives on, a poll reads only that; once none
+// does, one /proc scan shared by the batch looks for what is left of it (what it forked
+// meanwhile). Before SIGKILL everything found is stopped (SIGSTOP) and looked for again until
+// nothing new turns up, so what a target forks meanwhile dies with it, and what the last look
+// leaves out is thawed; a process target with a tree scope (the reaper's) also takes in the
+// descendants it forked since the plan's scan. endBy bounds everything: the first signals,
+// each poll, the freeze. Every send goes through proc/signal.ts, which re-reads the target's
+// identity right before it.
 
 import { inOwnNamespaceOnce } from "../entry/liveness.ts";
 import { environVar, sessionCookieOf } from "../ownership/cookie.ts";
@@ -237,33 +238,38 @@ function beginAll(run: Run): void {
   // Everything is located before anything is sent: a group send can end a later target of
   // the batch, which must then count as ended by it, not as gone before it.
   const first = stops.map((stop, i) => (Date.now() < endOf(stop) ? locate(stop.target, poll, run.trees[i]!) : null));
-  stops.forEach((stop, i) => {
+  const signalled = stops.flatMap((stop, i) => {
     const found = (progress[i]!.last = first[i] ?? null);
     if (found?.alive === 0) progress[i]!.outcome = found.keptNow ? "failed" : "gone";
     // The budget is spent before its first signal: it is reported alive, never signalled.
     else if (found === null || Date.now() >= endOf(stop)) giveUp(progress[i]!, true, true);
-    else begin(run, i, found, poll);
+    else if (begin(run, i, found, poll)) return [i];
+    return [];
   });
+  // One clock for the batch, read after its last first signal: each grace is served whole, and
+  // targets of one grace come due at one poll, so they share one freeze and one SIGKILL round.
+  const now = Date.now();
+  for (const i of signalled) progress[i]!.until = graceEnd(stops[i]!, now);
 }
 
-/** The first signal, then SIGCONT; where the grace period ends. */
-function begin(run: Run, i: number, found: TargetNow, poll: Poll): void {
+/** The first signal, then SIGCONT; whether it reached anything. */
+function begin(run: Run, i: number, found: TargetNow, poll: Poll): boolean {
   const stop = run.stops[i]!;
   const p = run.progress[i]!;
-  if (found.alive === 0) {
-    p.outcome = "gone";
-    return;
-  }
   const sent = sendFirst(found, stop.signal, poll, run.lineage, { target: stop.target, tree: run.trees[i]! });
   // Nothing reached: refused if anything was left to refuse, else it vanished meanwhile.
   if (sent.reached === 0) {
     p.outcome = sent.refused ? "failed" : "gone";
-    return;
+    return false;
   }
   p.signal = signalName(stop.signal);
+  return true;
+}
+
+/** Where a grace period that begins at `now` ends: SIGKILL's reserve is kept back from endBy. */
+function graceEnd(stop: Stop, now: number): number {
   const grace = Number.isFinite(stop.graceMs) ? stop.graceMs : (stop.unescalatedWaitMs ?? UNESCALATED_WAIT_MS);
-  const now = Date.now();
-  p.until = Math.min(now + grace, endOf(stop) - killReserve(endOf(stop) - now));
+  return Math.min(now + grace, endOf(stop) - killReserve(endOf(stop) - now));
 }
 
 /**

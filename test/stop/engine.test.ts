@@ -63,6 +63,21 @@ describe("stopAll: ledger entries", () => {
     for (const ref of refs) expect(isAlive(ref.pgid!)).toBe(false);
   });
 
+  test("targets of one grace escalate together: one freeze and one SIGKILL round for the batch, however long its first signals took", async () => {
+    // Twenty first signals take milliseconds: a grace timed from each target's own send came due over several polls.
+    const refs = await Promise.all(Array.from({ length: 20 }, () => leader("trap '' TERM; echo ready; exec sleep 100")));
+    let scans = 0;
+    const scansAtEscalation: number[] = [];
+    const reports = await stopAll(
+      refs.map((ref) => ({ target: { entry: ref, policy: KILL }, signal: 15, graceMs: 300, onEscalate: () => scansAtEscalation.push(scans) })),
+      { scanAll: () => (scans++, scanProcesses()) },
+    );
+    expect(reports.map((r) => r.outcome)).toEqual(Array(20).fill("killed"));
+    // Every escalation before the batch's one freeze scanned: the same count, and only the first signal's scan before it.
+    expect(scansAtEscalation).toEqual(Array(20).fill(1));
+    for (const ref of refs) expect(isAlive(ref.pgid!)).toBe(false);
+  });
+
   test("once everything it was found with has ended, what it forked meanwhile is looked for: not ended while a new member lives", async () => {
     // Its leader and the sleep it waits on end after 300 ms, leaving a TERM-ignoring member forked since the first look.
     const id = `fork-${process.pid}`;
