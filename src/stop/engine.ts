@@ -197,6 +197,8 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
     // Scanned only for the targets that need a look this round, once for them all.
     let poll: Poll | null = null;
     const due: number[] = [];
+    // One clock for this poll's graces: targets of one grace come due together, however long the poll takes.
+    const tick = Date.now();
     for (const i of waiting) {
       const stop = stops[i]!;
       const p = run.progress[i]!;
@@ -213,7 +215,7 @@ export async function stopAll(stops: readonly Stop[], options: BatchOptions = {}
           continue;
         }
       }
-      if (Date.now() >= p.until || (p.stage === "grace" && stop.hurry?.aborted)) due.push(i);
+      if (tick >= p.until || (p.stage === "grace" && stop.hurry?.aborted)) due.push(i);
     }
     // After SIGKILL the polls quicken again, as after the first signal.
     if (due.length && (await advanceAll(run, due))) [signalled, delay] = [Date.now(), 10];

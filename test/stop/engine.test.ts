@@ -68,13 +68,24 @@ describe("stopAll: ledger entries", () => {
     const refs = await Promise.all(Array.from({ length: 20 }, () => leader("trap '' TERM; echo ready; exec sleep 100")));
     let scans = 0;
     const scansAtEscalation: number[] = [];
+    const escalatedAt = new Map<number, number>();
+    // When each group got its TERM, as kill(2) was called (proc/signal.ts sends through process.kill).
+    const termAt = new Map<number, number>();
+    const realKill = process.kill;
+    process.kill = ((pid: number, signal?: string | number) => {
+      if (signal === 15 && pid < 0 && !termAt.has(-pid)) termAt.set(-pid, Date.now());
+      return realKill.call(process, pid, signal);
+    }) as typeof process.kill;
     const reports = await stopAll(
-      refs.map((ref) => ({ target: { entry: ref, policy: KILL }, signal: 15, graceMs: 300, onEscalate: () => scansAtEscalation.push(scans) })),
+      refs.map((ref) => ({ target: { entry: ref, policy: KILL }, signal: 15, graceMs: 300, onEscalate: () => (scansAtEscalation.push(scans), escalatedAt.set(ref.pgid!, Date.now())) })),
       { scanAll: () => (scans++, scanProcesses()) },
-    );
+    ).finally(() => (process.kill = realKill));
     expect(reports.map((r) => r.outcome)).toEqual(Array(20).fill("killed"));
     // Every escalation before the batch's one freeze scanned: the same count, and only the first signal's scan before it.
     expect(scansAtEscalation).toEqual(Array(20).fill(1));
+    // And none before its grace was served, counted from its own TERM (the clock's 1 ms steps allowed).
+    expect(termAt.size).toBe(20);
+    for (const ref of refs) expect(escalatedAt.get(ref.pgid!)! - termAt.get(ref.pgid!)!).toBeGreaterThanOrEqual(299);
     for (const ref of refs) expect(isAlive(ref.pgid!)).toBe(false);
   });
 
