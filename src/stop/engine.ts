@@ -240,6 +240,7 @@ function beginAll(run: Run): void {
   // Everything is located before anything is sent: a group send can end a later target of
   // the batch, which must then count as ended by it, not as gone before it.
   const first = stops.map((stop, i) => (Date.now() < endOf(stop) ? locate(stop.target, poll, run.trees[i]!) : null));
+  const sending = Date.now();
   const signalled = stops.flatMap((stop, i) => {
     const found = (progress[i]!.last = first[i] ?? null);
     if (found?.alive === 0) progress[i]!.outcome = found.keptNow ? "failed" : "gone";
@@ -250,8 +251,9 @@ function beginAll(run: Run): void {
   });
   // One clock for the batch, read after its last first signal: each grace is served whole, and
   // targets of one grace come due at one poll, so they share one freeze and one SIGKILL round.
+  // SIGKILL's reserve is what the first sends left: a slow batch does not eat into it.
   const now = Date.now();
-  for (const i of signalled) progress[i]!.until = graceEnd(stops[i]!, now);
+  for (const i of signalled) progress[i]!.until = graceEnd(stops[i]!, now, sending);
 }
 
 /** The first signal, then SIGCONT; whether it reached anything. */
@@ -268,10 +270,10 @@ function begin(run: Run, i: number, found: TargetNow, poll: Poll): boolean {
   return true;
 }
 
-/** Where a grace period that begins at `now` ends: SIGKILL's reserve is kept back from endBy. */
-function graceEnd(stop: Stop, now: number): number {
+/** Where a grace period that begins at `now` ends: SIGKILL's reserve, reckoned from `sending`, is kept back from endBy. */
+function graceEnd(stop: Stop, now: number, sending: number): number {
   const grace = Number.isFinite(stop.graceMs) ? stop.graceMs : (stop.unescalatedWaitMs ?? UNESCALATED_WAIT_MS);
-  return Math.min(now + grace, endOf(stop) - killReserve(endOf(stop) - now));
+  return Math.min(now + grace, endOf(stop) - killReserve(endOf(stop) - sending));
 }
 
 /**
