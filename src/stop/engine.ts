@@ -241,13 +241,13 @@ function beginAll(run: Run): void {
   // the batch, which must then count as ended by it, not as gone before it.
   const first = stops.map((stop, i) => (Date.now() < endOf(stop) ? locate(stop.target, poll, run.trees[i]!) : null));
   const sending = Date.now();
-  const signalled = stops.flatMap((stop, i) => {
+  const signalled: number[] = [];
+  stops.forEach((stop, i) => {
     const found = (progress[i]!.last = first[i] ?? null);
     if (found?.alive === 0) progress[i]!.outcome = found.keptNow ? "failed" : "gone";
     // The budget is spent before its first signal: it is reported alive, never signalled.
     else if (found === null || Date.now() >= endOf(stop)) giveUp(progress[i]!, true, true);
-    else if (begin(run, i, found, poll)) return [i];
-    return [];
+    else if (begin(run, i, found, poll)) signalled.push(i);
   });
   // One clock for the batch, read after its last first signal: each grace is served whole, and
   // targets of one grace come due at one poll, so they share one freeze and one SIGKILL round.
